@@ -1,0 +1,37 @@
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+// Architecture rules: apps are thin and import only libs; role libs meet only on the bus,
+// never import each other; shared libs are layered (observability at the bottom).
+export default [
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/*.d.ts', '.nx/**', 'coverage/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'layer:observability', onlyDependOnLibsWithTags: ['layer:observability'] },
+            { sourceTag: 'layer:protocol', onlyDependOnLibsWithTags: ['layer:observability'] },
+            { sourceTag: 'layer:config', onlyDependOnLibsWithTags: ['layer:observability'] },
+            { sourceTag: 'layer:bus', onlyDependOnLibsWithTags: ['layer:observability'] },
+            { sourceTag: 'layer:routing', onlyDependOnLibsWithTags: ['layer:protocol', 'layer:observability'] },
+            {
+              sourceTag: 'layer:role',
+              onlyDependOnLibsWithTags: ['layer:protocol', 'layer:routing', 'layer:bus', 'layer:config', 'layer:observability'],
+            },
+            { sourceTag: 'scope:client-gateway', onlyDependOnLibsWithTags: ['scope:client-gateway', 'layer:protocol', 'layer:routing', 'layer:bus', 'layer:config', 'layer:observability'] },
+          ],
+        },
+      ],
+    },
+  },
+];

@@ -1,0 +1,163 @@
+/**
+ * The one typed, validated configuration every role reads. Produced by `loadOptions`
+ * from nats-server's flags and configuration file format; frozen after validation.
+ * Durations are milliseconds, sizes are bytes. Ports: 0 means "off" where a block is
+ * optional, -1 means "pick a free port" as nats-server does.
+ */
+
+export interface SubjectPermission {
+  allow?: string[];
+  deny?: string[];
+}
+
+export interface ResponsePermission {
+  /** How many replies a requestor may receive on one reply subject (nats-server default 1). */
+  maxMsgs: number;
+  /** How long the reply permission lasts, in ms (nats-server default 2m). */
+  expiresMs: number;
+}
+
+export interface Permissions {
+  publish?: SubjectPermission;
+  subscribe?: SubjectPermission;
+  allowResponses?: ResponsePermission;
+}
+
+export interface UserConfig {
+  user: string;
+  /** Plain text, or a bcrypt hash (`$2a$`, `$2b$`, `$2y$`) compared as nats-server does. */
+  password?: string;
+  /** Account the user belongs to; the global account `$G` when absent. */
+  account?: string;
+  permissions?: Permissions;
+}
+
+export interface AuthConfig {
+  /** Single user from `authorization { user, password }` or `--user/--pass`. */
+  user?: string;
+  password?: string;
+  /** `authorization { token }` or `--auth`. */
+  token?: string;
+  /** `authorization { users: [...] }` plus users declared inside `accounts`. */
+  users: UserConfig[];
+  /** Default permissions applied to users without their own (`authorization { permissions }`). */
+  defaultPermissions?: Permissions;
+  /** Seconds a client has to send CONNECT (nats-server default 2s, `authorization { timeout }`). */
+  timeoutMs: number;
+  /** `no_auth_user`: the user a client without credentials is bound to. */
+  noAuthUser?: string;
+}
+
+export interface AccountConfig {
+  name: string;
+  users: UserConfig[];
+}
+
+export interface TlsConfig {
+  certFile?: string;
+  keyFile?: string;
+  caFile?: string;
+  /** Require and verify client certificates. */
+  verify: boolean;
+  /** Handshake timeout in ms (nats-server default 2s; config value in seconds). */
+  timeoutMs: number;
+  /** Only for remotes/outbound: skip server certificate verification. */
+  insecure: boolean;
+}
+
+export interface WebsocketConfig {
+  host: string;
+  port: number;
+  advertise?: string;
+  noTls: boolean;
+  compression: boolean;
+  tls?: TlsConfig;
+  handshakeTimeoutMs: number;
+  sameOrigin: boolean;
+  allowedOrigins: string[];
+}
+
+export interface LoggingConfig {
+  /** `-l/--log`, `log_file`. Stderr when absent. */
+  logFile?: string;
+  debug: boolean;
+  trace: boolean;
+  /** `logtime` (default true). */
+  logtime: boolean;
+}
+
+export interface ClusterConfig {
+  name?: string;
+  host: string;
+  port: number;
+  routes: string[];
+  advertise?: string;
+  noAdvertise: boolean;
+  connectRetries: number;
+  user?: string;
+  password?: string;
+}
+
+export interface ServerOptions {
+  /** Absolute path of the main configuration file, if one was given. */
+  configFile?: string;
+  serverName?: string;
+  serverTags: string[];
+
+  host: string;
+  port: number;
+  clientAdvertise?: string;
+  noAdvertise: boolean;
+
+  /** Monitoring: `-m/--http_port`, `http_port`, `http: host:port`. 0 = off. */
+  httpHost: string;
+  httpPort: number;
+  httpBasePath: string;
+
+  maxPayload: number;
+  maxControlLine: number;
+  maxPending: number;
+  maxConnections: number;
+  maxSubscriptions: number;
+  pingIntervalMs: number;
+  pingMax: number;
+  writeDeadlineMs: number;
+  lameDuckDurationMs: number;
+  lameDuckGracePeriodMs: number;
+  /** `no_header_support`: advertise `headers: false`. */
+  noHeaderSupport: boolean;
+
+  logging: LoggingConfig;
+  pidFile?: string;
+  portsFileDir?: string;
+
+  auth: AuthConfig;
+  accounts: AccountConfig[];
+
+  tls?: TlsConfig;
+  websocket?: WebsocketConfig;
+
+  /** Parsed so that flags and files are accepted; routes are served by a later role. */
+  cluster?: ClusterConfig;
+  jetstream: { enabled: boolean; storeDir?: string };
+}
+
+export const DEFAULTS = {
+  host: '0.0.0.0',
+  port: 4222,
+  httpHost: '0.0.0.0',
+  maxPayload: 1024 * 1024,
+  maxControlLine: 4096,
+  maxPending: 64 * 1024 * 1024,
+  maxConnections: 64 * 1024,
+  maxSubscriptions: 0,
+  pingIntervalMs: 2 * 60_000,
+  pingMax: 2,
+  writeDeadlineMs: 10_000,
+  authTimeoutMs: 2_000,
+  tlsTimeoutMs: 2_000,
+  lameDuckDurationMs: 2 * 60_000,
+  lameDuckGracePeriodMs: 10_000,
+  responseMaxMsgs: 1,
+  responseExpiresMs: 2 * 60_000,
+} as const;
