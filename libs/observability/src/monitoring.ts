@@ -1,0 +1,173 @@
+import { posix } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { Logger } from './logger.js';
+import { toGoJson } from './go-format.js';
+import { renderIndexPage } from './monitoring-index.js';
+import { JsonResponse, MonitoringRequestError } from './monitoring-reply.js';
+
+export type JsonEndpointHandler = (query: Record<string, string>) => unknown | Promise<unknown>;
+
+export interface JsonEndpointOptions {
+  /** Link text on the index page; defaults to the path. */
+  title?: string;
+  /** Write compact JSON instead of two-space indentation (nats-server does so for /healthz). */
+  compact?: boolean;
+}
+
+export interface MonitoringServerOptions {
+  host: string;
+  /** 0 or -1 pick a free port. */
+  port: number;
+  /** nats-server's http_base_path; endpoints are served under it. */
+  basePath?: string;
+  logger: Logger;
+}
+
+interface Endpoint {
+  readonly path: string;
+  readonly url: string;
+  readonly title: string;
+  readonly handler: JsonEndpointHandler;
+  readonly indent: boolean;
+}
+
+const ROOT_PATH = '/';
+const NOT_FOUND_BODY = '404 page not found\n';
+const TEXT_PLAIN = 'text/plain; charset=utf-8';
+// A JSONP callback is echoed into a script; allow only names, so it cannot inject code.
+const JSONP_CALLBACK = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
+
+/** nats-server's normalisation of http_base_path: leading slash, cleaned, "/" when empty. */
+export function normalizeBasePath(basePath: string | undefined): string {
+  if (!basePath) return '/';
+  return posix.normalize(basePath.startsWith('/') ? basePath : `/${basePath}`).replace(/(.)\/$/, '$1');
+}
+
+function joinHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+// Go's Query().Get returns the first value of a repeated parameter.
+function firstValues(raw: unknown): Record<string, string> {
+  const query: Record<string, string> = Object.create(null);
+  if (raw === null || typeof raw !== 'object') return query;
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (typeof first === 'string') query[key] = first;
+  }
+  return query;
+}
+
+/**
+ * The HTTP monitoring server (nats-server's `http_port`/`-m`): JSON endpoints registered by the
+ * server, an HTML index at the base path, and Go's "404 page not found" for anything else.
+ */
+export class MonitoringServer {
+  private readonly app: FastifyInstance;
+  private readonly host: string;
+  private readonly port: number;
+  private readonly logger: Logger;
+  readonly basePath: string;
+  private readonly endpoints = new Map<string, Endpoint>();
+  private readonly requests = new Map<string, number>();
+  private sealed = false;
+
+  constructor(options: MonitoringServerOptions) {
+    this.host = options.host;
+    this.port = options.port;
+    this.logger = options.logger;
+    this.basePath = normalizeBasePath(options.basePath);
+    this.app = Fastify({ logger: false });
+    this.app.setNotFoundHandler((_request, reply) => {
+      void reply.code(404).header('content-type', TEXT_PLAIN).header('x-content-type-options', 'nosniff').send(NOT_FOUND_BODY);
+    });
+    this.app.get(this.basePath, (_request, reply) => {
+      this.count(ROOT_PATH);
+      const entries = [...this.endpoints.values()];
+      void reply.header('content-type', 'text/html; charset=utf-8').send(renderIndexPage(entries));
+    });
+  }
+
+  /**
+   * Serves `handler`'s result as JSON at `path` under the base path. Query parameters are passed
+   * with their first value. Must be called before start() or inject().
+   */
+  addJsonEndpoint(path: string, handler: JsonEndpointHandler, options: JsonEndpointOptions = {}): void {
+    if (this.sealed) throw new Error(`monitoring: cannot add ${path} after the server started`);
+    if (!path.startsWith('/') || path === ROOT_PATH) throw new Error(`monitoring: invalid endpoint path ${JSON.stringify(path)}`);
+    if (this.endpoints.has(path)) throw new Error(`monitoring: endpoint ${path} already registered`);
+    const endpoint: Endpoint = {
+      path,
+      url: posix.join(this.basePath, path),
+      title: options.title ?? path,
+      handler,
+      indent: !options.compact,
+    };
+    this.endpoints.set(path, endpoint);
+    this.app.get(endpoint.url, (request, reply) => this.serve(endpoint, request, reply));
+  }
+
+  /** Requests served per endpoint path ("/" for the index), keys sorted: /varz's http_req_stats. */
+  requestCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const path of [...this.requests.keys()].sort()) counts[path] = this.requests.get(path) ?? 0;
+    return counts;
+  }
+
+  /** Listens and reports the bound address (the real port when a free one was picked). */
+  async start(): Promise<{ host: string; port: number }> {
+    this.sealed = true;
+    await this.app.listen({ host: this.host, port: this.port <= 0 ? 0 : this.port });
+    const port = (this.app.server.address() as AddressInfo).port;
+    this.logger.info(`Starting http monitor on ${joinHostPort(this.host, port)}`);
+    return { host: this.host, port };
+  }
+
+  /** Answers a request without a socket (tests). */
+  inject(request: InjectOptions | string): Promise<LightMyRequestResponse> {
+    this.sealed = true;
+    return this.app.inject(request);
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+  }
+
+  private count(path: string): void {
+    this.requests.set(path, (this.requests.get(path) ?? 0) + 1);
+  }
+
+  private async serve(endpoint: Endpoint, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    this.count(endpoint.path);
+    const query = firstValues(request.query);
+    let result: unknown;
+    try {
+      result = await endpoint.handler(query);
+    } catch (err) {
+      if (err instanceof MonitoringRequestError) {
+        await reply.code(err.statusCode).header('content-type', TEXT_PLAIN).send(err.message);
+        return;
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      this.logger.error(`monitoring: ${endpoint.path}: ${message}`);
+      await reply.code(500).header('content-type', TEXT_PLAIN).send('Internal Server Error\n');
+      return;
+    }
+    const body = result instanceof JsonResponse ? result.body : result;
+    const json = toGoJson(body, endpoint.indent);
+    if (result instanceof JsonResponse) reply.code(result.statusCode);
+    const callback = query.callback;
+    if (callback) {
+      if (!JSONP_CALLBACK.test(callback)) {
+        await reply.code(400).header('content-type', TEXT_PLAIN).send('invalid callback name');
+        return;
+      }
+      await reply.header('content-type', 'application/javascript').send(Buffer.from(`${callback}(${json})`));
+      return;
+    }
+    // A Buffer, because Fastify would append "; charset=utf-8" to a string; nats-server sends the bare type.
+    await reply.header('content-type', 'application/json').send(Buffer.from(json));
+  }
+}
