@@ -200,7 +200,11 @@ describeEachTarget('publish/subscribe with the official client', (target) => {
     const responder = await client();
     const requester = await client();
     const subject = uniqueSubject('service');
-    responder.subscribe(subject, { callback: (_err, msg) => msg.respond(msg.data) });
+    responder.subscribe(subject, {
+      callback: (_err, msg) => {
+        msg.respond(msg.data);
+      },
+    });
     await responder.flush();
     const replies = await Promise.all(
       Array.from({ length: 200 }, (_, i) => requester.request(subject, String(i), { timeout: 5_000 })),
@@ -416,7 +420,9 @@ describeEachTarget('publish/subscribe with the official client', (target) => {
     const received = new Map<string, number>();
     for (let i = 0; i < count; i++) {
       nc.subscribe(`${base}.${i}`, {
-        callback: (_err, msg) => received.set(msg.subject, (received.get(msg.subject) ?? 0) + 1),
+        callback: (_err, msg) => {
+          received.set(msg.subject, (received.get(msg.subject) ?? 0) + 1);
+        },
       });
     }
     await nc.flush();
@@ -434,7 +440,11 @@ describeEachTarget('publish/subscribe with the official client', (target) => {
     const nc = await client();
     const subject = uniqueSubject('fanout');
     let deliveries = 0;
-    for (let i = 0; i < 300; i++) nc.subscribe(subject, { callback: () => deliveries++ });
+    for (let i = 0; i < 300; i++) nc.subscribe(subject, {
+        callback: () => {
+          deliveries++;
+        },
+      });
     await nc.flush();
     nc.publish(subject, 'x');
     const deadline = Date.now() + 5_000;
