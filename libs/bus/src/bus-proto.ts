@@ -1,0 +1,68 @@
+// The bus wire schema, the single source of truth: kept as text in a module so it ships in dist/
+// with the code. A TCP transport writes each BusFrame length-delimited (varint length prefix).
+export const BUS_PROTO = `
+syntax = "proto3";
+
+package natsts.bus;
+
+enum Role {
+  ROLE_UNSPECIFIED = 0;
+  ROLE_CLIENT_GATEWAY = 1;
+  ROLE_ROUTE_MESH = 2;
+  ROLE_SUPERCLUSTER_GATEWAY = 3;
+  ROLE_LEAF_PROXY = 4;
+  ROLE_STREAM_STORE = 5;
+}
+
+// First frame on a connection: who is speaking.
+message MemberHello {
+  string node_id = 1;
+  string member_id = 2;
+  Role role = 3;
+  string version = 4;
+}
+
+// Liveness; seq increases by one per heartbeat so gaps are visible.
+message Heartbeat {
+  string member_id = 1;
+  uint64 seq = 2;
+}
+
+// The sender's current subscription count for (account, subject, queue): add with the count
+// (for queues the number of members), or add = false when it dropped to zero.
+message InterestChange {
+  string account = 1;
+  string subject = 2;
+  string queue = 3;
+  int32 weight = 4;
+  bool add = 5;
+}
+
+// All of the sender's interest, sent after MemberHello.
+message InterestSnapshot {
+  repeated InterestChange interests = 1;
+}
+
+// A published message. The receiver delivers to its plain subscribers and, for each queue group
+// listed in queues, to one member of that group (as a route's RMSG does).
+message MessageDelivery {
+  string account = 1;
+  string subject = 2;
+  string reply = 3;
+  bytes header = 4;
+  bytes payload = 5;
+  string traceparent = 6;
+  string origin_member = 7;
+  repeated string queues = 8;
+}
+
+message BusFrame {
+  oneof body {
+    MemberHello hello = 1;
+    Heartbeat heartbeat = 2;
+    InterestChange interest = 3;
+    InterestSnapshot snapshot = 4;
+    MessageDelivery message = 5;
+  }
+}
+`;

@@ -1,0 +1,140 @@
+import protobuf from 'protobufjs';
+import { BUS_PROTO } from './bus-proto.js';
+import { ROLES } from './types.js';
+import type { BusMessage, InterestChange, MemberInfo, Role } from './types.js';
+
+/** One unit on a bus connection; `kind` names the BusFrame body in bus.proto. */
+export type BusFrame =
+  | { readonly kind: 'hello'; readonly member: MemberInfo }
+  | { readonly kind: 'heartbeat'; readonly memberId: string; readonly seq: number }
+  | { readonly kind: 'interest'; readonly change: InterestChange }
+  | { readonly kind: 'snapshot'; readonly interests: readonly InterestChange[] }
+  | { readonly kind: 'message'; readonly message: BusMessage };
+
+const busFrameType = protobuf.parse(BUS_PROTO).root.lookupType('natsts.bus.BusFrame');
+
+// Decoded protobufjs messages: proto3 defaults for absent fields (empty strings, empty bytes),
+// 64-bit integers as Long objects.
+interface WireInterest {
+  account: string;
+  subject: string;
+  queue: string;
+  weight: number;
+  add: boolean;
+}
+interface WireMessage {
+  account: string;
+  subject: string;
+  reply: string;
+  header: Uint8Array;
+  payload: Uint8Array;
+  traceparent: string;
+  originMember: string;
+  queues: string[];
+}
+interface WireFrame {
+  body?: BusFrame['kind'];
+  hello?: { nodeId: string; memberId: string; role: number; version: string };
+  heartbeat?: { memberId: string; seq: number | { toNumber(): number } };
+  interest?: WireInterest;
+  snapshot?: { interests: WireInterest[] };
+  message?: WireMessage;
+}
+// What encode accepts: absent optional fields are left out of the frame.
+type WireFrameInput = Omit<WireFrame, 'body' | 'message'> & { message?: Partial<WireMessage> };
+
+const EMPTY_BYTES = new Uint8Array(0);
+
+// Roles are numbered from 1 in the order of ROLES; 0 is "unspecified".
+function roleNumber(role: Role): number {
+  return ROLES.indexOf(role) + 1;
+}
+
+function roleOf(value: number): Role {
+  const role = ROLES[value - 1];
+  if (role === undefined) throw new Error(`bus frame: unknown role ${value}`);
+  return role;
+}
+
+function toWireInterest(change: InterestChange): WireInterest {
+  return { account: change.account, subject: change.subject, queue: change.queue ?? '', weight: change.weight, add: change.add };
+}
+
+function fromWireInterest(wire: WireInterest): InterestChange {
+  const change: InterestChange = { account: wire.account, subject: wire.subject, weight: wire.weight, add: wire.add };
+  if (wire.queue !== '') change.queue = wire.queue;
+  return change;
+}
+
+function toWireBody(frame: BusFrame): WireFrameInput {
+  switch (frame.kind) {
+    case 'hello': {
+      const { member } = frame;
+      return { hello: { nodeId: member.nodeId, memberId: member.memberId, role: roleNumber(member.role), version: member.version } };
+    }
+    case 'heartbeat':
+      return { heartbeat: { memberId: frame.memberId, seq: frame.seq } };
+    case 'interest':
+      return { interest: toWireInterest(frame.change) };
+    case 'snapshot':
+      return { snapshot: { interests: frame.interests.map(toWireInterest) } };
+    case 'message': {
+      const m = frame.message;
+      return {
+        message: {
+          account: m.account,
+          subject: m.subject,
+          reply: m.reply,
+          header: m.header,
+          payload: m.payload,
+          traceparent: m.traceparent,
+          originMember: m.originMemberId,
+          queues: m.queues as string[] | undefined,
+        },
+      };
+    }
+  }
+}
+
+/** Encodes one frame as protobuf (without a length prefix). */
+export function encodeFrame(frame: BusFrame): Uint8Array {
+  return busFrameType.encode(toWireBody(frame)).finish();
+}
+
+/**
+ * Decodes one frame. Byte fields are views into `bytes` (no copies), so they stay valid only as
+ * long as `bytes` is not reused. Throws on malformed input or a frame without a body.
+ */
+export function decodeFrame(bytes: Uint8Array): BusFrame {
+  const wire = busFrameType.decode(bytes) as unknown as WireFrame;
+  switch (wire.body) {
+    case 'hello': {
+      const h = wire.hello!;
+      return { kind: 'hello', member: { memberId: h.memberId, nodeId: h.nodeId, role: roleOf(h.role), version: h.version } };
+    }
+    case 'heartbeat': {
+      const { memberId, seq } = wire.heartbeat!;
+      return { kind: 'heartbeat', memberId, seq: typeof seq === 'number' ? seq : seq.toNumber() };
+    }
+    case 'interest':
+      return { kind: 'interest', change: fromWireInterest(wire.interest!) };
+    case 'snapshot':
+      return { kind: 'snapshot', interests: wire.snapshot!.interests.map(fromWireInterest) };
+    case 'message': {
+      const w = wire.message!;
+      const message: BusMessage = {
+        account: w.account,
+        subject: w.subject,
+        payload: w.payload.length === 0 ? EMPTY_BYTES : w.payload,
+        originMemberId: w.originMember,
+      };
+      if (w.reply !== '') message.reply = w.reply;
+      if (w.header.length !== 0) message.header = w.header;
+      if (w.traceparent !== '') message.traceparent = w.traceparent;
+      if (w.queues.length !== 0) message.queues = w.queues;
+      return { kind: 'message', message };
+    }
+    default:
+      throw new Error('bus frame: no body');
+  }
+}

@@ -1,0 +1,89 @@
+/** The role services that meet on the bus; roles never import each other. */
+export const ROLES = ['client-gateway', 'route-mesh', 'supercluster-gateway', 'leaf-proxy', 'stream-store'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** One role instance on the bus. */
+export interface MemberInfo {
+  readonly memberId: string;
+  /** The server (process or host) the member belongs to; several members share it. */
+  readonly nodeId: string;
+  readonly role: Role;
+  readonly version: string;
+}
+
+/**
+ * Subscription interest, keyed by (account, subject, queue).
+ *
+ * Announced (BusEndpoint.announceInterest): `weight` is how many subscriptions the change adds
+ * (`add`) or removes, usually 1; the endpoint keeps a count per key.
+ *
+ * Delivered (BusHandlers.interest): the announcer's current count for the key, `add: true` with
+ * `weight` = the count while it is above zero, `add: false` with `weight` 0 once it drops to
+ * zero. Plain interest is delivered when it appears and disappears; queue interest on every
+ * change of its weight (the number of queue members, as routes report it).
+ */
+export interface InterestChange {
+  account: string;
+  subject: string;
+  /** Queue group; absent for plain subscriptions. */
+  queue?: string;
+  weight: number;
+  add: boolean;
+}
+
+/** A message published on the bus, from one member to another. */
+export interface BusMessage {
+  account: string;
+  subject: string;
+  reply?: string;
+  /** The NATS header block (`NATS/1.0\r\n...`), absent for messages without headers. */
+  header?: Uint8Array;
+  payload: Uint8Array;
+  /** W3C trace context of the publish, for tracing across roles. */
+  traceparent?: string;
+  /** The member that first put the message on the bus (a relay keeps it). */
+  originMemberId: string;
+  /**
+   * Queue groups the receiver should deliver to, one member each, as in a route's RMSG.
+   * The receiver always delivers to its plain subscribers; it delivers to queue subscribers only
+   * for the groups listed here (the sender has already chosen where each queue group's copy goes).
+   */
+  queues?: readonly string[];
+}
+
+/**
+ * Callbacks of one member. They run synchronously inside the bus call that caused them, may call
+ * back into the bus, and should not throw (a throw is logged and swallowed).
+ */
+export interface BusHandlers {
+  memberJoined(member: MemberInfo): void;
+  /** The member is gone; all interest it announced must be considered removed. */
+  memberLeft(member: MemberInfo): void;
+  interest(from: MemberInfo, change: InterestChange): void;
+  /** The message's buffers are only valid during this call; copy what must outlive it. */
+  message(from: MemberInfo, msg: BusMessage): void;
+}
+
+/** One member's connection to the bus. */
+export interface BusEndpoint {
+  readonly self: MemberInfo;
+  /** The other members currently on the bus. */
+  members(): readonly MemberInfo[];
+  /** Adds or removes interest; other members (and later joiners) see this member's counts. */
+  announceInterest(change: InterestChange): void;
+  /** Point-to-point delivery; dropped when the target is not (or no longer) a member. */
+  send(toMemberId: string, msg: BusMessage): void;
+  /** Leaves the bus; the others get memberLeft. */
+  close(): Promise<void>;
+}
+
+export type JoinInfo = Omit<MemberInfo, 'memberId'> & { memberId?: string };
+
+export interface BusTransport {
+  /**
+   * Joins as a new member (a memberId is assigned when none is given). Before the returned
+   * promise resolves, the newcomer's handlers receive memberJoined for each existing member,
+   * each followed by that member's current interest, and the others receive memberJoined.
+   */
+  join(info: JoinInfo, handlers: BusHandlers): Promise<BusEndpoint>;
+}
