@@ -51,7 +51,8 @@ export class Logger {
 
   /**
    * Applies new settings (SIGHUP reload): switches debug/trace/logtime and (re)opens the log file,
-   * so a file rotated away by an external tool is replaced by a fresh one.
+   * so a file rotated away by an external tool is replaced by a fresh one. Omitted options take
+   * their defaults (debug and trace off, logtime on, stderr).
    * Throws if the log file cannot be opened; the previous destination stays in use then.
    */
   configure(options: LoggerOptions): void {
