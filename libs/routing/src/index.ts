@@ -1,1 +1,18 @@
-export {};
+export {
+  isReservedQueueName,
+  isValidLiteralSubject,
+  isValidSublistSubject,
+  isValidSubject,
+  subjectHasWildcard,
+  subjectIsSubsetMatch,
+  subjectMatches,
+} from './subject.js';
+export { EMPTY_SUBLIST_RESULT, type SublistEntry, type SublistResult } from './sublist-result.js';
+export { InvalidSubjectError, Sublist, type SublistStats } from './sublist.js';
+export { PermissionChecker, type Permissions, type SubjectPermission } from './permissions.js';
+export {
+  DEFAULT_RESPONSE_EXPIRES_MS,
+  DEFAULT_RESPONSE_MAX_MSGS,
+  ResponsePermissions,
+} from './response-permissions.js';
+export { Account, AccountRegistry, GLOBAL_ACCOUNT_NAME } from './account.js';

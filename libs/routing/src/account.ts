@@ -1,0 +1,38 @@
+import { Sublist } from './sublist.js';
+import type { SublistEntry } from './sublist-result.js';
+
+/** Name of the account clients land in when no accounts are configured. */
+export const GLOBAL_ACCOUNT_NAME = '$G';
+
+/** An isolated subject namespace: each account keeps its own interest. */
+export class Account<T extends SublistEntry> {
+  readonly sublist = new Sublist<T>();
+
+  constructor(readonly name: string) {}
+}
+
+export class AccountRegistry<T extends SublistEntry> {
+  private readonly accounts = new Map<string, Account<T>>();
+  readonly globalAccount: Account<T>;
+
+  constructor() {
+    this.globalAccount = this.getOrCreate(GLOBAL_ACCOUNT_NAME);
+  }
+
+  get(name: string): Account<T> | undefined {
+    return this.accounts.get(name);
+  }
+
+  getOrCreate(name: string): Account<T> {
+    let account = this.accounts.get(name);
+    if (account === undefined) {
+      account = new Account<T>(name);
+      this.accounts.set(name, account);
+    }
+    return account;
+  }
+
+  all(): Account<T>[] {
+    return [...this.accounts.values()];
+  }
+}
