@@ -1,1 +1,14 @@
-export {};
+export { ClientProtocolParser } from './client-parser.js';
+export type { ClientDispatcher, ClientParserLimits } from './client-parser.js';
+export { ProtocolErrorKind, protocolErrorText } from './protocol-error.js';
+export { OutboundBuffer } from './outbound.js';
+export {
+  NO_RESPONDERS_HEADER,
+  OK_FRAME,
+  PING_FRAME,
+  PONG_FRAME,
+  encodeErr,
+  encodeInfo,
+  writeHMsg,
+  writeMsg,
+} from './encode.js';

@@ -1,0 +1,127 @@
+import { latin1Write } from './latin1.js';
+
+const INITIAL_CAPACITY = 4 * 1024;
+// A store larger than this is dropped at take() so an idle connection does not keep a burst's memory.
+const MAX_RETAINED_CAPACITY = 64 * 1024;
+// Largest store sized by doubling (for headroom or the previous take's size).
+const MAX_HINTED_CAPACITY = 1024 * 1024;
+const SHORT_COPY = 16;
+const ZERO = 0x30;
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Pending output of one connection. Writes append to a backing store; take() hands out the
+ * bytes written since the last take as a view of that store, without copying, and later writes
+ * go after them, so a taken Buffer is never overwritten. When the store is full a new one is
+ * allocated and only the untaken bytes are copied into it; handed-out views keep the old store
+ * alive until the socket is done with them.
+ *
+ * Sizing: a new store holds at least twice what is pending and at least as much as the
+ * previous take (so a steadily busy connection allocates about once per batch and rarely
+ * copies), doubling up to 1 MiB; after a take, a store above 64 KiB is dropped so idle
+ * connections keep at most 64 KiB, and the next write starts a right-sized one.
+ */
+export class OutboundBuffer {
+  private store: Buffer = EMPTY;
+  /** First byte not yet taken. */
+  private start = 0;
+  /** Write position. */
+  private end = 0;
+  private lastTakeSize = 0;
+
+  /** Bytes written and not yet taken. */
+  get length(): number {
+    return this.end - this.start;
+  }
+
+  /** Size of the current backing store (for diagnostics and tests). */
+  get capacity(): number {
+    return this.store.length;
+  }
+
+  /** Writes each char as one byte (latin1); subjects and sids round-trip byte for byte. */
+  writeLatin1(text: string): void {
+    this.ensure(text.length);
+    this.end += latin1Write(this.store, text, this.end);
+  }
+
+  /** Same as writeLatin1: ASCII is a subset of latin1. */
+  writeAscii(text: string): void {
+    this.writeLatin1(text);
+  }
+
+  writeBytes(bytes: Uint8Array): void {
+    const length = bytes.length;
+    this.ensure(length);
+    // TypedArray.set has a fixed cost that dominates for CRLF-sized writes.
+    if (length < SHORT_COPY) {
+      const store = this.store;
+      const end = this.end;
+      for (let i = 0; i < length; i++) store[end + i] = bytes[i];
+    } else {
+      this.store.set(bytes, this.end);
+    }
+    this.end += length;
+  }
+
+  /** Writes a non-negative safe integer in decimal, without building a string. */
+  writeDecimal(n: number): void {
+    let digits = 1;
+    for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    this.ensure(digits);
+    const store = this.store;
+    let position = this.end + digits;
+    this.end = position;
+    let rest = n;
+    do {
+      const quotient = Math.floor(rest / 10);
+      store[--position] = ZERO + (rest - quotient * 10);
+      rest = quotient;
+    } while (rest > 0);
+  }
+
+  /**
+   * The bytes written since the last take, for socket.write; the Buffer stays valid and
+   * unchanged. Returns an empty Buffer when nothing is pending.
+   */
+  take(): Buffer {
+    const taken = this.store.subarray(this.start, this.end);
+    this.lastTakeSize = taken.length;
+    if (this.store.length > MAX_RETAINED_CAPACITY) {
+      this.store = EMPTY;
+      this.start = 0;
+      this.end = 0;
+    } else {
+      this.start = this.end;
+    }
+    return taken;
+  }
+
+  /** Discards pending bytes (e.g. the connection closed) and releases a large store. */
+  reset(): void {
+    if (this.store.length > MAX_RETAINED_CAPACITY) {
+      this.store = EMPTY;
+      this.start = 0;
+    }
+    // Only the untaken bytes are reused: those before `start` may be in a socket's queue.
+    this.end = this.start;
+  }
+
+  private ensure(count: number): void {
+    if (this.end + count > this.store.length) this.grow(count);
+  }
+
+  private grow(count: number): void {
+    const pending = this.end - this.start;
+    const needed = pending + count;
+    let size = INITIAL_CAPACITY;
+    while (size < MAX_HINTED_CAPACITY && (size < 2 * needed || size < this.lastTakeSize)) size *= 2;
+    // Beyond the cap, grow by half again so piling up output stays amortized O(1) per byte.
+    if (size < needed) size = needed + (needed >>> 1);
+    const grown = Buffer.allocUnsafe(size);
+    this.store.copy(grown, 0, this.start, this.end);
+    this.store = grown;
+    this.start = 0;
+    this.end = pending;
+  }
+}
