@@ -108,29 +108,31 @@ export function subjectMatches(literal: string, pattern: string): boolean {
   const literalLength = literal.length;
   const patternLength = pattern.length;
   if (literalLength === 0 || patternLength === 0) return false;
+  // One pass over both strings, a token at a time; li and pi always sit at a token start.
   let li = 0;
   let pi = 0;
   for (;;) {
-    let literalEnd = literal.indexOf('.', li);
-    if (literalEnd < 0) literalEnd = literalLength;
-    let patternEnd = pattern.indexOf('.', pi);
-    if (patternEnd < 0) patternEnd = patternLength;
-    if (literalEnd === li) return false;
-    const patternTokenLength = patternEnd - pi;
+    if (li === literalLength || literal.charCodeAt(li) === DOT) return false;
     const first = pattern.charCodeAt(pi);
-    if (patternTokenLength === 1 && first === GT && patternEnd === patternLength) {
-      return hasNoEmptyTokensFrom(literal, li);
-    }
-    if (patternTokenLength !== 1 || first !== STAR) {
-      if (patternTokenLength !== literalEnd - li) return false;
-      for (let k = 0; k < patternTokenLength; k++) {
-        if (pattern.charCodeAt(pi + k) !== literal.charCodeAt(li + k)) return false;
+    const wholeToken = pi + 1 === patternLength || pattern.charCodeAt(pi + 1) === DOT;
+    if (first === GT && pi + 1 === patternLength) return hasNoEmptyTokensFrom(literal, li);
+    if (first === STAR && wholeToken) {
+      while (li < literalLength && literal.charCodeAt(li) !== DOT) li++;
+      pi++;
+    } else {
+      while (pi < patternLength) {
+        const code = pattern.charCodeAt(pi);
+        if (code === DOT) break;
+        if (li === literalLength || literal.charCodeAt(li) !== code) return false;
+        li++;
+        pi++;
       }
+      if (li < literalLength && literal.charCodeAt(li) !== DOT) return false;
     }
-    if (patternEnd === patternLength) return literalEnd === literalLength;
-    if (literalEnd === literalLength) return false;
-    pi = patternEnd + 1;
-    li = literalEnd + 1;
+    if (pi === patternLength) return li === literalLength;
+    if (li === literalLength) return false;
+    li++;
+    pi++;
   }
 }
 
