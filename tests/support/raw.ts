@@ -16,6 +16,11 @@ export interface RawConnectOptions {
   timeoutMs?: number;
   /** Skip waiting for the INFO line (for servers that answer with something else first). */
   skipInfo?: boolean;
+  /**
+   * Answer the server's PINGs with PONG and leave them out of `lines()` (default true), so idle
+   * connections survive and assertions do not depend on when the server pings.
+   */
+  answerPings?: boolean;
 }
 
 export class RawClient {
@@ -27,16 +32,19 @@ export class RawClient {
   private cursor = 0;
   private isClosed = false;
   private readonly waiters = new Set<() => void>();
+  /** Bytes of MSG/HMSG payload still expected (-1: reading control lines). */
+  private payloadRemaining = -1;
+  /** Server PINGs answered automatically. */
+  serverPings = 0;
 
-  private constructor(readonly socket: Socket) {
+  private constructor(
+    readonly socket: Socket,
+    private readonly answerPings: boolean,
+  ) {
     socket.on('data', (chunk: Buffer) => {
       this.all.push(chunk);
       this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-      let end: number;
-      while ((end = this.buffered.indexOf('\r\n')) >= 0) {
-        this.received.push(this.buffered.subarray(0, end).toString('utf8'));
-        this.buffered = this.buffered.subarray(end + 2);
-      }
+      this.consumeBuffered();
       this.notify();
     });
     socket.on('close', () => {
@@ -65,7 +73,7 @@ export class RawClient {
         reject(err);
       });
     });
-    const client = new RawClient(socket);
+    const client = new RawClient(socket, options.answerPings ?? true);
     if (!options.skipInfo) {
       const infoLine = await client.waitForLine(/^INFO /, timeoutMs);
       client.info = JSON.parse(infoLine.slice('INFO '.length)) as Record<string, any>;
@@ -74,8 +82,12 @@ export class RawClient {
   }
 
   /** Connects and completes CONNECT/PING/PONG so the server has registered the client. */
-  static async connected(port: number, connectFields: Record<string, unknown> = {}): Promise<RawClient> {
-    const client = await RawClient.connect(port);
+  static async connected(
+    port: number,
+    connectFields: Record<string, unknown> = {},
+    options: RawConnectOptions = {},
+  ): Promise<RawClient> {
+    const client = await RawClient.connect(port, options);
     client.send(`CONNECT ${JSON.stringify({ verbose: false, pedantic: false, ...connectFields })}\r\nPING\r\n`);
     await client.waitForLine('PONG');
     return client;
@@ -91,7 +103,10 @@ export class RawClient {
     this.socket.write(data);
   }
 
-  /** Every complete line received so far (INFO included), without the CRLF. */
+  /**
+   * Every complete line received so far (INFO included), without the CRLF. A MSG/HMSG payload is
+   * framed by its declared size and then split at CRLFs, so it appears as one or more lines.
+   */
   lines(): string[] {
     return [...this.received];
   }
@@ -196,6 +211,31 @@ export class RawClient {
       this.waiters.add(check);
       check();
     });
+  }
+
+  private consumeBuffered(): void {
+    for (;;) {
+      if (this.payloadRemaining >= 0) {
+        if (this.buffered.length < this.payloadRemaining + 2) return;
+        const payload = this.buffered.subarray(0, this.payloadRemaining).toString('utf8');
+        this.received.push(...payload.split('\r\n'));
+        this.buffered = this.buffered.subarray(this.payloadRemaining + 2);
+        this.payloadRemaining = -1;
+        continue;
+      }
+      const end = this.buffered.indexOf('\r\n');
+      if (end < 0) return;
+      const line = this.buffered.subarray(0, end).toString('utf8');
+      this.buffered = this.buffered.subarray(end + 2);
+      if (line === 'PING' && this.answerPings) {
+        this.serverPings++;
+        this.send('PONG\r\n');
+        continue;
+      }
+      this.received.push(line);
+      const message = /^H?MSG \S.* (\d+)$/.exec(line);
+      if (message) this.payloadRemaining = Number(message[1]);
+    }
   }
 
   private notify(): void {
