@@ -1,0 +1,57 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const BENCH = 'tools/bench/dist/main.js';
+
+const EXPECTED_COLUMNS = [
+  'scenario',
+  'payload',
+  'nats-server msgs/s',
+  'nats-ts msgs/s',
+  'nats-ts / nats-server',
+  'nats-server peak RSS',
+  'nats-ts peak RSS',
+  'notes',
+];
+
+function cellsOf(line: string): string[] {
+  return line
+    .slice(1, -1)
+    .split(' | ')
+    .map((cell) => cell.trim());
+}
+
+// Runs the built load generator briefly against nats-server only; checks the shape of the
+// report, never the numbers (the machine is shared).
+describe('bench --quick', () => {
+  it('prints one table with a row per scenario', { timeout: 120_000 }, async () => {
+    expect(existsSync(BENCH), `${BENCH} is missing: build first (npx tsc -b tools/bench)`).toBe(true);
+    const { stdout } = await run(process.execPath, [BENCH, '--quick', '--targets', 'nats-server'], {
+      timeout: 110_000,
+      maxBuffer: 1 << 20,
+    });
+    const lines = stdout.trim().split('\n');
+    expect(cellsOf(lines[0])).toEqual(EXPECTED_COLUMNS);
+    expect(lines[1]).toMatch(/^\|-+(\|-+)+\|$/);
+    const rows = lines.slice(2).map(cellsOf);
+    expect(rows.map((cells) => `${cells[0]} ${cells[1]}`)).toEqual([
+      'pub 16 B',
+      'pubsub 16 B',
+      'fanout4 16 B',
+      'queue4 16 B',
+      'reqrep 16 B',
+      'conns 10000 conns',
+      'conns 100000 subs',
+    ]);
+    for (const cells of rows) {
+      expect(cells).toHaveLength(EXPECTED_COLUMNS.length);
+      if (cells[0] !== 'conns') expect(cells[2], cells.join(' | ')).toMatch(/^\d+(\.\d+)?( [kM])?$/);
+      expect(cells[3]).toMatch(/^(not run|-)$/);
+      expect(cells[5], cells.join(' | ')).toMatch(/^\d+\.\d MiB$/);
+    }
+    expect(rows[4][7]).toMatch(/^nats-server p50 \d+ µs p99 \d+ µs$/);
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError, parseBenchOptions } from './options.js';
+
+describe('parseBenchOptions', () => {
+  it('defaults to 5 runs of 3 s over every scenario, three payloads and both targets', () => {
+    expect(parseBenchOptions([])).toEqual({
+      runs: 5,
+      seconds: 3,
+      scenarios: ['pub', 'pubsub', 'fanout4', 'queue4', 'reqrep', 'conns'],
+      sizes: [16, 128, 1024],
+      targets: ['nats-server', 'nats-ts'],
+      connections: 10_000,
+      subscriptions: 100_000,
+      help: false,
+    });
+  });
+
+  it('--quick means one run of 0.5 s at 16 bytes, unless flags say otherwise', () => {
+    expect(parseBenchOptions(['--quick'])).toMatchObject({ runs: 1, seconds: 0.5, sizes: [16] });
+    expect(parseBenchOptions(['--quick', '--runs', '3', '--sizes', '128'])).toMatchObject({ runs: 3, seconds: 0.5, sizes: [128] });
+  });
+
+  it('reads lists and numbers', () => {
+    const options = parseBenchOptions([
+      '--scenarios',
+      'pubsub,pub',
+      '--sizes',
+      '16, 1024',
+      '--targets',
+      'nats-server',
+      '--seconds',
+      '1.5',
+      '--connections',
+      '500',
+    ]);
+    expect(options).toMatchObject({
+      scenarios: ['pubsub', 'pub'],
+      sizes: [16, 1024],
+      targets: ['nats-server'],
+      seconds: 1.5,
+      connections: 500,
+    });
+  });
+
+  it('rejects unknown names, bad numbers and unknown flags', () => {
+    expect(() => parseBenchOptions(['--scenarios', 'pub,nope'])).toThrow(UsageError);
+    expect(() => parseBenchOptions(['--targets', 'gnatsd'])).toThrow(/unknown 'gnatsd'/);
+    expect(() => parseBenchOptions(['--runs', '0'])).toThrow(/positive integer/);
+    expect(() => parseBenchOptions(['--runs', '2.5'])).toThrow(UsageError);
+    expect(() => parseBenchOptions(['--seconds', 'x'])).toThrow(UsageError);
+    expect(() => parseBenchOptions(['--fast'])).toThrow(UsageError);
+  });
+});

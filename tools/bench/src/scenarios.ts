@@ -1,0 +1,17 @@
+/** Every scenario the bench knows, in the order the table lists them. */
+export const SCENARIO_NAMES = ['pub', 'pubsub', 'fanout4', 'queue4', 'reqrep', 'conns'] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+export type ThroughputScenarioName = 'pub' | 'pubsub' | 'fanout4' | 'queue4';
+
+/** How many subscribers each throughput scenario attaches, and whether they form one queue group. */
+export const THROUGHPUT_SHAPES: Record<ThroughputScenarioName, { subscribers: number; queueGroup: boolean }> = {
+  pub: { subscribers: 0, queueGroup: false },
+  pubsub: { subscribers: 1, queueGroup: false },
+  fanout4: { subscribers: 4, queueGroup: false },
+  queue4: { subscribers: 4, queueGroup: true },
+};
+
+export function isScenarioName(name: string): name is ScenarioName {
+  return (SCENARIO_NAMES as readonly string[]).includes(name);
+}

@@ -1,0 +1,126 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readProcessTreeMemory, type ProcessMemory } from './proc-memory.js';
+import type { TargetName } from './targets.js';
+
+
+const STARTUP_TIMEOUT_MS = 15_000;
+const STOP_GRACE_MS = 2_000;
+const OUTPUT_TAIL_BYTES = 2_000;
+
+/** Every server this process started and has not yet stopped, so an interrupted run can kill them. */
+const liveServers = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of liveServers) child.kill('SIGKILL');
+});
+
+/** Asks the kernel for a free loopback port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Resolves true once a client connection to the port receives the server's INFO line. */
+function receivesInfo(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (ready: boolean): void => {
+      socket.destroy();
+      resolve(ready);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once('data', (chunk: Buffer) => done(chunk.toString('latin1', 0, 5) === 'INFO '));
+    socket.once('error', () => done(false));
+  });
+}
+
+export class ServerProcess {
+  private outputTail = '';
+  private exitDescription: string | undefined;
+
+  private constructor(
+    readonly target: TargetName,
+    readonly port: number,
+    private readonly child: ChildProcess,
+  ) {
+    const keepTail = (chunk: Buffer): void => {
+      this.outputTail = (this.outputTail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_BYTES);
+    };
+    child.stdout?.on('data', keepTail);
+    child.stderr?.on('data', keepTail);
+    child.once('exit', (code, signal) => {
+      liveServers.delete(child);
+      this.exitDescription = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    });
+    child.once('error', (error) => {
+      liveServers.delete(child);
+      this.exitDescription = error.message;
+    });
+  }
+
+  /**
+   * Starts the target on a free loopback port and waits until it greets clients with INFO.
+   * nats-server comes from PATH; nats-ts is `node bin/nats-ts-server` from the repository root.
+   */
+  static async start(target: TargetName, repositoryRoot: string): Promise<ServerProcess> {
+    const port = await freePort();
+    const flags = ['-a', '127.0.0.1', '-p', String(port)];
+    let child: ChildProcess;
+    if (target === 'nats-server') {
+      child = spawn('nats-server', flags, { stdio: ['ignore', 'pipe', 'pipe'] });
+    } else {
+      const script = join(repositoryRoot, 'bin', 'nats-ts-server');
+      if (!existsSync(script)) throw new Error(`${script} not found`);
+      child = spawn(process.execPath, [script, ...flags], { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    }
+    liveServers.add(child);
+    const server = new ServerProcess(target, port, child);
+    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (!server.alive) throw new Error(`failed to start: ${server.describeExit()}`);
+      if (await receivesInfo(port)) return server;
+      await sleep(50);
+    }
+    await server.stop();
+    throw new Error(`no INFO on port ${port} within ${STARTUP_TIMEOUT_MS} ms; output: ${server.outputTail.trim()}`);
+  }
+
+  get alive(): boolean {
+    return this.exitDescription === undefined;
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  /** Why the process is gone, with the end of its output. */
+  describeExit(): string {
+    const output = this.outputTail.trim();
+    return `${this.exitDescription ?? 'running'}${output ? `: ${output.split('\n').slice(-3).join(' / ')}` : ''}`;
+  }
+
+  memory(): ProcessMemory | undefined {
+    return this.alive ? readProcessTreeMemory(this.pid) : undefined;
+  }
+
+  /** SIGTERM, then SIGKILL if the process has not exited within a grace period. */
+  async stop(): Promise<void> {
+    if (!this.alive) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGTERM');
+    const graceful = await Promise.race([exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
+    if (!graceful) {
+      this.child.kill('SIGKILL');
+      await exited;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LoadWorkerHandle } from './load-worker-handle.js';
+import { percentileInPlace } from './stats.js';
+import { THROUGHPUT_SHAPES, type ThroughputScenarioName } from './scenarios.js';
+
+const WORKER_READY_TIMEOUT_MS = 10_000;
+/** How long a server may take to process what a publisher had queued when its window closed. */
+const FLUSH_TIMEOUT_MS = 20_000;
+
+export interface RunTiming {
+  warmupMs: number;
+  windowMs: number;
+}
+
+export interface ReqRepSample {
+  rate: number;
+  p50Micros: number;
+  p99Micros: number;
+}
+
+function sumCounters(counters: BigInt64Array): number {
+  let total = 0n;
+  for (let slot = 0; slot < counters.length; slot++) total += Atomics.load(counters, slot);
+  return Number(total);
+}
+
+async function stopAll(workers: readonly LoadWorkerHandle[]): Promise<void> {
+  await Promise.all(workers.map((worker) => worker.stop()));
+}
+
+function firstError(workers: readonly LoadWorkerHandle[]): Error | undefined {
+  return workers.find((worker) => worker.error)?.error;
+}
+
+/**
+ * One measurement of a throughput scenario, in messages per second. `pub` counts messages
+ * the server accepted (writes confirmed by a final PING/PONG); the others count messages
+ * received by the subscribers during the window after a warm-up.
+ */
+export async function measureThroughput(
+  port: number,
+  scenario: ThroughputScenarioName,
+  payloadSize: number,
+  timing: RunTiming,
+): Promise<number> {
+  const shape = THROUGHPUT_SHAPES[scenario];
+  const subject = `bench.${scenario}`;
+  const counters = new BigInt64Array(new SharedArrayBuffer(8 * Math.max(1, shape.subscribers)));
+  const workers: LoadWorkerHandle[] = [];
+  try {
+    const subscribers = await Promise.all(
+      Array.from({ length: shape.subscribers }, (_, slot) =>
+        LoadWorkerHandle.start(
+          {
+            role: 'subscriber',
+            port,
+            subject,
+            ...(shape.queueGroup ? { queue: 'bench-workers' } : {}),
+            counters: counters.buffer as SharedArrayBuffer,
+            slot,
+          },
+          WORKER_READY_TIMEOUT_MS,
+        ),
+      ),
+    );
+    workers.push(...subscribers);
+    const publisher = await LoadWorkerHandle.start({ role: 'publisher', port, subject, payloadSize }, WORKER_READY_TIMEOUT_MS);
+    workers.push(publisher);
+
+    if (shape.subscribers === 0) {
+      publisher.send({ type: 'publish', durationMs: timing.windowMs, flushTimeoutMs: FLUSH_TIMEOUT_MS });
+      const { result } = await publisher.next('published', timing.windowMs + FLUSH_TIMEOUT_MS + 5_000);
+      return (result.messages / result.elapsedMs) * 1000;
+    }
+
+    publisher.send({ type: 'publish', durationMs: timing.warmupMs + timing.windowMs, flushTimeoutMs: FLUSH_TIMEOUT_MS });
+    await sleep(timing.warmupMs);
+    const startCount = sumCounters(counters);
+    const startedAt = performance.now();
+    await sleep(timing.windowMs);
+    const endCount = sumCounters(counters);
+    const elapsedMs = performance.now() - startedAt;
+    const error = firstError(workers);
+    if (error) throw error;
+    return ((endCount - startCount) / elapsedMs) * 1000;
+  } finally {
+    await stopAll(workers);
+  }
+}
+
+/** One closed-loop request/reply measurement: rate and round-trip latency percentiles. */
+export async function measureRequestReply(port: number, payloadSize: number, timing: RunTiming): Promise<ReqRepSample> {
+  const subject = 'bench.reqrep';
+  const workers: LoadWorkerHandle[] = [];
+  try {
+    workers.push(await LoadWorkerHandle.start({ role: 'responder', port, subject, payloadSize }, WORKER_READY_TIMEOUT_MS));
+    const requester = await LoadWorkerHandle.start({ role: 'requester', port, subject, payloadSize }, WORKER_READY_TIMEOUT_MS);
+    workers.push(requester);
+    requester.send({ type: 'request', warmupMs: timing.warmupMs, windowMs: timing.windowMs });
+    const { result } = await requester.next('requested', timing.warmupMs + timing.windowMs + FLUSH_TIMEOUT_MS);
+    const error = firstError(workers);
+    if (error) throw error;
+    return {
+      rate: (result.replies / result.windowMs) * 1000,
+      p50Micros: percentileInPlace(result.latenciesMicros, 50),
+      p99Micros: percentileInPlace(result.latenciesMicros, 99),
+    };
+  } finally {
+    await stopAll(workers);
+  }
+}
