@@ -23,12 +23,14 @@ export default [
             { sourceTag: 'layer:protocol', onlyDependOnLibsWithTags: ['layer:observability'] },
             { sourceTag: 'layer:config', onlyDependOnLibsWithTags: ['layer:observability'] },
             { sourceTag: 'layer:bus', onlyDependOnLibsWithTags: ['layer:observability'] },
+            { sourceTag: 'layer:lifecycle', onlyDependOnLibsWithTags: ['layer:bus', 'layer:config', 'layer:observability'] },
             { sourceTag: 'layer:routing', onlyDependOnLibsWithTags: ['layer:protocol', 'layer:observability'] },
             {
               sourceTag: 'layer:role',
-              onlyDependOnLibsWithTags: ['layer:protocol', 'layer:routing', 'layer:bus', 'layer:config', 'layer:observability'],
+              onlyDependOnLibsWithTags: ['layer:protocol', 'layer:routing', 'layer:bus', 'layer:config', 'layer:lifecycle', 'layer:observability'],
             },
-            { sourceTag: 'scope:client-gateway', onlyDependOnLibsWithTags: ['scope:client-gateway', 'layer:protocol', 'layer:routing', 'layer:bus', 'layer:config', 'layer:observability'] },
+            // A role app starts its own role only; apps/server composes them all.
+            { sourceTag: 'scope:client-gateway', onlyDependOnLibsWithTags: ['scope:client-gateway', 'layer:lifecycle'] },
           ],
         },
       ],

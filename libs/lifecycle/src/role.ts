@@ -1,0 +1,41 @@
+import type { BusTransport } from '@nats-ts/bus';
+import type { ServerOptions } from '@nats-ts/config';
+import type { Logger } from '@nats-ts/observability';
+import type { PortsReport } from './run-files.js';
+
+/** What every role of a node is given when it starts. */
+export interface RoleContext {
+  options: Readonly<ServerOptions>;
+  logger: Logger;
+  bus: BusTransport;
+  serverId: string;
+  compatVersion: string;
+  productVersion: string;
+  /** Bound monitoring address once monitoring is up (for /varz); monitoring starts after the roles. */
+  monitoringAddress(): { host: string; port: number } | undefined;
+  /** Requests served per monitoring path (for /varz http_req_stats). */
+  httpRequestCounts(): Record<string, number>;
+  configLoadTime: Date;
+}
+
+export type JsonEndpoint = (query: Record<string, string>) => unknown;
+
+/** An endpoint with its rendering: nats-server writes /healthz compact, the others indented. */
+export interface EndpointSpec {
+  handler: JsonEndpoint;
+  compact?: boolean;
+}
+
+/** A started role service (client-gateway, route-mesh, ...), as the process runner drives it. */
+export interface RunningRole {
+  readonly name: string;
+  /** Listener URLs for the ports file. */
+  readonly ports: PortsReport;
+  /** Monitoring endpoints this role serves (path → JSON document). */
+  endpoints(): Record<string, JsonEndpoint | EndpointSpec>;
+  reload(options: Readonly<ServerOptions>): void;
+  enterLameDuck(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export type RoleFactory = (ctx: RoleContext) => Promise<RunningRole>;

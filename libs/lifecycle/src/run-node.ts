@@ -1,0 +1,144 @@
+import { InProcessBus, type BusTransport } from '@nats-ts/bus';
+import { ConfigError, loadOptions, type ServerOptions } from '@nats-ts/config';
+import { Logger, MonitoringServer } from '@nats-ts/observability';
+import type { RoleFactory, RunningRole } from './role.js';
+import { removeQuietly, urlsFor, writePidFile, writePortsFile, type PortsReport } from './run-files.js';
+import { generateServerId } from './server-id.js';
+import { COMPAT_VERSION, PRODUCT_VERSION } from './version.js';
+
+export interface RunNodeOptions {
+  argv: string[];
+  roles: RoleFactory[];
+  /** Defaults to the in-process bus: every role of this process meets on it without encoding. */
+  bus?: BusTransport;
+}
+
+/**
+ * Runs one node: parses flags and the config file, starts each role, serves monitoring,
+ * writes the pid and ports files, and handles nats-server's signals (HUP reload, USR2 lame
+ * duck, TERM/INT/QUIT stop). Returns the process exit code when the node stops.
+ */
+export async function runNode(run: RunNodeOptions): Promise<number> {
+  let options: Readonly<ServerOptions>;
+  let warnings: string[];
+  try {
+    const loaded = loadOptions(run.argv, process.env);
+    if (loaded.help !== undefined) {
+      process.stdout.write(loaded.help);
+      return 0;
+    }
+    if (loaded.version) {
+      process.stdout.write(`nats-ts-server: v${PRODUCT_VERSION} (nats-server v${COMPAT_VERSION} compatible)\n`);
+      return 0;
+    }
+    options = loaded.options;
+    warnings = loaded.warnings;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const line of err.errors) process.stderr.write(`nats-ts-server: ${line}\n`);
+      return 1;
+    }
+    throw err;
+  }
+
+  const logger = new Logger(loggerOptions(options));
+  for (const w of warnings) logger.warn(w);
+  const serverId = generateServerId();
+  const bus = run.bus ?? new InProcessBus();
+  logger.info(`Starting nats-ts-server`);
+  logger.info(`  Version:  ${PRODUCT_VERSION} (nats-server ${COMPAT_VERSION} compatible)`);
+  logger.info(`  ID:       ${serverId}`);
+  if (options.configFile) logger.info(`Using configuration file: ${options.configFile}`);
+
+  let monitoring: MonitoringServer | undefined;
+  let monitoringAddress: { host: string; port: number } | undefined;
+  const roles: RunningRole[] = [];
+  const configLoadTime = new Date();
+  try {
+    for (const factory of run.roles) {
+      roles.push(
+        await factory({
+          options,
+          logger,
+          bus,
+          serverId,
+          compatVersion: COMPAT_VERSION,
+          productVersion: PRODUCT_VERSION,
+          monitoringAddress: () => monitoringAddress,
+          httpRequestCounts: () => monitoring?.requestCounts() ?? {},
+          configLoadTime,
+        }),
+      );
+    }
+    if (options.httpPort !== 0) {
+      monitoring = new MonitoringServer({ host: options.httpHost, port: options.httpPort, basePath: options.httpBasePath, logger });
+      for (const role of roles) {
+        for (const [path, endpoint] of Object.entries(role.endpoints())) {
+          if (typeof endpoint === 'function') monitoring.addJsonEndpoint(path, endpoint);
+          else monitoring.addJsonEndpoint(path, endpoint.handler, { compact: endpoint.compact });
+        }
+      }
+      monitoringAddress = await monitoring.start();
+    }
+  } catch (err) {
+    logger.error(`Error starting server: ${(err as Error).message}`);
+    for (const role of roles) await role.shutdown();
+    await monitoring?.close();
+    return 1;
+  }
+
+  const ports: PortsReport = {};
+  for (const role of roles) Object.assign(ports, role.ports);
+  if (monitoringAddress) ports.monitoring = urlsFor('http', options.httpHost, monitoringAddress.port);
+  if (options.pidFile) writePidFile(options.pidFile);
+  const portsFile = options.portsFileDir ? writePortsFile(options.portsFileDir, ports) : undefined;
+  logger.info('Server is ready');
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (code: number): Promise<void> => {
+      if (stopping) return;
+      stopping = true;
+      logger.info('Server Exiting..');
+      for (const role of roles) await role.shutdown();
+      await monitoring?.close();
+      removeQuietly(portsFile);
+      removeQuietly(options.pidFile);
+      resolve(code);
+    };
+    let lameDuck = false;
+    // As nats-server: SIGINT exits 0, SIGTERM exits 1 and is ignored during lame duck mode.
+    // nats-server does not trap SIGQUIT; we stop cleanly on it too, with 0.
+    process.on('SIGINT', () => void stop(0));
+    process.on('SIGQUIT', () => void stop(0));
+    process.on('SIGTERM', () => {
+      if (!lameDuck) void stop(1);
+    });
+    process.on('SIGUSR1', () => logger.configure(loggerOptions(options)));
+    process.on('SIGUSR2', () => {
+      if (lameDuck) return;
+      lameDuck = true;
+      void (async () => {
+        for (const role of roles) await role.enterLameDuck();
+        await stop(0);
+      })();
+    });
+    process.on('SIGHUP', () => {
+      try {
+        const reloaded = loadOptions(run.argv, process.env);
+        for (const w of reloaded.warnings) logger.warn(w);
+        options = reloaded.options;
+        logger.configure(loggerOptions(options));
+        for (const role of roles) role.reload(options);
+        logger.info('Reloaded server configuration');
+      } catch (err) {
+        const detail = err instanceof ConfigError ? err.errors.join('; ') : (err as Error).message;
+        logger.error(`Failed to reload server configuration: ${detail}`);
+      }
+    });
+  });
+}
+
+function loggerOptions(o: Readonly<ServerOptions>): { debug: boolean; trace: boolean; logtime: boolean; logFile?: string } {
+  return { debug: o.logging.debug, trace: o.logging.trace, logtime: o.logging.logtime, logFile: o.logging.logFile };
+}

@@ -1,0 +1,100 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import bcrypt from 'bcryptjs';
+import type { Permissions, ServerOptions, UserConfig } from '@nats-ts/config';
+
+/** The credentials a client presents in CONNECT. */
+export interface ClientCredentials {
+  user?: string;
+  pass?: string;
+  authToken?: string;
+}
+
+export interface AuthResult {
+  /** The user name the connection is bound to (absent for token or anonymous). */
+  user?: string;
+  account: string;
+  permissions?: Permissions;
+}
+
+export const GLOBAL_ACCOUNT = '$G';
+
+/**
+ * Decides who a client is, from the server's auth configuration, as nats-server does:
+ * a users list (with no_auth_user as the fallback), else a token, else a single user.
+ */
+export class Authenticator {
+  private readonly users = new Map<string, UserConfig>();
+  readonly required: boolean;
+
+  constructor(private readonly options: ServerOptions) {
+    const auth = options.auth;
+    for (const u of auth.users) this.users.set(u.user, u);
+    for (const acc of options.accounts) for (const u of acc.users) this.users.set(u.user, { ...u, account: acc.name });
+    this.required = this.users.size > 0 || auth.token !== undefined || auth.user !== undefined;
+  }
+
+  /** Returns the binding for these credentials, or undefined for an authorization violation. */
+  authenticate(creds: ClientCredentials): AuthResult | undefined {
+    if (!this.required) return { account: GLOBAL_ACCOUNT };
+    const auth = this.options.auth;
+    if (this.users.size > 0) {
+      let name = creds.user;
+      let viaNoAuthUser = false;
+      if ((name === undefined || name === '') && creds.pass === undefined && creds.authToken === undefined && auth.noAuthUser) {
+        name = auth.noAuthUser;
+        viaNoAuthUser = true;
+      }
+      const user = name === undefined ? undefined : this.users.get(name);
+      if (user === undefined) return undefined;
+      if (!viaNoAuthUser && !passwordMatches(user.password ?? '', creds.pass ?? '')) return undefined;
+      return {
+        user: user.user,
+        account: user.account ?? GLOBAL_ACCOUNT,
+        permissions: user.permissions ?? auth.defaultPermissions,
+      };
+    }
+    if (auth.token !== undefined) {
+      return passwordMatches(auth.token, creds.authToken ?? '') ? { account: GLOBAL_ACCOUNT } : undefined;
+    }
+    if (auth.user !== undefined) {
+      if (creds.user !== auth.user) return undefined;
+      return passwordMatches(auth.password ?? '', creds.pass ?? '') ? { user: auth.user, account: GLOBAL_ACCOUNT } : undefined;
+    }
+    return undefined;
+  }
+}
+
+const BCRYPT_PREFIX = /^\$2[abxy]?\$/;
+
+/**
+ * bcrypt checks are slow by design and run on the event loop; a verified (hash, password)
+ * pair is remembered by digest so reconnect storms do not stall every other client.
+ */
+const verifiedBcrypt = new Set<string>();
+const VERIFIED_BCRYPT_LIMIT = 4096;
+
+export function passwordMatches(serverPassword: string, clientPassword: string): boolean {
+  if (BCRYPT_PREFIX.test(serverPassword)) {
+    const key = createHash('sha256').update(serverPassword).update('\0').update(clientPassword).digest('base64');
+    if (verifiedBcrypt.has(key)) return true;
+    let ok = false;
+    try {
+      ok = bcrypt.compareSync(clientPassword, serverPassword);
+    } catch {
+      ok = false;
+    }
+    if (ok) {
+      if (verifiedBcrypt.size >= VERIFIED_BCRYPT_LIMIT) verifiedBcrypt.clear();
+      verifiedBcrypt.add(key);
+    }
+    return ok;
+  }
+  return constantTimeEquals(serverPassword, clientPassword);
+}
+
+function constantTimeEquals(a: string, b: string): boolean {
+  // Compare digests so neither the content nor the length leaks through timing.
+  const da = createHash('sha256').update(a).digest();
+  const db = createHash('sha256').update(b).digest();
+  return timingSafeEqual(da, db) && a.length === b.length;
+}

@@ -1,0 +1,487 @@
+import {
+  ClientProtocolParser,
+  OutboundBuffer,
+  PING_FRAME,
+  PONG_FRAME,
+  OK_FRAME,
+  encodeErr,
+  encodeInfo,
+  protocolErrorText,
+  writeMsg,
+  writeHMsg,
+  ProtocolErrorKind,
+  type ClientDispatcher,
+} from '@nats-ts/protocol';
+import { PermissionChecker, ResponsePermissions, isReservedQueueName, isValidLiteralSubject, type Account } from '@nats-ts/routing';
+import type { Permissions } from '@nats-ts/config';
+import type { ConnectionTransport } from './transport.js';
+import type { AuthResult, ClientCredentials } from './auth.js';
+import type { ClientGateway } from './client-gateway.js';
+import { publishViolation, subscribeViolation, WireError } from './wire-errors.js';
+import { ClientSubscription, type Interest } from './interest.js';
+
+/** Why a connection was closed, with nats-server's /connz wording. */
+export type CloseReason =
+  | 'Client Closed'
+  | 'Authentication Timeout'
+  | 'Authentication Failure'
+  | 'Slow Consumer (Pending Bytes)'
+  | 'Slow Consumer (Write Deadline)'
+  | 'Stale Connection'
+  | 'Parse Error'
+  | 'Protocol Violation'
+  | 'Maximum Payload Exceeded'
+  | 'Maximum Control Line Exceeded'
+  | 'Maximum Connections Exceeded'
+  | 'Bad Client Protocol Version'
+  | 'No Responders Requires Headers'
+  | 'TLS Handshake Error'
+  | 'Server Shutdown'
+  | 'Lame Duck Mode'
+  | 'Write Error'
+  | 'Read Error';
+
+interface ConnectOptions {
+  verbose: boolean;
+  pedantic: boolean;
+  echo: boolean;
+  headers: boolean;
+  noResponders: boolean;
+  protocol: number;
+  name: string;
+  lang: string;
+  version: string;
+}
+
+const DEFAULT_CONNECT: ConnectOptions = {
+  verbose: false,
+  pedantic: false,
+  echo: true,
+  headers: false,
+  noResponders: false,
+  protocol: 0,
+  name: '',
+  lang: '',
+  version: '',
+};
+
+/**
+ * One client connection: the parser's dispatcher, the connection's subscriptions and its
+ * outbound buffer. Deliveries append to the buffer; the gateway's flush queue writes it to
+ * the transport once per event-loop turn.
+ */
+export class ClientConnection implements ClientDispatcher {
+  readonly cid: number;
+  readonly start = Date.now();
+  lastActivity = Date.now();
+  readonly out = new OutboundBuffer();
+  flushQueued = false;
+
+  inMsgs = 0;
+  outMsgs = 0;
+  inBytes = 0;
+  outBytes = 0;
+
+  opts: ConnectOptions = DEFAULT_CONNECT;
+  credentials: ClientCredentials = {};
+  auth: AuthResult | undefined;
+  account: Account<Interest> | undefined;
+  readonly subs = new Map<string, ClientSubscription>();
+
+  private readonly parser: ClientProtocolParser;
+  private perms: PermissionChecker | undefined;
+  private responsePerms: ResponsePermissions | undefined;
+  private connectReceived = false;
+  private closed = false;
+  closeReason: CloseReason | undefined;
+  stopTime = 0;
+  private pingsOut = 0;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private authTimer: NodeJS.Timeout | undefined;
+  private writeDeadlineTimer: NodeJS.Timeout | undefined;
+  rttMs = 0;
+  private rttStart = 0;
+
+  constructor(
+    readonly gateway: ClientGateway,
+    readonly transport: ConnectionTransport,
+    cid: number,
+  ) {
+    this.cid = cid;
+    const o = gateway.options;
+    this.parser = new ClientProtocolParser(this, { maxControlLine: o.maxControlLine, maxPayload: o.maxPayload });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get echo(): boolean {
+    return this.opts.echo;
+  }
+
+  /** Sends INFO and arms the timers; TLS, when required, is started by the gateway after INFO. */
+  open(): void {
+    this.transport.attach(this);
+    this.writeNow(encodeInfo(this.gateway.infoFor(this)));
+    if (this.gateway.authenticator.required) {
+      this.parser.setConnectRequired(true);
+      this.authTimer = setTimeout(() => this.onAuthTimeout(), this.gateway.options.auth.timeoutMs);
+    }
+    this.armPingTimer();
+  }
+
+  // ---- transport events ----
+
+  onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.lastActivity = Date.now();
+    this.parser.parse(chunk);
+  }
+
+  onDrain(): void {
+    if (this.writeDeadlineTimer !== undefined) {
+      clearTimeout(this.writeDeadlineTimer);
+      this.writeDeadlineTimer = undefined;
+    }
+  }
+
+  onClose(): void {
+    this.markClosed('Client Closed');
+  }
+
+  // ---- parser events ----
+
+  onConnect(json: Buffer): void {
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(json.toString('utf8'));
+      if (parsed === null || typeof parsed !== 'object') throw new Error('not an object');
+    } catch (err) {
+      this.gateway.logger.error(`${this.label()} - Client parser ERROR: CONNECT ${(err as Error).message}`);
+      return this.close('Protocol Violation');
+    }
+    const opts: ConnectOptions = {
+      verbose: parsed.verbose === true,
+      pedantic: parsed.pedantic === true,
+      echo: parsed.echo !== false,
+      headers: parsed.headers === true && !this.gateway.options.noHeaderSupport,
+      noResponders: parsed.no_responders === true,
+      protocol: typeof parsed.protocol === 'number' ? parsed.protocol : 0,
+      name: typeof parsed.name === 'string' ? parsed.name : '',
+      lang: typeof parsed.lang === 'string' ? parsed.lang : '',
+      version: typeof parsed.version === 'string' ? parsed.version : '',
+    };
+    this.opts = opts;
+    this.credentials = {
+      user: typeof parsed.user === 'string' ? parsed.user : undefined,
+      pass: typeof parsed.pass === 'string' ? parsed.pass : undefined,
+      authToken: typeof parsed.auth_token === 'string' ? parsed.auth_token : undefined,
+    };
+    if (!this.connectReceived) {
+      const result = this.gateway.authenticator.authenticate(this.credentials);
+      if (result === undefined) return this.authViolation();
+      this.bind(result);
+      this.connectReceived = true;
+      this.parser.setConnectRequired(false);
+      if (this.authTimer !== undefined) {
+        clearTimeout(this.authTimer);
+        this.authTimer = undefined;
+      }
+    }
+    if (opts.protocol < 0 || opts.protocol > 1) {
+      this.sendErr(WireError.badClientProtocol);
+      return this.close('Bad Client Protocol Version');
+    }
+    if (opts.noResponders && !opts.headers) {
+      this.sendErr(WireError.noRespondersRequiresHeaders);
+      return this.close('No Responders Requires Headers');
+    }
+    if (opts.verbose) this.queueProto(OK_FRAME);
+  }
+
+  onPub(subject: string, reply: string | undefined, payload: Buffer): void {
+    this.publish(subject, reply, 0, payload);
+  }
+
+  onHPub(subject: string, reply: string | undefined, headerSize: number, message: Buffer): void {
+    this.publish(subject, reply, headerSize, message);
+  }
+
+  onSub(subject: string, queue: string | undefined, sid: string): void {
+    if (!this.requireConnect()) return;
+    if ((this.perms !== undefined && !this.perms.canSubscribe(subject, queue)) || (queue !== undefined && isReservedQueueName(queue))) {
+      this.sendErr(subscribeViolation(subject, queue, sid));
+      this.gateway.logger.error(`${this.label()} - Subscription Violation - ${this.authUserLabel()}, Subject "${subject}", SID ${sid}`);
+      return;
+    }
+    const max = this.gateway.options.maxSubscriptions;
+    if (max > 0 && this.subs.size >= max) {
+      this.gateway.logger.error(`${this.label()} - maximum subscriptions exceeded`);
+      this.sendErr(WireError.maxSubscriptions);
+      return;
+    }
+    if (this.subs.has(sid)) return;
+    const sub = new ClientSubscription(subject, queue, sid, this);
+    if (!this.gateway.addSubscription(this, sub)) {
+      this.sendErr(WireError.invalidSubject);
+      return;
+    }
+    this.subs.set(sid, sub);
+    if (this.opts.verbose) this.queueProto(OK_FRAME);
+  }
+
+  onUnsub(sid: string, max: number | undefined): void {
+    if (!this.requireConnect()) return;
+    const sub = this.subs.get(sid);
+    if (sub !== undefined) {
+      if (max !== undefined && max > 0 && sub.delivered < max) sub.max = max;
+      else this.removeSubscription(sub);
+    }
+    if (this.opts.verbose) this.queueProto(OK_FRAME);
+  }
+
+  onPing(): void {
+    this.queueProto(PONG_FRAME);
+  }
+
+  onPong(): void {
+    this.pingsOut = 0;
+    if (this.rttStart > 0) {
+      this.rttMs = Date.now() - this.rttStart;
+      this.rttStart = 0;
+    }
+  }
+
+  onParseError(kind: ProtocolErrorKind, detail?: string): void {
+    if (kind === ProtocolErrorKind.AuthorizationViolation) return this.authViolation();
+    const text = protocolErrorText(kind);
+    this.gateway.logger.error(`${this.label()} - Client parser ERROR: ${kind}${detail ? ` (${detail})` : ''}`);
+    if (text !== undefined) this.sendErr(text);
+    this.close(
+      kind === ProtocolErrorKind.MaxPayloadViolation
+        ? 'Maximum Payload Exceeded'
+        : kind === ProtocolErrorKind.MaxControlLineExceeded
+          ? 'Maximum Control Line Exceeded'
+          : 'Parse Error',
+    );
+  }
+
+  // ---- publish path ----
+
+  private publish(subject: string, reply: string | undefined, headerSize: number, message: Buffer): void {
+    if (!this.requireConnect()) return;
+    this.inMsgs++;
+    this.inBytes += message.length;
+    if (headerSize > 0 && !this.opts.headers) {
+      // nats-server closes, without -ERR, a client that sends HPUB without negotiating headers.
+      return this.close('Protocol Violation');
+    }
+    if (this.opts.pedantic && !isValidLiteralSubject(subject)) {
+      this.sendErr(WireError.invalidPublishSubject);
+      return;
+    }
+    if (this.perms !== undefined && !this.perms.canPublish(subject)) {
+      const rp = this.responsePerms;
+      if (rp === undefined || !rp.consume(subject, Date.now())) {
+        this.sendErr(publishViolation(subject));
+        this.gateway.logger.error(`${this.label()} - Publish Violation - ${this.authUserLabel()}, Subject "${subject}"`);
+        return;
+      }
+    }
+    this.gateway.routeFromClient(this, subject, reply, headerSize, message);
+  }
+
+  /** nats-server answers a request nobody received with a 503 status to the requestor's reply sub. */
+  sendNoResponders(reply: string): void {
+    if (!this.opts.noResponders) return;
+    for (const sub of this.subs.values()) {
+      if (sub.queue === undefined && this.gateway.subjectMatches(reply, sub.subject)) {
+        this.out.writeLatin1(`HMSG ${reply} ${sub.sid} 16 16\r\nNATS/1.0 503\r\n\r\n\r\n`);
+        this.gateway.flushQueue.schedule(this);
+        return;
+      }
+    }
+  }
+
+  // ---- delivery (hot path) ----
+
+  deliver(sub: ClientSubscription, subject: string, reply: string | undefined, headerSize: number, message: Uint8Array): void {
+    if (this.closed) return;
+    // A wildcard subscription may cover a denied subject: those messages are filtered here.
+    if (this.perms !== undefined && this.perms.isDeliveryDenied(subject)) return;
+    if (headerSize > 0) {
+      if (this.opts.headers) writeHMsg(this.out, subject, sub.sid, reply, headerSize, message);
+      else writeMsg(this.out, subject, sub.sid, reply, message.subarray(headerSize));
+    } else {
+      writeMsg(this.out, subject, sub.sid, reply, message);
+    }
+    this.outMsgs++;
+    this.outBytes += message.length;
+    if (reply !== undefined && this.responsePerms !== undefined) this.responsePerms.grant(reply, Date.now());
+    if (sub.max > 0 && ++sub.delivered >= sub.max) this.removeSubscription(sub);
+    else if (sub.max === 0) sub.delivered++;
+    if (this.out.length + this.transport.pendingBytes() > this.gateway.options.maxPending) {
+      this.slowConsumer('Slow Consumer (Pending Bytes)');
+      return;
+    }
+    this.gateway.flushQueue.schedule(this);
+  }
+
+  /** Called by the flush queue once per event-loop turn. */
+  flush(): void {
+    this.flushQueued = false;
+    if (this.closed || this.out.length === 0) return;
+    const ok = this.transport.write(this.out.take());
+    if (!ok && this.writeDeadlineTimer === undefined) {
+      this.writeDeadlineTimer = setTimeout(() => this.slowConsumer('Slow Consumer (Write Deadline)'), this.gateway.options.writeDeadlineMs);
+    }
+  }
+
+  // ---- subscriptions ----
+
+  removeSubscription(sub: ClientSubscription): void {
+    if (this.subs.get(sub.sid) !== sub) return;
+    this.subs.delete(sub.sid);
+    this.gateway.removeSubscription(this, sub);
+  }
+
+  /** Limits may change on reload. */
+  applyLimits(): void {
+    const o = this.gateway.options;
+    this.parser.setLimits({ maxControlLine: o.maxControlLine, maxPayload: o.maxPayload });
+  }
+
+  private bind(result: AuthResult): void {
+    this.auth = result;
+    this.account = this.gateway.accountFor(result.account);
+    this.applyPermissions(result.permissions);
+  }
+
+  /** (Re)applies permissions; on reload, subscriptions no longer allowed are removed as nats-server does. */
+  applyPermissions(perms: Permissions | undefined): void {
+    this.perms = perms?.publish || perms?.subscribe ? new PermissionChecker(perms) : undefined;
+    this.responsePerms = perms?.allowResponses
+      ? new ResponsePermissions(perms.allowResponses.maxMsgs, perms.allowResponses.expiresMs)
+      : undefined;
+  }
+
+  revokeDisallowedSubscriptions(): void {
+    const perms = this.perms;
+    if (perms === undefined) return;
+    for (const sub of [...this.subs.values()]) {
+      if (!perms.canSubscribe(sub.subject, sub.queue)) {
+        this.removeSubscription(sub);
+        this.sendErr(`Permissions Violation for Subscription to "${sub.subject}" (sid "${sub.sid}")`);
+      }
+    }
+  }
+
+  // ---- pings, timers, errors, close ----
+
+  private armPingTimer(): void {
+    const interval = this.gateway.options.pingIntervalMs;
+    this.pingTimer = setInterval(() => this.pingTick(), interval);
+    this.pingTimer.unref();
+  }
+
+  private pingTick(): void {
+    if (this.closed) return;
+    const now = Date.now();
+    const interval = this.gateway.options.pingIntervalMs;
+    // As nats-server: recent client activity makes a PING unnecessary once RTT is known.
+    if (this.rttMs > 0 && now - this.lastActivity < interval) return;
+    if (this.pingsOut + 1 > this.gateway.options.pingMax) {
+      this.gateway.logger.debug(`${this.label()} - Stale Client Connection - Closing`);
+      this.sendErr(WireError.staleConnection);
+      return this.close('Stale Connection');
+    }
+    this.pingsOut++;
+    this.rttStart = now;
+    this.queueProto(PING_FRAME);
+  }
+
+  private onAuthTimeout(): void {
+    this.authTimer = undefined;
+    if (this.connectReceived || this.closed) return;
+    this.sendErr(WireError.authenticationTimeout);
+    this.close('Authentication Timeout');
+  }
+
+  private requireConnect(): boolean {
+    if (this.connectReceived) return true;
+    if (!this.gateway.authenticator.required) {
+      // Without auth nats-server accepts protocol before CONNECT (telnet-style use).
+      this.bind({ account: '$G' });
+      this.connectReceived = true;
+      return true;
+    }
+    this.authViolation();
+    return false;
+  }
+
+  authViolation(): void {
+    const user = this.credentials.user;
+    this.gateway.logger.error(`${this.label()} - authentication error${user ? ` - User "${user}"` : ''}`);
+    this.sendErr(WireError.authorizationViolation);
+    this.close('Authentication Failure');
+  }
+
+  private slowConsumer(reason: CloseReason): void {
+    if (this.closed) return;
+    this.gateway.stats.slowConsumers++;
+    this.gateway.logger.info(`${this.label()} - Slow Consumer Detected: ${reason === 'Slow Consumer (Write Deadline)' ? 'WriteDeadline' : 'MaxPending'} of ${this.gateway.options.maxPending} exceeded`);
+    this.out.reset();
+    this.markClosed(reason);
+    this.transport.destroy();
+  }
+
+  sendErr(text: string): void {
+    this.queueProto(encodeErr(text));
+  }
+
+  /** Sends an INFO update (lame duck mode, connect_urls) to clients that understand async INFO. */
+  sendInfo(info: object): void {
+    if (this.opts.protocol >= 1) this.queueProto(encodeInfo(info));
+  }
+
+  private queueProto(frame: Uint8Array): void {
+    if (this.closed) return;
+    this.out.writeBytes(frame);
+    this.gateway.flushQueue.schedule(this);
+  }
+
+  private writeNow(frame: Buffer): void {
+    this.transport.write(frame);
+  }
+
+  /** Flushes pending output, then closes the transport. */
+  close(reason: CloseReason): void {
+    if (this.closed) return;
+    if (this.out.length > 0) this.transport.write(this.out.take());
+    this.markClosed(reason);
+    this.transport.end();
+  }
+
+  private markClosed(reason: CloseReason): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.parser.stop();
+    this.closeReason = reason;
+    this.stopTime = Date.now();
+    if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
+    if (this.authTimer !== undefined) clearTimeout(this.authTimer);
+    if (this.writeDeadlineTimer !== undefined) clearTimeout(this.writeDeadlineTimer);
+    for (const sub of this.subs.values()) this.gateway.removeSubscription(this, sub);
+    this.subs.clear();
+    this.gateway.connectionClosed(this);
+  }
+
+  label(): string {
+    return `${this.transport.remoteAddress}:${this.transport.remotePort} - cid:${this.cid}`;
+  }
+
+  private authUserLabel(): string {
+    return this.auth?.user ? `User "${this.auth.user}"` : 'User ""';
+  }
+}

@@ -1,0 +1,457 @@
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import { readFileSync } from 'node:fs';
+import { AccountRegistry, subjectMatches, type Account, type SublistResult } from '@nats-ts/routing';
+import type { ServerOptions, TlsConfig } from '@nats-ts/config';
+import type { Logger } from '@nats-ts/observability';
+import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo } from '@nats-ts/bus';
+import { Authenticator } from './auth.js';
+import { ClientConnection } from './client-connection.js';
+import { FlushQueue } from './flush-queue.js';
+import { ClientSubscription, MemberInterest, type Interest } from './interest.js';
+import { SocketTransport, type ConnectionTransport } from './transport.js';
+import { WebSocketListener } from './websocket-listener.js';
+import { WireError } from './wire-errors.js';
+
+export interface ClientGatewayConfig {
+  options: Readonly<ServerOptions>;
+  logger: Logger;
+  bus: BusTransport;
+  /** nats-server style server id (shared by every role of one node). */
+  serverId: string;
+  /** The nats-server protocol version we are compatible with, sent as INFO `version`. */
+  compatVersion: string;
+  /** Our own product version, for logs and INFO `go`. */
+  productVersion: string;
+}
+
+export interface BoundAddress {
+  host: string;
+  port: number;
+}
+
+export interface GatewayStats {
+  inMsgs: number;
+  outMsgs: number;
+  inBytes: number;
+  outBytes: number;
+  slowConsumers: number;
+  totalConnections: number;
+}
+
+/** Closed connections kept for /connz?state=closed, as nats-server keeps a ring of them. */
+const CLOSED_RING_SIZE = 10_000;
+
+/**
+ * The client role: accepts client connections (TCP, TLS, WebSocket), authenticates them,
+ * keeps their interest in per-account sublists and routes their messages to local
+ * subscribers and, over the bus, to the other roles of the node.
+ */
+export class ClientGateway implements BusHandlers {
+  options: Readonly<ServerOptions>;
+  readonly logger: Logger;
+  authenticator: Authenticator;
+  readonly accounts = new AccountRegistry<Interest>();
+  readonly flushQueue = new FlushQueue();
+  readonly connections = new Map<number, ClientConnection>();
+  readonly closedConnections: ClientConnection[] = [];
+  readonly stats: GatewayStats = { inMsgs: 0, outMsgs: 0, inBytes: 0, outBytes: 0, slowConsumers: 0, totalConnections: 0 };
+  readonly startTime = Date.now();
+  readonly serverId: string;
+  readonly compatVersion: string;
+  readonly productVersion: string;
+
+  private nextCid = 1;
+  private listener: NetServer | undefined;
+  private wsListener: WebSocketListener | undefined;
+  private tlsContext: SecureContext | undefined;
+  private clientAddress: BoundAddress | undefined;
+  private lameDuck = false;
+  private readonly busTransport: BusTransport;
+  /** Interest other bus members announced, by member, account, subject and queue. */
+  private readonly memberInterest = new Map<string, { account: Account<Interest>; interest: MemberInterest }>();
+  private bus: BusEndpoint | undefined;
+
+  constructor(config: ClientGatewayConfig) {
+    this.options = config.options;
+    this.logger = config.logger;
+    this.busTransport = config.bus;
+    this.serverId = config.serverId;
+    this.compatVersion = config.compatVersion;
+    this.productVersion = config.productVersion;
+    this.authenticator = new Authenticator(this.options);
+  }
+
+  // ---- lifecycle ----
+
+  async start(): Promise<{ client: BoundAddress; websocket?: BoundAddress }> {
+    const o = this.options;
+    this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'client-gateway', version: this.productVersion }, this);
+    if (o.tls) this.tlsContext = loadTlsContext(o.tls);
+    this.listener = createServer({ noDelay: true }, (socket) => this.acceptSocket(socket));
+    this.clientAddress = await listen(this.listener, o.host, o.port);
+    this.logger.info(`Listening for client connections on ${hostPort(this.clientAddress)}`);
+    if (this.tlsContext) this.logger.info('TLS required for client connections');
+    let websocket: BoundAddress | undefined;
+    if (o.websocket) {
+      this.wsListener = new WebSocketListener(o.websocket, this.logger, (t) => this.accept(t));
+      websocket = await this.wsListener.start();
+      this.logger.info(`Listening for websocket clients on ${o.websocket.tls ? 'wss' : 'ws'}://${hostPort(websocket)}`);
+    }
+    return { client: this.clientAddress, websocket };
+  }
+
+  async shutdown(): Promise<void> {
+    await this.stopListening();
+    for (const conn of [...this.connections.values()]) conn.close('Server Shutdown');
+    await this.bus?.close();
+  }
+
+  private async stopListening(): Promise<void> {
+    const l = this.listener;
+    this.listener = undefined;
+    if (l) await new Promise<void>((resolve) => l.close(() => resolve()));
+    await this.wsListener?.close();
+    this.wsListener = undefined;
+  }
+
+  /**
+   * Lame duck mode, as nats-server: stop accepting, tell clients (INFO `ldm`), wait the grace
+   * period, then close the clients spread over the rest of the lame duck duration.
+   */
+  async enterLameDuck(): Promise<void> {
+    if (this.lameDuck) return;
+    this.lameDuck = true;
+    this.logger.info('Entering lame duck mode, stop accepting new clients');
+    await this.stopListening();
+    const info = { ...this.baseInfo(), ldm: true };
+    for (const conn of this.connections.values()) conn.sendInfo(info);
+    const grace = this.options.lameDuckGracePeriodMs;
+    const spread = Math.max(this.options.lameDuckDurationMs - grace, 0);
+    await sleep(grace);
+    const conns = [...this.connections.values()];
+    if (conns.length === 0) return;
+    const batches = Math.min(conns.length, Math.max(1, Math.floor(spread / 10)));
+    const perBatch = Math.ceil(conns.length / batches);
+    const pause = batches > 1 ? spread / batches : 0;
+    this.logger.info(`Closing existing clients (${conns.length})`);
+    for (let i = 0; i < conns.length; i += perBatch) {
+      for (const conn of conns.slice(i, i + perBatch)) conn.close('Lame Duck Mode');
+      if (pause > 0 && i + perBatch < conns.length) await sleep(pause);
+    }
+  }
+
+  /** SIGHUP: new users, passwords, permissions and limits apply to existing connections. */
+  reload(options: Readonly<ServerOptions>): void {
+    this.options = options;
+    this.authenticator = new Authenticator(options);
+    for (const conn of [...this.connections.values()]) {
+      conn.applyLimits();
+      if (conn.auth === undefined) continue;
+      const result = this.authenticator.authenticate(conn.credentials);
+      if (result === undefined || result.account !== conn.auth.account) {
+        conn.authViolation();
+        continue;
+      }
+      conn.auth = result;
+      conn.applyPermissions(result.permissions);
+      conn.revokeDisallowedSubscriptions();
+    }
+  }
+
+  get boundClientAddress(): BoundAddress | undefined {
+    return this.clientAddress;
+  }
+
+  // ---- accepting ----
+
+  private acceptSocket(socket: Socket): void {
+    this.accept(new SocketTransport(socket));
+  }
+
+  private accept(transport: ConnectionTransport): void {
+    const conn = new ClientConnection(this, transport, this.nextCid++);
+    if (this.lameDuck) {
+      transport.destroy();
+      return;
+    }
+    if (this.connections.size >= this.options.maxConnections) {
+      transport.attach(conn);
+      transport.write(Buffer.from(`-ERR '${WireError.maxConnections}'\r\n`));
+      this.logger.error(`${conn.label()} - ${WireError.maxConnections}`);
+      transport.end();
+      return;
+    }
+    this.connections.set(conn.cid, conn);
+    this.stats.totalConnections++;
+    this.logger.debug(`${conn.label()} - Client connection created`);
+    conn.open();
+    if (this.tlsContext && transport instanceof SocketTransport) {
+      const tls = this.options.tls!;
+      transport.upgradeToTls(
+        this.tlsContext,
+        tls.verify,
+        tls.timeoutMs,
+        () => this.logger.debug(`${conn.label()} - TLS handshake complete`),
+        (reason) => {
+          this.logger.error(`${conn.label()} - ${reason}`);
+          conn.close('TLS Handshake Error');
+        },
+      );
+    }
+  }
+
+  connectionClosed(conn: ClientConnection): void {
+    if (!this.connections.delete(conn.cid)) return;
+    this.stats.inMsgs += conn.inMsgs;
+    this.stats.inBytes += conn.inBytes;
+    this.stats.outMsgs += conn.outMsgs;
+    this.stats.outBytes += conn.outBytes;
+    this.closedConnections.push(conn);
+    if (this.closedConnections.length > CLOSED_RING_SIZE) this.closedConnections.shift();
+    this.logger.debug(`${conn.label()} - Client connection closed: ${conn.closeReason}`);
+  }
+
+  // ---- INFO ----
+
+  baseInfo(): Record<string, unknown> {
+    const o = this.options;
+    const addr = this.clientAddress;
+    const info: Record<string, unknown> = {
+      server_id: this.serverId,
+      server_name: o.serverName ?? this.serverId,
+      version: this.compatVersion,
+      proto: 1,
+      go: `nats-ts ${this.productVersion} (node ${process.version})`,
+      host: o.host,
+      port: addr?.port ?? o.port,
+      headers: !o.noHeaderSupport,
+      max_payload: o.maxPayload,
+    };
+    if (this.authenticator.required) info.auth_required = true;
+    if (o.tls) {
+      info.tls_required = true;
+      if (o.tls.verify) info.tls_verify = true;
+    }
+    if (this.lameDuck) info.ldm = true;
+    return info;
+  }
+
+  infoFor(conn: ClientConnection): Record<string, unknown> {
+    const info = this.baseInfo();
+    info.client_id = conn.cid;
+    info.client_ip = conn.transport.remoteAddress;
+    return info;
+  }
+
+  // ---- interest ----
+
+  accountFor(name: string): Account<Interest> {
+    return this.accounts.getOrCreate(name);
+  }
+
+  addSubscription(conn: ClientConnection, sub: ClientSubscription): boolean {
+    const account = conn.account!;
+    try {
+      account.sublist.insert(sub);
+    } catch {
+      return false;
+    }
+    this.bus?.announceInterest({ account: account.name, subject: sub.subject, queue: sub.queue, weight: 1, add: true });
+    return true;
+  }
+
+  removeSubscription(conn: ClientConnection, sub: ClientSubscription): void {
+    const account = conn.account;
+    if (account === undefined) return;
+    if (account.sublist.remove(sub)) {
+      this.bus?.announceInterest({ account: account.name, subject: sub.subject, queue: sub.queue, weight: 1, add: false });
+    }
+  }
+
+  subjectMatches(subject: string, pattern: string): boolean {
+    return subjectMatches(subject, pattern);
+  }
+
+  // ---- routing (hot path) ----
+
+  /** A message published by a local client: local subscribers, bus members with interest, no responders. */
+  routeFromClient(src: ClientConnection, subject: string, reply: string | undefined, headerSize: number, message: Buffer): void {
+    const account = src.account!;
+    const delivered = this.fanOut(account.sublist.match(subject), src, account.name, subject, reply, headerSize, message, undefined);
+    if (!delivered && reply !== undefined && src.opts.noResponders) src.sendNoResponders(reply);
+  }
+
+  /**
+   * Delivers to every plain subscriber and to one member of each queue group. A bus member
+   * with interest gets one copy, naming the queue groups it was chosen for (as a route's RMSG
+   * does). `fromBus` messages go to local subscribers only, so they never loop back, and only
+   * to the queue groups the sender chose this node for.
+   */
+  private fanOut(
+    result: SublistResult<Interest>,
+    src: ClientConnection | undefined,
+    account: string,
+    subject: string,
+    reply: string | undefined,
+    headerSize: number,
+    message: Uint8Array,
+    fromBus: BusMessage | undefined,
+  ): boolean {
+    let delivered = false;
+    let targets: MemberTargets | undefined;
+    const plain = result.plain;
+    for (let i = 0; i < plain.length; i++) {
+      const sub = plain[i]!;
+      if (sub instanceof ClientSubscription) {
+        if (sub.conn === src && !src.echo) continue;
+        sub.conn.deliver(sub, subject, reply, headerSize, message);
+        delivered = true;
+      } else if (fromBus === undefined) {
+        (targets ??= new MemberTargets()).add(sub.memberId);
+      }
+    }
+    const queues = result.queues;
+    for (let q = 0; q < queues.length; q++) {
+      const group = queues[q]!;
+      if (fromBus !== undefined && !fromBus.queues?.includes(group[0]!.queue!)) continue;
+      const chosen = pickQueueMember(group, src, fromBus === undefined);
+      if (chosen === undefined) continue;
+      if (chosen instanceof ClientSubscription) chosen.conn.deliver(chosen, subject, reply, headerSize, message);
+      else (targets ??= new MemberTargets()).add(chosen.memberId).push(chosen.queue!);
+      delivered = true;
+    }
+    if (targets !== undefined) {
+      this.sendToMembers(targets, account, subject, reply, headerSize, message);
+      delivered = true;
+    }
+    return delivered;
+  }
+
+  private sendToMembers(targets: MemberTargets, account: string, subject: string, reply: string | undefined, headerSize: number, message: Uint8Array): void {
+    const bus = this.bus;
+    if (bus === undefined) return;
+    for (let i = 0; i < targets.ids.length; i++) {
+      const queues = targets.queues[i]!;
+      bus.send(targets.ids[i]!, {
+        account,
+        subject,
+        reply,
+        header: headerSize > 0 ? message.subarray(0, headerSize) : undefined,
+        payload: headerSize > 0 ? message.subarray(headerSize) : message,
+        originMemberId: bus.self.memberId,
+        queues: queues.length > 0 ? queues : undefined,
+      });
+    }
+  }
+
+  // ---- bus handlers ----
+
+  memberJoined(member: MemberInfo): void {
+    this.logger.debug(`Bus member joined: ${member.role} ${member.memberId}`);
+  }
+
+  memberLeft(member: MemberInfo): void {
+    this.logger.debug(`Bus member left: ${member.role} ${member.memberId}`);
+    for (const [key, entry] of this.memberInterest) {
+      if (entry.interest.memberId !== member.memberId) continue;
+      entry.account.sublist.remove(entry.interest);
+      this.memberInterest.delete(key);
+    }
+  }
+
+  interest(from: MemberInfo, change: InterestChange): void {
+    const key = `${from.memberId} ${change.account} ${change.subject} ${change.queue ?? ''}`;
+    const existing = this.memberInterest.get(key);
+    if (change.add) {
+      if (existing !== undefined) {
+        existing.interest.weight = change.weight;
+        return;
+      }
+      const account = this.accountFor(change.account);
+      const interest = new MemberInterest(change.subject, change.queue, from.memberId, change.weight);
+      account.sublist.insert(interest);
+      this.memberInterest.set(key, { account, interest });
+    } else if (existing !== undefined) {
+      existing.account.sublist.remove(existing.interest);
+      this.memberInterest.delete(key);
+    }
+  }
+
+  message(_from: MemberInfo, msg: BusMessage): void {
+    const account = this.accounts.get(msg.account);
+    if (account === undefined) return;
+    const header = msg.header;
+    const headerSize = header !== undefined && header.length > 0 ? header.length : 0;
+    const body = headerSize > 0 ? Buffer.concat([header!, msg.payload]) : msg.payload;
+    this.stats.inMsgs++;
+    this.stats.inBytes += body.length;
+    this.fanOut(account.sublist.match(msg.subject), undefined, msg.account, msg.subject, msg.reply, headerSize, body, msg);
+  }
+
+  /** Current interest of this role, for monitoring. */
+  subscriptionCount(): number {
+    let n = 0;
+    for (const conn of this.connections.values()) n += conn.subs.size;
+    return n;
+  }
+}
+
+/** The bus members one message goes to, each with the queue groups it was chosen for. */
+class MemberTargets {
+  readonly ids: string[] = [];
+  readonly queues: string[][] = [];
+
+  add(memberId: string): string[] {
+    const i = this.ids.indexOf(memberId);
+    if (i >= 0) return this.queues[i]!;
+    this.ids.push(memberId);
+    const q: string[] = [];
+    this.queues.push(q);
+    return q;
+  }
+}
+
+function pickQueueMember(group: readonly Interest[], src: ClientConnection | undefined, allowMembers: boolean): Interest | undefined {
+  const n = group.length;
+  const start = (Math.random() * n) | 0;
+  let remote: MemberInterest | undefined;
+  for (let i = 0; i < n; i++) {
+    const sub = group[(start + i) % n]!;
+    if (sub instanceof ClientSubscription) {
+      if (sub.conn.isClosed || (sub.conn === src && !src.echo)) continue;
+      // Local members are preferred over members reached through another role, as nats-server does.
+      return sub;
+    }
+    if (allowMembers && remote === undefined) remote = sub;
+  }
+  return remote;
+}
+
+export function loadTlsContext(tls: TlsConfig): SecureContext {
+  return createSecureContext({
+    cert: tls.certFile ? readFileSync(tls.certFile) : undefined,
+    key: tls.keyFile ? readFileSync(tls.keyFile) : undefined,
+    ca: tls.caFile ? readFileSync(tls.caFile) : undefined,
+  });
+}
+
+function listen(server: NetServer, host: string, port: number): Promise<BoundAddress> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port < 0 ? 0 : port, host, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      if (addr === null || typeof addr === 'string') return reject(new Error('listener has no address'));
+      resolve({ host, port: addr.port });
+    });
+  });
+}
+
+function hostPort(a: BoundAddress): string {
+  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,255 @@
+import { cpus } from 'node:os';
+import { formatGoTime, formatRtt, formatUptime, goDurationNanos, MonitoringRequestError } from '@nats-ts/observability';
+import type { ClientConnection } from './client-connection.js';
+import type { ClientGateway } from './client-gateway.js';
+import { ClientSubscription } from './interest.js';
+
+/**
+ * The client role's monitoring documents, with nats-server's JSON field names (server/monitor.go)
+ * so existing NATS tooling can read them. Durations in /varz are Go nanoseconds, as nats-server emits.
+ */
+
+export interface VarzContext {
+  httpHost: string;
+  httpPort: number;
+  httpReqStats: Record<string, number>;
+  configLoadTime: Date;
+}
+
+export function buildVarz(gw: ClientGateway, ctx: VarzContext): Record<string, unknown> {
+  const o = gw.options;
+  const totals = liveTotals(gw);
+  const info = gw.baseInfo();
+  const varz: Record<string, unknown> = {
+    server_id: gw.serverId,
+    server_name: info.server_name,
+    version: gw.compatVersion,
+    proto: 1,
+    go: info.go,
+    host: o.host,
+    port: info.port,
+    max_connections: o.maxConnections,
+    ping_interval: goDurationNanos(o.pingIntervalMs),
+    ping_max: o.pingMax,
+    http_host: ctx.httpHost,
+    http_port: ctx.httpPort,
+    http_base_path: o.httpBasePath,
+    https_port: 0,
+    auth_timeout: o.auth.timeoutMs / 1000,
+    max_control_line: o.maxControlLine,
+    max_payload: o.maxPayload,
+    max_pending: o.maxPending,
+    cluster: {},
+    gateway: {},
+    leaf: {},
+    mqtt: {},
+    websocket: o.websocket ? { host: o.websocket.host, port: o.websocket.port, no_tls: o.websocket.noTls, compression: o.websocket.compression } : {},
+    jetstream: {},
+    tls_timeout: (o.tls?.timeoutMs ?? 2000) / 1000,
+    write_deadline: goDurationNanos(o.writeDeadlineMs),
+    start: formatGoTime(gw.startTime),
+    now: formatGoTime(Date.now()),
+    uptime: formatUptime(Date.now() - gw.startTime),
+    mem: process.memoryUsage.rss(),
+    cores: cpus().length,
+    gomaxprocs: 1,
+    cpu: 0,
+    connections: gw.connections.size,
+    total_connections: gw.stats.totalConnections,
+    routes: 0,
+    remotes: 0,
+    leafnodes: 0,
+    in_msgs: totals.inMsgs,
+    out_msgs: totals.outMsgs,
+    in_bytes: totals.inBytes,
+    out_bytes: totals.outBytes,
+    slow_consumers: gw.stats.slowConsumers,
+    subscriptions: gw.subscriptionCount(),
+    http_req_stats: ctx.httpReqStats,
+    config_load_time: formatGoTime(ctx.configLoadTime.getTime()),
+  };
+  if (info.auth_required) varz.auth_required = true;
+  if (info.tls_required) varz.tls_required = true;
+  if (info.tls_verify) varz.tls_verify = true;
+  if (o.maxSubscriptions > 0) varz.max_subscriptions = o.maxSubscriptions;
+  if (o.serverTags.length > 0) varz.tags = o.serverTags;
+  return varz;
+}
+
+function liveTotals(gw: ClientGateway): { inMsgs: number; outMsgs: number; inBytes: number; outBytes: number } {
+  const t = { inMsgs: gw.stats.inMsgs, outMsgs: gw.stats.outMsgs, inBytes: gw.stats.inBytes, outBytes: gw.stats.outBytes };
+  for (const c of gw.connections.values()) {
+    t.inMsgs += c.inMsgs;
+    t.outMsgs += c.outMsgs;
+    t.inBytes += c.inBytes;
+    t.outBytes += c.outBytes;
+  }
+  return t;
+}
+
+type SortKey = (c: ClientConnection) => number | string;
+
+const SORTS: Record<string, SortKey> = {
+  cid: (c) => c.cid,
+  start: (c) => c.start,
+  subs: (c) => -c.subs.size,
+  pending: (c) => -(c.out.length + c.transport.pendingBytes()),
+  msgs_to: (c) => -c.outMsgs,
+  msgs_from: (c) => -c.inMsgs,
+  bytes_to: (c) => -c.outBytes,
+  bytes_from: (c) => -c.inBytes,
+  last: (c) => -c.lastActivity,
+  idle: (c) => c.lastActivity,
+  uptime: (c) => c.start,
+  stop: (c) => -c.stopTime,
+  reason: (c) => c.closeReason ?? '',
+};
+
+export function buildConnz(gw: ClientGateway, query: Record<string, string>): Record<string, unknown> {
+  const state = query.state ?? 'open';
+  const sortName = query.sort ?? 'cid';
+  const sortKey = SORTS[sortName];
+  if (sortKey === undefined) throw new MonitoringRequestError(`Invalid sorting option: ${sortName}`);
+  if ((sortName === 'stop' || sortName === 'reason') && state === 'open') {
+    throw new MonitoringRequestError(`Sort by ${sortName} only valid on closed connections`);
+  }
+  const offset = Math.max(0, parseInt(query.offset ?? '0', 10) || 0);
+  const limit = Math.max(0, parseInt(query.limit ?? '1024', 10) || 1024);
+  const subs = query.subs === '1' || query.subs === 'true' || query.subs === 'detail';
+  const subsDetail = query.subs === 'detail';
+  const cidFilter = query.cid !== undefined ? parseInt(query.cid, 10) : undefined;
+  const open = [...gw.connections.values()];
+  let list = state === 'closed' ? [...gw.closedConnections] : state === 'all' ? [...open, ...gw.closedConnections] : open;
+  if (cidFilter !== undefined) list = list.filter((c) => c.cid === cidFilter);
+  list.sort((a, b) => {
+    const ka = sortKey(a);
+    const kb = sortKey(b);
+    return ka < kb ? -1 : ka > kb ? 1 : a.cid - b.cid;
+  });
+  const now = Date.now();
+  const page = list.slice(offset, offset + limit).map((c) => connInfo(c, now, subs, subsDetail));
+  return {
+    server_id: gw.serverId,
+    now: formatGoTime(now),
+    num_connections: page.length,
+    total: list.length,
+    offset,
+    limit,
+    connections: page,
+  };
+}
+
+function connInfo(c: ClientConnection, now: number, subs: boolean, subsDetail: boolean): Record<string, unknown> {
+  const info: Record<string, unknown> = {
+    cid: c.cid,
+    kind: 'Client',
+    type: c.transport.kind === 'websocket' ? 'websocket' : 'nats',
+    ip: c.transport.remoteAddress,
+    port: c.transport.remotePort,
+    start: formatGoTime(c.start),
+    last_activity: formatGoTime(c.lastActivity),
+  };
+  if (c.isClosed) {
+    info.stop = formatGoTime(c.stopTime);
+    info.reason = c.closeReason;
+  }
+  if (c.rttMs > 0) info.rtt = formatRtt(c.rttMs);
+  const end = c.isClosed ? c.stopTime : now;
+  info.uptime = formatUptime(end - c.start);
+  info.idle = formatUptime(end - c.lastActivity);
+  info.pending_bytes = c.isClosed ? 0 : c.out.length + c.transport.pendingBytes();
+  info.in_msgs = c.inMsgs;
+  info.out_msgs = c.outMsgs;
+  info.in_bytes = c.inBytes;
+  info.out_bytes = c.outBytes;
+  info.subscriptions = c.subs.size;
+  if (c.opts.name) info.name = c.opts.name;
+  if (c.opts.lang) info.lang = c.opts.lang;
+  if (c.opts.version) info.version = c.opts.version;
+  const tls = c.transport.tlsDetails();
+  if (tls) {
+    info.tls_version = tls.version.replace(/^TLSv/, '');
+    info.tls_cipher_suite = tls.cipher;
+  }
+  if (c.auth?.user) info.authorized_user = c.auth.user;
+  if (c.account) info.account = c.account.name;
+  if (subs && c.subs.size > 0) {
+    if (subsDetail) {
+      info.subscriptions_list_detail = [...c.subs.values()].map((s) => ({
+        account: c.account?.name,
+        subject: s.subject,
+        ...(s.queue !== undefined ? { qgroup: s.queue } : {}),
+        sid: s.sid,
+        msgs: s.delivered,
+        ...(s.max > 0 ? { max: s.max } : {}),
+        cid: c.cid,
+      }));
+    } else {
+      info.subscriptions_list = [...c.subs.values()].map((s) => s.subject);
+    }
+  }
+  return info;
+}
+
+export function buildSubsz(gw: ClientGateway, query: Record<string, string>): Record<string, unknown> {
+  let numSubs = 0;
+  let numCache = 0;
+  let inserts = 0;
+  let removes = 0;
+  let matches = 0;
+  let hits = 0;
+  let maxFanout = 0;
+  let fanoutSum = 0;
+  let fanoutN = 0;
+  for (const account of gw.accounts.all()) {
+    const s = account.sublist.stats();
+    numSubs += s.numSubscriptions;
+    numCache += s.numCache;
+    inserts += s.numInserts;
+    removes += s.numRemoves;
+    matches += s.numMatches;
+    hits += s.cacheHitRate * s.numMatches;
+    maxFanout = Math.max(maxFanout, s.maxFanout);
+    if (s.numCache > 0) {
+      fanoutSum += s.avgFanout * s.numCache;
+      fanoutN += s.numCache;
+    }
+  }
+  const subsz: Record<string, unknown> = {
+    server_id: gw.serverId,
+    now: formatGoTime(Date.now()),
+    num_subscriptions: numSubs,
+    num_cache: numCache,
+    num_inserts: inserts,
+    num_removes: removes,
+    num_matches: matches,
+    cache_hit_rate: matches > 0 ? hits / matches : 0,
+    max_fanout: maxFanout,
+    avg_fanout: fanoutN > 0 ? fanoutSum / fanoutN : 0,
+  };
+  if (query.subs === '1' || query.subs === 'true' || query.subs === 'detail') {
+    const offset = Math.max(0, parseInt(query.offset ?? '0', 10) || 0);
+    const limit = Math.max(0, parseInt(query.limit ?? '1024', 10) || 1024);
+    const filter = query.test;
+    const all: Record<string, unknown>[] = [];
+    for (const account of gw.accounts.all()) {
+      for (const e of account.sublist.all()) {
+        if (!(e instanceof ClientSubscription)) continue;
+        if (filter !== undefined && !gw.subjectMatches(filter, e.subject)) continue;
+        all.push({
+          account: account.name,
+          subject: e.subject,
+          ...(e.queue !== undefined ? { qgroup: e.queue } : {}),
+          sid: e.sid,
+          msgs: e.delivered,
+          cid: e.conn.cid,
+        });
+      }
+    }
+    subsz.total = all.length;
+    subsz.offset = offset;
+    subsz.limit = limit;
+    subsz.subscriptions_list = all.slice(offset, offset + limit);
+  }
+  return subsz;
+}

@@ -1,0 +1,41 @@
+import type { RoleFactory } from '@nats-ts/lifecycle';
+import { urlsFor } from '@nats-ts/lifecycle';
+import { ClientGateway } from './client-gateway.js';
+import { buildConnz, buildSubsz, buildVarz } from './monitor-endpoints.js';
+
+/** Starts the client role of a node and exposes it to the process runner. */
+export const clientGatewayRole: RoleFactory = async (ctx) => {
+  const gateway = new ClientGateway({
+    options: ctx.options,
+    logger: ctx.logger,
+    bus: ctx.bus,
+    serverId: ctx.serverId,
+    compatVersion: ctx.compatVersion,
+    productVersion: ctx.productVersion,
+  });
+  const bound = await gateway.start();
+  const o = ctx.options;
+  return {
+    name: 'client-gateway',
+    ports: {
+      nats: urlsFor('nats', o.host, bound.client.port),
+      ...(bound.websocket ? { websocket: urlsFor(o.websocket?.tls ? 'wss' : 'ws', bound.websocket.host, bound.websocket.port) } : {}),
+    },
+    endpoints: () => ({
+      '/healthz': { handler: () => ({ status: 'ok' }), compact: true },
+      '/varz': () =>
+        buildVarz(gateway, {
+          httpHost: o.httpHost,
+          httpPort: o.httpPort,
+          httpReqStats: ctx.httpRequestCounts(),
+          configLoadTime: ctx.configLoadTime,
+        }),
+      '/connz': (query) => buildConnz(gateway, query),
+      '/subsz': (query) => buildSubsz(gateway, query),
+      '/subscriptionsz': (query) => buildSubsz(gateway, query),
+    }),
+    reload: (options) => gateway.reload(options),
+    enterLameDuck: () => gateway.enterLameDuck(),
+    shutdown: () => gateway.shutdown(),
+  };
+};

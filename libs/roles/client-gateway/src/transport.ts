@@ -1,0 +1,164 @@
+import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
+import type { WebSocket } from 'ws';
+
+/** What a client connection needs from the byte stream below it (TCP, TLS or WebSocket). */
+export interface TransportEvents {
+  onData(chunk: Buffer): void;
+  onDrain(): void;
+  onClose(error?: Error): void;
+}
+
+export interface ConnectionTransport {
+  readonly kind: 'tcp' | 'websocket';
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  /** TLS version and cipher once TLS is up. */
+  tlsDetails(): { version: string; cipher: string } | undefined;
+  attach(events: TransportEvents): void;
+  /** Returns false when the transport is backed up; onDrain follows. */
+  write(data: Buffer): boolean;
+  /** Bytes accepted by write() and not yet handed to the kernel. */
+  pendingBytes(): number;
+  /** Sends what is queued, then closes. */
+  end(): void;
+  destroy(): void;
+}
+
+export class SocketTransport implements ConnectionTransport {
+  readonly kind = 'tcp' as const;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  private socket: Socket;
+  private events: TransportEvents | undefined;
+  private closed = false;
+
+  constructor(socket: Socket) {
+    this.socket = socket;
+    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remotePort = socket.remotePort ?? 0;
+    socket.setNoDelay(true);
+  }
+
+  attach(events: TransportEvents): void {
+    this.events = events;
+    this.bind(this.socket);
+  }
+
+  private bind(socket: Socket): void {
+    const events = this.events!;
+    socket.on('data', (chunk: Buffer) => events.onData(chunk));
+    socket.on('drain', () => events.onDrain());
+    socket.on('error', (err) => this.finish(err));
+    socket.on('close', () => this.finish());
+  }
+
+  private finish(error?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.events?.onClose(error);
+  }
+
+  /**
+   * nats-server 2.9 sends INFO in clear text and the client then starts TLS on the same
+   * socket; from here on reads and writes go through the TLS layer.
+   */
+  upgradeToTls(context: SecureContext, verify: boolean, timeoutMs: number, onReady: () => void, onFail: (reason: string) => void): void {
+    const raw = this.socket;
+    raw.removeAllListeners('data');
+    raw.removeAllListeners('drain');
+    raw.removeAllListeners('close');
+    raw.removeAllListeners('error');
+    const tls = new TLSSocket(raw, { isServer: true, secureContext: context, requestCert: verify, rejectUnauthorized: verify });
+    this.socket = tls;
+    const timer = setTimeout(() => onFail('TLS handshake timeout'), timeoutMs);
+    tls.once('secure', () => {
+      clearTimeout(timer);
+      onReady();
+    });
+    tls.on('error', (err) => {
+      clearTimeout(timer);
+      onFail(`TLS handshake error: ${err.message}`);
+    });
+    this.bind(tls);
+  }
+
+  tlsDetails(): { version: string; cipher: string } | undefined {
+    if (!(this.socket instanceof TLSSocket)) return undefined;
+    const cipher = this.socket.getCipher();
+    return { version: this.socket.getProtocol() ?? '', cipher: cipher?.standardName ?? cipher?.name ?? '' };
+  }
+
+  write(data: Buffer): boolean {
+    return this.socket.write(data);
+  }
+
+  pendingBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  end(): void {
+    this.socket.end();
+    // A peer that never reads must not keep the socket (and its buffers) alive.
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+export class WebSocketTransport implements ConnectionTransport {
+  readonly kind = 'websocket' as const;
+  private closed = false;
+  private events: TransportEvents | undefined;
+  private readonly afterSend = (): void => {
+    if (this.ws.bufferedAmount === 0) this.events?.onDrain();
+  };
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly remoteAddress: string,
+    readonly remotePort: number,
+    private readonly tls: { version: string; cipher: string } | undefined,
+  ) {}
+
+  attach(events: TransportEvents): void {
+    this.events = events;
+    this.ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+      if (Buffer.isBuffer(data)) events.onData(data);
+      else if (Array.isArray(data)) events.onData(Buffer.concat(data));
+      else events.onData(Buffer.from(data));
+    });
+    this.ws.on('error', (err) => this.finish(err));
+    this.ws.on('close', () => this.finish());
+  }
+
+  private finish(error?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.events?.onClose(error);
+  }
+
+  tlsDetails(): { version: string; cipher: string } | undefined {
+    return this.tls;
+  }
+
+  write(data: Buffer): boolean {
+    this.ws.send(data, { binary: true }, this.afterSend);
+    return this.ws.bufferedAmount === 0;
+  }
+
+  pendingBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  end(): void {
+    this.ws.close(1000);
+    setTimeout(() => this.ws.terminate(), 2000).unref();
+  }
+
+  destroy(): void {
+    this.ws.terminate();
+  }
+}
