@@ -1,1 +1,20 @@
 export * from './options.js';
+export { ConfigError, formatPos, type SourcePos } from './errors.js';
+export { loadOptions, loadConfigFile, type LoadResult } from './load.js';
+export { parseFlags, type FlagValues, type ParsedFlags } from './flags.js';
+export { USAGE, TLS_USAGE } from './usage.js';
+export { parseConfigFile, parseConfigText, type ParseOptions } from './conf-parser.js';
+export {
+  plainValue,
+  describeNode,
+  type ConfigNode,
+  type ConfigEntry,
+  type MapNode,
+  type ArrayNode,
+  type StringNode,
+  type IntegerNode,
+  type FloatNode,
+  type BoolNode,
+  type DatetimeNode,
+} from './conf-nodes.js';
+export { parseDuration } from './duration.js';

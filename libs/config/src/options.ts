@@ -30,6 +30,11 @@ export interface UserConfig {
   /** Account the user belongs to; the global account `$G` when absent. */
   account?: string;
   permissions?: Permissions;
+  /**
+   * `allowed_connection_types`: the kinds of connection this user may log in with
+   * (`STANDARD`, `WEBSOCKET`, `LEAFNODE`, `LEAFNODE_WS`, `MQTT`, `MQTT_WS`); all when absent.
+   */
+  allowedConnectionTypes?: string[];
 }
 
 export interface AuthConfig {
@@ -72,6 +77,7 @@ export interface WebsocketConfig {
   noTls: boolean;
   compression: boolean;
   tls?: TlsConfig;
+  /** `handshake_timeout`; 0 (the nats-server default) means no limit. */
   handshakeTimeoutMs: number;
   sameOrigin: boolean;
   allowedOrigins: string[];
@@ -82,6 +88,8 @@ export interface LoggingConfig {
   logFile?: string;
   debug: boolean;
   trace: boolean;
+  /** `trace_verbose`, `-VV`: trace the system account's traffic too (implies trace). */
+  traceVerbose?: boolean;
   /** `logtime` (default true). */
   logtime: boolean;
 }
@@ -96,6 +104,10 @@ export interface ClusterConfig {
   connectRetries: number;
   user?: string;
   password?: string;
+  /** `cluster { authorization { timeout } }`, in ms. */
+  authTimeoutMs?: number;
+  /** `cluster { tls {...} }`: routes are TLS connections. */
+  tls?: TlsConfig;
 }
 
 export interface ServerOptions {
@@ -107,11 +119,13 @@ export interface ServerOptions {
   host: string;
   port: number;
   clientAdvertise?: string;
+  /** `cluster { no_advertise }`, `--no_advertise`: do not tell clients about other cluster members. */
   noAdvertise: boolean;
 
   /** Monitoring: `-m/--http_port`, `http_port`, `http: host:port`. 0 = off. */
   httpHost: string;
   httpPort: number;
+  /** `http_base_path`, normalized: starts with `/`, no trailing `/` unless it is just `/`. */
   httpBasePath: string;
 
   maxPayload: number;

@@ -1,0 +1,241 @@
+import type { ConfigEntry, MapNode } from './conf-nodes.js';
+import { describeNode } from './conf-nodes.js';
+import type { Draft } from './draft.js';
+import {
+  Diagnostics,
+  notSupported,
+  readMap,
+  readSecondsMs,
+  readString,
+  readStringList,
+  refused,
+  unknownField,
+} from './entry-reader.js';
+import { formatPos, type SourcePos } from './errors.js';
+import type { AccountConfig, Permissions, UserConfig } from './options.js';
+import { readPermissions } from './permissions-options.js';
+
+const GLOBAL_ACCOUNT = '$G';
+const CONNECTION_TYPES = new Set(['STANDARD', 'WEBSOCKET', 'LEAFNODE', 'LEAFNODE_WS', 'MQTT', 'MQTT_WS']);
+const NKEY_REFUSAL = 'nkey authentication is not implemented, and dropping the entry would change who may connect';
+
+interface DeclaredUser {
+  config: UserConfig;
+  pos: SourcePos;
+}
+
+/** `authorization { user, password, token, timeout, users, permissions }`. */
+export function applyAuthorization(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
+  const block = readMap(e, d);
+  if (block === undefined) return;
+  draft.positions.set('authorization', e.keyPos);
+  const auth = draft.options.auth;
+  let users: DeclaredUser[] | undefined;
+  let defaults: Permissions | undefined;
+  for (const x of block.entries.values()) {
+    switch (x.key.toLowerCase()) {
+      case 'user':
+      case 'username':
+        auth.user = readString(x, d) ?? auth.user;
+        break;
+      case 'pass':
+      case 'password':
+        auth.password = readString(x, d) ?? auth.password;
+        break;
+      case 'token':
+        auth.token = readString(x, d) ?? auth.token;
+        break;
+      case 'timeout': {
+        const timeout = readSecondsMs(x, d);
+        if (timeout !== undefined) {
+          auth.timeoutMs = timeout;
+          draft.authTimeoutSet = true;
+        }
+        break;
+      }
+      case 'users':
+        users = readUsers(x, d, undefined);
+        break;
+      case 'default_permission':
+      case 'default_permissions':
+      case 'permissions':
+        defaults = readPermissions(x, d);
+        break;
+      default:
+        unknownField(x, d, 'authorization');
+    }
+  }
+  if (defaults !== undefined) auth.defaultPermissions = defaults;
+  if (users !== undefined) addUsers(users, defaults, draft, d, auth.users);
+}
+
+/** `accounts { NAME { users: [...] } }`, or `accounts: [NAME, ...]`. */
+export function applyAccounts(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
+  draft.positions.set('accounts', e.keyPos);
+  if (e.node.kind === 'array') {
+    for (const item of e.node.items) {
+      if (item.kind !== 'string') {
+        d.error(item.pos, `account names must be strings, found ${describeNode(item)}`);
+      } else if (checkAccountName(item.value, item.pos, draft, d)) {
+        draft.options.accounts.push({ name: item.value, users: [] });
+      }
+    }
+    return;
+  }
+  const block = readMap(e, d);
+  if (block === undefined) return;
+  for (const x of block.entries.values()) {
+    // A helper key referenced as `$name` inside the block is not an account.
+    if (x.usedAsVariable) continue;
+    const accountBlock = readMap(x, d);
+    if (accountBlock === undefined || !checkAccountName(x.key, x.keyPos, draft, d)) continue;
+    const account: AccountConfig = { name: x.key, users: [] };
+    draft.options.accounts.push(account);
+    applyAccount(accountBlock, account, draft, d);
+  }
+}
+
+function checkAccountName(name: string, pos: SourcePos, draft: Draft, d: Diagnostics): boolean {
+  if (name === GLOBAL_ACCOUNT) {
+    d.error(pos, `"${name}" is a reserved account`);
+    return false;
+  }
+  if (draft.options.accounts.some((a) => a.name === name)) {
+    d.error(pos, `duplicate account "${name}"`);
+    return false;
+  }
+  return true;
+}
+
+function applyAccount(block: MapNode, account: AccountConfig, draft: Draft, d: Diagnostics): void {
+  const where = `account "${account.name}"`;
+  let users: DeclaredUser[] | undefined;
+  let defaults: Permissions | undefined;
+  for (const x of block.entries.values()) {
+    switch (x.key.toLowerCase()) {
+      case 'users':
+        users = readUsers(x, d, account.name);
+        break;
+      case 'default_permissions':
+        defaults = readPermissions(x, d);
+        break;
+      case 'nkey':
+      case 'imports':
+      case 'exports':
+      case 'jetstream':
+      case 'mappings':
+      case 'maps':
+      case 'limits':
+        notSupported(x, d, where);
+        break;
+      default:
+        unknownField(x, d, where);
+    }
+  }
+  if (users === undefined) return;
+  draft.positions.set('account users', users[0]?.pos ?? block.pos);
+  const added: UserConfig[] = [];
+  addUsers(users, defaults, draft, d, added);
+  account.users.push(...added);
+  draft.options.auth.users.push(...added);
+}
+
+/** Adds users not declared before (names are unique across authorization and accounts). */
+function addUsers(
+  users: DeclaredUser[],
+  defaults: Permissions | undefined,
+  draft: Draft,
+  d: Diagnostics,
+  into: UserConfig[],
+): void {
+  for (const { config, pos } of users) {
+    const first = draft.userPositions.get(config.user);
+    if (first !== undefined) {
+      d.error(pos, `duplicate user "${config.user}", first declared at ${formatPos(first)}`);
+      continue;
+    }
+    draft.userPositions.set(config.user, pos);
+    if (config.permissions === undefined && defaults !== undefined) config.permissions = defaults;
+    into.push(config);
+  }
+}
+
+function readUsers(e: ConfigEntry, d: Diagnostics, account: string | undefined): DeclaredUser[] | undefined {
+  if (e.node.kind !== 'array') {
+    d.error(e.keyPos, `"${e.key}" must be an array of users, found ${describeNode(e.node)}`);
+    return undefined;
+  }
+  const users: DeclaredUser[] = [];
+  for (const item of e.node.items) {
+    if (item.kind !== 'map') {
+      d.error(item.pos, `user entries must be maps, found ${describeNode(item)}`);
+      continue;
+    }
+    const user = readUser(item, d, account);
+    if (user !== undefined) users.push({ config: user, pos: item.pos });
+  }
+  return users;
+}
+
+function readUser(block: MapNode, d: Diagnostics, account: string | undefined): UserConfig | undefined {
+  let name: string | undefined;
+  let password: string | undefined;
+  let permissions: Permissions | undefined;
+  let connectionTypes: string[] | undefined;
+  let nkey: ConfigEntry | undefined;
+  let nameGiven = false;
+  for (const x of block.entries.values()) {
+    switch (x.key.toLowerCase()) {
+      case 'user':
+      case 'username':
+        name = readString(x, d);
+        nameGiven = true;
+        break;
+      case 'pass':
+      case 'password':
+        password = readString(x, d);
+        break;
+      case 'permission':
+      case 'permissions':
+      case 'authorization':
+        permissions = readPermissions(x, d);
+        break;
+      case 'allowed_connection_types':
+      case 'connection_types':
+      case 'clients':
+        connectionTypes = readConnectionTypes(x, d);
+        break;
+      case 'nkey':
+        nkey = x;
+        break;
+      default:
+        unknownField(x, d, 'user');
+    }
+  }
+  if (nkey !== undefined) {
+    refused(nkey, d, NKEY_REFUSAL);
+    return undefined;
+  }
+  if (name === undefined) {
+    if (!nameGiven) d.error(block.pos, 'user entry requires a user');
+    return undefined;
+  }
+  const user: UserConfig = { user: name };
+  if (password !== undefined) user.password = password;
+  if (account !== undefined) user.account = account;
+  if (permissions !== undefined) user.permissions = permissions;
+  if (connectionTypes !== undefined) user.allowedConnectionTypes = connectionTypes;
+  return user;
+}
+
+function readConnectionTypes(e: ConfigEntry, d: Diagnostics): string[] | undefined {
+  const types = readStringList(e, d);
+  if (types === undefined) return undefined;
+  const normalized = types.map((t) => t.toUpperCase());
+  const unknown = normalized.filter((t) => !CONNECTION_TYPES.has(t));
+  if (unknown.length > 0) {
+    d.error(e.keyPos, `unknown connection type ${unknown.map((t) => `"${t}"`).join(', ')} in "${e.key}"`);
+    return undefined;
+  }
+  return normalized;
+}

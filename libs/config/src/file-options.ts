@@ -1,0 +1,324 @@
+import { applyAccounts, applyAuthorization } from './auth-options.js';
+import { applyCluster } from './cluster-options.js';
+import type { ConfigEntry, MapNode } from './conf-nodes.js';
+import { describeNode } from './conf-nodes.js';
+import type { Draft } from './draft.js';
+import {
+  Diagnostics,
+  notSupported,
+  readBool,
+  readDurationMs,
+  readHostPort,
+  readNonNegative,
+  readPort,
+  readString,
+  readStringList,
+  refused,
+  unknownField,
+} from './entry-reader.js';
+import { readTls } from './tls-options.js';
+import { applyWebsocket } from './websocket-options.js';
+
+const INT32_MAX = 2 ** 31 - 1;
+const MIN_LAME_DUCK_MS = 30_000;
+
+/** Keys nats-server 2.9 knows that this server does not implement: warned about, ignored. */
+const NOT_SUPPORTED = new Set([
+  'mappings',
+  'maps',
+  'disable_sublist_cache',
+  'no_sublist_cache',
+  'gateway',
+  'leaf',
+  'leafnodes',
+  'logfile_size_limit',
+  'log_size_limit',
+  'syslog',
+  'remote_syslog',
+  'prof_port',
+  'max_traced_msg_len',
+  'max_sub_tokens',
+  'max_subscription_tokens',
+  'ocsp',
+  'allow_non_tls',
+  'resolver',
+  'account_resolver',
+  'accounts_resolver',
+  'resolver_tls',
+  'resolver_preload',
+  'resolver_pinned_accounts',
+  'system_account',
+  'system',
+  'no_system_account',
+  'no_system',
+  'no_sys_acc',
+  'connect_error_reports',
+  'reconnect_error_reports',
+  'mqtt',
+  'default_js_domain',
+  'https',
+  'https_port',
+]);
+
+/** Keys whose absence would let in clients the file means to keep out: refused. */
+const TRUST_KEYS = new Set(['operator', 'operators', 'roots', 'root', 'root_operators', 'root_operator', 'trusted', 'trusted_keys']);
+const TRUST_REFUSAL = 'operator (JWT) authentication is not implemented, and ignoring it would admit every client';
+
+/** Applies every top-level key of a parsed file, in the order written. */
+export function applyConfigFile(root: MapNode, draft: Draft, d: Diagnostics): void {
+  for (const entry of root.entries.values()) applyTopLevel(entry, draft, d);
+}
+
+function applyTopLevel(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
+  const o = draft.options;
+  const key = e.key.toLowerCase();
+  switch (key) {
+    case 'listen': {
+      const hp = readHostPort(e, d);
+      if (hp === undefined) return;
+      if (hp.host !== '') o.host = hp.host;
+      o.port = hp.port;
+      return;
+    }
+    case 'port':
+      o.port = readPort(e, d) ?? o.port;
+      return;
+    case 'host':
+    case 'net':
+      o.host = readString(e, d) ?? o.host;
+      return;
+    case 'client_advertise':
+      o.clientAdvertise = readString(e, d) ?? o.clientAdvertise;
+      return;
+    case 'server_name':
+      o.serverName = readString(e, d) ?? o.serverName;
+      return;
+    case 'server_tags':
+      o.serverTags = readServerTags(e, d) ?? o.serverTags;
+      return;
+    case 'http': {
+      const hp = readHostPort(e, d);
+      if (hp === undefined) return;
+      if (hp.host !== '') {
+        o.httpHost = hp.host;
+        draft.httpHostSet = true;
+      }
+      o.httpPort = hp.port;
+      return;
+    }
+    case 'http_port':
+    case 'monitor_port':
+      o.httpPort = readPort(e, d) ?? o.httpPort;
+      return;
+    case 'http_base_path': {
+      const base = readString(e, d);
+      if (base !== undefined) o.httpBasePath = normalizeBasePath(base);
+      return;
+    }
+    case 'max_payload':
+      draft.positions.set(key, e.keyPos);
+      o.maxPayload = readNonNegative(e, d, INT32_MAX) ?? o.maxPayload;
+      return;
+    case 'max_control_line':
+      o.maxControlLine = readNonNegative(e, d, INT32_MAX) ?? o.maxControlLine;
+      return;
+    case 'max_pending':
+      draft.positions.set(key, e.keyPos);
+      o.maxPending = readNonNegative(e, d) ?? o.maxPending;
+      return;
+    case 'max_connections':
+    case 'max_conn':
+      o.maxConnections = readNonNegative(e, d) ?? o.maxConnections;
+      return;
+    case 'max_subscriptions':
+    case 'max_subs':
+      o.maxSubscriptions = readNonNegative(e, d) ?? o.maxSubscriptions;
+      return;
+    case 'ping_interval':
+      o.pingIntervalMs = readPositiveDuration(e, d) ?? o.pingIntervalMs;
+      return;
+    case 'ping_max':
+      o.pingMax = readNonNegative(e, d) ?? o.pingMax;
+      return;
+    case 'write_deadline':
+      o.writeDeadlineMs = readPositiveDuration(e, d) ?? o.writeDeadlineMs;
+      return;
+    case 'lame_duck_duration':
+      draft.positions.set(key, e.keyPos);
+      o.lameDuckDurationMs = readLameDuckDuration(e, d) ?? o.lameDuckDurationMs;
+      return;
+    case 'lame_duck_grace_period': {
+      draft.positions.set(key, e.keyPos);
+      const grace = readDurationMs(e, d, 'refused');
+      if (grace !== undefined && grace < 0) d.error(e.keyPos, 'invalid lame_duck_grace_period, needs to be positive');
+      else if (grace !== undefined) o.lameDuckGracePeriodMs = grace;
+      return;
+    }
+    case 'no_header_support':
+      o.noHeaderSupport = readBool(e, d) ?? o.noHeaderSupport;
+      return;
+    case 'debug':
+      o.logging.debug = readBool(e, d) ?? o.logging.debug;
+      return;
+    case 'trace':
+      o.logging.trace = readBool(e, d) ?? o.logging.trace;
+      return;
+    case 'trace_verbose': {
+      const verbose = readBool(e, d);
+      if (verbose === undefined) return;
+      o.logging.traceVerbose = verbose;
+      o.logging.trace = verbose;
+      return;
+    }
+    case 'logtime':
+      o.logging.logtime = readBool(e, d) ?? o.logging.logtime;
+      return;
+    case 'log_file':
+    case 'logfile':
+      o.logging.logFile = readString(e, d) ?? o.logging.logFile;
+      return;
+    case 'pid_file':
+    case 'pidfile':
+      o.pidFile = readString(e, d) ?? o.pidFile;
+      return;
+    case 'ports_file_dir':
+      o.portsFileDir = readString(e, d) ?? o.portsFileDir;
+      return;
+    case 'authorization':
+      return applyAuthorization(e, draft, d);
+    case 'accounts':
+      return applyAccounts(e, draft, d);
+    case 'no_auth_user':
+      draft.positions.set(key, e.keyPos);
+      o.auth.noAuthUser = readString(e, d) ?? o.auth.noAuthUser;
+      return;
+    case 'tls': {
+      draft.positions.set(key, e.keyPos);
+      const tls = readTls(e, d, 'tls');
+      if (tls !== undefined) o.tls = tls;
+      return;
+    }
+    case 'websocket':
+    case 'ws':
+      return applyWebsocket(e, draft, d);
+    case 'cluster':
+      return applyCluster(e, draft, d);
+    case 'jetstream':
+      return applyJetStream(e, draft, d);
+    case 'store_dir':
+    case 'storedir':
+      return applyStoreDir(e, draft, d);
+  }
+  if (TRUST_KEYS.has(key)) {
+    refused(e, d, TRUST_REFUSAL);
+  } else if (NOT_SUPPORTED.has(key)) {
+    notSupported(e, d);
+  } else {
+    unknownField(e, d);
+  }
+}
+
+/** Like nats-server, tags are trimmed, lowercased and deduplicated. */
+function readServerTags(e: ConfigEntry, d: Diagnostics): string[] | undefined {
+  const tags = readStringList(e, d);
+  if (tags === undefined) return undefined;
+  const normalized = tags.map((t) => t.trim().toLowerCase()).filter((t) => t !== '');
+  return [...new Set(normalized)];
+}
+
+/** `ping_interval`, `write_deadline`: a duration, or (with a warning) integer seconds. */
+function readPositiveDuration(e: ConfigEntry, d: Diagnostics): number | undefined {
+  const ms = readDurationMs(e, d, 'seconds-with-warning');
+  if (ms !== undefined && ms < 0) {
+    d.error(e.keyPos, `"${e.key}" must not be negative`);
+    return undefined;
+  }
+  return ms;
+}
+
+function readLameDuckDuration(e: ConfigEntry, d: Diagnostics): number | undefined {
+  const ms = readDurationMs(e, d, 'refused');
+  if (ms === undefined) return undefined;
+  if (ms < MIN_LAME_DUCK_MS) {
+    d.error(e.keyPos, `invalid lame_duck_duration of ${ms}ms, minimum is 30 seconds`);
+    return undefined;
+  }
+  return ms;
+}
+
+/** nats-server's base path rule: leading `/`, no trailing `/`, `.` and `..` resolved. */
+function normalizeBasePath(path: string): string {
+  const segments: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(segment);
+  }
+  return `/${segments.join('/')}`;
+}
+
+function applyStoreDir(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
+  const dir = readString(e, d);
+  if (dir === undefined) return;
+  if (draft.options.jetstream.storeDir !== undefined) {
+    d.error(e.keyPos, "duplicate 'store_dir' configuration");
+    return;
+  }
+  draft.options.jetstream.storeDir = dir;
+}
+
+/** `jetstream: true`, `jetstream: enabled`, or `jetstream { store_dir, enabled, ... }`. */
+function applyJetStream(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
+  const js = draft.options.jetstream;
+  const node = e.node;
+  if (node.kind === 'bool') {
+    js.enabled = node.value;
+    return;
+  }
+  if (node.kind === 'string') {
+    const word = node.value.toLowerCase();
+    if (word === 'enabled' || word === 'enable') js.enabled = true;
+    else if (word === 'disabled' || word === 'disable') js.enabled = false;
+    else d.error(e.keyPos, `expected 'enabled' or 'disabled' for "jetstream", found "${node.value}"`);
+    return;
+  }
+  if (node.kind !== 'map') {
+    d.error(e.keyPos, `"jetstream" must be a boolean, a string or a map, found ${describeNode(node)}`);
+    return;
+  }
+  let enabled = true;
+  for (const x of node.entries.values()) {
+    switch (x.key.toLowerCase()) {
+      case 'store':
+      case 'store_dir':
+      case 'storedir':
+        applyStoreDir(x, draft, d);
+        break;
+      case 'enable':
+      case 'enabled':
+        enabled = readBool(x, d) ?? enabled;
+        break;
+      case 'key':
+      case 'ek':
+      case 'encryption_key':
+        refused(x, d, 'encryption at rest is not implemented, and ignoring it would store messages unencrypted');
+        break;
+      case 'max_memory_store':
+      case 'max_mem_store':
+      case 'max_mem':
+      case 'max_file_store':
+      case 'max_file':
+      case 'domain':
+      case 'cipher':
+      case 'extension_hint':
+      case 'limits':
+      case 'unique_tag':
+      case 'max_outstanding_catchup':
+        notSupported(x, d, 'jetstream');
+        break;
+      default:
+        unknownField(x, d, 'jetstream');
+    }
+  }
+  js.enabled = enabled;
+}
