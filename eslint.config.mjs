@@ -29,8 +29,8 @@ export default [
               sourceTag: 'layer:role',
               onlyDependOnLibsWithTags: ['layer:protocol', 'layer:routing', 'layer:bus', 'layer:config', 'layer:lifecycle', 'layer:observability'],
             },
-            // A role app starts its own role only; apps/server composes them all.
-            { sourceTag: 'scope:client-gateway', onlyDependOnLibsWithTags: ['scope:client-gateway', 'layer:lifecycle'] },
+            // A role's own app starts that role only; apps/server composes them all.
+            { sourceTag: 'app:client-gateway', onlyDependOnLibsWithTags: ['scope:client-gateway', 'layer:lifecycle'] },
           ],
         },
       ],

@@ -33,6 +33,13 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
     }
     options = loaded.options;
     warnings = loaded.warnings;
+    if (loaded.checkConfig) {
+      // As nats-server -t: a file that only draws warnings is still not clean.
+      for (const w of warnings) process.stderr.write(`nats-ts-server: ${w}\n`);
+      if (warnings.length > 0) return 1;
+      process.stderr.write(`nats-ts-server: configuration file ${options.configFile ?? ''} is valid\n`);
+      return 0;
+    }
   } catch (err) {
     if (err instanceof ConfigError) {
       for (const line of err.errors) process.stderr.write(`nats-ts-server: ${line}\n`);

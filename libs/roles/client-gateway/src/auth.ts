@@ -33,6 +33,16 @@ export class Authenticator {
     this.required = this.users.size > 0 || auth.token !== undefined || auth.user !== undefined;
   }
 
+  /**
+   * Whether the user these credentials name still exists, in the same account (users-list
+   * auth only; other modes have no user to lose).
+   */
+  knowsSameBinding(creds: ClientCredentials, previous: AuthResult): boolean {
+    if (this.users.size === 0 || previous.user === undefined) return true;
+    const user = this.users.get(previous.user);
+    return user !== undefined && (user.account ?? GLOBAL_ACCOUNT) === previous.account && (creds.user ?? previous.user) === previous.user;
+  }
+
   /** Returns the binding for these credentials, or undefined for an authorization violation. */
   authenticate(creds: ClientCredentials): AuthResult | undefined {
     if (!this.required) return { account: GLOBAL_ACCOUNT };

@@ -14,6 +14,7 @@ import {
 } from '@nats-ts/protocol';
 import { PermissionChecker, ResponsePermissions, isReservedQueueName, isValidLiteralSubject, type Account } from '@nats-ts/routing';
 import type { Permissions } from '@nats-ts/config';
+import { formatGoDuration } from '@nats-ts/observability';
 import type { ConnectionTransport } from './transport.js';
 import type { AuthResult, ClientCredentials } from './auth.js';
 import type { ClientGateway } from './client-gateway.js';
@@ -53,9 +54,10 @@ interface ConnectOptions {
   version: string;
 }
 
+/** Before CONNECT, and for fields CONNECT leaves out, nats-server's client defaults apply. */
 const DEFAULT_CONNECT: ConnectOptions = {
-  verbose: false,
-  pedantic: false,
+  verbose: true,
+  pedantic: true,
   echo: true,
   headers: false,
   noResponders: false,
@@ -82,7 +84,7 @@ export class ClientConnection implements ClientDispatcher {
   inBytes = 0;
   outBytes = 0;
 
-  opts: ConnectOptions = DEFAULT_CONNECT;
+  opts: ConnectOptions = { ...DEFAULT_CONNECT };
   credentials: ClientCredentials = {};
   auth: AuthResult | undefined;
   account: Account<Interest> | undefined;
@@ -153,31 +155,16 @@ export class ClientConnection implements ClientDispatcher {
   // ---- parser events ----
 
   onConnect(json: Buffer): void {
-    let parsed: Record<string, unknown>;
-    try {
-      parsed = JSON.parse(json.toString('utf8'));
-      if (parsed === null || typeof parsed !== 'object') throw new Error('not an object');
-    } catch (err) {
-      this.gateway.logger.error(`${this.label()} - Client parser ERROR: CONNECT ${(err as Error).message}`);
+    const parsed = parseConnect(json, this.opts, this.credentials);
+    if (parsed === undefined) {
+      // nats-server closes without -ERR when CONNECT does not decode.
+      this.gateway.logger.error(`${this.label()} - Client parser ERROR: invalid CONNECT`);
       return this.close('Protocol Violation');
     }
-    const opts: ConnectOptions = {
-      verbose: parsed.verbose === true,
-      pedantic: parsed.pedantic === true,
-      echo: parsed.echo !== false,
-      headers: parsed.headers === true && !this.gateway.options.noHeaderSupport,
-      noResponders: parsed.no_responders === true,
-      protocol: typeof parsed.protocol === 'number' ? parsed.protocol : 0,
-      name: typeof parsed.name === 'string' ? parsed.name : '',
-      lang: typeof parsed.lang === 'string' ? parsed.lang : '',
-      version: typeof parsed.version === 'string' ? parsed.version : '',
-    };
-    this.opts = opts;
-    this.credentials = {
-      user: typeof parsed.user === 'string' ? parsed.user : undefined,
-      pass: typeof parsed.pass === 'string' ? parsed.pass : undefined,
-      authToken: typeof parsed.auth_token === 'string' ? parsed.auth_token : undefined,
-    };
+    this.opts = parsed.opts;
+    this.credentials = parsed.credentials;
+    const opts = this.opts;
+    if (this.gateway.options.noHeaderSupport) opts.headers = false;
     if (!this.connectReceived) {
       const result = this.gateway.authenticator.authenticate(this.credentials);
       if (result === undefined) return this.authViolation();
@@ -211,7 +198,7 @@ export class ClientConnection implements ClientDispatcher {
   onSub(subject: string, queue: string | undefined, sid: string): void {
     if (!this.requireConnect()) return;
     if ((this.perms !== undefined && !this.perms.canSubscribe(subject, queue)) || (queue !== undefined && isReservedQueueName(queue))) {
-      this.sendErr(subscribeViolation(subject, queue, sid));
+      this.sendErr(subscribeViolation(subject, queue));
       this.gateway.logger.error(`${this.label()} - Subscription Violation - ${this.authUserLabel()}, Subject "${subject}", SID ${sid}`);
       return;
     }
@@ -277,10 +264,8 @@ export class ClientConnection implements ClientDispatcher {
       // nats-server closes, without -ERR, a client that sends HPUB without negotiating headers.
       return this.close('Protocol Violation');
     }
-    if (this.opts.pedantic && !isValidLiteralSubject(subject)) {
-      this.sendErr(WireError.invalidPublishSubject);
-      return;
-    }
+    // nats-server reports a bad subject in pedantic mode but still routes the message.
+    if (this.opts.pedantic && !isValidLiteralSubject(subject)) this.sendErr(WireError.invalidPublishSubject);
     if (this.perms !== undefined && !this.perms.canPublish(subject)) {
       const rp = this.responsePerms;
       if (rp === undefined || !rp.consume(subject, Date.now())) {
@@ -289,6 +274,7 @@ export class ClientConnection implements ClientDispatcher {
         return;
       }
     }
+    if (this.opts.verbose) this.queueProto(OK_FRAME);
     this.gateway.routeFromClient(this, subject, reply, headerSize, message);
   }
 
@@ -430,7 +416,13 @@ export class ClientConnection implements ClientDispatcher {
   private slowConsumer(reason: CloseReason): void {
     if (this.closed) return;
     this.gateway.stats.slowConsumers++;
-    this.gateway.logger.info(`${this.label()} - Slow Consumer Detected: ${reason === 'Slow Consumer (Write Deadline)' ? 'WriteDeadline' : 'MaxPending'} of ${this.gateway.options.maxPending} exceeded`);
+    const o = this.gateway.options;
+    const pending = this.out.length + this.transport.pendingBytes();
+    this.gateway.logger.info(
+      reason === 'Slow Consumer (Write Deadline)'
+        ? `${this.label()} - Slow Consumer Detected: WriteDeadline of ${formatGoDuration(o.writeDeadlineMs * 1e6)} exceeded with ${pending} total bytes.`
+        : `${this.label()} - Slow Consumer Detected: MaxPending of ${o.maxPending} Exceeded`,
+    );
     this.out.reset();
     this.markClosed(reason);
     this.transport.destroy();
@@ -484,4 +476,61 @@ export class ClientConnection implements ClientDispatcher {
   private authUserLabel(): string {
     return this.auth?.user ? `User "${this.auth.user}"` : 'User ""';
   }
+}
+
+const BOOLEAN_FIELDS = { verbose: 'verbose', pedantic: 'pedantic', echo: 'echo', headers: 'headers', no_responders: 'noResponders' } as const;
+const STRING_FIELDS = { name: 'name', lang: 'lang', version: 'version' } as const;
+const CREDENTIAL_FIELDS = { user: 'user', pass: 'pass', auth_token: 'authToken' } as const;
+const OTHER_STRING_FIELDS = ['sig', 'jwt', 'nkey', 'account'];
+
+/**
+ * Decodes CONNECT over the current options, as Go's json.Unmarshal does over nats-server's:
+ * absent (or null) fields keep their value, a field of the wrong type or a non-object fails.
+ */
+function parseConnect(
+  json: Buffer,
+  current: ConnectOptions,
+  currentCreds: ClientCredentials,
+): { opts: ConnectOptions; credentials: ClientCredentials } | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const opts = { ...current };
+  const credentials = { ...currentCreds };
+  if (parsed === null) return { opts, credentials };
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const fields = parsed as Record<string, unknown>;
+  for (const [key, prop] of Object.entries(BOOLEAN_FIELDS)) {
+    const v = fields[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'boolean') return undefined;
+    opts[prop] = v;
+  }
+  for (const [key, prop] of Object.entries(STRING_FIELDS)) {
+    const v = fields[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string') return undefined;
+    opts[prop] = v;
+  }
+  for (const [key, prop] of Object.entries(CREDENTIAL_FIELDS)) {
+    const v = fields[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string') return undefined;
+    credentials[prop] = v;
+  }
+  for (const key of OTHER_STRING_FIELDS) {
+    const v = fields[key];
+    if (v !== undefined && v !== null && typeof v !== 'string') return undefined;
+  }
+  const tls = fields.tls_required;
+  if (tls !== undefined && tls !== null && typeof tls !== 'boolean') return undefined;
+  const protocol = fields.protocol;
+  if (protocol !== undefined && protocol !== null) {
+    if (typeof protocol !== 'number' || !Number.isInteger(protocol)) return undefined;
+    opts.protocol = protocol;
+  }
+  return { opts, credentials };
 }

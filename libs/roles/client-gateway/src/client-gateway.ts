@@ -1,6 +1,7 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { readFileSync } from 'node:fs';
+import { encodeErr, encodeInfo } from '@nats-ts/protocol';
 import { AccountRegistry, subjectMatches, type Account, type SublistResult } from '@nats-ts/routing';
 import type { ServerOptions, TlsConfig } from '@nats-ts/config';
 import type { Logger } from '@nats-ts/observability';
@@ -102,17 +103,19 @@ export class ClientGateway implements BusHandlers {
   }
 
   async shutdown(): Promise<void> {
-    await this.stopListening();
+    // A listener's close completes only once its connections are gone, so close them meanwhile.
+    const listenersClosed = this.stopListening();
     for (const conn of [...this.connections.values()]) conn.close('Server Shutdown');
+    await listenersClosed;
     await this.bus?.close();
   }
 
-  private async stopListening(): Promise<void> {
+  private stopListening(): Promise<void> {
     const l = this.listener;
+    const ws = this.wsListener;
     this.listener = undefined;
-    if (l) await new Promise<void>((resolve) => l.close(() => resolve()));
-    await this.wsListener?.close();
     this.wsListener = undefined;
+    return Promise.all([l ? new Promise<void>((resolve) => l.close(() => resolve())) : undefined, ws?.close()]).then(() => undefined);
   }
 
   /**
@@ -123,22 +126,31 @@ export class ClientGateway implements BusHandlers {
     if (this.lameDuck) return;
     this.lameDuck = true;
     this.logger.info('Entering lame duck mode, stop accepting new clients');
-    await this.stopListening();
+    const listenersClosed = this.stopListening();
     const info = { ...this.baseInfo(), ldm: true };
     for (const conn of this.connections.values()) conn.sendInfo(info);
     const grace = this.options.lameDuckGracePeriodMs;
-    const spread = Math.max(this.options.lameDuckDurationMs - grace, 0);
     await sleep(grace);
     const conns = [...this.connections.values()];
-    if (conns.length === 0) return;
-    const batches = Math.min(conns.length, Math.max(1, Math.floor(spread / 10)));
-    const perBatch = Math.ceil(conns.length / batches);
-    const pause = batches > 1 ? spread / batches : 0;
-    this.logger.info(`Closing existing clients (${conns.length})`);
-    for (let i = 0; i < conns.length; i += perBatch) {
-      for (const conn of conns.slice(i, i + perBatch)) conn.close('Lame Duck Mode');
-      if (pause > 0 && i + perBatch < conns.length) await sleep(pause);
+    if (conns.length === 0) return listenersClosed;
+    // As nats-server: spread the closes over the rest of the duration, at most 1s apart,
+    // batching when there are more clients than milliseconds.
+    let spread = this.options.lameDuckDurationMs - grace;
+    if (spread <= 0) spread = 1000;
+    let pause = spread / conns.length;
+    let batch = 1;
+    if (pause < 1) {
+      batch = Math.ceil(conns.length / spread);
+      pause = 1;
+    } else if (pause > 1000) {
+      pause = 1000;
     }
+    this.logger.info('Closing existing clients');
+    for (let i = 0; i < conns.length; i += batch) {
+      for (const conn of conns.slice(i, i + batch)) conn.close('Lame Duck Mode');
+      if (i + batch < conns.length) await sleep(pause);
+    }
+    await listenersClosed;
   }
 
   /** SIGHUP: new users, passwords, permissions and limits apply to existing connections. */
@@ -148,8 +160,14 @@ export class ClientGateway implements BusHandlers {
     for (const conn of [...this.connections.values()]) {
       conn.applyLimits();
       if (conn.auth === undefined) continue;
+      // As nats-server: a user that is gone or now in another account is closed quietly;
+      // one whose credentials no longer pass gets an Authorization Violation.
+      if (!this.authenticator.knowsSameBinding(conn.credentials, conn.auth)) {
+        conn.close('Client Closed');
+        continue;
+      }
       const result = this.authenticator.authenticate(conn.credentials);
-      if (result === undefined || result.account !== conn.auth.account) {
+      if (result === undefined) {
         conn.authViolation();
         continue;
       }
@@ -176,8 +194,10 @@ export class ClientGateway implements BusHandlers {
       return;
     }
     if (this.connections.size >= this.options.maxConnections) {
+      // As nats-server: INFO first, then the error, then close.
       transport.attach(conn);
-      transport.write(Buffer.from(`-ERR '${WireError.maxConnections}'\r\n`));
+      transport.write(encodeInfo(this.infoFor(conn)));
+      transport.write(encodeErr(WireError.maxConnections));
       this.logger.error(`${conn.label()} - ${WireError.maxConnections}`);
       transport.end();
       return;

@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { formatGoTime, formatRtt, formatUptime, goDurationNanos, MonitoringRequestError } from '@nats-ts/observability';
 import type { ClientConnection } from './client-connection.js';
 import type { ClientGateway } from './client-gateway.js';
+import { isValidLiteralSubject } from '@nats-ts/routing';
 import { ClientSubscription } from './interest.js';
 
 /**
@@ -33,7 +34,8 @@ export function buildVarz(gw: ClientGateway, ctx: VarzContext): Record<string, u
     ping_max: o.pingMax,
     http_host: ctx.httpHost,
     http_port: ctx.httpPort,
-    http_base_path: o.httpBasePath,
+    // nats-server shows the configured path; ours is normalized, so the default '/' is shown as unset.
+    http_base_path: o.httpBasePath === '/' ? '' : o.httpBasePath,
     https_port: 0,
     auth_timeout: o.auth.timeoutMs / 1000,
     max_control_line: o.maxControlLine,
@@ -109,9 +111,9 @@ export function buildConnz(gw: ClientGateway, query: Record<string, string>): Re
   const state = query.state ?? 'open';
   const sortName = query.sort ?? 'cid';
   const sortKey = SORTS[sortName];
-  if (sortKey === undefined) throw new MonitoringRequestError(`Invalid sorting option: ${sortName}`);
+  if (sortKey === undefined) throw new MonitoringRequestError(`invalid sorting option: ${sortName}`);
   if ((sortName === 'stop' || sortName === 'reason') && state === 'open') {
-    throw new MonitoringRequestError(`Sort by ${sortName} only valid on closed connections`);
+    throw new MonitoringRequestError(`sort by ${sortName} only valid on closed connections`);
   }
   const offset = Math.max(0, parseInt(query.offset ?? '0', 10) || 0);
   const limit = Math.max(0, parseInt(query.limit ?? '1024', 10) || 1024);
@@ -176,7 +178,6 @@ function connInfo(c: ClientConnection, now: number, subs: boolean, subsDetail: b
   if (subs && c.subs.size > 0) {
     if (subsDetail) {
       info.subscriptions_list_detail = [...c.subs.values()].map((s) => ({
-        account: c.account?.name,
         subject: s.subject,
         ...(s.queue !== undefined ? { qgroup: s.queue } : {}),
         sid: s.sid,
@@ -231,6 +232,9 @@ export function buildSubsz(gw: ClientGateway, query: Record<string, string>): Re
     const offset = Math.max(0, parseInt(query.offset ?? '0', 10) || 0);
     const limit = Math.max(0, parseInt(query.limit ?? '1024', 10) || 1024);
     const filter = query.test;
+    if (filter !== undefined && !isValidLiteralSubject(filter)) {
+      throw new MonitoringRequestError(`invalid test subject, must be valid publish subject: ${filter}`);
+    }
     const all: Record<string, unknown>[] = [];
     for (const account of gw.accounts.all()) {
       for (const e of account.sublist.all()) {
@@ -246,10 +250,12 @@ export function buildSubsz(gw: ClientGateway, query: Record<string, string>): Re
         });
       }
     }
-    subsz.total = all.length;
+    const page = all.slice(offset, offset + limit);
+    // nats-server's /subsz counts the returned page in `total`.
+    subsz.total = page.length;
     subsz.offset = offset;
     subsz.limit = limit;
-    subsz.subscriptions_list = all.slice(offset, offset + limit);
+    subsz.subscriptions_list = page;
   }
   return subsz;
 }

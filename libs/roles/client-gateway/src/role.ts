@@ -18,7 +18,7 @@ export const clientGatewayRole: RoleFactory = async (ctx) => {
   return {
     name: 'client-gateway',
     ports: {
-      nats: urlsFor('nats', o.host, bound.client.port),
+      nats: urlsFor(o.tls ? 'tls' : 'nats', o.host, bound.client.port),
       ...(bound.websocket ? { websocket: urlsFor(o.websocket?.tls ? 'wss' : 'ws', bound.websocket.host, bound.websocket.port) } : {}),
     },
     endpoints: () => ({

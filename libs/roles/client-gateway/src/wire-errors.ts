@@ -21,7 +21,7 @@ export function publishViolation(subject: string): string {
   return `Permissions Violation for Publish to ${goQuote(subject)}`;
 }
 
-export function subscribeViolation(subject: string, queue: string | undefined, sid: string): string {
+export function subscribeViolation(subject: string, queue: string | undefined): string {
   return queue === undefined
     ? `Permissions Violation for Subscription to ${goQuote(subject)}`
     : `Permissions Violation for Subscription to ${goQuote(subject)} using queue ${goQuote(queue)}`;
