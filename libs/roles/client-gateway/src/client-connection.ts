@@ -155,6 +155,7 @@ export class ClientConnection implements ClientDispatcher {
   // ---- parser events ----
 
   onConnect(json: Buffer): void {
+    if (this.gateway.logger.isTrace) this.traceIn('CONNECT', redactPassword(json.toString('utf8')));
     const parsed = parseConnect(json, this.opts, this.credentials);
     if (parsed === undefined) {
       // nats-server closes without -ERR when CONNECT does not decode.
@@ -188,14 +189,17 @@ export class ClientConnection implements ClientDispatcher {
   }
 
   onPub(subject: string, reply: string | undefined, payload: Buffer): void {
+    if (this.gateway.logger.isTrace) this.traceIn('PUB', `${subject}${reply ? ` ${reply}` : ''} ${payload.length}`, payload);
     this.publish(subject, reply, 0, payload);
   }
 
   onHPub(subject: string, reply: string | undefined, headerSize: number, message: Buffer): void {
+    if (this.gateway.logger.isTrace) this.traceIn('HPUB', `${subject}${reply ? ` ${reply}` : ''} ${headerSize} ${message.length}`, message);
     this.publish(subject, reply, headerSize, message);
   }
 
   onSub(subject: string, queue: string | undefined, sid: string): void {
+    if (this.gateway.logger.isTrace) this.traceIn('SUB', `${subject}${queue ? ` ${queue}` : ''} ${sid}`);
     if (!this.requireConnect()) return;
     if ((this.perms !== undefined && !this.perms.canSubscribe(subject, queue)) || (queue !== undefined && isReservedQueueName(queue))) {
       this.sendErr(subscribeViolation(subject, queue));
@@ -219,6 +223,7 @@ export class ClientConnection implements ClientDispatcher {
   }
 
   onUnsub(sid: string, max: number | undefined): void {
+    if (this.gateway.logger.isTrace) this.traceIn('UNSUB', max === undefined ? sid : `${sid} ${max}`);
     if (!this.requireConnect()) return;
     const sub = this.subs.get(sid);
     if (sub !== undefined) {
@@ -229,10 +234,12 @@ export class ClientConnection implements ClientDispatcher {
   }
 
   onPing(): void {
+    if (this.gateway.logger.isTrace) this.traceIn('PING');
     this.queueProto(PONG_FRAME);
   }
 
   onPong(): void {
+    if (this.gateway.logger.isTrace) this.traceIn('PONG');
     this.pingsOut = 0;
     if (this.rttStart > 0) {
       this.rttMs = Date.now() - this.rttStart;
@@ -296,6 +303,7 @@ export class ClientConnection implements ClientDispatcher {
     if (this.closed) return;
     // A wildcard subscription may cover a denied subject: those messages are filtered here.
     if (this.perms !== undefined && this.perms.isDeliveryDenied(subject)) return;
+    if (this.gateway.logger.isTrace) this.traceOut(headerSize > 0 ? 'HMSG' : 'MSG', `${subject} ${sub.sid}${reply ? ` ${reply}` : ''} ${message.length}`);
     if (headerSize > 0) {
       if (this.opts.headers) writeHMsg(this.out, subject, sub.sid, reply, headerSize, message);
       else writeMsg(this.out, subject, sub.sid, reply, message.subarray(headerSize));
@@ -469,6 +477,17 @@ export class ClientConnection implements ClientDispatcher {
     this.gateway.connectionClosed(this);
   }
 
+  /** nats-server's trace lines: `<<- [OP args]` in, `->> [OP args]` out, then the payload quoted. */
+  private traceIn(op: string, args?: string, payload?: Uint8Array): void {
+    const log = this.gateway.logger;
+    log.trace(`${this.label()} - <<- [${op}${args !== undefined ? ` ${args}` : ''}]`);
+    if (payload !== undefined) log.trace(`${this.label()} - <<- MSG_PAYLOAD: [${JSON.stringify(Buffer.from(payload).toString('latin1'))}]`);
+  }
+
+  private traceOut(op: string, args: string): void {
+    this.gateway.logger.trace(`${this.label()} - ->> [${op} ${args}]`);
+  }
+
   label(): string {
     return `${this.transport.remoteAddress}:${this.transport.remotePort} - cid:${this.cid}`;
   }
@@ -533,4 +552,9 @@ function parseConnect(
     opts.protocol = protocol;
   }
   return { opts, credentials };
+}
+
+/** Keeps passwords out of trace logs, as nats-server does. */
+function redactPassword(connect: string): string {
+  return connect.replace(/("pass"\s*:\s*")((?:[^"\\]|\\.)*)(")/, '$1[REDACTED]$3');
 }
