@@ -190,7 +190,9 @@ describeEachTarget('permissions', (target) => {
     it('works with the official client request/reply', async () => {
       server = await startServer(target, config);
       const service = await clientAs('responder');
-      service.subscribe('svc.upper', { callback: (_err, msg) => msg.respond(msg.string().toUpperCase()) });
+      service.subscribe('svc.upper', { callback: (_err, msg) => {
+        msg.respond(msg.string().toUpperCase());
+      } });
       await service.flush();
       const requester = await clientAs('defaults');
       const reply = await requester.request('svc.upper', 'hello', { timeout: 3_000 });

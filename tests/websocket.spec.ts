@@ -70,7 +70,7 @@ function clientFrame(text: string): Buffer {
 class RawWebSocket {
   responseHead = '';
   readonly frames: Frame[] = [];
-  private pending = Buffer.alloc(0);
+  private pending: Buffer = Buffer.alloc(0);
   private headDone = false;
 
   private constructor(readonly socket: Socket) {
@@ -183,8 +183,12 @@ describeEachTarget('websocket', (target) => {
       server = await startServer(target, wsConfig(false));
       const ws = await wsClient();
       const tcp = await tcpClient();
-      tcp.subscribe('svc.tcp', { callback: (_err, msg) => msg.respond(`tcp:${msg.string()}`) });
-      ws.subscribe('svc.ws', { callback: (_err, msg) => msg.respond(`ws:${msg.string()}`) });
+      tcp.subscribe('svc.tcp', { callback: (_err, msg) => {
+        msg.respond(`tcp:${msg.string()}`);
+      } });
+      ws.subscribe('svc.ws', { callback: (_err, msg) => {
+        msg.respond(`ws:${msg.string()}`);
+      } });
       await Promise.all([ws.flush(), tcp.flush()]);
       expect((await ws.request('svc.tcp', 'a', { timeout: 3_000 })).string()).toBe('tcp:a');
       expect((await tcp.request('svc.ws', 'b', { timeout: 3_000 })).string()).toBe('ws:b');
