@@ -12,3 +12,6 @@ export {
   writeHMsg,
   writeMsg,
 } from './encode.js';
+export { RouteProtocolParser } from './route-parser.js';
+export type { RouteDispatcher } from './route-parser.js';
+export { encodeRouteConnect, encodeRouteInfo, writeRoutedMsg, writeRouteSub, writeRouteUnsub } from './route-encode.js';

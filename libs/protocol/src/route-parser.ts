@@ -1,0 +1,435 @@
+import { upperCaseByte } from './client-ops.js';
+import { parseSize, splitArgs } from './control-args.js';
+import { latin1Slice } from './latin1.js';
+import { ProtocolErrorKind } from './protocol-error.js';
+import { FIRST_BYTE_CANDIDATES, ROUTE_KEYWORDS, RouteOp, RouteParserState, routeStateAfterKeyword } from './route-ops.js';
+
+/**
+ * Receives what a route peer sends, in order. Buffers and the `queues` array are valid only
+ * during the call (views of the parsed chunk or of scratch space the parser reuses): copy what
+ * must be kept. Handlers must not throw; they may call `parser.stop()`.
+ */
+export interface RouteDispatcher {
+  /** Raw bytes of CONNECT's JSON argument. */
+  onConnect(json: Buffer): void;
+  /** Raw bytes of INFO's JSON argument. */
+  onInfo(json: Buffer): void;
+  /**
+   * RS+ (origin undefined) or LS+ (origin = the leaf node's cluster). `weight` is the number of
+   * queue members the peer has, 0 for plain interest.
+   */
+  onSub(origin: string | undefined, account: string, subject: string, queue: string | undefined, weight: number): void;
+  /** RS- or LS-; the arguments identify the interest exactly as its RS+/LS+ did, without the weight. */
+  onUnsub(account: string, subject: string, queue: string | undefined): void;
+  /**
+   * RMSG, HMSG or LMSG. `message` is the header block followed by the payload; `headerSize` is 0
+   * without headers. `queues` names the queue groups the peer chose this server for.
+   */
+  onMsg(
+    origin: string | undefined,
+    account: string,
+    subject: string,
+    reply: string | undefined,
+    queues: readonly string[],
+    headerSize: number,
+    message: Buffer,
+  ): void;
+  onPing(): void;
+  onPong(): void;
+  /** The peer sent `-ERR`; `text` is its argument as sent (quotes included). */
+  onErr(text: string): void;
+  /** The parser has stopped. */
+  onParseError(error: ProtocolErrorKind, detail?: string): void;
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+const SPACE = 0x20;
+const TAB = 0x09;
+const UPPER_C = 0x43;
+const PLUS = 0x2b;
+const PIPE = 0x7c;
+
+const EMPTY = Buffer.alloc(0);
+const NO_QUEUES: readonly string[] = Object.freeze([]);
+// As in the client parser: scratch buffers up to this size are kept for reuse.
+const MAX_RETAINED_SCRATCH = 64 * 1024;
+const MIN_SCRATCH = 256;
+// Argument slots allocated up front; a message naming more queue groups grows them.
+const INITIAL_TOKENS = 16;
+
+/**
+ * Server side of the NATS route protocol (nats-server 2.9): a byte-level state machine like
+ * ClientProtocolParser. Any split of the stream gives the same events; whole frames are
+ * dispatched as views of the chunk and only frames split across chunks are copied. Routes have
+ * no control line or payload limit, as in nats-server.
+ */
+export class RouteProtocolParser {
+  private readonly dispatcher: RouteDispatcher;
+  private connectRequired = false;
+
+  private state: RouteParserState = RouteParserState.OpStart;
+  private op: RouteOp = RouteOp.Connect;
+  private candidates = 0;
+  private keywordIndex = 0;
+
+  private lineScratch: Buffer = EMPTY;
+  private lineLength = 0;
+
+  // The frame announced by the last RMSG/HMSG/LMSG line.
+  private origin: string | undefined = undefined;
+  private account = '';
+  private subject = '';
+  private reply: string | undefined = undefined;
+  private readonly queueNames: string[] = [];
+  private queues: readonly string[] = NO_QUEUES;
+  private headerSize = 0;
+  private payloadSize = 0;
+
+  private payloadScratch: Buffer = EMPTY;
+  private payloadBuffer: Buffer = EMPTY;
+  private payloadFilled = 0;
+
+  private tokens = new Int32Array(2 * (INITIAL_TOKENS + 1));
+
+  constructor(dispatcher: RouteDispatcher) {
+    this.dispatcher = dispatcher;
+  }
+
+  /** While required, any operation other than CONNECT stops the parser with AuthorizationViolation. */
+  setConnectRequired(required: boolean): void {
+    this.connectRequired = required;
+  }
+
+  stop(): void {
+    this.state = RouteParserState.Stopped;
+    this.lineScratch = EMPTY;
+    this.lineLength = 0;
+    this.payloadScratch = EMPTY;
+    this.payloadBuffer = EMPTY;
+  }
+
+  get stopped(): boolean {
+    return this.state === RouteParserState.Stopped;
+  }
+
+  parse(chunk: Buffer): void {
+    const length = chunk.length;
+    let i = 0;
+    while (i < length) {
+      switch (this.state) {
+        case RouteParserState.OpStart:
+          i = this.startOp(chunk, i);
+          break;
+        case RouteParserState.Keyword:
+          i = this.matchKeyword(chunk, i);
+          break;
+        case RouteParserState.AwaitSpace:
+          if (chunk[i] !== SPACE && chunk[i] !== TAB) {
+            this.failUnexpectedByte(chunk[i]!);
+            return;
+          }
+          this.state = RouteParserState.SkipSpace;
+          i++;
+          break;
+        case RouteParserState.SkipSpace:
+          while (i < length && (chunk[i] === SPACE || chunk[i] === TAB)) i++;
+          if (i < length) {
+            this.lineLength = 0;
+            i = this.scanControlLine(chunk, i);
+          }
+          break;
+        case RouteParserState.ControlLine:
+          i = this.scanControlLine(chunk, i);
+          break;
+        case RouteParserState.SkipLine: {
+          const lf = chunk.indexOf(LF, i);
+          if (lf < 0) return;
+          this.state = RouteParserState.OpStart;
+          if (this.op === RouteOp.Ping) this.dispatcher.onPing();
+          else if (this.op === RouteOp.Pong) this.dispatcher.onPong();
+          i = lf + 1;
+          break;
+        }
+        case RouteParserState.Payload:
+          i = this.startPayload(chunk, i);
+          break;
+        case RouteParserState.PayloadAssembly:
+          i = this.fillPayload(chunk, i);
+          break;
+        case RouteParserState.PayloadEndCr:
+          if (chunk[i] !== CR) {
+            this.fail(ProtocolErrorKind.UnknownOperation, 'payload not followed by CRLF');
+            return;
+          }
+          this.state = RouteParserState.PayloadEndLf;
+          i++;
+          break;
+        case RouteParserState.PayloadEndLf: {
+          if (chunk[i] !== LF) {
+            this.fail(ProtocolErrorKind.UnknownOperation, 'payload not followed by CRLF');
+            return;
+          }
+          this.state = RouteParserState.OpStart;
+          const assembled = this.payloadBuffer;
+          this.payloadBuffer = EMPTY;
+          this.deliver(assembled.subarray(0, this.payloadSize));
+          i++;
+          break;
+        }
+        case RouteParserState.Stopped:
+          return;
+      }
+    }
+  }
+
+  private startOp(chunk: Buffer, i: number): number {
+    const upper = upperCaseByte(chunk[i]!);
+    if (this.connectRequired && upper !== UPPER_C) {
+      this.fail(ProtocolErrorKind.AuthorizationViolation, 'operation before CONNECT');
+      return chunk.length;
+    }
+    const candidates = FIRST_BYTE_CANDIDATES[upper]!;
+    if (candidates === 0) {
+      this.failUnexpectedByte(chunk[i]!);
+      return chunk.length;
+    }
+    this.candidates = candidates;
+    this.keywordIndex = 1;
+    this.state = RouteParserState.Keyword;
+    return i + 1;
+  }
+
+  /** Narrows the candidate verbs by one byte; the verb is known when one of them is complete. */
+  private matchKeyword(chunk: Buffer, i: number): number {
+    const upper = upperCaseByte(chunk[i]!);
+    const index = this.keywordIndex;
+    let remaining = 0;
+    for (let rest = this.candidates; rest !== 0; rest &= rest - 1) {
+      const op = 31 - Math.clz32(rest & -rest);
+      const keyword = ROUTE_KEYWORDS[op]!;
+      if (keyword[index] !== upper) continue;
+      if (index + 1 === keyword.length) {
+        this.op = op as RouteOp;
+        this.state = routeStateAfterKeyword(this.op);
+        return i + 1;
+      }
+      remaining |= 1 << op;
+    }
+    if (remaining === 0) {
+      this.failUnexpectedByte(chunk[i]!);
+      return chunk.length;
+    }
+    this.candidates = remaining;
+    this.keywordIndex = index + 1;
+    return i + 1;
+  }
+
+  /** Looks for the LF ending the arguments that began at `argStart` in this chunk. */
+  private scanControlLine(chunk: Buffer, argStart: number): number {
+    const lf = chunk.indexOf(LF, argStart);
+    if (lf < 0) {
+      this.appendToLine(chunk, argStart, chunk.length);
+      this.state = RouteParserState.ControlLine;
+      return chunk.length;
+    }
+    let line = chunk;
+    let start = argStart;
+    let end = lf;
+    if (this.lineLength > 0) {
+      this.appendToLine(chunk, argStart, lf);
+      line = this.lineScratch;
+      start = 0;
+      end = this.lineLength;
+      this.lineLength = 0;
+    }
+    if (end > start && line[end - 1] === CR) end--;
+    this.processControlLine(line, start, end);
+    if (this.lineScratch.length > MAX_RETAINED_SCRATCH) this.lineScratch = EMPTY;
+    return lf + 1;
+  }
+
+  private appendToLine(chunk: Buffer, start: number, end: number): void {
+    const needed = this.lineLength + end - start;
+    if (needed > this.lineScratch.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, 2 * this.lineScratch.length, MIN_SCRATCH));
+      this.lineScratch.copy(grown, 0, 0, this.lineLength);
+      this.lineScratch = grown;
+    }
+    chunk.copy(this.lineScratch, this.lineLength, start, end);
+    this.lineLength = needed;
+  }
+
+  private processControlLine(line: Buffer, start: number, end: number): void {
+    this.state = RouteParserState.OpStart;
+    switch (this.op) {
+      case RouteOp.Connect:
+        this.dispatcher.onConnect(line.subarray(start, end));
+        return;
+      case RouteOp.Info:
+        this.dispatcher.onInfo(line.subarray(start, end));
+        return;
+      case RouteOp.Err:
+        this.dispatcher.onErr(latin1Slice(line, start, end));
+        return;
+      case RouteOp.RSub:
+        this.processSubArgs(line, start, end, false);
+        return;
+      case RouteOp.LSub:
+        this.processSubArgs(line, start, end, true);
+        return;
+      case RouteOp.RUnsub:
+      case RouteOp.LUnsub:
+        this.processUnsubArgs(line, start, end);
+        return;
+      case RouteOp.RMsg:
+        this.processMsgArgs(line, start, end, false, false);
+        return;
+      case RouteOp.HMsg:
+        this.processMsgArgs(line, start, end, false, true);
+        return;
+      case RouteOp.LMsg:
+        this.processMsgArgs(line, start, end, true, true);
+        return;
+      case RouteOp.ASub:
+      case RouteOp.AUnsub:
+        return;
+    }
+  }
+
+  private processSubArgs(line: Buffer, start: number, end: number, hasOrigin: boolean): void {
+    const tokens = this.tokens;
+    const offset = hasOrigin ? 1 : 0;
+    const count = splitArgs(line, start, end, true, tokens, 4 + offset);
+    if (count !== 2 + offset && count !== 4 + offset) return this.failMalformed(hasOrigin ? 'LS+' : 'RS+', line, start, end);
+    const origin = hasOrigin ? latin1Slice(line, tokens[0]!, tokens[1]!) : undefined;
+    const account = this.token(line, offset);
+    const subject = this.token(line, offset + 1);
+    let queue: string | undefined;
+    let weight = 0;
+    if (count === 4 + offset) {
+      queue = this.token(line, offset + 2);
+      // nats-server takes an unparsable weight as is; one member is the only sensible reading.
+      weight = Math.max(1, parseSize(line, tokens[2 * (offset + 3)]!, tokens[2 * (offset + 3) + 1]!));
+    }
+    this.dispatcher.onSub(origin, account, subject, queue, weight);
+  }
+
+  private processUnsubArgs(line: Buffer, start: number, end: number): void {
+    const count = splitArgs(line, start, end, true, this.tokens, 3);
+    if (count !== 2 && count !== 3) return this.failMalformed(this.op === RouteOp.RUnsub ? 'RS-' : 'LS-', line, start, end);
+    this.dispatcher.onUnsub(this.token(line, 0), this.token(line, 1), count === 3 ? this.token(line, 2) : undefined);
+  }
+
+  /**
+   * `[origin] account subject [reply] [hdr] size`, or with queue groups
+   * `[origin] account subject (+ reply | '|') queue... [hdr] size`.
+   */
+  private processMsgArgs(line: Buffer, start: number, end: number, hasOrigin: boolean, hasHeader: boolean): void {
+    const count = this.splitAll(line, start, end);
+    const verb = hasOrigin ? 'LMSG' : hasHeader ? 'HMSG' : 'RMSG';
+    const first = hasOrigin ? 1 : 0;
+    const sizes = hasHeader ? 2 : 1;
+    // Fewest arguments: (origin) account subject (hdr) size.
+    const minimum = first + 2 + sizes;
+    if (count < minimum) return this.failMalformed(verb, line, start, end);
+    const tokens = this.tokens;
+    let reply: string | undefined;
+    let queues: readonly string[] = NO_QUEUES;
+    if (count === minimum + 1) {
+      reply = this.token(line, first + 2);
+    } else if (count > minimum + 1) {
+      const indicatorStart = tokens[2 * (first + 2)]!;
+      const indicator = tokens[2 * (first + 2) + 1]! - indicatorStart === 1 ? line[indicatorStart] : -1;
+      let queueStart: number;
+      if (indicator === PLUS) {
+        reply = this.token(line, first + 3);
+        queueStart = first + 4;
+      } else if (indicator === PIPE) {
+        queueStart = first + 3;
+      } else {
+        return this.failMalformed(verb, line, start, end);
+      }
+      const names = this.queueNames;
+      names.length = 0;
+      for (let t = queueStart; t < count - sizes; t++) names.push(this.token(line, t));
+      queues = names;
+    }
+    const size = parseSize(line, tokens[2 * (count - 1)]!, tokens[2 * (count - 1) + 1]!);
+    const headerSize = hasHeader ? parseSize(line, tokens[2 * (count - 2)]!, tokens[2 * (count - 2) + 1]!) : 0;
+    if (size < 0 || headerSize < 0 || headerSize > size) return this.failMalformed(verb, line, start, end);
+    this.origin = hasOrigin ? this.token(line, 0) : undefined;
+    this.account = this.token(line, first);
+    this.subject = this.token(line, first + 1);
+    this.reply = reply;
+    this.queues = queues;
+    this.headerSize = headerSize;
+    this.payloadSize = size;
+    this.state = RouteParserState.Payload;
+  }
+
+  /** Splits every argument, growing the token slots when a message names many queue groups. */
+  private splitAll(line: Buffer, start: number, end: number): number {
+    for (;;) {
+      const max = this.tokens.length / 2 - 1;
+      const count = splitArgs(line, start, end, true, this.tokens, max);
+      if (count <= max) return count;
+      this.tokens = new Int32Array(4 * (max + 1));
+    }
+  }
+
+  private token(line: Buffer, index: number): string {
+    return latin1Slice(line, this.tokens[2 * index]!, this.tokens[2 * index + 1]!);
+  }
+
+  private startPayload(chunk: Buffer, i: number): number {
+    const size = this.payloadSize;
+    if (chunk.length - i >= size + 2) {
+      const end = i + size;
+      if (chunk[end] !== CR || chunk[end + 1] !== LF) {
+        this.fail(ProtocolErrorKind.UnknownOperation, 'payload not followed by CRLF');
+        return chunk.length;
+      }
+      this.state = RouteParserState.OpStart;
+      this.deliver(chunk.subarray(i, end));
+      return end + 2;
+    }
+    this.payloadBuffer = this.payloadBufferFor(size);
+    this.payloadFilled = 0;
+    this.state = RouteParserState.PayloadAssembly;
+    return this.fillPayload(chunk, i);
+  }
+
+  private payloadBufferFor(size: number): Buffer {
+    if (size > MAX_RETAINED_SCRATCH) return Buffer.allocUnsafe(size);
+    if (this.payloadScratch.length < size) {
+      this.payloadScratch = Buffer.allocUnsafe(Math.max(size, 2 * this.payloadScratch.length, MIN_SCRATCH));
+    }
+    return this.payloadScratch;
+  }
+
+  private fillPayload(chunk: Buffer, i: number): number {
+    const count = Math.min(this.payloadSize - this.payloadFilled, chunk.length - i);
+    chunk.copy(this.payloadBuffer, this.payloadFilled, i, i + count);
+    this.payloadFilled += count;
+    if (this.payloadFilled === this.payloadSize) this.state = RouteParserState.PayloadEndCr;
+    return i + count;
+  }
+
+  private deliver(message: Buffer): void {
+    this.dispatcher.onMsg(this.origin, this.account, this.subject, this.reply, this.queues, this.headerSize, message);
+  }
+
+  private failUnexpectedByte(b: number): void {
+    this.fail(ProtocolErrorKind.UnknownOperation, `unexpected byte 0x${b.toString(16).padStart(2, '0')}`);
+  }
+
+  private failMalformed(verb: string, line: Buffer, start: number, end: number): void {
+    this.fail(ProtocolErrorKind.MalformedArguments, `${verb} arguments ${JSON.stringify(latin1Slice(line, start, end))}`);
+  }
+
+  private fail(kind: ProtocolErrorKind, detail: string): void {
+    this.stop();
+    this.dispatcher.onParseError(kind, detail);
+  }
+}
