@@ -56,6 +56,14 @@ message MessageDelivery {
   repeated string queues = 8;
 }
 
+// What a member tells the others about how clients reach the cluster; replaces its previous state.
+message MemberState {
+  repeated string client_urls = 1;
+  string cluster = 2;
+  // The announcing member, where a connection carries several.
+  string member_id = 3;
+}
+
 message BusFrame {
   oneof body {
     MemberHello hello = 1;
@@ -63,6 +71,7 @@ message BusFrame {
     InterestChange interest = 3;
     InterestSnapshot snapshot = 4;
     MessageDelivery message = 5;
+    MemberState state = 8;
   }
 }
 `;

@@ -4,7 +4,7 @@ import { join as joinPath } from 'node:path';
 import { Logger } from '@nats-ts/observability';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InProcessBus } from './in-process.js';
-import type { BusEndpoint, BusHandlers, BusMessage, InterestChange, MemberInfo, Role } from './types.js';
+import type { BusEndpoint, BusHandlers, BusMessage, InterestChange, MemberInfo, MemberState, Role } from './types.js';
 
 /** Records what a member's handlers receive, as readable lines. */
 class Recorder implements BusHandlers {
@@ -25,6 +25,9 @@ class Recorder implements BusHandlers {
   message(from: MemberInfo, msg: BusMessage): void {
     this.messages.push({ from, msg });
     this.onMessage(msg);
+  }
+  memberState(from: MemberInfo, state: MemberState): void {
+    this.events.push(`${from.memberId} state ${state.cluster ?? '-'} [${state.clientUrls.join(',')}]`);
   }
   take(): string[] {
     return this.events.splice(0);
@@ -103,6 +106,30 @@ describe('InProcessBus membership', () => {
     expect(b.rec.take()).toEqual(['joined a', 'joined c']);
     expect(c.rec.take()).toEqual(['joined a', 'joined b']);
     expect(readFileSync(joinPath(dir, 'bus.log'), 'utf8')).toContain('[ERR] bus: memberJoined handler of a (client-gateway on n1) failed: handler bug');
+  });
+});
+
+describe('InProcessBus member state', () => {
+  it('delivers each announced state to the others and the latest to late joiners', async () => {
+    const a = await joinMember('a');
+    const b = await joinMember('b', 'route-mesh');
+    [a, b].forEach((m) => m.rec.take());
+    a.endpoint.announceState!({ clientUrls: ['127.0.0.1:4222'] });
+    b.endpoint.announceState!({ clientUrls: [], cluster: 'A' });
+    b.endpoint.announceState!({ clientUrls: ['127.0.0.1:4223'], cluster: 'A' });
+    expect(a.rec.take()).toEqual(['b state A []', 'b state A [127.0.0.1:4223]']);
+    expect(b.rec.take()).toEqual(['a state - [127.0.0.1:4222]']);
+    const c = await joinMember('c');
+    expect(c.rec.take()).toEqual(['joined a', 'a state - [127.0.0.1:4222]', 'joined b', 'b state A [127.0.0.1:4223]']);
+  });
+
+  it('skips members without a memberState handler', async () => {
+    const a = await joinMember('a');
+    const plain: BusHandlers = { memberJoined: () => {}, memberLeft: () => {}, interest: () => {}, message: () => {} };
+    await bus.join({ memberId: 'quiet', nodeId: 'n1', role: 'stream-store', version: '1' }, plain);
+    a.endpoint.announceState!({ clientUrls: ['x:1'] });
+    const c = await joinMember('c');
+    expect(c.rec.take()).toEqual(['joined a', 'a state - [x:1]', 'joined quiet']);
   });
 });
 

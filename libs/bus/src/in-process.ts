@@ -1,6 +1,6 @@
 import { Logger } from '@nats-ts/observability';
 import { InterestTable } from './interest-table.js';
-import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, JoinInfo, MemberInfo } from './types.js';
+import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, JoinInfo, MemberInfo, MemberState } from './types.js';
 
 export interface InProcessBusOptions {
   /** Where handler failures and (at debug level) membership changes are logged; stderr by default. */
@@ -13,6 +13,7 @@ function describeMember(member: MemberInfo): string {
 
 class InProcessEndpoint implements BusEndpoint {
   readonly interest = new InterestTable();
+  state: MemberState | undefined;
   closed = false;
 
   constructor(
@@ -33,6 +34,12 @@ class InProcessEndpoint implements BusEndpoint {
 
   send(toMemberId: string, msg: BusMessage): void {
     if (!this.closed) this.bus.deliver(this, toMemberId, msg);
+  }
+
+  announceState(state: MemberState): void {
+    if (this.closed) return;
+    this.state = state;
+    this.bus.broadcastState(this, state);
   }
 
   close(): Promise<void> {
@@ -69,6 +76,10 @@ class Registry {
         if (member.closed || newcomer.closed) break;
         this.call(newcomer, 'interest', () => handlers.interest(member.self, change));
       }
+      const state = member.state;
+      if (state !== undefined && !member.closed && !newcomer.closed && handlers.memberState !== undefined) {
+        this.call(newcomer, 'memberState', () => handlers.memberState!(member.self, state));
+      }
     }
     for (const member of existing) {
       if (member.closed || newcomer.closed) continue;
@@ -89,6 +100,14 @@ class Registry {
       if (member === from || member.closed) continue;
       if (from.closed) return;
       this.call(member, 'interest', () => member.handlers.interest(from.self, change));
+    }
+  }
+
+  broadcastState(from: InProcessEndpoint, state: MemberState): void {
+    for (const member of this.endpoints) {
+      if (member === from || member.closed || member.handlers.memberState === undefined) continue;
+      if (from.closed) return;
+      this.call(member, 'memberState', () => member.handlers.memberState!(from.self, state));
     }
   }
 

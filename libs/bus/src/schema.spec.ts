@@ -75,6 +75,13 @@ describe('bus schema', () => {
     expect(decoded.message.payload.buffer).toBe(input.buffer);
   });
 
+  it('round-trips MemberState, with and without a cluster name', () => {
+    const full: BusFrame = { kind: 'state', state: { clientUrls: ['127.0.0.1:4222', '10.0.0.2:4222'], cluster: 'A' } };
+    const empty: BusFrame = { kind: 'state', state: { clientUrls: [] } };
+    expect(roundTrip(full)).toEqual(full);
+    expect(roundTrip(empty)).toEqual(empty);
+  });
+
   it('rejects frames without a body and malformed bytes', () => {
     expect(() => decodeFrame(new Uint8Array(0))).toThrow(/no body/);
     expect(() => decodeFrame(Uint8Array.from([0x2a, 0x05, 0x0a]))).toThrow();

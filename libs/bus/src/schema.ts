@@ -1,7 +1,7 @@
 import protobuf from 'protobufjs';
 import { BUS_PROTO } from './bus-proto.js';
 import { ROLES } from './types.js';
-import type { BusMessage, InterestChange, MemberInfo, Role } from './types.js';
+import type { BusMessage, InterestChange, MemberInfo, MemberState, Role } from './types.js';
 
 /** One unit on a bus connection; `kind` names the BusFrame body in bus.proto. */
 export type BusFrame =
@@ -9,7 +9,8 @@ export type BusFrame =
   | { readonly kind: 'heartbeat'; readonly memberId: string; readonly seq: number }
   | { readonly kind: 'interest'; readonly change: InterestChange }
   | { readonly kind: 'snapshot'; readonly interests: readonly InterestChange[] }
-  | { readonly kind: 'message'; readonly message: BusMessage };
+  | { readonly kind: 'message'; readonly message: BusMessage }
+  | { readonly kind: 'state'; readonly state: MemberState; readonly memberId?: string };
 
 const busFrameType = protobuf.parse(BUS_PROTO).root.lookupType('natsts.bus.BusFrame');
 
@@ -32,6 +33,11 @@ interface WireMessage {
   originMember: string;
   queues: string[];
 }
+interface WireState {
+  clientUrls: string[];
+  cluster: string;
+  memberId?: string;
+}
 interface WireFrame {
   body?: BusFrame['kind'];
   hello?: { nodeId: string; memberId: string; role: number; version: string };
@@ -39,6 +45,7 @@ interface WireFrame {
   interest?: WireInterest;
   snapshot?: { interests: WireInterest[] };
   message?: WireMessage;
+  state?: WireState;
 }
 // What encode accepts: absent optional fields are left out of the frame.
 type WireFrameInput = Omit<WireFrame, 'body' | 'message'> & { message?: Partial<WireMessage> };
@@ -78,6 +85,8 @@ function toWireBody(frame: BusFrame): WireFrameInput {
       return { interest: toWireInterest(frame.change) };
     case 'snapshot':
       return { snapshot: { interests: frame.interests.map(toWireInterest) } };
+    case 'state':
+      return { state: { clientUrls: [...frame.state.clientUrls], cluster: frame.state.cluster ?? '', memberId: frame.memberId } };
     case 'message': {
       const m = frame.message;
       return {
@@ -133,6 +142,12 @@ export function decodeFrame(bytes: Uint8Array): BusFrame {
       if (w.traceparent !== '') message.traceparent = w.traceparent;
       if (w.queues.length !== 0) message.queues = w.queues;
       return { kind: 'message', message };
+    }
+    case 'state': {
+      const w = wire.state!;
+      const state: MemberState = { clientUrls: w.clientUrls };
+      if (w.cluster !== '') state.cluster = w.cluster;
+      return w.memberId ? { kind: 'state', state, memberId: w.memberId } : { kind: 'state', state };
     }
     default:
       throw new Error('bus frame: no body');

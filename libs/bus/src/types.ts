@@ -52,6 +52,20 @@ export interface BusMessage {
 }
 
 /**
+ * What a member tells the others about how clients reach the cluster. Each announcement replaces
+ * the member's previous one; members joining later receive the latest.
+ */
+export interface MemberState {
+  /**
+   * Client URLs (host:port) for clients' INFO `connect_urls`: a client-gateway announces its own
+   * listeners, a route-mesh the client URLs its cluster peers gossip (none with no_advertise).
+   */
+  clientUrls: readonly string[];
+  /** Name of the cluster the member's node is part of (route-mesh), for INFO `cluster`. */
+  cluster?: string;
+}
+
+/**
  * Callbacks of one member. They run synchronously inside the bus call that caused them, may call
  * back into the bus, and should not throw (a throw is logged and swallowed).
  */
@@ -62,6 +76,8 @@ export interface BusHandlers {
   interest(from: MemberInfo, change: InterestChange): void;
   /** The message's buffers are only valid during this call; copy what must outlive it. */
   message(from: MemberInfo, msg: BusMessage): void;
+  /** The member announced a new state (optional: members that do not care leave it out). */
+  memberState?(from: MemberInfo, state: MemberState): void;
 }
 
 /** One member's connection to the bus. */
@@ -73,6 +89,11 @@ export interface BusEndpoint {
   announceInterest(change: InterestChange): void;
   /** Point-to-point delivery; dropped when the target is not (or no longer) a member. */
   send(toMemberId: string, msg: BusMessage): void;
+  /**
+   * Replaces this member's state; the other members (and later joiners) receive it. Optional so
+   * a transport can add it later: where it is missing, no state flows (no INFO connect_urls).
+   */
+  announceState?(state: MemberState): void;
   /** Leaves the bus; the others get memberLeft. */
   close(): Promise<void>;
 }
@@ -83,7 +104,7 @@ export interface BusTransport {
   /**
    * Joins as a new member (a memberId is assigned when none is given). Before the returned
    * promise resolves, the newcomer's handlers receive memberJoined for each existing member,
-   * each followed by that member's current interest, and the others receive memberJoined.
+   * each followed by that member's current interest and state, and the others receive memberJoined.
    */
   join(info: JoinInfo, handlers: BusHandlers): Promise<BusEndpoint>;
 }
