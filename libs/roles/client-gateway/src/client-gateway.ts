@@ -5,9 +5,10 @@ import { encodeErr, encodeInfo } from '@nats-ts/protocol';
 import { AccountRegistry, subjectMatches, type Account, type SublistResult } from '@nats-ts/routing';
 import type { ServerOptions, TlsConfig } from '@nats-ts/config';
 import type { Logger } from '@nats-ts/observability';
-import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo } from '@nats-ts/bus';
+import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
 import { Authenticator } from './auth.js';
 import { ClientConnection } from './client-connection.js';
+import { ClusterAdvertisement, clientConnectUrls } from './cluster-advertisement.js';
 import { FlushQueue } from './flush-queue.js';
 import { ClientSubscription, MemberInterest, type Interest } from './interest.js';
 import { SocketTransport, type ConnectionTransport } from './transport.js';
@@ -72,6 +73,7 @@ export class ClientGateway implements BusHandlers {
   /** Interest other bus members announced, by member, account, subject and queue. */
   private readonly memberInterest = new Map<string, { account: Account<Interest>; interest: MemberInterest }>();
   private bus: BusEndpoint | undefined;
+  private readonly cluster = new ClusterAdvertisement();
 
   constructor(config: ClientGatewayConfig) {
     this.options = config.options;
@@ -92,6 +94,7 @@ export class ClientGateway implements BusHandlers {
     this.listener = createServer({ noDelay: true }, (socket) => this.acceptSocket(socket));
     this.clientAddress = await listen(this.listener, o.host, o.port);
     this.logger.info(`Listening for client connections on ${hostPort(this.clientAddress)}`);
+    this.advertiseClientUrls();
     if (this.tlsContext) this.logger.info('TLS required for client connections');
     let websocket: BoundAddress | undefined;
     if (o.websocket) {
@@ -253,8 +256,27 @@ export class ClientGateway implements BusHandlers {
       info.tls_required = true;
       if (o.tls.verify) info.tls_verify = true;
     }
+    this.cluster.addTo(info, o.noAdvertise);
     if (this.lameDuck) info.ldm = true;
     return info;
+  }
+
+  // ---- cluster advertisement (INFO connect_urls) ----
+
+  /** Tells the other bus members (a route-mesh gossips them to its peers) how clients reach us. */
+  private advertiseClientUrls(): void {
+    const urls = clientConnectUrls(this.options.clientAdvertise, this.options.host, this.clientAddress!.port);
+    this.cluster.setOwnUrls(urls);
+    this.bus?.announceState?.({ clientUrls: urls });
+  }
+
+  memberState(from: MemberInfo, state: MemberState): void {
+    if (this.cluster.setMemberState(from.memberId, state)) this.sendInfoUpdate();
+  }
+
+  /** As nats-server: clients that understand async INFO learn of cluster changes at once. */
+  private sendInfoUpdate(): void {
+    for (const conn of this.connections.values()) conn.sendInfo(this.infoFor(conn));
   }
 
   infoFor(conn: ClientConnection): Record<string, unknown> {
@@ -373,6 +395,7 @@ export class ClientGateway implements BusHandlers {
 
   memberLeft(member: MemberInfo): void {
     this.logger.debug(`Bus member left: ${member.role} ${member.memberId}`);
+    if (this.cluster.setMemberState(member.memberId, undefined)) this.sendInfoUpdate();
     for (const [key, entry] of this.memberInterest) {
       if (entry.interest.memberId !== member.memberId) continue;
       entry.account.sublist.remove(entry.interest);
