@@ -56,7 +56,11 @@ export async function withIdleConnections<T>(port: number, count: number, measur
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(CONNECT_CONCURRENCY, count) }, connectSome));
+    try {
+      await Promise.all(Array.from({ length: Math.min(CONNECT_CONCURRENCY, count) }, connectSome));
+    } catch (error) {
+      throw new Error(`${sockets.length} of ${count} connections established, then: ${(error as Error).message}`);
+    }
     await sleep(SETTLE_MS);
     return measure();
   } finally {

@@ -32,7 +32,11 @@ async function main(): Promise<number> {
     `bench: ${options.runs} run(s) of ${options.seconds} s per row; targets ${options.targets.join(', ')}; ` +
       `scenarios ${options.scenarios.join(', ')}; payloads ${options.sizes.join(', ')} B\n`,
   );
-  const rows = await runBench(options, REPOSITORY_ROOT, (line) => process.stderr.write(`${line}\n`));
+  const rows = await runBench({
+    options,
+    repositoryRoot: REPOSITORY_ROOT,
+    progress: (line) => process.stderr.write(`${line}\n`),
+  });
   process.stdout.write(`${formatResultTable(rows)}\n`);
   return 0;
 }

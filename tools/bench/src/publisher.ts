@@ -11,14 +11,9 @@ export interface PublishResult {
   elapsedMs: number;
 }
 
-/** `PUB <subject> [reply] <size>\r\n<payload>\r\n` repeated to fill one batch buffer. */
-export function encodePublishBatch(
-  subject: string,
-  payloadSize: number,
-  reply?: string,
-): { batch: Buffer; messagesPerBatch: number } {
-  const header = reply === undefined ? `PUB ${subject} ${payloadSize}\r\n` : `PUB ${subject} ${reply} ${payloadSize}\r\n`;
-  const frame = Buffer.concat([Buffer.from(header, 'latin1'), Buffer.alloc(payloadSize, 0x78), Buffer.from('\r\n', 'latin1')]);
+/** `PUB <subject> <size>\r\n<payload>\r\n` repeated to fill one batch buffer. */
+export function encodePublishBatch(subject: string, payloadSize: number): { batch: Buffer; messagesPerBatch: number } {
+  const frame = Buffer.concat([Buffer.from(`PUB ${subject} ${payloadSize}\r\n`, 'latin1'), Buffer.alloc(payloadSize, 0x78), Buffer.from('\r\n', 'latin1')]);
   const messagesPerBatch = Math.max(1, Math.floor(BATCH_TARGET_BYTES / frame.length));
   const batch = Buffer.allocUnsafe(frame.length * messagesPerBatch);
   for (let offset = 0; offset < batch.length; offset += frame.length) frame.copy(batch, offset);

@@ -11,7 +11,3 @@ export const THROUGHPUT_SHAPES: Record<ThroughputScenarioName, { subscribers: nu
   fanout4: { subscribers: 4, queueGroup: false },
   queue4: { subscribers: 4, queueGroup: true },
 };
-
-export function isScenarioName(name: string): name is ScenarioName {
-  return (SCENARIO_NAMES as readonly string[]).includes(name);
-}

@@ -18,7 +18,7 @@ process.on('exit', () => {
 });
 
 /** Asks the kernel for a free loopback port. */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

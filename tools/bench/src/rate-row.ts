@@ -1,0 +1,122 @@
+import type { ResultRow, TargetOutcome } from './results.js';
+import { formatRate } from './report-table.js';
+import { messageOf, type RowContext } from './row-context.js';
+import type { ScenarioName } from './scenarios.js';
+import { ServerProcess } from './server-process.js';
+import { median } from './stats.js';
+import type { TargetName } from './targets.js';
+import { measureRequestReply, measureThroughput, type RunTiming } from './throughput-run.js';
+
+interface RateSample {
+  rate: number;
+  p50Micros?: number;
+  p99Micros?: number;
+}
+
+/** Tracks one target's server and samples across the runs of one row. */
+class TargetRuns<Sample> {
+  readonly samples: Sample[] = [];
+  failedRuns = 0;
+  problem: string | undefined;
+  peakRssBytes: number | undefined;
+  server: ServerProcess | undefined;
+
+  constructor(readonly target: TargetName) {}
+
+  notePeakMemory(): void {
+    const peak = this.server?.memory()?.peakRssBytes;
+    if (peak !== undefined) this.peakRssBytes = Math.max(this.peakRssBytes ?? 0, peak);
+  }
+}
+
+async function startTargets<Sample>({ options, repositoryRoot }: RowContext): Promise<TargetRuns<Sample>[]> {
+  const runs: TargetRuns<Sample>[] = [];
+  for (const target of options.targets) {
+    const targetRuns = new TargetRuns<Sample>(target);
+    try {
+      targetRuns.server = await ServerProcess.start(target, repositoryRoot);
+    } catch (error) {
+      targetRuns.problem = messageOf(error);
+      targetRuns.failedRuns = options.runs;
+    }
+    runs.push(targetRuns);
+  }
+  return runs;
+}
+
+/** A server that died during an earlier run is replaced so one crash does not void the row. */
+async function ensureServer<Sample>(runs: TargetRuns<Sample>, repositoryRoot: string): Promise<ServerProcess | undefined> {
+  const server = runs.server;
+  if (!server || server.alive) return server;
+  runs.problem = `server died (${server.describeExit()})`;
+  try {
+    runs.server = await ServerProcess.start(runs.target, repositoryRoot);
+  } catch (error) {
+    runs.problem += `; restart failed: ${messageOf(error)}`;
+    runs.server = undefined;
+  }
+  return runs.server;
+}
+
+/**
+ * One message row: fresh servers for every target, runs alternating between targets, then
+ * the median rate (and latency) and the servers' peak RSS.
+ */
+export async function runRateRow(
+  scenario: Exclude<ScenarioName, 'conns'>,
+  payloadSize: number,
+  context: RowContext,
+): Promise<ResultRow> {
+  const { options, repositoryRoot, progress } = context;
+  const windowMs = options.seconds * 1000;
+  const timing: RunTiming = { windowMs, warmupMs: Math.min(500, windowMs / 2) };
+  const targets = await startTargets<RateSample>(context);
+  try {
+    for (let run = 1; run <= options.runs; run++) {
+      for (const target of targets) {
+        if (!target.server) continue;
+        const server = await ensureServer(target, repositoryRoot);
+        const label = `[${scenario} ${payloadSize} B] run ${run}/${options.runs} ${target.target}`;
+        if (!server) {
+          target.failedRuns++;
+          continue;
+        }
+        try {
+          const sample: RateSample =
+            scenario === 'reqrep'
+              ? await measureRequestReply(server.port, payloadSize, timing)
+              : { rate: await measureThroughput(server.port, scenario, payloadSize, timing) };
+          target.samples.push(sample);
+          progress(`${label}: ${formatRate(sample.rate)} msgs/s`);
+        } catch (error) {
+          target.failedRuns++;
+          target.problem = messageOf(error);
+          progress(`${label}: failed: ${target.problem}`);
+        }
+        target.notePeakMemory();
+      }
+    }
+  } finally {
+    await Promise.all(targets.map((target) => target.server?.stop()));
+  }
+  const outcomes: ResultRow['outcomes'] = {};
+  for (const target of targets) {
+    const latencies = target.samples.filter((sample) => sample.p50Micros !== undefined);
+    const outcome: TargetOutcome = {
+      runs: options.runs,
+      failedRuns: target.failedRuns,
+      ...(target.samples.length > 0 ? { rate: median(target.samples.map((sample) => sample.rate)) } : {}),
+      ...(latencies.length > 0
+        ? {
+            p50Micros: median(latencies.map((sample) => sample.p50Micros!)),
+            p99Micros: median(latencies.map((sample) => sample.p99Micros!)),
+          }
+        : {}),
+      ...(target.peakRssBytes !== undefined ? { rssBytes: target.peakRssBytes } : {}),
+      ...(target.problem !== undefined ? { problem: target.problem } : {}),
+    };
+    outcomes[target.target] = outcome;
+  }
+  return { scenario, load: `${payloadSize} B`, kind: 'rate', outcomes };
+}
+
