@@ -5,11 +5,13 @@ import type { BusMessage, InterestChange, MemberInfo, MemberState, Role } from '
 
 /** One unit on a bus connection; `kind` names the BusFrame body in bus.proto. */
 export type BusFrame =
+  | { readonly kind: 'peer'; readonly peerId: string; readonly url: string; readonly protocol: number }
   | { readonly kind: 'hello'; readonly member: MemberInfo }
+  | { readonly kind: 'gone'; readonly memberId: string }
   | { readonly kind: 'heartbeat'; readonly memberId: string; readonly seq: number }
-  | { readonly kind: 'interest'; readonly change: InterestChange }
-  | { readonly kind: 'snapshot'; readonly interests: readonly InterestChange[] }
-  | { readonly kind: 'message'; readonly message: BusMessage }
+  | { readonly kind: 'interest'; readonly change: InterestChange; readonly memberId?: string }
+  | { readonly kind: 'snapshot'; readonly interests: readonly InterestChange[]; readonly memberId?: string }
+  | { readonly kind: 'message'; readonly message: BusMessage; readonly from?: string; readonly to?: string }
   | { readonly kind: 'state'; readonly state: MemberState; readonly memberId?: string };
 
 const busFrameType = protobuf.parse(BUS_PROTO).root.lookupType('natsts.bus.BusFrame');
@@ -22,6 +24,7 @@ interface WireInterest {
   queue: string;
   weight: number;
   add: boolean;
+  memberId?: string;
 }
 interface WireMessage {
   account: string;
@@ -32,6 +35,8 @@ interface WireMessage {
   traceparent: string;
   originMember: string;
   queues: string[];
+  fromMember: string;
+  toMember: string;
 }
 interface WireState {
   clientUrls: string[];
@@ -40,15 +45,20 @@ interface WireState {
 }
 interface WireFrame {
   body?: BusFrame['kind'];
+  peer?: { peerId: string; url: string; protocol: number };
   hello?: { nodeId: string; memberId: string; role: number; version: string };
+  gone?: { memberId: string };
   heartbeat?: { memberId: string; seq: number | { toNumber(): number } };
   interest?: WireInterest;
-  snapshot?: { interests: WireInterest[] };
+  snapshot?: { interests: WireInterest[]; memberId: string };
   message?: WireMessage;
   state?: WireState;
 }
 // What encode accepts: absent optional fields are left out of the frame.
-type WireFrameInput = Omit<WireFrame, 'body' | 'message'> & { message?: Partial<WireMessage> };
+type WireFrameInput = Omit<WireFrame, 'body' | 'message' | 'snapshot'> & {
+  message?: Partial<WireMessage>;
+  snapshot?: { interests: WireInterest[]; memberId?: string };
+};
 
 const EMPTY_BYTES = new Uint8Array(0);
 
@@ -75,6 +85,10 @@ function fromWireInterest(wire: WireInterest): InterestChange {
 
 function toWireBody(frame: BusFrame): WireFrameInput {
   switch (frame.kind) {
+    case 'peer':
+      return { peer: { peerId: frame.peerId, url: frame.url, protocol: frame.protocol } };
+    case 'gone':
+      return { gone: { memberId: frame.memberId } };
     case 'hello': {
       const { member } = frame;
       return { hello: { nodeId: member.nodeId, memberId: member.memberId, role: roleNumber(member.role), version: member.version } };
@@ -82,9 +96,9 @@ function toWireBody(frame: BusFrame): WireFrameInput {
     case 'heartbeat':
       return { heartbeat: { memberId: frame.memberId, seq: frame.seq } };
     case 'interest':
-      return { interest: toWireInterest(frame.change) };
+      return { interest: { ...toWireInterest(frame.change), memberId: frame.memberId } };
     case 'snapshot':
-      return { snapshot: { interests: frame.interests.map(toWireInterest) } };
+      return { snapshot: { interests: frame.interests.map(toWireInterest), memberId: frame.memberId } };
     case 'state':
       return { state: { clientUrls: [...frame.state.clientUrls], cluster: frame.state.cluster ?? '', memberId: frame.memberId } };
     case 'message': {
@@ -99,6 +113,8 @@ function toWireBody(frame: BusFrame): WireFrameInput {
           traceparent: m.traceparent,
           originMember: m.originMemberId,
           queues: m.queues as string[] | undefined,
+          fromMember: frame.from,
+          toMember: frame.to,
         },
       };
     }
@@ -117,6 +133,12 @@ export function encodeFrame(frame: BusFrame): Uint8Array {
 export function decodeFrame(bytes: Uint8Array): BusFrame {
   const wire = busFrameType.decode(bytes) as unknown as WireFrame;
   switch (wire.body) {
+    case 'peer': {
+      const p = wire.peer!;
+      return { kind: 'peer', peerId: p.peerId, url: p.url, protocol: p.protocol };
+    }
+    case 'gone':
+      return { kind: 'gone', memberId: wire.gone!.memberId };
     case 'hello': {
       const h = wire.hello!;
       return { kind: 'hello', member: { memberId: h.memberId, nodeId: h.nodeId, role: roleOf(h.role), version: h.version } };
@@ -125,10 +147,16 @@ export function decodeFrame(bytes: Uint8Array): BusFrame {
       const { memberId, seq } = wire.heartbeat!;
       return { kind: 'heartbeat', memberId, seq: typeof seq === 'number' ? seq : seq.toNumber() };
     }
-    case 'interest':
-      return { kind: 'interest', change: fromWireInterest(wire.interest!) };
-    case 'snapshot':
-      return { kind: 'snapshot', interests: wire.snapshot!.interests.map(fromWireInterest) };
+    case 'interest': {
+      const w = wire.interest!;
+      const change = fromWireInterest(w);
+      return w.memberId ? { kind: 'interest', change, memberId: w.memberId } : { kind: 'interest', change };
+    }
+    case 'snapshot': {
+      const { interests, memberId } = wire.snapshot!;
+      const changes = interests.map(fromWireInterest);
+      return memberId ? { kind: 'snapshot', interests: changes, memberId } : { kind: 'snapshot', interests: changes };
+    }
     case 'message': {
       const w = wire.message!;
       const message: BusMessage = {
@@ -141,7 +169,8 @@ export function decodeFrame(bytes: Uint8Array): BusFrame {
       if (w.header.length !== 0) message.header = w.header;
       if (w.traceparent !== '') message.traceparent = w.traceparent;
       if (w.queues.length !== 0) message.queues = w.queues;
-      return { kind: 'message', message };
+      if (w.fromMember === '' && w.toMember === '') return { kind: 'message', message };
+      return { kind: 'message', message, from: w.fromMember || w.originMember, to: w.toMember };
     }
     case 'state': {
       const w = wire.state!;

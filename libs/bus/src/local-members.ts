@@ -1,0 +1,211 @@
+import type { Logger } from '@nats-ts/observability';
+import { InterestTable } from './interest-table.js';
+import type { RemoteMember } from './remote-peer.js';
+import type { BusEndpoint, BusHandlers, BusMessage, InterestChange, JoinInfo, MemberInfo, MemberState } from './types.js';
+
+/** How the members of this process reach the rest of the bus. */
+export interface RemoteSide {
+  /** A local member joined: tell the other processes (its hello and interest). */
+  joined(endpoint: LocalEndpoint): void;
+  interest(endpoint: LocalEndpoint, change: InterestChange): void;
+  state(endpoint: LocalEndpoint, state: MemberState): void;
+  left(endpoint: LocalEndpoint): void;
+  sendRemote(from: MemberInfo, to: string, msg: BusMessage): void;
+  /** Members of other processes that our members currently see. */
+  remoteMembers(): readonly RemoteMember[];
+}
+
+export function describeMember(member: MemberInfo): string {
+  return `${member.memberId} (${member.role} on ${member.nodeId})`;
+}
+
+class LocalEndpoint implements BusEndpoint {
+  readonly interest = new InterestTable();
+  state: MemberState | undefined;
+  closed = false;
+
+  constructor(
+    private readonly registry: LocalMembers,
+    readonly self: MemberInfo,
+    readonly handlers: BusHandlers,
+  ) {}
+
+  members(): readonly MemberInfo[] {
+    return this.registry.memberInfos(this);
+  }
+
+  announceInterest(change: InterestChange): void {
+    if (this.closed) return;
+    const delivered = this.interest.apply(change);
+    if (delivered !== undefined) this.registry.broadcastInterest(this, delivered);
+  }
+
+  send(toMemberId: string, msg: BusMessage): void {
+    if (!this.closed) this.registry.send(this, toMemberId, msg);
+  }
+
+  announceState(state: MemberState): void {
+    if (this.closed) return;
+    this.state = state;
+    this.registry.broadcastState(this, state);
+  }
+
+  close(): Promise<void> {
+    if (!this.closed) this.registry.leave(this);
+    return Promise.resolve();
+  }
+}
+
+export type { LocalEndpoint };
+
+/**
+ * The members of one process on a TCP bus. Among themselves they meet as on the in-process bus:
+ * synchronous calls, the same objects, nothing encoded. Everything else goes through RemoteSide.
+ */
+export class LocalMembers {
+  // Replaced, never mutated, so iterations survive handlers that join or leave.
+  private endpoints: readonly LocalEndpoint[] = [];
+  private readonly byId = new Map<string, LocalEndpoint>();
+  private assignedIds = 0;
+
+  constructor(
+    private readonly peerId: string,
+    private readonly logger: Logger,
+    private readonly remote: RemoteSide,
+  ) {}
+
+  all(): readonly LocalEndpoint[] {
+    return this.endpoints;
+  }
+
+  join(info: JoinInfo, handlers: BusHandlers): Promise<BusEndpoint> {
+    const memberId = info.memberId ?? `${this.peerId}.${++this.assignedIds}`;
+    if (this.byId.has(memberId)) return Promise.reject(new Error(`bus: member ${memberId} already joined`));
+    const self: MemberInfo = { memberId, nodeId: info.nodeId, role: info.role, version: info.version };
+    const newcomer = new LocalEndpoint(this, self, handlers);
+    const existing = this.endpoints;
+    this.endpoints = [...existing, newcomer];
+    this.byId.set(memberId, newcomer);
+    if (this.logger.isDebug) this.logger.debug(`bus: member joined ${describeMember(self)}`);
+
+    // The newcomer learns the current members and their interest before they learn of it.
+    for (const member of existing) {
+      if (member.closed) continue;
+      this.introduce(newcomer, member.self, member.interest.snapshot(), member.state);
+    }
+    for (const member of this.remote.remoteMembers()) this.introduce(newcomer, member.info, [...member.interest.values()], member.state);
+    for (const member of existing) {
+      if (!member.closed) this.call(member, 'memberJoined', () => member.handlers.memberJoined(self));
+    }
+    this.remote.joined(newcomer);
+    return Promise.resolve(newcomer);
+  }
+
+  memberInfos(except: LocalEndpoint): MemberInfo[] {
+    const infos: MemberInfo[] = [];
+    for (const member of this.endpoints) if (member !== except) infos.push(member.self);
+    for (const member of this.remote.remoteMembers()) infos.push(member.info);
+    return infos;
+  }
+
+  broadcastInterest(from: LocalEndpoint, change: InterestChange): void {
+    for (const member of this.endpoints) {
+      if (member === from || member.closed) continue;
+      this.call(member, 'interest', () => member.handlers.interest(from.self, change));
+    }
+    this.remote.interest(from, change);
+  }
+
+  broadcastState(from: LocalEndpoint, state: MemberState): void {
+    for (const member of this.endpoints) {
+      if (member !== from) this.tellState(member, from.self, state);
+    }
+    this.remote.state(from, state);
+  }
+
+  send(from: LocalEndpoint, toMemberId: string, msg: BusMessage): void {
+    const target = this.byId.get(toMemberId);
+    if (target === undefined) this.remote.sendRemote(from.self, toMemberId, msg);
+    else this.deliverTo(target, from.self, msg);
+  }
+
+  /** A message from a member of another process. */
+  deliver(from: MemberInfo, toMemberId: string, msg: BusMessage): void {
+    const target = this.byId.get(toMemberId);
+    if (target !== undefined) this.deliverTo(target, from, msg);
+  }
+
+  remoteJoined(member: MemberInfo, interests: readonly InterestChange[], state: MemberState | undefined): void {
+    for (const local of this.endpoints) this.introduce(local, member, interests, state);
+  }
+
+  remoteLeft(member: MemberInfo): void {
+    for (const local of this.endpoints) {
+      if (!local.closed) this.call(local, 'memberLeft', () => local.handlers.memberLeft(member));
+    }
+  }
+
+  remoteInterest(member: MemberInfo, change: InterestChange): void {
+    for (const local of this.endpoints) {
+      if (!local.closed) this.call(local, 'interest', () => local.handlers.interest(member, change));
+    }
+  }
+
+  remoteState(member: MemberInfo, state: MemberState): void {
+    for (const local of this.endpoints) this.tellState(local, member, state);
+  }
+
+  leave(member: LocalEndpoint): void {
+    member.closed = true;
+    this.byId.delete(member.self.memberId);
+    this.endpoints = this.endpoints.filter((m) => m !== member);
+    member.interest.clear();
+    if (this.logger.isDebug) this.logger.debug(`bus: member left ${describeMember(member.self)}`);
+    for (const other of this.endpoints) {
+      if (!other.closed) this.call(other, 'memberLeft', () => other.handlers.memberLeft(member.self));
+    }
+    this.remote.left(member);
+  }
+
+  closeAll(): void {
+    for (const member of this.endpoints) this.leave(member);
+  }
+
+  private introduce(to: LocalEndpoint, member: MemberInfo, interests: readonly InterestChange[], state: MemberState | undefined): void {
+    if (to.closed) return;
+    this.call(to, 'memberJoined', () => to.handlers.memberJoined(member));
+    for (const change of interests) {
+      if (to.closed) return;
+      this.call(to, 'interest', () => to.handlers.interest(member, change));
+    }
+    if (state !== undefined) this.tellState(to, member, state);
+  }
+
+  private tellState(to: LocalEndpoint, member: MemberInfo, state: MemberState): void {
+    const handler = to.handlers.memberState;
+    if (to.closed || handler === undefined) return;
+    this.call(to, 'memberState', () => handler.call(to.handlers, member, state));
+  }
+
+  private deliverTo(target: LocalEndpoint, from: MemberInfo, msg: BusMessage): void {
+    try {
+      target.handlers.message(from, msg);
+    } catch (err) {
+      this.handlerFailed(target, 'message', err);
+    }
+  }
+
+  // One failing member must not stop the others being told.
+  private call(member: LocalEndpoint, event: string, callback: () => void): void {
+    try {
+      callback();
+    } catch (err) {
+      this.handlerFailed(member, event, err);
+    }
+  }
+
+  private handlerFailed(member: LocalEndpoint, event: string, err: unknown): void {
+    const reason = err instanceof Error ? err.message : String(err);
+    this.logger.error(`bus: ${event} handler of ${describeMember(member.self)} failed: ${reason}`);
+  }
+}

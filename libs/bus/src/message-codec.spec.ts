@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { FrameBuffer } from './frame-buffer.js';
+import { MESSAGE_FRAME_TAG, MessageFrameDecoder, MessageFrameEncoder } from './message-codec.js';
+import { decodeFrame, encodeFrame } from './schema.js';
+import type { BusMessage } from './types.js';
+import { ByteCursor } from './varint.js';
+
+const FULL: BusMessage = {
+  account: '$G',
+  subject: 'orders.ünïcode.new',
+  reply: '_INBOX.abc',
+  header: Buffer.from('NATS/1.0\r\nX: 1\r\n\r\n'),
+  payload: Buffer.alloc(300, 7),
+  traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+  originMemberId: 'peer1.1',
+  queues: ['q1', 'workers'],
+};
+const MINIMAL: BusMessage = { account: 'A', subject: 's', payload: new Uint8Array(0), originMemberId: 'm' };
+
+/** Encodes with the hand-written encoder; returns the frame without its length prefix. */
+function handEncode(msg: BusMessage, from: string, to: string): Buffer {
+  const encoder = new MessageFrameEncoder();
+  const buf = Buffer.alloc(encoder.size(msg, from, to));
+  const end = encoder.write(buf, 0);
+  expect(end).toBe(buf.length);
+  const cursor = new ByteCursor();
+  const length = cursor.readVarint(buf, buf.length);
+  expect(cursor.pos + length).toBe(buf.length);
+  return buf.subarray(cursor.pos);
+}
+
+function plain(msg: BusMessage): Record<string, unknown> {
+  return { ...msg, header: msg.header && Buffer.from(msg.header).toString(), payload: Buffer.from(msg.payload).toString('hex') };
+}
+
+describe('message frame codec', () => {
+  it('encodes what protobufjs decodes, with from and to', () => {
+    for (const msg of [FULL, MINIMAL]) {
+      const decoded = decodeFrame(handEncode(msg, 'peer1.2', 'peer2.1'));
+      if (decoded.kind !== 'message') throw new Error('expected a message frame');
+      expect(plain(decoded.message)).toEqual(plain(msg));
+      expect(decoded.from).toBe('peer1.2');
+      expect(decoded.to).toBe('peer2.1');
+    }
+  });
+
+  it('leaves out the sender when it is the origin', () => {
+    const withOrigin = handEncode(FULL, FULL.originMemberId, 'x');
+    const withOther = handEncode(FULL, 'someone.else', 'x');
+    expect(withOther.length - withOrigin.length).toBe(2 + 'someone.else'.length);
+    const decoded = decodeFrame(withOrigin);
+    if (decoded.kind !== 'message') throw new Error('expected a message frame');
+    expect(decoded.from).toBe(FULL.originMemberId);
+  });
+
+  it('decodes what protobufjs encodes, byte fields as views', () => {
+    for (const msg of [FULL, MINIMAL]) {
+      const bytes = Buffer.from(encodeFrame({ kind: 'message', message: msg, from: 'f.1', to: 't.1' }));
+      expect(bytes[0]).toBe(MESSAGE_FRAME_TAG);
+      const decoder = new MessageFrameDecoder();
+      const decoded = decoder.decode(bytes, 0, bytes.length);
+      expect(plain(decoded)).toEqual(plain(msg));
+      expect(decoder.from).toBe('f.1');
+      expect(decoder.to).toBe('t.1');
+      if (msg.payload.length > 0) expect(decoded.payload.buffer).toBe(bytes.buffer);
+    }
+  });
+
+  it('decodes a frame in the middle of a larger buffer', () => {
+    const frame = handEncode(FULL, 'a', 'b');
+    const buf = Buffer.concat([Buffer.from('junk'), frame, Buffer.from('more')]);
+    const decoded = new MessageFrameDecoder().decode(buf, 4, 4 + frame.length);
+    expect(plain(decoded)).toEqual(plain(FULL));
+  });
+
+  it('refuses truncated frames', () => {
+    const frame = handEncode(FULL, 'a', 'b');
+    expect(() => new MessageFrameDecoder().decode(frame, 0, frame.length - 1)).toThrow(/malformed/);
+  });
+});
+
+describe('FrameBuffer', () => {
+  it('appends frames after the bytes already taken, never overwriting them', () => {
+    const out = new FrameBuffer();
+    out.writeMessage(MINIMAL, 'm', 'x');
+    const first = Buffer.from(out.take());
+    const taken = out.take();
+    expect(taken.length).toBe(0);
+    out.writeMessage(MINIMAL, 'm', 'x');
+    const view = out.take();
+    out.writeFrame(encodeFrame({ kind: 'gone', memberId: 'z' }));
+    expect(Buffer.from(view).equals(first)).toBe(true);
+  });
+
+  it('grows for large frames and keeps pending bytes', () => {
+    const out = new FrameBuffer();
+    out.writeFrame(encodeFrame({ kind: 'gone', memberId: 'before' }));
+    const big: BusMessage = { ...MINIMAL, payload: Buffer.alloc(1024 * 1024, 1) };
+    out.writeMessage(big, 'm', 'x');
+    expect(out.length).toBeGreaterThan(1024 * 1024);
+    const bytes = out.take();
+    const cursor = new ByteCursor();
+    const firstLength = cursor.readVarint(bytes, bytes.length);
+    expect(decodeFrame(bytes.subarray(cursor.pos, cursor.pos + firstLength))).toEqual({ kind: 'gone', memberId: 'before' });
+  });
+});

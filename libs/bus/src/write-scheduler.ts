@@ -1,0 +1,35 @@
+/** Something with output buffered for its socket. */
+export interface Flushable {
+  flushQueued: boolean;
+  flush(): void;
+}
+
+/**
+ * Batches socket writes: a link given frames during this event-loop turn is queued once and
+ * written once, after the turn's work. One setImmediate for all links, no closure per frame.
+ */
+export class WriteScheduler {
+  private queue: Flushable[] = [];
+  private spare: Flushable[] = [];
+  private scheduled = false;
+  private readonly run = (): void => this.flushAll();
+
+  schedule(target: Flushable): void {
+    if (target.flushQueued) return;
+    target.flushQueued = true;
+    this.queue.push(target);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.run);
+    }
+  }
+
+  flushAll(): void {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = this.spare;
+    for (let i = 0; i < batch.length; i++) batch[i]!.flush();
+    batch.length = 0;
+    this.spare = batch;
+  }
+}
