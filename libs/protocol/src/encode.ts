@@ -17,19 +17,24 @@ const MSG_PREFIX = 'MSG ';
 const HMSG_PREFIX = 'HMSG ';
 const SPACE = ' ';
 
+/**
+ * `MSG <subject> <sid> ` (or `HMSG ...`) encoded once for a subscription whose deliveries always
+ * carry its own subject (a subject without wildcards); see writeMsgAfterHead.
+ */
+export function encodeDeliveryHead(withHeaders: boolean, subject: string, sid: string): Buffer {
+  return Buffer.from(`${withHeaders ? HMSG_PREFIX : MSG_PREFIX}${subject} ${sid} `, 'latin1');
+}
+
 /** `MSG <subject> <sid> [reply] <size>\r\n<payload>\r\n` */
-export function writeMsg(
-  out: OutboundBuffer,
-  subject: string,
-  sid: string,
-  reply: string | undefined,
-  payload: Uint8Array,
-): void {
-  writeDeliveryHead(out, MSG_PREFIX, subject, sid, reply);
-  out.writeDecimal(payload.length);
-  out.writeBytes(CRLF);
-  out.writeBytes(payload);
-  out.writeBytes(CRLF);
+export function writeMsg(out: OutboundBuffer, subject: string, sid: string, reply: string | undefined, payload: Uint8Array): void {
+  writeHead(out, MSG_PREFIX, subject, sid);
+  writeMsgTail(out, reply, payload);
+}
+
+/** writeMsg with the head from encodeDeliveryHead(false, ...). */
+export function writeMsgAfterHead(out: OutboundBuffer, head: Uint8Array, reply: string | undefined, payload: Uint8Array): void {
+  out.writeBytes(head);
+  writeMsgTail(out, reply, payload);
 }
 
 /** `HMSG <subject> <sid> [reply] <header size> <total size>\r\n<headers+payload>\r\n` */
@@ -41,31 +46,53 @@ export function writeHMsg(
   headerSize: number,
   message: Uint8Array,
 ): void {
-  writeDeliveryHead(out, HMSG_PREFIX, subject, sid, reply);
+  writeHead(out, HMSG_PREFIX, subject, sid);
+  writeHMsgTail(out, reply, headerSize, message);
+}
+
+/** writeHMsg with the head from encodeDeliveryHead(true, ...). */
+export function writeHMsgAfterHead(
+  out: OutboundBuffer,
+  head: Uint8Array,
+  reply: string | undefined,
+  headerSize: number,
+  message: Uint8Array,
+): void {
+  out.writeBytes(head);
+  writeHMsgTail(out, reply, headerSize, message);
+}
+
+function writeHead(out: OutboundBuffer, prefix: string, subject: string, sid: string): void {
+  out.writeLatin1(prefix);
+  out.writeLatin1(subject);
+  out.writeLatin1(SPACE);
+  out.writeLatin1(sid);
+  out.writeLatin1(SPACE);
+}
+
+function writeReply(out: OutboundBuffer, reply: string | undefined): void {
+  if (reply !== undefined && reply.length > 0) {
+    out.writeLatin1(reply);
+    out.writeLatin1(SPACE);
+  }
+}
+
+function writeMsgTail(out: OutboundBuffer, reply: string | undefined, payload: Uint8Array): void {
+  writeReply(out, reply);
+  out.writeDecimal(payload.length);
+  out.writeBytes(CRLF);
+  out.writeBytes(payload);
+  out.writeBytes(CRLF);
+}
+
+function writeHMsgTail(out: OutboundBuffer, reply: string | undefined, headerSize: number, message: Uint8Array): void {
+  writeReply(out, reply);
   out.writeDecimal(headerSize);
   out.writeLatin1(SPACE);
   out.writeDecimal(message.length);
   out.writeBytes(CRLF);
   out.writeBytes(message);
   out.writeBytes(CRLF);
-}
-
-function writeDeliveryHead(
-  out: OutboundBuffer,
-  prefix: string,
-  subject: string,
-  sid: string,
-  reply: string | undefined,
-): void {
-  out.writeLatin1(prefix);
-  out.writeLatin1(subject);
-  out.writeLatin1(SPACE);
-  out.writeLatin1(sid);
-  out.writeLatin1(SPACE);
-  if (reply !== undefined && reply.length > 0) {
-    out.writeLatin1(reply);
-    out.writeLatin1(SPACE);
-  }
 }
 
 /**

@@ -7,10 +7,13 @@ export {
   OK_FRAME,
   PING_FRAME,
   PONG_FRAME,
+  encodeDeliveryHead,
   encodeErr,
   encodeInfo,
   writeHMsg,
+  writeHMsgAfterHead,
   writeMsg,
+  writeMsgAfterHead,
 } from './encode.js';
 export { RouteProtocolParser } from './route-parser.js';
 export type { RouteDispatcher } from './route-parser.js';

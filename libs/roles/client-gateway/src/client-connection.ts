@@ -9,6 +9,8 @@ import {
   protocolErrorText,
   writeMsg,
   writeHMsg,
+  writeMsgAfterHead,
+  writeHMsgAfterHead,
   ProtocolErrorKind,
   type ClientDispatcher,
 } from '@nats-ts/protocol';
@@ -304,11 +306,14 @@ export class ClientConnection implements ClientDispatcher {
     // A wildcard subscription may cover a denied subject: those messages are filtered here.
     if (this.perms !== undefined && this.perms.isDeliveryDenied(subject)) return;
     if (this.gateway.logger.isTrace) this.traceOut(headerSize > 0 ? 'HMSG' : 'MSG', `${subject} ${sub.sid}${reply ? ` ${reply}` : ''} ${message.length}`);
-    if (headerSize > 0) {
-      if (this.opts.headers) writeHMsg(this.out, subject, sub.sid, reply, headerSize, message);
-      else writeMsg(this.out, subject, sub.sid, reply, message.subarray(headerSize));
+    if (headerSize > 0 && this.opts.headers) {
+      if (sub.literal) writeHMsgAfterHead(this.out, sub.hmsgDeliveryHead, reply, headerSize, message);
+      else writeHMsg(this.out, subject, sub.sid, reply, headerSize, message);
     } else {
-      writeMsg(this.out, subject, sub.sid, reply, message);
+      // A client without header support gets the payload alone, as nats-server does.
+      const payload = headerSize > 0 ? message.subarray(headerSize) : message;
+      if (sub.literal) writeMsgAfterHead(this.out, sub.msgDeliveryHead, reply, payload);
+      else writeMsg(this.out, subject, sub.sid, reply, payload);
     }
     this.outMsgs++;
     this.outBytes += message.length;
