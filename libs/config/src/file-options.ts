@@ -1,4 +1,5 @@
 import { applyAccounts, applyAuthorization } from './auth-options.js';
+import { applyBus } from './bus-options.js';
 import { applyCluster } from './cluster-options.js';
 import type { ConfigEntry, MapNode } from './conf-nodes.js';
 import { describeNode } from './conf-nodes.js';
@@ -203,6 +204,8 @@ function applyTopLevel(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
       return applyWebsocket(e, draft, d);
     case 'cluster':
       return applyCluster(e, draft, d);
+    case 'bus':
+      return applyBus(e, draft, d);
     case 'jetstream':
       return applyJetStream(e, draft, d);
     case 'store_dir':

@@ -1,3 +1,4 @@
+import { finalizeBus } from './bus-options.js';
 import type { Draft } from './draft.js';
 import type { Diagnostics } from './entry-reader.js';
 import { DEFAULTS } from './options.js';
@@ -56,6 +57,7 @@ function validate(draft: Draft, d: Diagnostics): void {
     );
   }
   validateAuth(draft, d);
+  finalizeBus(draft, d);
   if (o.websocket !== undefined && o.websocket.tls === undefined && !o.websocket.noTls) {
     d.error(at('websocket'), 'websocket requires TLS configuration (a tls block), or no_tls: true');
   }

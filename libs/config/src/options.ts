@@ -110,6 +110,29 @@ export interface ClusterConfig {
   tls?: TlsConfig;
 }
 
+/**
+ * `bus {}` (nats-ts's own block): the roles of this node run in separate processes and meet on
+ * the TCP bus. Absent: every role of a process meets on the in-process bus.
+ */
+export interface BusConfig {
+  /** Where this process accepts bus connections; the client host by default, port -1 = free port. */
+  host: string;
+  port: number;
+  /** host:port the other processes dial, when the listen address is not reachable as it is. */
+  advertise?: string;
+  /** Static membership: bus addresses (host:port) of the other processes. */
+  members: string[];
+  /** Redis membership: `redis://host:port`. */
+  redis?: string;
+  /** Separates buses sharing one Redis. */
+  name: string;
+  heartbeatMs: number;
+  /** A process silent this long is dropped with its members' interest. */
+  memberTimeoutMs: number;
+  /** Lifetime of a Redis registration (renewed every third of it). */
+  redisTtlMs: number;
+}
+
 export interface ServerOptions {
   /** Absolute path of the main configuration file, if one was given. */
   configFile?: string;
@@ -154,6 +177,9 @@ export interface ServerOptions {
   /** Parsed so that flags and files are accepted; routes are served by a later role. */
   cluster?: ClusterConfig;
   jetstream: { enabled: boolean; storeDir?: string };
+
+  /** nats-ts's own `bus {}` block; absent for a single process. */
+  bus?: BusConfig;
 }
 
 export const DEFAULTS = {

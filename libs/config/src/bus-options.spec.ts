@@ -1,0 +1,106 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './errors.js';
+import { loadConfigFile } from './load.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'nats-ts-bus-options-'));
+let counter = 0;
+
+function pathFor(text: string): string {
+  const path = join(dir, `b${++counter}.conf`);
+  writeFileSync(path, text);
+  return path;
+}
+
+function busOf(text: string) {
+  const { options, warnings } = loadConfigFile(pathFor(text), {});
+  expect(warnings).toEqual([]);
+  return options.bus;
+}
+
+function errorsOf(text: string): string[] {
+  const path = pathFor(text);
+  try {
+    loadConfigFile(path, {});
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).errors.map((e) => e.split(path).join('F'));
+  }
+  throw new Error(`expected errors for ${JSON.stringify(text)}`);
+}
+
+describe('bus block', () => {
+  it('is absent unless configured', () => {
+    expect(busOf('port: 4222')).toBeUndefined();
+  });
+
+  it('reads every field', () => {
+    const bus = busOf(`
+      bus {
+        listen: "127.0.0.1:7100"
+        advertise: "bus-1.example:7100"
+        members: ["127.0.0.1:7101", "tcp://[::1]:7102"]
+        redis: "redis://127.0.0.1:6379/2"
+        name: node-a
+        heartbeat: "250ms"
+        member_timeout: "2s"
+        redis_ttl: "30s"
+      }`);
+    expect(bus).toEqual({
+      host: '127.0.0.1',
+      port: 7100,
+      advertise: 'bus-1.example:7100',
+      members: ['127.0.0.1:7101', 'tcp://[::1]:7102'],
+      redis: 'redis://127.0.0.1:6379/2',
+      name: 'node-a',
+      heartbeatMs: 250,
+      memberTimeoutMs: 2_000,
+      redisTtlMs: 30_000,
+    });
+  });
+
+  it('defaults to the client host, a free port and nats-ts timings', () => {
+    expect(busOf('host: 127.0.0.2\nbus { redis: "redis://localhost" }')).toEqual({
+      host: '127.0.0.2',
+      port: -1,
+      members: [],
+      redis: 'redis://localhost',
+      name: 'nats-ts',
+      heartbeatMs: 1_000,
+      memberTimeoutMs: 5_000,
+      redisTtlMs: 15_000,
+    });
+    expect(busOf('bus { port: 7200, members: "h:7201" }')).toMatchObject({ host: '0.0.0.0', port: 7200, members: ['h:7201'] });
+  });
+
+  it('names the bad values with file:line:col', () => {
+    expect(
+      errorsOf(`bus {
+  members: ["nohost", "h:0"]
+  redis: "http://x"
+  advertise: "x"
+  name: "a b"
+  heartbeat: 5
+  member_timeout: "-1s"
+  routes: []
+}`),
+    ).toEqual([
+      'F:2:3: bus member "nohost" must be host:port',
+      'F:2:3: bus member "h:0" must be host:port',
+      'F:3:3: bus redis "http://x" must be a redis:// or rediss:// URL',
+      'F:4:3: bus advertise "x" must be host:port',
+      `F:5:3: bus name "a b" may only contain letters, digits, '_', '-' and '.'`,
+      'F:6:3: "heartbeat" must be a duration string such as "2s", found an integer',
+      'F:7:3: "member_timeout" in bus must be a positive duration',
+      'F:8:3: unknown field "routes" in bus',
+    ]);
+  });
+
+  it('wants the member timeout longer than the heartbeat', () => {
+    expect(errorsOf('bus {\n  heartbeat: "5s"\n  member_timeout: "5s"\n}')).toEqual([
+      'F:1:1: bus member_timeout (5000ms) must be longer than its heartbeat (5000ms)',
+    ]);
+  });
+});
