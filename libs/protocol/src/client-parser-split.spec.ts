@@ -142,8 +142,8 @@ describe('ClientProtocolParser: chunk boundaries', () => {
     const received: Buffer[] = [];
     let pings = 0;
     const dispatcher = new (class extends RecordingDispatcher {
-      override onPub(subject: string, reply: string | undefined, data: Buffer): void {
-        received.push(Buffer.from(data));
+      override onPub(subject: string, reply: string | undefined, data: Buffer, start: number, end: number): void {
+        received.push(Buffer.from(data.subarray(start, end)));
       }
       override onPing(): void {
         pings++;
@@ -165,8 +165,8 @@ describe('ClientProtocolParser: chunk boundaries', () => {
     const chunks = [Buffer.from('PUB foo 5\r\n'), Buffer.from('hello\r\n')];
     let payload: Buffer | undefined;
     const dispatcher = new (class extends RecordingDispatcher {
-      override onPub(subject: string, reply: string | undefined, data: Buffer): void {
-        payload = data;
+      override onPub(subject: string, reply: string | undefined, data: Buffer, start: number, end: number): void {
+        payload = data.subarray(start, end);
       }
     })();
     const parser = new ClientProtocolParser(dispatcher, LIMITS);

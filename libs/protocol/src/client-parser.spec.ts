@@ -142,8 +142,8 @@ describe('ClientProtocolParser: operations', () => {
     const chunk = Buffer.from('PUB foo 5\r\nhello\r\n');
     let payload: Buffer | undefined;
     const dispatcher = new (class extends RecordingDispatcher {
-      override onPub(subject: string, reply: string | undefined, data: Buffer): void {
-        payload = data;
+      override onPub(subject: string, reply: string | undefined, data: Buffer, start: number, end: number): void {
+        payload = data.subarray(start, end);
       }
     })();
     new ClientProtocolParser(dispatcher, { maxControlLine: 4096, maxPayload: 1024 }).parse(chunk);

@@ -11,9 +11,10 @@ import { ProtocolErrorKind } from './protocol-error.js';
 export interface ClientDispatcher {
   /** Raw bytes of CONNECT's argument (normally a JSON object), leading spaces and CRLF removed. */
   onConnect(json: Buffer): void;
-  onPub(subject: string, reply: string | undefined, payload: Buffer): void;
+  /** The payload is `data[start, end)`: offsets, not a view, so a publish allocates no Buffer. */
+  onPub(subject: string, reply: string | undefined, data: Buffer, start: number, end: number): void;
   /** `message` is the header block followed by the payload; `headerSize` may be 0. */
-  onHPub(subject: string, reply: string | undefined, headerSize: number, message: Buffer): void;
+  onHPub(subject: string, reply: string | undefined, headerSize: number, data: Buffer, start: number, end: number): void;
   onSub(subject: string, queue: string | undefined, sid: string): void;
   /** `max` is set only for a positive count; nats-server unsubscribes at once otherwise. */
   onUnsub(sid: string, max: number | undefined): void;
@@ -188,7 +189,7 @@ export class ClientProtocolParser {
           this.state = ParserState.OpStart;
           const assembled = this.payloadBuffer;
           this.payloadBuffer = EMPTY;
-          this.deliver(assembled.subarray(0, this.payloadSize));
+          this.deliver(assembled, 0, this.payloadSize);
           i++;
           break;
         }
@@ -434,7 +435,7 @@ export class ClientProtocolParser {
         return chunk.length;
       }
       this.state = ParserState.OpStart;
-      this.deliver(chunk.subarray(i, end));
+      this.deliver(chunk, i, end);
       return end + 2;
     }
     this.payloadBuffer = this.payloadBufferFor(size);
@@ -459,11 +460,11 @@ export class ClientProtocolParser {
     return i + count;
   }
 
-  private deliver(message: Buffer): void {
+  private deliver(data: Buffer, start: number, end: number): void {
     if (this.op === ClientOp.Pub) {
-      this.dispatcher.onPub(this.subject, this.reply, message);
+      this.dispatcher.onPub(this.subject, this.reply, data, start, end);
     } else if (this.op === ClientOp.HPub) {
-      this.dispatcher.onHPub(this.subject, this.reply, this.headerSize, message);
+      this.dispatcher.onHPub(this.subject, this.reply, this.headerSize, data, start, end);
     }
   }
 

@@ -25,16 +25,31 @@ export function encodeDeliveryHead(withHeaders: boolean, subject: string, sid: s
   return Buffer.from(`${withHeaders ? HMSG_PREFIX : MSG_PREFIX}${subject} ${sid} `, 'latin1');
 }
 
-/** `MSG <subject> <sid> [reply] <size>\r\n<payload>\r\n` */
-export function writeMsg(out: OutboundBuffer, subject: string, sid: string, reply: string | undefined, payload: Uint8Array): void {
+/** `MSG <subject> <sid> [reply] <size>\r\n<payload>\r\n`; the payload is `payload[start, end)`. */
+export function writeMsg(
+  out: OutboundBuffer,
+  subject: string,
+  sid: string,
+  reply: string | undefined,
+  payload: Uint8Array,
+  start = 0,
+  end = payload.length,
+): void {
   writeHead(out, MSG_PREFIX, subject, sid);
-  writeMsgTail(out, reply, payload);
+  writeMsgTail(out, reply, payload, start, end);
 }
 
 /** writeMsg with the head from encodeDeliveryHead(false, ...). */
-export function writeMsgAfterHead(out: OutboundBuffer, head: Uint8Array, reply: string | undefined, payload: Uint8Array): void {
+export function writeMsgAfterHead(
+  out: OutboundBuffer,
+  head: Uint8Array,
+  reply: string | undefined,
+  payload: Uint8Array,
+  start = 0,
+  end = payload.length,
+): void {
   out.writeBytes(head);
-  writeMsgTail(out, reply, payload);
+  writeMsgTail(out, reply, payload, start, end);
 }
 
 /** `HMSG <subject> <sid> [reply] <header size> <total size>\r\n<headers+payload>\r\n` */
@@ -45,9 +60,11 @@ export function writeHMsg(
   reply: string | undefined,
   headerSize: number,
   message: Uint8Array,
+  start = 0,
+  end = message.length,
 ): void {
   writeHead(out, HMSG_PREFIX, subject, sid);
-  writeHMsgTail(out, reply, headerSize, message);
+  writeHMsgTail(out, reply, headerSize, message, start, end);
 }
 
 /** writeHMsg with the head from encodeDeliveryHead(true, ...). */
@@ -57,9 +74,11 @@ export function writeHMsgAfterHead(
   reply: string | undefined,
   headerSize: number,
   message: Uint8Array,
+  start = 0,
+  end = message.length,
 ): void {
   out.writeBytes(head);
-  writeHMsgTail(out, reply, headerSize, message);
+  writeHMsgTail(out, reply, headerSize, message, start, end);
 }
 
 function writeHead(out: OutboundBuffer, prefix: string, subject: string, sid: string): void {
@@ -77,21 +96,28 @@ function writeReply(out: OutboundBuffer, reply: string | undefined): void {
   }
 }
 
-function writeMsgTail(out: OutboundBuffer, reply: string | undefined, payload: Uint8Array): void {
+function writeMsgTail(out: OutboundBuffer, reply: string | undefined, payload: Uint8Array, start: number, end: number): void {
   writeReply(out, reply);
-  out.writeDecimal(payload.length);
+  out.writeDecimal(end - start);
   out.writeBytes(CRLF);
-  out.writeBytes(payload);
+  out.writeBytes(payload, start, end);
   out.writeBytes(CRLF);
 }
 
-function writeHMsgTail(out: OutboundBuffer, reply: string | undefined, headerSize: number, message: Uint8Array): void {
+function writeHMsgTail(
+  out: OutboundBuffer,
+  reply: string | undefined,
+  headerSize: number,
+  message: Uint8Array,
+  start: number,
+  end: number,
+): void {
   writeReply(out, reply);
   out.writeDecimal(headerSize);
   out.writeLatin1(SPACE);
-  out.writeDecimal(message.length);
+  out.writeDecimal(end - start);
   out.writeBytes(CRLF);
-  out.writeBytes(message);
+  out.writeBytes(message, start, end);
   out.writeBytes(CRLF);
 }
 

@@ -50,18 +50,21 @@ export class OutboundBuffer {
     this.writeLatin1(text);
   }
 
-  writeBytes(bytes: Uint8Array): void {
-    const length = bytes.length;
+  /** Appends `bytes[start, end)` (all of it by default). */
+  writeBytes(bytes: Uint8Array, start = 0, end = bytes.length): void {
+    const length = end - start;
     this.ensure(length);
-    // TypedArray.set has a fixed cost that dominates for CRLF-sized writes.
+    const store = this.store;
+    const at = this.end;
+    // TypedArray.set and Buffer.copy have a fixed cost that dominates for CRLF-sized writes.
     if (length < SHORT_COPY) {
-      const store = this.store;
-      const end = this.end;
-      for (let i = 0; i < length; i++) store[end + i] = bytes[i];
+      for (let i = 0; i < length; i++) store[at + i] = bytes[start + i]!;
+    } else if (Buffer.isBuffer(bytes)) {
+      bytes.copy(store, at, start, end);
     } else {
-      this.store.set(bytes, this.end);
+      store.set(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), at);
     }
-    this.end += length;
+    this.end = at + length;
   }
 
   /** Writes a non-negative safe integer in decimal, without building a string. */

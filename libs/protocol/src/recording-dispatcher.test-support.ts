@@ -20,11 +20,11 @@ export class RecordingDispatcher implements ClientDispatcher {
   onConnect(json: Buffer): void {
     this.events.push(['connect', json.toString('latin1')]);
   }
-  onPub(subject: string, reply: string | undefined, payload: Buffer): void {
-    this.events.push(['pub', subject, reply, payload.toString('latin1')]);
+  onPub(subject: string, reply: string | undefined, data: Buffer, start: number, end: number): void {
+    this.events.push(['pub', subject, reply, data.toString('latin1', start, end)]);
   }
-  onHPub(subject: string, reply: string | undefined, headerSize: number, message: Buffer): void {
-    this.events.push(['hpub', subject, reply, headerSize, message.toString('latin1')]);
+  onHPub(subject: string, reply: string | undefined, headerSize: number, data: Buffer, start: number, end: number): void {
+    this.events.push(['hpub', subject, reply, headerSize, data.toString('latin1', start, end)]);
   }
   onSub(subject: string, queue: string | undefined, sid: string): void {
     this.events.push(['sub', subject, queue, sid]);

@@ -190,14 +190,16 @@ export class ClientConnection implements ClientDispatcher {
     if (opts.verbose) this.queueProto(OK_FRAME);
   }
 
-  onPub(subject: string, reply: string | undefined, payload: Buffer): void {
-    if (this.gateway.logger.isTrace) this.traceIn('PUB', `${subject}${reply ? ` ${reply}` : ''} ${payload.length}`, payload);
-    this.publish(subject, reply, 0, payload);
+  onPub(subject: string, reply: string | undefined, data: Buffer, start: number, end: number): void {
+    if (this.gateway.logger.isTrace) this.traceIn('PUB', `${subject}${reply ? ` ${reply}` : ''} ${end - start}`, data.subarray(start, end));
+    this.publish(subject, reply, 0, data, start, end);
   }
 
-  onHPub(subject: string, reply: string | undefined, headerSize: number, message: Buffer): void {
-    if (this.gateway.logger.isTrace) this.traceIn('HPUB', `${subject}${reply ? ` ${reply}` : ''} ${headerSize} ${message.length}`, message);
-    this.publish(subject, reply, headerSize, message);
+  onHPub(subject: string, reply: string | undefined, headerSize: number, data: Buffer, start: number, end: number): void {
+    if (this.gateway.logger.isTrace) {
+      this.traceIn('HPUB', `${subject}${reply ? ` ${reply}` : ''} ${headerSize} ${end - start}`, data.subarray(start, end));
+    }
+    this.publish(subject, reply, headerSize, data, start, end);
   }
 
   onSub(subject: string, queue: string | undefined, sid: string): void {
@@ -265,10 +267,11 @@ export class ClientConnection implements ClientDispatcher {
 
   // ---- publish path ----
 
-  private publish(subject: string, reply: string | undefined, headerSize: number, message: Buffer): void {
+  /** The message (headers, then payload) is `data[start, end)`. */
+  private publish(subject: string, reply: string | undefined, headerSize: number, data: Buffer, start: number, end: number): void {
     if (!this.requireConnect()) return;
     this.inMsgs++;
-    this.inBytes += message.length;
+    this.inBytes += end - start;
     if (headerSize > 0 && !this.opts.headers) {
       // nats-server closes, without -ERR, a client that sends HPUB without negotiating headers.
       return this.close('Protocol Violation');
@@ -284,7 +287,7 @@ export class ClientConnection implements ClientDispatcher {
       }
     }
     if (this.opts.verbose) this.queueProto(OK_FRAME);
-    this.gateway.routeFromClient(this, subject, reply, headerSize, message);
+    this.gateway.routeFromClient(this, subject, reply, headerSize, data, start, end);
   }
 
   /** nats-server answers a request nobody received with a 503 status to the requestor's reply sub. */
@@ -301,22 +304,23 @@ export class ClientConnection implements ClientDispatcher {
 
   // ---- delivery (hot path) ----
 
-  deliver(sub: ClientSubscription, subject: string, reply: string | undefined, headerSize: number, message: Uint8Array): void {
+  /** Queues MSG/HMSG for `sub`; the message (headers, then payload) is `data[start, end)`. */
+  deliver(sub: ClientSubscription, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array, start: number, end: number): void {
     if (this.closed) return;
     // A wildcard subscription may cover a denied subject: those messages are filtered here.
     if (this.perms !== undefined && this.perms.isDeliveryDenied(subject)) return;
-    if (this.gateway.logger.isTrace) this.traceOut(headerSize > 0 ? 'HMSG' : 'MSG', `${subject} ${sub.sid}${reply ? ` ${reply}` : ''} ${message.length}`);
+    if (this.gateway.logger.isTrace) this.traceOut(headerSize > 0 ? 'HMSG' : 'MSG', `${subject} ${sub.sid}${reply ? ` ${reply}` : ''} ${end - start}`);
     if (headerSize > 0 && this.opts.headers) {
-      if (sub.literal) writeHMsgAfterHead(this.out, sub.hmsgDeliveryHead, reply, headerSize, message);
-      else writeHMsg(this.out, subject, sub.sid, reply, headerSize, message);
+      if (sub.literal) writeHMsgAfterHead(this.out, sub.hmsgDeliveryHead, reply, headerSize, data, start, end);
+      else writeHMsg(this.out, subject, sub.sid, reply, headerSize, data, start, end);
     } else {
       // A client without header support gets the payload alone, as nats-server does.
-      const payload = headerSize > 0 ? message.subarray(headerSize) : message;
-      if (sub.literal) writeMsgAfterHead(this.out, sub.msgDeliveryHead, reply, payload);
-      else writeMsg(this.out, subject, sub.sid, reply, payload);
+      const payloadStart = start + headerSize;
+      if (sub.literal) writeMsgAfterHead(this.out, sub.msgDeliveryHead, reply, data, payloadStart, end);
+      else writeMsg(this.out, subject, sub.sid, reply, data, payloadStart, end);
     }
     this.outMsgs++;
-    this.outBytes += message.length;
+    this.outBytes += end - start;
     if (reply !== undefined && this.responsePerms !== undefined) this.responsePerms.grant(reply, Date.now());
     if (sub.max > 0 && ++sub.delivered >= sub.max) this.removeSubscription(sub);
     else if (sub.max === 0) sub.delivered++;

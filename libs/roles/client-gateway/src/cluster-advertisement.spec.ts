@@ -144,7 +144,7 @@ describe('client-gateway cluster advertisement on the bus', () => {
     await oldClient.waitForInfos(1);
     await new Promise((resolve) => setTimeout(resolve, 50));
 
-    route.endpoint.announceState!({ clientUrls: ['127.0.0.1:5555'], cluster: 'A' });
+    route.endpoint.announceState({ clientUrls: ['127.0.0.1:5555'], cluster: 'A' });
     await client.waitForInfos(2);
     expect(client.infos[1]).toMatchObject({ cluster: 'A', connect_urls: [`127.0.0.1:${port}`, '127.0.0.1:5555'], client_id: 1 });
 
@@ -163,7 +163,7 @@ describe('client-gateway cluster advertisement on the bus', () => {
   it('leaves connect_urls out with no_advertise', async () => {
     const { port, bus } = await startGateway(['--no_advertise']);
     const route = await joinRouteMember(bus);
-    route.endpoint.announceState!({ clientUrls: ['127.0.0.1:5555'], cluster: 'A' });
+    route.endpoint.announceState({ clientUrls: ['127.0.0.1:5555'], cluster: 'A' });
     const client = new InfoReader(port);
     cleanups.push(() => client.close());
     await client.waitForInfos(1);
