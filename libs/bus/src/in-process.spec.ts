@@ -114,9 +114,9 @@ describe('InProcessBus member state', () => {
     const a = await joinMember('a');
     const b = await joinMember('b', 'route-mesh');
     [a, b].forEach((m) => m.rec.take());
-    a.endpoint.announceState!({ clientUrls: ['127.0.0.1:4222'] });
-    b.endpoint.announceState!({ clientUrls: [], cluster: 'A' });
-    b.endpoint.announceState!({ clientUrls: ['127.0.0.1:4223'], cluster: 'A' });
+    a.endpoint.announceState({ clientUrls: ['127.0.0.1:4222'] });
+    b.endpoint.announceState({ clientUrls: [], cluster: 'A' });
+    b.endpoint.announceState({ clientUrls: ['127.0.0.1:4223'], cluster: 'A' });
     expect(a.rec.take()).toEqual(['b state A []', 'b state A [127.0.0.1:4223]']);
     expect(b.rec.take()).toEqual(['a state - [127.0.0.1:4222]']);
     const c = await joinMember('c');
@@ -127,7 +127,7 @@ describe('InProcessBus member state', () => {
     const a = await joinMember('a');
     const plain: BusHandlers = { memberJoined: () => {}, memberLeft: () => {}, interest: () => {}, message: () => {} };
     await bus.join({ memberId: 'quiet', nodeId: 'n1', role: 'stream-store', version: '1' }, plain);
-    a.endpoint.announceState!({ clientUrls: ['x:1'] });
+    a.endpoint.announceState({ clientUrls: ['x:1'] });
     const c = await joinMember('c');
     expect(c.rec.take()).toEqual(['joined a', 'a state - [x:1]', 'joined quiet']);
   });

@@ -89,11 +89,8 @@ export interface BusEndpoint {
   announceInterest(change: InterestChange): void;
   /** Point-to-point delivery; dropped when the target is not (or no longer) a member. */
   send(toMemberId: string, msg: BusMessage): void;
-  /**
-   * Replaces this member's state; the other members (and later joiners) receive it. Optional so
-   * a transport can add it later: where it is missing, no state flows (no INFO connect_urls).
-   */
-  announceState?(state: MemberState): void;
+  /** Replaces this member's state; the other members (and later joiners) receive it. */
+  announceState(state: MemberState): void;
   /** Leaves the bus; the others get memberLeft. */
   close(): Promise<void>;
 }

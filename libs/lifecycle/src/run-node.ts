@@ -1,6 +1,7 @@
 import { InProcessBus, type BusTransport } from '@nats-ts/bus';
 import { ConfigError, loadOptions, type ServerOptions } from '@nats-ts/config';
 import { Logger, MonitoringServer } from '@nats-ts/observability';
+import { mergeEndpoints } from './merge-endpoints.js';
 import type { RoleFactory, RunningRole } from './role.js';
 import { removeQuietly, urlsFor, writePidFile, writePortsFile, type PortsReport } from './run-files.js';
 import { generateServerId } from './server-id.js';
@@ -79,11 +80,8 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
     }
     if (options.httpPort !== 0) {
       monitoring = new MonitoringServer({ host: options.httpHost, port: options.httpPort, basePath: options.httpBasePath, logger });
-      for (const role of roles) {
-        for (const [path, endpoint] of Object.entries(role.endpoints())) {
-          if (typeof endpoint === 'function') monitoring.addJsonEndpoint(path, endpoint);
-          else monitoring.addJsonEndpoint(path, endpoint.handler, { compact: endpoint.compact });
-        }
+      for (const [path, endpoint] of mergeEndpoints(roles)) {
+        monitoring.addJsonEndpoint(path, endpoint.handler, { compact: endpoint.compact });
       }
       monitoringAddress = await monitoring.start();
     }

@@ -318,9 +318,9 @@ export class ClientGateway implements BusHandlers {
   // ---- routing (hot path) ----
 
   /** A message published by a local client: local subscribers, bus members with interest, no responders. */
-  routeFromClient(src: ClientConnection, subject: string, reply: string | undefined, headerSize: number, data: Buffer, start: number, end: number): void {
+  routeFromClient(src: ClientConnection, subject: string, reply: string | undefined, headerSize: number, message: Buffer): void {
     const account = src.account!;
-    const delivered = this.fanOut(account.sublist.match(subject), src, account.name, subject, reply, headerSize, data, start, end, undefined);
+    const delivered = this.fanOut(account.sublist.match(subject), src, account.name, subject, reply, headerSize, message, undefined);
     if (!delivered && reply !== undefined && src.opts.noResponders) src.sendNoResponders(reply);
   }
 
@@ -337,9 +337,7 @@ export class ClientGateway implements BusHandlers {
     subject: string,
     reply: string | undefined,
     headerSize: number,
-    data: Uint8Array,
-    start: number,
-    end: number,
+    message: Uint8Array,
     fromBus: BusMessage | undefined,
   ): boolean {
     let delivered = false;
@@ -349,7 +347,7 @@ export class ClientGateway implements BusHandlers {
       const sub = plain[i]!;
       if (sub instanceof ClientSubscription) {
         if (sub.conn === src && !src.echo) continue;
-        sub.conn.deliver(sub, subject, reply, headerSize, data, start, end);
+        sub.conn.deliver(sub, subject, reply, headerSize, message);
         delivered = true;
       } else if (fromBus === undefined) {
         (targets ??= new MemberTargets()).add(sub.memberId);
@@ -361,39 +359,28 @@ export class ClientGateway implements BusHandlers {
       if (fromBus !== undefined && !fromBus.queues?.includes(group[0]!.queue!)) continue;
       const chosen = pickQueueMember(group, src, fromBus === undefined);
       if (chosen === undefined) continue;
-      if (chosen instanceof ClientSubscription) chosen.conn.deliver(chosen, subject, reply, headerSize, data, start, end);
+      if (chosen instanceof ClientSubscription) chosen.conn.deliver(chosen, subject, reply, headerSize, message);
       else (targets ??= new MemberTargets()).add(chosen.memberId).push(chosen.queue!);
       delivered = true;
     }
     if (targets !== undefined) {
-      this.sendToMembers(targets, account, subject, reply, headerSize, data, start, end);
+      this.sendToMembers(targets, account, subject, reply, headerSize, message);
       delivered = true;
     }
     return delivered;
   }
 
-  private sendToMembers(
-    targets: MemberTargets,
-    account: string,
-    subject: string,
-    reply: string | undefined,
-    headerSize: number,
-    data: Uint8Array,
-    start: number,
-    end: number,
-  ): void {
+  private sendToMembers(targets: MemberTargets, account: string, subject: string, reply: string | undefined, headerSize: number, message: Uint8Array): void {
     const bus = this.bus;
     if (bus === undefined) return;
-    const header = headerSize > 0 ? data.subarray(start, start + headerSize) : undefined;
-    const payload = data.subarray(start + headerSize, end);
     for (let i = 0; i < targets.ids.length; i++) {
       const queues = targets.queues[i]!;
       bus.send(targets.ids[i]!, {
         account,
         subject,
         reply,
-        header,
-        payload,
+        header: headerSize > 0 ? message.subarray(0, headerSize) : undefined,
+        payload: headerSize > 0 ? message.subarray(headerSize) : message,
         originMemberId: bus.self.memberId,
         queues: queues.length > 0 ? queues : undefined,
       });
@@ -442,7 +429,7 @@ export class ClientGateway implements BusHandlers {
     const body = headerSize > 0 ? Buffer.concat([header!, msg.payload]) : msg.payload;
     this.stats.inMsgs++;
     this.stats.inBytes += body.length;
-    this.fanOut(account.sublist.match(msg.subject), undefined, msg.account, msg.subject, msg.reply, headerSize, body, 0, body.length, msg);
+    this.fanOut(account.sublist.match(msg.subject), undefined, msg.account, msg.subject, msg.reply, headerSize, body, msg);
   }
 
   /** Current interest of this role, for monitoring. */

@@ -1,0 +1,36 @@
+/** Something with output buffered for its socket. */
+export interface Flushable {
+  flushQueued: boolean;
+  flush(): void;
+}
+
+/**
+ * Batches socket writes: a route that receives output during this event-loop turn is written
+ * once, after the turn's input has been processed. One immediate for all routes, no closure per
+ * message.
+ */
+export class FlushQueue {
+  private queue: Flushable[] = [];
+  private spare: Flushable[] = [];
+  private scheduled = false;
+  private readonly run = (): void => this.flushAll();
+
+  schedule(target: Flushable): void {
+    if (target.flushQueued) return;
+    target.flushQueued = true;
+    this.queue.push(target);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.run);
+    }
+  }
+
+  private flushAll(): void {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = this.spare;
+    for (let i = 0; i < batch.length; i++) batch[i]!.flush();
+    batch.length = 0;
+    this.spare = batch;
+  }
+}

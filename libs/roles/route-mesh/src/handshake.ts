@@ -1,0 +1,94 @@
+import { timingSafeEqual } from 'node:crypto';
+import bcrypt from 'bcryptjs';
+import type { RouteConnection } from './route-connection.js';
+import type { PeerInfo, RouteConnectInfo } from './route-info.js';
+import type { RouteMesh } from './route-mesh.js';
+
+/**
+ * CONNECT from a peer that dialed us (nats-server's processConnect for a ROUTER, then
+ * processRouteConnect): credentials, a client or gateway on the wrong port, the cluster name.
+ */
+export function processRouteConnect(mesh: RouteMesh, conn: RouteConnection, connect: RouteConnectInfo): void {
+  const cluster = mesh.options.cluster;
+  if (cluster?.user !== undefined && (connect.user !== cluster.user || !passwordMatches(connect.pass, cluster.password))) {
+    mesh.logger.error(`${conn.label()} - authentication error - User "${connect.user ?? ''}"`);
+    conn.sendErr('Authorization Violation');
+    return conn.close('Authentication Failure');
+  }
+  if (typeof connect.lang === 'string' && connect.lang !== '') {
+    mesh.logger.error(`${conn.label()} - attempted to connect to route port`);
+    conn.sendErr('attempted to connect to route port');
+    return conn.close('Wrong Port');
+  }
+  if (typeof connect.gateway === 'string' && connect.gateway !== '') {
+    const text = `Rejecting connection from gateway "${connect.gateway}" on the Route port`;
+    mesh.logger.error(`${conn.label()} - ${text}`);
+    conn.sendErr(text);
+    return conn.close('Wrong Gateway');
+  }
+  const theirs = typeof connect.cluster === 'string' ? connect.cluster : '';
+  if (theirs !== mesh.clusterName && !mesh.mayAdoptClusterName(theirs, connect.cluster_dynamic === true)) {
+    const text = `Rejecting connection, cluster name "${theirs}" does not match "${mesh.clusterName}"`;
+    mesh.logger.error(`${conn.label()} - ${text}`);
+    conn.sendErr(text);
+    return conn.close('Cluster Name Conflict');
+  }
+  if (theirs !== mesh.clusterName) mesh.adoptClusterName(theirs, connect.cluster_dynamic === true, conn);
+  conn.remoteId = typeof connect.name === 'string' ? connect.name : '';
+  conn.headers = mesh.supportsHeaders && connect.headers === true;
+}
+
+/**
+ * INFO from a peer (nats-server's processRouteInfo). The first one identifies the peer and
+ * registers the route (or finds it is ourselves, a duplicate, or from another cluster); later
+ * ones announce other servers (gossip), lame duck mode, or permission changes.
+ */
+export function processRouteInfo(mesh: RouteMesh, conn: RouteConnection, info: PeerInfo): void {
+  if (info.server_id === mesh.serverId) {
+    conn.remoteId = info.server_id;
+    if (conn.origin !== undefined) mesh.dialer.markSelf(conn.origin.url);
+    return conn.close('Duplicate Route');
+  }
+  const theirs = typeof info.cluster === 'string' ? info.cluster : '';
+  if (theirs !== '' && theirs !== mesh.clusterName) {
+    if (!mesh.mayAdoptClusterName(theirs, info.cluster_dynamic === true)) return conn.close('Cluster Name Conflict');
+    mesh.adoptClusterName(theirs, info.cluster_dynamic === true, conn);
+  }
+  if (conn.infoReceived) return processAsyncInfo(mesh, conn, info);
+
+  if (!conn.didSolicit && info.server_name !== undefined && info.server_name === mesh.serverName) {
+    mesh.logger.error(`${conn.label()} - Remote server has a duplicate name: "${info.server_name}"`);
+    return conn.close('Duplicate Server Name');
+  }
+  conn.infoReceived = true;
+  conn.remoteId = info.server_id;
+  conn.remoteName = typeof info.server_name === 'string' ? info.server_name : '';
+  conn.headers = mesh.supportsHeaders && info.headers === true;
+  conn.remoteInfo = info;
+  if (mesh.register(conn, info)) {
+    mesh.logger.debug(`${conn.label()} - Registering remote route "${info.server_id}"`);
+  } else {
+    mesh.logger.debug(`${conn.label()} - Detected duplicate remote route "${info.server_id}"`);
+    conn.close('Duplicate Route');
+  }
+}
+
+function processAsyncInfo(mesh: RouteMesh, conn: RouteConnection, info: PeerInfo): void {
+  // Gateway gossip: this server has no gateways (nats-server logs the same complaint).
+  if (typeof info.gateway === 'string' && info.gateway !== '') {
+    mesh.logger.error(`Received information about gateway "${info.gateway}" from ${conn.remoteId}, but gateway is not configured`);
+    return;
+  }
+  if (conn.remoteId !== '' && conn.remoteId !== info.server_id) return mesh.processImplicitRoute(info);
+  if (info.ldm === true) mesh.peerEnteredLameDuck(conn);
+}
+
+/** Plain text or a bcrypt hash, as nats-server compares route passwords. */
+function passwordMatches(given: string | undefined, expected: string | undefined): boolean {
+  if (expected === undefined || expected === '') return given === undefined || given === '';
+  if (given === undefined) return false;
+  if (/^\$2[abxy]?\$/.test(expected)) return bcrypt.compareSync(given, expected);
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,522 @@
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
+import type { ClusterConfig, ServerOptions } from '@nats-ts/config';
+import type { Logger } from '@nats-ts/observability';
+import { encodeRouteConnect, encodeRouteInfo } from '@nats-ts/protocol';
+import { FlushQueue } from './flush-queue.js';
+import { processRouteConnect, processRouteInfo } from './handshake.js';
+import { LocalInterest, type LocalInterestTotal, type MemberTarget } from './local-interest.js';
+import { PeerInterest, pickWeighted } from './peer-interest.js';
+import { RouteConnection, type RouteOrigin } from './route-connection.js';
+import { RouteDialer } from './route-dialer.js';
+import {
+  dynamicClusterName,
+  joinHostPort,
+  routeConnect,
+  routeInfo,
+  routeNonce,
+  routeUrlCredentials,
+  type PeerInfo,
+  type RouteConnectInfo,
+  type RouteIdentity,
+} from './route-info.js';
+
+export interface RouteMeshConfig {
+  options: Readonly<ServerOptions>;
+  logger: Logger;
+  bus: BusTransport;
+  /** nats-server style server id (shared by every role of one node). */
+  serverId: string;
+  /** The nats-server version we are compatible with, sent as INFO `version`. */
+  compatVersion: string;
+  productVersion: string;
+}
+
+export interface BoundAddress {
+  host: string;
+  port: number;
+}
+
+/** Roles whose interest is this node's own: route peers must hear it (not other routes', not gateways'). */
+function isLocalRole(member: MemberInfo): boolean {
+  return member.role !== 'route-mesh' && member.role !== 'supercluster-gateway';
+}
+
+/**
+ * The cluster role: full-mesh route connections to the other servers of the cluster, speaking
+ * nats-server 2.9's route protocol. It meets the node's other roles only on the bus: it
+ * announces the interest its peers send (RS+/RS-) as its own, tells peers about the interest
+ * the node's members announce, sends messages from the bus to the peers with interest (RMSG),
+ * and hands messages from peers to the members with interest. A message crosses one route only.
+ */
+export class RouteMesh implements BusHandlers {
+  options: Readonly<ServerOptions>;
+  readonly logger: Logger;
+  readonly serverId: string;
+  readonly serverName: string;
+  readonly supportsHeaders: boolean;
+  readonly flushQueue = new FlushQueue();
+  readonly startTime = Date.now();
+  /** Every open route connection, registered or not, by rid. */
+  readonly connections = new Map<number, RouteConnection>();
+  /** The registered route to each peer server, by server id. */
+  readonly peers = new Map<string, RouteConnection>();
+  readonly dialer: RouteDialer;
+  clusterName: string;
+  dynamicClusterName: boolean;
+
+  private readonly cluster: ClusterConfig;
+  private readonly compatVersion: string;
+  private readonly productVersion: string;
+  private readonly busTransport: BusTransport;
+  private bus: BusEndpoint | undefined;
+  private readonly local = new LocalInterest();
+  readonly peerInterest: PeerInterest<RouteConnection>;
+  /** Accounts this server knows; interest and messages for others are ignored, as nats-server does. */
+  private readonly knownAccounts: Set<string>;
+  /** Client URLs of this node's client-gateways, for our route INFO's connect_urls. */
+  private readonly ownClientUrls = new Map<string, readonly string[]>();
+  private advertisedState = '';
+  private listener: NetServer | undefined;
+  private bound: BoundAddress | undefined;
+  private nextRid = 1;
+  private stopping = false;
+  /** Per-message fan-out scratch. */
+  private messageCounter = 0;
+  private readonly routeTargets: RouteConnection[] = [];
+  private readonly memberTargets: MemberTarget[] = [];
+
+  constructor(config: RouteMeshConfig) {
+    const cluster = config.options.cluster;
+    if (cluster === undefined) throw new Error('route-mesh: no cluster configured');
+    this.options = config.options;
+    this.cluster = cluster;
+    this.logger = config.logger;
+    this.busTransport = config.bus;
+    this.serverId = config.serverId;
+    this.serverName = config.options.serverName ?? config.serverId;
+    this.compatVersion = config.compatVersion;
+    this.productVersion = config.productVersion;
+    this.supportsHeaders = !config.options.noHeaderSupport;
+    this.dynamicClusterName = cluster.name === undefined || cluster.name === '';
+    this.clusterName = this.dynamicClusterName ? dynamicClusterName() : cluster.name!;
+    this.knownAccounts = new Set(['$G', ...config.options.accounts.map((a) => a.name)]);
+    this.peerInterest = new PeerInterest((change) => this.bus?.announceInterest(change));
+    this.dialer = new RouteDialer(
+      {
+        clusterPort: () => this.bound?.port ?? -1,
+        connectRetries: () => this.cluster.connectRetries,
+        dialed: (socket, origin) => this.createRoute(socket, origin),
+      },
+      this.logger,
+    );
+  }
+
+  // ---- lifecycle ----
+
+  async start(): Promise<BoundAddress> {
+    this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'route-mesh', version: this.productVersion }, this);
+    this.logger.info(`Cluster name is ${this.clusterName}`);
+    if (this.dynamicClusterName) this.logger.warn('Cluster name was dynamically generated, consider setting one');
+    this.listener = createServer({ noDelay: true }, (socket) => this.createRoute(socket, undefined));
+    this.bound = await listen(this.listener, this.cluster.host, this.cluster.port);
+    this.logger.info(`Listening for route connections on ${joinHostPort(this.bound.host, this.bound.port)}`);
+    this.announceState();
+    for (const route of this.cluster.routes) {
+      let url: URL;
+      try {
+        url = new URL(route);
+      } catch {
+        this.logger.error(`Error parsing route URL "${route}"`);
+        continue;
+      }
+      this.dialer.connect({ url, explicit: true });
+    }
+    return this.bound;
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    this.dialer.stop();
+    const listener = this.listener;
+    this.listener = undefined;
+    const closed = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
+    for (const conn of [...this.connections.values()]) conn.close('Server Shutdown');
+    await closed;
+    await this.bus?.close();
+  }
+
+  /** As nats-server: peers hear of lame duck mode (INFO ldm) and stop advertising our client URLs. */
+  enterLameDuck(): Promise<void> {
+    const info = encodeRouteInfo({ ...this.identityInfo(undefined), ldm: true }, false);
+    for (const peer of this.peers.values()) peer.queueProto(info);
+    return Promise.resolve();
+  }
+
+  reload(options: Readonly<ServerOptions>): void {
+    this.options = options;
+  }
+
+  get boundAddress(): BoundAddress | undefined {
+    return this.bound;
+  }
+
+  get configuredRoutes(): readonly string[] {
+    return this.cluster.routes;
+  }
+
+  // ---- connections ----
+
+  /** A socket we accepted (`origin` undefined) or dialed. */
+  private createRoute(socket: Socket, origin: RouteOrigin | undefined): void {
+    if (this.stopping) {
+      socket.destroy();
+      return;
+    }
+    const conn = new RouteConnection(this, socket, this.nextRid++, origin);
+    this.connections.set(conn.rid, conn);
+    let connect: Buffer | undefined;
+    if (origin !== undefined) {
+      const credentials =
+        routeUrlCredentials(origin.url) ??
+        (this.cluster.user !== undefined ? { user: this.cluster.user, pass: this.cluster.password ?? '' } : undefined);
+      connect = encodeRouteConnect(
+        routeConnect(this.serverId, this.clusterName, this.dynamicClusterName, this.supportsHeaders, false, credentials),
+      );
+    }
+    const authTimeout = origin === undefined && this.cluster.user !== undefined ? (this.cluster.authTimeoutMs ?? 2000) : undefined;
+    conn.open(connect, encodeRouteInfo(this.identityInfo(routeNonce()), true), authTimeout);
+    this.logger.info(`${conn.label()} - Route connection created`);
+  }
+
+  /** This server's route INFO. */
+  private identityInfo(nonce: string | undefined): Record<string, unknown> {
+    const o = this.options;
+    const c = this.cluster;
+    const identity: RouteIdentity = {
+      serverId: this.serverId,
+      serverName: this.serverName,
+      version: this.compatVersion,
+      go: `nats-ts ${this.productVersion} (node ${process.version})`,
+      host: c.host,
+      port: this.bound?.port ?? c.port,
+      headers: this.supportsHeaders,
+      authRequired: c.user !== undefined,
+      tlsRequired: false,
+      maxPayload: o.maxPayload,
+    };
+    if (c.advertise !== undefined && c.advertise !== '') {
+      const advertised = parseAdvertise(c.advertise, identity.port);
+      identity.host = advertised.host;
+      identity.port = advertised.port;
+      identity.ip = `nats-route://${joinHostPort(advertised.host, advertised.port)}/`;
+    }
+    const urls = c.noAdvertise ? [] : this.localClientUrls();
+    return routeInfo(identity, this.clusterName, this.dynamicClusterName, urls, nonce);
+  }
+
+  /** Client URLs of this node's client-gateways. */
+  localClientUrls(): string[] {
+    const urls: string[] = [];
+    for (const list of this.ownClientUrls.values()) for (const url of list) if (!urls.includes(url)) urls.push(url);
+    return urls;
+  }
+
+  processConnect(conn: RouteConnection, connect: RouteConnectInfo): void {
+    processRouteConnect(this, conn, connect);
+  }
+
+  processInfo(conn: RouteConnection, info: PeerInfo): void {
+    processRouteInfo(this, conn, info);
+  }
+
+  /**
+   * Registers the route to a peer from its first INFO. False when that server already has a
+   * route: the new connection is the duplicate and closes; the surviving one takes over its
+   * dialed URL and will be redialed if it drops, as nats-server resolves duplicates.
+   */
+  register(conn: RouteConnection, info: PeerInfo): boolean {
+    const existing = this.peers.get(info.server_id);
+    if (existing !== undefined && existing !== conn) {
+      if (conn.origin !== undefined) existing.origin = conn.origin;
+      existing.retry = true;
+      return false;
+    }
+    this.peers.set(info.server_id, conn);
+    conn.registered = true;
+    for (const total of this.local.all()) conn.sendInterest(total.account, total.subject, total.queue, total.weight);
+    if (this.peers.size > 1) this.forwardToOtherPeers(conn, info);
+    conn.connectUrls = Array.isArray(info.connect_urls) ? info.connect_urls.filter((u): u is string => typeof u === 'string') : [];
+    this.announceState();
+    return true;
+  }
+
+  /** Gossip: the other peers learn of the new one and dial it, so the cluster stays a full mesh. */
+  private forwardToOtherPeers(conn: RouteConnection, info: PeerInfo): void {
+    const forwarded: Record<string, unknown> = { ...info };
+    delete forwarded.nonce;
+    if (typeof info.ip !== 'string' || info.ip === '') {
+      forwarded.ip = `nats-route://${joinHostPort(conn.remoteAddress, typeof info.port === 'number' ? info.port : 0)}/`;
+    }
+    const frame = encodeRouteInfo(forwarded, false);
+    for (const peer of this.peers.values()) if (peer !== conn && peer.remoteId !== info.server_id) peer.queueProto(frame);
+  }
+
+  /** A peer told us about another server of the cluster: dial it unless we know it already. */
+  processImplicitRoute(info: PeerInfo): void {
+    if (info.server_id === this.serverId || this.peers.has(info.server_id) || this.isConfiguredRoute(info)) return;
+    let url: URL;
+    try {
+      url = new URL(typeof info.ip === 'string' ? info.ip : '');
+    } catch {
+      this.logger.error(`Error parsing URL from INFO: ${JSON.stringify(info.ip)}`);
+      return;
+    }
+    if (info.auth_required === true && this.cluster.user !== undefined) {
+      url.username = encodeURIComponent(this.cluster.user);
+      url.password = encodeURIComponent(this.cluster.password ?? '');
+    }
+    this.dialer.connect({ url, explicit: false });
+  }
+
+  private isConfiguredRoute(info: PeerInfo): boolean {
+    const hostPort = joinHostPort(String(info.host ?? ''), Number(info.port ?? 0)).toLowerCase();
+    return this.cluster.routes.some((route) => URL.canParse(route) && new URL(route).host.toLowerCase() === hostPort);
+  }
+
+  peerEnteredLameDuck(conn: RouteConnection): void {
+    if (conn.connectUrls.length === 0) return;
+    conn.connectUrls = [];
+    this.announceState();
+  }
+
+  /** Whether a peer's cluster name replaces ours: only when ours was generated, as in nats-server. */
+  mayAdoptClusterName(theirs: string, theirsDynamic: boolean): boolean {
+    return this.dynamicClusterName && theirs !== '' && (!theirsDynamic || this.clusterName < theirs);
+  }
+
+  /** Takes the peer's cluster name; routes formed under the old name are dropped (and redialed). */
+  adoptClusterName(name: string, dynamic: boolean, keep: RouteConnection): void {
+    this.logger.info(`Cluster name updated to ${name}`);
+    this.clusterName = name;
+    this.dynamicClusterName = dynamic;
+    for (const conn of [...this.connections.values()]) if (conn !== keep) conn.close('Cluster Name Conflict');
+    this.announceState();
+  }
+
+  routeClosed(conn: RouteConnection): void {
+    this.connections.delete(conn.rid);
+    this.logger.info(`${conn.label()} - Router connection closed: ${conn.closeReason}`);
+    if (this.peers.get(conn.remoteId) === conn) {
+      this.peers.delete(conn.remoteId);
+      this.peerInterest.removeRoute(conn);
+      if (conn.connectUrls.length > 0) this.announceState();
+    }
+    if (this.stopping || !(conn.didSolicit || conn.retry)) return;
+    if (conn.remoteId !== '' && this.peers.has(conn.remoteId)) {
+      this.logger.debug(`Not attempting reconnect for solicited route, already connected to "${conn.remoteId}"`);
+      return;
+    }
+    if (conn.remoteId === this.serverId) return;
+    const origin = conn.origin ?? this.originFromInfo(conn);
+    if (origin !== undefined) this.dialer.reconnect(origin);
+  }
+
+  /** A route we did not dial but must redial (it replaced a dialed duplicate): its INFO says where. */
+  private originFromInfo(conn: RouteConnection): RouteOrigin | undefined {
+    const info = conn.remoteInfo;
+    if (info === undefined || typeof info.host !== 'string' || typeof info.port !== 'number') return undefined;
+    const url = new URL(`nats-route://${joinHostPort(info.host, info.port)}/`);
+    if (typeof info.ip === 'string' && URL.canParse(info.ip)) return { url: new URL(info.ip), explicit: false };
+    return { url, explicit: false };
+  }
+
+  // ---- peers' interest ----
+
+  peerSubscribed(conn: RouteConnection, account: string, subject: string, queue: string | undefined, weight: number): void {
+    if (!conn.registered) return;
+    if (!this.knownAccounts.has(account)) {
+      if (this.logger.isDebug) this.logger.debug(`${conn.label()} - Unknown account "${account}" for remote subject "${subject}"`);
+      return;
+    }
+    if (!this.peerInterest.add(conn, account, subject, queue, weight)) {
+      this.logger.error(`${conn.label()} - Could not insert subscription: invalid subject "${subject}"`);
+    }
+  }
+
+  peerUnsubscribed(conn: RouteConnection, account: string, subject: string, queue: string | undefined): void {
+    if (conn.registered) this.peerInterest.remove(conn, account, subject, queue);
+  }
+
+  // ---- bus: membership, interest, state ----
+
+  memberJoined(member: MemberInfo): void {
+    this.logger.debug(`Bus member joined: ${member.role} ${member.memberId}`);
+  }
+
+  memberLeft(member: MemberInfo): void {
+    this.logger.debug(`Bus member left: ${member.role} ${member.memberId}`);
+    if (isLocalRole(member)) for (const total of this.local.removeMember(member.memberId)) this.tellPeers(total);
+    this.ownClientUrls.delete(member.memberId);
+  }
+
+  interest(from: MemberInfo, change: InterestChange): void {
+    if (!isLocalRole(from)) return;
+    const total = this.local.apply(from.memberId, change);
+    if (total !== undefined) this.tellPeers(total);
+  }
+
+  memberState(from: MemberInfo, state: MemberState): void {
+    if (from.role === 'client-gateway') this.ownClientUrls.set(from.memberId, state.clientUrls);
+  }
+
+  private tellPeers(total: LocalInterestTotal): void {
+    for (const peer of this.peers.values()) peer.sendInterest(total.account, total.subject, total.queue, total.weight);
+  }
+
+  /** Tells the node's members the cluster name and the client URLs the peers advertise. */
+  private announceState(): void {
+    const clientUrls: string[] = [];
+    if (!this.cluster.noAdvertise) {
+      for (const peer of this.peers.values()) for (const url of peer.connectUrls) if (!clientUrls.includes(url)) clientUrls.push(url);
+    }
+    const state: MemberState = { clientUrls, cluster: this.clusterName };
+    const signature = JSON.stringify(state);
+    if (signature === this.advertisedState) return;
+    this.advertisedState = signature;
+    this.bus?.announceState(state);
+  }
+
+  /** Client URLs of the other servers, as clients see them in connect_urls (for /varz). */
+  peerClientUrls(): string[] {
+    const urls: string[] = [];
+    for (const peer of this.peers.values()) for (const url of peer.connectUrls) if (!urls.includes(url)) urls.push(url);
+    return urls;
+  }
+
+  // ---- messages (hot path) ----
+
+  /**
+   * A message a member of this node put on the bus for us: one RMSG to each peer with plain
+   * interest, and for each queue group the member chose us for, one peer picked by weight.
+   */
+  message(from: MemberInfo, msg: BusMessage): void {
+    if (!isLocalRole(from)) return;
+    const result = this.peerInterest.match(msg.account, msg.subject);
+    if (result === undefined) return;
+    const mark = ++this.messageCounter;
+    const targets = this.routeTargets;
+    const plain = result.plain;
+    for (let i = 0; i < plain.length; i++) {
+      const route = plain[i]!.route;
+      if (route.mark !== mark) {
+        route.mark = mark;
+        route.queueScratch.length = 0;
+        targets.push(route);
+      }
+    }
+    const wanted = msg.queues;
+    if (wanted !== undefined && wanted.length > 0) {
+      const groups = result.queues;
+      for (let g = 0; g < groups.length; g++) {
+        const group = groups[g]!;
+        const name = group[0]!.queue!;
+        if (!wanted.includes(name)) continue;
+        const route = pickWeighted(group).route;
+        if (route.mark !== mark) {
+          route.mark = mark;
+          route.queueScratch.length = 0;
+          targets.push(route);
+        }
+        route.queueScratch.push(name);
+      }
+    }
+    for (let i = 0; i < targets.length; i++) {
+      const route = targets[i]!;
+      route.sendMsg(msg.account, msg.subject, msg.reply, route.queueScratch, msg.header, msg.payload);
+    }
+    targets.length = 0;
+  }
+
+  /**
+   * A message from a peer: to each member with plain interest, and for each queue group the peer
+   * chose us for, to one member of it picked by weight. Never on to other routes.
+   */
+  fromRoute(
+    conn: RouteConnection,
+    account: string,
+    subject: string,
+    reply: string | undefined,
+    queues: readonly string[],
+    headerSize: number,
+    message: Buffer,
+  ): void {
+    const bus = this.bus;
+    if (bus === undefined || !conn.registered || !this.knownAccounts.has(account)) return;
+    const result = this.local.match(account, subject);
+    if (result === undefined) return;
+    const mark = ++this.messageCounter;
+    const targets = this.memberTargets;
+    const plain = result.plain;
+    for (let i = 0; i < plain.length; i++) {
+      const target = plain[i]!.target;
+      if (target.mark !== mark) {
+        target.mark = mark;
+        target.queues.length = 0;
+        targets.push(target);
+      }
+    }
+    if (queues.length > 0) {
+      const groups = result.queues;
+      for (let g = 0; g < groups.length; g++) {
+        const group = groups[g]!;
+        const name = group[0]!.queue!;
+        if (!queues.includes(name)) continue;
+        const target = pickWeighted(group).target;
+        if (target.mark !== mark) {
+          target.mark = mark;
+          target.queues.length = 0;
+          targets.push(target);
+        }
+        target.queues.push(name);
+      }
+    }
+    const header = headerSize > 0 ? message.subarray(0, headerSize) : undefined;
+    const payload = headerSize > 0 ? message.subarray(headerSize) : message;
+    for (let i = 0; i < targets.length; i++) {
+      const target = targets[i]!;
+      bus.send(target.memberId, {
+        account,
+        subject,
+        reply,
+        header,
+        payload,
+        originMemberId: bus.self.memberId,
+        queues: target.queues.length > 0 ? target.queues.slice() : undefined,
+      });
+    }
+    targets.length = 0;
+  }
+}
+
+function listen(server: NetServer, host: string, port: number): Promise<BoundAddress> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port < 0 ? 0 : port, host, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      if (addr === null || typeof addr === 'string') return reject(new Error('route listener has no address'));
+      resolve({ host, port: addr.port });
+    });
+  });
+}
+
+/** `cluster { advertise }`: host[:port], the port defaulting to the cluster port. */
+function parseAdvertise(advertise: string, port: number): BoundAddress {
+  const bracketed = /^\[(.*)\](?::(\d+))?$/.exec(advertise);
+  if (bracketed) return { host: bracketed[1]!, port: bracketed[2] !== undefined ? Number(bracketed[2]) : port };
+  const colon = advertise.lastIndexOf(':');
+  if (colon < 0 || advertise.indexOf(':') !== colon) return { host: advertise, port };
+  return { host: advertise.slice(0, colon), port: Number(advertise.slice(colon + 1)) };
+}
+
