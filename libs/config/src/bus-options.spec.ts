@@ -42,7 +42,6 @@ describe('bus block', () => {
         listen: "127.0.0.1:7100"
         advertise: "bus-1.example:7100"
         members: ["127.0.0.1:7101", "tcp://[::1]:7102"]
-        redis: "redis://127.0.0.1:6379/2"
         name: node-a
         heartbeat: "250ms"
         member_timeout: "2s"
@@ -53,7 +52,6 @@ describe('bus block', () => {
       port: 7100,
       advertise: 'bus-1.example:7100',
       members: ['127.0.0.1:7101', 'tcp://[::1]:7102'],
-      redis: 'redis://127.0.0.1:6379/2',
       name: 'node-a',
       heartbeatMs: 250,
       memberTimeoutMs: 2_000,
@@ -96,6 +94,10 @@ describe('bus block', () => {
       'F:7:3: "member_timeout" in bus must be a positive duration',
       'F:8:3: unknown field "routes" in bus',
     ]);
+  });
+
+  it('takes one kind of membership', () => {
+    expect(errorsOf('bus {\n  members: ["h:1"]\n  redis: "redis://h"\n}')).toEqual(['F:1:1: bus: use either members (a static list) or redis, not both']);
   });
 
   it('wants the member timeout longer than the heartbeat', () => {

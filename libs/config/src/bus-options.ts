@@ -109,6 +109,9 @@ export function finalizeBus(draft: Draft, d: Diagnostics): void {
   if (bus === undefined) return;
   if (bus.host === '') bus.host = draft.options.host;
   if (bus.port === 0) bus.port = -1;
+  if (bus.redis !== undefined && bus.members.length > 0) {
+    d.error(draft.positions.get(BLOCK), 'bus: use either members (a static list) or redis, not both');
+  }
   if (bus.memberTimeoutMs <= bus.heartbeatMs) {
     d.error(
       draft.positions.get(BLOCK),

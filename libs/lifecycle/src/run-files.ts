@@ -9,6 +9,8 @@ export interface PortsReport {
   cluster?: string[];
   websocket?: string[];
   leafnode?: string[];
+  /** nats-ts's TCP bus listener (`tcp://host:port`, as advertised to the other processes). */
+  bus?: string[];
 }
 
 /** Expands a wildcard bind address into the host's addresses, as nats-server does for its ports file. */

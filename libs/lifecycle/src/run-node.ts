@@ -1,7 +1,8 @@
-import { InProcessBus, type BusTransport } from '@nats-ts/bus';
+import type { BusTransport } from '@nats-ts/bus';
 import { ConfigError, loadOptions, type ServerOptions } from '@nats-ts/config';
 import { Logger, MonitoringServer } from '@nats-ts/observability';
 import { mergeEndpoints } from './merge-endpoints.js';
+import { nodeBus } from './node-bus.js';
 import type { RoleFactory, RunningRole } from './role.js';
 import { removeQuietly, urlsFor, writePidFile, writePortsFile, type PortsReport } from './run-files.js';
 import { generateServerId } from './server-id.js';
@@ -10,7 +11,10 @@ import { COMPAT_VERSION, PRODUCT_VERSION } from './version.js';
 export interface RunNodeOptions {
   argv: string[];
   roles: RoleFactory[];
-  /** Defaults to the in-process bus: every role of this process meets on it without encoding. */
+  /**
+   * Defaults to the in-process bus (every role of this process meets on it without encoding), or
+   * the TCP bus when the configuration has a `bus {}` block.
+   */
   bus?: BusTransport;
 }
 
@@ -52,7 +56,7 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
   const logger = new Logger(loggerOptions(options));
   for (const w of warnings) logger.warn(w);
   const serverId = generateServerId();
-  const bus = run.bus ?? new InProcessBus();
+  const bus = nodeBus(options, logger, run.bus);
   logger.info(`Starting nats-ts-server`);
   logger.info(`  Version:  ${PRODUCT_VERSION} (nats-server ${COMPAT_VERSION} compatible)`);
   logger.info(`  ID:       ${serverId}`);
@@ -62,13 +66,15 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
   let monitoringAddress: { host: string; port: number } | undefined;
   const roles: RunningRole[] = [];
   const configLoadTime = new Date();
+  let busUrls: string[] | undefined;
   try {
+    busUrls = await bus.start();
     for (const factory of run.roles) {
       roles.push(
         await factory({
           options,
           logger,
-          bus,
+          bus: bus.transport,
           serverId,
           compatVersion: COMPAT_VERSION,
           productVersion: PRODUCT_VERSION,
@@ -83,18 +89,21 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
       for (const [path, endpoint] of mergeEndpoints(roles)) {
         monitoring.addJsonEndpoint(path, endpoint.handler, { compact: endpoint.compact });
       }
+      for (const [path, endpoint] of Object.entries(bus.endpoints())) monitoring.addJsonEndpoint(path, endpoint.handler);
       monitoringAddress = await monitoring.start();
     }
   } catch (err) {
     logger.error(`Error starting server: ${(err as Error).message}`);
     for (const role of roles) await role.shutdown();
     await monitoring?.close();
+    await bus.close();
     return 1;
   }
 
   const ports: PortsReport = {};
   for (const role of roles) Object.assign(ports, role.ports);
   if (monitoringAddress) ports.monitoring = urlsFor('http', options.httpHost, monitoringAddress.port);
+  if (busUrls) ports.bus = busUrls;
   if (options.pidFile) writePidFile(options.pidFile);
   const portsFile = options.portsFileDir ? writePortsFile(options.portsFileDir, ports) : undefined;
   logger.info('Server is ready');
@@ -106,6 +115,7 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
       stopping = true;
       logger.info('Server Exiting..');
       for (const role of roles) await role.shutdown();
+      await bus.close();
       await monitoring?.close();
       removeQuietly(portsFile);
       removeQuietly(options.pidFile);
