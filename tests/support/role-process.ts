@@ -16,10 +16,12 @@ process.on('exit', () => {
 
 export interface RoleProcess {
   readonly pid: number;
-  /** nats://127.0.0.1:<port> */
+  /** nats://127.0.0.1:<port>; empty for a role without client listener. */
   readonly clientUrl: string;
   /** host:port of its bus listener. */
   readonly busUrl: string;
+  /** Its route listener (nats-route://127.0.0.1:<port>), for a route-mesh; empty otherwise. */
+  readonly clusterUrl: string;
   output(): string;
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** SIGKILL, as a crash: nothing is cleaned up by the process. */
@@ -31,6 +33,7 @@ export interface RoleProcess {
 class RoleChild implements RoleProcess {
   clientUrl = '';
   busUrl = '';
+  clusterUrl = '';
   private captured = '';
   private readonly exited: Promise<void>;
   private hasExited = false;
@@ -77,9 +80,10 @@ class RoleChild implements RoleProcess {
       const name = readdirSync(this.dir).find((file) => file.endsWith(suffix));
       if (name !== undefined) {
         try {
-          const ports = JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as { nats?: string[]; bus?: string[] };
-          this.clientUrl = ports.nats![0]!;
+          const ports = JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as { nats?: string[]; bus?: string[]; cluster?: string[] };
+          this.clientUrl = ports.nats?.[0] ?? '';
           this.busUrl = (ports.bus?.[0] ?? '').replace(/^tcp:\/\//, '');
+          this.clusterUrl = (ports.cluster?.[0] ?? '').replace(/^nats:/, 'nats-route:');
           return;
         } catch {
           // Caught half-written: read again.
