@@ -15,6 +15,16 @@ export interface RemoteSide {
   remoteMembers(): readonly RemoteMember[];
 }
 
+/** For a process with no other processes to reach (the in-process bus). */
+export const NO_REMOTE_SIDE: RemoteSide = {
+  joined: () => undefined,
+  interest: () => undefined,
+  state: () => undefined,
+  left: () => undefined,
+  sendRemote: () => undefined,
+  remoteMembers: () => [],
+};
+
 export function describeMember(member: MemberInfo): string {
   return `${member.memberId} (${member.role} on ${member.nodeId})`;
 }
@@ -59,8 +69,8 @@ class LocalEndpoint implements BusEndpoint {
 export type { LocalEndpoint };
 
 /**
- * The members of one process on a TCP bus. Among themselves they meet as on the in-process bus:
- * synchronous calls, the same objects, nothing encoded. Everything else goes through RemoteSide.
+ * The members of one process. Among themselves they meet directly: synchronous calls, the same
+ * objects, nothing encoded. Members of other processes (TCP bus) are reached through RemoteSide.
  */
 export class LocalMembers {
   // Replaced, never mutated, so iterations survive handlers that join or leave.
@@ -69,7 +79,8 @@ export class LocalMembers {
   private assignedIds = 0;
 
   constructor(
-    private readonly peerId: string,
+    /** Names a member that joins without a memberId; `n` counts the joins. */
+    private readonly assignId: (info: JoinInfo, n: number) => string,
     private readonly logger: Logger,
     private readonly remote: RemoteSide,
   ) {}
@@ -79,7 +90,7 @@ export class LocalMembers {
   }
 
   join(info: JoinInfo, handlers: BusHandlers): Promise<BusEndpoint> {
-    const memberId = info.memberId ?? `${this.peerId}.${++this.assignedIds}`;
+    const memberId = info.memberId ?? this.assignId(info, ++this.assignedIds);
     if (this.byId.has(memberId)) return Promise.reject(new Error(`bus: member ${memberId} already joined`));
     const self: MemberInfo = { memberId, nodeId: info.nodeId, role: info.role, version: info.version };
     const newcomer = new LocalEndpoint(this, self, handlers);
@@ -88,14 +99,15 @@ export class LocalMembers {
     this.byId.set(memberId, newcomer);
     if (this.logger.isDebug) this.logger.debug(`bus: member joined ${describeMember(self)}`);
 
-    // The newcomer learns the current members and their interest before they learn of it.
+    // The newcomer learns the current members and their interest before they learn of it, so
+    // whatever they send it in their memberJoined handlers comes from members it knows.
     for (const member of existing) {
-      if (member.closed) continue;
-      this.introduce(newcomer, member.self, member.interest.snapshot(), member.state);
+      if (!member.closed) this.introduce(newcomer, member.self, member.interest.snapshot(), member.state, member);
     }
     for (const member of this.remote.remoteMembers()) this.introduce(newcomer, member.info, [...member.interest.values()], member.state);
     for (const member of existing) {
-      if (!member.closed) this.call(member, 'memberJoined', () => member.handlers.memberJoined(self));
+      if (member.closed || newcomer.closed) continue;
+      this.call(member, 'memberJoined', () => member.handlers.memberJoined(self));
     }
     this.remote.joined(newcomer);
     return Promise.resolve(newcomer);
@@ -111,6 +123,7 @@ export class LocalMembers {
   broadcastInterest(from: LocalEndpoint, change: InterestChange): void {
     for (const member of this.endpoints) {
       if (member === from || member.closed) continue;
+      if (from.closed) return;
       this.call(member, 'interest', () => member.handlers.interest(from.self, change));
     }
     this.remote.interest(from, change);
@@ -118,6 +131,7 @@ export class LocalMembers {
 
   broadcastState(from: LocalEndpoint, state: MemberState): void {
     for (const member of this.endpoints) {
+      if (from.closed) return;
       if (member !== from) this.tellState(member, from.self, state);
     }
     this.remote.state(from, state);
@@ -171,14 +185,21 @@ export class LocalMembers {
     for (const member of this.endpoints) this.leave(member);
   }
 
-  private introduce(to: LocalEndpoint, member: MemberInfo, interests: readonly InterestChange[], state: MemberState | undefined): void {
+  /** memberJoined, then the member's interest and state; stops if either side leaves meanwhile. */
+  private introduce(
+    to: LocalEndpoint,
+    member: MemberInfo,
+    interests: readonly InterestChange[],
+    state: MemberState | undefined,
+    source?: LocalEndpoint,
+  ): void {
     if (to.closed) return;
     this.call(to, 'memberJoined', () => to.handlers.memberJoined(member));
     for (const change of interests) {
-      if (to.closed) return;
+      if (to.closed || source?.closed) return;
       this.call(to, 'interest', () => to.handlers.interest(member, change));
     }
-    if (state !== undefined) this.tellState(to, member, state);
+    if (state !== undefined && !source?.closed) this.tellState(to, member, state);
   }
 
   private tellState(to: LocalEndpoint, member: MemberInfo, state: MemberState): void {

@@ -86,7 +86,7 @@ export class TcpBus implements BusTransport, LinkEvents, DialEvents {
     this.memberTimeoutMs = options.memberTimeoutMs ?? 5_000;
     this.joinTimeoutMs = options.joinTimeoutMs ?? 3_000;
     this.settings = { scheduler: new WriteScheduler(), maxPendingBytes: options.maxPendingBytes ?? 64 * 1024 * 1024 };
-    this.locals = new LocalMembers(this.peerId, this.logger, {
+    this.locals = new LocalMembers((_info, n) => `${this.peerId}.${n}`, this.logger, {
       joined: (endpoint) => this.forEachOutbound((link) => this.sendMember(link, endpoint)),
       interest: (endpoint, change) =>
         this.forEachOutbound((link) => link.sendFrame({ kind: 'interest', change, memberId: endpoint.self.memberId })),
