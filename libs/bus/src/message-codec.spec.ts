@@ -73,6 +73,18 @@ describe('message frame codec', () => {
     expect(plain(decoded)).toEqual(plain(FULL));
   });
 
+  it('decodes repeated and changing strings alike', () => {
+    const decoder = new MessageFrameDecoder();
+    const subjects = ['a.b', 'a.b', 'a.c', 'x'.repeat(100), 'x'.repeat(100), 'ü.ö', 'a.b'];
+    for (const subject of subjects) {
+      const frame = handEncode({ ...MINIMAL, subject, account: subject.length > 10 ? 'ACC' : '$G' }, 'm', `to.${subject.length}`);
+      const decoded = decoder.decode(frame, 0, frame.length);
+      expect(decoded.subject).toBe(subject);
+      expect(decoded.account).toBe(subject.length > 10 ? 'ACC' : '$G');
+      expect(decoder.to).toBe(`to.${subject.length}`);
+    }
+  });
+
   it('refuses truncated frames', () => {
     const frame = handEncode(FULL, 'a', 'b');
     expect(() => new MessageFrameDecoder().decode(frame, 0, frame.length - 1)).toThrow(/malformed/);

@@ -115,6 +115,34 @@ function writeBytes(buf: Buffer, pos: number, tag: number, bytes: Uint8Array): n
 }
 
 /**
+ * The string of a field that usually repeats from frame to frame (account, member ids, often
+ * the subject): decoded again only when its bytes differ from last time.
+ */
+class RepeatedString {
+  private bytes = Buffer.alloc(64);
+  private length = -1;
+  private text = '';
+
+  read(buf: Buffer, start: number, end: number): string {
+    const length = end - start;
+    if (length === this.length) {
+      const bytes = this.bytes;
+      let i = 0;
+      while (i < length && bytes[i] === buf[start + i]) i++;
+      if (i === length) return this.text;
+    }
+    this.text = buf.toString('utf8', start, end);
+    if (length > this.bytes.length) this.bytes = Buffer.alloc(length);
+    buf.copy(this.bytes, 0, start, end);
+    this.length = length;
+    return this.text;
+  }
+}
+
+// Longer subjects are decoded each time rather than compared byte by byte.
+const MAX_REPEATED_SUBJECT = 64;
+
+/**
  * Decodes message frames in place: byte fields are views into the frame's buffer. `from` and
  * `to` hold the sending and receiving members of the frame last decoded.
  */
@@ -122,6 +150,11 @@ export class MessageFrameDecoder {
   from = '';
   to = '';
   private readonly cursor = new ByteCursor();
+  private readonly accounts = new RepeatedString();
+  private readonly subjects = new RepeatedString();
+  private readonly origins = new RepeatedString();
+  private readonly senders = new RepeatedString();
+  private readonly receivers = new RepeatedString();
 
   /**
    * Decodes the BusFrame in buf[start, end) whose first byte is MESSAGE_FRAME_TAG. Throws on
@@ -156,10 +189,10 @@ export class MessageFrameDecoder {
       c.pos = fieldEnd;
       switch (tag) {
         case ACCOUNT:
-          account = buf.toString('utf8', fieldStart, fieldEnd);
+          account = this.accounts.read(buf, fieldStart, fieldEnd);
           break;
         case SUBJECT:
-          subject = buf.toString('utf8', fieldStart, fieldEnd);
+          subject = length <= MAX_REPEATED_SUBJECT ? this.subjects.read(buf, fieldStart, fieldEnd) : buf.toString('utf8', fieldStart, fieldEnd);
           break;
         case REPLY:
           if (length > 0) reply = buf.toString('utf8', fieldStart, fieldEnd);
@@ -174,16 +207,16 @@ export class MessageFrameDecoder {
           if (length > 0) traceparent = buf.toString('utf8', fieldStart, fieldEnd);
           break;
         case ORIGIN:
-          origin = buf.toString('utf8', fieldStart, fieldEnd);
+          origin = this.origins.read(buf, fieldStart, fieldEnd);
           break;
         case QUEUES:
           (queues ??= []).push(buf.toString('utf8', fieldStart, fieldEnd));
           break;
         case FROM:
-          from = buf.toString('utf8', fieldStart, fieldEnd);
+          from = this.senders.read(buf, fieldStart, fieldEnd);
           break;
         case TO:
-          to = buf.toString('utf8', fieldStart, fieldEnd);
+          to = this.receivers.read(buf, fieldStart, fieldEnd);
           break;
       }
     }
