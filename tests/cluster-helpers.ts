@@ -14,6 +14,8 @@ export interface ClusterMemberOptions {
   clusterPort?: number;
   /** Fixed client port. */
   clientPort?: number;
+  /** Extra lines inside the cluster block. */
+  clusterExtra?: string;
   /** Extra configuration lines. */
   extra?: string;
 }
@@ -28,6 +30,7 @@ export function startClusterMember(target: Target, options: ClusterMemberOptions
     `  name: ${CLUSTER_NAME}`,
     `  listen: "127.0.0.1:${options.clusterPort ?? -1}"`,
     routes !== '' ? `  routes: [${routes}]` : '',
+    options.clusterExtra ?? '',
     '}',
     options.extra ?? '',
   ].join('\n');

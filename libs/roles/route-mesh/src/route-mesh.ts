@@ -9,6 +9,7 @@ import { LocalInterest, type LocalInterestTotal, type MemberTarget } from './loc
 import { PeerInterest, pickWeighted } from './peer-interest.js';
 import { RouteConnection, type RouteOrigin } from './route-connection.js';
 import { RouteDialer } from './route-dialer.js';
+import { RouteTls, watchHandshake } from './route-tls.js';
 import {
   dynamicClusterName,
   joinHostPort,
@@ -16,6 +17,7 @@ import {
   routeInfo,
   routeNonce,
   routeUrlCredentials,
+  routeUrlHostPort,
   type PeerInfo,
   type RouteConnectInfo,
   type RouteIdentity,
@@ -77,6 +79,7 @@ export class RouteMesh implements BusHandlers {
   /** Client URLs of this node's client-gateways, for our route INFO's connect_urls. */
   private readonly ownClientUrls = new Map<string, readonly string[]>();
   private advertisedState = '';
+  private readonly tls: RouteTls | undefined;
   private listener: NetServer | undefined;
   private bound: BoundAddress | undefined;
   private nextRid = 1;
@@ -101,6 +104,7 @@ export class RouteMesh implements BusHandlers {
     this.dynamicClusterName = cluster.name === undefined || cluster.name === '';
     this.clusterName = this.dynamicClusterName ? dynamicClusterName() : cluster.name!;
     this.knownAccounts = new Set(['$G', ...config.options.accounts.map((a) => a.name)]);
+    this.tls = cluster.tls !== undefined ? new RouteTls(cluster.tls) : undefined;
     this.peerInterest = new PeerInterest((change) => this.bus?.announceInterest(change));
     this.dialer = new RouteDialer(
       {
@@ -167,11 +171,18 @@ export class RouteMesh implements BusHandlers {
 
   // ---- connections ----
 
-  /** A socket we accepted (`origin` undefined) or dialed. */
+  /** A socket we accepted (`origin` undefined) or dialed; with cluster TLS it is wrapped at once. */
   private createRoute(socket: Socket, origin: RouteOrigin | undefined): void {
     if (this.stopping) {
       socket.destroy();
       return;
+    }
+    const tls = this.tls;
+    if (tls !== undefined) {
+      const secure = origin === undefined ? tls.accept(socket) : tls.dial(socket, routeUrlHostPort(origin.url).host);
+      const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+      watchHandshake(secure, tls.timeoutMs, (reason) => this.logger.error(`${peer} - ${reason}`));
+      socket = secure;
     }
     const conn = new RouteConnection(this, socket, this.nextRid++, origin);
     this.connections.set(conn.rid, conn);
@@ -181,7 +192,7 @@ export class RouteMesh implements BusHandlers {
         routeUrlCredentials(origin.url) ??
         (this.cluster.user !== undefined ? { user: this.cluster.user, pass: this.cluster.password ?? '' } : undefined);
       connect = encodeRouteConnect(
-        routeConnect(this.serverId, this.clusterName, this.dynamicClusterName, this.supportsHeaders, false, credentials),
+        routeConnect(this.serverId, this.clusterName, this.dynamicClusterName, this.supportsHeaders, tls !== undefined, credentials),
       );
     }
     const authTimeout = origin === undefined && this.cluster.user !== undefined ? (this.cluster.authTimeoutMs ?? 2000) : undefined;
@@ -202,7 +213,7 @@ export class RouteMesh implements BusHandlers {
       port: this.bound?.port ?? c.port,
       headers: this.supportsHeaders,
       authRequired: c.user !== undefined,
-      tlsRequired: false,
+      tlsRequired: this.tls !== undefined,
       maxPayload: o.maxPayload,
     };
     if (c.advertise !== undefined && c.advertise !== '') {
