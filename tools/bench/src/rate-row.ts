@@ -1,8 +1,9 @@
 import type { ResultRow, TargetOutcome } from './results.js';
 import { formatRate } from './report-table.js';
 import { messageOf, type RowContext } from './row-context.js';
-import type { ScenarioName } from './scenarios.js';
-import { ServerProcess } from './server-process.js';
+import { RoutedPair } from './routed-pair.js';
+import { THROUGHPUT_SHAPES, type ScenarioName } from './scenarios.js';
+import { ServerProcess, type BenchServer } from './server-process.js';
 import { median } from './stats.js';
 import type { TargetName } from './targets.js';
 import { measureRequestReply, measureThroughput, type RunTiming } from './throughput-run.js';
@@ -19,9 +20,13 @@ class TargetRuns<Sample> {
   failedRuns = 0;
   problem: string | undefined;
   peakRssBytes: number | undefined;
-  server: ServerProcess | undefined;
+  server: BenchServer | undefined;
 
-  constructor(readonly target: TargetName) {}
+  constructor(
+    readonly target: TargetName,
+    /** Starts what the row's load runs against (one server, or a routed pair). */
+    readonly start: (target: TargetName) => Promise<BenchServer>,
+  ) {}
 
   notePeakMemory(): void {
     const peak = this.server?.memory()?.peakRssBytes;
@@ -29,12 +34,15 @@ class TargetRuns<Sample> {
   }
 }
 
-async function startTargets<Sample>({ options, repositoryRoot }: RowContext): Promise<TargetRuns<Sample>[]> {
+async function startTargets<Sample>(
+  { options }: RowContext,
+  start: (target: TargetName) => Promise<BenchServer>,
+): Promise<TargetRuns<Sample>[]> {
   const runs: TargetRuns<Sample>[] = [];
   for (const target of options.targets) {
-    const targetRuns = new TargetRuns<Sample>(target);
+    const targetRuns = new TargetRuns<Sample>(target, start);
     try {
-      targetRuns.server = await ServerProcess.start(target, repositoryRoot);
+      targetRuns.server = await start(target);
     } catch (error) {
       targetRuns.problem = messageOf(error);
       targetRuns.failedRuns = options.runs;
@@ -45,12 +53,12 @@ async function startTargets<Sample>({ options, repositoryRoot }: RowContext): Pr
 }
 
 /** A server that died during an earlier run is replaced so one crash does not void the row. */
-async function ensureServer<Sample>(runs: TargetRuns<Sample>, repositoryRoot: string): Promise<ServerProcess | undefined> {
+async function ensureServer<Sample>(runs: TargetRuns<Sample>): Promise<BenchServer | undefined> {
   const server = runs.server;
   if (!server || server.alive) return server;
   runs.problem = `server died (${server.describeExit()})`;
   try {
-    runs.server = await ServerProcess.start(runs.target, repositoryRoot);
+    runs.server = await runs.start(runs.target);
   } catch (error) {
     runs.problem += `; restart failed: ${messageOf(error)}`;
     runs.server = undefined;
@@ -70,12 +78,15 @@ export async function runRateRow(
   const { options, repositoryRoot, progress } = context;
   const windowMs = options.seconds * 1000;
   const timing: RunTiming = { windowMs, warmupMs: Math.min(500, windowMs / 2) };
-  const targets = await startTargets<RateSample>(context);
+  const routed = scenario !== 'reqrep' && THROUGHPUT_SHAPES[scenario].routed === true;
+  const start = (target: TargetName): Promise<BenchServer> =>
+    routed ? RoutedPair.start(target, repositoryRoot) : ServerProcess.start(target, repositoryRoot);
+  const targets = await startTargets<RateSample>(context, start);
   try {
     for (let run = 1; run <= options.runs; run++) {
       for (const target of targets) {
         if (!target.server) continue;
-        const server = await ensureServer(target, repositoryRoot);
+        const server = await ensureServer(target);
         const label = `[${scenario} ${payloadSize} B] run ${run}/${options.runs} ${target.target}`;
         if (!server) {
           target.failedRuns++;
@@ -85,7 +96,7 @@ export async function runRateRow(
           const sample: RateSample =
             scenario === 'reqrep'
               ? await measureRequestReply(server.port, payloadSize, timing)
-              : { rate: await measureThroughput(server.port, scenario, payloadSize, timing) };
+              : { rate: await measureThroughput({ publisher: server.publisherPort, subscribers: server.port }, scenario, payloadSize, timing) };
           target.samples.push(sample);
           progress(`${label}: ${formatRate(sample.rate)} msgs/s`);
         } catch (error) {

@@ -18,7 +18,7 @@ process.on('exit', () => {
 });
 
 /** Asks the kernel for a free loopback port. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -43,7 +43,19 @@ function receivesInfo(port: number): Promise<boolean> {
   });
 }
 
-export class ServerProcess {
+/** What a row runs its load against: one server, or a routed pair (see RoutedPair). */
+export interface BenchServer {
+  /** Where subscribers (and every other client) connect. */
+  readonly port: number;
+  /** Where the publisher connects. */
+  readonly publisherPort: number;
+  readonly alive: boolean;
+  describeExit(): string;
+  memory(): ProcessMemory | undefined;
+  stop(): Promise<void>;
+}
+
+export class ServerProcess implements BenchServer {
   private outputTail = '';
   private exitDescription: string | undefined;
 
@@ -70,10 +82,11 @@ export class ServerProcess {
   /**
    * Starts the target on a free loopback port and waits until it greets clients with INFO.
    * nats-server comes from PATH; nats-ts is `node bin/nats-ts-server` from the repository root.
+   * `extraFlags` follow the address flags (the routed pair adds cluster flags).
    */
-  static async start(target: TargetName, repositoryRoot: string): Promise<ServerProcess> {
+  static async start(target: TargetName, repositoryRoot: string, extraFlags: readonly string[] = []): Promise<ServerProcess> {
     const port = await freePort();
-    const flags = ['-a', '127.0.0.1', '-p', String(port)];
+    const flags = ['-a', '127.0.0.1', '-p', String(port), ...extraFlags];
     let child: ChildProcess;
     if (target === 'nats-server') {
       child = spawn('nats-server', flags, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -96,6 +109,10 @@ export class ServerProcess {
 
   get alive(): boolean {
     return this.exitDescription === undefined;
+  }
+
+  get publisherPort(): number {
+    return this.port;
   }
 
   get pid(): number {

@@ -39,13 +39,19 @@ function firstError(workers: readonly LoadWorkerHandle[]): Error | undefined {
   return workers.find((worker) => worker.error)?.error;
 }
 
+/** Where the load connects: the publisher's server and the subscribers' (the same one unless routed). */
+export interface LoadPorts {
+  publisher: number;
+  subscribers: number;
+}
+
 /**
  * One measurement of a throughput scenario, in messages per second. `pub` counts messages
  * the server accepted (writes confirmed by a final PING/PONG); the others count messages
  * received by the subscribers during the window after a warm-up.
  */
 export async function measureThroughput(
-  port: number,
+  ports: LoadPorts,
   scenario: ThroughputScenarioName,
   payloadSize: number,
   timing: RunTiming,
@@ -59,7 +65,7 @@ export async function measureThroughput(
         LoadWorkerHandle.start(
           {
             role: 'subscriber',
-            port,
+            port: ports.subscribers,
             subject: SUBJECT,
             ...(shape.queueGroup ? { queue: 'bench-workers' } : {}),
             counters: counters.buffer as SharedArrayBuffer,
@@ -70,7 +76,10 @@ export async function measureThroughput(
       ),
     );
     workers.push(...subscribers);
-    const publisher = await LoadWorkerHandle.start({ role: 'publisher', port, subject: SUBJECT, payloadSize }, WORKER_READY_TIMEOUT_MS);
+    const publisher = await LoadWorkerHandle.start(
+      { role: 'publisher', port: ports.publisher, subject: SUBJECT, payloadSize },
+      WORKER_READY_TIMEOUT_MS,
+    );
     workers.push(publisher);
 
     if (shape.subscribers === 0) {
