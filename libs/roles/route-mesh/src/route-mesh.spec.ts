@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessBus, type BusEndpoint, type BusHandlers, type BusMessage, type InterestChange, type MemberInfo, type MemberState } from '@nats-ts/bus';
 import { loadOptions } from '@nats-ts/config';
@@ -111,6 +114,15 @@ describe('RouteMesh', () => {
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
+
+  /** A configuration file (for settings that have no flag), removed after the test. */
+  function configFile(text: string): string {
+    const dir = mkdtempSync(join(tmpdir(), 'route-mesh-spec-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'server.conf');
+    writeFileSync(file, text);
+    return file;
+  }
 
   async function startMesh(args: string[] = []): Promise<{ mesh: RouteMesh; port: number; client: ClientSide }> {
     const bus = new InProcessBus();
@@ -295,5 +307,16 @@ describe('RouteMesh', () => {
     peer.close();
     await eventually(() => expect(client.states.at(-1)).toEqual({ clientUrls: [], cluster: 'T' }));
     await eventually(() => expect(accepted).toHaveLength(2), 4000);
+  });
+
+  it('pings a peer and closes the route as stale when it stops answering', async () => {
+    const { mesh, port, client } = await startMesh(['-c', configFile('ping_interval: "100ms"\nping_max: 2\n')]);
+    const peer = await registeredPeer(port);
+    peer.send('RS+ $G quiet\r\n');
+    await eventually(() => expect(client.interests).toEqual(['+$G quiet 1']));
+    await peer.waitFor("PING\r\nPING\r\n-ERR 'Stale Connection'\r\n", 3000);
+    await peer.waitClosed();
+    await eventually(() => expect(client.interests.at(-1)).toBe('-$G quiet 0'));
+    expect(mesh.peers.size).toBe(0);
   });
 });
