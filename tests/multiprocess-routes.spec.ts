@@ -30,7 +30,12 @@ async function until(condition: () => boolean, what: string, timeoutMs = 10_000)
 
 function collect(nc: NatsConnection, subject: string, queue?: string): Msg[] {
   const received: Msg[] = [];
-  nc.subscribe(subject, { queue, callback: (_err, msg) => received.push(msg) });
+  nc.subscribe(subject, {
+    queue,
+    callback: (_err, msg) => {
+      received.push(msg);
+    },
+  });
   return received;
 }
 
@@ -109,8 +114,16 @@ describe('a nats-ts node of separate processes, routed to nats-server', () => {
     const ns = await client(reference.clientUrl, 'r-ns');
     const c1 = await client(gw1.clientUrl, 'r-gw1');
     const c2 = await client(gw2.clientUrl, 'r-gw2');
-    ns.subscribe('svc.ns', { callback: (_err, msg) => msg.respond('from nats-server') });
-    c1.subscribe('svc.gw1', { callback: (_err, msg) => msg.respond('from gw1') });
+    ns.subscribe('svc.ns', {
+      callback: (_err, msg) => {
+        msg.respond('from nats-server');
+      },
+    });
+    c1.subscribe('svc.gw1', {
+      callback: (_err, msg) => {
+        msg.respond('from gw1');
+      },
+    });
     const ask = async (nc: NatsConnection, subject: string): Promise<string> => {
       const deadline = Date.now() + 10_000;
       for (;;) {

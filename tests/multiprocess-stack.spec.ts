@@ -48,7 +48,11 @@ describe('npm run stack', () => {
       const a = await connect({ servers: urls[0] });
       const b = await connect({ servers: urls[1] });
       const received: string[] = [];
-      b.subscribe('stack.test', { callback: (_err, msg) => received.push(msg.string()) });
+      b.subscribe('stack.test', {
+        callback: (_err, msg) => {
+          received.push(msg.string());
+        },
+      });
       await b.flush();
       const until = Date.now() + 10_000;
       while (received.length === 0 && Date.now() < until) {

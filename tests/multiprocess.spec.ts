@@ -45,14 +45,23 @@ async function until(condition: () => boolean, what: string, timeoutMs = 10_000)
 
 function collect(nc: NatsConnection, subject: string, queue?: string): Msg[] {
   const received: Msg[] = [];
-  nc.subscribe(subject, { queue, callback: (_err, msg) => received.push(msg) });
+  nc.subscribe(subject, {
+    queue,
+    callback: (_err, msg) => {
+      received.push(msg);
+    },
+  });
   return received;
 }
 
 /** Publishes a numbered message from `from` every 10 ms until stopped; `received` counts what arrives. */
 function steadyStream(from: NatsConnection, to: NatsConnection, subject: string): { stop(): Promise<{ sent: number; received: number[] }> } {
   const received: number[] = [];
-  to.subscribe(subject, { callback: (_err, msg) => received.push(Number(msg.string())) });
+  to.subscribe(subject, {
+    callback: (_err, msg) => {
+      received.push(Number(msg.string()));
+    },
+  });
   let sent = 0;
   const timer = setInterval(() => from.publish(subject, String(sent++)), 10);
   return {
@@ -138,7 +147,11 @@ describe('client-gateway replicas on the TCP bus, found through Redis', () => {
   it('answers requests across replicas, and says no responders when nobody listens anywhere', async () => {
     const c1 = await client(gw1, 'req-1');
     const c2 = await client(gw2, 'req-2');
-    c2.subscribe('service.echo', { callback: (_err, msg) => msg.respond(`echo ${msg.string()}`) });
+    c2.subscribe('service.echo', {
+      callback: (_err, msg) => {
+        msg.respond(`echo ${msg.string()}`);
+      },
+    });
     await settle();
     for (let i = 0; i < 20; i++) {
       const reply = await c1.request('service.echo', String(i), { timeout: 2_000 });
