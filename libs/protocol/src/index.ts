@@ -18,3 +18,6 @@ export {
 export { RouteProtocolParser } from './route-parser.js';
 export type { RouteDispatcher } from './route-parser.js';
 export { encodeRouteConnect, encodeRouteInfo, writeRoutedMsg, writeRouteSub, writeRouteUnsub } from './route-encode.js';
+export { createLeafParser } from './leaf-parser.js';
+export type { LeafDispatcher } from './leaf-parser.js';
+export { encodeLeafConnect, encodeLeafInfo, writeLeafMsg, writeLeafSub, writeLeafUnsub } from './leaf-encode.js';

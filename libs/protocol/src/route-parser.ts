@@ -66,6 +66,12 @@ const INITIAL_TOKENS = 16;
  */
 export class RouteProtocolParser {
   private readonly dispatcher: RouteDispatcher;
+  /**
+   * On a leaf node connection the account is the connection's own and LS+/LS-/LMSG/HMSG carry
+   * neither origin nor account (`LS+ <subject> [<queue> <weight>]`, `LMSG <subject> ...`); they
+   * reach the dispatcher with account '' and no origin.
+   */
+  private readonly leaf: boolean;
   private connectRequired = false;
 
   private state: RouteParserState = RouteParserState.OpStart;
@@ -92,8 +98,9 @@ export class RouteProtocolParser {
 
   private tokens = new Int32Array(2 * (INITIAL_TOKENS + 1));
 
-  constructor(dispatcher: RouteDispatcher) {
+  constructor(dispatcher: RouteDispatcher, options: { leaf?: boolean } = {}) {
     this.dispatcher = dispatcher;
+    this.leaf = options.leaf === true;
   }
 
   /** While required, any operation other than CONNECT stops the parser with AuthorizationViolation. */
@@ -273,23 +280,24 @@ export class RouteProtocolParser {
         this.dispatcher.onErr(latin1Slice(line, start, end));
         return;
       case RouteOp.RSub:
-        this.processSubArgs(line, start, end, false);
+        this.processSubArgs(line, start, end, false, true);
         return;
       case RouteOp.LSub:
-        this.processSubArgs(line, start, end, true);
+        this.processSubArgs(line, start, end, !this.leaf, !this.leaf);
         return;
       case RouteOp.RUnsub:
       case RouteOp.LUnsub:
         this.processUnsubArgs(line, start, end);
         return;
       case RouteOp.RMsg:
-        this.processMsgArgs(line, start, end, false, false);
+        this.processMsgArgs(line, start, end, false, !this.leaf, false);
         return;
       case RouteOp.HMsg:
-        this.processMsgArgs(line, start, end, false, true);
+        this.processMsgArgs(line, start, end, false, !this.leaf, true);
         return;
       case RouteOp.LMsg:
-        this.processMsgArgs(line, start, end, true, true);
+        // Between servers of a cluster LMSG always has the header form; on a leaf connection it has none.
+        this.processMsgArgs(line, start, end, !this.leaf, !this.leaf, !this.leaf);
         return;
       case RouteOp.ASub:
       case RouteOp.AUnsub:
@@ -297,40 +305,44 @@ export class RouteProtocolParser {
     }
   }
 
-  private processSubArgs(line: Buffer, start: number, end: number, hasOrigin: boolean): void {
+  private processSubArgs(line: Buffer, start: number, end: number, hasOrigin: boolean, hasAccount: boolean): void {
     const tokens = this.tokens;
-    const offset = hasOrigin ? 1 : 0;
-    const count = splitArgs(line, start, end, true, tokens, 4 + offset);
-    if (count !== 2 + offset && count !== 4 + offset) return this.failMalformed(hasOrigin ? 'LS+' : 'RS+', line, start, end);
+    // Index of the subject: after the origin and the account, when present.
+    const offset = (hasOrigin ? 1 : 0) + (hasAccount ? 1 : 0);
+    const count = splitArgs(line, start, end, true, tokens, 3 + offset);
+    if (count !== 1 + offset && count !== 3 + offset) return this.failMalformed(this.op === RouteOp.LSub ? 'LS+' : 'RS+', line, start, end);
     const origin = hasOrigin ? latin1Slice(line, tokens[0]!, tokens[1]!) : undefined;
-    const account = this.token(line, offset);
-    const subject = this.token(line, offset + 1);
+    const account = hasAccount ? this.token(line, offset - 1) : '';
+    const subject = this.token(line, offset);
     let queue: string | undefined;
     let weight = 0;
-    if (count === 4 + offset) {
-      queue = this.token(line, offset + 2);
+    if (count === 3 + offset) {
+      queue = this.token(line, offset + 1);
       // nats-server takes an unparsable weight as is; one member is the only sensible reading.
-      weight = Math.max(1, parseSize(line, tokens[2 * (offset + 3)]!, tokens[2 * (offset + 3) + 1]!));
+      weight = Math.max(1, parseSize(line, tokens[2 * (offset + 2)]!, tokens[2 * (offset + 2) + 1]!));
     }
     this.dispatcher.onSub(origin, account, subject, queue, weight);
   }
 
   private processUnsubArgs(line: Buffer, start: number, end: number): void {
-    const count = splitArgs(line, start, end, true, this.tokens, 3);
-    if (count !== 2 && count !== 3) return this.failMalformed(this.op === RouteOp.RUnsub ? 'RS-' : 'LS-', line, start, end);
-    this.dispatcher.onUnsub(this.token(line, 0), this.token(line, 1), count === 3 ? this.token(line, 2) : undefined);
+    const offset = this.leaf && this.op === RouteOp.LUnsub ? 0 : 1;
+    const count = splitArgs(line, start, end, true, this.tokens, 2 + offset);
+    if (count !== 1 + offset && count !== 2 + offset) return this.failMalformed(this.op === RouteOp.RUnsub ? 'RS-' : 'LS-', line, start, end);
+    const account = offset === 1 ? this.token(line, 0) : '';
+    this.dispatcher.onUnsub(account, this.token(line, offset), count === 2 + offset ? this.token(line, offset + 1) : undefined);
   }
 
   /**
-   * `[origin] account subject [reply] [hdr] size`, or with queue groups
-   * `[origin] account subject (+ reply | '|') queue... [hdr] size`.
+   * `[origin] [account] subject [reply] [hdr] size`, or with queue groups
+   * `[origin] [account] subject (+ reply | '|') queue... [hdr] size`.
    */
-  private processMsgArgs(line: Buffer, start: number, end: number, hasOrigin: boolean, hasHeader: boolean): void {
+  private processMsgArgs(line: Buffer, start: number, end: number, hasOrigin: boolean, hasAccount: boolean, hasHeader: boolean): void {
     const count = this.splitAll(line, start, end);
-    const verb = hasOrigin ? 'LMSG' : hasHeader ? 'HMSG' : 'RMSG';
-    const first = hasOrigin ? 1 : 0;
+    const verb = this.op === RouteOp.LMsg ? 'LMSG' : hasHeader ? 'HMSG' : 'RMSG';
+    // Index of the subject, minus one: the subject follows the origin and the account when present.
+    const first = (hasOrigin ? 1 : 0) + (hasAccount ? 1 : 0) - 1;
     const sizes = hasHeader ? 2 : 1;
-    // Fewest arguments: (origin) account subject (hdr) size.
+    // Fewest arguments: (origin) (account) subject (hdr) size.
     const minimum = first + 2 + sizes;
     if (count < minimum) return this.failMalformed(verb, line, start, end);
     const tokens = this.tokens;
@@ -359,7 +371,7 @@ export class RouteProtocolParser {
     const headerSize = hasHeader ? parseSize(line, tokens[2 * (count - 2)]!, tokens[2 * (count - 2) + 1]!) : 0;
     if (size < 0 || headerSize < 0 || headerSize > size) return this.failMalformed(verb, line, start, end);
     this.origin = hasOrigin ? this.token(line, 0) : undefined;
-    this.account = this.token(line, first);
+    this.account = hasAccount ? this.token(line, first) : '';
     this.subject = this.token(line, first + 1);
     this.reply = reply;
     this.queues = queues;
