@@ -1,6 +1,7 @@
 import { applyAccounts, applyAuthorization } from './auth-options.js';
 import { applyBus } from './bus-options.js';
 import { applyCluster } from './cluster-options.js';
+import { applyGateway } from './gateway-options.js';
 import type { ConfigEntry, MapNode } from './conf-nodes.js';
 import { describeNode } from './conf-nodes.js';
 import type { Draft } from './draft.js';
@@ -29,7 +30,6 @@ const NOT_SUPPORTED = new Set([
   'maps',
   'disable_sublist_cache',
   'no_sublist_cache',
-  'gateway',
   'leaf',
   'leafnodes',
   'logfile_size_limit',
@@ -204,6 +204,8 @@ function applyTopLevel(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
       return applyWebsocket(e, draft, d);
     case 'cluster':
       return applyCluster(e, draft, d);
+    case 'gateway':
+      return applyGateway(e, draft, d);
     case 'bus':
       return applyBus(e, draft, d);
     case 'jetstream':

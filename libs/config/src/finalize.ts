@@ -39,6 +39,12 @@ function applyBaseline(draft: Draft): void {
   else if (o.websocket?.host === '') o.websocket.host = DEFAULTS.host;
   if (o.cluster?.port === 0) delete o.cluster;
   else if (o.cluster?.host === '') o.cluster.host = DEFAULTS.host;
+  if (o.gateway?.port === 0) delete o.gateway;
+  else if (o.gateway !== undefined) {
+    if (o.gateway.host === '') o.gateway.host = DEFAULTS.host;
+    // As nats-server: with a gateway, the cluster is named after it.
+    if (o.cluster !== undefined && (o.cluster.name === undefined || o.cluster.name === '')) o.cluster.name = o.gateway.name;
+  }
 }
 
 function validate(draft: Draft, d: Diagnostics): void {

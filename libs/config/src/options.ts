@@ -110,6 +110,29 @@ export interface ClusterConfig {
   tls?: TlsConfig;
 }
 
+/** One entry of `gateway { gateways: [...] }`: a remote cluster and where to reach it. */
+export interface RemoteGatewayConfig {
+  name: string;
+  urls: string[];
+}
+
+/** `gateway {}`: this cluster's gateway to the other clusters of a super-cluster. */
+export interface GatewayConfig {
+  /** The cluster's name in the super-cluster (also the route cluster name when that is unset). */
+  name: string;
+  host: string;
+  port: number;
+  advertise?: string;
+  rejectUnknownCluster: boolean;
+  /** Attempts for gateways learned by gossip; configured ones are retried forever. */
+  connectRetries: number;
+  user?: string;
+  password?: string;
+  /** `gateway { authorization { timeout } }`, in ms. */
+  authTimeoutMs?: number;
+  gateways: RemoteGatewayConfig[];
+}
+
 /**
  * `bus {}` (nats-ts's own block): the roles of this node run in separate processes and meet on
  * the TCP bus. Absent: every role of a process meets on the in-process bus.
@@ -176,6 +199,8 @@ export interface ServerOptions {
 
   /** Parsed so that flags and files are accepted; routes are served by a later role. */
   cluster?: ClusterConfig;
+  /** `gateway {}`; absent unless it has a port. */
+  gateway?: GatewayConfig;
   jetstream: { enabled: boolean; storeDir?: string };
 
   /** nats-ts's own `bus {}` block; absent for a single process. */
