@@ -1,6 +1,7 @@
 import { applyAccounts, applyAuthorization } from './auth-options.js';
 import { applyBus } from './bus-options.js';
 import { applyCluster } from './cluster-options.js';
+import { applyLeafnodes } from './leafnode-options.js';
 import { applyGateway } from './gateway-options.js';
 import type { ConfigEntry, MapNode } from './conf-nodes.js';
 import { describeNode } from './conf-nodes.js';
@@ -30,8 +31,6 @@ const NOT_SUPPORTED = new Set([
   'maps',
   'disable_sublist_cache',
   'no_sublist_cache',
-  'leaf',
-  'leafnodes',
   'logfile_size_limit',
   'log_size_limit',
   'syslog',
@@ -208,6 +207,9 @@ function applyTopLevel(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
       return applyGateway(e, draft, d);
     case 'bus':
       return applyBus(e, draft, d);
+    case 'leafnodes':
+    case 'leaf':
+      return applyLeafnodes(e, draft, d);
     case 'jetstream':
       return applyJetStream(e, draft, d);
     case 'store_dir':

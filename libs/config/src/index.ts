@@ -1,4 +1,5 @@
 export * from './options.js';
+export type { LeafnodesConfig, LeafnodeUser, LeafRemoteConfig } from './leafnode-options.js';
 export { ConfigError, formatPos, type SourcePos } from './errors.js';
 export { loadOptions, loadConfigFile, type LoadResult } from './load.js';
 export { parseFlags, type FlagValues, type ParsedFlags } from './flags.js';

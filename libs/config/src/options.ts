@@ -1,3 +1,5 @@
+import type { LeafnodesConfig } from './leafnode-options.js';
+
 /**
  * The one typed, validated configuration every role reads. Produced by `loadOptions`
  * from nats-server's flags and configuration file format; frozen after validation.
@@ -202,6 +204,9 @@ export interface ServerOptions {
   /** `gateway {}`; absent unless it has a port. */
   gateway?: GatewayConfig;
   jetstream: { enabled: boolean; storeDir?: string };
+
+  /** `leafnodes {}`; absent unless it has a port or remotes. */
+  leafnodes?: LeafnodesConfig;
 
   /** nats-ts's own `bus {}` block; absent for a single process. */
   bus?: BusConfig;

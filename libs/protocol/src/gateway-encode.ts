@@ -1,0 +1,55 @@
+import type { OutboundBuffer } from './outbound.js';
+
+const CRLF: Buffer = Buffer.from('\r\n', 'latin1');
+
+/** The `gateway_cmd` values of a gateway INFO (nats-server 2.9). */
+export const GatewayCommand = {
+  /** Sent over routes: a gateway this server connected to (gossip). */
+  Gossip: 1,
+  /** The account is switching to interest-only: its plain interest follows as RS+. */
+  AllSubsStart: 2,
+  /** The account's interest has been sent: it is interest-only from now on. */
+  AllSubsComplete: 3,
+} as const;
+export type GatewayCommand = (typeof GatewayCommand)[keyof typeof GatewayCommand];
+
+/**
+ * A gateway command INFO, with the empty identity fields nats-server sends with it:
+ * `INFO {"server_id":"",…,"gateway":"<own>","gateway_cmd":n,"gateway_cmd_payload":"<base64 account>"}`.
+ */
+export function encodeGatewayCommand(gateway: string, command: GatewayCommand, account: string): Buffer {
+  const info = {
+    server_id: '',
+    server_name: '',
+    version: '',
+    proto: 0,
+    go: '',
+    host: '',
+    port: 0,
+    headers: false,
+    max_payload: 0,
+    gateway,
+    gateway_cmd: command,
+    gateway_cmd_payload: Buffer.from(account, 'utf8').toString('base64'),
+  };
+  return Buffer.from(`INFO ${JSON.stringify(info)}\r\n`, 'utf8');
+}
+
+/** A gateway INFO (no trailing space, unlike a route's first INFO). */
+export function encodeGatewayInfo(info: object): Buffer {
+  return Buffer.from(`INFO ${JSON.stringify(info)}\r\n`, 'utf8');
+}
+
+/** `A+ <account>\r\n`: the account has interest again (optimistic mode). */
+export function writeAccountSub(out: OutboundBuffer, account: string): void {
+  out.writeLatin1('A+ ');
+  out.writeLatin1(account);
+  out.writeBytes(CRLF);
+}
+
+/** `A- <account>\r\n`: send nothing more for this account (unknown here, or no interest). */
+export function writeAccountUnsub(out: OutboundBuffer, account: string): void {
+  out.writeLatin1('A- ');
+  out.writeLatin1(account);
+  out.writeBytes(CRLF);
+}
