@@ -1,4 +1,4 @@
-/** Something with output buffered for its transport. */
+/** Something with output buffered for its socket (a client, route, gateway or leaf connection, a bus link). */
 export interface Flushable {
   flushQueued: boolean;
   flush(): void;
@@ -6,8 +6,8 @@ export interface Flushable {
 
 /**
  * Batches socket writes: a connection that receives output during this event-loop turn is
- * queued once and written once, after the turn's input has been processed. One timer for
- * all connections, no closure per message.
+ * queued once and written once, after the turn's input has been processed. One setImmediate
+ * for all connections, no closure per message.
  */
 export class FlushQueue {
   private queue: Flushable[] = [];

@@ -30,3 +30,4 @@ export {
   isGatewayReply,
   unmapGatewayReply,
 } from './gateway-reply.js';
+export { FlushQueue, type Flushable } from './flush-queue.js';

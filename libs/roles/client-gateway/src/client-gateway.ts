@@ -1,7 +1,7 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { readFileSync } from 'node:fs';
-import { encodeErr, encodeInfo } from '@nats-ts/protocol';
+import { encodeErr, encodeInfo, FlushQueue } from '@nats-ts/protocol';
 import { AccountRegistry, subjectMatches, type Account, type SublistResult } from '@nats-ts/routing';
 import type { ServerOptions, TlsConfig } from '@nats-ts/config';
 import type { Logger } from '@nats-ts/observability';
@@ -9,7 +9,6 @@ import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange
 import { Authenticator } from './auth.js';
 import { ClientConnection } from './client-connection.js';
 import { ClusterAdvertisement, clientConnectUrls } from './cluster-advertisement.js';
-import { FlushQueue } from './flush-queue.js';
 import { ClientSubscription, MemberInterest, type Interest } from './interest.js';
 import { SocketTransport, type ConnectionTransport } from './transport.js';
 import { WebSocketListener } from './websocket-listener.js';
@@ -318,9 +317,9 @@ export class ClientGateway implements BusHandlers {
   // ---- routing (hot path) ----
 
   /** A message published by a local client: local subscribers, bus members with interest, no responders. */
-  routeFromClient(src: ClientConnection, subject: string, reply: string | undefined, headerSize: number, message: Buffer): void {
+  routeFromClient(src: ClientConnection, subject: string, reply: string | undefined, headerSize: number, data: Buffer, start: number, end: number): void {
     const account = src.account!;
-    const delivered = this.fanOut(account.sublist.match(subject), src, account.name, subject, reply, headerSize, message, undefined);
+    const delivered = this.fanOut(account.sublist.match(subject), src, account.name, subject, reply, headerSize, data, start, end, undefined);
     if (!delivered && reply !== undefined && src.opts.noResponders) src.sendNoResponders(reply);
   }
 
@@ -337,7 +336,9 @@ export class ClientGateway implements BusHandlers {
     subject: string,
     reply: string | undefined,
     headerSize: number,
-    message: Uint8Array,
+    data: Uint8Array,
+    start: number,
+    end: number,
     fromBus: BusMessage | undefined,
   ): boolean {
     let delivered = false;
@@ -347,7 +348,7 @@ export class ClientGateway implements BusHandlers {
       const sub = plain[i]!;
       if (sub instanceof ClientSubscription) {
         if (sub.conn === src && !src.echo) continue;
-        sub.conn.deliver(sub, subject, reply, headerSize, message);
+        sub.conn.deliver(sub, subject, reply, headerSize, data, start, end);
         delivered = true;
       } else if (fromBus === undefined) {
         (targets ??= new MemberTargets()).add(sub.memberId);
@@ -359,28 +360,39 @@ export class ClientGateway implements BusHandlers {
       if (fromBus !== undefined && !fromBus.queues?.includes(group[0]!.queue!)) continue;
       const chosen = pickQueueMember(group, src, fromBus === undefined);
       if (chosen === undefined) continue;
-      if (chosen instanceof ClientSubscription) chosen.conn.deliver(chosen, subject, reply, headerSize, message);
+      if (chosen instanceof ClientSubscription) chosen.conn.deliver(chosen, subject, reply, headerSize, data, start, end);
       else (targets ??= new MemberTargets()).add(chosen.memberId).push(chosen.queue!);
       delivered = true;
     }
     if (targets !== undefined) {
-      this.sendToMembers(targets, account, subject, reply, headerSize, message);
+      this.sendToMembers(targets, account, subject, reply, headerSize, data, start, end);
       delivered = true;
     }
     return delivered;
   }
 
-  private sendToMembers(targets: MemberTargets, account: string, subject: string, reply: string | undefined, headerSize: number, message: Uint8Array): void {
+  private sendToMembers(
+    targets: MemberTargets,
+    account: string,
+    subject: string,
+    reply: string | undefined,
+    headerSize: number,
+    data: Uint8Array,
+    start: number,
+    end: number,
+  ): void {
     const bus = this.bus;
     if (bus === undefined) return;
+    const header = headerSize > 0 ? data.subarray(start, start + headerSize) : undefined;
+    const payload = data.subarray(start + headerSize, end);
     for (let i = 0; i < targets.ids.length; i++) {
       const queues = targets.queues[i]!;
       bus.send(targets.ids[i]!, {
         account,
         subject,
         reply,
-        header: headerSize > 0 ? message.subarray(0, headerSize) : undefined,
-        payload: headerSize > 0 ? message.subarray(headerSize) : message,
+        header,
+        payload,
         originMemberId: bus.self.memberId,
         queues: queues.length > 0 ? queues : undefined,
       });
@@ -429,7 +441,7 @@ export class ClientGateway implements BusHandlers {
     const body = headerSize > 0 ? Buffer.concat([header!, msg.payload]) : msg.payload;
     this.stats.inMsgs++;
     this.stats.inBytes += body.length;
-    this.fanOut(account.sublist.match(msg.subject), undefined, msg.account, msg.subject, msg.reply, headerSize, body, msg);
+    this.fanOut(account.sublist.match(msg.subject), undefined, msg.account, msg.subject, msg.reply, headerSize, body, 0, body.length, msg);
   }
 
   /** Current interest of this role, for monitoring. */

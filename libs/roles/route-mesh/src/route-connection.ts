@@ -12,7 +12,7 @@ import {
   writeRouteUnsub,
   type RouteDispatcher,
 } from '@nats-ts/protocol';
-import type { Flushable } from './flush-queue.js';
+import type { Flushable } from '@nats-ts/protocol';
 import { asPeerInfo, parseJsonObject, type PeerInfo, type RouteConnectInfo } from './route-info.js';
 import type { RouteMesh } from './route-mesh.js';
 

@@ -3,7 +3,7 @@ import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange
 import type { ClusterConfig, ServerOptions } from '@nats-ts/config';
 import type { Logger } from '@nats-ts/observability';
 import { encodeRouteConnect, encodeRouteInfo } from '@nats-ts/protocol';
-import { FlushQueue } from './flush-queue.js';
+import { FlushQueue } from '@nats-ts/protocol';
 import { processRouteConnect, processRouteInfo } from './handshake.js';
 import { LocalInterest, type LocalInterestTotal, type MemberTarget } from './local-interest.js';
 import { PeerInterest, pickWeighted } from './peer-interest.js';
