@@ -339,7 +339,6 @@ describeEachTarget('config files', (target) => {
   // nats-ts supports a subset of nats-server's keys; the rest must be ignored loudly, not fatally.
   describe.runIf(target === 'nats-ts')('keys nats-ts does not support (nats-ts only)', () => {
     it.each([
-      ['leafnodes', 'leafnodes {\n  listen: "127.0.0.1:-1"\n}'],
       ['mqtt', 'mqtt {\n  listen: "127.0.0.1:-1"\n}'],
     ])('%s: warns naming file:line and the key, and still starts', async (key, block) => {
       server = await startServer(target, `server_name: unsupported-keys\n${block}`);

@@ -1,0 +1,109 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './errors.js';
+import { loadConfigFile } from './load.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'nats-ts-leaf-options-'));
+let counter = 0;
+
+function pathFor(text: string): string {
+  const path = join(dir, `l${++counter}.conf`);
+  writeFileSync(path, text);
+  return path;
+}
+
+function load(text: string) {
+  const path = pathFor(text);
+  const { options, warnings } = loadConfigFile(path, {});
+  return { leafnodes: options.leafnodes, warnings: warnings.map((w) => w.split(path).join('F')) };
+}
+
+function errorsOf(text: string): string[] {
+  const path = pathFor(text);
+  try {
+    loadConfigFile(path, {});
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).errors.map((e) => e.split(path).join('F'));
+  }
+  throw new Error(`expected errors for ${JSON.stringify(text)}`);
+}
+
+describe('leafnodes block', () => {
+  it('is absent without a port or remotes', () => {
+    expect(load('port: 4222').leafnodes).toBeUndefined();
+    expect(load('leafnodes { host: 127.0.0.1 }').leafnodes).toBeUndefined();
+  });
+
+  it('reads the hub side', () => {
+    const { leafnodes, warnings } = load(`leafnodes {
+  listen: "127.0.0.1:7422"
+  advertise: "hub.example:7422"
+  no_advertise: true
+  reconnect: 2
+  authorization {
+    user: leaf, password: pw, account: ACC, timeout: 3
+    users: [ { user: a, password: pa, account: A }, { user: b, password: pb } ]
+  }
+}`);
+    expect(warnings).toEqual([]);
+    expect(leafnodes).toEqual({
+      host: '127.0.0.1',
+      port: 7422,
+      advertise: 'hub.example:7422',
+      noAdvertise: true,
+      user: 'leaf',
+      password: 'pw',
+      account: 'ACC',
+      authTimeoutMs: 3000,
+      users: [
+        { user: 'a', password: 'pa', account: 'A' },
+        { user: 'b', password: 'pb' },
+      ],
+      reconnectMs: 2000,
+      remotes: [],
+    });
+  });
+
+  it('reads remotes (url or urls) with their account and deny lists', () => {
+    const { leafnodes, warnings } = load(`leaf {
+  remotes: [
+    { url: "nats-leaf://u:p@127.0.0.1:7422", account: A, deny_imports: ["secret.>"], deny_exports: "private.>" }
+    { urls: ["ws://h1:8080", "wss://h2:8443/path"] }
+  ]
+}`);
+    expect(warnings).toEqual([]);
+    expect(leafnodes).toEqual({
+      host: '',
+      port: 0,
+      noAdvertise: false,
+      users: [],
+      reconnectMs: 1000,
+      remotes: [
+        { urls: ['nats-leaf://u:p@127.0.0.1:7422'], account: 'A', denyImports: ['secret.>'], denyExports: ['private.>'] },
+        { urls: ['ws://h1:8080', 'wss://h2:8443/path'], denyImports: [], denyExports: [] },
+      ],
+    });
+  });
+
+  it('gives the listener the default host', () => {
+    expect(load('leafnodes { port: -1 }').leafnodes).toMatchObject({ host: '0.0.0.0', port: -1 });
+  });
+
+  it('warns about remote keys it does not implement', () => {
+    expect(load('leafnodes { remotes: [ { url: "nats://h:1", credentials: "x.creds" } ] }').warnings).toEqual([
+      'F:1:45: "credentials" in leafnode remote is not supported yet, ignored',
+    ]);
+  });
+
+  it('refuses bad remotes', () => {
+    expect(errorsOf('leafnodes { remotes: [ { account: A } ] }')).toEqual(['F:1:24: leafnode remote without a url']);
+    expect(errorsOf('leafnodes { remotes: [ { url: "http://h:1" } ] }')[0]).toMatch(/error parsing leafnode remote url "http:\/\/h:1"/);
+    expect(errorsOf('leafnodes { remotes: [ { urls: ["ws://h:1", "nats://h:2"] } ] }')).toEqual([
+      'F:1:24: leafnode remote mixes websocket and non-websocket urls',
+    ]);
+    expect(errorsOf('leafnodes { port: 7422, bogus: 1 }')[0]).toMatch(/bogus/);
+  });
+});
