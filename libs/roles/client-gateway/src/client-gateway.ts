@@ -424,7 +424,7 @@ export class ClientGateway implements BusHandlers {
         return;
       }
       const account = this.accountFor(change.account);
-      const interest = new MemberInterest(change.subject, change.queue, from.memberId, change.weight);
+      const interest = new MemberInterest(change.subject, change.queue, from.memberId, change.weight, from.role === 'supercluster-gateway');
       account.sublist.insert(interest);
       this.memberInterest.set(key, { account, interest });
     } else if (existing !== undefined) {
@@ -471,6 +471,7 @@ function pickQueueMember(group: readonly Interest[], src: ClientConnection | und
   const n = group.length;
   const start = (Math.random() * n) | 0;
   let remote: MemberInterest | undefined;
+  let otherCluster: MemberInterest | undefined;
   for (let i = 0; i < n; i++) {
     const sub = group[(start + i) % n]!;
     if (sub instanceof ClientSubscription) {
@@ -478,9 +479,12 @@ function pickQueueMember(group: readonly Interest[], src: ClientConnection | und
       // Local members are preferred over members reached through another role, as nats-server does.
       return sub;
     }
-    if (allowMembers && remote === undefined) remote = sub;
+    if (!allowMembers) continue;
+    // Geo-affinity: a member in this cluster (through a route) before one in another cluster.
+    if (sub.viaGateway) otherCluster ??= sub;
+    else remote ??= sub;
   }
-  return remote;
+  return remote ?? otherCluster;
 }
 
 export function loadTlsContext(tls: TlsConfig): SecureContext {

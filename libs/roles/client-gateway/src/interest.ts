@@ -37,6 +37,8 @@ export class MemberInterest implements SublistEntry {
     readonly queue: string | undefined,
     readonly memberId: string,
     public weight: number,
+    /** Announced by a supercluster-gateway: the members are in another cluster. */
+    readonly viaGateway: boolean,
   ) {}
 }
 
