@@ -412,7 +412,9 @@ export class RouteMesh implements BusHandlers {
    * interest, and for each queue group the member chose us for, one peer picked by weight.
    */
   message(from: MemberInfo, msg: BusMessage): void {
-    if (!isLocalRole(from)) return;
+    // A message crosses one route only; one that came from another cluster through a gateway goes
+    // on to the peers, as nats-server forwards gateway messages to its routes.
+    if (from.role === 'route-mesh') return;
     const result = this.peerInterest.match(msg.account, msg.subject);
     if (result === undefined) return;
     const mark = ++this.messageCounter;
