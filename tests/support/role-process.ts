@@ -22,6 +22,8 @@ export interface RoleProcess {
   readonly busUrl: string;
   /** Its route listener (nats-route://127.0.0.1:<port>), for a route-mesh; empty otherwise. */
   readonly clusterUrl: string;
+  /** Its monitoring base URL (http://127.0.0.1:<port>) when the config turns monitoring on. */
+  readonly httpUrl: string;
   output(): string;
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** SIGKILL, as a crash: nothing is cleaned up by the process. */
@@ -34,6 +36,7 @@ class RoleChild implements RoleProcess {
   clientUrl = '';
   busUrl = '';
   clusterUrl = '';
+  httpUrl = '';
   private captured = '';
   private readonly exited: Promise<void>;
   private hasExited = false;
@@ -80,10 +83,16 @@ class RoleChild implements RoleProcess {
       const name = readdirSync(this.dir).find((file) => file.endsWith(suffix));
       if (name !== undefined) {
         try {
-          const ports = JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as { nats?: string[]; bus?: string[]; cluster?: string[] };
+          const ports = JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as {
+            nats?: string[];
+            bus?: string[];
+            cluster?: string[];
+            monitoring?: string[];
+          };
           this.clientUrl = ports.nats?.[0] ?? '';
           this.busUrl = (ports.bus?.[0] ?? '').replace(/^tcp:\/\//, '');
           this.clusterUrl = (ports.cluster?.[0] ?? '').replace(/^nats:/, 'nats-route:');
+          this.httpUrl = ports.monitoring?.[0] ?? '';
           return;
         } catch {
           // Caught half-written: read again.
