@@ -1,0 +1,126 @@
+import { timingSafeEqual } from 'node:crypto';
+import bcrypt from 'bcryptjs';
+
+/** The INFO fields of a gateway peer we use (nats-server's Info, gateway part). */
+export interface GatewayPeerInfo {
+  server_id: string;
+  server_name?: string;
+  host?: string;
+  port?: number;
+  headers?: boolean;
+  auth_required?: boolean;
+  gateway?: string;
+  gateway_url?: string;
+  gateway_urls?: string[];
+  gateway_cmd?: number;
+  gateway_cmd_payload?: string;
+  gateway_nrp?: boolean;
+  gateway_iom?: boolean;
+}
+
+/** The CONNECT fields an outbound gateway sends. */
+export interface GatewayConnectInfo {
+  user?: string;
+  pass?: string;
+  name?: string;
+  gateway?: string;
+  lang?: string;
+}
+
+/** This server as its gateway INFO describes it. */
+export interface GatewayIdentity {
+  serverId: string;
+  serverName: string;
+  version: string;
+  gateway: string;
+  host: string;
+  port: number;
+  /** Gateway URLs of this cluster (host:port), our own first. */
+  urls: readonly string[];
+  authRequired: boolean;
+  maxPayload: number;
+}
+
+/** Parses a JSON object argument (INFO/CONNECT); undefined when it is not an object. */
+export function parseJsonObject(json: Buffer): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(json.toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function asGatewayPeerInfo(value: Record<string, unknown> | undefined): GatewayPeerInfo | undefined {
+  if (value === undefined) return undefined;
+  if (value.server_id !== undefined && typeof value.server_id !== 'string') return undefined;
+  return { ...value, server_id: (value.server_id as string | undefined) ?? '' } as GatewayPeerInfo;
+}
+
+/** Our gateway INFO, field for field as nats-server 2.9 sends it (interest-only mode, new reply prefix). */
+export function gatewayInfo(id: GatewayIdentity): Record<string, unknown> {
+  const info: Record<string, unknown> = {
+    server_id: id.serverId,
+    server_name: id.serverName,
+    version: id.version,
+    proto: 0,
+    go: '',
+    host: id.host,
+    port: id.port,
+    headers: true,
+  };
+  if (id.authRequired) info.auth_required = true;
+  info.max_payload = id.maxPayload;
+  info.gateway = id.gateway;
+  info.gateway_urls = id.urls;
+  info.gateway_url = id.urls[0];
+  info.gateway_nrp = true;
+  info.gateway_iom = true;
+  return info;
+}
+
+/** The CONNECT of an outbound gateway: headers are announced in INFO only, as nats-server does. */
+export function gatewayConnect(serverId: string, gateway: string, credentials: { user: string; pass: string } | undefined): Record<string, unknown> {
+  const connect: Record<string, unknown> = { echo: false, verbose: false, pedantic: false };
+  if (credentials !== undefined) {
+    connect.user = credentials.user;
+    connect.pass = credentials.pass;
+  }
+  connect.tls_required = false;
+  connect.headers = false;
+  connect.name = serverId;
+  connect.cluster = '';
+  connect.gateway = gateway;
+  return connect;
+}
+
+/** Plain text or a bcrypt hash, as nats-server compares passwords. */
+export function passwordMatches(given: string | undefined, expected: string | undefined): boolean {
+  if (expected === undefined || expected === '') return given === undefined || given === '';
+  if (given === undefined) return false;
+  if (/^\$2[abxy]?\$/.test(expected)) return bcrypt.compareSync(given, expected);
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function joinHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** A gateway URL as configured or gossiped: `nats://host:port` or a bare `host:port`. */
+export function parseGatewayUrl(text: string): URL | undefined {
+  const withScheme = text.includes('://') ? text : `nats://${text}`;
+  if (!URL.canParse(withScheme)) return undefined;
+  const url = new URL(withScheme);
+  return url.hostname === '' ? undefined : url;
+}
+
+/** `gateway { advertise }`: host[:port], the port defaulting to the gateway port. */
+export function parseAdvertise(advertise: string, port: number): { host: string; port: number } {
+  const bracketed = /^\[(.*)\](?::(\d+))?$/.exec(advertise);
+  if (bracketed) return { host: bracketed[1]!, port: bracketed[2] !== undefined ? Number(bracketed[2]) : port };
+  const colon = advertise.lastIndexOf(':');
+  if (colon < 0 || advertise.indexOf(':') !== colon) return { host: advertise, port };
+  return { host: advertise.slice(0, colon), port: Number(advertise.slice(colon + 1)) };
+}

@@ -1,0 +1,532 @@
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo } from '@nats-ts/bus';
+import type { GatewayConfig, ServerOptions } from '@nats-ts/config';
+import type { Logger } from '@nats-ts/observability';
+import {
+  FlushQueue,
+  GATEWAY_REPLY_PREFIX,
+  GatewayCommand,
+  encodeGatewayCommand,
+  encodeGatewayInfo,
+  encodeRouteConnect,
+  gatewayHash,
+  gatewayReplyClusterHash,
+  gatewayReplyPrefix,
+  isGatewayReply,
+  unmapGatewayReply,
+} from '@nats-ts/protocol';
+import { ClusterInterest, pickWeighted, type ClusterInterestChange, type MemberTarget } from './cluster-interest.js';
+import { GatewayConnection } from './gateway-connection.js';
+import { GatewayDialer, type RemoteGateway } from './gateway-dialer.js';
+import {
+  gatewayConnect,
+  gatewayInfo,
+  joinHostPort,
+  parseAdvertise,
+  parseGatewayUrl,
+  passwordMatches,
+  type GatewayConnectInfo,
+  type GatewayPeerInfo,
+} from './gateway-info.js';
+import { InterestMode, RemoteInterest } from './remote-interest.js';
+
+export interface SuperclusterGatewayConfig {
+  options: Readonly<ServerOptions>;
+  logger: Logger;
+  bus: BusTransport;
+  /** nats-server style server id (shared by every role of one node). */
+  serverId: string;
+  /** The nats-server version we are compatible with, sent as INFO `version`. */
+  compatVersion: string;
+  productVersion: string;
+}
+
+export interface BoundAddress {
+  host: string;
+  port: number;
+}
+
+/** Interest of these roles is the cluster's, which other clusters hear (not our own nor another gateway's). */
+function isClusterRole(member: MemberInfo): boolean {
+  return member.role !== 'supercluster-gateway';
+}
+
+/** Only the publisher's server sends a message to other clusters: nothing a route or gateway brought goes on. */
+function isPublisherRole(member: MemberInfo): boolean {
+  return member.role !== 'route-mesh' && member.role !== 'supercluster-gateway';
+}
+
+/** nats-server's default authentication timeout (also for gateways without `authorization { timeout }`). */
+const DEFAULT_GATEWAY_AUTH_TIMEOUT_MS = 2000;
+
+/**
+ * The super-cluster role: gateway connections to the other clusters, speaking nats-server 2.9's
+ * gateway protocol in interest-only mode. One outbound connection per remote cluster carries
+ * the messages this node's clients publish to where that cluster has interest; inbound
+ * connections bring other clusters' messages and take our cluster's interest to them. It meets
+ * the node's other roles only on the bus: the remote clusters' interest is its own bus
+ * interest; the interest of every other member (the node's clients and route-mesh's peers) is
+ * the cluster's.
+ */
+export class SuperclusterGateway implements BusHandlers {
+  options: Readonly<ServerOptions>;
+  readonly logger: Logger;
+  readonly serverId: string;
+  readonly serverName: string;
+  readonly gatewayName: string;
+  readonly flushQueue = new FlushQueue();
+  readonly startTime = Date.now();
+  readonly config: GatewayConfig;
+  /** Every open gateway connection by id. */
+  readonly connections = new Map<number, GatewayConnection>();
+  /** The registered outbound connection to each remote cluster. */
+  readonly outbound = new Map<string, GatewayConnection>();
+  /** Registered inbound connections. */
+  readonly inbound = new Set<GatewayConnection>();
+  /** Remote clusters to dial, configured ones and those learned from peers. */
+  readonly remotes = new Map<string, RemoteGateway>();
+  readonly remoteInterest: RemoteInterest<GatewayConnection>;
+  readonly clusterInterest = new ClusterInterest();
+
+  private readonly compatVersion: string;
+  private readonly productVersion: string;
+  private readonly busTransport: BusTransport;
+  private bus: BusEndpoint | undefined;
+  private readonly dialer: GatewayDialer;
+  private readonly knownAccounts: Set<string>;
+  private readonly replyPrefix: string;
+  private readonly clusterHash: string;
+  private listener: NetServer | undefined;
+  private bound: BoundAddress | undefined;
+  private nextCid = 1;
+  private stopping = false;
+  /** Per-message fan-out scratch. */
+  private messageCounter = 0;
+  private readonly gatewayTargets: GatewayConnection[] = [];
+  private readonly memberTargets: MemberTarget[] = [];
+
+  constructor(config: SuperclusterGatewayConfig) {
+    const gateway = config.options.gateway;
+    if (gateway === undefined) throw new Error('supercluster-gateway: no gateway configured');
+    this.options = config.options;
+    this.config = gateway;
+    this.logger = config.logger;
+    this.busTransport = config.bus;
+    this.serverId = config.serverId;
+    this.serverName = config.options.serverName ?? config.serverId;
+    this.gatewayName = gateway.name;
+    this.compatVersion = config.compatVersion;
+    this.productVersion = config.productVersion;
+    this.knownAccounts = new Set(['$G', ...config.options.accounts.map((a) => a.name)]);
+    this.clusterHash = gatewayHash(this.gatewayName);
+    this.replyPrefix = gatewayReplyPrefix(this.clusterHash, gatewayHash(this.serverId));
+    this.remoteInterest = new RemoteInterest((change) => this.bus?.announceInterest(change));
+    this.dialer = new GatewayDialer(
+      {
+        connectRetries: () => this.config.connectRetries,
+        connected: (name) => this.outbound.has(name),
+        dialed: (socket, remote, url) => this.createGateway(socket, remote, url),
+      },
+      this.logger,
+    );
+  }
+
+  // ---- lifecycle ----
+
+  async start(): Promise<BoundAddress> {
+    this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'supercluster-gateway', version: this.productVersion }, this);
+    // Replies to requests from other clusters come back here whichever member published them.
+    for (const account of this.knownAccounts) {
+      this.bus.announceInterest({ account, subject: `${GATEWAY_REPLY_PREFIX}>`, queue: undefined, weight: 1, add: true });
+    }
+    this.listener = createServer({ noDelay: true }, (socket) => this.createGateway(socket, undefined, undefined));
+    this.bound = await listen(this.listener, this.config.host, this.config.port);
+    this.logger.info(`Gateway name is ${this.gatewayName}`);
+    this.logger.info(`Listening for gateways connections on ${joinHostPort(this.bound.host, this.bound.port)}`);
+    for (const configured of this.config.gateways) {
+      if (configured.name === this.gatewayName) continue;
+      const urls: URL[] = [];
+      for (const text of configured.urls) {
+        const url = parseGatewayUrl(text);
+        if (url !== undefined) urls.push(url);
+        else this.logger.error(`Error parsing gateway URL "${text}"`);
+      }
+      const remote: RemoteGateway = { name: configured.name, urls, explicit: true };
+      this.remotes.set(remote.name, remote);
+      this.dialer.connect(remote);
+    }
+    return this.bound;
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    this.dialer.stop();
+    const listener = this.listener;
+    this.listener = undefined;
+    const closed = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
+    for (const conn of [...this.connections.values()]) conn.close('Server Shutdown');
+    await closed;
+    await this.bus?.close();
+  }
+
+  reload(options: Readonly<ServerOptions>): void {
+    this.options = options;
+  }
+
+  get boundAddress(): BoundAddress | undefined {
+    return this.bound;
+  }
+
+  /** This server's gateway URL as peers should dial it. */
+  gatewayUrl(): string {
+    const port = this.bound?.port ?? this.config.port;
+    if (this.config.advertise !== undefined && this.config.advertise !== '') {
+      const advertised = parseAdvertise(this.config.advertise, port);
+      return joinHostPort(advertised.host, advertised.port);
+    }
+    const host = this.config.host === '0.0.0.0' || this.config.host === '::' ? '127.0.0.1' : this.config.host;
+    return joinHostPort(host, port);
+  }
+
+  // ---- connections ----
+
+  /** A socket we accepted (`remote` undefined) or dialed. */
+  private createGateway(socket: Socket, remote: RemoteGateway | undefined, url: URL | undefined): void {
+    if (this.stopping) {
+      socket.destroy();
+      return;
+    }
+    const conn = new GatewayConnection(this, socket, this.nextCid++, remote, url);
+    this.connections.set(conn.cid, conn);
+    const authTimeout = this.config.authTimeoutMs ?? DEFAULT_GATEWAY_AUTH_TIMEOUT_MS;
+    // The inbound side speaks first; the outbound side answers the peer's INFO.
+    conn.open(remote === undefined ? encodeGatewayInfo(this.identityInfo()) : undefined, authTimeout);
+    this.logger.info(`${conn.label()} - Gateway connection created`);
+  }
+
+  private identityInfo(): Record<string, unknown> {
+    const url = this.gatewayUrl();
+    const colon = url.lastIndexOf(':');
+    return gatewayInfo({
+      serverId: this.serverId,
+      serverName: this.serverName,
+      version: this.compatVersion,
+      gateway: this.gatewayName,
+      host: url.slice(0, colon).replace(/^\[(.*)\]$/, '$1'),
+      port: Number(url.slice(colon + 1)),
+      urls: [url],
+      authRequired: this.config.user !== undefined,
+      maxPayload: this.options.maxPayload,
+    });
+  }
+
+  /** CONNECT on an inbound connection: a gateway of a cluster we accept, with the right credentials. */
+  processConnect(conn: GatewayConnection, connect: GatewayConnectInfo): void {
+    if (typeof connect.gateway !== 'string' || connect.gateway === '') {
+      conn.sendErr('Attempted To Connect To Gateway Port');
+      return conn.close('Wrong Port');
+    }
+    if (this.config.user !== undefined && (connect.user !== this.config.user || !passwordMatches(connect.pass, this.config.password))) {
+      conn.sendErr('Authorization Violation');
+      return conn.close('Authentication Failure');
+    }
+    if (this.config.rejectUnknownCluster && !this.config.gateways.some((g) => g.name === connect.gateway)) {
+      this.logger.error(`${conn.label()} - Rejecting connection from gateway "${connect.gateway}": unknown cluster`);
+      return conn.close('Wrong Gateway');
+    }
+    conn.remoteName = connect.gateway;
+    conn.remoteId = typeof connect.name === 'string' ? connect.name : '';
+  }
+
+  processInfo(conn: GatewayConnection, info: GatewayPeerInfo): void {
+    if (conn.outbound) return this.processOutboundInfo(conn, info);
+    if (!conn.connectReceived) return;
+    if (!conn.registered) this.registerInbound(conn, info);
+  }
+
+  /** The INFO an inbound side sends first, then its interest commands and gossip. */
+  private processOutboundInfo(conn: GatewayConnection, info: GatewayPeerInfo): void {
+    if (conn.registered) {
+      if (info.gateway_cmd === GatewayCommand.AllSubsStart || info.gateway_cmd === GatewayCommand.AllSubsComplete) {
+        const account = Buffer.from(info.gateway_cmd_payload ?? '', 'base64').toString('utf8');
+        const mode = info.gateway_cmd === GatewayCommand.AllSubsStart ? InterestMode.Transitioning : InterestMode.InterestOnly;
+        this.remoteInterest.setMode(conn, account, mode);
+      } else if (typeof info.gateway === 'string' && info.gateway !== conn.remoteName) {
+        this.learnGateway(info.gateway, info.gateway_urls);
+      } else {
+        this.learnGateway(conn.remoteName, info.gateway_urls);
+      }
+      return;
+    }
+    const expected = conn.remoteName;
+    if (typeof info.gateway !== 'string' || info.gateway === '') {
+      conn.sendErr(`Attempt to connect to gateway "${expected}" using wrong port`);
+      return conn.close('Wrong Port');
+    }
+    if (info.gateway !== expected) {
+      conn.sendErr(`Connection from "${this.gatewayName}" rejected, wanted to connect to "${expected}", this is "${info.gateway}"`);
+      return conn.close('Wrong Gateway');
+    }
+    this.dialer.done(expected);
+    if (info.server_id === this.serverId || this.outbound.has(expected)) return conn.close('Duplicate Gateway');
+    conn.remoteId = info.server_id;
+    conn.remoteHash = gatewayHash(expected);
+    conn.headers = info.headers === true;
+    conn.interestOnly = info.gateway_iom === true;
+    if (!conn.interestOnly) this.logger.warn(`${conn.label()} - Gateway "${expected}" does not use interest-only mode; only its announced interest is served`);
+    const url = conn.url!;
+    const credentials =
+      url.username !== ''
+        ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
+        : this.config.user !== undefined
+          ? { user: this.config.user, pass: this.config.password ?? '' }
+          : undefined;
+    conn.queueProto(encodeRouteConnect(gatewayConnect(this.serverId, this.gatewayName, credentials)));
+    conn.queueProto(encodeGatewayInfo(this.identityInfo()));
+    conn.registered = true;
+    conn.handshakeDone();
+    this.outbound.set(expected, conn);
+    this.learnGateway(expected, info.gateway_urls);
+    this.logger.info(`${conn.label()} - Outbound gateway connection to "${expected}" (${info.server_id}) registered`);
+  }
+
+  /**
+   * The outbound side's INFO after its CONNECT: register, then send it our cluster's interest
+   * account by account (interest-only mode), and dial that cluster back if we have no outbound.
+   */
+  private registerInbound(conn: GatewayConnection, info: GatewayPeerInfo): void {
+    if (typeof info.gateway !== 'string' || info.gateway === '') return conn.close('Protocol Violation');
+    conn.registered = true;
+    conn.handshakeDone();
+    conn.headers = info.headers === true;
+    this.inbound.add(conn);
+    this.logger.info(`${conn.label()} - Inbound gateway connection from "${info.gateway}" (${info.server_id}) registered`);
+    const accounts = new Set(this.knownAccounts);
+    for (const account of this.clusterInterest.accountsWithInterest()) if (this.knownAccounts.has(account)) accounts.add(account);
+    for (const account of accounts) {
+      for (const { subject, queue } of this.clusterInterest.ofAccount(account)) {
+        if (queue !== undefined) conn.sendInterest(account, subject, queue, true);
+      }
+    }
+    for (const account of accounts) {
+      conn.queueProto(encodeGatewayCommand(this.gatewayName, GatewayCommand.AllSubsStart, account));
+      for (const { subject, queue } of this.clusterInterest.ofAccount(account)) {
+        if (queue === undefined) conn.sendInterest(account, subject, undefined, true);
+      }
+      conn.queueProto(encodeGatewayCommand(this.gatewayName, GatewayCommand.AllSubsComplete, account));
+    }
+    if (info.gateway !== this.gatewayName) this.learnGateway(info.gateway, info.gateway_urls);
+  }
+
+  /** URLs of a remote cluster from a peer (gossip): remembered and dialed if we have no outbound there. */
+  private learnGateway(name: string, urls: unknown): void {
+    if (name === this.gatewayName) return;
+    let remote = this.remotes.get(name);
+    if (remote === undefined) {
+      remote = { name, urls: [], explicit: false };
+      this.remotes.set(name, remote);
+    }
+    if (Array.isArray(urls)) {
+      for (const text of urls) {
+        if (typeof text !== 'string') continue;
+        const url = parseGatewayUrl(text);
+        if (url !== undefined && !remote.urls.some((known) => known.host === url.host)) remote.urls.push(url);
+      }
+    }
+    if (!this.outbound.has(name)) this.dialer.connect(remote);
+  }
+
+  connectionClosed(conn: GatewayConnection): void {
+    this.connections.delete(conn.cid);
+    this.logger.info(`${conn.label()} - Gateway connection closed: ${conn.closeReason}`);
+    if (!conn.outbound) {
+      this.inbound.delete(conn);
+      return;
+    }
+    const name = conn.remoteName;
+    if (this.outbound.get(name) === conn) {
+      this.outbound.delete(name);
+      this.remoteInterest.removeGateway(conn);
+    } else if (!conn.registered) {
+      this.dialer.done(name);
+    }
+    if (this.stopping || this.outbound.has(name) || conn.closeReason === 'Duplicate Gateway') return;
+    const remote = this.remotes.get(name);
+    if (remote !== undefined) this.dialer.connect(remote, 1000);
+  }
+
+  // ---- remote clusters' interest (outbound connections) ----
+
+  remoteSubscribed(conn: GatewayConnection, account: string, subject: string, queue: string | undefined): void {
+    if (!conn.registered) return;
+    if (!this.remoteInterest.add(conn, account, subject, queue)) {
+      this.logger.error(`${conn.label()} - Could not insert subscription: invalid subject "${subject}"`);
+    }
+  }
+
+  remoteUnsubscribed(conn: GatewayConnection, account: string, subject: string, queue: string | undefined): void {
+    if (conn.registered) this.remoteInterest.remove(conn, account, subject, queue);
+  }
+
+  // ---- bus: membership, interest ----
+
+  memberJoined(member: MemberInfo): void {
+    this.logger.debug(`Bus member joined: ${member.role} ${member.memberId}`);
+  }
+
+  memberLeft(member: MemberInfo): void {
+    this.logger.debug(`Bus member left: ${member.role} ${member.memberId}`);
+    for (const change of this.clusterInterest.removeMember(member.memberId)) this.tellRemoteClusters(change);
+  }
+
+  interest(from: MemberInfo, change: InterestChange): void {
+    if (!isClusterRole(from) || !this.knownAccounts.has(change.account)) return;
+    const result = this.clusterInterest.apply(from.memberId, change);
+    if (result !== undefined) this.tellRemoteClusters(result);
+  }
+
+  private tellRemoteClusters(change: ClusterInterestChange): void {
+    for (const conn of this.inbound) conn.sendInterest(change.account, change.subject, change.queue, change.present);
+  }
+
+  // ---- messages (hot path) ----
+
+  /**
+   * A message this node's member published: one RMSG to each remote cluster with plain interest,
+   * and for each queue group the member chose us for, to the nearest (lowest RTT) cluster with a
+   * member. Replies are prefixed so that the answer finds its way back to this server.
+   */
+  message(from: MemberInfo, msg: BusMessage): void {
+    if (!isPublisherRole(from)) return;
+    if (isGatewayReply(msg.subject)) return this.sendReplyToOrigin(msg);
+    const result = this.remoteInterest.match(msg.account, msg.subject);
+    if (result === undefined) return;
+    const mark = ++this.messageCounter;
+    const targets = this.gatewayTargets;
+    const plain = result.plain;
+    for (let i = 0; i < plain.length; i++) {
+      const conn = plain[i]!.gateway;
+      if (conn.mark !== mark) {
+        conn.mark = mark;
+        conn.queueScratch.length = 0;
+        targets.push(conn);
+      }
+    }
+    const wanted = msg.queues;
+    if (wanted !== undefined && wanted.length > 0) {
+      const groups = result.queues;
+      for (let g = 0; g < groups.length; g++) {
+        const group = groups[g]!;
+        const name = group[0]!.queue!;
+        if (!wanted.includes(name)) continue;
+        // Geo-affinity: the nearest cluster that has the group.
+        let nearest = group[0]!.gateway;
+        for (let i = 1; i < group.length; i++) if (group[i]!.gateway.rttMs < nearest.rttMs) nearest = group[i]!.gateway;
+        if (nearest.mark !== mark) {
+          nearest.mark = mark;
+          nearest.queueScratch.length = 0;
+          targets.push(nearest);
+        }
+        nearest.queueScratch.push(name);
+      }
+    }
+    if (targets.length === 0) return;
+    const reply = msg.reply !== undefined && msg.reply !== '' && !isGatewayReply(msg.reply) ? this.replyPrefix + msg.reply : msg.reply;
+    for (let i = 0; i < targets.length; i++) {
+      const conn = targets[i]!;
+      conn.sendMsg(msg.account, msg.subject, reply, conn.queueScratch, msg.header, msg.payload);
+    }
+    targets.length = 0;
+  }
+
+  /** A reply to a request from another cluster goes only to that cluster, interest or not. */
+  private sendReplyToOrigin(msg: BusMessage): void {
+    const hash = gatewayReplyClusterHash(msg.subject);
+    if (hash === this.clusterHash) return;
+    for (const conn of this.outbound.values()) {
+      if (conn.remoteHash === hash) {
+        conn.sendMsg(msg.account, msg.subject, msg.reply, undefined, msg.header, msg.payload);
+        return;
+      }
+    }
+  }
+
+  /**
+   * A message from another cluster: to each member with plain interest (route-mesh takes it on
+   * to the other servers of the cluster), and for each queue group the sender chose us for, to
+   * one member of it by weight. A reply mapped for this cluster is delivered under its real
+   * subject; one mapped for another cluster is dropped.
+   */
+  fromGateway(
+    conn: GatewayConnection,
+    account: string,
+    subject: string,
+    reply: string | undefined,
+    queues: readonly string[],
+    headerSize: number,
+    message: Buffer,
+  ): void {
+    const bus = this.bus;
+    if (bus === undefined || !conn.registered) return;
+    if (!this.knownAccounts.has(account)) return conn.refuseAccount(account);
+    if (isGatewayReply(subject)) {
+      if (gatewayReplyClusterHash(subject) !== this.clusterHash) return;
+      subject = unmapGatewayReply(subject);
+    }
+    const result = this.clusterInterest.match(account, subject);
+    if (result === undefined) return;
+    const mark = ++this.messageCounter;
+    const targets = this.memberTargets;
+    const plain = result.plain;
+    for (let i = 0; i < plain.length; i++) {
+      const target = plain[i]!.target;
+      if (target.mark !== mark) {
+        target.mark = mark;
+        target.queues.length = 0;
+        targets.push(target);
+      }
+    }
+    if (queues.length > 0) {
+      const groups = result.queues;
+      for (let g = 0; g < groups.length; g++) {
+        const group = groups[g]!;
+        const name = group[0]!.queue!;
+        if (!queues.includes(name)) continue;
+        const target = pickWeighted(group).target;
+        if (target.mark !== mark) {
+          target.mark = mark;
+          target.queues.length = 0;
+          targets.push(target);
+        }
+        target.queues.push(name);
+      }
+    }
+    const header = headerSize > 0 ? message.subarray(0, headerSize) : undefined;
+    const payload = headerSize > 0 ? message.subarray(headerSize) : message;
+    for (let i = 0; i < targets.length; i++) {
+      const target = targets[i]!;
+      bus.send(target.memberId, {
+        account,
+        subject,
+        reply,
+        header,
+        payload,
+        originMemberId: bus.self.memberId,
+        queues: target.queues.length > 0 ? target.queues.slice() : undefined,
+      });
+    }
+    targets.length = 0;
+  }
+}
+
+function listen(server: NetServer, host: string, port: number): Promise<BoundAddress> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port < 0 ? 0 : port, host, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      if (addr === null || typeof addr === 'string') return reject(new Error('gateway listener has no address'));
+      resolve({ host, port: addr.port });
+    });
+  });
+}
