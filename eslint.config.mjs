@@ -32,6 +32,7 @@ export default [
             // A role's own app starts that role only; apps/server composes them all.
             { sourceTag: 'app:client-gateway', onlyDependOnLibsWithTags: ['scope:client-gateway', 'layer:lifecycle'] },
             { sourceTag: 'app:route-mesh', onlyDependOnLibsWithTags: ['scope:route-mesh', 'layer:lifecycle'] },
+            { sourceTag: 'app:leaf-proxy', onlyDependOnLibsWithTags: ['scope:leaf-proxy', 'layer:lifecycle'] },
             { sourceTag: 'app:supercluster-gateway', onlyDependOnLibsWithTags: ['scope:supercluster-gateway', 'layer:lifecycle'] },
           ],
         },

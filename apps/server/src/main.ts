@@ -1,9 +1,10 @@
 import { runNode } from '@nats-ts/lifecycle';
 import { clientGatewayRole } from '@nats-ts/client-gateway';
+import { leafProxyRole } from '@nats-ts/leaf-proxy';
 import { routeMeshRole } from '@nats-ts/route-mesh';
 import { superclusterGatewayRole } from '@nats-ts/supercluster-gateway';
 
 // The all-in-one server: every role of the node in one process, meeting on the in-process bus.
 // The route and gateway roles open their listeners only when a cluster or gateway port is configured.
-const code = await runNode({ argv: process.argv.slice(2), roles: [clientGatewayRole, routeMeshRole, superclusterGatewayRole] });
+const code = await runNode({ argv: process.argv.slice(2), roles: [clientGatewayRole, routeMeshRole, leafProxyRole, superclusterGatewayRole] });
 process.exit(code);

@@ -1,0 +1,43 @@
+import bcrypt from 'bcryptjs';
+import type { LeafnodesConfig, ServerOptions } from '@nats-ts/config';
+
+const GLOBAL_ACCOUNT = '$G';
+
+function passwordMatches(configured: string | undefined, given: string | undefined): boolean {
+  if (configured === undefined || configured === '') return given === undefined || given === '';
+  if (given === undefined) return false;
+  return configured.startsWith('$2') ? bcrypt.compareSync(given, configured) : configured === given;
+}
+
+/**
+ * The account a leaf connection's CONNECT credentials bind it to, undefined when they are
+ * refused. As nats-server: `leafnodes { authorization }` (its user, or one of its users) when
+ * configured; otherwise the client users (`authorization`, `accounts`), allowed to connect as
+ * LEAFNODE; otherwise the global account.
+ */
+export function leafAccount(leaf: LeafnodesConfig, options: Readonly<ServerOptions>, user: string | undefined, pass: string | undefined): string | undefined {
+  if (leaf.users.length > 0) {
+    const entry = leaf.users.find((u) => u.user === user);
+    return entry !== undefined && passwordMatches(entry.password, pass) ? (entry.account ?? GLOBAL_ACCOUNT) : undefined;
+  }
+  if (leaf.user !== undefined) {
+    return user === leaf.user && passwordMatches(leaf.password, pass) ? (leaf.account ?? GLOBAL_ACCOUNT) : undefined;
+  }
+  const auth = options.auth;
+  if (auth.user !== undefined) return user === auth.user && passwordMatches(auth.password, pass) ? GLOBAL_ACCOUNT : undefined;
+  if (auth.users.length > 0) {
+    const name = user ?? auth.noAuthUser;
+    const entry = auth.users.find((u) => u.user === name);
+    if (entry === undefined) return undefined;
+    if (user !== undefined && !passwordMatches(entry.password, pass)) return undefined;
+    const types = entry.allowedConnectionTypes;
+    if (types !== undefined && !types.includes('LEAFNODE')) return undefined;
+    return entry.account ?? GLOBAL_ACCOUNT;
+  }
+  return GLOBAL_ACCOUNT;
+}
+
+/** Whether a leaf must send credentials (INFO `auth_required`). */
+export function leafAuthRequired(leaf: LeafnodesConfig, options: Readonly<ServerOptions>): boolean {
+  return leaf.users.length > 0 || leaf.user !== undefined || options.auth.user !== undefined || options.auth.users.length > 0;
+}

@@ -1,0 +1,565 @@
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo } from '@nats-ts/bus';
+import type { LeafnodesConfig, ServerOptions } from '@nats-ts/config';
+import type { Logger } from '@nats-ts/observability';
+import { FlushQueue, encodeLeafConnect, encodeLeafInfo } from '@nats-ts/protocol';
+import { PermissionChecker } from '@nats-ts/routing';
+import { leafAccount, leafAuthRequired } from './leaf-auth.js';
+import { LeafConnection } from './leaf-connection.js';
+import { hubInfo, joinHostPort, leafConnect, leafNonce, nuid, urlCredentials, urlHostPort, type LeafConnectInfo, type LeafIdentity, type LeafPeerInfo } from './leaf-info.js';
+import { LeafRemote, type DialedStream, type LeafRemoteOwner } from './leaf-remote.js';
+import { LeafTls } from './leaf-tls.js';
+import { LinkInterest } from './link-interest.js';
+import { MemberInterest, type MemberInterestDelta, type MemberTarget } from './member-interest.js';
+import { pickWeighted } from './pick-weighted.js';
+
+export interface LeafProxyConfig {
+  options: Readonly<ServerOptions>;
+  logger: Logger;
+  bus: BusTransport;
+  serverId: string;
+  compatVersion: string;
+  productVersion: string;
+}
+
+export interface BoundAddress {
+  host: string;
+  port: number;
+}
+
+/** nats-server delays the next attempt this long after a loop or a hub with our cluster name. */
+const LOOP_DELAY_MS = 30_000;
+
+/**
+ * The leaf node role, both sides of nats-server 2.9's leafnode protocol: it accepts leafs on
+ * `leafnodes { listen }` (and from the websocket listener) and connects to the hubs in
+ * `leafnodes { remotes }`. Each connection is bound to one account. On the bus the role
+ * announces the connections' interest as its own and tells each connection the interest of the
+ * node's members; messages cross in both directions, queue groups picked once by weight.
+ */
+export class LeafProxy implements BusHandlers, LeafRemoteOwner {
+  options: Readonly<ServerOptions>;
+  readonly logger: Logger;
+  readonly serverId: string;
+  readonly serverName: string;
+  readonly flushQueue = new FlushQueue();
+  readonly connections = new Map<number, LeafConnection>();
+  readonly links: LinkInterest<LeafConnection>;
+  readonly remotes: LeafRemote[];
+
+  private readonly leaf: LeafnodesConfig;
+  private readonly supportsHeaders: boolean;
+  private readonly compatVersion: string;
+  private readonly productVersion: string;
+  private readonly busTransport: BusTransport;
+  private bus: BusEndpoint | undefined;
+  private readonly members = new MemberInterest();
+  private readonly loopSubjects = new Map<string, string>();
+  private readonly tls: LeafTls | undefined;
+  private listener: NetServer | undefined;
+  private bound: BoundAddress | undefined;
+  private nextCid = 1;
+  private stopping = false;
+  /** Per-message fan-out scratch. */
+  private messageCounter = 0;
+  private readonly linkTargets: LeafConnection[] = [];
+  private readonly memberTargets: MemberTarget[] = [];
+  private readonly unplacedQueues: string[] = [];
+
+  constructor(config: LeafProxyConfig) {
+    const leaf = config.options.leafnodes;
+    if (leaf === undefined) throw new Error('leaf-proxy: no leafnodes configured');
+    this.options = config.options;
+    this.leaf = leaf;
+    this.logger = config.logger;
+    this.busTransport = config.bus;
+    this.serverId = config.serverId;
+    this.serverName = config.options.serverName ?? config.serverId;
+    this.compatVersion = config.compatVersion;
+    this.productVersion = config.productVersion;
+    this.supportsHeaders = !config.options.noHeaderSupport;
+    this.tls = leaf.tls !== undefined ? new LeafTls(leaf.tls) : undefined;
+    this.links = new LinkInterest((conn, subject, queue, delta) => this.linkInterestChanged(conn, subject, queue, delta));
+    this.remotes = leaf.remotes.map((remote) => new LeafRemote(remote, this));
+  }
+
+  // ---- lifecycle ----
+
+  async start(): Promise<BoundAddress | undefined> {
+    this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'leaf-proxy', version: this.productVersion }, this);
+    if (this.leaf.port !== 0) {
+      this.listener = createServer({ noDelay: true }, (socket) => this.accept(socket));
+      this.bound = await listen(this.listener, this.leaf.host, this.leaf.port);
+      this.logger.info(`Listening for leafnode connections on ${joinHostPort(this.bound.host, this.bound.port)}`);
+    }
+    for (const remote of this.remotes) remote.start();
+    return this.bound;
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    for (const remote of this.remotes) remote.stop();
+    const listener = this.listener;
+    this.listener = undefined;
+    const closed = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
+    for (const conn of [...this.connections.values()]) conn.close('Server Shutdown');
+    await closed;
+    await this.bus?.close();
+  }
+
+  reload(options: Readonly<ServerOptions>): void {
+    this.options = options;
+  }
+
+  reconnectMs(): number {
+    return this.leaf.reconnectMs;
+  }
+
+  get boundAddress(): BoundAddress | undefined {
+    return this.bound;
+  }
+
+  /** Whether this node accepts leaf connections (a leafnodes port), which websocket leafs need too. */
+  get accepting(): boolean {
+    return this.leaf.port !== 0;
+  }
+
+  // ---- hub side: accepted leafs ----
+
+  /** A leaf connected to the leafnodes port: INFO in plaintext, then TLS when configured. */
+  private accept(socket: Socket): void {
+    if (this.stopping) return void socket.destroy();
+    const cid = this.nextCid++;
+    const remoteAddress = socket.remoteAddress ?? '';
+    const remotePort = socket.remotePort ?? 0;
+    socket.write(this.firstInfo(cid, socket.localAddress));
+    let stream: Duplex = socket;
+    if (this.tls !== undefined) {
+      const secure = this.tls.accept(socket);
+      watchTls(secure, this.tls.timeoutMs, (reason) => this.logger.error(`${remoteAddress}:${remotePort} - lid:${cid} - ${reason}`));
+      stream = secure;
+    }
+    this.openAccepted(stream, cid, remoteAddress, remotePort);
+  }
+
+  /**
+   * A leaf that connected through the websocket listener's `/leafnode` path. As nats-server, it
+   * needs a leafnodes port to be accepted at all.
+   */
+  acceptWebsocket(stream: Duplex, remoteAddress: string, remotePort: number, localAddress: string | undefined): void {
+    if (this.stopping || !this.accepting) return void stream.destroy();
+    const cid = this.nextCid++;
+    stream.write(this.firstInfo(cid, localAddress));
+    this.openAccepted(stream, cid, remoteAddress, remotePort);
+  }
+
+  private openAccepted(stream: Duplex, cid: number, remoteAddress: string, remotePort: number): void {
+    const conn = new LeafConnection(this, stream, cid, remoteAddress, remotePort, undefined);
+    this.connections.set(cid, conn);
+    conn.open(this.leaf.authTimeoutMs ?? this.options.auth.timeoutMs);
+    this.logger.debug(`${conn.label()} - Leafnode connection created`);
+  }
+
+  private firstInfo(cid: number, localAddress: string | undefined): Buffer {
+    return encodeLeafInfo(hubInfo(this.identity(), cid, this.leafnodeUrls(localAddress), { nonce: leafNonce() }), true);
+  }
+
+  private identity(): LeafIdentity {
+    const o = this.options;
+    return {
+      serverId: this.serverId,
+      serverName: this.serverName,
+      version: this.compatVersion,
+      go: `nats-ts ${this.productVersion} (node ${process.version})`,
+      host: this.leaf.host,
+      port: this.bound?.port ?? this.leaf.port,
+      headers: this.supportsHeaders,
+      authRequired: leafAuthRequired(this.leaf, o),
+      tlsRequired: this.tls !== undefined,
+      tlsVerify: this.tls?.verify ?? false,
+      maxPayload: o.maxPayload,
+      cluster: o.cluster?.name,
+    };
+  }
+
+  /** Where leafs reach this hub: the advertise address, else the address the leaf connected to. */
+  private leafnodeUrls(localAddress: string | undefined): string[] {
+    if (this.leaf.noAdvertise) return [];
+    if (this.leaf.advertise !== undefined && this.leaf.advertise !== '') return [this.leaf.advertise];
+    const port = this.bound?.port ?? this.leaf.port;
+    const unspecified = this.leaf.host === '0.0.0.0' || this.leaf.host === '::' || this.leaf.host === '';
+    const host = unspecified ? (localAddress ?? '127.0.0.1').replace(/^::ffff:/, '') : this.leaf.host;
+    return [joinHostPort(host, port)];
+  }
+
+  /** A leaf's CONNECT: credentials bind it to an account, then our INFO and interest go out. */
+  processConnect(conn: LeafConnection, connect: LeafConnectInfo): void {
+    if (typeof connect.gateway === 'string' && connect.gateway !== '') {
+      conn.sendErr('Attempted To Connect To Leaf Node Port');
+      return conn.close('Wrong Port');
+    }
+    const account = leafAccount(this.leaf, this.options, connect.user, connect.pass);
+    if (account === undefined) {
+      this.logger.error(`${conn.label()} - authentication error`);
+      conn.sendErr('Authorization Violation');
+      return conn.close('Authentication Failure');
+    }
+    const ourCluster = this.options.cluster?.name;
+    if (ourCluster !== undefined && connect.cluster === ourCluster) {
+      this.logger.error(`${conn.label()} - remote leafnode has same cluster name`);
+      conn.sendErr('remote leafnode has same cluster name');
+      return conn.close('Cluster Name Conflict');
+    }
+    conn.account = account;
+    conn.remoteId = connect.server_id ?? '';
+    conn.remoteName = connect.name ?? '';
+    conn.remoteCluster = connect.cluster ?? '';
+    conn.headers = connect.headers === true && this.supportsHeaders;
+    if (Array.isArray(connect.deny_pub) && connect.deny_pub.length > 0) {
+      conn.perms = new PermissionChecker({ publish: { deny: connect.deny_pub.filter((s): s is string => typeof s === 'string') } });
+    }
+    for (const other of this.connections.values()) {
+      if (other !== conn && !other.isSolicited && other.registered && other.remoteName === conn.remoteName && other.remoteCluster === conn.remoteCluster && other.account === account) {
+        other.sendErr('Duplicate Remote LeafNode Connection');
+        other.close('Duplicate Remote LeafNode Connection');
+      }
+    }
+    conn.queueProto(encodeLeafInfo(hubInfo(this.identity(), conn.cid, this.leafnodeUrls(undefined), { remoteAccount: account }), true));
+    this.register(conn);
+  }
+
+  // ---- leaf side: remotes we dial ----
+
+  dialed(remote: LeafRemote, dialed: DialedStream): void {
+    if (this.stopping) return void dialed.stream.destroy();
+    const conn = new LeafConnection(this, dialed.stream, this.nextCid++, dialed.remoteAddress, dialed.remotePort, remote);
+    this.connections.set(conn.cid, conn);
+    this.dialedStreams.set(conn, dialed);
+    conn.open(undefined);
+  }
+
+  private readonly dialedStreams = new WeakMap<LeafConnection, DialedStream>();
+
+  /** The hub's first INFO: TLS if either side wants it, then our CONNECT. */
+  processHubInfo(conn: LeafConnection, info: LeafPeerInfo): void {
+    const remote = conn.remote!;
+    const dialed = this.dialedStreams.get(conn)!;
+    if (typeof info.client_id !== 'number' || !Array.isArray(info.leafnode_urls)) {
+      this.logger.error(`${conn.label()} - Attempted to connect to wrong port`);
+      return conn.close('Wrong Port');
+    }
+    conn.remoteId = info.server_id;
+    conn.remoteName = info.server_name ?? '';
+    conn.remoteCluster = typeof info.cluster === 'string' ? info.cluster : '';
+    conn.headers = info.headers === true && this.supportsHeaders;
+    remote.learnUrls(info.leafnode_urls);
+    const useTls = !dialed.websocket && (info.tls_required === true || remote.wantsTls);
+    if (useTls) {
+      const host = urlHostPort(dialed.url).host;
+      const secure = remote.startTls(dialed.stream as Socket, host);
+      secure.once('error', (err) => this.logger.error(`${conn.label()} - TLS handshake error: ${err.message}`));
+      conn.replaceSocket(secure);
+    }
+    const credentials = urlCredentials(dialed.url);
+    const cluster = this.options.cluster?.name ?? this.serverName;
+    const connect = leafConnect(
+      { serverId: this.serverId, serverName: this.serverName, version: this.compatVersion, cluster, headers: this.supportsHeaders },
+      credentials,
+      useTls,
+      remote.config.denyImports,
+    );
+    conn.queueProto(encodeLeafConnect(connect));
+    if (info.info_on_connect === true) conn.awaitConnectInfo();
+    else this.register(conn);
+  }
+
+  // ---- both sides ----
+
+  /** The handshake is complete: the other side hears all the interest it may see, and our loop detection subject. */
+  register(conn: LeafConnection): void {
+    conn.registered = true;
+    this.logger.info(
+      `${conn.label()} - Leafnode connection created${conn.isSolicited ? ` for account: ${conn.account}` : ''} ${conn.remoteName !== '' ? `- remote: ${conn.remoteName}` : ''}`.trimEnd(),
+    );
+    conn.adjustInterest(this.loopSubject(conn.account), undefined, 1, false);
+    for (const sub of this.members.inAccount(conn.account)) {
+      if (memberReaches(sub.target, conn)) conn.adjustInterest(sub.subject, sub.queue, sub.weight);
+    }
+    for (const other of this.connections.values()) {
+      if (other === conn || !other.registered || other.account !== conn.account || !linkReaches(other, conn)) continue;
+      for (const sub of this.links.subscriptionsOf(other).values()) conn.adjustInterest(sub.subject, sub.queue, sub.weight);
+    }
+  }
+
+  /** Each account's `$LDS.` subject: a leaf that sends it back to us closes a loop. */
+  loopSubject(account: string): string {
+    let subject = this.loopSubjects.get(account);
+    if (subject === undefined) {
+      subject = `$LDS.${nuid()}`;
+      this.loopSubjects.set(account, subject);
+    }
+    return subject;
+  }
+
+  loopDetected(conn: LeafConnection): void {
+    const text = `Loop detected for leafnode account="${conn.account}". Delaying attempt to reconnect for ${LOOP_DELAY_MS / 1000}s`;
+    this.logger.error(`${conn.label()} - ${text}`);
+    conn.sendErr(text);
+    conn.remote?.delayNextAttempt(LOOP_DELAY_MS);
+    conn.close('Loop Detected');
+  }
+
+  /** An -ERR from the other side; after a loop or a cluster name conflict the reconnect waits, as nats-server's. */
+  leafError(conn: LeafConnection, text: string): void {
+    if (text.includes('Loop detected') || text.includes('same cluster name')) conn.remote?.delayNextAttempt(LOOP_DELAY_MS);
+  }
+
+  leafClosed(conn: LeafConnection): void {
+    this.connections.delete(conn.cid);
+    this.logger.info(`${conn.label()} - Leafnode connection closed: ${conn.closeReason}${conn.account !== '' ? ` - Account: ${conn.account}` : ''}`);
+    if (conn.registered) this.links.removeConn(conn);
+    if (!this.stopping) conn.remote?.connectionClosed();
+  }
+
+  // ---- interest ----
+
+  linkSubscribed(conn: LeafConnection, subject: string, queue: string | undefined, weight: number): void {
+    if (!this.links.add(conn, subject, queue, weight)) {
+      this.logger.error(`${conn.label()} - Could not insert subscription: invalid subject "${subject}"`);
+    }
+  }
+
+  linkUnsubscribed(conn: LeafConnection, subject: string, queue: string | undefined): void {
+    this.links.remove(conn, subject, queue);
+  }
+
+  /** A connection's interest changed: the node's members and the other connections that may see it hear of it. */
+  private linkInterestChanged(conn: LeafConnection, subject: string, queue: string | undefined, delta: number): void {
+    const change: InterestChange = { account: conn.account, subject, weight: Math.abs(delta), add: delta > 0 };
+    if (queue !== undefined) change.queue = queue;
+    this.bus?.announceInterest(change);
+    for (const other of this.connections.values()) {
+      if (other !== conn && other.registered && other.account === conn.account && linkReaches(conn, other)) {
+        other.adjustInterest(subject, queue, delta);
+      }
+    }
+  }
+
+  memberJoined(member: MemberInfo): void {
+    this.logger.debug(`Bus member joined: ${member.role} ${member.memberId}`);
+  }
+
+  memberLeft(member: MemberInfo): void {
+    this.logger.debug(`Bus member left: ${member.role} ${member.memberId}`);
+    for (const change of this.members.removeMember(member.memberId)) this.tellLinks(change);
+  }
+
+  interest(from: MemberInfo, change: InterestChange): void {
+    const delta = this.members.apply(from, change);
+    if (delta !== undefined) this.tellLinks(delta);
+  }
+
+  private tellLinks(change: MemberInterestDelta): void {
+    for (const conn of this.connections.values()) {
+      if (conn.registered && conn.account === change.account && memberReaches(change.target, conn)) {
+        conn.adjustInterest(change.subject, change.queue, change.delta);
+      }
+    }
+  }
+
+  // ---- messages (hot path) ----
+
+  /**
+   * A message a member put on the bus for us: one LMSG to each connection with plain interest
+   * and, for each queue group the member chose us for, one connection picked by weight.
+   * Messages from routes or gateways go only to leafs we are the hub of, as in nats-server.
+   */
+  message(from: MemberInfo, msg: BusMessage): void {
+    const result = this.links.match(msg.account, msg.subject);
+    if (result === undefined) return;
+    const fromRemote = from.role === 'route-mesh' || from.role === 'supercluster-gateway';
+    const mark = ++this.messageCounter;
+    const targets = this.linkTargets;
+    const plain = result.plain;
+    for (let i = 0; i < plain.length; i++) {
+      const conn = plain[i]!.conn;
+      if (conn.mark === mark || !conn.registered || (fromRemote && conn.isSolicited) || !conn.perms.canPublish(msg.subject)) continue;
+      conn.mark = mark;
+      conn.queueScratch.length = 0;
+      targets.push(conn);
+    }
+    const wanted = msg.queues;
+    if (wanted !== undefined && wanted.length > 0) {
+      const groups = result.queues;
+      for (let g = 0; g < groups.length; g++) {
+        const group = groups[g]!;
+        const name = group[0]!.queue!;
+        if (!wanted.includes(name)) continue;
+        const picked = pickWeighted(group, (sub) => sub.conn.registered && !(fromRemote && sub.conn.isSolicited) && sub.conn.perms.canPublish(msg.subject));
+        if (picked === undefined) continue;
+        const conn = picked.conn;
+        if (conn.mark !== mark) {
+          conn.mark = mark;
+          conn.queueScratch.length = 0;
+          targets.push(conn);
+        }
+        conn.queueScratch.push(name);
+      }
+    }
+    for (let i = 0; i < targets.length; i++) {
+      const conn = targets[i]!;
+      conn.sendMsg(msg.subject, msg.reply, conn.queueScratch, msg.header, msg.payload);
+    }
+    targets.length = 0;
+  }
+
+  /**
+   * A message from a leaf connection: to each member with plain interest and, for each queue
+   * group it names, to one member picked by weight, else to another connection that has the
+   * group. Other connections with plain interest get it too, unless both are hubs of ours.
+   */
+  fromLeaf(conn: LeafConnection, subject: string, reply: string | undefined, queues: readonly string[], headerSize: number, message: Buffer): void {
+    const bus = this.bus;
+    if (bus === undefined) return;
+    const account = conn.account;
+    const mark = ++this.messageCounter;
+    const members = this.memberTargets;
+    const unplaced = this.unplacedQueues;
+    const spoke = conn.isSolicited;
+    const result = this.members.match(account, subject);
+    if (result !== undefined) {
+      const plain = result.plain;
+      for (let i = 0; i < plain.length; i++) {
+        const target = plain[i]!.target;
+        if (target.mark === mark || (spoke && target.remote)) continue;
+        target.mark = mark;
+        target.queues.length = 0;
+        members.push(target);
+      }
+    }
+    for (let q = 0; q < queues.length; q++) {
+      const name = queues[q]!;
+      const group = result === undefined ? undefined : findGroup(result.queues, name);
+      const picked = group === undefined ? undefined : pickWeighted(group, (sub) => !(spoke && sub.target.remote));
+      if (picked === undefined) {
+        unplaced.push(name);
+        continue;
+      }
+      const target = picked.target;
+      if (target.mark !== mark) {
+        target.mark = mark;
+        target.queues.length = 0;
+        members.push(target);
+      }
+      target.queues.push(name);
+    }
+    const header = headerSize > 0 ? message.subarray(0, headerSize) : undefined;
+    const payload = headerSize > 0 ? message.subarray(headerSize) : message;
+    for (let i = 0; i < members.length; i++) {
+      const target = members[i]!;
+      bus.send(target.memberId, {
+        account,
+        subject,
+        reply,
+        header,
+        payload,
+        originMemberId: bus.self.memberId,
+        queues: target.queues.length > 0 ? target.queues.slice() : undefined,
+      });
+    }
+    members.length = 0;
+    if (this.connections.size > 1) this.toOtherLinks(conn, subject, reply, unplaced, header, payload, mark);
+    unplaced.length = 0;
+  }
+
+  private toOtherLinks(
+    from: LeafConnection,
+    subject: string,
+    reply: string | undefined,
+    queues: readonly string[],
+    header: Buffer | undefined,
+    payload: Buffer,
+    mark: number,
+  ): void {
+    const result = this.links.match(from.account, subject);
+    if (result === undefined) return;
+    const targets = this.linkTargets;
+    const plain = result.plain;
+    for (let i = 0; i < plain.length; i++) {
+      const conn = plain[i]!.conn;
+      if (conn.mark === mark || conn === from || !conn.registered || !linkReaches(from, conn) || !conn.perms.canPublish(subject)) continue;
+      conn.mark = mark;
+      conn.queueScratch.length = 0;
+      targets.push(conn);
+    }
+    for (let q = 0; q < queues.length; q++) {
+      const group = findGroup(result.queues, queues[q]!);
+      if (group === undefined) continue;
+      const picked = pickWeighted(group, (sub) => sub.conn !== from && sub.conn.registered && linkReaches(from, sub.conn));
+      if (picked === undefined) continue;
+      const conn = picked.conn;
+      if (conn.mark !== mark) {
+        conn.mark = mark;
+        conn.queueScratch.length = 0;
+        targets.push(conn);
+      }
+      conn.queueScratch.push(queues[q]!);
+    }
+    for (let i = 0; i < targets.length; i++) {
+      const conn = targets[i]!;
+      conn.sendMsg(subject, reply, conn.queueScratch, header, payload);
+    }
+    targets.length = 0;
+  }
+}
+
+/** Interest (and messages) of one connection reach another unless both are our hubs, or both leafs share a cluster. */
+function linkReaches(from: LeafConnection, to: LeafConnection): boolean {
+  if (from.isSolicited && to.isSolicited) return false;
+  return from.remoteCluster === '' || from.remoteCluster !== to.remoteCluster;
+}
+
+/** A member's interest reaches a connection unless it is other servers' interest and the connection goes to our hub. */
+function memberReaches(target: MemberTarget, conn: LeafConnection): boolean {
+  return !(target.remote && conn.isSolicited);
+}
+
+function findGroup<T extends { readonly queue: string | undefined }>(groups: readonly (readonly T[])[], name: string): readonly T[] | undefined {
+  for (let g = 0; g < groups.length; g++) if (groups[g]![0]!.queue === name) return groups[g];
+  return undefined;
+}
+
+function listen(server: NetServer, host: string, port: number): Promise<BoundAddress> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port < 0 ? 0 : port, host, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      if (addr === null || typeof addr === 'string') return reject(new Error('leafnode listener has no address'));
+      resolve({ host, port: addr.port });
+    });
+  });
+}
+
+/** Logs a TLS handshake that fails or does not finish in time (the socket is then destroyed). */
+function watchTls(socket: Duplex & { once(event: 'secure', cb: () => void): unknown }, timeoutMs: number, failed: (reason: string) => void): void {
+  let done = false;
+  const timer = setTimeout(() => {
+    if (done) return;
+    done = true;
+    failed('TLS handshake timeout');
+    socket.destroy();
+  }, timeoutMs);
+  const finish = (): void => {
+    done = true;
+    clearTimeout(timer);
+  };
+  socket.once('secure', finish);
+  socket.once('close', finish);
+  socket.on('error', (err: Error) => {
+    if (done) return;
+    finish();
+    failed(`TLS handshake error: ${err.message}`);
+  });
+}

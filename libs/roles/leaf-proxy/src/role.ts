@@ -1,0 +1,43 @@
+import type { RoleFactory } from '@nats-ts/lifecycle';
+import { urlsFor } from '@nats-ts/lifecycle';
+import { LeafProxy } from './leaf-proxy.js';
+import { buildLeafz, leafVarz } from './leafz.js';
+
+/**
+ * Starts the leaf node role. As nats-server, it is on when `leafnodes` has a port (leafs connect
+ * to us) or remotes (we connect to hubs); otherwise it only serves an empty /leafz.
+ */
+export const leafProxyRole: RoleFactory = async (ctx) => {
+  const leafnodes = ctx.options.leafnodes;
+  if (leafnodes === undefined) {
+    return {
+      name: 'leaf-proxy',
+      ports: {},
+      endpoints: () => ({ '/leafz': (query) => buildLeafz(undefined, ctx.serverId, query) }),
+      reload: () => undefined,
+      enterLameDuck: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+    };
+  }
+  const proxy = new LeafProxy({
+    options: ctx.options,
+    logger: ctx.logger,
+    bus: ctx.bus,
+    serverId: ctx.serverId,
+    compatVersion: ctx.compatVersion,
+    productVersion: ctx.productVersion,
+  });
+  const bound = await proxy.start();
+  return {
+    name: 'leaf-proxy',
+    ports: bound !== undefined ? { leafnode: urlsFor('nats-leaf', bound.host, bound.port) } : {},
+    endpoints: () => ({
+      '/leafz': (query) => buildLeafz(proxy, ctx.serverId, query),
+      // Merged into the client role's /varz by the process runner.
+      '/varz': () => leafVarz(proxy),
+    }),
+    reload: (options) => proxy.reload(options),
+    enterLameDuck: () => Promise.resolve(),
+    shutdown: () => proxy.shutdown(),
+  };
+};
