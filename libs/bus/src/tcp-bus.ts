@@ -9,7 +9,7 @@ import { RemoteMember, RemotePeer } from './remote-peer.js';
 import type { BusFrame } from './schema.js';
 import { BUS_PROTOCOL, BusLink, type LinkEvents, type LinkSettings, type PeerHello } from './tcp-link.js';
 import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, JoinInfo, MemberInfo } from './types.js';
-import { WriteScheduler } from './write-scheduler.js';
+import { FlushQueue } from '@nats-ts/protocol';
 
 export interface TcpBusOptions {
   /** Where to accept bus connections; port 0 or -1 picks a free port. */
@@ -85,7 +85,7 @@ export class TcpBus implements BusTransport, LinkEvents, DialEvents {
     this.heartbeatMs = options.heartbeatMs ?? 1_000;
     this.memberTimeoutMs = options.memberTimeoutMs ?? 5_000;
     this.joinTimeoutMs = options.joinTimeoutMs ?? 3_000;
-    this.settings = { scheduler: new WriteScheduler(), maxPendingBytes: options.maxPendingBytes ?? 64 * 1024 * 1024 };
+    this.settings = { scheduler: new FlushQueue(), maxPendingBytes: options.maxPendingBytes ?? 64 * 1024 * 1024 };
     this.locals = new LocalMembers((_info, n) => `${this.peerId}.${n}`, this.logger, {
       joined: (endpoint) => this.forEachOutbound((link) => this.sendMember(link, endpoint)),
       interest: (endpoint, change) =>

@@ -4,7 +4,7 @@ import { FrameReader, type FrameSink } from './frame-reader.js';
 import { MESSAGE_FRAME_TAG, MessageFrameDecoder } from './message-codec.js';
 import { decodeFrame, encodeFrame, type BusFrame } from './schema.js';
 import type { BusMessage } from './types.js';
-import type { Flushable, WriteScheduler } from './write-scheduler.js';
+import type { Flushable, FlushQueue } from '@nats-ts/protocol';
 
 /** Version of the TCP bus conversation, sent in PeerHello; a peer speaking another is refused. */
 export const BUS_PROTOCOL = 1;
@@ -27,7 +27,7 @@ export interface LinkEvents {
 }
 
 export interface LinkSettings {
-  scheduler: WriteScheduler;
+  scheduler: FlushQueue;
   /** Output allowed to pile up before the other side counts as a slow consumer and the link closes. */
   maxPendingBytes: number;
 }
