@@ -1,4 +1,4 @@
-import { InProcessBus, RedisMembership, StaticMembership, TcpBus, type BusTransport } from '@nats-ts/bus';
+import { InProcessBus, RedisMembership, StaticMembership, TcpBus, type BusPeerStatus, type BusTransport } from '@nats-ts/bus';
 import type { BusConfig, ServerOptions } from '@nats-ts/config';
 import type { Logger } from '@nats-ts/observability';
 import type { EndpointSpec } from './role.js';
@@ -10,6 +10,8 @@ export interface NodeBus {
   start(): Promise<string[] | undefined>;
   /** Monitoring endpoints of the bus (`/busz` for the TCP bus). */
   endpoints(): Record<string, EndpointSpec>;
+  /** The TCP bus's peers (for /metrics); undefined on the in-process bus. */
+  peers(): BusPeerStatus[] | undefined;
   close(): Promise<void>;
 }
 
@@ -21,13 +23,14 @@ export interface NodeBus {
 export function nodeBus(options: Readonly<ServerOptions>, logger: Logger, given?: BusTransport): NodeBus {
   if (given !== undefined || options.bus === undefined) {
     const transport = given ?? new InProcessBus({ logger });
-    return { transport, start: () => Promise.resolve(undefined), endpoints: () => ({}), close: () => Promise.resolve() };
+    return { transport, start: () => Promise.resolve(undefined), endpoints: () => ({}), peers: () => undefined, close: () => Promise.resolve() };
   }
   const tcp = tcpBus(options.bus, logger);
   return {
     transport: tcp,
     start: async () => [`tcp://${(await tcp.start()).url}`],
     endpoints: () => ({ '/busz': { handler: () => ({ peer_id: tcp.peerId, url: tcp.url, peers: tcp.peerStatus() }) } }),
+    peers: () => tcp.peerStatus(),
     close: () => tcp.close(),
   };
 }

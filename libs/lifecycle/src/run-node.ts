@@ -1,8 +1,9 @@
 import type { BusTransport } from '@nats-ts/bus';
 import { ConfigError, loadOptions, type ServerOptions } from '@nats-ts/config';
-import { Logger, MonitoringServer } from '@nats-ts/observability';
+import { Logger, MonitoringServer, PROMETHEUS_CONTENT_TYPE, renderPrometheusText } from '@nats-ts/observability';
 import { mergeEndpoints } from './merge-endpoints.js';
 import { nodeBus } from './node-bus.js';
+import { nodeMetrics } from './node-metrics.js';
 import type { RoleFactory, RunningRole } from './role.js';
 import { removeQuietly, urlsFor, writePidFile, writePortsFile, type PortsReport } from './run-files.js';
 import { generateServerId } from './server-id.js';
@@ -86,10 +87,16 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
     }
     if (options.httpPort !== 0) {
       monitoring = new MonitoringServer({ host: options.httpHost, port: options.httpPort, basePath: options.httpBasePath, logger });
-      for (const [path, endpoint] of mergeEndpoints(roles)) {
+      const endpoints = mergeEndpoints(roles);
+      for (const [path, endpoint] of endpoints) {
         monitoring.addJsonEndpoint(path, endpoint.handler, { compact: endpoint.compact });
       }
       for (const [path, endpoint] of Object.entries(bus.endpoints())) monitoring.addJsonEndpoint(path, endpoint.handler);
+      // Computed from the roles' /varz at each scrape: nothing extra is counted on the message path.
+      const varz = endpoints.get('/varz')?.handler;
+      monitoring.addTextEndpoint('/metrics', async () => renderPrometheusText(nodeMetrics(varz ? await varz({}) : {}, bus.peers())), {
+        contentType: PROMETHEUS_CONTENT_TYPE,
+      });
       monitoringAddress = await monitoring.start();
     }
   } catch (err) {

@@ -9,6 +9,16 @@ import { JsonResponse, MonitoringRequestError } from './monitoring-reply.js';
 
 export type JsonEndpointHandler = (query: Record<string, string>) => unknown | Promise<unknown>;
 
+/** Produces a text document (e.g. Prometheus metrics) on each request. */
+export type TextEndpointHandler = () => string | Promise<string>;
+
+export interface TextEndpointOptions {
+  /** Link text on the index page; defaults to the path. */
+  title?: string;
+  /** Sent as is; defaults to "text/plain; charset=utf-8". */
+  contentType?: string;
+}
+
 export interface JsonEndpointOptions {
   /** Link text on the index page; defaults to the path. */
   title?: string;
@@ -29,6 +39,9 @@ interface Endpoint {
   readonly path: string;
   readonly url: string;
   readonly title: string;
+}
+
+interface JsonEndpoint extends Endpoint {
   readonly handler: JsonEndpointHandler;
   readonly indent: boolean;
 }
@@ -95,18 +108,36 @@ export class MonitoringServer {
    * with their first value. Must be called before start() or inject().
    */
   addJsonEndpoint(path: string, handler: JsonEndpointHandler, options: JsonEndpointOptions = {}): void {
+    const endpoint: JsonEndpoint = { ...this.register(path, options.title), handler, indent: !options.compact };
+    this.app.get(endpoint.url, (request, reply) => this.serve(endpoint, request, reply));
+  }
+
+  /** Serves `handler`'s text at `path` under the base path (Prometheus' /metrics). Must be called before start() or inject(). */
+  addTextEndpoint(path: string, handler: TextEndpointHandler, options: TextEndpointOptions = {}): void {
+    const endpoint = this.register(path, options.title);
+    const contentType = options.contentType ?? TEXT_PLAIN;
+    this.app.get(endpoint.url, async (_request, reply) => {
+      this.count(path);
+      let text: string;
+      try {
+        text = await handler();
+      } catch (err) {
+        this.logger.error(`monitoring: ${path}: ${err instanceof Error ? err.message : String(err)}`);
+        await reply.code(500).header('content-type', TEXT_PLAIN).send('Internal Server Error\n');
+        return;
+      }
+      // A Buffer, so that Fastify sends the content type exactly as given.
+      await reply.header('content-type', contentType).send(Buffer.from(text));
+    });
+  }
+
+  private register(path: string, title: string | undefined): Endpoint {
     if (this.sealed) throw new Error(`monitoring: cannot add ${path} after the server started`);
     if (!path.startsWith('/') || path === ROOT_PATH) throw new Error(`monitoring: invalid endpoint path ${JSON.stringify(path)}`);
     if (this.endpoints.has(path)) throw new Error(`monitoring: endpoint ${path} already registered`);
-    const endpoint: Endpoint = {
-      path,
-      url: posix.join(this.basePath, path),
-      title: options.title ?? path,
-      handler,
-      indent: !options.compact,
-    };
+    const endpoint: Endpoint = { path, url: posix.join(this.basePath, path), title: title ?? path };
     this.endpoints.set(path, endpoint);
-    this.app.get(endpoint.url, (request, reply) => this.serve(endpoint, request, reply));
+    return endpoint;
   }
 
   /** Requests served per endpoint path ("/" for the index), keys sorted: /varz's http_req_stats. */
@@ -139,7 +170,7 @@ export class MonitoringServer {
     this.requests.set(path, (this.requests.get(path) ?? 0) + 1);
   }
 
-  private async serve(endpoint: Endpoint, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  private async serve(endpoint: JsonEndpoint, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     this.count(endpoint.path);
     const query = firstValues(request.query);
     let result: unknown;
