@@ -1,6 +1,7 @@
 import type { ResultRow, TargetOutcome } from './results.js';
 import { formatRate } from './report-table.js';
 import { messageOf, type RowContext } from './row-context.js';
+import { GatewayPair } from './gateway-pair.js';
 import { RoutedPair } from './routed-pair.js';
 import { THROUGHPUT_SHAPES, type ScenarioName } from './scenarios.js';
 import { ServerProcess, type BenchServer } from './server-process.js';
@@ -78,9 +79,13 @@ export async function runRateRow(
   const { options, repositoryRoot, progress } = context;
   const windowMs = options.seconds * 1000;
   const timing: RunTiming = { windowMs, warmupMs: Math.min(500, windowMs / 2) };
-  const routed = scenario !== 'reqrep' && THROUGHPUT_SHAPES[scenario].routed === true;
+  const shape = scenario === 'reqrep' ? undefined : THROUGHPUT_SHAPES[scenario];
   const start = (target: TargetName): Promise<BenchServer> =>
-    routed ? RoutedPair.start(target, repositoryRoot) : ServerProcess.start(target, repositoryRoot);
+    shape?.routed === true
+      ? RoutedPair.start(target, repositoryRoot)
+      : shape?.gateway === true
+        ? GatewayPair.start(target, repositoryRoot)
+        : ServerProcess.start(target, repositoryRoot);
   const targets = await startTargets<RateSample>(context, start);
   try {
     for (let run = 1; run <= options.runs; run++) {

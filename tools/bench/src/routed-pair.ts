@@ -73,8 +73,11 @@ export class RoutedPair implements BenchServer {
   }
 }
 
-/** Publishes probes on the first server until a subscriber on the second receives one: the route and its interest are up. */
-async function waitForRoute(publisherPort: number, subscriberPort: number): Promise<void> {
+/**
+ * Publishes probes on the first server until a subscriber on the second receives one: the link
+ * between them (a route, or gateways) and its interest are up.
+ */
+export async function waitForRoute(publisherPort: number, subscriberPort: number): Promise<void> {
   let received = 0;
   const subscriber = await RawClient.open(subscriberPort, { afterRead: (messages) => (received = messages) });
   const publisher = await RawClient.open(publisherPort);
@@ -83,7 +86,7 @@ async function waitForRoute(publisherPort: number, subscriberPort: number): Prom
     await subscriber.flush(ROUTE_TIMEOUT_MS);
     const deadline = Date.now() + ROUTE_TIMEOUT_MS;
     while (received === 0) {
-      if (Date.now() > deadline) throw new Error(`no route between ports ${publisherPort} and ${subscriberPort} within ${ROUTE_TIMEOUT_MS} ms`);
+      if (Date.now() > deadline) throw new Error(`no link between ports ${publisherPort} and ${subscriberPort} within ${ROUTE_TIMEOUT_MS} ms`);
       publisher.socket.write(`PUB ${PROBE_SUBJECT} 1\r\nx\r\n`, 'latin1');
       await publisher.flush(ROUTE_TIMEOUT_MS);
       await sleep(50);
