@@ -1,0 +1,234 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InProcessBus, type BusEndpoint, type BusHandlers, type BusMessage, type InterestChange, type MemberInfo } from '@nats-ts/bus';
+import { loadOptions } from '@nats-ts/config';
+import { Logger } from '@nats-ts/observability';
+import { gatewayHash } from '@nats-ts/protocol';
+import { buildGatewayz } from './gatewayz.js';
+import { SuperclusterGateway } from './supercluster-gateway.js';
+
+/** A bus member standing in for the client-gateway: records interest and messages. */
+class ClientSide implements BusHandlers {
+  readonly interests: string[] = [];
+  readonly messages: { subject: string; reply?: string; payload: string; queues?: string[] }[] = [];
+  endpoint!: BusEndpoint;
+  memberJoined(_m: MemberInfo): void {}
+  memberLeft(_m: MemberInfo): void {}
+  interest(_from: MemberInfo, c: InterestChange): void {
+    this.interests.push(`${c.add ? '+' : '-'}${c.account} ${c.subject}${c.queue ? ` ${c.queue}` : ''} ${c.weight}`);
+  }
+  message(_from: MemberInfo, msg: BusMessage): void {
+    this.messages.push({
+      subject: msg.subject,
+      ...(msg.reply ? { reply: msg.reply } : {}),
+      payload: Buffer.from(msg.payload).toString(),
+      ...(msg.queues ? { queues: [...msg.queues] } : {}),
+    });
+  }
+  gatewayMemberId(): string {
+    return this.endpoint.members().find((m) => m.role === 'supercluster-gateway')!.memberId;
+  }
+}
+
+/** A hand-written gateway peer on a raw socket: sends exact bytes, keeps what it gets. */
+class FakePeer {
+  text = '';
+  closed = false;
+  constructor(readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => (this.text += chunk.toString('latin1')));
+    socket.on('close', () => (this.closed = true));
+    socket.on('error', () => undefined);
+  }
+  static dial(port: number): Promise<FakePeer> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => resolve(new FakePeer(socket)));
+      socket.once('error', reject);
+    });
+  }
+  send(text: string): void {
+    this.socket.write(text);
+  }
+  async waitFor(pattern: RegExp | string, timeoutMs = 3000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = typeof pattern === 'string' ? this.text.includes(pattern) : pattern.test(this.text);
+      if (found) return this.text;
+      if (Date.now() > deadline) throw new Error(`peer did not receive ${String(pattern)}; got:\n${this.text}`);
+      await sleep(10);
+    }
+  }
+  async waitClosed(timeoutMs = 3000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed) {
+      if (Date.now() > deadline) throw new Error('peer connection still open');
+      await sleep(10);
+    }
+  }
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function eventually(check: () => void, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await sleep(10);
+    }
+  }
+}
+
+const PEER_ID = 'NFAKEGATEWAYB';
+
+function peerInfo(extra: Record<string, unknown> = {}): string {
+  return `INFO ${JSON.stringify({ server_id: PEER_ID, server_name: 'B1', version: '2.9.10', proto: 0, go: '', host: '127.0.0.1', port: 1, headers: true, max_payload: 1048576, gateway: 'B', gateway_urls: ['127.0.0.1:1'], gateway_url: '127.0.0.1:1', gateway_nrp: true, gateway_iom: true, ...extra })}\r\n`;
+}
+
+function peerConnect(extra: Record<string, unknown> = {}): string {
+  return `CONNECT ${JSON.stringify({ echo: false, verbose: false, pedantic: false, tls_required: false, headers: false, name: PEER_ID, cluster: '', gateway: 'B', ...extra })}\r\n`;
+}
+
+function command(cmd: number, account: string): string {
+  return `INFO ${JSON.stringify({ server_id: '', server_name: '', version: '', proto: 0, go: '', host: '', port: 0, headers: false, max_payload: 0, gateway: 'B', gateway_cmd: cmd, gateway_cmd_payload: Buffer.from(account).toString('base64') })}\r\n`;
+}
+
+describe('SuperclusterGateway', () => {
+  const cleanups: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function startGateway(gatewayBlock: string): Promise<{ gateway: SuperclusterGateway; port: number; client: ClientSide }> {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-spec-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'server.conf');
+    writeFileSync(file, `gateway { name: A, listen: "127.0.0.1:-1"\n${gatewayBlock} }\n`);
+    const bus = new InProcessBus();
+    const client = new ClientSide();
+    client.endpoint = await bus.join({ nodeId: 'NSELF', role: 'client-gateway', version: 'test' }, client);
+    const { options } = loadOptions(['-c', file]);
+    const gateway = new SuperclusterGateway({ options, logger: new Logger({ logtime: false }), bus, serverId: 'NSELF', compatVersion: '2.9.10', productVersion: 'test' });
+    const bound = await gateway.start();
+    cleanups.push(() => gateway.shutdown(), () => client.endpoint.close());
+    return { gateway, port: bound.port, client };
+  }
+
+  it('accepts an inbound gateway: INFO first, CONNECT required, then the cluster\'s interest in interest-only mode', async () => {
+    const { gateway, port, client } = await startGateway('');
+    client.endpoint.announceInterest({ account: '$G', subject: 'foo', weight: 1, add: true });
+    client.endpoint.announceInterest({ account: '$G', subject: 'work', queue: 'q', weight: 1, add: true });
+    client.endpoint.announceInterest({ account: '$G', subject: 'work', queue: 'q', weight: 1, add: true });
+    const peer = await FakePeer.dial(port);
+    cleanups.push(() => peer.close());
+    await peer.waitFor(/^INFO .*\r\n/);
+    const info = JSON.parse(/^INFO (\{.*\})\r\n/.exec(peer.text)![1]!) as Record<string, unknown>;
+    expect(info).toMatchObject({ server_id: 'NSELF', version: '2.9.10', gateway: 'A', gateway_urls: [`127.0.0.1:${port}`], gateway_nrp: true, gateway_iom: true, headers: true });
+    peer.send(peerConnect() + peerInfo());
+    // Queue groups with weight 1, then the account switch with its plain interest.
+    await peer.waitFor(/RS\+ \$G work q 1\r\nINFO [^\r]*"gateway_cmd":2,"gateway_cmd_payload":"JEc="\}\r\nRS\+ \$G foo\r\nINFO [^\r]*"gateway_cmd":3,"gateway_cmd_payload":"JEc="\}\r\n/);
+    client.endpoint.announceInterest({ account: '$G', subject: 'bar', weight: 1, add: true });
+    client.endpoint.announceInterest({ account: '$G', subject: 'bar', weight: 1, add: false });
+    await peer.waitFor('RS+ $G bar\r\nRS- $G bar\r\n');
+    await eventually(() => expect(buildGatewayz(gateway, 'NSELF', {}).inbound_gateways.B).toHaveLength(1));
+
+    // Messages come in on an inbound connection; unknown accounts are refused once with A-.
+    peer.send('RMSG $G foo reply.x 2\r\nhi\r\nRMSG NOACC foo 2\r\nhi\r\nRMSG NOACC foo 2\r\nhi\r\n');
+    await eventually(() => expect(client.messages).toEqual([{ subject: 'foo', reply: 'reply.x', payload: 'hi' }]));
+    await peer.waitFor('A- NOACC\r\n');
+    expect(peer.text.split('A- NOACC').length).toBe(2);
+  });
+
+  it('delivers a reply mapped for this cluster under its real subject and drops one mapped for another', async () => {
+    const { port, client } = await startGateway('');
+    client.endpoint.announceInterest({ account: '$G', subject: '_INBOX.>', weight: 1, add: true });
+    const peer = await FakePeer.dial(port);
+    cleanups.push(() => peer.close());
+    peer.send(peerConnect() + peerInfo());
+    await peer.waitFor('"gateway_cmd":3');
+    peer.send(`RMSG $G _GR_.${gatewayHash('A')}.abcdef._INBOX.r1 2\r\nok\r\nRMSG $G _GR_.${gatewayHash('C')}.abcdef._INBOX.r2 2\r\nno\r\n`);
+    await eventually(() => expect(client.messages).toEqual([{ subject: '_INBOX.r1', payload: 'ok' }]));
+    await sleep(50);
+    expect(client.messages).toHaveLength(1);
+  });
+
+  it('refuses an inbound connection that does not start with CONNECT, or has wrong credentials', async () => {
+    const { port } = await startGateway('authorization { user: gw, password: s3cret }');
+    const early = await FakePeer.dial(port);
+    cleanups.push(() => early.close());
+    early.send('RS+ $G foo\r\n');
+    await early.waitFor("-ERR 'Authorization Violation'");
+    await early.waitClosed();
+    const wrong = await FakePeer.dial(port);
+    cleanups.push(() => wrong.close());
+    wrong.send(peerConnect({ user: 'gw', pass: 'nope' }));
+    await wrong.waitFor("-ERR 'Authorization Violation'");
+    await wrong.waitClosed();
+  });
+
+  describe('outbound', () => {
+    async function fakeCluster(): Promise<{ server: Server; port: number; peers: FakePeer[] }> {
+      const peers: FakePeer[] = [];
+      const server = createServer((socket) => peers.push(new FakePeer(socket)));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      cleanups.push(() => peers.forEach((p) => p.close()));
+      return { server, port: (server.address() as { port: number }).port, peers };
+    }
+
+    it('dials a configured gateway, answers its INFO with CONNECT and INFO, and follows its interest', async () => {
+      const remote = await fakeCluster();
+      const { gateway, client } = await startGateway(`gateways: [ { name: B, urls: ["nats://127.0.0.1:${remote.port}"] } ]`);
+      await eventually(() => expect(remote.peers).toHaveLength(1));
+      const peer = remote.peers[0]!;
+      peer.send(peerInfo());
+      await peer.waitFor(/^CONNECT \{[^\r]*"headers":false,"name":"NSELF","cluster":"","gateway":"A"\}\r\nINFO \{[^\r]*"gateway":"A"/);
+      // Plain interest before the account switch is dropped; queue interest is kept.
+      peer.send('RS+ $G early\r\nRS+ $G work q 1\r\n');
+      await eventually(() => expect(client.interests).toContain('+$G work q 1'));
+      peer.send(`${command(2, '$G')}RS+ $G foo\r\n${command(3, '$G')}`);
+      await eventually(() => expect(client.interests).toContain('+$G foo 1'));
+      expect(client.interests.some((i) => i.includes('early'))).toBe(false);
+      const accounts = buildGatewayz(gateway, 'NSELF', { accs: '1' }).outbound_gateways.B!.accounts;
+      expect(accounts).toEqual([{ name: '$G', interest_mode: 'Interest-Only', num_subs: 2, num_queue_subs: 1 }]);
+
+      // Messages go out where there is interest, replies mapped with this cluster's and server's hashes.
+      const to = client.gatewayMemberId();
+      client.endpoint.send(to, { account: '$G', subject: 'foo', reply: 'rep.1', payload: Buffer.from('hi'), originMemberId: client.endpoint.self.memberId });
+      client.endpoint.send(to, { account: '$G', subject: 'work', payload: Buffer.from('w'), originMemberId: client.endpoint.self.memberId, queues: ['q'] });
+      client.endpoint.send(to, { account: '$G', subject: 'nobody', payload: Buffer.from('x'), originMemberId: client.endpoint.self.memberId });
+      await peer.waitFor(`RMSG $G foo _GR_.${gatewayHash('A')}.${gatewayHash('NSELF')}.rep.1 2\r\nhi\r\nRMSG $G work | q 1\r\nw\r\n`);
+      await sleep(50);
+      expect(peer.text).not.toContain('nobody');
+
+      // A reply for cluster B goes there whatever the interest.
+      client.endpoint.send(to, { account: '$G', subject: `_GR_.${gatewayHash('B')}.xyzxyz.inbox`, payload: Buffer.from('r'), originMemberId: client.endpoint.self.memberId });
+      await peer.waitFor(`RMSG $G _GR_.${gatewayHash('B')}.xyzxyz.inbox 1\r\nr\r\n`);
+
+      // The connection drops: the interest goes with it, and the gateway is dialed again.
+      peer.close();
+      await eventually(() => expect(client.interests).toContain('-$G foo 0'));
+      await eventually(() => expect(remote.peers).toHaveLength(2), 4000);
+    });
+
+    it('refuses a peer that is not the gateway it dialed', async () => {
+      const remote = await fakeCluster();
+      await startGateway(`gateways: [ { name: B, urls: ["nats://127.0.0.1:${remote.port}"] } ]`);
+      await eventually(() => expect(remote.peers).toHaveLength(1));
+      const peer = remote.peers[0]!;
+      peer.send(peerInfo({ gateway: 'C' }));
+      await peer.waitFor(`-ERR 'Connection from "A" rejected, wanted to connect to "B", this is "C"'`);
+      await peer.waitClosed();
+    });
+  });
+});
