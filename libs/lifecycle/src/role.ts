@@ -2,6 +2,7 @@ import type { BusTransport } from '@nats-ts/bus';
 import type { ServerOptions } from '@nats-ts/config';
 import type { Logger } from '@nats-ts/observability';
 import type { PortsReport } from './run-files.js';
+import type { WebsocketRoutes } from './websocket-routes.js';
 
 /** What every role of a node is given when it starts. */
 export interface RoleContext {
@@ -16,6 +17,8 @@ export interface RoleContext {
   /** Requests served per monitoring path (for /varz http_req_stats). */
   httpRequestCounts(): Record<string, number>;
   configLoadTime: Date;
+  /** Paths of the node's websocket listener that roles other than the client role serve (e.g. /leafnode). */
+  websocketRoutes: WebsocketRoutes;
 }
 
 export type JsonEndpoint = (query: Record<string, string>) => unknown;

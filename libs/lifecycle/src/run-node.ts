@@ -8,6 +8,7 @@ import type { RoleFactory, RunningRole } from './role.js';
 import { removeQuietly, urlsFor, writePidFile, writePortsFile, type PortsReport } from './run-files.js';
 import { generateServerId } from './server-id.js';
 import { COMPAT_VERSION, PRODUCT_VERSION } from './version.js';
+import { WebsocketRoutes } from './websocket-routes.js';
 
 export interface RunNodeOptions {
   argv: string[];
@@ -67,6 +68,7 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
   let monitoringAddress: { host: string; port: number } | undefined;
   const roles: RunningRole[] = [];
   const configLoadTime = new Date();
+  const websocketRoutes = new WebsocketRoutes();
   let busUrls: string[] | undefined;
   try {
     busUrls = await bus.start();
@@ -82,6 +84,7 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
           monitoringAddress: () => monitoringAddress,
           httpRequestCounts: () => monitoring?.requestCounts() ?? {},
           configLoadTime,
+          websocketRoutes,
         }),
       );
     }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { encodeErr, encodeInfo, FlushQueue } from '@nats-ts/protocol';
 import { AccountRegistry, subjectMatches, type Account, type SublistResult } from '@nats-ts/routing';
 import type { ServerOptions, TlsConfig } from '@nats-ts/config';
+import type { WebsocketRoutes } from '@nats-ts/lifecycle';
 import type { Logger } from '@nats-ts/observability';
 import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
 import { Authenticator } from './auth.js';
@@ -24,6 +25,8 @@ export interface ClientGatewayConfig {
   compatVersion: string;
   /** Our own product version, for logs and INFO `go`. */
   productVersion: string;
+  /** Websocket paths other roles serve (nats-server's /leafnode); the rest are clients. */
+  websocketRoutes?: WebsocketRoutes;
 }
 
 export interface BoundAddress {
@@ -61,6 +64,7 @@ export class ClientGateway implements BusHandlers {
   readonly serverId: string;
   readonly compatVersion: string;
   readonly productVersion: string;
+  private readonly websocketRoutes: WebsocketRoutes | undefined;
 
   private nextCid = 1;
   private listener: NetServer | undefined;
@@ -81,6 +85,7 @@ export class ClientGateway implements BusHandlers {
     this.serverId = config.serverId;
     this.compatVersion = config.compatVersion;
     this.productVersion = config.productVersion;
+    this.websocketRoutes = config.websocketRoutes;
     this.authenticator = new Authenticator(this.options);
   }
 
@@ -97,7 +102,7 @@ export class ClientGateway implements BusHandlers {
     if (this.tlsContext) this.logger.info('TLS required for client connections');
     let websocket: BoundAddress | undefined;
     if (o.websocket) {
-      this.wsListener = new WebSocketListener(o.websocket, this.logger, (t) => this.accept(t));
+      this.wsListener = new WebSocketListener(o.websocket, this.logger, (t) => this.accept(t), this.websocketRoutes);
       websocket = await this.wsListener.start();
       this.logger.info(`Listening for websocket clients on ${o.websocket.tls ? 'wss' : 'ws'}://${hostPort(websocket)}`);
     }

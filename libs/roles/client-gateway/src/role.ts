@@ -12,6 +12,7 @@ export const clientGatewayRole: RoleFactory = async (ctx) => {
     serverId: ctx.serverId,
     compatVersion: ctx.compatVersion,
     productVersion: ctx.productVersion,
+    websocketRoutes: ctx.websocketRoutes,
   });
   const bound = await gateway.start();
   const o = ctx.options;

@@ -3,8 +3,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { readFileSync } from 'node:fs';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { WebsocketConfig } from '@nats-ts/config';
+import type { WebsocketRoutes } from '@nats-ts/lifecycle';
 import type { Logger } from '@nats-ts/observability';
 import { WebSocketTransport, type ConnectionTransport } from './transport.js';
 import type { BoundAddress } from './client-gateway.js';
@@ -21,6 +22,7 @@ export class WebSocketListener {
     private readonly config: WebsocketConfig,
     private readonly logger: Logger,
     private readonly accept: (transport: ConnectionTransport) => void,
+    private readonly routes: WebsocketRoutes | undefined,
   ) {
     const tls = config.tls;
     this.http = tls
@@ -46,8 +48,14 @@ export class WebSocketListener {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
+    // Paths other roles registered (nats-server's /leafnode) get the connection as a byte stream.
+    const routed = this.routes?.find((req.url ?? '/').split('?')[0]!);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const s = req.socket;
+      if (routed !== undefined) {
+        routed(createWebSocketStream(ws), { remoteAddress: s.remoteAddress ?? '', remotePort: s.remotePort ?? 0, localAddress: s.localAddress });
+        return;
+      }
       const tlsSocket = this.config.tls ? (s as TLSSocket) : undefined;
       const cipher = tlsSocket?.getCipher();
       const tlsDetails = tlsSocket ? { version: tlsSocket.getProtocol() ?? '', cipher: cipher?.standardName ?? cipher?.name ?? '' } : undefined;

@@ -28,6 +28,8 @@ export const leafProxyRole: RoleFactory = async (ctx) => {
     productVersion: ctx.productVersion,
   });
   const bound = await proxy.start();
+  // As nats-server: leafs may also connect through the websocket listener, on paths starting with /leafnode.
+  ctx.websocketRoutes.register('/leafnode', (stream, peer) => proxy.acceptWebsocket(stream, peer.remoteAddress, peer.remotePort, peer.localAddress));
   return {
     name: 'leaf-proxy',
     ports: bound !== undefined ? { leafnode: urlsFor('nats-leaf', bound.host, bound.port) } : {},
