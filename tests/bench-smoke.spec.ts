@@ -42,6 +42,7 @@ describe('bench --quick', () => {
       'pubsub 16 B',
       'routed 16 B',
       'gateway 16 B',
+      'leaf 16 B',
       'fanout4 16 B',
       'queue4 16 B',
       'reqrep 16 B',
@@ -54,6 +55,6 @@ describe('bench --quick', () => {
       expect(cells[3]).toMatch(/^(not run|-)$/);
       expect(cells[5], cells.join(' | ')).toMatch(/^\d+\.\d MiB$/);
     }
-    expect(rows[6][7]).toMatch(/^nats-server p50 \d+ µs p99 \d+ µs$/);
+    expect(rows[7][7]).toMatch(/^nats-server p50 \d+ µs p99 \d+ µs$/);
   });
 });

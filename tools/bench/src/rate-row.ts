@@ -2,6 +2,7 @@ import type { ResultRow, TargetOutcome } from './results.js';
 import { formatRate } from './report-table.js';
 import { messageOf, type RowContext } from './row-context.js';
 import { GatewayPair } from './gateway-pair.js';
+import { LeafPair } from './leaf-pair.js';
 import { RoutedPair } from './routed-pair.js';
 import { THROUGHPUT_SHAPES, type ScenarioName } from './scenarios.js';
 import { ServerProcess, type BenchServer } from './server-process.js';
@@ -85,7 +86,9 @@ export async function runRateRow(
       ? RoutedPair.start(target, repositoryRoot)
       : shape?.gateway === true
         ? GatewayPair.start(target, repositoryRoot)
-        : ServerProcess.start(target, repositoryRoot);
+        : shape?.leaf === true
+          ? LeafPair.start(target, repositoryRoot)
+          : ServerProcess.start(target, repositoryRoot);
   const targets = await startTargets<RateSample>(context, start);
   try {
     for (let run = 1; run <= options.runs; run++) {
