@@ -67,12 +67,16 @@ describe('super-cluster of a nats-ts cluster (A) and a nats-server cluster (B)',
   it('answers requests both ways across the gateway', async () => {
     const a2 = await connectToServer(1);
     const b2 = await connectToServer(3);
-    a2.subscribe('svc.a', { callback: (_e, msg) => {
-      msg.respond(`a:${msg.string()}`);
-    } });
-    b2.subscribe('svc.b', { callback: (_e, msg) => {
-      msg.respond(`b:${msg.string()}`);
-    } });
+    a2.subscribe('svc.a', {
+      callback: (_e, msg) => {
+        msg.respond(`a:${msg.string()}`);
+      },
+    });
+    b2.subscribe('svc.b', {
+      callback: (_e, msg) => {
+        msg.respond(`b:${msg.string()}`);
+      },
+    });
     await a2.flush();
     await b2.flush();
     const a1 = await connectToServer(0);

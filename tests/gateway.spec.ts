@@ -65,9 +65,11 @@ describe('super-cluster of two nats-ts clusters', () => {
 
   it('answers requests across clusters (replies mapped with _GR_. and back)', async () => {
     const b2 = await connectToServer(3);
-    b2.subscribe('svc.echo', { callback: (_err, msg) => {
-      msg.respond(`echo:${msg.string()}`);
-    } });
+    b2.subscribe('svc.echo', {
+      callback: (_err, msg) => {
+        msg.respond(`echo:${msg.string()}`);
+      },
+    });
     await b2.flush();
     const a1 = await connectToServer(0);
     await eventually(async () => {
