@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 // Tests import libs from their TypeScript sources (the "@nats-ts/source" export condition);
 // end-to-end tests start the built server (bin/nats-ts-server), so `npm test` builds first.
 export default defineConfig({
-  resolve: { conditions: ['@nats-ts/source', 'import', 'module', 'node', 'default'] },
-  ssr: { resolve: { conditions: ['@nats-ts/source', 'import', 'module', 'node', 'default'], externalConditions: ['@nats-ts/source'] } },
+  resolve: { conditions: ['@nats-ts/source', 'import', 'node', 'default'] },
+  ssr: { resolve: { conditions: ['@nats-ts/source', 'import', 'node', 'default'], externalConditions: ['@nats-ts/source'] } },
   test: {
     projects: [
       {

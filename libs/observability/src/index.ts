@@ -9,3 +9,8 @@ export type { MetricFamily, MetricSample, MetricType } from './prometheus.js';
 export { JsonResponse, MonitoringRequestError } from './monitoring-reply.js';
 export { queryBool, queryInt, querySubscriptions, queryUint } from './monitor-query.js';
 export type * from './monitor-types.js';
+export { Tracing } from './tracing.js';
+export type { TraceAttributes, TraceSpan, TraceSpanKind, TracingDefaults, TracingOptions } from './tracing.js';
+export { formatTraceparent, parseTraceparent } from './traceparent.js';
+export type { TraceparentFields } from './traceparent.js';
+export { readTraceparentHeader, withTraceparentHeader } from './trace-header.js';
