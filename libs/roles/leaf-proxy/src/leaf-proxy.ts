@@ -10,8 +10,8 @@ import { LeafConnection } from './leaf-connection.js';
 import { hubInfo, joinHostPort, leafConnect, leafNonce, nuid, urlCredentials, urlHostPort, type LeafConnectInfo, type LeafIdentity, type LeafPeerInfo } from './leaf-info.js';
 import { LeafRemote, type DialedStream, type LeafRemoteOwner } from './leaf-remote.js';
 import { LeafTls } from './leaf-tls.js';
-import { LinkInterest } from './link-interest.js';
-import { MemberInterest, type MemberInterestDelta, type MemberTarget } from './member-interest.js';
+import { LinkInterest, type LinkSubscription } from './link-interest.js';
+import { MemberInterest, type MemberInterestDelta, type MemberSubscription, type MemberTarget } from './member-interest.js';
 import { pickWeighted } from './pick-weighted.js';
 
 export interface LeafProxyConfig {
@@ -396,7 +396,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
         const group = groups[g]!;
         const name = group[0]!.queue!;
         if (!wanted.includes(name)) continue;
-        const picked = pickWeighted(group, (sub) => sub.conn.registered && !(fromRemote && sub.conn.isSolicited) && sub.conn.perms.canPublish(msg.subject));
+        const picked = pickWeighted(group, linkTakesBusMessage, fromRemote, msg.subject);
         if (picked === undefined) continue;
         const conn = picked.conn;
         if (conn.mark !== mark) {
@@ -441,7 +441,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     for (let q = 0; q < queues.length; q++) {
       const name = queues[q]!;
       const group = result === undefined ? undefined : findGroup(result.queues, name);
-      const picked = group === undefined ? undefined : pickWeighted(group, (sub) => !(spoke && sub.target.remote));
+      const picked = group === undefined ? undefined : pickWeighted(group, memberTakesLeafMessage, spoke, undefined);
       if (picked === undefined) {
         unplaced.push(name);
         continue;
@@ -496,7 +496,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     for (let q = 0; q < queues.length; q++) {
       const group = findGroup(result.queues, queues[q]!);
       if (group === undefined) continue;
-      const picked = pickWeighted(group, (sub) => sub.conn !== from && sub.conn.registered && linkReaches(from, sub.conn));
+      const picked = pickWeighted(group, linkTakesLinkMessage, from, subject);
       if (picked === undefined) continue;
       const conn = picked.conn;
       if (conn.mark !== mark) {
@@ -512,6 +512,23 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     }
     targets.length = 0;
   }
+}
+
+/** May a connection get a bus message (from a route or gateway member when `fromRemote`)? */
+function linkTakesBusMessage(sub: LinkSubscription<LeafConnection>, fromRemote: boolean, subject: string): boolean {
+  const conn = sub.conn;
+  return conn.registered && !(fromRemote && conn.isSolicited) && conn.perms.canPublish(subject);
+}
+
+/** May a connection get a message that came in on `from`? */
+function linkTakesLinkMessage(sub: LinkSubscription<LeafConnection>, from: LeafConnection, subject: string): boolean {
+  const conn = sub.conn;
+  return conn !== from && conn.registered && linkReaches(from, conn) && conn.perms.canPublish(subject);
+}
+
+/** May a member get a message from a leaf connection (from our hub when `spoke`)? */
+function memberTakesLeafMessage(sub: MemberSubscription, spoke: boolean, _unused: undefined): boolean {
+  return !(spoke && sub.target.remote);
 }
 
 /** Interest (and messages) of one connection reach another unless both are our hubs, or both leafs share a cluster. */

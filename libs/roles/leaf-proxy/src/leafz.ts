@@ -47,15 +47,43 @@ export function buildLeafz(proxy: LeafProxy | undefined, serverId: string, query
   return { server_id: serverId, now: formatGoTime(Date.now()), leafnodes: leafs.length, leafs };
 }
 
-/** The `leaf` block of /varz, as nats-server reports its leafnodes options. */
+/** The `leaf` block and the `leafnodes` count of /varz, with nats-server's field names (empty fields left out). */
 export function leafVarz(proxy: LeafProxy): Record<string, unknown> {
+  const o = proxy.options;
+  const leaf = o.leafnodes;
   const bound = proxy.boundAddress;
-  return {
-    leaf: {
-      ...(bound !== undefined ? { host: bound.host, port: bound.port } : {}),
-      auth_timeout: 0,
-      tls_timeout: 0,
-    },
-    leafnodes: [...proxy.connections.values()].filter((c) => c.registered).length,
-  };
+  const block: Record<string, unknown> = {};
+  if (bound !== undefined) {
+    block.host = bound.host;
+    block.port = bound.port;
+    block.auth_timeout = (leaf?.authTimeoutMs ?? o.auth.timeoutMs) / 1000;
+  }
+  if (leaf?.tls !== undefined) {
+    block.tls_timeout = leaf.tls.timeoutMs / 1000;
+    block.tls_required = true;
+    if (leaf.tls.verify) block.tls_verify = true;
+  }
+  const remotes = (leaf?.remotes ?? []).map((remote) => {
+    const entry: Record<string, unknown> = { local_account: remote.account ?? '$G' };
+    if (remote.tls !== undefined) entry.tls_timeout = remote.tls.timeoutMs / 1000;
+    entry.urls = remote.urls.map(redactUrl);
+    if (remote.denyExports.length > 0 || remote.denyImports.length > 0) {
+      entry.deny = {
+        ...(remote.denyExports.length > 0 ? { exports: remote.denyExports } : {}),
+        ...(remote.denyImports.length > 0 ? { imports: remote.denyImports } : {}),
+      };
+    }
+    return entry;
+  });
+  if (remotes.length > 0) block.remotes = remotes;
+  let count = 0;
+  for (const conn of proxy.connections.values()) if (conn.registered) count++;
+  return { leaf: block, leafnodes: count };
+}
+
+/** As nats-server, a remote URL's password is not shown. */
+function redactUrl(text: string): string {
+  const url = new URL(text);
+  if (url.password !== '') url.password = 'xxxxx';
+  return url.href;
 }
