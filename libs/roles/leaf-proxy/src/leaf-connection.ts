@@ -17,7 +17,7 @@ import {
 import { PermissionChecker } from '@nats-ts/routing';
 import { parseJsonObject, type LeafConnectInfo, type LeafPeerInfo } from './leaf-info.js';
 import type { LeafProxy } from './leaf-proxy.js';
-import type { LeafRemote } from './leaf-remote.js';
+import type { DialedStream, LeafRemote } from './leaf-remote.js';
 
 /** Why a leaf connection closed, in nats-server's words (logs). */
 export type LeafCloseReason =
@@ -66,6 +66,8 @@ export class LeafConnection implements LeafDispatcher, Flushable {
   registered = false;
   /** `deny_exports`/CONNECT `deny_pub` (what we may not send), `deny_imports` (what we may not ask for). */
   perms: PermissionChecker;
+  /** What we dialed (URL, stream kind), on the leaf side. */
+  dialed: DialedStream | undefined;
   /** Fan-out scratch: message counter when this connection was last chosen, and the queue groups it got. */
   mark = 0;
   readonly queueScratch: string[] = [];

@@ -3,11 +3,10 @@ import type { Duplex } from 'node:stream';
 import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo } from '@nats-ts/bus';
 import type { LeafnodesConfig, ServerOptions } from '@nats-ts/config';
 import type { Logger } from '@nats-ts/observability';
-import { FlushQueue, encodeLeafConnect, encodeLeafInfo } from '@nats-ts/protocol';
-import { PermissionChecker } from '@nats-ts/routing';
-import { leafAccount, leafAuthRequired } from './leaf-auth.js';
+import { FlushQueue, encodeLeafInfo } from '@nats-ts/protocol';
 import { LeafConnection } from './leaf-connection.js';
-import { hubInfo, joinHostPort, leafConnect, leafNonce, nuid, urlCredentials, urlHostPort, type LeafConnectInfo, type LeafIdentity, type LeafPeerInfo } from './leaf-info.js';
+import { leafIdentity, leafnodeUrls, processHubInfo, processLeafConnect } from './leaf-handshake.js';
+import { hubInfo, joinHostPort, leafNonce, nuid, type LeafConnectInfo, type LeafPeerInfo } from './leaf-info.js';
 import { LeafRemote, type DialedStream, type LeafRemoteOwner } from './leaf-remote.js';
 import { LeafTls } from './leaf-tls.js';
 import { LinkInterest, type LinkSubscription } from './link-interest.js';
@@ -48,15 +47,15 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
   readonly links: LinkInterest<LeafConnection>;
   readonly remotes: LeafRemote[];
 
-  private readonly leaf: LeafnodesConfig;
-  private readonly supportsHeaders: boolean;
-  private readonly compatVersion: string;
-  private readonly productVersion: string;
+  readonly leaf: LeafnodesConfig;
+  readonly supportsHeaders: boolean;
+  readonly compatVersion: string;
+  readonly productVersion: string;
   private readonly busTransport: BusTransport;
   private bus: BusEndpoint | undefined;
   private readonly members = new MemberInterest();
   private readonly loopSubjects = new Map<string, string>();
-  private readonly tls: LeafTls | undefined;
+  readonly tls: LeafTls | undefined;
   private listener: NetServer | undefined;
   private bound: BoundAddress | undefined;
   private nextCid = 1;
@@ -162,71 +161,11 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
   }
 
   private firstInfo(cid: number, localAddress: string | undefined): Buffer {
-    return encodeLeafInfo(hubInfo(this.identity(), cid, this.leafnodeUrls(localAddress), { nonce: leafNonce() }), true);
+    return encodeLeafInfo(hubInfo(leafIdentity(this), cid, leafnodeUrls(this, localAddress), { nonce: leafNonce() }), true);
   }
 
-  private identity(): LeafIdentity {
-    const o = this.options;
-    return {
-      serverId: this.serverId,
-      serverName: this.serverName,
-      version: this.compatVersion,
-      go: `nats-ts ${this.productVersion} (node ${process.version})`,
-      host: this.leaf.host,
-      port: this.bound?.port ?? this.leaf.port,
-      headers: this.supportsHeaders,
-      authRequired: leafAuthRequired(this.leaf, o),
-      tlsRequired: this.tls !== undefined,
-      tlsVerify: this.tls?.verify ?? false,
-      maxPayload: o.maxPayload,
-      cluster: o.cluster?.name,
-    };
-  }
-
-  /** Where leafs reach this hub: the advertise address, else the address the leaf connected to. */
-  private leafnodeUrls(localAddress: string | undefined): string[] {
-    if (this.leaf.noAdvertise) return [];
-    if (this.leaf.advertise !== undefined && this.leaf.advertise !== '') return [this.leaf.advertise];
-    const port = this.bound?.port ?? this.leaf.port;
-    const unspecified = this.leaf.host === '0.0.0.0' || this.leaf.host === '::' || this.leaf.host === '';
-    const host = unspecified ? (localAddress ?? '127.0.0.1').replace(/^::ffff:/, '') : this.leaf.host;
-    return [joinHostPort(host, port)];
-  }
-
-  /** A leaf's CONNECT: credentials bind it to an account, then our INFO and interest go out. */
   processConnect(conn: LeafConnection, connect: LeafConnectInfo): void {
-    if (typeof connect.gateway === 'string' && connect.gateway !== '') {
-      conn.sendErr('Attempted To Connect To Leaf Node Port');
-      return conn.close('Wrong Port');
-    }
-    const account = leafAccount(this.leaf, this.options, connect.user, connect.pass);
-    if (account === undefined) {
-      this.logger.error(`${conn.label()} - authentication error`);
-      conn.sendErr('Authorization Violation');
-      return conn.close('Authentication Failure');
-    }
-    const ourCluster = this.options.cluster?.name;
-    if (ourCluster !== undefined && connect.cluster === ourCluster) {
-      this.logger.error(`${conn.label()} - remote leafnode has same cluster name`);
-      conn.sendErr('remote leafnode has same cluster name');
-      return conn.close('Cluster Name Conflict');
-    }
-    conn.account = account;
-    conn.remoteId = connect.server_id ?? '';
-    conn.remoteName = connect.name ?? '';
-    conn.remoteCluster = connect.cluster ?? '';
-    conn.headers = connect.headers === true && this.supportsHeaders;
-    if (Array.isArray(connect.deny_pub) && connect.deny_pub.length > 0) {
-      conn.perms = new PermissionChecker({ publish: { deny: connect.deny_pub.filter((s): s is string => typeof s === 'string') } });
-    }
-    for (const other of this.connections.values()) {
-      if (other !== conn && !other.isSolicited && other.registered && other.remoteName === conn.remoteName && other.remoteCluster === conn.remoteCluster && other.account === account) {
-        other.sendErr('Duplicate Remote LeafNode Connection');
-        other.close('Duplicate Remote LeafNode Connection');
-      }
-    }
-    conn.queueProto(encodeLeafInfo(hubInfo(this.identity(), conn.cid, this.leafnodeUrls(undefined), { remoteAccount: account }), true));
-    this.register(conn);
+    processLeafConnect(this, conn, connect);
   }
 
   // ---- leaf side: remotes we dial ----
@@ -235,43 +174,12 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     if (this.stopping) return void dialed.stream.destroy();
     const conn = new LeafConnection(this, dialed.stream, this.nextCid++, dialed.remoteAddress, dialed.remotePort, remote);
     this.connections.set(conn.cid, conn);
-    this.dialedStreams.set(conn, dialed);
+    conn.dialed = dialed;
     conn.open(undefined);
   }
 
-  private readonly dialedStreams = new WeakMap<LeafConnection, DialedStream>();
-
-  /** The hub's first INFO: TLS if either side wants it, then our CONNECT. */
   processHubInfo(conn: LeafConnection, info: LeafPeerInfo): void {
-    const remote = conn.remote!;
-    const dialed = this.dialedStreams.get(conn)!;
-    if (typeof info.client_id !== 'number' || !Array.isArray(info.leafnode_urls)) {
-      this.logger.error(`${conn.label()} - Attempted to connect to wrong port`);
-      return conn.close('Wrong Port');
-    }
-    conn.remoteId = info.server_id;
-    conn.remoteName = info.server_name ?? '';
-    conn.remoteCluster = typeof info.cluster === 'string' ? info.cluster : '';
-    conn.headers = info.headers === true && this.supportsHeaders;
-    remote.learnUrls(info.leafnode_urls);
-    const useTls = !dialed.websocket && (info.tls_required === true || remote.wantsTls);
-    if (useTls) {
-      const host = urlHostPort(dialed.url).host;
-      const secure = remote.startTls(dialed.stream as Socket, host);
-      secure.once('error', (err) => this.logger.error(`${conn.label()} - TLS handshake error: ${err.message}`));
-      conn.replaceSocket(secure);
-    }
-    const credentials = urlCredentials(dialed.url);
-    const cluster = this.options.cluster?.name ?? this.serverName;
-    const connect = leafConnect(
-      { serverId: this.serverId, serverName: this.serverName, version: this.compatVersion, cluster, headers: this.supportsHeaders },
-      credentials,
-      useTls,
-      remote.config.denyImports,
-    );
-    conn.queueProto(encodeLeafConnect(connect));
-    if (info.info_on_connect === true) conn.awaitConnectInfo();
-    else this.register(conn);
+    processHubInfo(this, conn, info);
   }
 
   // ---- both sides ----

@@ -1,0 +1,115 @@
+import type { Socket } from 'node:net';
+import { encodeLeafConnect, encodeLeafInfo } from '@nats-ts/protocol';
+import { PermissionChecker } from '@nats-ts/routing';
+import { leafAccount, leafAuthRequired } from './leaf-auth.js';
+import type { LeafConnection } from './leaf-connection.js';
+import { hubInfo, joinHostPort, leafConnect, urlCredentials, urlHostPort, type LeafConnectInfo, type LeafIdentity, type LeafPeerInfo } from './leaf-info.js';
+import type { LeafProxy } from './leaf-proxy.js';
+
+/** This server as its hub INFO describes it. */
+export function leafIdentity(proxy: LeafProxy): LeafIdentity {
+  const o = proxy.options;
+  const leaf = proxy.leaf;
+  return {
+    serverId: proxy.serverId,
+    serverName: proxy.serverName,
+    version: proxy.compatVersion,
+    go: `nats-ts ${proxy.productVersion} (node ${process.version})`,
+    host: leaf.host,
+    port: proxy.boundAddress?.port ?? leaf.port,
+    headers: proxy.supportsHeaders,
+    authRequired: leafAuthRequired(leaf, o),
+    tlsRequired: proxy.tls !== undefined,
+    tlsVerify: proxy.tls?.verify ?? false,
+    maxPayload: o.maxPayload,
+    cluster: o.cluster?.name,
+  };
+}
+
+/** Where leafs reach this hub (INFO `leafnode_urls`): the advertise address, else the address the leaf connected to. */
+export function leafnodeUrls(proxy: LeafProxy, localAddress: string | undefined): string[] {
+  const leaf = proxy.leaf;
+  if (leaf.noAdvertise) return [];
+  if (leaf.advertise !== undefined && leaf.advertise !== '') return [leaf.advertise];
+  const port = proxy.boundAddress?.port ?? leaf.port;
+  const unspecified = leaf.host === '0.0.0.0' || leaf.host === '::' || leaf.host === '';
+  const host = unspecified ? (localAddress ?? '127.0.0.1').replace(/^::ffff:/, '') : leaf.host;
+  return [joinHostPort(host, port)];
+}
+
+/**
+ * Hub side: a leaf's CONNECT. Its credentials bind it to an account (or it is refused with
+ * nats-server's error); a leaf of our own cluster name is refused; an older connection from the
+ * same leaf is closed as a duplicate; then our INFO with `connect_info` and our interest go out.
+ */
+export function processLeafConnect(proxy: LeafProxy, conn: LeafConnection, connect: LeafConnectInfo): void {
+  const logger = proxy.logger;
+  if (typeof connect.gateway === 'string' && connect.gateway !== '') {
+    conn.sendErr('Attempted To Connect To Leaf Node Port');
+    return conn.close('Wrong Port');
+  }
+  const account = leafAccount(proxy.leaf, proxy.options, connect.user, connect.pass);
+  if (account === undefined) {
+    logger.error(`${conn.label()} - authentication error`);
+    conn.sendErr('Authorization Violation');
+    return conn.close('Authentication Failure');
+  }
+  const ourCluster = proxy.options.cluster?.name;
+  if (ourCluster !== undefined && connect.cluster === ourCluster) {
+    logger.error(`${conn.label()} - remote leafnode has same cluster name`);
+    conn.sendErr('remote leafnode has same cluster name');
+    return conn.close('Cluster Name Conflict');
+  }
+  conn.account = account;
+  conn.remoteId = connect.server_id ?? '';
+  conn.remoteName = connect.name ?? '';
+  conn.remoteCluster = connect.cluster ?? '';
+  conn.headers = connect.headers === true && proxy.supportsHeaders;
+  if (Array.isArray(connect.deny_pub) && connect.deny_pub.length > 0) {
+    conn.perms = new PermissionChecker({ publish: { deny: connect.deny_pub.filter((s): s is string => typeof s === 'string') } });
+  }
+  for (const other of proxy.connections.values()) {
+    const same = other.remoteName === conn.remoteName && other.remoteCluster === conn.remoteCluster && other.account === account;
+    if (other !== conn && !other.isSolicited && other.registered && same) {
+      other.sendErr('Duplicate Remote LeafNode Connection');
+      other.close('Duplicate Remote LeafNode Connection');
+    }
+  }
+  conn.queueProto(encodeLeafInfo(hubInfo(leafIdentity(proxy), conn.cid, leafnodeUrls(proxy, undefined), { remoteAccount: account }), true));
+  proxy.register(conn);
+}
+
+/**
+ * Leaf side: the hub's first INFO. A hub must send `client_id` and `leafnode_urls` (else we
+ * dialed a client port); TLS starts now if either side wants it; then our CONNECT, and we are
+ * registered once the hub's INFO with `connect_info` arrives (at once if it promised none).
+ */
+export function processHubInfo(proxy: LeafProxy, conn: LeafConnection, info: LeafPeerInfo): void {
+  const remote = conn.remote!;
+  const dialed = conn.dialed!;
+  if (typeof info.client_id !== 'number' || !Array.isArray(info.leafnode_urls)) {
+    proxy.logger.error(`${conn.label()} - Attempted to connect to wrong port`);
+    return conn.close('Wrong Port');
+  }
+  conn.remoteId = info.server_id;
+  conn.remoteName = info.server_name ?? '';
+  conn.remoteCluster = typeof info.cluster === 'string' ? info.cluster : '';
+  conn.headers = info.headers === true && proxy.supportsHeaders;
+  remote.learnUrls(info.leafnode_urls);
+  const useTls = !dialed.websocket && (info.tls_required === true || remote.wantsTls);
+  if (useTls) {
+    const secure = remote.startTls(dialed.stream as Socket, urlHostPort(dialed.url).host);
+    secure.once('error', (err) => proxy.logger.error(`${conn.label()} - TLS handshake error: ${err.message}`));
+    conn.replaceSocket(secure);
+  }
+  const self = {
+    serverId: proxy.serverId,
+    serverName: proxy.serverName,
+    version: proxy.compatVersion,
+    cluster: proxy.options.cluster?.name ?? proxy.serverName,
+    headers: proxy.supportsHeaders,
+  };
+  conn.queueProto(encodeLeafConnect(leafConnect(self, urlCredentials(dialed.url), useTls, remote.config.denyImports)));
+  if (info.info_on_connect === true) conn.awaitConnectInfo();
+  else proxy.register(conn);
+}
