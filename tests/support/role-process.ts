@@ -121,14 +121,14 @@ class RoleChild implements RoleProcess {
 
 const started: RoleChild[] = [];
 
-/** Starts apps/<role>/dist/main.js with `config` (plus host, port and ports_file_dir defaults). */
-export async function startRole(role: string, config: string): Promise<RoleProcess> {
+/** Starts apps/<role>/dist/main.js with `config` (plus host, port and ports_file_dir defaults) and `env` added to the environment. */
+export async function startRole(role: string, config: string, env: Record<string, string> = {}): Promise<RoleProcess> {
   const main = join(repoRoot, 'apps', role, 'dist', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is not built; run npm run build`);
   const dir = mkdtempSync(join(tmpdir(), `nats-ts-${role}-`));
   const configFile = join(dir, 'role.conf');
   writeFileSync(configFile, `host: 127.0.0.1\nport: -1\nports_file_dir: ${JSON.stringify(dir)}\n${config}\n`);
-  const child = spawn(process.execPath, [main, '-c', configFile], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [main, '-c', configFile], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   live.add(child);
   const processHandle = new RoleChild(child, dir);
   started.push(processHandle);

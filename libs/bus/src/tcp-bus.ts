@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { Logger } from '@nats-ts/observability';
+import { Logger, Tracing } from '@nats-ts/observability';
+import { traceBusReceive, traceBusSend } from './bus-tracing.js';
 import { DialTarget, type DialEvents } from './dial-target.js';
 import { LocalMembers, type LocalEndpoint } from './local-members.js';
 import { joinHostPort, normalizeBusUrl, type Membership } from './membership.js';
@@ -29,6 +30,8 @@ export interface TcpBusOptions {
   /** How long start() waits for the peers known at start to link up (default 3 s). */
   joinTimeoutMs?: number;
   logger?: Logger;
+  /** Spans for the hops of traced messages (default: off). */
+  tracing?: Tracing;
 }
 
 /** One linked peer, for monitoring. */
@@ -62,6 +65,7 @@ function randomPeerId(): string {
 export class TcpBus implements BusTransport, LinkEvents, DialEvents {
   readonly peerId = randomPeerId();
   private readonly logger: Logger;
+  private readonly tracing: Tracing;
   private readonly heartbeatMs: number;
   private readonly memberTimeoutMs: number;
   private readonly joinTimeoutMs: number;
@@ -82,6 +86,7 @@ export class TcpBus implements BusTransport, LinkEvents, DialEvents {
 
   constructor(private readonly options: TcpBusOptions) {
     this.logger = options.logger ?? new Logger();
+    this.tracing = options.tracing ?? Tracing.off;
     this.heartbeatMs = options.heartbeatMs ?? 1_000;
     this.memberTimeoutMs = options.memberTimeoutMs ?? 5_000;
     this.joinTimeoutMs = options.joinTimeoutMs ?? 3_000;
@@ -296,7 +301,14 @@ export class TcpBus implements BusTransport, LinkEvents, DialEvents {
     const peer = this.linkPeers.get(link);
     if (peer === undefined || peer.inbound !== link) return;
     const sender = peer.members.get(from);
-    if (sender !== undefined) this.locals.deliver(sender.info, to, msg);
+    if (sender === undefined) return;
+    if (this.tracing.enabled && msg.traceparent !== undefined) {
+      const span = traceBusReceive(this.tracing, msg, sender.info, to, peer.url, peer.id);
+      this.locals.deliver(sender.info, to, msg);
+      span?.end();
+      return;
+    }
+    this.locals.deliver(sender.info, to, msg);
   }
 
   linkClosed(link: BusLink, reason: string): void {
@@ -380,7 +392,9 @@ export class TcpBus implements BusTransport, LinkEvents, DialEvents {
 
   private sendRemote(from: MemberInfo, to: string, msg: BusMessage): void {
     const member = this.remoteMembers.get(to);
-    if (member !== undefined && member.peer.visible) member.peer.outbound!.sendMessage(msg, from.memberId, to);
+    if (member === undefined || !member.peer.visible) return;
+    const traced = this.tracing.enabled && msg.traceparent !== undefined;
+    member.peer.outbound!.sendMessage(traced ? traceBusSend(this.tracing, msg, from, member.info, member.peer.url, member.peer.id) : msg, from.memberId, to);
   }
 
   private sendMember(link: BusLink, endpoint: LocalEndpoint): void {

@@ -1,6 +1,6 @@
 import { InProcessBus, RedisMembership, StaticMembership, TcpBus, type BusPeerStatus, type BusTransport } from '@nats-ts/bus';
 import type { BusConfig, ServerOptions } from '@nats-ts/config';
-import type { Logger } from '@nats-ts/observability';
+import type { Logger, Tracing } from '@nats-ts/observability';
 import type { EndpointSpec } from './role.js';
 
 /** The bus the roles of this process meet on, as the process runner drives it. */
@@ -20,12 +20,12 @@ export interface NodeBus {
  * membership when `redis` is set and the static `members` list otherwise. A transport given by
  * the caller (tests, embedding) is used as it is.
  */
-export function nodeBus(options: Readonly<ServerOptions>, logger: Logger, given?: BusTransport): NodeBus {
+export function nodeBus(options: Readonly<ServerOptions>, logger: Logger, tracing: Tracing, given?: BusTransport): NodeBus {
   if (given !== undefined || options.bus === undefined) {
     const transport = given ?? new InProcessBus({ logger });
     return { transport, start: () => Promise.resolve(undefined), endpoints: () => ({}), peers: () => undefined, close: () => Promise.resolve() };
   }
-  const tcp = tcpBus(options.bus, logger);
+  const tcp = tcpBus(options.bus, logger, tracing);
   return {
     transport: tcp,
     start: async () => [`tcp://${(await tcp.start()).url}`],
@@ -35,7 +35,7 @@ export function nodeBus(options: Readonly<ServerOptions>, logger: Logger, given?
   };
 }
 
-function tcpBus(config: Readonly<BusConfig>, logger: Logger): TcpBus {
+function tcpBus(config: Readonly<BusConfig>, logger: Logger, tracing: Tracing): TcpBus {
   const membership =
     config.redis !== undefined
       ? new RedisMembership({ url: config.redis, name: config.name, ttlMs: config.redisTtlMs, logger })
@@ -47,5 +47,6 @@ function tcpBus(config: Readonly<BusConfig>, logger: Logger): TcpBus {
     heartbeatMs: config.heartbeatMs,
     memberTimeoutMs: config.memberTimeoutMs,
     logger,
+    tracing,
   });
 }

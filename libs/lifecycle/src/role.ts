@@ -1,6 +1,6 @@
 import type { BusTransport } from '@nats-ts/bus';
 import type { ServerOptions } from '@nats-ts/config';
-import type { Logger } from '@nats-ts/observability';
+import type { Logger, Tracing } from '@nats-ts/observability';
 import type { PortsReport } from './run-files.js';
 import type { WebsocketRoutes } from './websocket-routes.js';
 
@@ -19,6 +19,8 @@ export interface RoleContext {
   configLoadTime: Date;
   /** Paths of the node's websocket listener that roles other than the client role serve (e.g. /leafnode). */
   websocketRoutes: WebsocketRoutes;
+  /** Message tracing of this process (`tracing.enabled` false when off). */
+  tracing: Tracing;
 }
 
 export type JsonEndpoint = (query: Record<string, string>) => unknown;

@@ -1,6 +1,6 @@
 import type { BusTransport } from '@nats-ts/bus';
 import { ConfigError, loadOptions, type ServerOptions } from '@nats-ts/config';
-import { Logger, MonitoringServer, PROMETHEUS_CONTENT_TYPE, renderPrometheusText } from '@nats-ts/observability';
+import { Logger, MonitoringServer, PROMETHEUS_CONTENT_TYPE, renderPrometheusText, Tracing } from '@nats-ts/observability';
 import { mergeEndpoints } from './merge-endpoints.js';
 import { nodeBus } from './node-bus.js';
 import { nodeMetrics } from './node-metrics.js';
@@ -58,7 +58,8 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
   const logger = new Logger(loggerOptions(options));
   for (const w of warnings) logger.warn(w);
   const serverId = generateServerId();
-  const bus = nodeBus(options, logger, run.bus);
+  const tracing = Tracing.fromEnv(process.env, { serviceName: 'nats-ts', serviceVersion: PRODUCT_VERSION, serviceInstanceId: serverId }, logger);
+  const bus = nodeBus(options, logger, tracing, run.bus);
   logger.info(`Starting nats-ts-server`);
   logger.info(`  Version:  ${PRODUCT_VERSION} (nats-server ${COMPAT_VERSION} compatible)`);
   logger.info(`  ID:       ${serverId}`);
@@ -85,6 +86,7 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
           httpRequestCounts: () => monitoring?.requestCounts() ?? {},
           configLoadTime,
           websocketRoutes,
+          tracing,
         }),
       );
     }
@@ -107,6 +109,7 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
     for (const role of roles) await role.shutdown();
     await monitoring?.close();
     await bus.close();
+    await tracing.shutdown();
     return 1;
   }
 
@@ -127,6 +130,7 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
       for (const role of roles) await role.shutdown();
       await bus.close();
       await monitoring?.close();
+      await tracing.shutdown().catch((err: Error) => logger.warn(`Tracing: ${err.message}`));
       removeQuietly(portsFile);
       removeQuietly(options.pidFile);
       resolve(code);

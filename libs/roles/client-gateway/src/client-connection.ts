@@ -310,6 +310,7 @@ export class ClientConnection implements ClientDispatcher {
     // A wildcard subscription may cover a denied subject: those messages are filtered here.
     if (this.perms !== undefined && this.perms.isDeliveryDenied(subject)) return;
     if (this.gateway.logger.isTrace) this.traceOut(headerSize > 0 ? 'HMSG' : 'MSG', `${subject} ${sub.sid}${reply ? ` ${reply}` : ''} ${end - start}`);
+    if (this.gateway.activeTrace !== undefined) this.gateway.traceDelivery(this, sub, subject);
     if (headerSize > 0 && this.opts.headers) {
       if (sub.literal) writeHMsgAfterHead(this.out, sub.hmsgDeliveryHead, reply, headerSize, data, start, end);
       else writeHMsg(this.out, subject, sub.sid, reply, headerSize, data, start, end);

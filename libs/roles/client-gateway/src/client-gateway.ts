@@ -5,12 +5,13 @@ import { encodeErr, encodeInfo, FlushQueue } from '@nats-ts/protocol';
 import { AccountRegistry, subjectMatches, type Account, type SublistResult } from '@nats-ts/routing';
 import type { ServerOptions, TlsConfig } from '@nats-ts/config';
 import type { WebsocketRoutes } from '@nats-ts/lifecycle';
-import type { Logger } from '@nats-ts/observability';
+import { Tracing, type Logger } from '@nats-ts/observability';
 import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
 import { Authenticator } from './auth.js';
 import { ClientConnection } from './client-connection.js';
 import { ClusterAdvertisement, clientConnectUrls } from './cluster-advertisement.js';
 import { ClientSubscription, MemberInterest, type Interest } from './interest.js';
+import { startReceiveSpan, traceDelivery } from './message-tracing.js';
 import { SocketTransport, type ConnectionTransport } from './transport.js';
 import { WebSocketListener } from './websocket-listener.js';
 import { WireError } from './wire-errors.js';
@@ -25,6 +26,8 @@ export interface ClientGatewayConfig {
   compatVersion: string;
   /** Our own product version, for logs and INFO `go`. */
   productVersion: string;
+  /** Message tracing (default: off). */
+  tracing?: Tracing;
   /** Websocket paths other roles serve (nats-server's /leafnode); the rest are clients. */
   websocketRoutes?: WebsocketRoutes;
 }
@@ -65,6 +68,13 @@ export class ClientGateway implements BusHandlers {
   readonly compatVersion: string;
   readonly productVersion: string;
   private readonly websocketRoutes: WebsocketRoutes | undefined;
+  readonly tracing: Tracing;
+  /**
+   * The traceparent a traced message is routed under, set only while it is fanned out
+   * (synchronously): its deliveries and bus copies continue the trace. Always undefined when
+   * tracing is off.
+   */
+  activeTrace: string | undefined;
 
   private nextCid = 1;
   private listener: NetServer | undefined;
@@ -86,6 +96,7 @@ export class ClientGateway implements BusHandlers {
     this.compatVersion = config.compatVersion;
     this.productVersion = config.productVersion;
     this.websocketRoutes = config.websocketRoutes;
+    this.tracing = config.tracing ?? Tracing.off;
     this.authenticator = new Authenticator(this.options);
   }
 
@@ -323,9 +334,36 @@ export class ClientGateway implements BusHandlers {
 
   /** A message published by a local client: local subscribers, bus members with interest, no responders. */
   routeFromClient(src: ClientConnection, subject: string, reply: string | undefined, headerSize: number, data: Buffer, start: number, end: number): void {
+    if (this.tracing.enabled) {
+      const span = startReceiveSpan(this.tracing, this.bus?.self.memberId ?? '', src.account!.name, src.cid, subject, headerSize, data, start, end);
+      if (span !== undefined) {
+        this.routeTraced(span.traceparent, () => this.routeLocally(src, subject, reply, headerSize, data, start, end));
+        span.end();
+        return;
+      }
+    }
+    this.routeLocally(src, subject, reply, headerSize, data, start, end);
+  }
+
+  private routeLocally(src: ClientConnection, subject: string, reply: string | undefined, headerSize: number, data: Buffer, start: number, end: number): void {
     const account = src.account!;
     const delivered = this.fanOut(account.sublist.match(subject), src, account.name, subject, reply, headerSize, data, start, end, undefined);
     if (!delivered && reply !== undefined && src.opts.noResponders) src.sendNoResponders(reply);
+  }
+
+  // Traced messages only: the closure is no cost on the untraced path.
+  private routeTraced(traceparent: string, route: () => void): void {
+    this.activeTrace = traceparent;
+    try {
+      route();
+    } finally {
+      this.activeTrace = undefined;
+    }
+  }
+
+  /** Called by a connection delivering while `activeTrace` is set. */
+  traceDelivery(conn: ClientConnection, sub: ClientSubscription, subject: string): void {
+    traceDelivery(this.tracing, this.activeTrace!, this.bus?.self.memberId ?? '', conn.cid, sub, subject);
   }
 
   /**
@@ -400,6 +438,7 @@ export class ClientGateway implements BusHandlers {
         payload,
         originMemberId: bus.self.memberId,
         queues: queues.length > 0 ? queues : undefined,
+        traceparent: this.activeTrace,
       });
     }
   }
@@ -446,6 +485,11 @@ export class ClientGateway implements BusHandlers {
     const body = headerSize > 0 ? Buffer.concat([header!, msg.payload]) : msg.payload;
     this.stats.inMsgs++;
     this.stats.inBytes += body.length;
+    const traceparent = this.tracing.enabled ? msg.traceparent : undefined;
+    if (traceparent !== undefined) {
+      this.routeTraced(traceparent, () => this.fanOut(account.sublist.match(msg.subject), undefined, msg.account, msg.subject, msg.reply, headerSize, body, 0, body.length, msg));
+      return;
+    }
     this.fanOut(account.sublist.match(msg.subject), undefined, msg.account, msg.subject, msg.reply, headerSize, body, 0, body.length, msg);
   }
 

@@ -13,6 +13,7 @@ export const clientGatewayRole: RoleFactory = async (ctx) => {
     compatVersion: ctx.compatVersion,
     productVersion: ctx.productVersion,
     websocketRoutes: ctx.websocketRoutes,
+    tracing: ctx.tracing,
   });
   const bound = await gateway.start();
   const o = ctx.options;

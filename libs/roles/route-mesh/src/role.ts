@@ -26,6 +26,7 @@ export const routeMeshRole: RoleFactory = async (ctx) => {
     serverId: ctx.serverId,
     compatVersion: ctx.compatVersion,
     productVersion: ctx.productVersion,
+    tracing: ctx.tracing,
   });
   const bound = await mesh.start();
   return {

@@ -1,7 +1,7 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
 import type { ClusterConfig, ServerOptions } from '@nats-ts/config';
-import type { Logger } from '@nats-ts/observability';
+import { Tracing, type Logger } from '@nats-ts/observability';
 import { encodeRouteConnect, encodeRouteInfo } from '@nats-ts/protocol';
 import { FlushQueue } from '@nats-ts/protocol';
 import { processRouteConnect, processRouteInfo } from './handshake.js';
@@ -10,6 +10,7 @@ import { PeerInterest, pickWeighted } from './peer-interest.js';
 import { RouteConnection, type RouteOrigin } from './route-connection.js';
 import { RouteDialer } from './route-dialer.js';
 import { RouteTls, watchHandshake } from './route-tls.js';
+import { sendTracedToRoute, startRouteReceiveSpan } from './route-tracing.js';
 import {
   dynamicClusterName,
   joinHostPort,
@@ -32,6 +33,8 @@ export interface RouteMeshConfig {
   /** The nats-server version we are compatible with, sent as INFO `version`. */
   compatVersion: string;
   productVersion: string;
+  /** Message tracing (default: off). */
+  tracing?: Tracing;
 }
 
 export interface BoundAddress {
@@ -54,6 +57,7 @@ function isLocalRole(member: MemberInfo): boolean {
 export class RouteMesh implements BusHandlers {
   options: Readonly<ServerOptions>;
   readonly logger: Logger;
+  readonly tracing: Tracing;
   readonly serverId: string;
   readonly serverName: string;
   readonly supportsHeaders: boolean;
@@ -95,6 +99,7 @@ export class RouteMesh implements BusHandlers {
     this.options = config.options;
     this.cluster = cluster;
     this.logger = config.logger;
+    this.tracing = config.tracing ?? Tracing.off;
     this.busTransport = config.bus;
     this.serverId = config.serverId;
     this.serverName = config.options.serverName ?? config.serverId;
@@ -444,9 +449,11 @@ export class RouteMesh implements BusHandlers {
         route.queueScratch.push(name);
       }
     }
+    const traceparent = this.tracing.enabled ? msg.traceparent : undefined;
     for (let i = 0; i < targets.length; i++) {
       const route = targets[i]!;
-      route.sendMsg(msg.account, msg.subject, msg.reply, route.queueScratch, msg.header, msg.payload);
+      if (traceparent === undefined) route.sendMsg(msg.account, msg.subject, msg.reply, route.queueScratch, msg.header, msg.payload);
+      else sendTracedToRoute(this.tracing, traceparent, this.bus?.self.memberId ?? '', route, msg.account, msg.subject, msg.reply, route.queueScratch, msg.header, msg.payload);
     }
     targets.length = 0;
   }
@@ -496,6 +503,8 @@ export class RouteMesh implements BusHandlers {
     }
     const header = headerSize > 0 ? message.subarray(0, headerSize) : undefined;
     const payload = headerSize > 0 ? message.subarray(headerSize) : message;
+    const span = this.tracing.enabled ? startRouteReceiveSpan(this.tracing, bus.self.memberId, conn, account, subject, headerSize, message) : undefined;
+    const traceparent = span === undefined ? undefined : span.traceparent;
     for (let i = 0; i < targets.length; i++) {
       const target = targets[i]!;
       bus.send(target.memberId, {
@@ -506,9 +515,11 @@ export class RouteMesh implements BusHandlers {
         payload,
         originMemberId: bus.self.memberId,
         queues: target.queues.length > 0 ? target.queues.slice() : undefined,
+        traceparent,
       });
     }
     targets.length = 0;
+    span?.end();
   }
 }
 
