@@ -86,4 +86,15 @@ describe('docker-compose.yml', () => {
       expect(options.bus).toMatchObject({ host: '0.0.0.0', port: 7100, redis: 'redis://redis:6379', name: 'compose' });
     }
   });
+
+  it('sends the spans of every role to the OpenTelemetry collector, which forwards them to Jaeger', () => {
+    expect(compose.match(/OTEL_EXPORTER_OTLP_ENDPOINT: http:\/\/otel-collector:4318/g)).toHaveLength(2);
+    expect(compose).toContain('./deploy/otel-collector.yaml:/etc/otelcol/config.yaml:ro');
+    expect(compose).toMatch(/^ {2}jaeger:\n {4}image: jaegertracing\/all-in-one:/m);
+    expect(compose).toContain('COLLECTOR_OTLP_ENABLED: "true"');
+    const collector = readFileSync(join(repoRoot, 'deploy', 'otel-collector.yaml'), 'utf8');
+    expect(collector).toContain('endpoint: 0.0.0.0:4318');
+    expect(collector).toContain('endpoint: jaeger:4317');
+    expect(collector).toMatch(/traces:\n\s+receivers: \[otlp\]\n\s+processors: \[batch\]\n\s+exporters: \[otlp\/jaeger\]/);
+  });
 });
