@@ -41,6 +41,7 @@ describe('bench --quick', () => {
       'pub 16 B',
       'pubsub 16 B',
       'routed 16 B',
+      'bus 16 B',
       'gateway 16 B',
       'leaf 16 B',
       'fanout4 16 B',
@@ -55,6 +56,18 @@ describe('bench --quick', () => {
       expect(cells[3]).toMatch(/^(not run|-)$/);
       expect(cells[5], cells.join(' | ')).toMatch(/^\d+\.\d MiB$/);
     }
-    expect(rows[7][7]).toMatch(/^nats-server p50 \d+ µs p99 \d+ µs$/);
+    expect(rows[8][7]).toMatch(/^nats-server p50 \d+ µs p99 \d+ µs$/);
+  });
+
+  it('runs the bus scenario on two client-gateway processes beside a routed nats-server pair', { timeout: 60_000 }, async () => {
+    expect(existsSync('apps/client-gateway/dist/main.js'), 'apps/client-gateway is not built').toBe(true);
+    const { stdout } = await run(process.execPath, [BENCH, '--quick', '--scenarios', 'bus'], { timeout: 50_000, maxBuffer: 1 << 20 });
+    const rows = stdout.trim().split('\n').slice(2).map(cellsOf);
+    expect(rows).toHaveLength(1);
+    const [scenario, payload, serverRate, natsTsRate, ratio, serverRss, natsTsRss] = rows[0]!;
+    expect(`${scenario} ${payload}`).toBe('bus 16 B');
+    for (const rate of [serverRate, natsTsRate]) expect(rate, rows[0]!.join(' | ')).toMatch(/^\d+(\.\d+)?( [kM])?$/);
+    expect(ratio).toMatch(/^\d+\.\d+$/);
+    for (const rss of [serverRss, natsTsRss]) expect(rss).toMatch(/^\d+\.\d MiB$/);
   });
 });

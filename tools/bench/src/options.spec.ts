@@ -6,7 +6,7 @@ describe('parseBenchOptions', () => {
     expect(parseBenchOptions([])).toEqual({
       runs: 5,
       seconds: 3,
-      scenarios: ['pub', 'pubsub', 'routed', 'gateway', 'leaf', 'fanout4', 'queue4', 'reqrep', 'conns'],
+      scenarios: ['pub', 'pubsub', 'routed', 'bus', 'gateway', 'leaf', 'fanout4', 'queue4', 'reqrep', 'conns'],
       sizes: [16, 128, 1024],
       targets: ['nats-server', 'nats-ts'],
       connections: 10_000,

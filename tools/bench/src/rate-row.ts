@@ -1,6 +1,7 @@
 import type { ResultRow, TargetOutcome } from './results.js';
 import { formatRate } from './report-table.js';
 import { messageOf, type RowContext } from './row-context.js';
+import { BusPair } from './bus-pair.js';
 import { GatewayPair } from './gateway-pair.js';
 import { LeafPair } from './leaf-pair.js';
 import { RoutedPair } from './routed-pair.js';
@@ -81,14 +82,13 @@ export async function runRateRow(
   const windowMs = options.seconds * 1000;
   const timing: RunTiming = { windowMs, warmupMs: Math.min(500, windowMs / 2) };
   const shape = scenario === 'reqrep' ? undefined : THROUGHPUT_SHAPES[scenario];
-  const start = (target: TargetName): Promise<BenchServer> =>
-    shape?.routed === true
-      ? RoutedPair.start(target, repositoryRoot)
-      : shape?.gateway === true
-        ? GatewayPair.start(target, repositoryRoot)
-        : shape?.leaf === true
-          ? LeafPair.start(target, repositoryRoot)
-          : ServerProcess.start(target, repositoryRoot);
+  const start = (target: TargetName): Promise<BenchServer> => {
+    if (shape?.routed === true) return RoutedPair.start(target, repositoryRoot);
+    if (shape?.bus === true) return BusPair.start(target, repositoryRoot);
+    if (shape?.gateway === true) return GatewayPair.start(target, repositoryRoot);
+    if (shape?.leaf === true) return LeafPair.start(target, repositoryRoot);
+    return ServerProcess.start(target, repositoryRoot);
+  };
   const targets = await startTargets<RateSample>(context, start);
   try {
     for (let run = 1; run <= options.runs; run++) {

@@ -1,19 +1,24 @@
 /** Every scenario the bench knows, in the order the table lists them. */
-export const SCENARIO_NAMES = ['pub', 'pubsub', 'routed', 'gateway', 'leaf', 'fanout4', 'queue4', 'reqrep', 'conns'] as const;
+export const SCENARIO_NAMES = ['pub', 'pubsub', 'routed', 'bus', 'gateway', 'leaf', 'fanout4', 'queue4', 'reqrep', 'conns'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
-export type ThroughputScenarioName = 'pub' | 'pubsub' | 'routed' | 'gateway' | 'leaf' | 'fanout4' | 'queue4';
+export type ThroughputScenarioName = 'pub' | 'pubsub' | 'routed' | 'bus' | 'gateway' | 'leaf' | 'fanout4' | 'queue4';
 
 /**
  * How many subscribers each throughput scenario attaches, whether they form one queue group, and
- * whether it runs on two servers joined by a route (`routed`), by gateways between two
+ * whether it runs on two servers joined by a route (`routed`), on two client-gateway processes
+ * of one node joined by the bus (`bus`; nats-server: a route), by gateways between two
  * clusters (`gateway`) or by a leaf connection (`leaf`: the publisher on the leaf, the
  * subscribers on its hub), the publisher on the first server and the subscribers on the second.
  */
-export const THROUGHPUT_SHAPES: Record<ThroughputScenarioName, { subscribers: number; queueGroup: boolean; routed?: boolean; gateway?: boolean; leaf?: boolean }> = {
+export const THROUGHPUT_SHAPES: Record<
+  ThroughputScenarioName,
+  { subscribers: number; queueGroup: boolean; routed?: boolean; bus?: boolean; gateway?: boolean; leaf?: boolean }
+> = {
   pub: { subscribers: 0, queueGroup: false },
   pubsub: { subscribers: 1, queueGroup: false },
   routed: { subscribers: 1, queueGroup: false, routed: true },
+  bus: { subscribers: 1, queueGroup: false, bus: true },
   gateway: { subscribers: 1, queueGroup: false, gateway: true },
   leaf: { subscribers: 1, queueGroup: false, leaf: true },
   fanout4: { subscribers: 4, queueGroup: false },

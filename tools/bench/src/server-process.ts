@@ -43,7 +43,7 @@ function receivesInfo(port: number): Promise<boolean> {
   });
 }
 
-/** What a row runs its load against: one server, or a routed pair (see RoutedPair). */
+/** What a row runs its load against: one server, or a pair (see RoutedPair, BusPair, ...). */
 export interface BenchServer {
   /** Where subscribers (and every other client) connect. */
   readonly port: number;
@@ -82,16 +82,22 @@ export class ServerProcess implements BenchServer {
   /**
    * Starts the target on a free loopback port and waits until it greets clients with INFO.
    * nats-server comes from PATH; nats-ts is `node bin/nats-ts-server` from the repository root.
-   * `extraFlags` follow the address flags (the routed pair adds cluster flags).
+   * `extraFlags` follow the address flags (the routed pair adds cluster flags). `natsTsScript`
+   * (relative to the repository root) runs another nats-ts app, e.g. one role on its own.
    */
-  static async start(target: TargetName, repositoryRoot: string, extraFlags: readonly string[] = []): Promise<ServerProcess> {
+  static async start(
+    target: TargetName,
+    repositoryRoot: string,
+    extraFlags: readonly string[] = [],
+    natsTsScript = join('bin', 'nats-ts-server'),
+  ): Promise<ServerProcess> {
     const port = await freePort();
     const flags = ['-a', '127.0.0.1', '-p', String(port), ...extraFlags];
     let child: ChildProcess;
     if (target === 'nats-server') {
       child = spawn('nats-server', flags, { stdio: ['ignore', 'pipe', 'pipe'] });
     } else {
-      const script = join(repositoryRoot, 'bin', 'nats-ts-server');
+      const script = join(repositoryRoot, natsTsScript);
       if (!existsSync(script)) throw new Error(`${script} not found`);
       child = spawn(process.execPath, [script, ...flags], { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     }
