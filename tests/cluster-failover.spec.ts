@@ -65,7 +65,11 @@ describeEachTarget('cluster failures', (target) => {
     const killedId = nc.info!.server_id;
     a.signal('SIGKILL');
     await a.waitExit();
-    await eventually(() => expect(nc.info?.server_id).not.toBe(killedId), 15_000);
+    // While reconnecting the client has no INFO: wait for the new server's.
+    await eventually(() => {
+      expect(nc.info).toBeDefined();
+      expect(nc.info!.server_id).not.toBe(killedId);
+    }, 15_000);
     expect([`127.0.0.1:${b.port}`, `127.0.0.1:${c.port}`]).toContain(`127.0.0.1:${nc.info!.port}`);
     await publishUntilReceived(publisher, 'fail.over', 'after', inbox);
     expect(inbox.texts.filter((t) => t === 'before')).toHaveLength(1);
