@@ -14,6 +14,8 @@ export interface GatewayMember {
   routes: string[];
   /** name → gateway URLs of every cluster. */
   gateways: Record<string, string[]>;
+  /** Extra lines inside the gateway block. */
+  gatewayExtra?: string;
   extra?: string;
 }
 
@@ -32,6 +34,7 @@ export function gatewayConfig(m: GatewayMember): string {
     'gateway {',
     `  name: ${m.cluster}`,
     `  listen: "127.0.0.1:${m.gatewayPort}"`,
+    m.gatewayExtra ?? '',
     '  gateways: [',
     gateways,
     '  ]',
@@ -51,6 +54,8 @@ export interface PlannedServer {
   target: Target;
   gatewayPort: number;
   clusterPort: number;
+  /** Where the others reach its gateway, when that is not its own port (a proxy): listed and advertised. */
+  advertisedPort?: number;
 }
 
 /** Free ports for every server of every cluster, so each configuration can name the others. */
@@ -62,21 +67,44 @@ export async function planSuperCluster(clusters: ClusterPlan[]): Promise<Planned
   return planned;
 }
 
-/** Starts every planned server; `gatewayUrlFor` may redirect a cluster's URLs (through a proxy). */
-export async function startSuperCluster(
-  planned: PlannedServer[],
-  gatewayUrlsFor: (cluster: string, from: PlannedServer) => string[] = (cluster) =>
-    planned.filter((p) => p.cluster === cluster).map((p) => `nats://127.0.0.1:${p.gatewayPort}`),
-): Promise<RunningServer[]> {
+/** Starts every planned server, each listing every cluster's gateway URLs (advertised ones where set). */
+export async function startSuperCluster(planned: PlannedServer[]): Promise<RunningServer[]> {
   const names = [...new Set(planned.map((p) => p.cluster))];
-  return Promise.all(
+  const urlOf = (p: PlannedServer) => `nats://127.0.0.1:${p.advertisedPort ?? p.gatewayPort}`;
+  const started = await Promise.allSettled(
     planned.map((p) => {
       const gateways: Record<string, string[]> = {};
-      for (const name of names) gateways[name] = gatewayUrlsFor(name, p);
+      for (const name of names) gateways[name] = planned.filter((o) => o.cluster === name).map(urlOf);
       const routes = planned.filter((o) => o.cluster === p.cluster && o !== p).map((o) => `nats-route://127.0.0.1:${o.clusterPort}`);
-      return startServer(p.target, gatewayConfig({ ...p, routes, gateways }));
+      const gatewayExtra = p.advertisedPort !== undefined ? `  advertise: "127.0.0.1:${p.advertisedPort}"` : '';
+      return startServer(p.target, gatewayConfig({ ...p, routes, gateways, gatewayExtra }));
     }),
   );
+  const failure = started.find((r) => r.status === 'rejected');
+  if (failure !== undefined) {
+    await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+    throw (failure as PromiseRejectedResult).reason;
+  }
+  return started.map((r) => (r as PromiseFulfilledResult<RunningServer>).value);
+}
+
+/**
+ * Plans free ports and starts the super-cluster; `adjust` may change the plan first (advertise
+ * a proxy). A port taken meanwhile by another process (EADDRINUSE) means a new plan and another try.
+ */
+export async function launchSuperCluster(
+  clusters: ClusterPlan[],
+  adjust: (planned: PlannedServer[]) => void = () => undefined,
+): Promise<{ planned: PlannedServer[]; servers: RunningServer[] }> {
+  for (let attempt = 1; ; attempt++) {
+    const planned = await planSuperCluster(clusters);
+    adjust(planned);
+    try {
+      return { planned, servers: await startSuperCluster(planned) };
+    } catch (err) {
+      if (attempt >= 3 || !String(err).includes('EADDRINUSE')) throw err;
+    }
+  }
 }
 
 /** Waits until each server has an outbound gateway to each other cluster. */
@@ -115,7 +143,8 @@ export class CountingProxy {
   private server: Server | undefined;
   port = 0;
 
-  constructor(private readonly targetPort: number) {}
+  /** Where connections are forwarded; may be set after the proxy has started. */
+  targetPort = 0;
 
   async start(port = 0): Promise<number> {
     this.server = createServer((client) => {

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { Received, connectTo, eventually, sleep } from './cluster-helpers.js';
-import { planSuperCluster, startSuperCluster, waitForGatewayInterest, waitForGateways } from './gateway-helpers.js';
+import { launchSuperCluster, waitForGatewayInterest, waitForGateways } from './gateway-helpers.js';
 import { stopAllServers, type RunningServer } from './support/servers.js';
 
 describe('super-cluster of a nats-ts cluster (A) and a nats-server cluster (B)', () => {
@@ -15,12 +15,12 @@ describe('super-cluster of a nats-ts cluster (A) and a nats-server cluster (B)',
   };
 
   beforeAll(async () => {
-    const planned = await planSuperCluster([
+    const launched = await launchSuperCluster([
       { name: 'A', target: 'nats-ts', size: 2 },
       { name: 'B', target: 'nats-server', size: 2 },
     ]);
-    servers = await startSuperCluster(planned);
-    await waitForGateways(servers, planned.map((p) => p.cluster));
+    servers = launched.servers;
+    await waitForGateways(servers, launched.planned.map((p) => p.cluster));
   }, 60_000);
 
   afterAll(async () => {
