@@ -135,6 +135,31 @@ describe.each(PAIRS.filter(([hub, leaf]) => targets.includes(hub) && targets.inc
     expect(typeof leafz.server_id).toBe('string');
   });
 
+  it('binds the leaf connection to the account its credentials name', async () => {
+    const hub = await startHub(
+      hubTarget,
+      '  authorization { users: [ { user: leaf, password: pw, account: ACC } ] }',
+      'accounts { ACC { users: [ { user: a, password: a } ] } }\nauthorization { users: [ { user: g, password: g } ] }',
+    );
+    servers.push(hub);
+    const leaf = await startLeaf(leafTarget, [`{ url: "nats-leaf://leaf:pw@127.0.0.1:${leafPort(hub)}" }`]);
+    servers.push(leaf);
+    await waitForLeafs(hub, 1);
+    const inAccount = await connectTo(hub, { user: 'a', pass: 'a' });
+    const global = await connectTo(hub, { user: 'g', pass: 'g' });
+    connections.push(inAccount, global);
+    const onLeaf = await client(leaf);
+    const accountInbox = new Received(inAccount, 'acc.test');
+    const globalInbox = new Received(global, 'acc.test');
+    await inAccount.flush();
+    await global.flush();
+    await publishUntilReceived(onLeaf, 'acc.test', 'bound', accountInbox);
+    await sleep(300);
+    expect(globalInbox.messages.length).toBe(0);
+    const leafz = await getJson(hub, '/leafz');
+    expect(leafz.leafs[0].account).toBe('ACC');
+  });
+
   it('honours deny_imports and deny_exports on the remote', async () => {
     const { hub, leaf } = await pair(', deny_imports: ["secret.>"], deny_exports: ["private.>"]');
     const onHub = await client(hub);
