@@ -3,7 +3,7 @@
 // leaf listing several hub URLs fails over; a topology that loops is refused.
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Received, connectTo, eventually, freePort, sleep } from './cluster-helpers.js';
+import { Received, clusterUrl, connectTo, eventually, freePort, getJson, sleep, startClusterMember, waitForMesh } from './cluster-helpers.js';
 import { leafPort, publishUntilReceived, startHub, startLeaf, waitForLeafs } from './leaf-helpers.js';
 import { startServer, targets, type RunningServer, type Target } from './support/servers.js';
 
@@ -95,6 +95,48 @@ describe.runIf(targets.includes('nats-ts')).each(HUBS)('leaf failover: %s hub, n
     const inbox = new Received(onHub, 'after.failover');
     await onHub.flush();
     await publishUntilReceived(onLeaf, 'after.failover', 'here', inbox);
+  });
+});
+
+describe.runIf(targets.includes('nats-ts')).each(HUBS)('leaf on a hub cluster: %s hub servers, nats-ts leaf', (hubTarget) => {
+  const connections: NatsConnection[] = [];
+  const servers: RunningServer[] = [];
+
+  afterEach(async () => {
+    await Promise.all(connections.splice(0).map((nc) => (nc.isClosed() ? undefined : nc.close())));
+    await Promise.all(servers.splice(0).map((s) => s.stop()));
+  });
+
+  it('reaches clients on every hub server through routes, and fails over when its hub server dies', async () => {
+    const [leafA, leafB] = [await freePort(), await freePort()];
+    const a = await startClusterMember(hubTarget, { extra: `leafnodes {\n  listen: "127.0.0.1:${leafA}"\n}` });
+    servers.push(a);
+    const b = await startClusterMember(hubTarget, { routes: [clusterUrl(a)], extra: `leafnodes {\n  listen: "127.0.0.1:${leafB}"\n}` });
+    servers.push(b);
+    await waitForMesh([a, b]);
+    const leaf = await startLeaf('nats-ts', [`{ urls: ["nats-leaf://127.0.0.1:${leafA}", "nats-leaf://127.0.0.1:${leafB}"] }`]);
+    servers.push(leaf);
+    await waitForLeafs(leaf, 1);
+    const leafzA = await getJson(a, '/leafz');
+    const [connected, other] = leafzA.leafnodes === 1 ? [a, b] : [b, a];
+
+    // A client of the hub server the leaf is not connected to: interest and messages cross the route.
+    const onOther = await connectTo(other);
+    const onLeaf = await connectTo(leaf);
+    connections.push(onOther, onLeaf);
+    const atOther = new Received(onOther, 'cluster.up');
+    const atLeaf = new Received(onLeaf, 'cluster.down');
+    await onOther.flush();
+    await onLeaf.flush();
+    await publishUntilReceived(onLeaf, 'cluster.up', 'via route', atOther);
+    await publishUntilReceived(onOther, 'cluster.down', 'via route', atLeaf);
+
+    connected.signal('SIGKILL');
+    await connected.waitExit();
+    servers.splice(servers.indexOf(connected), 1);
+    await waitForLeafs(other, 1, 20_000);
+    await publishUntilReceived(onLeaf, 'cluster.up', 'after failover', atOther);
+    await publishUntilReceived(onOther, 'cluster.down', 'after failover', atLeaf);
   });
 });
 
