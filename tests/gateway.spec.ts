@@ -1,9 +1,9 @@
 // Super-clusters of nats-ts servers: two clusters of two servers joined by gateways.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Received, connectTo, eventually, getJson, sleep } from './cluster-helpers.js';
-import { launchSuperCluster, waitForGatewayInterest, waitForGateways } from './gateway-helpers.js';
-import { stopAllServers, type RunningServer } from './support/servers.js';
+import { Received, connectTo, eventually, freePort, getJson, sleep } from './cluster-helpers.js';
+import { gatewayConfig, launchSuperCluster, waitForGatewayInterest, waitForGateways } from './gateway-helpers.js';
+import { startServer, stopAllServers, type RunningServer } from './support/servers.js';
 
 describe('super-cluster of two nats-ts clusters', () => {
   let servers: RunningServer[] = [];
@@ -132,5 +132,34 @@ describe('super-cluster of two nats-ts clusters', () => {
     const all = [...local.texts, ...remote.texts, ...back.texts].filter((t) => !t.startsWith('probe'));
     expect(new Set(all).size).toBe(all.length);
     expect(all).toHaveLength(600);
+  });
+});
+
+describe('gateway discovery', () => {
+  afterAll(stopAllServers);
+
+  it('connects clusters that only know a third one, through its gossip to inbound gateways', async () => {
+    const [ga, gb, gc] = [await freePort(), await freePort(), await freePort()];
+    const url = (port: number) => [`nats://127.0.0.1:${port}`];
+    const start = (cluster: string, port: number, gateways: Record<string, string[]>) =>
+      startServer('nats-ts', gatewayConfig({ target: 'nats-ts', cluster, gatewayPort: port, clusterPort: -1, routes: [], gateways }));
+    const a = await start('A', ga, { B: url(gb), C: url(gc) });
+    const b = await start('B', gb, { A: url(ga) });
+    const c = await start('C', gc, { A: url(ga) });
+    await waitForGateways([a, b, c], ['A', 'B', 'C']);
+    const nc = await connectTo(c);
+    const nb = await connectTo(b);
+    try {
+      const got = new Received(nc, 'b.to.c');
+      await nc.flush();
+      await eventually(async () => {
+        nb.publish('b.to.c', 'hi');
+        await nb.flush();
+        expect(got.messages.length).toBeGreaterThan(0);
+      });
+    } finally {
+      await nc.close();
+      await nb.close();
+    }
   });
 });

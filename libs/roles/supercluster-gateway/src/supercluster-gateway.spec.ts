@@ -149,6 +149,16 @@ describe('SuperclusterGateway', () => {
     expect(peer.text.split('A- NOACC').length).toBe(2);
   });
 
+  it('tells a new inbound gateway about the other clusters it knows (gateway_cmd 1)', async () => {
+    const { port } = await startGateway('gateways: [ { name: C, urls: ["nats://127.0.0.1:1"] } ]');
+    const peer = await FakePeer.dial(port);
+    cleanups.push(() => peer.close());
+    peer.send(peerConnect() + peerInfo());
+    await peer.waitFor(
+      'INFO {"server_id":"NSELF","server_name":"","version":"","proto":0,"go":"","host":"","port":0,"headers":false,"max_payload":0,"gateway":"C","gateway_urls":["127.0.0.1:1"],"gateway_cmd":1}\r\n',
+    );
+  });
+
   it('delivers a reply mapped for this cluster under its real subject and drops one mapped for another', async () => {
     const { port, client } = await startGateway('');
     client.endpoint.announceInterest({ account: '$G', subject: '_INBOX.>', weight: 1, add: true });

@@ -20,6 +20,7 @@ import { GatewayConnection } from './gateway-connection.js';
 import { GatewayDialer, type RemoteGateway } from './gateway-dialer.js';
 import {
   gatewayConnect,
+  gatewayGossipInfo,
   gatewayInfo,
   joinHostPort,
   parseAdvertise,
@@ -315,7 +316,16 @@ export class SuperclusterGateway implements BusHandlers {
       }
       conn.queueProto(encodeGatewayCommand(this.gatewayName, GatewayCommand.AllSubsComplete, account));
     }
+    this.gossipGateways(conn, info.gateway);
     if (info.gateway !== this.gatewayName) this.learnGateway(info.gateway, info.gateway_urls);
+  }
+
+  /** A new inbound peer hears of the other clusters we know (gateway_cmd 1), so it can dial them. */
+  private gossipGateways(conn: GatewayConnection, peerCluster: string): void {
+    for (const remote of this.remotes.values()) {
+      if (remote.name === peerCluster || remote.urls.length === 0) continue;
+      conn.queueProto(encodeGatewayInfo(gatewayGossipInfo(this.serverId, remote.name, remote.urls.map((url) => url.host))));
+    }
   }
 
   /** URLs of a remote cluster from a peer (gossip): remembered and dialed if we have no outbound there. */
