@@ -97,6 +97,27 @@ describe('client-gateway on the bus', () => {
     expect(peer.messages).toHaveLength(1);
   });
 
+  it('with no local queue member, prefers one in this cluster (route) over one in another cluster (gateway)', async () => {
+    const otherCluster = new RecordingMember();
+    otherCluster.endpoint = await bus.join({ nodeId: 'NTEST', role: 'supercluster-gateway', version: 'test' }, otherCluster);
+    try {
+      otherCluster.endpoint.announceInterest({ account: '$G', subject: 'geo', queue: 'workers', weight: 1, add: true });
+      peer.endpoint.announceInterest({ account: '$G', subject: 'geo', queue: 'workers', weight: 1, add: true });
+      for (let i = 0; i < 20; i++) nc.publish('geo', `a${i}`);
+      await nc.flush();
+      expect(peer.messages).toHaveLength(20);
+      expect(otherCluster.messages).toHaveLength(0);
+      // The cluster's last member leaves: the other cluster gets the traffic.
+      peer.endpoint.announceInterest({ account: '$G', subject: 'geo', queue: 'workers', weight: 1, add: false });
+      for (let i = 0; i < 20; i++) nc.publish('geo', `b${i}`);
+      await nc.flush();
+      expect(peer.messages).toHaveLength(20);
+      expect(otherCluster.messages.map((m) => m.queues)).toEqual(Array.from({ length: 20 }, () => ['workers']));
+    } finally {
+      await otherCluster.endpoint.close();
+    }
+  });
+
   it('delivers bus messages only to the queue groups the sender chose', async () => {
     const chosen = nc.subscribe('jobs', { queue: 'chosen', max: 1 });
     const other = nc.subscribe('jobs', { queue: 'other' });
