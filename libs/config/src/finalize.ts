@@ -40,11 +40,7 @@ function applyBaseline(draft: Draft): void {
   if (o.cluster?.port === 0) delete o.cluster;
   else if (o.cluster?.host === '') o.cluster.host = DEFAULTS.host;
   if (o.gateway?.port === 0) delete o.gateway;
-  else if (o.gateway !== undefined) {
-    if (o.gateway.host === '') o.gateway.host = DEFAULTS.host;
-    // As nats-server: with a gateway, the cluster is named after it.
-    if (o.cluster !== undefined && (o.cluster.name === undefined || o.cluster.name === '')) o.cluster.name = o.gateway.name;
-  }
+  else if (o.gateway?.host === '') o.gateway.host = DEFAULTS.host;
 }
 
 function validate(draft: Draft, d: Diagnostics): void {
@@ -64,6 +60,7 @@ function validate(draft: Draft, d: Diagnostics): void {
   }
   validateAuth(draft, d);
   finalizeBus(draft, d);
+  nameClusterAfterGateway(draft, d);
   if (o.websocket !== undefined && o.websocket.tls === undefined && !o.websocket.noTls) {
     d.error(at('websocket'), 'websocket requires TLS configuration (a tls block), or no_tls: true');
   }
@@ -87,4 +84,15 @@ function validateAuth(draft: Draft, d: Diagnostics): void {
   } else if (!auth.users.some((u) => u.user === noAuthUser)) {
     d.error(pos, `no_auth_user: "${noAuthUser}" not present as user in authorization block or account configuration`);
   }
+}
+
+/** As nats-server: with a gateway, the cluster is named after it, and a different cluster name is an error. */
+function nameClusterAfterGateway(draft: Draft, d: Diagnostics): void {
+  const { cluster, gateway } = draft.options;
+  if (cluster === undefined || gateway === undefined || gateway.name === '' || cluster.name === gateway.name) return;
+  if (cluster.name !== undefined && cluster.name !== '') {
+    d.error(draft.positions.get('gateway'), 'cluster name conflicts between cluster and gateway definitions');
+    return;
+  }
+  cluster.name = gateway.name;
 }

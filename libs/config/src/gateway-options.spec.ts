@@ -49,6 +49,11 @@ describe('gateway block', () => {
     expect(options.cluster?.name).toBe('A');
   });
 
+  it('refuses a cluster name other than the gateway name, as nats-server does', () => {
+    expect(() => load('cluster { name: X, port: 6222 }\ngateway { name: A, port: 7222 }')).toThrow(/cluster name conflicts between cluster and gateway definitions/);
+    expect(load('cluster { name: A, port: 6222 }\ngateway { name: A, port: 7222 }').options.cluster?.name).toBe('A');
+  });
+
   it('is off without a port, defaults the host, and needs a name', () => {
     expect(load('gateway { name: A }').options.gateway).toBeUndefined();
     expect(load('gateway { name: A, port: 7222 }').options.gateway?.host).toBe('0.0.0.0');

@@ -28,6 +28,7 @@ export function emptyGateway(): GatewayConfig {
 export function applyGateway(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
   const map = readMap(e, d);
   if (map === undefined) return;
+  draft.positions.set('gateway', e.keyPos);
   const gateway = emptyGateway();
   for (const x of map.entries.values()) {
     switch (x.key.toLowerCase()) {
