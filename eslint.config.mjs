@@ -23,11 +23,12 @@ export default [
             { sourceTag: 'layer:protocol', onlyDependOnLibsWithTags: ['layer:observability'] },
             { sourceTag: 'layer:config', onlyDependOnLibsWithTags: ['layer:observability'] },
             { sourceTag: 'layer:bus', onlyDependOnLibsWithTags: ['layer:protocol', 'layer:observability'] },
+            { sourceTag: 'layer:link', onlyDependOnLibsWithTags: ['layer:protocol', 'layer:observability'] },
             { sourceTag: 'layer:lifecycle', onlyDependOnLibsWithTags: ['layer:bus', 'layer:config', 'layer:observability'] },
             { sourceTag: 'layer:routing', onlyDependOnLibsWithTags: ['layer:protocol', 'layer:observability'] },
             {
               sourceTag: 'layer:role',
-              onlyDependOnLibsWithTags: ['layer:protocol', 'layer:routing', 'layer:bus', 'layer:config', 'layer:lifecycle', 'layer:observability'],
+              onlyDependOnLibsWithTags: ['layer:protocol', 'layer:routing', 'layer:bus', 'layer:config', 'layer:lifecycle', 'layer:link', 'layer:observability'],
             },
             // A role's own app starts that role only; apps/server composes them all.
             { sourceTag: 'app:client-gateway', onlyDependOnLibsWithTags: ['scope:client-gateway', 'layer:lifecycle'] },

@@ -1,6 +1,7 @@
 import { renderPrometheusText } from '@nats-ts/observability';
 import { describe, expect, it } from 'vitest';
 import { nodeMetrics } from './node-metrics.js';
+import type { MemberInfo, Role } from '@nats-ts/bus';
 
 describe('nodeMetrics', () => {
   it('maps the /varz counts a process reports, and only those', () => {
@@ -18,7 +19,7 @@ describe('nodeMetrics', () => {
   });
 
   it('counts bus peers, links by direction and the remote members of linked peers by role', () => {
-    const member = (role: string) => ({ memberId: `${role}-id`, nodeId: 'N', role, version: '1' });
+    const member = (role: Role): MemberInfo => ({ memberId: `${role}-id`, nodeId: 'N', role, version: '1' });
     const text = renderPrometheusText(
       nodeMetrics({}, [
         { peerId: 'p1', url: 'h:1', inbound: true, outbound: true, linked: true, members: [member('client-gateway'), member('route-mesh')] },

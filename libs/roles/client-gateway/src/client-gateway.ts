@@ -15,6 +15,7 @@ import { startReceiveSpan, traceDelivery } from './message-tracing.js';
 import { SocketTransport, type ConnectionTransport } from './transport.js';
 import { WebSocketListener } from './websocket-listener.js';
 import { WireError } from './wire-errors.js';
+import { listen, type BoundAddress } from '@nats-ts/server-link';
 
 export interface ClientGatewayConfig {
   options: Readonly<ServerOptions>;
@@ -30,11 +31,6 @@ export interface ClientGatewayConfig {
   tracing?: Tracing;
   /** Websocket paths other roles serve (nats-server's /leafnode); the rest are clients. */
   websocketRoutes?: WebsocketRoutes;
-}
-
-export interface BoundAddress {
-  host: string;
-  port: number;
 }
 
 export interface GatewayStats {
@@ -541,18 +537,6 @@ export function loadTlsContext(tls: TlsConfig): SecureContext {
     cert: tls.certFile ? readFileSync(tls.certFile) : undefined,
     key: tls.keyFile ? readFileSync(tls.keyFile) : undefined,
     ca: tls.caFile ? readFileSync(tls.caFile) : undefined,
-  });
-}
-
-function listen(server: NetServer, host: string, port: number): Promise<BoundAddress> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port < 0 ? 0 : port, host, () => {
-      server.off('error', reject);
-      const addr = server.address();
-      if (addr === null || typeof addr === 'string') return reject(new Error('listener has no address'));
-      resolve({ host, port: addr.port });
-    });
   });
 }
 

@@ -8,7 +8,7 @@ import type { WebsocketConfig } from '@nats-ts/config';
 import type { WebsocketRoutes } from '@nats-ts/lifecycle';
 import type { Logger } from '@nats-ts/observability';
 import { WebSocketTransport, type ConnectionTransport } from './transport.js';
-import type { BoundAddress } from './client-gateway.js';
+import type { BoundAddress } from '@nats-ts/server-link';
 
 /**
  * NATS over WebSocket: binary frames carry the client protocol unchanged, as nats-server's

@@ -1,19 +1,15 @@
 import type { Duplex } from 'node:stream';
 import {
-  OutboundBuffer,
-  PING_FRAME,
-  PONG_FRAME,
   ProtocolErrorKind,
   createLeafParser,
-  encodeErr,
   protocolErrorText,
   writeLeafMsg,
   writeLeafSub,
   writeLeafUnsub,
-  type Flushable,
   type LeafDispatcher,
   type RouteProtocolParser,
 } from '@nats-ts/protocol';
+import { ServerLink } from '@nats-ts/server-link';
 import { PermissionChecker } from '@nats-ts/routing';
 import { parseJsonObject, type LeafConnectInfo, type LeafPeerInfo } from './leaf-info.js';
 import type { LeafProxy } from './leaf-proxy.js';
@@ -44,18 +40,7 @@ const LOOP_SUBJECT_PREFIX = '$LDS.';
  * interest we told it about (nats-server's smap: plain interest on 0↔1, queue groups with their
  * weight on every change), batches output, pings, and hands everything else to the proxy.
  */
-export class LeafConnection implements LeafDispatcher, Flushable {
-  readonly start = Date.now();
-  lastActivity = this.start;
-  flushQueued = false;
-  readonly out = new OutboundBuffer();
-
-  inMsgs = 0;
-  outMsgs = 0;
-  inBytes = 0;
-  outBytes = 0;
-  rttMs = 0;
-
+export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafDispatcher {
   /** The account this connection is bound to (set at CONNECT on the hub side, from the remote on ours). */
   account: string;
   remoteId = '';
@@ -74,18 +59,7 @@ export class LeafConnection implements LeafDispatcher, Flushable {
 
   private readonly smap = new Map<string, number>();
   private readonly parser: RouteProtocolParser;
-  private socket: Duplex;
-  private closed = false;
-  closeReason: LeafCloseReason | undefined;
   private awaitingConnectInfo = false;
-  private pingsOut = 0;
-  private rttStart = 0;
-  private pingTimer: NodeJS.Timeout | undefined;
-  private authTimer: NodeJS.Timeout | undefined;
-  private writeDeadlineTimer: NodeJS.Timeout | undefined;
-  private readonly onDataBound = (chunk: Buffer): void => this.onData(chunk);
-  private readonly onDrainBound = (): void => this.onDrain();
-  private readonly onCloseBound = (): void => this.markClosed('Client Closed');
 
   constructor(
     private readonly proxy: LeafProxy,
@@ -96,7 +70,7 @@ export class LeafConnection implements LeafDispatcher, Flushable {
     /** The remote we dialed this connection for; undefined when the leaf connected to us. */
     readonly remote: LeafRemote | undefined,
   ) {
-    this.socket = socket;
+    super(proxy, socket);
     this.account = remote?.account ?? '$G';
     this.perms = new PermissionChecker(
       remote !== undefined ? { publish: { deny: remote.config.denyExports }, subscribe: { deny: remote.config.denyImports } } : undefined,
@@ -109,53 +83,27 @@ export class LeafConnection implements LeafDispatcher, Flushable {
     return this.remote !== undefined;
   }
 
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   /** Starts reading; on the hub side CONNECT must come first, within the auth timeout. */
   open(authTimeoutMs: number | undefined): void {
-    this.attach(this.socket);
-    if (!this.isSolicited) {
-      this.parser.setConnectRequired(true);
-      this.authTimer = setTimeout(() => this.onAuthTimeout(), authTimeoutMs ?? 2000);
-    }
-    const interval = this.proxy.options.pingIntervalMs;
-    this.pingTimer = setTimeout(() => this.pingTick(), Math.min(interval, 1000));
+    if (!this.isSolicited) this.parser.setConnectRequired(true);
+    this.startLink(this.isSolicited ? undefined : (authTimeoutMs ?? 2000));
   }
 
-  /** The stream changed under us (TLS started after the plaintext INFO): read and write the new one. */
-  replaceSocket(socket: Duplex): void {
-    this.detach(this.socket);
-    this.socket = socket;
-    this.attach(socket);
+  /** As nats-server: a spoke always pings; a hub skips the PING after recent traffic from the leaf. */
+  protected override pingsDespiteActivity(): boolean {
+    return this.isSolicited;
   }
 
-  private attach(socket: Duplex): void {
-    socket.on('data', this.onDataBound);
-    socket.on('drain', this.onDrainBound);
-    socket.on('error', this.onCloseBound);
-    socket.on('close', this.onCloseBound);
-  }
-
-  private detach(socket: Duplex): void {
-    socket.off('data', this.onDataBound);
-    socket.off('drain', this.onDrainBound);
-    socket.off('error', this.onCloseBound);
-    socket.off('close', this.onCloseBound);
-  }
-
-  private onData(chunk: Buffer): void {
-    if (this.closed) return;
-    this.lastActivity = Date.now();
+  protected parse(chunk: Buffer): void {
     this.parser.parse(chunk);
   }
 
-  private onDrain(): void {
-    if (this.writeDeadlineTimer !== undefined) {
-      clearTimeout(this.writeDeadlineTimer);
-      this.writeDeadlineTimer = undefined;
-    }
+  protected stopParsing(): void {
+    this.parser.stop();
+  }
+
+  protected linkClosed(): void {
+    this.proxy.leafClosed(this);
   }
 
   // ---- parser events ----
@@ -166,10 +114,7 @@ export class LeafConnection implements LeafDispatcher, Flushable {
       this.proxy.logger.error(`${this.label()} - Leafnode parser ERROR: unexpected CONNECT`);
       return this.close('Protocol Violation');
     }
-    if (this.authTimer !== undefined) {
-      clearTimeout(this.authTimer);
-      this.authTimer = undefined;
-    }
+    this.clearAuthTimer();
     this.parser.setConnectRequired(false);
     this.proxy.processConnect(this, connect as LeafConnectInfo);
   }
@@ -227,18 +172,6 @@ export class LeafConnection implements LeafDispatcher, Flushable {
     this.proxy.fromLeaf(this, subject, reply, queues, headerSize, message);
   }
 
-  onPing(): void {
-    this.queueProto(PONG_FRAME);
-  }
-
-  onPong(): void {
-    this.pingsOut = 0;
-    if (this.rttStart > 0) {
-      this.rttMs = performance.now() - this.rttStart;
-      this.rttStart = 0;
-    }
-  }
-
   onErr(text: string): void {
     this.proxy.logger.error(`${this.label()} - Leafnode Error ${text}`);
     this.proxy.leafError(this, text);
@@ -287,93 +220,6 @@ export class LeafConnection implements LeafDispatcher, Flushable {
     this.outMsgs++;
     this.outBytes += payload.length + (withHeader?.length ?? 0);
     this.scheduleFlush();
-  }
-
-  sendErr(text: string): void {
-    this.queueProto(encodeErr(text));
-  }
-
-  queueProto(frame: Uint8Array): void {
-    if (this.closed) return;
-    this.out.writeBytes(frame);
-    this.scheduleFlush();
-  }
-
-  private scheduleFlush(): void {
-    if (this.out.length + this.socket.writableLength > this.proxy.options.maxPending) {
-      this.slowConsumer('Slow Consumer (Pending Bytes)');
-      return;
-    }
-    this.proxy.flushQueue.schedule(this);
-  }
-
-  flush(): void {
-    this.flushQueued = false;
-    if (this.closed || this.out.length === 0) return;
-    const ok = this.socket.write(this.out.take());
-    if (!ok && this.writeDeadlineTimer === undefined) {
-      this.writeDeadlineTimer = setTimeout(() => this.slowConsumer('Slow Consumer (Write Deadline)'), this.proxy.options.writeDeadlineMs);
-    }
-  }
-
-  pendingBytes(): number {
-    return this.closed ? 0 : this.out.length + this.socket.writableLength;
-  }
-
-  // ---- timers, close ----
-
-  private pingTick(): void {
-    this.pingTimer = undefined;
-    if (this.closed) return;
-    const o = this.proxy.options;
-    if (this.pingsOut + 1 > o.pingMax) {
-      this.proxy.logger.debug(`${this.label()} - Stale Client Connection - Closing`);
-      this.sendErr('Stale Connection');
-      return this.close('Stale Connection');
-    }
-    // As nats-server: a spoke always pings; a hub skips the PING after recent traffic from the leaf.
-    if (this.isSolicited || this.rttMs === 0 || Date.now() - this.lastActivity >= o.pingIntervalMs) {
-      this.pingsOut++;
-      this.rttStart = performance.now();
-      this.queueProto(PING_FRAME);
-    }
-    this.pingTimer = setTimeout(() => this.pingTick(), o.pingIntervalMs);
-  }
-
-  private onAuthTimeout(): void {
-    this.authTimer = undefined;
-    if (this.closed) return;
-    this.sendErr('Authentication Timeout');
-    this.close('Authentication Timeout');
-  }
-
-  private slowConsumer(reason: LeafCloseReason): void {
-    if (this.closed) return;
-    this.proxy.logger.info(`${this.label()} - Slow Consumer Detected`);
-    this.out.reset();
-    this.markClosed(reason);
-    this.socket.destroy();
-  }
-
-  /** Sends what is pending, then closes. */
-  close(reason: LeafCloseReason): void {
-    if (this.closed) return;
-    if (this.out.length > 0) this.socket.write(this.out.take());
-    this.markClosed(reason);
-    this.socket.end();
-    // A peer that never reads must not keep the socket open.
-    setTimeout(() => this.socket.destroy(), 2000).unref();
-  }
-
-  private markClosed(reason: LeafCloseReason): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.closeReason = reason;
-    this.parser.stop();
-    if (this.pingTimer !== undefined) clearTimeout(this.pingTimer);
-    if (this.authTimer !== undefined) clearTimeout(this.authTimer);
-    if (this.writeDeadlineTimer !== undefined) clearTimeout(this.writeDeadlineTimer);
-    this.proxy.leafClosed(this);
   }
 
   label(): string {

@@ -12,6 +12,7 @@ import { LeafTls } from './leaf-tls.js';
 import { LinkInterest, type LinkSubscription } from './link-interest.js';
 import { MemberInterest, type MemberInterestDelta, type MemberSubscription, type MemberTarget } from './member-interest.js';
 import { pickWeighted } from './pick-weighted.js';
+import { listen, type BoundAddress } from '@nats-ts/server-link';
 
 export interface LeafProxyConfig {
   options: Readonly<ServerOptions>;
@@ -20,11 +21,6 @@ export interface LeafProxyConfig {
   serverId: string;
   compatVersion: string;
   productVersion: string;
-}
-
-export interface BoundAddress {
-  host: string;
-  port: number;
 }
 
 /** nats-server delays the next attempt this long after a loop or a hub with our cluster name. */
@@ -453,18 +449,6 @@ function memberReaches(target: MemberTarget, conn: LeafConnection): boolean {
 function findGroup<T extends { readonly queue: string | undefined }>(groups: readonly (readonly T[])[], name: string): readonly T[] | undefined {
   for (let g = 0; g < groups.length; g++) if (groups[g]![0]!.queue === name) return groups[g];
   return undefined;
-}
-
-function listen(server: NetServer, host: string, port: number): Promise<BoundAddress> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port < 0 ? 0 : port, host, () => {
-      server.off('error', reject);
-      const addr = server.address();
-      if (addr === null || typeof addr === 'string') return reject(new Error('leafnode listener has no address'));
-      resolve({ host, port: addr.port });
-    });
-  });
 }
 
 /** Logs a TLS handshake that fails or does not finish in time (the socket is then destroyed). */

@@ -23,6 +23,7 @@ import {
   type RouteConnectInfo,
   type RouteIdentity,
 } from './route-info.js';
+import { listen, type BoundAddress } from '@nats-ts/server-link';
 
 export interface RouteMeshConfig {
   options: Readonly<ServerOptions>;
@@ -35,11 +36,6 @@ export interface RouteMeshConfig {
   productVersion: string;
   /** Message tracing (default: off). */
   tracing?: Tracing;
-}
-
-export interface BoundAddress {
-  host: string;
-  port: number;
 }
 
 /** Roles whose interest is this node's own: route peers must hear it (not other routes', not gateways'). */
@@ -521,18 +517,6 @@ export class RouteMesh implements BusHandlers {
     targets.length = 0;
     span?.end();
   }
-}
-
-function listen(server: NetServer, host: string, port: number): Promise<BoundAddress> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port < 0 ? 0 : port, host, () => {
-      server.off('error', reject);
-      const addr = server.address();
-      if (addr === null || typeof addr === 'string') return reject(new Error('route listener has no address'));
-      resolve({ host, port: addr.port });
-    });
-  });
 }
 
 /** `cluster { advertise }`: host[:port], the port defaulting to the cluster port. */

@@ -1,0 +1,2 @@
+export { ServerLink, type LinkCloseReason, type LinkHost, type LinkLimits } from './server-link.js';
+export { listen, type BoundAddress } from './listen.js';

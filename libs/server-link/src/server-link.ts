@@ -1,0 +1,235 @@
+import type { Duplex } from 'node:stream';
+import { OutboundBuffer, PING_FRAME, PONG_FRAME, encodeErr, type FlushQueue, type Flushable } from '@nats-ts/protocol';
+import type { Logger } from '@nats-ts/observability';
+
+/** The limits a link reads from the server options (live, so a reload applies). */
+export interface LinkLimits {
+  readonly maxPending: number;
+  readonly writeDeadlineMs: number;
+  readonly pingIntervalMs: number;
+  readonly pingMax: number;
+}
+
+/** The role that owns a link: its options, logger and write batching. */
+export interface LinkHost {
+  readonly options: LinkLimits;
+  readonly logger: Logger;
+  readonly flushQueue: FlushQueue;
+}
+
+/** Close reasons every link can reach, in nats-server's words. */
+export type LinkCloseReason =
+  | 'Client Closed'
+  | 'Stale Connection'
+  | 'Authentication Timeout'
+  | 'Slow Consumer (Pending Bytes)'
+  | 'Slow Consumer (Write Deadline)';
+
+/**
+ * One connection to another server (route, gateway or leaf node), without its protocol:
+ * output batched into one write per event-loop turn, a slow peer cut off past max_pending or
+ * the write deadline, PING/PONG with RTT and nats-server's stale detection, the CONNECT
+ * deadline, and an orderly close. Each role's connection adds its parser and verbs.
+ */
+export abstract class ServerLink<Reason extends string> implements Flushable {
+  readonly start = Date.now();
+  lastActivity = this.start;
+  flushQueued = false;
+  readonly out = new OutboundBuffer();
+
+  inMsgs = 0;
+  outMsgs = 0;
+  inBytes = 0;
+  outBytes = 0;
+  rttMs = 0;
+  closeReason: Reason | LinkCloseReason | undefined;
+
+  protected socket: Duplex;
+  protected closed = false;
+  private pingsOut = 0;
+  private rttStart = 0;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private authTimer: NodeJS.Timeout | undefined;
+  private writeDeadlineTimer: NodeJS.Timeout | undefined;
+  private readonly onDataBound = (chunk: Buffer): void => this.onData(chunk);
+  private readonly onDrainBound = (): void => this.onDrain();
+  private readonly onCloseBound = (): void => this.markClosed('Client Closed');
+
+  constructor(
+    protected readonly host: LinkHost,
+    socket: Duplex,
+  ) {
+    this.socket = socket;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Feeds the protocol parser. */
+  protected abstract parse(chunk: Buffer): void;
+  /** Stops the protocol parser: nothing more is read once closed. */
+  protected abstract stopParsing(): void;
+  /** Tells the owning role the link is gone. */
+  protected abstract linkClosed(): void;
+  abstract label(): string;
+
+  /** Whether to PING even after recent traffic from the peer (nats-server: gateways and leaf spokes do). */
+  protected pingsDespiteActivity(): boolean {
+    return false;
+  }
+
+  /**
+   * Starts reading and the timers: with an auth timeout, CONNECT must arrive before it; the
+   * first PING goes out after at most a second, then every ping interval.
+   */
+  protected startLink(authTimeoutMs: number | undefined): void {
+    this.attach(this.socket);
+    if (authTimeoutMs !== undefined) this.authTimer = setTimeout(() => this.onAuthTimeout(), authTimeoutMs);
+    this.pingTimer = setTimeout(() => this.pingTick(), Math.min(this.host.options.pingIntervalMs, 1000));
+  }
+
+  /** The stream changed under us (TLS started after the plaintext INFO): read and write the new one. */
+  replaceSocket(socket: Duplex): void {
+    this.detach(this.socket);
+    this.socket = socket;
+    this.attach(socket);
+  }
+
+  protected attach(socket: Duplex): void {
+    socket.on('data', this.onDataBound);
+    socket.on('drain', this.onDrainBound);
+    socket.on('error', this.onCloseBound);
+    socket.on('close', this.onCloseBound);
+  }
+
+  protected detach(socket: Duplex): void {
+    socket.off('data', this.onDataBound);
+    socket.off('drain', this.onDrainBound);
+    socket.off('error', this.onCloseBound);
+    socket.off('close', this.onCloseBound);
+  }
+
+  /** CONNECT arrived in time. */
+  protected clearAuthTimer(): void {
+    if (this.authTimer !== undefined) {
+      clearTimeout(this.authTimer);
+      this.authTimer = undefined;
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.lastActivity = Date.now();
+    this.parse(chunk);
+  }
+
+  private onDrain(): void {
+    if (this.writeDeadlineTimer !== undefined) {
+      clearTimeout(this.writeDeadlineTimer);
+      this.writeDeadlineTimer = undefined;
+    }
+  }
+
+  onPing(): void {
+    this.queueProto(PONG_FRAME);
+  }
+
+  onPong(): void {
+    this.pingsOut = 0;
+    if (this.rttStart > 0) {
+      this.rttMs = performance.now() - this.rttStart;
+      this.rttStart = 0;
+    }
+  }
+
+  // ---- output ----
+
+  sendErr(text: string): void {
+    this.queueProto(encodeErr(text));
+  }
+
+  queueProto(frame: Uint8Array): void {
+    if (this.closed) return;
+    this.out.writeBytes(frame);
+    this.scheduleFlush();
+  }
+
+  /** After writing to `out`: cut a peer that lets too much pile up, else write this turn. */
+  protected scheduleFlush(): void {
+    if (this.out.length + this.socket.writableLength > this.host.options.maxPending) {
+      this.slowConsumer('Slow Consumer (Pending Bytes)');
+      return;
+    }
+    this.host.flushQueue.schedule(this);
+  }
+
+  flush(): void {
+    this.flushQueued = false;
+    if (this.closed || this.out.length === 0) return;
+    const ok = this.socket.write(this.out.take());
+    if (!ok && this.writeDeadlineTimer === undefined) {
+      this.writeDeadlineTimer = setTimeout(() => this.slowConsumer('Slow Consumer (Write Deadline)'), this.host.options.writeDeadlineMs);
+    }
+  }
+
+  pendingBytes(): number {
+    return this.closed ? 0 : this.out.length + this.socket.writableLength;
+  }
+
+  // ---- timers, close ----
+
+  private pingTick(): void {
+    this.pingTimer = undefined;
+    if (this.closed) return;
+    const o = this.host.options;
+    if (this.pingsOut + 1 > o.pingMax) {
+      this.host.logger.debug(`${this.label()} - Stale Client Connection - Closing`);
+      this.sendErr('Stale Connection');
+      return this.close('Stale Connection');
+    }
+    // As nats-server, traffic from the peer within the interval makes a PING unnecessary, once the RTT is known.
+    if (this.pingsDespiteActivity() || this.rttMs === 0 || Date.now() - this.lastActivity >= o.pingIntervalMs) {
+      this.pingsOut++;
+      this.rttStart = performance.now();
+      this.queueProto(PING_FRAME);
+    }
+    this.pingTimer = setTimeout(() => this.pingTick(), o.pingIntervalMs);
+  }
+
+  private onAuthTimeout(): void {
+    this.authTimer = undefined;
+    if (this.closed) return;
+    this.sendErr('Authentication Timeout');
+    this.close('Authentication Timeout');
+  }
+
+  private slowConsumer(reason: LinkCloseReason): void {
+    if (this.closed) return;
+    this.host.logger.info(`${this.label()} - Slow Consumer Detected`);
+    this.out.reset();
+    this.markClosed(reason);
+    this.socket.destroy();
+  }
+
+  /** Sends what is pending, then closes. */
+  close(reason: Reason | LinkCloseReason): void {
+    if (this.closed) return;
+    if (this.out.length > 0) this.socket.write(this.out.take());
+    this.markClosed(reason);
+    this.socket.end();
+    // A peer that never reads must not keep the socket open.
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+  }
+
+  protected markClosed(reason: Reason | LinkCloseReason): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = reason;
+    this.stopParsing();
+    if (this.pingTimer !== undefined) clearTimeout(this.pingTimer);
+    if (this.authTimer !== undefined) clearTimeout(this.authTimer);
+    if (this.writeDeadlineTimer !== undefined) clearTimeout(this.writeDeadlineTimer);
+    this.linkClosed();
+  }
+}
