@@ -1,4 +1,5 @@
 import type { OutboundBuffer } from './outbound.js';
+import { writeServerMsg } from './route-encode.js';
 
 const CRLF: Buffer = Buffer.from('\r\n', 'latin1');
 const SPACE = ' ';
@@ -41,47 +42,11 @@ export function writeLeafMsg(
   header: Uint8Array | undefined,
   payload: Uint8Array,
 ): void {
-  out.writeLatin1(header !== undefined ? 'HMSG ' : 'LMSG ');
-  out.writeLatin1(subject);
-  out.writeLatin1(SPACE);
-  const hasReply = reply !== undefined && reply.length > 0;
-  if (queues !== undefined && queues.length > 0) {
-    out.writeLatin1(hasReply ? '+ ' : '| ');
-    if (hasReply) {
-      out.writeLatin1(reply);
-      out.writeLatin1(SPACE);
-    }
-    for (let i = 0; i < queues.length; i++) {
-      out.writeLatin1(queues[i]!);
-      out.writeLatin1(SPACE);
-    }
-  } else if (hasReply) {
-    out.writeLatin1(reply);
-    out.writeLatin1(SPACE);
-  }
-  if (header !== undefined) {
-    out.writeDecimal(header.length);
-    out.writeLatin1(SPACE);
-    out.writeDecimal(header.length + payload.length);
-    out.writeBytes(CRLF);
-    out.writeBytes(header);
-  } else {
-    out.writeDecimal(payload.length);
-    out.writeBytes(CRLF);
-  }
-  out.writeBytes(payload);
-  out.writeBytes(CRLF);
+  writeServerMsg(out, header !== undefined ? 'HMSG ' : 'LMSG ', undefined, subject, reply, queues, header, payload);
 }
 
 /**
- * A leaf INFO. As nats-server 2.9, the INFO a hub sends first and the one that completes the
- * handshake end with a space before CRLF; later updates do not.
+ * Leaf INFO and CONNECT frames are the route ones: as nats-server 2.9, the INFO a hub sends first
+ * and the one that completes the handshake end with a space before CRLF; later updates do not.
  */
-export function encodeLeafInfo(info: object, handshake: boolean): Buffer {
-  return Buffer.from(`INFO ${JSON.stringify(info)}${handshake ? ' ' : ''}\r\n`, 'utf8');
-}
-
-/** `CONNECT <json>\r\n`, as a soliciting leaf sends it. */
-export function encodeLeafConnect(connect: object): Buffer {
-  return Buffer.from(`CONNECT ${JSON.stringify(connect)}\r\n`, 'utf8');
-}
+export { encodeRouteInfo as encodeLeafInfo, encodeRouteConnect as encodeLeafConnect } from './route-encode.js';

@@ -46,9 +46,29 @@ export function writeRoutedMsg(
   header: Uint8Array | undefined,
   payload: Uint8Array,
 ): void {
-  out.writeLatin1(header !== undefined ? 'HMSG ' : 'RMSG ');
-  out.writeLatin1(account);
-  out.writeLatin1(SPACE);
+  writeServerMsg(out, header !== undefined ? 'HMSG ' : 'RMSG ', account, subject, reply, queues, header, payload);
+}
+
+/**
+ * The message frame routes and leaf nodes share: `<verb> [account] <subject> [reply] <size>`,
+ * with queue groups `... + <reply> <q>... <size>` or `... | <q>... <size>`, and the header size
+ * before the total size when `header` is given. Leaf connections carry no account.
+ */
+export function writeServerMsg(
+  out: OutboundBuffer,
+  verb: string,
+  account: string | undefined,
+  subject: string,
+  reply: string | undefined,
+  queues: readonly string[] | undefined,
+  header: Uint8Array | undefined,
+  payload: Uint8Array,
+): void {
+  out.writeLatin1(verb);
+  if (account !== undefined) {
+    out.writeLatin1(account);
+    out.writeLatin1(SPACE);
+  }
   out.writeLatin1(subject);
   out.writeLatin1(SPACE);
   const hasReply = reply !== undefined && reply.length > 0;
