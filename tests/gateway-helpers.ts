@@ -107,6 +107,22 @@ export async function launchSuperCluster(
   }
 }
 
+/**
+ * Runs `start` with `count` free ports; when one was taken meanwhile by another process
+ * (EADDRINUSE), with new ports, up to three times. `start` must stop what it started when it fails.
+ */
+export async function withFreePorts<T>(count: number, start: (ports: number[]) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) ports.push(await freePort());
+    try {
+      return await start(ports);
+    } catch (err) {
+      if (attempt >= 3 || !String(err).includes('EADDRINUSE')) throw err;
+    }
+  }
+}
+
 /** Waits until each server has an outbound gateway to each other cluster. */
 export async function waitForGateways(servers: RunningServer[], clustersOf: string[], timeoutMs = 20_000): Promise<void> {
   const names = [...new Set(clustersOf)];

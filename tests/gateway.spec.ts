@@ -1,8 +1,8 @@
 // Super-clusters of nats-ts servers: two clusters of two servers joined by gateways.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Received, connectTo, eventually, freePort, getJson, sleep } from './cluster-helpers.js';
-import { gatewayConfig, launchSuperCluster, waitForGatewayInterest, waitForGateways } from './gateway-helpers.js';
+import { Received, connectTo, eventually, getJson, sleep } from './cluster-helpers.js';
+import { gatewayConfig, launchSuperCluster, waitForGatewayInterest, waitForGateways, withFreePorts } from './gateway-helpers.js';
 import { startServer, stopAllServers, type RunningServer } from './support/servers.js';
 
 describe('super-cluster of two nats-ts clusters', () => {
@@ -139,13 +139,20 @@ describe('gateway discovery', () => {
   afterAll(stopAllServers);
 
   it('connects clusters that only know a third one, through its gossip to inbound gateways', async () => {
-    const [ga, gb, gc] = [await freePort(), await freePort(), await freePort()];
     const url = (port: number) => [`nats://127.0.0.1:${port}`];
     const start = (cluster: string, port: number, gateways: Record<string, string[]>) =>
       startServer('nats-ts', gatewayConfig({ target: 'nats-ts', cluster, gatewayPort: port, clusterPort: -1, routes: [], gateways }));
-    const a = await start('A', ga, { B: url(gb), C: url(gc) });
-    const b = await start('B', gb, { A: url(ga) });
-    const c = await start('C', gc, { A: url(ga) });
+    const [a, b, c] = await withFreePorts(3, async ([ga, gb, gc]) => {
+      const started = await Promise.allSettled([
+        start('A', ga!, { B: url(gb!), C: url(gc!) }),
+        start('B', gb!, { A: url(ga!) }),
+        start('C', gc!, { A: url(ga!) }),
+      ]);
+      const failed = started.find((r) => r.status === 'rejected');
+      if (failed === undefined) return started.map((r) => (r as PromiseFulfilledResult<RunningServer>).value);
+      await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+      throw (failed as PromiseRejectedResult).reason;
+    });
     await waitForGateways([a, b, c], ['A', 'B', 'C']);
     const nc = await connectTo(c);
     const nb = await connectTo(b);
