@@ -74,9 +74,16 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
   protected abstract linkClosed(): void;
   abstract label(): string;
 
-  /** Whether to PING even after recent traffic from the peer (nats-server: gateways and leaf spokes do). */
-  protected pingsDespiteActivity(): boolean {
-    return false;
+  /**
+   * Whether this tick sends a PING. As nats-server, by default not after recent traffic from the
+   * peer once the RTT is known; gateways and leaf spokes ping regardless.
+   */
+  protected wantsPing(): boolean {
+    return this.rttMs === 0 || Date.now() - this.lastActivity >= this.pingIntervalMs();
+  }
+
+  protected pingIntervalMs(): number {
+    return this.host.options.pingIntervalMs;
   }
 
   /**
@@ -86,7 +93,7 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
   protected startLink(authTimeoutMs: number | undefined): void {
     this.attach(this.socket);
     if (authTimeoutMs !== undefined) this.authTimer = setTimeout(() => this.onAuthTimeout(), authTimeoutMs);
-    this.pingTimer = setTimeout(() => this.pingTick(), Math.min(this.host.options.pingIntervalMs, 1000));
+    this.pingTimer = setTimeout(() => this.pingTick(), Math.min(this.pingIntervalMs(), 1000));
   }
 
   /** The stream changed under us (TLS started after the plaintext INFO): read and write the new one. */
@@ -110,8 +117,8 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
     socket.off('close', this.onCloseBound);
   }
 
-  /** CONNECT arrived in time. */
-  protected clearAuthTimer(): void {
+  /** CONNECT arrived (or the handshake completed) in time. */
+  clearAuthTimer(): void {
     if (this.authTimer !== undefined) {
       clearTimeout(this.authTimer);
       this.authTimer = undefined;
@@ -182,19 +189,17 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
   private pingTick(): void {
     this.pingTimer = undefined;
     if (this.closed) return;
-    const o = this.host.options;
-    if (this.pingsOut + 1 > o.pingMax) {
+    if (this.pingsOut + 1 > this.host.options.pingMax) {
       this.host.logger.debug(`${this.label()} - Stale Client Connection - Closing`);
       this.sendErr('Stale Connection');
       return this.close('Stale Connection');
     }
-    // As nats-server, traffic from the peer within the interval makes a PING unnecessary, once the RTT is known.
-    if (this.pingsDespiteActivity() || this.rttMs === 0 || Date.now() - this.lastActivity >= o.pingIntervalMs) {
+    if (this.wantsPing()) {
       this.pingsOut++;
       this.rttStart = performance.now();
       this.queueProto(PING_FRAME);
     }
-    this.pingTimer = setTimeout(() => this.pingTick(), o.pingIntervalMs);
+    this.pingTimer = setTimeout(() => this.pingTick(), this.pingIntervalMs());
   }
 
   private onAuthTimeout(): void {

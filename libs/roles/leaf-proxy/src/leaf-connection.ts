@@ -90,8 +90,8 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
   }
 
   /** As nats-server: a spoke always pings; a hub skips the PING after recent traffic from the leaf. */
-  protected override pingsDespiteActivity(): boolean {
-    return this.isSolicited;
+  protected override wantsPing(): boolean {
+    return this.isSolicited || super.wantsPing();
   }
 
   protected parse(chunk: Buffer): void {

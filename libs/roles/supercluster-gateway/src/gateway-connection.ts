@@ -1,19 +1,15 @@
 import type { Socket } from 'node:net';
 import {
-  OutboundBuffer,
-  PING_FRAME,
-  PONG_FRAME,
   ProtocolErrorKind,
   RouteProtocolParser,
-  encodeErr,
   protocolErrorText,
   writeAccountUnsub,
   writeRoutedMsg,
   writeRouteSub,
   writeRouteUnsub,
-  type Flushable,
   type RouteDispatcher,
 } from '@nats-ts/protocol';
+import { ServerLink } from '@nats-ts/server-link';
 import { asGatewayPeerInfo, parseJsonObject, type GatewayConnectInfo } from './gateway-info.js';
 import type { RemoteGateway } from './gateway-dialer.js';
 import type { SuperclusterGateway } from './supercluster-gateway.js';
@@ -41,19 +37,9 @@ const MAX_GATEWAY_PING_MS = 15_000;
  * comes in. Inbound (we accepted): messages come in, our cluster's interest goes out. Protocol
  * events are handed to the SuperclusterGateway, which owns the super-cluster logic.
  */
-export class GatewayConnection implements RouteDispatcher, Flushable {
-  readonly start = Date.now();
-  lastActivity = this.start;
-  flushQueued = false;
-  readonly out = new OutboundBuffer();
+export class GatewayConnection extends ServerLink<GatewayCloseReason> implements RouteDispatcher {
   readonly remoteAddress: string;
   readonly remotePort: number;
-
-  inMsgs = 0;
-  outMsgs = 0;
-  inBytes = 0;
-  outBytes = 0;
-  rttMs = 0;
 
   /** The remote cluster's name: expected (outbound) or announced in CONNECT (inbound). */
   remoteName: string;
@@ -74,22 +60,16 @@ export class GatewayConnection implements RouteDispatcher, Flushable {
   readonly queueScratch: string[] = [];
 
   private readonly parser: RouteProtocolParser;
-  private closed = false;
-  closeReason: GatewayCloseReason | undefined;
-  private pingsOut = 0;
-  private rttStart = 0;
-  private pingTimer: NodeJS.Timeout | undefined;
-  private authTimer: NodeJS.Timeout | undefined;
-  private writeDeadlineTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly gateway: SuperclusterGateway,
-    private readonly socket: Socket,
+    socket: Socket,
     readonly cid: number,
     /** Set for a connection we dialed. */
     readonly remote: RemoteGateway | undefined,
     readonly url: URL | undefined,
   ) {
+    super(gateway, socket);
     this.parser = new RouteProtocolParser(this);
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
@@ -101,47 +81,40 @@ export class GatewayConnection implements RouteDispatcher, Flushable {
     return this.remote !== undefined;
   }
 
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   /** Inbound: our INFO at once, then CONNECT is required first. Outbound: we wait for the peer's INFO. */
   open(info: Buffer | undefined, authTimeoutMs: number): void {
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    this.socket.on('drain', () => this.onDrain());
-    this.socket.on('error', () => this.markClosed('Client Closed'));
-    this.socket.on('close', () => this.markClosed('Client Closed'));
     if (info !== undefined) {
       this.queueProto(info);
       this.parser.setConnectRequired(true);
     }
-    this.authTimer = setTimeout(() => this.onAuthTimeout(), authTimeoutMs);
-    this.pingTimer = setTimeout(() => this.pingTick(), Math.min(this.pingIntervalMs(), 1000));
+    this.startLink(authTimeoutMs);
   }
 
-  private pingIntervalMs(): number {
+  /** nats-server pings gateways at most every 15 s. */
+  protected override pingIntervalMs(): number {
     return Math.min(this.gateway.options.pingIntervalMs, MAX_GATEWAY_PING_MS);
   }
 
-  private onData(chunk: Buffer): void {
-    if (this.closed) return;
-    this.lastActivity = Date.now();
-    this.parser.parse(chunk);
-  }
-
-  private onDrain(): void {
-    if (this.writeDeadlineTimer !== undefined) {
-      clearTimeout(this.writeDeadlineTimer);
-      this.writeDeadlineTimer = undefined;
-    }
+  /** Gateways ping whatever the traffic, once registered (before, the inbound side accepts only CONNECT). */
+  protected override wantsPing(): boolean {
+    return this.registered;
   }
 
   /** The handshake is over: no more authentication deadline. */
   handshakeDone(): void {
-    if (this.authTimer !== undefined) {
-      clearTimeout(this.authTimer);
-      this.authTimer = undefined;
-    }
+    this.clearAuthTimer();
+  }
+
+  protected parse(chunk: Buffer): void {
+    this.parser.parse(chunk);
+  }
+
+  protected stopParsing(): void {
+    this.parser.stop();
+  }
+
+  protected linkClosed(): void {
+    this.gateway.connectionClosed(this);
   }
 
   // ---- parser events ----
@@ -190,18 +163,6 @@ export class GatewayConnection implements RouteDispatcher, Flushable {
     if (!this.outbound) this.gateway.fromGateway(this, account, subject, reply, queues, headerSize, message);
   }
 
-  onPing(): void {
-    this.queueProto(PONG_FRAME);
-  }
-
-  onPong(): void {
-    this.pingsOut = 0;
-    if (this.rttStart > 0) {
-      this.rttMs = performance.now() - this.rttStart;
-      this.rttStart = 0;
-    }
-  }
-
   onErr(text: string): void {
     this.gateway.logger.error(`${this.label()} - Gateway Error ${text}`);
     this.close('Parse Error');
@@ -238,92 +199,6 @@ export class GatewayConnection implements RouteDispatcher, Flushable {
     this.outMsgs++;
     this.outBytes += payload.length + (withHeader?.length ?? 0);
     this.scheduleFlush();
-  }
-
-  sendErr(text: string): void {
-    this.queueProto(encodeErr(text));
-  }
-
-  queueProto(frame: Uint8Array): void {
-    if (this.closed) return;
-    this.out.writeBytes(frame);
-    this.scheduleFlush();
-  }
-
-  private scheduleFlush(): void {
-    if (this.out.length + this.socket.writableLength > this.gateway.options.maxPending) {
-      this.slowConsumer('Slow Consumer (Pending Bytes)');
-      return;
-    }
-    this.gateway.flushQueue.schedule(this);
-  }
-
-  flush(): void {
-    this.flushQueued = false;
-    if (this.closed || this.out.length === 0) return;
-    const ok = this.socket.write(this.out.take());
-    if (!ok && this.writeDeadlineTimer === undefined) {
-      this.writeDeadlineTimer = setTimeout(() => this.slowConsumer('Slow Consumer (Write Deadline)'), this.gateway.options.writeDeadlineMs);
-    }
-  }
-
-  pendingBytes(): number {
-    return this.closed ? 0 : this.out.length + this.socket.writableLength;
-  }
-
-  // ---- timers, close ----
-
-  private pingTick(): void {
-    this.pingTimer = undefined;
-    if (this.closed) return;
-    if (this.pingsOut + 1 > this.gateway.options.pingMax) {
-      this.gateway.logger.debug(`${this.label()} - Stale Client Connection - Closing`);
-      this.sendErr('Stale Connection');
-      return this.close('Stale Connection');
-    }
-    // Before the handshake the inbound side accepts nothing but CONNECT.
-    if (this.registered) {
-      this.pingsOut++;
-      this.rttStart = performance.now();
-      this.queueProto(PING_FRAME);
-    }
-    this.pingTimer = setTimeout(() => this.pingTick(), this.pingIntervalMs());
-  }
-
-  private onAuthTimeout(): void {
-    this.authTimer = undefined;
-    if (this.closed || this.registered) return;
-    this.sendErr('Authentication Timeout');
-    this.close('Authentication Timeout');
-  }
-
-  private slowConsumer(reason: GatewayCloseReason): void {
-    if (this.closed) return;
-    this.gateway.logger.info(`${this.label()} - Slow Consumer Detected`);
-    this.out.reset();
-    this.markClosed(reason);
-    this.socket.destroy();
-  }
-
-  /** Sends what is pending, then closes. */
-  close(reason: GatewayCloseReason): void {
-    if (this.closed) return;
-    if (this.out.length > 0) this.socket.write(this.out.take());
-    this.markClosed(reason);
-    this.socket.end();
-    // A peer that never reads must not keep the socket open.
-    setTimeout(() => this.socket.destroy(), 2000).unref();
-  }
-
-  private markClosed(reason: GatewayCloseReason): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.closeReason = reason;
-    this.parser.stop();
-    if (this.pingTimer !== undefined) clearTimeout(this.pingTimer);
-    if (this.authTimer !== undefined) clearTimeout(this.authTimer);
-    if (this.writeDeadlineTimer !== undefined) clearTimeout(this.writeDeadlineTimer);
-    this.gateway.connectionClosed(this);
   }
 
   label(): string {

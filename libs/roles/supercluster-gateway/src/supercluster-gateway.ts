@@ -30,6 +30,7 @@ import {
   type GatewayPeerInfo,
 } from './gateway-info.js';
 import { InterestMode, RemoteInterest } from './remote-interest.js';
+import { listen, type BoundAddress } from '@nats-ts/server-link';
 
 export interface SuperclusterGatewayConfig {
   options: Readonly<ServerOptions>;
@@ -40,11 +41,6 @@ export interface SuperclusterGatewayConfig {
   /** The nats-server version we are compatible with, sent as INFO `version`. */
   compatVersion: string;
   productVersion: string;
-}
-
-export interface BoundAddress {
-  host: string;
-  port: number;
 }
 
 /** Interest of these roles is the cluster's, which other clusters hear (not our own nor another gateway's). */
@@ -529,14 +525,3 @@ export class SuperclusterGateway implements BusHandlers {
   }
 }
 
-function listen(server: NetServer, host: string, port: number): Promise<BoundAddress> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port < 0 ? 0 : port, host, () => {
-      server.off('error', reject);
-      const addr = server.address();
-      if (addr === null || typeof addr === 'string') return reject(new Error('gateway listener has no address'));
-      resolve({ host, port: addr.port });
-    });
-  });
-}
