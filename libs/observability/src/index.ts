@@ -14,3 +14,5 @@ export type { TraceAttributes, TraceSpan, TraceSpanKind, TracingDefaults, Tracin
 export { formatTraceparent, parseTraceparent } from './traceparent.js';
 export type { TraceparentFields } from './traceparent.js';
 export { readTraceparentHeader, withTraceparentHeader } from './trace-header.js';
+export { headerForSpan, startLinkReceiveSpan, startLinkSendSpan } from './link-tracing.js';
+export type { LinkTraceScope, TracedLinkPeer } from './link-tracing.js';

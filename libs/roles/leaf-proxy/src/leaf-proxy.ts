@@ -2,7 +2,7 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo } from '@nats-ts/bus';
 import type { LeafnodesConfig, ServerOptions } from '@nats-ts/config';
-import type { Logger } from '@nats-ts/observability';
+import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
 import { FlushQueue, encodeLeafInfo } from '@nats-ts/protocol';
 import { LeafConnection } from './leaf-connection.js';
 import { leafIdentity, leafnodeUrls, processHubInfo, processLeafConnect } from './leaf-handshake.js';
@@ -21,7 +21,12 @@ export interface LeafProxyConfig {
   serverId: string;
   compatVersion: string;
   productVersion: string;
+  /** Message tracing (default: off). */
+  tracing?: Tracing;
 }
+
+/** Names the spans of traced messages crossing leaf connections (`leaf send`, `leaf receive`). */
+const LEAF_TRACE_SCOPE: LinkTraceScope = { role: 'leaf-proxy', link: 'leaf' };
 
 /** nats-server delays the next attempt this long after a loop or a hub with our cluster name. */
 const LOOP_DELAY_MS = 30_000;
@@ -47,6 +52,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
   readonly supportsHeaders: boolean;
   readonly compatVersion: string;
   readonly productVersion: string;
+  readonly tracing: Tracing;
   private readonly busTransport: BusTransport;
   private bus: BusEndpoint | undefined;
   private readonly members = new MemberInterest();
@@ -73,6 +79,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     this.serverName = config.options.serverName ?? config.serverId;
     this.compatVersion = config.compatVersion;
     this.productVersion = config.productVersion;
+    this.tracing = config.tracing ?? Tracing.off;
     this.supportsHeaders = !config.options.noHeaderSupport;
     this.tls = leaf.tls !== undefined ? new LeafTls(leaf.tls) : undefined;
     this.links = new LinkInterest((conn, subject, queue, delta) => this.linkInterestChanged(conn, subject, queue, delta));
@@ -311,11 +318,28 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
         conn.queueScratch.push(name);
       }
     }
+    const traceparent = this.tracing.enabled ? msg.traceparent : undefined;
     for (let i = 0; i < targets.length; i++) {
       const conn = targets[i]!;
-      conn.sendMsg(msg.subject, msg.reply, conn.queueScratch, msg.header, msg.payload);
+      if (traceparent === undefined) conn.sendMsg(msg.subject, msg.reply, conn.queueScratch, msg.header, msg.payload);
+      else this.sendTraced(conn, traceparent, msg.subject, msg.reply, conn.queueScratch, msg.header, msg.payload);
     }
     targets.length = 0;
+  }
+
+  /** Sends a traced message on a leaf connection under a `leaf send` span whose trace context the header carries on. */
+  private sendTraced(
+    conn: LeafConnection,
+    traceparent: string,
+    subject: string,
+    reply: string | undefined,
+    queues: readonly string[],
+    header: Uint8Array | undefined,
+    payload: Uint8Array,
+  ): void {
+    const span = startLinkSendSpan(this.tracing, LEAF_TRACE_SCOPE, this.bus?.self.memberId ?? '', conn, conn.account, subject, traceparent);
+    conn.sendMsg(subject, reply, queues, headerForSpan(span, header), payload);
+    span?.end();
   }
 
   /**
@@ -360,6 +384,8 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     }
     const header = headerSize > 0 ? message.subarray(0, headerSize) : undefined;
     const payload = headerSize > 0 ? message.subarray(headerSize) : message;
+    const span = this.tracing.enabled ? startLinkReceiveSpan(this.tracing, LEAF_TRACE_SCOPE, bus.self.memberId, conn, account, subject, headerSize, message) : undefined;
+    const traceparent = span === undefined ? undefined : span.traceparent;
     for (let i = 0; i < members.length; i++) {
       const target = members[i]!;
       bus.send(target.memberId, {
@@ -370,11 +396,13 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
         payload,
         originMemberId: bus.self.memberId,
         queues: target.queues.length > 0 ? target.queues.slice() : undefined,
+        traceparent,
       });
     }
     members.length = 0;
-    if (this.connections.size > 1) this.toOtherLinks(conn, subject, reply, unplaced, header, payload, mark);
+    if (this.connections.size > 1) this.toOtherLinks(conn, subject, reply, unplaced, header, payload, mark, traceparent);
     unplaced.length = 0;
+    span?.end();
   }
 
   private toOtherLinks(
@@ -385,6 +413,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     header: Buffer | undefined,
     payload: Buffer,
     mark: number,
+    traceparent: string | undefined,
   ): void {
     const result = this.links.match(from.account, subject);
     if (result === undefined) return;
@@ -412,7 +441,8 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     }
     for (let i = 0; i < targets.length; i++) {
       const conn = targets[i]!;
-      conn.sendMsg(subject, reply, conn.queueScratch, header, payload);
+      if (traceparent === undefined) conn.sendMsg(subject, reply, conn.queueScratch, header, payload);
+      else this.sendTraced(conn, traceparent, subject, reply, conn.queueScratch, header, payload);
     }
     targets.length = 0;
   }

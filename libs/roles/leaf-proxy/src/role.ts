@@ -26,6 +26,7 @@ export const leafProxyRole: RoleFactory = async (ctx) => {
     serverId: ctx.serverId,
     compatVersion: ctx.compatVersion,
     productVersion: ctx.productVersion,
+    tracing: ctx.tracing,
   });
   const bound = await proxy.start();
   // As nats-server: leafs may also connect through the websocket listener, on paths starting with /leafnode.

@@ -1,7 +1,7 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
 import type { ClusterConfig, ServerOptions } from '@nats-ts/config';
-import { Tracing, type Logger } from '@nats-ts/observability';
+import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
 import { encodeRouteConnect, encodeRouteInfo } from '@nats-ts/protocol';
 import { FlushQueue } from '@nats-ts/protocol';
 import { processRouteConnect, processRouteInfo } from './handshake.js';
@@ -10,7 +10,6 @@ import { PeerInterest, pickWeighted } from './peer-interest.js';
 import { RouteConnection, type RouteOrigin } from './route-connection.js';
 import { RouteDialer } from './route-dialer.js';
 import { RouteTls, watchHandshake } from './route-tls.js';
-import { sendTracedToRoute, startRouteReceiveSpan } from './route-tracing.js';
 import {
   dynamicClusterName,
   joinHostPort,
@@ -37,6 +36,9 @@ export interface RouteMeshConfig {
   /** Message tracing (default: off). */
   tracing?: Tracing;
 }
+
+/** Names the spans of traced messages crossing routes (`route send`, `route receive`). */
+const ROUTE_TRACE_SCOPE: LinkTraceScope = { role: 'route-mesh', link: 'route' };
 
 /** Roles whose interest is this node's own: route peers must hear it (not other routes', not gateways'). */
 function isLocalRole(member: MemberInfo): boolean {
@@ -449,7 +451,11 @@ export class RouteMesh implements BusHandlers {
     for (let i = 0; i < targets.length; i++) {
       const route = targets[i]!;
       if (traceparent === undefined) route.sendMsg(msg.account, msg.subject, msg.reply, route.queueScratch, msg.header, msg.payload);
-      else sendTracedToRoute(this.tracing, traceparent, this.bus?.self.memberId ?? '', route, msg.account, msg.subject, msg.reply, route.queueScratch, msg.header, msg.payload);
+      else {
+        const span = startLinkSendSpan(this.tracing, ROUTE_TRACE_SCOPE, this.bus?.self.memberId ?? '', route, msg.account, msg.subject, traceparent);
+        route.sendMsg(msg.account, msg.subject, msg.reply, route.queueScratch, headerForSpan(span, msg.header), msg.payload);
+        span?.end();
+      }
     }
     targets.length = 0;
   }
@@ -499,7 +505,7 @@ export class RouteMesh implements BusHandlers {
     }
     const header = headerSize > 0 ? message.subarray(0, headerSize) : undefined;
     const payload = headerSize > 0 ? message.subarray(headerSize) : message;
-    const span = this.tracing.enabled ? startRouteReceiveSpan(this.tracing, bus.self.memberId, conn, account, subject, headerSize, message) : undefined;
+    const span = this.tracing.enabled ? startLinkReceiveSpan(this.tracing, ROUTE_TRACE_SCOPE, bus.self.memberId, conn, account, subject, headerSize, message) : undefined;
     const traceparent = span === undefined ? undefined : span.traceparent;
     for (let i = 0; i < targets.length; i++) {
       const target = targets[i]!;

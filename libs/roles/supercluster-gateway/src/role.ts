@@ -25,6 +25,7 @@ export const superclusterGatewayRole: RoleFactory = async (ctx) => {
     serverId: ctx.serverId,
     compatVersion: ctx.compatVersion,
     productVersion: ctx.productVersion,
+    tracing: ctx.tracing,
   });
   await gateway.start();
   return {

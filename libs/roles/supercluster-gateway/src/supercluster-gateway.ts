@@ -1,7 +1,7 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo } from '@nats-ts/bus';
 import type { GatewayConfig, ServerOptions } from '@nats-ts/config';
-import type { Logger } from '@nats-ts/observability';
+import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
 import {
   FlushQueue,
   GATEWAY_REPLY_PREFIX,
@@ -41,7 +41,12 @@ export interface SuperclusterGatewayConfig {
   /** The nats-server version we are compatible with, sent as INFO `version`. */
   compatVersion: string;
   productVersion: string;
+  /** Message tracing (default: off). */
+  tracing?: Tracing;
 }
+
+/** Names the spans of traced messages crossing gateways (`gateway send`, `gateway receive`). */
+const GATEWAY_TRACE_SCOPE: LinkTraceScope = { role: 'supercluster-gateway', link: 'gateway' };
 
 /** Interest of these roles is the cluster's, which other clusters hear (not our own nor another gateway's). */
 function isClusterRole(member: MemberInfo): boolean {
@@ -84,6 +89,7 @@ export class SuperclusterGateway implements BusHandlers {
   readonly remotes = new Map<string, RemoteGateway>();
   readonly remoteInterest: RemoteInterest<GatewayConnection>;
   readonly clusterInterest = new ClusterInterest();
+  readonly tracing: Tracing;
 
   private readonly compatVersion: string;
   private readonly productVersion: string;
@@ -114,6 +120,7 @@ export class SuperclusterGateway implements BusHandlers {
     this.gatewayName = gateway.name;
     this.compatVersion = config.compatVersion;
     this.productVersion = config.productVersion;
+    this.tracing = config.tracing ?? Tracing.off;
     this.knownAccounts = new Set(['$G', ...config.options.accounts.map((a) => a.name)]);
     this.clusterHash = gatewayHash(this.gatewayName);
     this.replyPrefix = gatewayReplyPrefix(this.clusterHash, gatewayHash(this.serverId));
@@ -438,11 +445,20 @@ export class SuperclusterGateway implements BusHandlers {
     }
     if (targets.length === 0) return;
     const reply = msg.reply !== undefined && msg.reply !== '' && !isGatewayReply(msg.reply) ? this.replyPrefix + msg.reply : msg.reply;
+    const traceparent = this.tracing.enabled ? msg.traceparent : undefined;
     for (let i = 0; i < targets.length; i++) {
       const conn = targets[i]!;
-      conn.sendMsg(msg.account, msg.subject, reply, conn.queueScratch, msg.header, msg.payload);
+      if (traceparent === undefined) conn.sendMsg(msg.account, msg.subject, reply, conn.queueScratch, msg.header, msg.payload);
+      else this.sendTraced(conn, traceparent, msg, reply, conn.queueScratch);
     }
     targets.length = 0;
+  }
+
+  /** Sends a traced message to a remote cluster under a `gateway send` span whose trace context the header carries on. */
+  private sendTraced(conn: GatewayConnection, traceparent: string, msg: BusMessage, reply: string | undefined, queues: readonly string[] | undefined): void {
+    const span = startLinkSendSpan(this.tracing, GATEWAY_TRACE_SCOPE, this.bus?.self.memberId ?? '', conn, msg.account, msg.subject, traceparent);
+    conn.sendMsg(msg.account, msg.subject, reply, queues, headerForSpan(span, msg.header), msg.payload);
+    span?.end();
   }
 
   /** A reply to a request from another cluster goes only to that cluster, interest or not. */
@@ -451,7 +467,9 @@ export class SuperclusterGateway implements BusHandlers {
     if (hash === this.clusterHash) return;
     for (const conn of this.outbound.values()) {
       if (conn.remoteHash === hash) {
-        conn.sendMsg(msg.account, msg.subject, msg.reply, undefined, msg.header, msg.payload);
+        const traceparent = this.tracing.enabled ? msg.traceparent : undefined;
+        if (traceparent === undefined) conn.sendMsg(msg.account, msg.subject, msg.reply, undefined, msg.header, msg.payload);
+        else this.sendTraced(conn, traceparent, msg, msg.reply, undefined);
         return;
       }
     }
@@ -509,6 +527,8 @@ export class SuperclusterGateway implements BusHandlers {
     }
     const header = headerSize > 0 ? message.subarray(0, headerSize) : undefined;
     const payload = headerSize > 0 ? message.subarray(headerSize) : message;
+    const span = this.tracing.enabled ? startLinkReceiveSpan(this.tracing, GATEWAY_TRACE_SCOPE, bus.self.memberId, conn, account, subject, headerSize, message) : undefined;
+    const traceparent = span === undefined ? undefined : span.traceparent;
     for (let i = 0; i < targets.length; i++) {
       const target = targets[i]!;
       bus.send(target.memberId, {
@@ -519,9 +539,11 @@ export class SuperclusterGateway implements BusHandlers {
         payload,
         originMemberId: bus.self.memberId,
         queues: target.queues.length > 0 ? target.queues.slice() : undefined,
+        traceparent,
       });
     }
     targets.length = 0;
+    span?.end();
   }
 }
 
