@@ -16,3 +16,10 @@ export {
   ResponsePermissions,
 } from './response-permissions.js';
 export { Account, AccountRegistry, GLOBAL_ACCOUNT_NAME } from './account.js';
+export {
+  MemberTarget,
+  collectMemberTargets,
+  pickWeighted,
+  pickWeightedWhere,
+  type TargetedInterest,
+} from './weighted-fanout.js';

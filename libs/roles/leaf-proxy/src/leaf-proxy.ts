@@ -11,8 +11,8 @@ import { LeafRemote, type DialedStream, type LeafRemoteOwner } from './leaf-remo
 import { LeafTls } from './leaf-tls.js';
 import { LinkInterest, type LinkSubscription } from './link-interest.js';
 import { MemberInterest, type MemberInterestDelta, type MemberSubscription, type MemberTarget } from './member-interest.js';
-import { pickWeighted } from './pick-weighted.js';
 import { listen, type BoundAddress } from '@nats-ts/server-link';
+import { pickWeightedWhere } from '@nats-ts/routing';
 
 export interface LeafProxyConfig {
   options: Readonly<ServerOptions>;
@@ -307,7 +307,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
         const group = groups[g]!;
         const name = group[0]!.queue!;
         if (!wanted.includes(name)) continue;
-        const picked = pickWeighted(group, linkTakesBusMessage, fromRemote, msg.subject);
+        const picked = pickWeightedWhere(group, linkTakesBusMessage, fromRemote, msg.subject);
         if (picked === undefined) continue;
         const conn = picked.conn;
         if (conn.mark !== mark) {
@@ -369,7 +369,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     for (let q = 0; q < queues.length; q++) {
       const name = queues[q]!;
       const group = result === undefined ? undefined : findGroup(result.queues, name);
-      const picked = group === undefined ? undefined : pickWeighted(group, memberTakesLeafMessage, spoke, undefined);
+      const picked = group === undefined ? undefined : pickWeightedWhere(group, memberTakesLeafMessage, spoke, undefined);
       if (picked === undefined) {
         unplaced.push(name);
         continue;
@@ -429,7 +429,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     for (let q = 0; q < queues.length; q++) {
       const group = findGroup(result.queues, queues[q]!);
       if (group === undefined) continue;
-      const picked = pickWeighted(group, linkTakesLinkMessage, from, subject);
+      const picked = pickWeightedWhere(group, linkTakesLinkMessage, from, subject);
       if (picked === undefined) continue;
       const conn = picked.conn;
       if (conn.mark !== mark) {

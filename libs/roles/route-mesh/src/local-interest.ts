@@ -1,17 +1,9 @@
 import type { InterestChange } from '@nats-ts/bus';
-import { AccountRegistry, type SublistEntry, type SublistResult } from '@nats-ts/routing';
+import { AccountRegistry, MemberTarget, type SublistResult, type TargetedInterest } from '@nats-ts/routing';
 
-/** A bus member that may receive a message from a route; reused across messages to collect its queue groups. */
-export class MemberTarget {
-  /** Message counter value when last chosen (so one message picks a member once). */
-  mark = 0;
-  readonly queues: string[] = [];
-
-  constructor(readonly memberId: string) {}
-}
 
 /** One bus member's interest in (subject, queue) of an account: its current count. */
-export class MemberInterest implements SublistEntry {
+export class MemberInterest implements TargetedInterest {
   constructor(
     readonly subject: string,
     readonly queue: string | undefined,

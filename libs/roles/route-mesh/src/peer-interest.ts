@@ -92,16 +92,3 @@ function interestKey(account: string, subject: string, queue: string | undefined
   return queue === undefined ? `${account} ${subject}` : `${account} ${subject} ${queue}`;
 }
 
-/** One entry of a queue group, chosen in proportion to its weight (members behind it), as nats-server does. */
-export function pickWeighted<T extends { readonly weight: number }>(group: readonly T[]): T {
-  const n = group.length;
-  if (n === 1) return group[0]!;
-  let total = 0;
-  for (let i = 0; i < n; i++) total += Math.max(1, group[i]!.weight);
-  let r = Math.random() * total;
-  for (let i = 0; i < n; i++) {
-    r -= Math.max(1, group[i]!.weight);
-    if (r < 0) return group[i]!;
-  }
-  return group[n - 1]!;
-}

@@ -5,8 +5,9 @@ import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type L
 import { encodeRouteConnect, encodeRouteInfo } from '@nats-ts/protocol';
 import { FlushQueue } from '@nats-ts/protocol';
 import { processRouteConnect, processRouteInfo } from './handshake.js';
-import { LocalInterest, type LocalInterestTotal, type MemberTarget } from './local-interest.js';
-import { PeerInterest, pickWeighted } from './peer-interest.js';
+import { LocalInterest, type LocalInterestTotal } from './local-interest.js';
+import { PeerInterest } from './peer-interest.js';
+import { collectMemberTargets, pickWeighted, type MemberTarget } from '@nats-ts/routing';
 import { RouteConnection, type RouteOrigin } from './route-connection.js';
 import { RouteDialer } from './route-dialer.js';
 import { RouteTls, watchHandshake } from './route-tls.js';
@@ -477,32 +478,8 @@ export class RouteMesh implements BusHandlers {
     if (bus === undefined || !conn.registered || !this.knownAccounts.has(account)) return;
     const result = this.local.match(account, subject);
     if (result === undefined) return;
-    const mark = ++this.messageCounter;
     const targets = this.memberTargets;
-    const plain = result.plain;
-    for (let i = 0; i < plain.length; i++) {
-      const target = plain[i]!.target;
-      if (target.mark !== mark) {
-        target.mark = mark;
-        target.queues.length = 0;
-        targets.push(target);
-      }
-    }
-    if (queues.length > 0) {
-      const groups = result.queues;
-      for (let g = 0; g < groups.length; g++) {
-        const group = groups[g]!;
-        const name = group[0]!.queue!;
-        if (!queues.includes(name)) continue;
-        const target = pickWeighted(group).target;
-        if (target.mark !== mark) {
-          target.mark = mark;
-          target.queues.length = 0;
-          targets.push(target);
-        }
-        target.queues.push(name);
-      }
-    }
+    collectMemberTargets(result, queues, ++this.messageCounter, targets);
     const header = headerSize > 0 ? message.subarray(0, headerSize) : undefined;
     const payload = headerSize > 0 ? message.subarray(headerSize) : message;
     const span = this.tracing.enabled ? startLinkReceiveSpan(this.tracing, ROUTE_TRACE_SCOPE, bus.self.memberId, conn, account, subject, headerSize, message) : undefined;

@@ -1,17 +1,9 @@
 import type { InterestChange } from '@nats-ts/bus';
-import { AccountRegistry, type SublistEntry, type SublistResult } from '@nats-ts/routing';
+import { AccountRegistry, MemberTarget, type SublistResult, type TargetedInterest } from '@nats-ts/routing';
 
-/** A bus member that may receive a message from a gateway; reused across messages to collect its queue groups. */
-export class MemberTarget {
-  /** Message counter value when last chosen (so one message picks a member once). */
-  mark = 0;
-  readonly queues: string[] = [];
-
-  constructor(readonly memberId: string) {}
-}
 
 /** One bus member's interest in (subject, queue) of an account: its current count. */
-export class MemberInterest implements SublistEntry {
+export class MemberInterest implements TargetedInterest {
   constructor(
     readonly subject: string,
     readonly queue: string | undefined,
@@ -125,16 +117,3 @@ export class ClusterInterest {
   }
 }
 
-/** One entry of a queue group, chosen in proportion to its weight (members behind it). */
-export function pickWeighted<T extends { readonly weight: number }>(group: readonly T[]): T {
-  const n = group.length;
-  if (n === 1) return group[0]!;
-  let total = 0;
-  for (let i = 0; i < n; i++) total += Math.max(1, group[i]!.weight);
-  let r = Math.random() * total;
-  for (let i = 0; i < n; i++) {
-    r -= Math.max(1, group[i]!.weight);
-    if (r < 0) return group[i]!;
-  }
-  return group[n - 1]!;
-}

@@ -15,7 +15,8 @@ import {
   isGatewayReply,
   unmapGatewayReply,
 } from '@nats-ts/protocol';
-import { ClusterInterest, pickWeighted, type ClusterInterestChange, type MemberTarget } from './cluster-interest.js';
+import { ClusterInterest, type ClusterInterestChange } from './cluster-interest.js';
+import { collectMemberTargets, type MemberTarget } from '@nats-ts/routing';
 import { GatewayConnection } from './gateway-connection.js';
 import { GatewayDialer, type RemoteGateway } from './gateway-dialer.js';
 import {
@@ -499,32 +500,8 @@ export class SuperclusterGateway implements BusHandlers {
     }
     const result = this.clusterInterest.match(account, subject);
     if (result === undefined) return;
-    const mark = ++this.messageCounter;
     const targets = this.memberTargets;
-    const plain = result.plain;
-    for (let i = 0; i < plain.length; i++) {
-      const target = plain[i]!.target;
-      if (target.mark !== mark) {
-        target.mark = mark;
-        target.queues.length = 0;
-        targets.push(target);
-      }
-    }
-    if (queues.length > 0) {
-      const groups = result.queues;
-      for (let g = 0; g < groups.length; g++) {
-        const group = groups[g]!;
-        const name = group[0]!.queue!;
-        if (!queues.includes(name)) continue;
-        const target = pickWeighted(group).target;
-        if (target.mark !== mark) {
-          target.mark = mark;
-          target.queues.length = 0;
-          targets.push(target);
-        }
-        target.queues.push(name);
-      }
-    }
+    collectMemberTargets(result, queues, ++this.messageCounter, targets);
     const header = headerSize > 0 ? message.subarray(0, headerSize) : undefined;
     const payload = headerSize > 0 ? message.subarray(headerSize) : message;
     const span = this.tracing.enabled ? startLinkReceiveSpan(this.tracing, GATEWAY_TRACE_SCOPE, bus.self.memberId, conn, account, subject, headerSize, message) : undefined;
