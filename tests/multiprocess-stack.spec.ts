@@ -77,7 +77,7 @@ describe('docker-compose.yml', () => {
   const compose = readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8');
 
   it('starts each role app with a configuration that loads cleanly and joins the bus through Redis', () => {
-    for (const role of ['client-gateway', 'route-mesh']) {
+    for (const role of ['client-gateway', 'route-mesh', 'supercluster-gateway', 'leaf-proxy']) {
       expect(compose).toContain(`entrypoint: ["node", "apps/${role}/dist/main.js"]`);
       expect(compose).toContain(`command: ["-c", "deploy/${role}.conf"]`);
       expect(existsSync(join(repoRoot, 'apps', role, 'src', 'main.ts'))).toBe(true);
@@ -88,7 +88,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('sends the spans of every role to the OpenTelemetry collector, which forwards them to Jaeger', () => {
-    expect(compose.match(/OTEL_EXPORTER_OTLP_ENDPOINT: http:\/\/otel-collector:4318/g)).toHaveLength(2);
+    expect(compose.match(/OTEL_EXPORTER_OTLP_ENDPOINT: http:\/\/otel-collector:4318/g)).toHaveLength(4);
     expect(compose).toContain('./deploy/otel-collector.yaml:/etc/otelcol/config.yaml:ro');
     expect(compose).toMatch(/^ {2}jaeger:\n {4}image: jaegertracing\/all-in-one:/m);
     expect(compose).toContain('COLLECTOR_OTLP_ENABLED: "true"');
