@@ -1,5 +1,6 @@
 import type { ConfigEntry } from './conf-nodes.js';
 import { describeNode } from './conf-nodes.js';
+import { applyLinkAuthorization } from './link-authorization.js';
 import type { Draft } from './draft.js';
 import {
   Diagnostics,
@@ -9,7 +10,6 @@ import {
   readMap,
   readNonNegative,
   readPort,
-  readSecondsMs,
   readString,
   unknownField,
 } from './entry-reader.js';
@@ -55,7 +55,7 @@ export function applyCluster(e: ConfigEntry, draft: Draft, d: Diagnostics): void
         cluster.host = readString(x, d) ?? cluster.host;
         break;
       case 'authorization':
-        applyClusterAuthorization(x, cluster, d);
+        applyLinkAuthorization(x, cluster, d, 'cluster');
         break;
       case 'routes':
         cluster.routes = readRoutes(x, d) ?? cluster.routes;
@@ -86,45 +86,6 @@ export function applyCluster(e: ConfigEntry, draft: Draft, d: Diagnostics): void
     }
   }
   draft.options.cluster = cluster;
-}
-
-function applyClusterAuthorization(e: ConfigEntry, cluster: ClusterConfig, d: Diagnostics): void {
-  const map = readMap(e, d);
-  if (map === undefined) return;
-  for (const x of map.entries.values()) {
-    switch (x.key.toLowerCase()) {
-      case 'user':
-      case 'username': {
-        const user = readString(x, d);
-        if (user !== undefined) cluster.user = user;
-        break;
-      }
-      case 'pass':
-      case 'password': {
-        const password = readString(x, d);
-        if (password !== undefined) cluster.password = password;
-        break;
-      }
-      case 'timeout': {
-        const timeout = readSecondsMs(x, d);
-        if (timeout !== undefined) cluster.authTimeoutMs = timeout;
-        break;
-      }
-      case 'users':
-        d.error(x.keyPos, 'cluster authorization does not allow multiple users');
-        break;
-      case 'token':
-        d.error(x.keyPos, 'cluster authorization does not support tokens');
-        break;
-      case 'permissions':
-      case 'default_permissions':
-      case 'default_permission':
-        notSupported(x, d, 'cluster authorization');
-        break;
-      default:
-        unknownField(x, d, 'cluster authorization');
-    }
-  }
 }
 
 function readRoutes(e: ConfigEntry, d: Diagnostics): string[] | undefined {

@@ -1,5 +1,6 @@
 import type { ConfigEntry } from './conf-nodes.js';
 import { describeNode } from './conf-nodes.js';
+import { applyLinkAuthorization } from './link-authorization.js';
 import type { Draft } from './draft.js';
 import {
   Diagnostics,
@@ -9,7 +10,6 @@ import {
   readMap,
   readNonNegative,
   readPort,
-  readSecondsMs,
   readString,
   unknownField,
 } from './entry-reader.js';
@@ -69,7 +69,7 @@ export function applyGateway(e: ConfigEntry, draft: Draft, d: Diagnostics): void
         gateway.connectRetries = readNonNegative(x, d) ?? gateway.connectRetries;
         break;
       case 'authorization':
-        applyGatewayAuthorization(x, gateway, d);
+        applyLinkAuthorization(x, gateway, d, 'gateway');
         break;
       case 'gateways':
         gateway.gateways = readRemoteGateways(x, d) ?? gateway.gateways;
@@ -83,40 +83,6 @@ export function applyGateway(e: ConfigEntry, draft: Draft, d: Diagnostics): void
   }
   if (gateway.port !== 0 && gateway.name === '') d.error(e.keyPos, 'gateway has no name');
   draft.options.gateway = gateway;
-}
-
-function applyGatewayAuthorization(e: ConfigEntry, gateway: GatewayConfig, d: Diagnostics): void {
-  const map = readMap(e, d);
-  if (map === undefined) return;
-  for (const x of map.entries.values()) {
-    switch (x.key.toLowerCase()) {
-      case 'user':
-      case 'username': {
-        const user = readString(x, d);
-        if (user !== undefined) gateway.user = user;
-        break;
-      }
-      case 'pass':
-      case 'password': {
-        const password = readString(x, d);
-        if (password !== undefined) gateway.password = password;
-        break;
-      }
-      case 'timeout': {
-        const timeout = readSecondsMs(x, d);
-        if (timeout !== undefined) gateway.authTimeoutMs = timeout;
-        break;
-      }
-      case 'users':
-        d.error(x.keyPos, 'gateway authorization does not allow multiple users');
-        break;
-      case 'token':
-        d.error(x.keyPos, 'gateway authorization does not support tokens');
-        break;
-      default:
-        unknownField(x, d, 'gateway authorization');
-    }
-  }
 }
 
 /** `gateways: [ { name: B, urls: [...] } ]` (`url` for a single one is accepted too, as nats-server does). */
