@@ -11,3 +11,4 @@ export type { RedisMembershipOptions } from './redis-membership.js';
 export { BUS_PROTO } from './bus-proto.js';
 export { decodeFrame, encodeFrame } from './schema.js';
 export type { BusFrame } from './schema.js';
+export { sendToTargets, type BusTarget } from './send-to-targets.js';

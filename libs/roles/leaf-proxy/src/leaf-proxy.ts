@@ -1,6 +1,7 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo } from '@nats-ts/bus';
+import { sendToTargets } from '@nats-ts/bus';
 import type { LeafnodesConfig, ServerOptions } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
 import { FlushQueue, encodeLeafInfo } from '@nats-ts/protocol';
@@ -386,20 +387,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     const payload = headerSize > 0 ? message.subarray(headerSize) : message;
     const span = this.tracing.enabled ? startLinkReceiveSpan(this.tracing, LEAF_TRACE_SCOPE, bus.self.memberId, conn, account, subject, headerSize, message) : undefined;
     const traceparent = span === undefined ? undefined : span.traceparent;
-    for (let i = 0; i < members.length; i++) {
-      const target = members[i]!;
-      bus.send(target.memberId, {
-        account,
-        subject,
-        reply,
-        header,
-        payload,
-        originMemberId: bus.self.memberId,
-        queues: target.queues.length > 0 ? target.queues.slice() : undefined,
-        traceparent,
-      });
-    }
-    members.length = 0;
+    sendToTargets(bus, members, account, subject, reply, header, payload, traceparent);
     if (this.connections.size > 1) this.toOtherLinks(conn, subject, reply, unplaced, header, payload, mark, traceparent);
     unplaced.length = 0;
     span?.end();

@@ -1,5 +1,6 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
+import { sendToTargets } from '@nats-ts/bus';
 import type { ClusterConfig, ServerOptions } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
 import { encodeRouteConnect, encodeRouteInfo } from '@nats-ts/protocol';
@@ -484,20 +485,7 @@ export class RouteMesh implements BusHandlers {
     const payload = headerSize > 0 ? message.subarray(headerSize) : message;
     const span = this.tracing.enabled ? startLinkReceiveSpan(this.tracing, ROUTE_TRACE_SCOPE, bus.self.memberId, conn, account, subject, headerSize, message) : undefined;
     const traceparent = span === undefined ? undefined : span.traceparent;
-    for (let i = 0; i < targets.length; i++) {
-      const target = targets[i]!;
-      bus.send(target.memberId, {
-        account,
-        subject,
-        reply,
-        header,
-        payload,
-        originMemberId: bus.self.memberId,
-        queues: target.queues.length > 0 ? target.queues.slice() : undefined,
-        traceparent,
-      });
-    }
-    targets.length = 0;
+    sendToTargets(bus, targets, account, subject, reply, header, payload, traceparent);
     span?.end();
   }
 }
