@@ -6,5 +6,7 @@ import { superclusterGatewayRole } from '@nats-ts/supercluster-gateway';
 
 // The all-in-one server: every role of the node in one process, meeting on the in-process bus.
 // The route and gateway roles open their listeners only when a cluster or gateway port is configured.
-const code = await runNode({ argv: process.argv.slice(2), roles: [clientGatewayRole, routeMeshRole, leafProxyRole, superclusterGatewayRole] });
+// The gateway starts before the routes so that the first route INFO carries its URL (nats-server
+// peers take `gateway_url` from that INFO only).
+const code = await runNode({ argv: process.argv.slice(2), roles: [clientGatewayRole, superclusterGatewayRole, routeMeshRole, leafProxyRole] });
 process.exit(code);

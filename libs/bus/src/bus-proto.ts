@@ -81,12 +81,22 @@ message MessageDelivery {
   string to_member = 10;
 }
 
-// What a member tells the others about how clients reach the cluster; replaces its previous state.
+// A remote cluster's gateway URLs.
+message GatewayUrls {
+  string name = 1;
+  repeated string urls = 2;
+}
+
+// What a member tells the others about how clients and servers reach the node and its cluster;
+// replaces its previous state.
 message MemberState {
   repeated string client_urls = 1;
   string cluster = 2;
   // The announcing member, where a connection carries several.
   string member_id = 3;
+  string gateway_url = 4;
+  repeated string cluster_gateway_urls = 5;
+  repeated GatewayUrls gateways = 6;
 }
 
 message BusFrame {

@@ -1,5 +1,5 @@
 export { ROLES } from './types.js';
-export type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, JoinInfo, MemberInfo, MemberState, Role } from './types.js';
+export type { BusEndpoint, BusHandlers, BusMessage, BusTransport, GatewayUrls, InterestChange, JoinInfo, MemberInfo, MemberState, Role } from './types.js';
 export { InProcessBus } from './in-process.js';
 export type { InProcessBusOptions } from './in-process.js';
 export { TcpBus } from './tcp-bus.js';

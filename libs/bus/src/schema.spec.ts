@@ -82,6 +82,23 @@ describe('bus schema', () => {
     expect(roundTrip(empty)).toEqual(empty);
   });
 
+  it('round-trips the gateway part of MemberState', () => {
+    const gateway: BusFrame = {
+      kind: 'state',
+      state: {
+        clientUrls: [],
+        gatewayUrl: '127.0.0.1:7222',
+        clusterGatewayUrls: ['127.0.0.1:7223'],
+        gateways: [
+          { name: 'B', urls: ['127.0.0.1:7322', '127.0.0.1:7323'] },
+          { name: 'C', urls: ['127.0.0.1:7422'] },
+        ],
+      },
+      memberId: 'm1',
+    };
+    expect(roundTrip(gateway)).toEqual(gateway);
+  });
+
   it('rejects frames without a body and malformed bytes', () => {
     expect(() => decodeFrame(new Uint8Array(0))).toThrow(/no body/);
     expect(() => decodeFrame(Uint8Array.from([0x2a, 0x05, 0x0a]))).toThrow();

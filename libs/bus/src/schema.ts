@@ -42,6 +42,9 @@ interface WireState {
   clientUrls: string[];
   cluster: string;
   memberId?: string;
+  gatewayUrl: string;
+  clusterGatewayUrls: string[];
+  gateways: { name: string; urls: string[] }[];
 }
 interface WireFrame {
   body?: BusFrame['kind'];
@@ -55,8 +58,9 @@ interface WireFrame {
   state?: WireState;
 }
 // What encode accepts: absent optional fields are left out of the frame.
-type WireFrameInput = Omit<WireFrame, 'body' | 'message' | 'snapshot'> & {
+type WireFrameInput = Omit<WireFrame, 'body' | 'message' | 'snapshot' | 'state'> & {
   message?: Partial<WireMessage>;
+  state?: Partial<WireState>;
   snapshot?: { interests: WireInterest[]; memberId?: string };
 };
 
@@ -83,6 +87,14 @@ function fromWireInterest(wire: WireInterest): InterestChange {
   return change;
 }
 
+function toWireState(state: MemberState, memberId: string | undefined): Partial<WireState> {
+  const wire: Partial<WireState> = { clientUrls: [...state.clientUrls], cluster: state.cluster ?? '', memberId };
+  if (state.gatewayUrl !== undefined) wire.gatewayUrl = state.gatewayUrl;
+  if (state.clusterGatewayUrls !== undefined) wire.clusterGatewayUrls = [...state.clusterGatewayUrls];
+  if (state.gateways !== undefined) wire.gateways = state.gateways.map((g) => ({ name: g.name, urls: [...g.urls] }));
+  return wire;
+}
+
 function toWireBody(frame: BusFrame): WireFrameInput {
   switch (frame.kind) {
     case 'peer':
@@ -100,7 +112,7 @@ function toWireBody(frame: BusFrame): WireFrameInput {
     case 'snapshot':
       return { snapshot: { interests: frame.interests.map(toWireInterest), memberId: frame.memberId } };
     case 'state':
-      return { state: { clientUrls: [...frame.state.clientUrls], cluster: frame.state.cluster ?? '', memberId: frame.memberId } };
+      return { state: toWireState(frame.state, frame.memberId) };
     case 'message': {
       const m = frame.message;
       return {
@@ -176,6 +188,9 @@ export function decodeFrame(bytes: Uint8Array): BusFrame {
       const w = wire.state!;
       const state: MemberState = { clientUrls: w.clientUrls };
       if (w.cluster !== '') state.cluster = w.cluster;
+      if (w.gatewayUrl !== '') state.gatewayUrl = w.gatewayUrl;
+      if (w.clusterGatewayUrls.length > 0) state.clusterGatewayUrls = w.clusterGatewayUrls;
+      if (w.gateways.length > 0) state.gateways = w.gateways.map((g) => ({ name: g.name, urls: g.urls }));
       return w.memberId ? { kind: 'state', state, memberId: w.memberId } : { kind: 'state', state };
     }
     default:

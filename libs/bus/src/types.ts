@@ -51,9 +51,15 @@ export interface BusMessage {
   queues?: readonly string[];
 }
 
+/** A remote cluster's gateway: its name and gateway URLs (host:port). */
+export interface GatewayUrls {
+  name: string;
+  urls: readonly string[];
+}
+
 /**
- * What a member tells the others about how clients reach the cluster. Each announcement replaces
- * the member's previous one; members joining later receive the latest.
+ * What a member tells the others about how clients and servers reach the node and its cluster.
+ * Each announcement replaces the member's previous one; members joining later receive the latest.
  */
 export interface MemberState {
   /**
@@ -63,6 +69,18 @@ export interface MemberState {
   clientUrls: readonly string[];
   /** Name of the cluster the member's node is part of (route-mesh), for INFO `cluster`. */
   cluster?: string;
+  /** The node's gateway URL (supercluster-gateway), which route-mesh gives its peers (route INFO `gateway_url`). */
+  gatewayUrl?: string;
+  /**
+   * Gateway URLs of the cluster's other servers (route-mesh, from its peers' route INFO), which
+   * supercluster-gateway lists in its INFO `gateway_urls`.
+   */
+  clusterGatewayUrls?: readonly string[];
+  /**
+   * Remote clusters: supercluster-gateway announces those it has an outbound gateway to, for
+   * route-mesh to tell its peers; route-mesh those its peers told of, for supercluster-gateway to dial.
+   */
+  gateways?: readonly GatewayUrls[];
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayCommand, encodeGatewayCommand, writeAccountSub, writeAccountUnsub } from './gateway-encode.js';
+import { GatewayCommand, encodeGatewayCommand, encodeGatewayGossip, writeAccountSub, writeAccountUnsub } from './gateway-encode.js';
 import {
   gatewayHash,
   gatewayReplyClusterHash,
@@ -15,6 +15,13 @@ describe('gateway encoding', () => {
       'INFO {"server_id":"","server_name":"","version":"","proto":0,"go":"","host":"","port":0,"headers":false,"max_payload":0,"gateway":"B","gateway_cmd":2,"gateway_cmd_payload":"JEc="}\r\n',
     );
     expect(encodeGatewayCommand('B', GatewayCommand.AllSubsComplete, '$SYS').toString()).toContain('"gateway_cmd":3,"gateway_cmd_payload":"JFNZUw=="');
+  });
+
+  it('writes gateway gossip as nats-server 2.9 does on routes and to new inbound gateways', () => {
+    // From a 2.9.10 capture (T3b): A1 tells its route peer about gateway B.
+    expect(encodeGatewayGossip('GWNBYIM2', 'A1', 'B', ['127.0.0.1:47224']).toString()).toBe(
+      'INFO {"server_id":"GWNBYIM2","server_name":"A1","version":"","proto":0,"go":"","host":"","port":0,"headers":false,"max_payload":0,"gateway":"B","gateway_urls":["127.0.0.1:47224"],"gateway_cmd":1}\r\n',
+    );
   });
 
   it('writes A+ and A-', () => {

@@ -35,6 +35,29 @@ export function encodeGatewayCommand(gateway: string, command: GatewayCommand, a
   return Buffer.from(`INFO ${JSON.stringify(info)}\r\n`, 'utf8');
 }
 
+/**
+ * Gossip about a remote cluster's gateway (`gateway_cmd` 1), so that the receiver dials it too.
+ * nats-server sends it to a new inbound gateway under its server id with no name, and over
+ * routes under `GW<server id>` with its configured name (an id no route peer takes for a server).
+ */
+export function encodeGatewayGossip(serverId: string, serverName: string, gateway: string, urls: readonly string[]): Buffer {
+  const info = {
+    server_id: serverId,
+    server_name: serverName,
+    version: '',
+    proto: 0,
+    go: '',
+    host: '',
+    port: 0,
+    headers: false,
+    max_payload: 0,
+    gateway,
+    gateway_urls: urls,
+    gateway_cmd: GatewayCommand.Gossip,
+  };
+  return Buffer.from(`INFO ${JSON.stringify(info)}\r\n`, 'utf8');
+}
+
 /** A gateway INFO (no trailing space, unlike a route's first INFO). */
 export function encodeGatewayInfo(info: object): Buffer {
   return Buffer.from(`INFO ${JSON.stringify(info)}\r\n`, 'utf8');

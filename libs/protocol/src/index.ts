@@ -21,7 +21,7 @@ export { encodeRouteConnect, encodeRouteInfo, writeRoutedMsg, writeRouteSub, wri
 export { createLeafParser } from './leaf-parser.js';
 export type { LeafDispatcher } from './leaf-parser.js';
 export { encodeLeafConnect, encodeLeafInfo, writeLeafMsg, writeLeafSub, writeLeafUnsub } from './leaf-encode.js';
-export { GatewayCommand, encodeGatewayCommand, encodeGatewayInfo, writeAccountSub, writeAccountUnsub } from './gateway-encode.js';
+export { GatewayCommand, encodeGatewayCommand, encodeGatewayGossip, encodeGatewayInfo, writeAccountSub, writeAccountUnsub } from './gateway-encode.js';
 export {
   GATEWAY_REPLY_PREFIX,
   gatewayHash,

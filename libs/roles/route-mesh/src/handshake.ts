@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
+import { GatewayCommand } from '@nats-ts/protocol';
 import type { RouteConnection } from './route-connection.js';
 import type { PeerInfo, RouteConnectInfo } from './route-info.js';
 import type { RouteMesh } from './route-mesh.js';
@@ -74,13 +75,25 @@ export function processRouteInfo(mesh: RouteMesh, conn: RouteConnection, info: P
 }
 
 function processAsyncInfo(mesh: RouteMesh, conn: RouteConnection, info: PeerInfo): void {
-  // Gateway gossip: this server has no gateways (nats-server logs the same complaint).
-  if (typeof info.gateway === 'string' && info.gateway !== '') {
+  if (typeof info.gateway === 'string' && info.gateway !== '') return processGatewayGossip(mesh, conn, info);
+  if (conn.remoteId !== '' && conn.remoteId !== info.server_id) return mesh.processImplicitRoute(info);
+  if (info.ldm === true) mesh.peerEnteredLameDuck(conn);
+  // A peer whose gateway started after its routes tells its URL in a later INFO.
+  if (typeof info.gateway_url === 'string' && info.gateway_url !== conn.gatewayUrl) mesh.peerGatewayUrl(conn, info.gateway_url);
+}
+
+/** INFO about a remote cluster's gateway (nats-server's processGatewayInfoFromRoute). */
+function processGatewayGossip(mesh: RouteMesh, conn: RouteConnection, info: PeerInfo): void {
+  if (mesh.options.gateway === undefined) {
     mesh.logger.error(`Received information about gateway "${info.gateway}" from ${conn.remoteId}, but gateway is not configured`);
     return;
   }
-  if (conn.remoteId !== '' && conn.remoteId !== info.server_id) return mesh.processImplicitRoute(info);
-  if (info.ldm === true) mesh.peerEnteredLameDuck(conn);
+  if (info.gateway_cmd !== GatewayCommand.Gossip) {
+    mesh.logger.error(`Unknown command ${String(info.gateway_cmd)} from server ${conn.remoteId}`);
+    return;
+  }
+  const urls = Array.isArray(info.gateway_urls) ? info.gateway_urls.filter((u): u is string => typeof u === 'string') : [];
+  mesh.heardOfGateway(info.gateway!, urls);
 }
 
 /** Plain text or a bcrypt hash, as nats-server compares route passwords. */

@@ -57,6 +57,10 @@ export class RouteConnection extends ServerLink<RouteCloseReason> implements Rou
   headers = false;
   /** Client URLs the peer advertises for clients' connect_urls. */
   connectUrls: readonly string[] = [];
+  /** The peer's gateway URL (its INFO `gateway_url`), when it has a gateway. */
+  gatewayUrl: string | undefined;
+  /** Gateway gossip this peer has been sent (GatewayGossip keys). */
+  readonly toldGateways = new Set<string>();
   /** Registered as the route to its server (not a duplicate, not refused). */
   registered = false;
   infoReceived = false;

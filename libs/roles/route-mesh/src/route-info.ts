@@ -18,7 +18,11 @@ export interface PeerInfo {
   connect_urls?: string[];
   ldm?: boolean;
   lnoc?: boolean;
+  gateway_url?: string;
+  /** Gateway gossip (`gateway_cmd` 1): a remote cluster and its gateway URLs. */
   gateway?: string;
+  gateway_urls?: unknown;
+  gateway_cmd?: number;
   [field: string]: unknown;
 }
 
@@ -70,7 +74,8 @@ export function asPeerInfo(value: Record<string, unknown> | undefined): PeerInfo
 
 /**
  * This server's route INFO, fields in nats-server's order. `nonce` goes only into the first INFO
- * of a connection; `connectUrls` are left out when empty (no_advertise, or no client listener yet).
+ * of a connection; `connectUrls` are left out when empty (no_advertise, or no client listener yet),
+ * `gatewayUrl` when the node has no gateway.
  */
 export function routeInfo(
   self: RouteIdentity,
@@ -78,6 +83,7 @@ export function routeInfo(
   dynamic: boolean,
   connectUrls: readonly string[],
   nonce: string | undefined,
+  gatewayUrl: string | undefined,
 ): Record<string, unknown> {
   const info: Record<string, unknown> = {
     server_id: self.serverId,
@@ -101,6 +107,7 @@ export function routeInfo(
   if (dynamic) info.cluster_dynamic = true;
   if (connectUrls.length > 0) info.connect_urls = connectUrls;
   info.lnoc = true;
+  if (gatewayUrl !== undefined) info.gateway_url = gatewayUrl;
   return info;
 }
 

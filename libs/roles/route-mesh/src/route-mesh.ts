@@ -3,8 +3,9 @@ import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange
 import { sendToTargets } from '@nats-ts/bus';
 import type { ClusterConfig, ServerOptions } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
-import { encodeRouteConnect, encodeRouteInfo } from '@nats-ts/protocol';
+import { encodeGatewayGossip, encodeRouteConnect, encodeRouteInfo } from '@nats-ts/protocol';
 import { FlushQueue } from '@nats-ts/protocol';
+import { GatewayGossip } from './gateway-gossip.js';
 import { processRouteConnect, processRouteInfo } from './handshake.js';
 import { LocalInterest, type LocalInterestTotal } from './local-interest.js';
 import { PeerInterest } from './peer-interest.js';
@@ -82,6 +83,7 @@ export class RouteMesh implements BusHandlers {
   private readonly knownAccounts: Set<string>;
   /** Client URLs of this node's client-gateways, for our route INFO's connect_urls. */
   private readonly ownClientUrls = new Map<string, readonly string[]>();
+  private readonly gatewayGossip = new GatewayGossip();
   private advertisedState = '';
   private readonly tls: RouteTls | undefined;
   private listener: NetServer | undefined;
@@ -228,7 +230,7 @@ export class RouteMesh implements BusHandlers {
       identity.ip = `nats-route://${joinHostPort(advertised.host, advertised.port)}/`;
     }
     const urls = c.noAdvertise ? [] : this.localClientUrls();
-    return routeInfo(identity, this.clusterName, this.dynamicClusterName, urls, nonce);
+    return routeInfo(identity, this.clusterName, this.dynamicClusterName, urls, nonce, this.gatewayGossip.ownUrl);
   }
 
   /** Client URLs of this node's client-gateways. */
@@ -263,6 +265,8 @@ export class RouteMesh implements BusHandlers {
     for (const total of this.local.all()) conn.sendInterest(total.account, total.subject, total.queue, total.weight);
     if (this.peers.size > 1) this.forwardToOtherPeers(conn, info);
     conn.connectUrls = Array.isArray(info.connect_urls) ? info.connect_urls.filter((u): u is string => typeof u === 'string') : [];
+    if (typeof info.gateway_url === 'string' && info.gateway_url !== '') conn.gatewayUrl = info.gateway_url;
+    this.tellGateways(conn);
     this.announceState();
     return true;
   }
@@ -300,6 +304,26 @@ export class RouteMesh implements BusHandlers {
     return this.cluster.routes.some((route) => URL.canParse(route) && new URL(route).host.toLowerCase() === hostPort);
   }
 
+  /** A peer's gateway URL arrived after its first INFO (its gateway started later). */
+  peerGatewayUrl(conn: RouteConnection, url: string): void {
+    conn.gatewayUrl = url;
+    this.announceState();
+  }
+
+  /** A peer told of a remote cluster's gateway: this node's gateway dials it (nats-server's processImplicitGateway). */
+  heardOfGateway(name: string, urls: readonly string[]): void {
+    if (this.gatewayGossip.hear(name, urls)) this.announceState();
+  }
+
+  /** Sends a peer the gateway gossip it has not had (nats-server's sendGatewayConfigsToRoute). */
+  private tellGateways(conn: RouteConnection): void {
+    const serverName = this.options.serverName ?? '';
+    for (const [key, gateway] of this.gatewayGossip.untold(conn.toldGateways)) {
+      conn.toldGateways.add(key);
+      conn.queueProto(encodeGatewayGossip(`GW${this.serverId}`, serverName, gateway.name, gateway.urls));
+    }
+  }
+
   peerEnteredLameDuck(conn: RouteConnection): void {
     if (conn.connectUrls.length === 0) return;
     conn.connectUrls = [];
@@ -326,7 +350,7 @@ export class RouteMesh implements BusHandlers {
     if (this.peers.get(conn.remoteId) === conn) {
       this.peers.delete(conn.remoteId);
       this.peerInterest.removeRoute(conn);
-      if (conn.connectUrls.length > 0) this.announceState();
+      if (conn.connectUrls.length > 0 || conn.gatewayUrl !== undefined) this.announceState();
     }
     if (this.stopping || !(conn.didSolicit || conn.retry)) return;
     if (conn.remoteId !== '' && this.peers.has(conn.remoteId)) {
@@ -384,6 +408,20 @@ export class RouteMesh implements BusHandlers {
 
   memberState(from: MemberInfo, state: MemberState): void {
     if (from.role === 'client-gateway') this.ownClientUrls.set(from.memberId, state.clientUrls);
+    if (from.role === 'supercluster-gateway') this.gatewayState(state);
+  }
+
+  /** The node's gateway: its URL goes into our route INFO, the clusters it reached to every peer. */
+  private gatewayState(state: MemberState): void {
+    if (state.gatewayUrl !== undefined && state.gatewayUrl !== this.gatewayGossip.ownUrl) {
+      this.gatewayGossip.ownUrl = state.gatewayUrl;
+      // Peers that registered before our gateway started learn its URL from a later INFO.
+      if (this.peers.size > 0) {
+        const info = encodeRouteInfo(this.identityInfo(undefined), false);
+        for (const peer of this.peers.values()) peer.queueProto(info);
+      }
+    }
+    if (this.gatewayGossip.setReached(state.gateways ?? [])) for (const peer of this.peers.values()) this.tellGateways(peer);
   }
 
   private tellPeers(total: LocalInterestTotal): void {
@@ -397,6 +435,11 @@ export class RouteMesh implements BusHandlers {
       for (const peer of this.peers.values()) for (const url of peer.connectUrls) if (!clientUrls.includes(url)) clientUrls.push(url);
     }
     const state: MemberState = { clientUrls, cluster: this.clusterName };
+    const gatewayUrls: string[] = [];
+    for (const peer of this.peers.values()) if (peer.gatewayUrl !== undefined && !gatewayUrls.includes(peer.gatewayUrl)) gatewayUrls.push(peer.gatewayUrl);
+    if (gatewayUrls.length > 0) state.clusterGatewayUrls = gatewayUrls;
+    const heard = this.gatewayGossip.heardGateways();
+    if (heard.length > 0) state.gateways = heard;
     const signature = JSON.stringify(state);
     if (signature === this.advertisedState) return;
     this.advertisedState = signature;

@@ -79,24 +79,6 @@ export function gatewayInfo(id: GatewayIdentity): Record<string, unknown> {
   return info;
 }
 
-/** Gossip about another cluster (`gateway_cmd` 1), in the shape nats-server sends it to a new inbound gateway. */
-export function gatewayGossipInfo(serverId: string, gateway: string, urls: readonly string[]): Record<string, unknown> {
-  return {
-    server_id: serverId,
-    server_name: '',
-    version: '',
-    proto: 0,
-    go: '',
-    host: '',
-    port: 0,
-    headers: false,
-    max_payload: 0,
-    gateway,
-    gateway_urls: urls,
-    gateway_cmd: 1,
-  };
-}
-
 /** The CONNECT of an outbound gateway: headers are announced in INFO only, as nats-server does. */
 export function gatewayConnect(serverId: string, gateway: string, credentials: { user: string; pass: string } | undefined): Record<string, unknown> {
   const connect: Record<string, unknown> = { echo: false, verbose: false, pedantic: false };

@@ -1,5 +1,5 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo } from '@nats-ts/bus';
+import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, GatewayUrls, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
 import { sendToTargets } from '@nats-ts/bus';
 import type { GatewayConfig, ServerOptions } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
@@ -8,6 +8,7 @@ import {
   GATEWAY_REPLY_PREFIX,
   GatewayCommand,
   encodeGatewayCommand,
+  encodeGatewayGossip,
   encodeGatewayInfo,
   encodeRouteConnect,
   gatewayHash,
@@ -22,7 +23,6 @@ import { GatewayConnection } from './gateway-connection.js';
 import { GatewayDialer, type RemoteGateway } from './gateway-dialer.js';
 import {
   gatewayConnect,
-  gatewayGossipInfo,
   gatewayInfo,
   joinHostPort,
   parseAdvertise,
@@ -101,6 +101,9 @@ export class SuperclusterGateway implements BusHandlers {
   private readonly knownAccounts: Set<string>;
   private readonly replyPrefix: string;
   private readonly clusterHash: string;
+  /** Gateway URLs of the cluster's other servers (from route-mesh), for our INFO `gateway_urls`. */
+  private clusterGatewayUrls: readonly string[] = [];
+  private announcedState = '';
   private listener: NetServer | undefined;
   private bound: BoundAddress | undefined;
   private nextCid = 1;
@@ -149,6 +152,7 @@ export class SuperclusterGateway implements BusHandlers {
     this.bound = await listen(this.listener, this.config.host, this.config.port);
     this.logger.info(`Gateway name is ${this.gatewayName}`);
     this.logger.info(`Listening for gateways connections on ${joinHostPort(this.bound.host, this.bound.port)}`);
+    this.announceState();
     for (const configured of this.config.gateways) {
       if (configured.name === this.gatewayName) continue;
       const urls: URL[] = [];
@@ -220,7 +224,7 @@ export class SuperclusterGateway implements BusHandlers {
       gateway: this.gatewayName,
       host: url.slice(0, colon).replace(/^\[(.*)\]$/, '$1'),
       port: Number(url.slice(colon + 1)),
-      urls: [url],
+      urls: [url, ...this.clusterGatewayUrls.filter((other) => other !== url)],
       authRequired: this.config.user !== undefined,
       maxPayload: this.options.maxPayload,
     });
@@ -293,6 +297,8 @@ export class SuperclusterGateway implements BusHandlers {
     conn.handshakeDone();
     this.outbound.set(expected, conn);
     this.learnGateway(expected, info.gateway_urls);
+    // The other servers of our cluster hear of it over their routes and dial it too.
+    this.announceState();
     this.logger.info(`${conn.label()} - Outbound gateway connection to "${expected}" (${info.server_id}) registered`);
   }
 
@@ -329,7 +335,7 @@ export class SuperclusterGateway implements BusHandlers {
   private gossipGateways(conn: GatewayConnection, peerCluster: string): void {
     for (const remote of this.remotes.values()) {
       if (remote.name === peerCluster || remote.urls.length === 0) continue;
-      conn.queueProto(encodeGatewayInfo(gatewayGossipInfo(this.serverId, remote.name, remote.urls.map((url) => url.host))));
+      conn.queueProto(encodeGatewayGossip(this.serverId, '', remote.name, remote.urls.map((url) => url.host)));
     }
   }
 
@@ -341,14 +347,53 @@ export class SuperclusterGateway implements BusHandlers {
       remote = { name, urls: [], explicit: false };
       this.remotes.set(name, remote);
     }
+    let added = false;
     if (Array.isArray(urls)) {
       for (const text of urls) {
         if (typeof text !== 'string') continue;
         const url = parseGatewayUrl(text);
-        if (url !== undefined && !remote.urls.some((known) => known.host === url.host)) remote.urls.push(url);
+        if (url !== undefined && !remote.urls.some((known) => known.host === url.host)) {
+          remote.urls.push(url);
+          added = true;
+        }
       }
     }
     if (!this.outbound.has(name)) this.dialer.connect(remote);
+    else if (added) this.announceState();
+  }
+
+  /**
+   * Tells the node's route-mesh our gateway URL (for its route INFO) and the remote clusters we
+   * reached, which its peers must dial too (nats-server's forwardNewGatewayToLocalCluster).
+   */
+  private announceState(): void {
+    const gateways: GatewayUrls[] = [];
+    for (const name of this.outbound.keys()) {
+      const remote = this.remotes.get(name);
+      if (remote !== undefined && remote.urls.length > 0) gateways.push({ name, urls: remote.urls.map((url) => url.host) });
+    }
+    const state: MemberState = { clientUrls: [], gatewayUrl: this.gatewayUrl(), gateways };
+    const signature = JSON.stringify(state);
+    if (signature === this.announcedState) return;
+    this.announcedState = signature;
+    this.bus?.announceState(state);
+  }
+
+  /**
+   * route-mesh's news from the cluster: the other servers' gateway URLs (a change is sent to the
+   * inbound gateways, as nats-server's sendAsyncGatewayInfo) and remote clusters they reached.
+   */
+  memberState(from: MemberInfo, state: MemberState): void {
+    if (from.role !== 'route-mesh') return;
+    const urls = state.clusterGatewayUrls ?? [];
+    if (urls.length !== this.clusterGatewayUrls.length || urls.some((url, i) => url !== this.clusterGatewayUrls[i])) {
+      this.clusterGatewayUrls = urls;
+      if (this.bound !== undefined) {
+        const info = encodeGatewayInfo(this.identityInfo());
+        for (const conn of this.inbound) conn.queueProto(info);
+      }
+    }
+    for (const gateway of state.gateways ?? []) this.learnGateway(gateway.name, gateway.urls);
   }
 
   connectionClosed(conn: GatewayConnection): void {
@@ -362,6 +407,7 @@ export class SuperclusterGateway implements BusHandlers {
     if (this.outbound.get(name) === conn) {
       this.outbound.delete(name);
       this.remoteInterest.removeGateway(conn);
+      this.announceState();
     } else if (!conn.registered) {
       this.dialer.done(name);
     }
