@@ -84,7 +84,7 @@ describe.each([
     // Cluster A: A1 names cluster B, A2 names none; cluster B: a nats-server B1 that names none.
     // A2 advertises a gateway port nobody listens on, so B1 never reaches it: A2 can learn of
     // cluster B only from A1, over their route.
-    const [a1, a2, b1, ports] = await withFreePorts(6, async (ports) => {
+    const { servers, ports } = await withFreePorts(6, async (ports) => {
       const [ga1, ga2, gb1, ca1, ca2, unused] = ports as [number, number, number, number, number, number];
       const started = await Promise.allSettled([
         startServer(first, gatewayConfig({ target: first, cluster: 'A', gatewayPort: ga1, clusterPort: ca1, routes: [`nats-route://127.0.0.1:${ca2}`], gateways: { B: [`nats://127.0.0.1:${gb1}`] } })),
@@ -103,13 +103,13 @@ describe.each([
         startServer('nats-server', gatewayConfig({ target: 'nats-server', cluster: 'B', gatewayPort: gb1, clusterPort: -1, routes: [], gateways: {} })),
       ]);
       const failed = started.find((r) => r.status === 'rejected');
-      if (failed === undefined) return [...started.map((r) => (r as PromiseFulfilledResult<RunningServer>).value), ports] as const;
+      if (failed === undefined) return { servers: started.map((r) => (r as PromiseFulfilledResult<RunningServer>).value), ports };
       await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
       throw (failed as PromiseRejectedResult).reason;
     });
-    await waitForGateways([a1, a2, b1], ['A', 'A', 'B'], 30_000);
-    expect((await getJson(a2, '/gatewayz')).outbound_gateways.B.configured).toBe(false);
-    const [ga1, , , , , unused] = ports as number[];
+    await waitForGateways(servers, ['A', 'A', 'B'], 30_000);
+    expect((await getJson(servers[1]!, '/gatewayz')).outbound_gateways.B.configured).toBe(false);
+    const [ga1, , , , , unused] = ports;
     const clusterA = [`127.0.0.1:${ga1}`, `127.0.0.1:${unused}`].sort();
     await eventually(async () => {
       const raw = await RawClient.connect(ga1!);
