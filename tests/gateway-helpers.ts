@@ -155,12 +155,16 @@ export async function waitForGatewayInterest(servers: RunningServer[], remote: s
 export class CountingProxy {
   bytesToTarget = 0;
   bytesFromTarget = 0;
+  /** With `keepBytes`, what went to the target, as text. */
+  textToTarget = '';
   private readonly sockets = new Set<Socket>();
   private server: Server | undefined;
   port = 0;
 
   /** Where connections are forwarded; may be set after the proxy has started. */
   targetPort = 0;
+
+  constructor(private readonly keepBytes = false) {}
 
   async start(port = 0): Promise<number> {
     this.server = createServer((client) => {
@@ -169,6 +173,7 @@ export class CountingProxy {
       this.sockets.add(upstream);
       client.on('data', (chunk: Buffer) => {
         this.bytesToTarget += chunk.length;
+        if (this.keepBytes) this.textToTarget += chunk.toString('latin1');
         upstream.write(chunk);
       });
       upstream.on('data', (chunk: Buffer) => {

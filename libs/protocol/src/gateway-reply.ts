@@ -20,6 +20,18 @@ export function gatewayReplyPrefix(clusterHash: string, serverHash: string): str
   return `${GATEWAY_REPLY_PREFIX}${clusterHash}.${serverHash}.`;
 }
 
+/**
+ * How long a reply is mapped for (nats-server's recent-subscription expiry): a request is sent
+ * with a mapped reply only when its reply subscription is this recent, and a responder's answer
+ * on the unmapped reply within it goes straight back to the requester's server.
+ */
+export const GATEWAY_REPLY_WINDOW_MS = 2000;
+
+/** The reserved prefix, which clients may not publish to (nats-server: a publish permissions violation). */
+export function hasGatewayReplyPrefix(subject: string): boolean {
+  return subject.length > GATEWAY_REPLY_PREFIX.length && subject.startsWith(GATEWAY_REPLY_PREFIX);
+}
+
 export function isGatewayReply(subject: string): boolean {
   return subject.length > MAPPED_HEAD_LENGTH && subject.startsWith(GATEWAY_REPLY_PREFIX);
 }

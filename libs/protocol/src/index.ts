@@ -24,9 +24,11 @@ export { encodeLeafConnect, encodeLeafInfo, writeLeafMsg, writeLeafSub, writeLea
 export { GatewayCommand, encodeGatewayCommand, encodeGatewayGossip, encodeGatewayInfo, writeAccountSub, writeAccountUnsub } from './gateway-encode.js';
 export {
   GATEWAY_REPLY_PREFIX,
+  GATEWAY_REPLY_WINDOW_MS,
   gatewayHash,
   gatewayReplyClusterHash,
   gatewayReplyPrefix,
+  hasGatewayReplyPrefix,
   isGatewayReply,
   unmapGatewayReply,
 } from './gateway-reply.js';

@@ -12,6 +12,8 @@ import {
   writeMsgAfterHead,
   writeHMsgAfterHead,
   ProtocolErrorKind,
+  hasGatewayReplyPrefix,
+  isGatewayReply,
   type ClientDispatcher,
 } from '@nats-ts/protocol';
 import { PermissionChecker, ResponsePermissions, isReservedQueueName, isValidLiteralSubject, type Account } from '@nats-ts/routing';
@@ -22,6 +24,7 @@ import type { AuthResult, ClientCredentials } from './auth.js';
 import type { ClientGateway } from './client-gateway.js';
 import { publishViolation, subscribeViolation, WireError } from './wire-errors.js';
 import { ClientSubscription, type Interest } from './interest.js';
+import { GatewayReplies } from './gateway-replies.js';
 
 /** Why a connection was closed, with nats-server's /connz wording. */
 export type CloseReason =
@@ -57,6 +60,9 @@ interface ConnectOptions {
 }
 
 /** Before CONNECT, and for fields CONNECT leaves out, nats-server's client defaults apply. */
+/** `_`, the first byte of the reserved `_GR_.` prefix: a cheap test before the full one. */
+const UNDERSCORE = 0x5f;
+
 const DEFAULT_CONNECT: ConnectOptions = {
   verbose: true,
   pedantic: true,
@@ -95,6 +101,8 @@ export class ClientConnection implements ClientDispatcher {
   private readonly parser: ClientProtocolParser;
   private perms: PermissionChecker | undefined;
   private responsePerms: ResponsePermissions | undefined;
+  /** Replies of requests from other clusters this client was given (created on the first). */
+  private gatewayReplies: GatewayReplies | undefined;
   private connectReceived = false;
   private closed = false;
   closeReason: CloseReason | undefined;
@@ -278,16 +286,20 @@ export class ClientConnection implements ClientDispatcher {
     }
     // nats-server reports a bad subject in pedantic mode but still routes the message.
     if (this.opts.pedantic && !isValidLiteralSubject(subject)) this.sendErr(WireError.invalidPublishSubject);
+    if (subject.charCodeAt(0) === UNDERSCORE && hasGatewayReplyPrefix(subject)) return this.publishDenied(subject);
     if (this.perms !== undefined && !this.perms.canPublish(subject)) {
       const rp = this.responsePerms;
-      if (rp === undefined || !rp.consume(subject, Date.now())) {
-        this.sendErr(publishViolation(subject));
-        this.gateway.logger.error(`${this.label()} - Publish Violation - ${this.authUserLabel()}, Subject "${subject}"`);
-        return;
-      }
+      if (rp === undefined || !rp.consume(subject, Date.now())) return this.publishDenied(subject);
     }
     if (this.opts.verbose) this.queueProto(OK_FRAME);
+    // An answer to a request from another cluster goes back under the reply it came with.
+    if (this.gatewayReplies !== undefined && this.gatewayReplies.size > 0) subject = this.gatewayReplies.resolve(subject, Date.now());
     this.gateway.routeFromClient(this, subject, reply, headerSize, data, start, end);
+  }
+
+  private publishDenied(subject: string): void {
+    this.sendErr(publishViolation(subject));
+    this.gateway.logger.error(`${this.label()} - Publish Violation - ${this.authUserLabel()}, Subject "${subject}"`);
   }
 
   /** nats-server answers a request nobody received with a 503 status to the requestor's reply sub. */
@@ -309,6 +321,10 @@ export class ClientConnection implements ClientDispatcher {
     if (this.closed) return;
     // A wildcard subscription may cover a denied subject: those messages are filtered here.
     if (this.perms !== undefined && this.perms.isDeliveryDenied(subject)) return;
+    // A request from another cluster: the client sees its own reply subject, as with nats-server.
+    if (reply !== undefined && reply.charCodeAt(0) === UNDERSCORE && isGatewayReply(reply)) {
+      reply = (this.gatewayReplies ??= new GatewayReplies()).track(reply, Date.now());
+    }
     if (this.gateway.logger.isTrace) this.traceOut(headerSize > 0 ? 'HMSG' : 'MSG', `${subject} ${sub.sid}${reply ? ` ${reply}` : ''} ${end - start}`);
     if (this.gateway.activeTrace !== undefined) this.gateway.traceDelivery(this, sub, subject);
     if (headerSize > 0 && this.opts.headers) {

@@ -2,6 +2,8 @@ import type { Duplex } from 'node:stream';
 import {
   ProtocolErrorKind,
   createLeafParser,
+  isGatewayReply,
+  unmapGatewayReply,
   protocolErrorText,
   writeLeafMsg,
   writeLeafSub,
@@ -212,11 +214,15 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
 
   // ---- output ----
 
-  /** Forwards a message; headers are cut for a side without header support, as nats-server does. */
+  /**
+   * Forwards a message; headers are cut for a side without header support, and a reply mapped
+   * for a gateway loses its `_GR_.` prefix, as nats-server does.
+   */
   sendMsg(subject: string, reply: string | undefined, queues: readonly string[] | undefined, header: Uint8Array | undefined, payload: Uint8Array): void {
     if (this.closed) return;
     const withHeader = header !== undefined && header.length > 0 && this.headers ? header : undefined;
-    writeLeafMsg(this.out, subject, reply, queues, withHeader, payload);
+    const leafReply = reply !== undefined && isGatewayReply(reply) ? unmapGatewayReply(reply) : reply;
+    writeLeafMsg(this.out, subject, leafReply, queues, withHeader, payload);
     this.outMsgs++;
     this.outBytes += payload.length + (withHeader?.length ?? 0);
     this.scheduleFlush();

@@ -31,6 +31,7 @@ import {
   type GatewayConnectInfo,
   type GatewayPeerInfo,
 } from './gateway-info.js';
+import { RecentSubscriptions } from './recent-subscriptions.js';
 import { InterestMode, RemoteInterest } from './remote-interest.js';
 import { listen, type BoundAddress } from '@nats-ts/server-link';
 
@@ -91,6 +92,7 @@ export class SuperclusterGateway implements BusHandlers {
   readonly remotes = new Map<string, RemoteGateway>();
   readonly remoteInterest: RemoteInterest<GatewayConnection>;
   readonly clusterInterest = new ClusterInterest();
+  private readonly recentSubscriptions = new RecentSubscriptions();
   readonly tracing: Tracing;
 
   private readonly compatVersion: string;
@@ -171,6 +173,7 @@ export class SuperclusterGateway implements BusHandlers {
   async shutdown(): Promise<void> {
     this.stopping = true;
     this.dialer.stop();
+    this.recentSubscriptions.stop();
     const listener = this.listener;
     this.listener = undefined;
     const closed = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
@@ -442,6 +445,7 @@ export class SuperclusterGateway implements BusHandlers {
 
   interest(from: MemberInfo, change: InterestChange): void {
     if (!isClusterRole(from) || !this.knownAccounts.has(change.account)) return;
+    if (change.add && this.outbound.size > 0) this.recentSubscriptions.add(change.account, change.subject, change.queue, Date.now());
     const result = this.clusterInterest.apply(from.memberId, change);
     if (result !== undefined) this.tellRemoteClusters(result);
   }
@@ -455,7 +459,7 @@ export class SuperclusterGateway implements BusHandlers {
   /**
    * A message this node's member published: one RMSG to each remote cluster with plain interest,
    * and for each queue group the member chose us for, to the nearest (lowest RTT) cluster with a
-   * member. Replies are prefixed so that the answer finds its way back to this server.
+   * member. Replies of recent subscriptions are prefixed so that the answer comes straight back here.
    */
   message(from: MemberInfo, msg: BusMessage): void {
     if (!isPublisherRole(from)) return;
@@ -492,7 +496,7 @@ export class SuperclusterGateway implements BusHandlers {
       }
     }
     if (targets.length === 0) return;
-    const reply = msg.reply !== undefined && msg.reply !== '' && !isGatewayReply(msg.reply) ? this.replyPrefix + msg.reply : msg.reply;
+    const reply = this.replyFor(msg.account, msg.reply);
     const traceparent = this.tracing.enabled ? msg.traceparent : undefined;
     for (let i = 0; i < targets.length; i++) {
       const conn = targets[i]!;
@@ -500,6 +504,15 @@ export class SuperclusterGateway implements BusHandlers {
       else this.sendTraced(conn, traceparent, msg, reply, conn.queueScratch);
     }
     targets.length = 0;
+  }
+
+  /**
+   * The reply a request goes out with: prefixed with this server's `_GR_.` when it matches a
+   * recent subscription (the other cluster may not know that interest yet), as nats-server does.
+   */
+  private replyFor(account: string, reply: string | undefined): string | undefined {
+    if (reply === undefined || reply === '' || isGatewayReply(reply) || !this.recentSubscriptions.matches(account, reply)) return reply;
+    return this.replyPrefix + reply;
   }
 
   /** Sends a traced message to a remote cluster under a `gateway send` span whose trace context the header carries on. */
