@@ -212,12 +212,17 @@ describe('SuperclusterGateway', () => {
       const accounts = buildGatewayz(gateway, 'NSELF', { accs: '1' }).outbound_gateways.B!.accounts;
       expect(accounts).toEqual([{ name: '$G', interest_mode: 'Interest-Only', num_subs: 2, num_queue_subs: 1 }]);
 
-      // Messages go out where there is interest, replies mapped with this cluster's and server's hashes.
+      // Messages go out where there is interest; a reply with a recent subscription is mapped with
+      // this cluster's and server's hashes, others are not.
       const to = client.gatewayMemberId();
+      client.endpoint.announceInterest({ account: '$G', subject: 'rep.1', queue: undefined, weight: 1, add: true });
       client.endpoint.send(to, { account: '$G', subject: 'foo', reply: 'rep.1', payload: Buffer.from('hi'), originMemberId: client.endpoint.self.memberId });
+      client.endpoint.send(to, { account: '$G', subject: 'foo', reply: 'rep.2', payload: Buffer.from('ho'), originMemberId: client.endpoint.self.memberId });
       client.endpoint.send(to, { account: '$G', subject: 'work', payload: Buffer.from('w'), originMemberId: client.endpoint.self.memberId, queues: ['q'] });
       client.endpoint.send(to, { account: '$G', subject: 'nobody', payload: Buffer.from('x'), originMemberId: client.endpoint.self.memberId });
-      await peer.waitFor(`RMSG $G foo _GR_.${gatewayHash('A')}.${gatewayHash('NSELF')}.rep.1 2\r\nhi\r\nRMSG $G work | q 1\r\nw\r\n`);
+      await peer.waitFor(
+        `RMSG $G foo _GR_.${gatewayHash('A')}.${gatewayHash('NSELF')}.rep.1 2\r\nhi\r\nRMSG $G foo rep.2 2\r\nho\r\nRMSG $G work | q 1\r\nw\r\n`,
+      );
       await sleep(50);
       expect(peer.text).not.toContain('nobody');
 
