@@ -13,21 +13,18 @@ export const GatewayCommand = {
 } as const;
 export type GatewayCommand = (typeof GatewayCommand)[keyof typeof GatewayCommand];
 
+/** The identity part of a command INFO: nats-server leaves all but the id and name at their zero values. */
+function commandIdentity(serverId: string, serverName: string): Record<string, unknown> {
+  return { server_id: serverId, server_name: serverName, version: '', proto: 0, go: '', host: '', port: 0, headers: false, max_payload: 0 };
+}
+
 /**
  * A gateway command INFO, with the empty identity fields nats-server sends with it:
  * `INFO {"server_id":"",…,"gateway":"<own>","gateway_cmd":n,"gateway_cmd_payload":"<base64 account>"}`.
  */
 export function encodeGatewayCommand(gateway: string, command: GatewayCommand, account: string): Buffer {
   const info = {
-    server_id: '',
-    server_name: '',
-    version: '',
-    proto: 0,
-    go: '',
-    host: '',
-    port: 0,
-    headers: false,
-    max_payload: 0,
+    ...commandIdentity('', ''),
     gateway,
     gateway_cmd: command,
     gateway_cmd_payload: Buffer.from(account, 'utf8').toString('base64'),
@@ -42,15 +39,7 @@ export function encodeGatewayCommand(gateway: string, command: GatewayCommand, a
  */
 export function encodeGatewayGossip(serverId: string, serverName: string, gateway: string, urls: readonly string[]): Buffer {
   const info = {
-    server_id: serverId,
-    server_name: serverName,
-    version: '',
-    proto: 0,
-    go: '',
-    host: '',
-    port: 0,
-    headers: false,
-    max_payload: 0,
+    ...commandIdentity(serverId, serverName),
     gateway,
     gateway_urls: urls,
     gateway_cmd: GatewayCommand.Gossip,
