@@ -1,10 +1,10 @@
 import type { ResultRow, TargetOutcome } from './results.js';
 import { formatRate } from './report-table.js';
 import { messageOf, type RowContext } from './row-context.js';
-import { BusPair } from './bus-pair.js';
-import { GatewayPair } from './gateway-pair.js';
-import { LeafPair } from './leaf-pair.js';
-import { RoutedPair } from './routed-pair.js';
+import { startBusPair } from './bus-pair.js';
+import { startGatewayPair } from './gateway-pair.js';
+import { startLeafPair } from './leaf-pair.js';
+import { startRoutedPair } from './routed-pair.js';
 import { THROUGHPUT_SHAPES, type ScenarioName } from './scenarios.js';
 import { ServerProcess, type BenchServer } from './server-process.js';
 import { median } from './stats.js';
@@ -83,10 +83,10 @@ export async function runRateRow(
   const timing: RunTiming = { windowMs, warmupMs: Math.min(500, windowMs / 2) };
   const shape = scenario === 'reqrep' ? undefined : THROUGHPUT_SHAPES[scenario];
   const start = (target: TargetName): Promise<BenchServer> => {
-    if (shape?.routed === true) return RoutedPair.start(target, repositoryRoot);
-    if (shape?.bus === true) return BusPair.start(target, repositoryRoot);
-    if (shape?.gateway === true) return GatewayPair.start(target, repositoryRoot);
-    if (shape?.leaf === true) return LeafPair.start(target, repositoryRoot);
+    if (shape?.routed === true) return startRoutedPair(target, repositoryRoot);
+    if (shape?.bus === true) return startBusPair(target, repositoryRoot);
+    if (shape?.gateway === true) return startGatewayPair(target, repositoryRoot);
+    if (shape?.leaf === true) return startLeafPair(target, repositoryRoot);
     return ServerProcess.start(target, repositoryRoot);
   };
   const targets = await startTargets<RateSample>(context, start);

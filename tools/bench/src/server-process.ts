@@ -43,7 +43,7 @@ function receivesInfo(port: number): Promise<boolean> {
   });
 }
 
-/** What a row runs its load against: one server, or a pair (see RoutedPair, BusPair, ...). */
+/** What a row runs its load against: one server, or a pair (see ServerPair). */
 export interface BenchServer {
   /** Where subscribers (and every other client) connect. */
   readonly port: number;
