@@ -12,7 +12,7 @@ import { LeafRemote, type DialedStream, type LeafRemoteOwner } from './leaf-remo
 import { LeafTls } from './leaf-tls.js';
 import { LinkInterest, type LinkSubscription } from './link-interest.js';
 import { MemberInterest, type MemberInterestDelta, type MemberSubscription, type MemberTarget } from './member-interest.js';
-import { listen, type BoundAddress } from '@nats-ts/server-link';
+import { listen, watchHandshake, type BoundAddress } from '@nats-ts/server-link';
 import { pickWeightedWhere } from '@nats-ts/routing';
 
 export interface LeafProxyConfig {
@@ -140,7 +140,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     let stream: Duplex = socket;
     if (this.tls !== undefined) {
       const secure = this.tls.accept(socket);
-      watchTls(secure, this.tls.timeoutMs, (reason) => this.logger.error(`${remoteAddress}:${remotePort} - lid:${cid} - ${reason}`));
+      watchHandshake(secure, this.tls.timeoutMs, 'leafnode', (reason) => this.logger.error(`${remoteAddress}:${remotePort} - lid:${cid} - ${reason}`));
       stream = secure;
     }
     this.openAccepted(stream, cid, remoteAddress, remotePort);
@@ -467,26 +467,4 @@ function memberReaches(target: MemberTarget, conn: LeafConnection): boolean {
 function findGroup<T extends { readonly queue: string | undefined }>(groups: readonly (readonly T[])[], name: string): readonly T[] | undefined {
   for (let g = 0; g < groups.length; g++) if (groups[g]![0]!.queue === name) return groups[g];
   return undefined;
-}
-
-/** Logs a TLS handshake that fails or does not finish in time (the socket is then destroyed). */
-function watchTls(socket: Duplex & { once(event: 'secure', cb: () => void): unknown }, timeoutMs: number, failed: (reason: string) => void): void {
-  let done = false;
-  const timer = setTimeout(() => {
-    if (done) return;
-    done = true;
-    failed('TLS handshake timeout');
-    socket.destroy();
-  }, timeoutMs);
-  const finish = (): void => {
-    done = true;
-    clearTimeout(timer);
-  };
-  socket.once('secure', finish);
-  socket.once('close', finish);
-  socket.on('error', (err: Error) => {
-    if (done) return;
-    finish();
-    failed(`TLS handshake error: ${err.message}`);
-  });
 }

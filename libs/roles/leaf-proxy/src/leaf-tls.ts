@@ -1,16 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { TLSSocket, createSecureContext, type SecureContext } from 'node:tls';
 import type { TlsConfig } from '@nats-ts/config';
-
-/** The PEM contents a tls block names, for node's TLS options. */
-export function tlsFiles(config: TlsConfig): { cert?: Buffer; key?: Buffer; ca?: Buffer } {
-  return {
-    ...(config.certFile ? { cert: readFileSync(config.certFile) } : {}),
-    ...(config.keyFile ? { key: readFileSync(config.keyFile) } : {}),
-    ...(config.caFile ? { ca: readFileSync(config.caFile) } : {}),
-  };
-}
+import { tlsFiles } from '@nats-ts/server-link';
 
 /**
  * `leafnodes { tls {...} }` on the hub side: TLS starts after our plaintext INFO, as nats-server

@@ -11,7 +11,6 @@ import { PeerInterest } from './peer-interest.js';
 import { collectMemberTargets, pickWeighted, type MemberTarget } from '@nats-ts/routing';
 import { RouteConnection, type RouteOrigin } from './route-connection.js';
 import { RouteDialer } from './route-dialer.js';
-import { RouteTls, watchHandshake } from './route-tls.js';
 import {
   dynamicClusterName,
   joinHostPort,
@@ -24,7 +23,7 @@ import {
   type RouteConnectInfo,
   type RouteIdentity,
 } from './route-info.js';
-import { listen, type BoundAddress } from '@nats-ts/server-link';
+import { MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
 
 export interface RouteMeshConfig {
   options: Readonly<ServerOptions>;
@@ -83,7 +82,7 @@ export class RouteMesh implements BusHandlers {
   /** Client URLs of this node's client-gateways, for our route INFO's connect_urls. */
   private readonly ownClientUrls = new Map<string, readonly string[]>();
   private advertisedState = '';
-  private readonly tls: RouteTls | undefined;
+  private readonly tls: MutualLinkTls | undefined;
   private listener: NetServer | undefined;
   private bound: BoundAddress | undefined;
   private nextRid = 1;
@@ -109,7 +108,7 @@ export class RouteMesh implements BusHandlers {
     this.dynamicClusterName = cluster.name === undefined || cluster.name === '';
     this.clusterName = this.dynamicClusterName ? dynamicClusterName() : cluster.name!;
     this.knownAccounts = new Set(['$G', ...config.options.accounts.map((a) => a.name)]);
-    this.tls = cluster.tls !== undefined ? new RouteTls(cluster.tls) : undefined;
+    this.tls = cluster.tls !== undefined ? new MutualLinkTls(cluster.tls, 'route') : undefined;
     this.peerInterest = new PeerInterest((change) => this.bus?.announceInterest(change));
     this.dialer = new RouteDialer(
       {
@@ -184,10 +183,8 @@ export class RouteMesh implements BusHandlers {
     }
     const tls = this.tls;
     if (tls !== undefined) {
-      const secure = origin === undefined ? tls.accept(socket) : tls.dial(socket, routeUrlHostPort(origin.url).host);
       const peer = `${socket.remoteAddress}:${socket.remotePort}`;
-      watchHandshake(secure, tls.timeoutMs, (reason) => this.logger.error(`${peer} - ${reason}`));
-      socket = secure;
+      socket = tls.secure(socket, origin === undefined ? undefined : routeUrlHostPort(origin.url).host, (reason) => this.logger.error(`${peer} - ${reason}`));
     }
     const conn = new RouteConnection(this, socket, this.nextRid++, origin);
     this.connections.set(conn.rid, conn);
