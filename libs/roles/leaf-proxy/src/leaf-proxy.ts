@@ -12,7 +12,7 @@ import { LeafRemote, type DialedStream, type LeafRemoteOwner } from './leaf-remo
 import { LeafTls } from './leaf-tls.js';
 import { LinkInterest, type LinkSubscription } from './link-interest.js';
 import { MemberInterest, type MemberInterestDelta, type MemberSubscription, type MemberTarget } from './member-interest.js';
-import { listen, watchHandshake, type BoundAddress } from '@nats-ts/server-link';
+import { listen, type BoundAddress } from '@nats-ts/server-link';
 import { pickWeightedWhere } from '@nats-ts/routing';
 
 export interface LeafProxyConfig {
@@ -137,13 +137,12 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     const remoteAddress = socket.remoteAddress ?? '';
     const remotePort = socket.remotePort ?? 0;
     socket.write(this.firstInfo(cid, socket.localAddress));
-    let stream: Duplex = socket;
-    if (this.tls !== undefined) {
-      const secure = this.tls.accept(socket);
-      watchHandshake(secure, this.tls.timeoutMs, 'leafnode', (reason) => this.logger.error(`${remoteAddress}:${remotePort} - lid:${cid} - ${reason}`));
-      stream = secure;
-    }
-    this.openAccepted(stream, cid, remoteAddress, remotePort);
+    if (this.tls === undefined) return this.openAccepted(socket, cid, remoteAddress, remotePort);
+    this.tls.accept(
+      socket,
+      (secured) => this.openAccepted(secured, cid, remoteAddress, remotePort),
+      (reason) => this.logger.error(`${remoteAddress}:${remotePort} - lid:${cid} - ${reason}`),
+    );
   }
 
   /**
@@ -158,6 +157,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
   }
 
   private openAccepted(stream: Duplex, cid: number, remoteAddress: string, remotePort: number): void {
+    if (this.stopping) return void stream.destroy();
     const conn = new LeafConnection(this, stream, cid, remoteAddress, remotePort, undefined);
     this.connections.set(cid, conn);
     conn.open(this.leaf.authTimeoutMs ?? this.options.auth.timeoutMs);

@@ -175,17 +175,25 @@ export class RouteMesh implements BusHandlers {
 
   // ---- connections ----
 
-  /** A socket we accepted (`origin` undefined) or dialed; with cluster TLS it is wrapped at once. */
+  /**
+   * A socket we accepted (`origin` undefined) or dialed. With cluster TLS it is TLS from the first
+   * byte: a dialed route starts at once, an accepted one once the peer's certificate is verified.
+   */
   private createRoute(socket: Socket, origin: RouteOrigin | undefined): void {
+    const tls = this.tls;
+    if (tls === undefined || this.stopping) return this.openRoute(socket, origin);
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    const failed = (reason: string): void => this.logger.error(`${peer} - ${reason}`);
+    if (origin === undefined) tls.accept(socket, (secured) => this.openRoute(secured, undefined), failed);
+    else this.openRoute(tls.dial(socket, routeUrlHostPort(origin.url).host, failed), origin);
+  }
+
+  private openRoute(socket: Socket, origin: RouteOrigin | undefined): void {
     if (this.stopping) {
       socket.destroy();
       return;
     }
     const tls = this.tls;
-    if (tls !== undefined) {
-      const peer = `${socket.remoteAddress}:${socket.remotePort}`;
-      socket = tls.secure(socket, origin === undefined ? undefined : routeUrlHostPort(origin.url).host, (reason) => this.logger.error(`${peer} - ${reason}`));
-    }
     const conn = new RouteConnection(this, socket, this.nextRid++, origin);
     this.connections.set(conn.rid, conn);
     let connect: Buffer | undefined;
