@@ -9,7 +9,7 @@ import {
   type RemoteGatewayz,
 } from '@nats-ts/observability';
 import type { GatewayConnection } from './gateway-connection.js';
-import type { SuperclusterGateway } from './supercluster-gateway.js';
+import { gatewayAuthTimeoutMs, type SuperclusterGateway } from './supercluster-gateway.js';
 
 /** GET /gatewayz with nats-server's field names; `gw_name` filters by cluster, `accs=1` adds accounts' interest modes. */
 export function buildGatewayz(gateway: SuperclusterGateway | undefined, serverId: string, query: Record<string, string>): Gatewayz {
@@ -78,8 +78,9 @@ export function gatewayVarz(gateway: SuperclusterGateway): Record<string, unknow
     name: gateway.gatewayName,
     host: c.host,
     port: gateway.boundAddress?.port ?? c.port,
-    auth_timeout: (c.authTimeoutMs ?? 2000) / 1000,
-    tls_timeout: 2,
+    auth_timeout: gatewayAuthTimeoutMs(c) / 1000,
+    tls_timeout: (c.tls?.timeoutMs ?? 2000) / 1000,
+    ...(c.tls !== undefined ? { tls_required: true, tls_verify: true } : {}),
     advertise: c.advertise ?? '',
     connect_retries: c.connectRetries,
     gateways: [...gateway.remotes.values()].map((remote) => ({ name: remote.name, urls: remote.urls.map((url) => url.host) })),

@@ -1,4 +1,4 @@
-import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { createServer, isIP, type Server as NetServer, type Socket } from 'node:net';
 import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo } from '@nats-ts/bus';
 import { sendToTargets } from '@nats-ts/bus';
 import type { GatewayConfig, ServerOptions } from '@nats-ts/config';
@@ -32,7 +32,7 @@ import {
   type GatewayPeerInfo,
 } from './gateway-info.js';
 import { InterestMode, RemoteInterest } from './remote-interest.js';
-import { listen, type BoundAddress } from '@nats-ts/server-link';
+import { MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
 
 export interface SuperclusterGatewayConfig {
   options: Readonly<ServerOptions>;
@@ -63,6 +63,21 @@ function isPublisherRole(member: MemberInfo): boolean {
 /** nats-server's default authentication timeout (also for gateways without `authorization { timeout }`). */
 const DEFAULT_GATEWAY_AUTH_TIMEOUT_MS = 2000;
 
+/** As nats-server: `authorization { timeout }`, else the TLS handshake's timeout plus a second, else 2 s. */
+export function gatewayAuthTimeoutMs(config: GatewayConfig): number {
+  return config.authTimeoutMs ?? (config.tls !== undefined ? config.tls.timeoutMs + 1000 : DEFAULT_GATEWAY_AUTH_TIMEOUT_MS);
+}
+
+/**
+ * The name a dialed gateway's certificate is checked against: the URL's host name, or for an
+ * IP (gossiped URLs usually are) the first host name configured for that cluster, as nats-server.
+ */
+function tlsServerName(remote: RemoteGateway, url: URL): string {
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(host) === 0) return host;
+  return remote.urls.find((u) => isIP(u.hostname.replace(/^\[(.*)\]$/, '$1')) === 0)?.hostname ?? host;
+}
+
 /**
  * The super-cluster role: gateway connections to the other clusters, speaking nats-server 2.9's
  * gateway protocol in interest-only mode. One outbound connection per remote cluster carries
@@ -92,6 +107,10 @@ export class SuperclusterGateway implements BusHandlers {
   readonly remoteInterest: RemoteInterest<GatewayConnection>;
   readonly clusterInterest = new ClusterInterest();
   readonly tracing: Tracing;
+  /** `gateway { tls }`: accepted connections, and dialed ones without a remote's own tls. */
+  readonly tls: MutualLinkTls | undefined;
+  /** A configured remote's own `tls {}`, used to dial it. */
+  private readonly remoteTls = new Map<string, MutualLinkTls>();
 
   private readonly compatVersion: string;
   private readonly productVersion: string;
@@ -123,6 +142,8 @@ export class SuperclusterGateway implements BusHandlers {
     this.compatVersion = config.compatVersion;
     this.productVersion = config.productVersion;
     this.tracing = config.tracing ?? Tracing.off;
+    this.tls = gateway.tls !== undefined ? new MutualLinkTls(gateway.tls, 'gateway') : undefined;
+    for (const remote of gateway.gateways) if (remote.tls !== undefined) this.remoteTls.set(remote.name, new MutualLinkTls(remote.tls, 'gateway'));
     this.knownAccounts = new Set(['$G', ...config.options.accounts.map((a) => a.name)]);
     this.clusterHash = gatewayHash(this.gatewayName);
     this.replyPrefix = gatewayReplyPrefix(this.clusterHash, gatewayHash(this.serverId));
@@ -196,18 +217,36 @@ export class SuperclusterGateway implements BusHandlers {
 
   // ---- connections ----
 
-  /** A socket we accepted (`remote` undefined) or dialed. */
+  /**
+   * A socket we accepted (`remote` undefined) or dialed. With TLS configured (the gateway
+   * block's, or the remote's own for a dialed one) it is TLS from the first byte, as in nats-server
+   * 2.9: a dialed connection starts at once, an accepted one once the peer's certificate is verified.
+   */
   private createGateway(socket: Socket, remote: RemoteGateway | undefined, url: URL | undefined): void {
+    const tls = remote === undefined ? this.tls : this.dialTls(remote.name);
+    if (tls === undefined || this.stopping) return this.openGateway(socket, remote, url);
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    const failed = (reason: string): void => this.logger.error(`${peer} - ${reason}`);
+    if (remote === undefined) tls.accept(socket, (secured) => this.openGateway(secured, undefined, undefined), failed);
+    else this.openGateway(tls.dial(socket, tlsServerName(remote, url!), failed), remote, url);
+  }
+
+  private openGateway(socket: Socket, remote: RemoteGateway | undefined, url: URL | undefined): void {
     if (this.stopping) {
       socket.destroy();
       return;
     }
     const conn = new GatewayConnection(this, socket, this.nextCid++, remote, url);
     this.connections.set(conn.cid, conn);
-    const authTimeout = this.config.authTimeoutMs ?? DEFAULT_GATEWAY_AUTH_TIMEOUT_MS;
+    const authTimeout = gatewayAuthTimeoutMs(this.config);
     // The inbound side speaks first; the outbound side answers the peer's INFO.
     conn.open(remote === undefined ? encodeGatewayInfo(this.identityInfo()) : undefined, authTimeout);
     this.logger.info(`${conn.label()} - Gateway connection created`);
+  }
+
+  /** The TLS to dial a remote cluster with: its own, else the gateway block's (also for clusters learned by gossip). */
+  private dialTls(name: string): MutualLinkTls | undefined {
+    return this.remoteTls.get(name) ?? this.tls;
   }
 
   private identityInfo(): Record<string, unknown> {
@@ -222,6 +261,7 @@ export class SuperclusterGateway implements BusHandlers {
       port: Number(url.slice(colon + 1)),
       urls: [url],
       authRequired: this.config.user !== undefined,
+      tlsRequired: this.tls !== undefined,
       maxPayload: this.options.maxPayload,
     });
   }
@@ -287,7 +327,7 @@ export class SuperclusterGateway implements BusHandlers {
         : this.config.user !== undefined
           ? { user: this.config.user, pass: this.config.password ?? '' }
           : undefined;
-    conn.queueProto(encodeRouteConnect(gatewayConnect(this.serverId, this.gatewayName, credentials)));
+    conn.queueProto(encodeRouteConnect(gatewayConnect(this.serverId, this.gatewayName, credentials, this.dialTls(expected) !== undefined)));
     conn.queueProto(encodeGatewayInfo(this.identityInfo()));
     conn.registered = true;
     conn.handshakeDone();
