@@ -210,7 +210,7 @@ describe('SuperclusterGateway', () => {
       await eventually(() => expect(client.interests).toContain('+$G foo 1'));
       expect(client.interests.some((i) => i.includes('early'))).toBe(false);
       const accounts = buildGatewayz(gateway, 'NSELF', { accs: '1' }).outbound_gateways.B!.accounts;
-      expect(accounts).toEqual([{ name: '$G', interest_mode: 'Interest-Only', num_subs: 2, num_queue_subs: 1 }]);
+      expect(accounts).toEqual([{ name: '$G', interest_mode: 'Interest-Only', interest_only_threshold: 1000, num_subs: 2, num_queue_subs: 1 }]);
 
       // Messages go out where there is interest, replies mapped with this cluster's and server's hashes.
       const to = client.gatewayMemberId();

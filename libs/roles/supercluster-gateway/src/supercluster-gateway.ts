@@ -31,7 +31,7 @@ import {
   type GatewayConnectInfo,
   type GatewayPeerInfo,
 } from './gateway-info.js';
-import { InterestMode, RemoteInterest } from './remote-interest.js';
+import { RemoteInterest } from './remote-interest.js';
 import { MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
 
 export interface SuperclusterGatewayConfig {
@@ -147,7 +147,7 @@ export class SuperclusterGateway implements BusHandlers {
     this.knownAccounts = new Set(['$G', ...config.options.accounts.map((a) => a.name)]);
     this.clusterHash = gatewayHash(this.gatewayName);
     this.replyPrefix = gatewayReplyPrefix(this.clusterHash, gatewayHash(this.serverId));
-    this.remoteInterest = new RemoteInterest((change) => this.bus?.announceInterest(change));
+    this.remoteInterest = new RemoteInterest(this.knownAccounts, (change) => this.bus?.announceInterest(change));
     this.dialer = new GatewayDialer(
       {
         connectRetries: () => this.config.connectRetries,
@@ -295,8 +295,8 @@ export class SuperclusterGateway implements BusHandlers {
     if (conn.registered) {
       if (info.gateway_cmd === GatewayCommand.AllSubsStart || info.gateway_cmd === GatewayCommand.AllSubsComplete) {
         const account = Buffer.from(info.gateway_cmd_payload ?? '', 'base64').toString('utf8');
-        const mode = info.gateway_cmd === GatewayCommand.AllSubsStart ? InterestMode.Transitioning : InterestMode.InterestOnly;
-        this.remoteInterest.setMode(conn, account, mode);
+        if (info.gateway_cmd === GatewayCommand.AllSubsStart) this.remoteInterest.startInterestOnly(conn, account);
+        else this.remoteInterest.completeInterestOnly(conn, account);
       } else if (typeof info.gateway === 'string' && info.gateway !== conn.remoteName) {
         this.learnGateway(info.gateway, info.gateway_urls);
       } else {
@@ -318,8 +318,8 @@ export class SuperclusterGateway implements BusHandlers {
     conn.remoteId = info.server_id;
     conn.remoteHash = gatewayHash(expected);
     conn.headers = info.headers === true;
-    conn.interestOnly = info.gateway_iom === true;
-    if (!conn.interestOnly) this.logger.warn(`${conn.label()} - Gateway "${expected}" does not use interest-only mode; only its announced interest is served`);
+    const optimistic = info.gateway_iom !== true;
+    if (optimistic) this.logger.info(`${conn.label()} - Gateway "${expected}" does not announce interest-only mode: its accounts start in Optimistic mode`);
     const url = conn.url!;
     const credentials =
       url.username !== ''
@@ -332,6 +332,7 @@ export class SuperclusterGateway implements BusHandlers {
     conn.registered = true;
     conn.handshakeDone();
     this.outbound.set(expected, conn);
+    this.remoteInterest.addGateway(conn, optimistic);
     this.learnGateway(expected, info.gateway_urls);
     this.logger.info(`${conn.label()} - Outbound gateway connection to "${expected}" (${info.server_id}) registered`);
   }
@@ -414,13 +415,20 @@ export class SuperclusterGateway implements BusHandlers {
 
   remoteSubscribed(conn: GatewayConnection, account: string, subject: string, queue: string | undefined): void {
     if (!conn.registered) return;
-    if (!this.remoteInterest.add(conn, account, subject, queue)) {
+    if (!this.remoteInterest.subscribe(conn, account, subject, queue)) {
       this.logger.error(`${conn.label()} - Could not insert subscription: invalid subject "${subject}"`);
     }
   }
 
   remoteUnsubscribed(conn: GatewayConnection, account: string, subject: string, queue: string | undefined): void {
-    if (conn.registered) this.remoteInterest.remove(conn, account, subject, queue);
+    if (conn.registered) this.remoteInterest.unsubscribe(conn, account, subject, queue);
+  }
+
+  /** A+ / A- on an outbound connection: the remote cluster wants an account's messages again, or none. */
+  remoteAccountInterest(conn: GatewayConnection, account: string, present: boolean): void {
+    if (!conn.registered) return;
+    if (present) this.remoteInterest.acceptAccount(conn, account);
+    else this.remoteInterest.refuseAccount(conn, account);
   }
 
   // ---- bus: membership, interest ----
@@ -447,17 +455,28 @@ export class SuperclusterGateway implements BusHandlers {
   // ---- messages (hot path) ----
 
   /**
-   * A message this node's member published: one RMSG to each remote cluster with plain interest,
-   * and for each queue group the member chose us for, to the nearest (lowest RTT) cluster with a
-   * member. Replies are prefixed so that the answer finds its way back to this server.
+   * A message this node's member published: one RMSG to each remote cluster with plain interest
+   * or sending the account optimistically, and for each queue group the member chose us for, to
+   * the nearest (lowest RTT) cluster with a member. Replies are prefixed so that the answer finds
+   * its way back to this server.
    */
   message(from: MemberInfo, msg: BusMessage): void {
     if (!isPublisherRole(from)) return;
     if (isGatewayReply(msg.subject)) return this.sendReplyToOrigin(msg);
     const result = this.remoteInterest.match(msg.account, msg.subject);
-    if (result === undefined) return;
     const mark = ++this.messageCounter;
     const targets = this.gatewayTargets;
+    const optimistic = this.remoteInterest.optimisticSenders(msg.account);
+    for (let i = 0; i < optimistic.length; i++) {
+      const sender = optimistic[i]!;
+      if (sender.noInterest.size > 0 && sender.noInterest.has(msg.subject)) continue;
+      const conn = sender.gateway;
+      if (conn.mark !== mark) {
+        conn.mark = mark;
+        conn.queueScratch.length = 0;
+        targets.push(conn);
+      }
+    }
     const plain = result.plain;
     for (let i = 0; i < plain.length; i++) {
       const conn = plain[i]!.gateway;
