@@ -231,6 +231,18 @@ describe('SuperclusterGateway', () => {
       await eventually(() => expect(remote.peers).toHaveLength(2), 4000);
     });
 
+    it('closes a peer whose account switch names no account', async () => {
+      const remote = await fakeCluster();
+      await startGateway(`gateways: [ { name: B, urls: ["nats://127.0.0.1:${remote.port}"] } ]`);
+      await eventually(() => expect(remote.peers).toHaveLength(1));
+      const peer = remote.peers[0]!;
+      peer.send(peerInfo());
+      await peer.waitFor(/^CONNECT /);
+      peer.send('INFO {"gateway":"B","gateway_cmd":2}\r\n');
+      await peer.waitFor("-ERR 'Account absent from receive-all-subscriptions-start command'");
+      await peer.waitClosed();
+    });
+
     it('refuses a peer that is not the gateway it dialed', async () => {
       const remote = await fakeCluster();
       await startGateway(`gateways: [ { name: B, urls: ["nats://127.0.0.1:${remote.port}"] } ]`);

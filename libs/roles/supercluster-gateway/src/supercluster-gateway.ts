@@ -80,12 +80,12 @@ function tlsServerName(remote: RemoteGateway, url: URL): string {
 
 /**
  * The super-cluster role: gateway connections to the other clusters, speaking nats-server 2.9's
- * gateway protocol in interest-only mode. One outbound connection per remote cluster carries
- * the messages this node's clients publish to where that cluster has interest; inbound
- * connections bring other clusters' messages and take our cluster's interest to them. It meets
- * the node's other roles only on the bus: the remote clusters' interest is its own bus
- * interest; the interest of every other member (the node's clients and route-mesh's peers) is
- * the cluster's.
+ * gateway protocol in interest-only mode (Optimistic mode towards pre-2.9 peers). One outbound
+ * connection per remote cluster carries the messages this node's clients publish to where that
+ * cluster has interest; inbound connections bring other clusters' messages and take our
+ * cluster's interest to them. It meets the node's other roles only on the bus: the remote
+ * clusters' interest is its own bus interest; the interest of every other member (the node's
+ * clients and route-mesh's peers) is the cluster's.
  */
 export class SuperclusterGateway implements BusHandlers {
   options: Readonly<ServerOptions>;
@@ -294,8 +294,13 @@ export class SuperclusterGateway implements BusHandlers {
   private processOutboundInfo(conn: GatewayConnection, info: GatewayPeerInfo): void {
     if (conn.registered) {
       if (info.gateway_cmd === GatewayCommand.AllSubsStart || info.gateway_cmd === GatewayCommand.AllSubsComplete) {
-        const account = Buffer.from(info.gateway_cmd_payload ?? '', 'base64').toString('utf8');
-        if (info.gateway_cmd === GatewayCommand.AllSubsStart) this.remoteInterest.startInterestOnly(conn, account);
+        const start = info.gateway_cmd === GatewayCommand.AllSubsStart;
+        const account = typeof info.gateway_cmd_payload === 'string' ? Buffer.from(info.gateway_cmd_payload, 'base64').toString('utf8') : '';
+        if (account === '') {
+          conn.sendErr(`Account absent from receive-all-subscriptions-${start ? 'start' : 'complete'} command`);
+          return conn.close('Protocol Violation');
+        }
+        if (start) this.remoteInterest.startInterestOnly(conn, account);
         else this.remoteInterest.completeInterestOnly(conn, account);
       } else if (typeof info.gateway === 'string' && info.gateway !== conn.remoteName) {
         this.learnGateway(info.gateway, info.gateway_urls);
