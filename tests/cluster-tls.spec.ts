@@ -1,37 +1,20 @@
 // Routes over TLS (`cluster { tls {...} }`): nats-ts and nats-server verify each other both ways
 // and form one mesh; a plain-text peer gets no route.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateTestCerts, type TestCerts } from './support/certs.js';
 import { stopAllServers, type RunningServer } from './support/servers.js';
 import { Received, clusterPort, clusterUrl, connectTo, getJson, sleep, startClusterMember, waitForMesh, waitForRouteInterest } from './cluster-helpers.js';
 
-/** A CA and one node certificate usable as both TLS server and client, as route certificates must be. */
-function routePki(): { dir: string; ca: string; cert: string; key: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'nats-ts-route-pki-'));
-  const openssl = (args: string[]): void => {
-    execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], timeout: 20_000 });
-  };
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '2', '-sha256', '-subj', '/CN=route test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  writeFileSync(join(dir, 'node.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'node-key.pem', '-out', 'node.csr', '-subj', '/CN=route node']);
-  openssl(['x509', '-req', '-in', 'node.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', 'node.pem', '-days', '2', '-sha256', '-extfile', 'node.ext']);
-  return { dir, ca: join(dir, 'ca.pem'), cert: join(dir, 'node.pem'), key: join(dir, 'node-key.pem') };
-}
-
 describe('cluster routes over TLS', () => {
-  let pki: ReturnType<typeof routePki>;
+  let pki: TestCerts;
   let servers: RunningServer[];
   let conns: NatsConnection[] = [];
 
   beforeAll(async () => {
-    pki = routePki();
-    const tls = `tls { cert_file: "${pki.cert}", key_file: "${pki.key}", ca_file: "${pki.ca}", timeout: 2 }`;
+    pki = generateTestCerts();
+    const tls = `tls { cert_file: "${pki.nodeCert}", key_file: "${pki.nodeKey}", ca_file: "${pki.caCert}", timeout: 2 }`;
     const ts1 = await startClusterMember('nats-ts', { clusterExtra: tls });
     const ref = await startClusterMember('nats-server', { routes: [clusterUrl(ts1)], clusterExtra: tls });
     const ts2 = await startClusterMember('nats-ts', { routes: [clusterUrl(ref)], clusterExtra: tls });
@@ -43,7 +26,7 @@ describe('cluster routes over TLS', () => {
   afterAll(async () => {
     await Promise.all(conns.map((nc) => nc.close()));
     await stopAllServers();
-    rmSync(pki.dir, { recursive: true, force: true });
+    pki.cleanup();
   });
 
   it('forms a verified mesh with nats-server and carries messages both ways', async () => {
@@ -57,6 +40,23 @@ describe('cluster routes over TLS', () => {
     for (const inbox of inboxes) expect([...inbox.texts].sort()).toEqual(['from 0', 'from 1', 'from 2']);
     const varz = await getJson(servers[0]!, '/varz');
     expect(varz.cluster).toMatchObject({ tls_timeout: 2 });
+  });
+
+  it('refuses a route whose certificate another CA signed, and one that does not trust ours', async () => {
+    const otherPki = generateTestCerts();
+    try {
+      const tlsWith = (ca: string) => `tls { cert_file: "${otherPki.nodeCert}", key_file: "${otherPki.nodeKey}", ca_file: "${ca}", timeout: 2 }`;
+      const untrusted = await startClusterMember('nats-ts', { routes: [clusterUrl(servers[0]!)], clusterExtra: tlsWith(pki.caCert) });
+      await servers[0]!.waitForOutput(/TLS route handshake error: peer certificate not trusted/, 10_000);
+      await untrusted.stop();
+      const distrustful = await startClusterMember('nats-ts', { routes: [clusterUrl(servers[0]!)], clusterExtra: tlsWith(otherPki.caCert) });
+      await distrustful.waitForOutput(/TLS route handshake error: self[- ]signed certificate in certificate chain/, 10_000);
+      await servers[0]!.waitForOutput(/TLS route handshake error: connection closed by the peer/, 10_000);
+      await distrustful.stop();
+      expect((await getJson(servers[0]!, '/routez')).num_routes).toBe(2);
+    } finally {
+      otherPki.cleanup();
+    }
   });
 
   it('gives a plain-text peer no INFO and no route', async () => {

@@ -56,6 +56,8 @@ export interface PlannedServer {
   clusterPort: number;
   /** Where the others reach its gateway, when that is not its own port (a proxy): listed and advertised. */
   advertisedPort?: number;
+  /** Extra lines inside its gateway block (a tls block). */
+  gatewayExtra?: string;
 }
 
 /** Free ports for every server of every cluster, so each configuration can name the others. */
@@ -76,7 +78,8 @@ export async function startSuperCluster(planned: PlannedServer[]): Promise<Runni
       const gateways: Record<string, string[]> = {};
       for (const name of names) gateways[name] = planned.filter((o) => o.cluster === name).map(urlOf);
       const routes = planned.filter((o) => o.cluster === p.cluster && o !== p).map((o) => `nats-route://127.0.0.1:${o.clusterPort}`);
-      const gatewayExtra = p.advertisedPort !== undefined ? `  advertise: "127.0.0.1:${p.advertisedPort}"` : '';
+      const advertise = p.advertisedPort !== undefined ? `  advertise: "127.0.0.1:${p.advertisedPort}"` : '';
+      const gatewayExtra = [advertise, p.gatewayExtra ?? ''].join('\n');
       return startServer(p.target, gatewayConfig({ ...p, routes, gateways, gatewayExtra }));
     }),
   );

@@ -14,6 +14,12 @@ export interface TestCerts {
   /** Client certificate (CN=test-client, extendedKeyUsage clientAuth), signed by the CA. */
   readonly clientCert: string;
   readonly clientKey: string;
+  /**
+   * Certificate of a server that both accepts and dials (routes, gateways): extendedKeyUsage
+   * serverAuth and clientAuth, SANs 127.0.0.1, ::1 and localhost, signed by the CA.
+   */
+  readonly nodeCert: string;
+  readonly nodeKey: string;
   /** Deletes the directory holding all files above. */
   cleanup(): void;
 }
@@ -34,7 +40,7 @@ function issue(dir: string, name: string, subject: string, extensions: string): 
   ]);
 }
 
-/** Creates a CA, a server certificate for loopback and a client certificate in a new temp dir. */
+/** Creates a CA, a server, a client and a node certificate for loopback in a new temp dir. */
 export function generateTestCerts(): TestCerts {
   const dir = mkdtempSync(join(tmpdir(), 'nats-ts-certs-'));
   try {
@@ -56,6 +62,13 @@ export function generateTestCerts(): TestCerts {
       'extendedKeyUsage=clientAuth',
       '',
     ].join('\n'));
+    issue(dir, 'node', '/CN=test-node', [
+      'basicConstraints=CA:FALSE',
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage=serverAuth,clientAuth',
+      'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost',
+      '',
+    ].join('\n'));
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
@@ -68,6 +81,8 @@ export function generateTestCerts(): TestCerts {
     serverKey: join(dir, 'server-key.pem'),
     clientCert: join(dir, 'client.pem'),
     clientKey: join(dir, 'client-key.pem'),
+    nodeCert: join(dir, 'node.pem'),
+    nodeKey: join(dir, 'node-key.pem'),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

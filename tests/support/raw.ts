@@ -81,6 +81,11 @@ export class RawClient {
     return client;
   }
 
+  /** Wraps a connection the server under test opened to a hand-written peer (a gateway it dialed). */
+  static accepted(socket: Socket, options: Pick<RawConnectOptions, 'answerPings'> = {}): RawClient {
+    return new RawClient(socket, options.answerPings ?? true);
+  }
+
   /** Connects and completes CONNECT/PING/PONG so the server has registered the client. */
   static async connected(
     port: number,
@@ -104,7 +109,7 @@ export class RawClient {
   }
 
   /**
-   * Every complete line received so far (INFO included), without the CRLF. A MSG/HMSG payload is
+   * Every complete line received so far (INFO included), without the CRLF. A (R/H)MSG payload is
    * framed by its declared size and then split at CRLFs, so it appears as one or more lines.
    */
   lines(): string[] {
@@ -233,7 +238,8 @@ export class RawClient {
         continue;
       }
       this.received.push(line);
-      const message = /^H?MSG \S.* (\d+)$/.exec(line);
+      // MSG/HMSG to clients, RMSG/HMSG between servers: the last argument is the size to read.
+      const message = /^[HR]?MSG \S.* (\d+)$/.exec(line);
       if (message) this.payloadRemaining = Number(message[1]);
     }
   }

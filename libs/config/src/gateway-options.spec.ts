@@ -60,11 +60,24 @@ describe('gateway block', () => {
     expect(() => load('gateway { port: 7222 }')).toThrow(/gateway has no name/);
   });
 
-  it('rejects malformed entries and warns about gateway TLS', () => {
+  it('rejects malformed entries', () => {
     expect(() => load('gateway { name: A, port: 1, gateways: [ { urls: [nats://h:1] } ] }')).toThrow(/requires a name/);
     expect(() => load('gateway { name: A, port: 1, gateways: [ { name: B, urls: ["::bad"] } ] }')).toThrow(/error parsing gateway url/);
     expect(() => load('gateway { name: A, port: 1, bogus: 1 }')).toThrow(/bogus/);
-    const { warnings } = load('gateway { name: A, port: 1, tls { cert_file: x } }');
-    expect(warnings.some((w) => w.includes('tls'))).toBe(true);
+  });
+
+  it('reads the gateway tls block and a remote\'s own, checking the files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gwtls-'));
+    for (const name of ['cert.pem', 'key.pem', 'ca.pem', 'other.pem']) writeFileSync(join(dir, name), '');
+    const { options, warnings } = load(`gateway {
+      name: A, port: 7222
+      tls { cert_file: "${dir}/cert.pem", key_file: "${dir}/key.pem", ca_file: "${dir}/ca.pem", timeout: 3, insecure: true }
+      gateways: [ { name: B, url: "nats://h:1", tls { cert_file: "${dir}/other.pem", key_file: "${dir}/key.pem" } } ]
+    }`);
+    expect(warnings.filter((w) => w.includes('gateway'))).toEqual([]);
+    expect(options.gateway?.tls).toEqual({ certFile: `${dir}/cert.pem`, keyFile: `${dir}/key.pem`, caFile: `${dir}/ca.pem`, verify: false, insecure: true, timeoutMs: 3000 });
+    expect(options.gateway?.gateways[0]?.tls).toMatchObject({ certFile: `${dir}/other.pem`, keyFile: `${dir}/key.pem` });
+    expect(() => load(`gateway { name: A, port: 1, tls { cert_file: "${dir}/cert.pem" } }`)).toThrow(/missing "key_file" in gateway tls/);
+    expect(() => load(`gateway { name: A, port: 1, tls { cert_file: "${dir}/nope.pem", key_file: "${dir}/key.pem" } }`)).toThrow(/cannot read cert_file/);
   });
 });

@@ -4,7 +4,6 @@ import { applyLinkAuthorization } from './link-authorization.js';
 import type { Draft } from './draft.js';
 import {
   Diagnostics,
-  notSupported,
   readBool,
   readHostPort,
   readMap,
@@ -14,6 +13,7 @@ import {
   unknownField,
 } from './entry-reader.js';
 import type { GatewayConfig, RemoteGatewayConfig } from './options.js';
+import { readTls } from './tls-options.js';
 
 const BLOCK = 'gateway';
 
@@ -23,7 +23,7 @@ export function emptyGateway(): GatewayConfig {
 
 /**
  * `gateway { name, listen, host, port, advertise, reject_unknown_cluster, authorization,
- * gateways: [{ name, urls }], connect_retries }`, as nats-server reads it.
+ * tls, gateways: [{ name, urls, tls }], connect_retries }`, as nats-server reads it.
  */
 export function applyGateway(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
   const map = readMap(e, d);
@@ -74,9 +74,11 @@ export function applyGateway(e: ConfigEntry, draft: Draft, d: Diagnostics): void
       case 'gateways':
         gateway.gateways = readRemoteGateways(x, d) ?? gateway.gateways;
         break;
-      case 'tls':
-        notSupported(x, d, BLOCK);
+      case 'tls': {
+        const tls = readTls(x, d, 'gateway tls');
+        if (tls !== undefined) gateway.tls = tls;
         break;
+      }
       default:
         unknownField(x, d, BLOCK);
     }
@@ -111,9 +113,11 @@ function readRemoteGateways(e: ConfigEntry, d: Diagnostics): RemoteGatewayConfig
         case 'urls':
           readGatewayUrls(x, remote, d);
           break;
-        case 'tls':
-          notSupported(x, d, 'gateways');
+        case 'tls': {
+          const tls = readTls(x, d, 'gateways tls');
+          if (tls !== undefined) remote.tls = tls;
           break;
+        }
         default:
           unknownField(x, d, 'gateways');
       }

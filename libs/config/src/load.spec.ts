@@ -346,7 +346,7 @@ cluster {
 describe('loadConfigFile: keys this server does not implement', () => {
   it('warns about known nats-server keys, naming file:line:col', () => {
     const path = file(`port: 4222
-gateway { tls {} }
+gateway { name: A, port: 7222 }
 leafnodes { port: 7422, min_version: "2.8.0" }
   mqtt { port: 1883 }
 syslog: true
@@ -359,7 +359,6 @@ cluster { port: 6222, permissions: { import: ">" } }
 `);
     const { warnings } = loadConfigFile(path, {});
     expect(warnings).toEqual([
-      `${path}:2:11: "tls" in gateway is not supported yet, ignored`,
       `${path}:3:25: "min_version" in leafnodes is not supported yet, ignored`,
       `${path}:4:3: "mqtt" is not supported yet, ignored`,
       `${path}:5:1: "syslog" is not supported yet, ignored`,

@@ -116,6 +116,8 @@ export interface ClusterConfig {
 export interface RemoteGatewayConfig {
   name: string;
   urls: string[];
+  /** Its own `tls {}` for dialing it; else the gateway block's. */
+  tls?: TlsConfig;
 }
 
 /** `gateway {}`: this cluster's gateway to the other clusters of a super-cluster. */
@@ -133,6 +135,8 @@ export interface GatewayConfig {
   /** `gateway { authorization { timeout } }`, in ms. */
   authTimeoutMs?: number;
   gateways: RemoteGatewayConfig[];
+  /** `gateway { tls {...} }`: gateway connections are TLS, both accepted and dialed ones. */
+  tls?: TlsConfig;
 }
 
 /**

@@ -46,6 +46,8 @@ const EXPECTED = [
   ['unsub', '$G', 'lfoo', undefined],
   ['unsub', '$G', 'foo', 'q1'],
   ['unsub', '$G', 'foo', undefined],
+  ['account', '$G', true],
+  ['account', '$G', false],
   ['err', "'Stale Connection'"],
 ];
 
@@ -123,6 +125,8 @@ describe('RouteProtocolParser', () => {
       ['HMSG $G foo 5\r\n', 'HMSG'],
       ['HMSG $G foo 6 5\r\n', 'HMSG'],
       ['LMSG L $G foo 5\r\n', 'LMSG'],
+      ['A+ $G extra\r\n', 'A+'],
+      ['A- \r\n', 'A-'],
     ];
     for (const [text, verb] of cases) {
       const events = parseRouteChunks(['PING\r\n', text, 'PING\r\n']);

@@ -21,6 +21,8 @@ export interface RouteDispatcher {
   onSub(origin: string | undefined, account: string, subject: string, queue: string | undefined, weight: number): void;
   /** RS- or LS-; the arguments identify the interest exactly as its RS+/LS+ did, without the weight. */
   onUnsub(account: string, subject: string, queue: string | undefined): void;
+  /** A+ (`present`) or A-: a gateway peer's interest in a whole account. Other links ignore these verbs. */
+  onAccountInterest?(account: string, present: boolean): void;
   /**
    * RMSG, HMSG or LMSG. `message` is the header block followed by the payload; `headerSize` is 0
    * without headers. `queues` names the queue groups the peer chose this server for.
@@ -301,6 +303,7 @@ export class RouteProtocolParser {
         return;
       case RouteOp.ASub:
       case RouteOp.AUnsub:
+        this.processAccountArgs(line, start, end);
         return;
     }
   }
@@ -330,6 +333,12 @@ export class RouteProtocolParser {
     if (count !== 1 + offset && count !== 2 + offset) return this.failMalformed(this.op === RouteOp.RUnsub ? 'RS-' : 'LS-', line, start, end);
     const account = offset === 1 ? this.token(line, 0) : '';
     this.dispatcher.onUnsub(account, this.token(line, offset), count === 2 + offset ? this.token(line, offset + 1) : undefined);
+  }
+
+  private processAccountArgs(line: Buffer, start: number, end: number): void {
+    const add = this.op === RouteOp.ASub;
+    if (splitArgs(line, start, end, true, this.tokens, 2) !== 1) return this.failMalformed(add ? 'A+' : 'A-', line, start, end);
+    this.dispatcher.onAccountInterest?.(this.token(line, 0), add);
   }
 
   /**

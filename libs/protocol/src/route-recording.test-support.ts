@@ -8,6 +8,7 @@ export type RouteParserEvent =
   | ['info', string]
   | ['sub', string | undefined, string, string, string | undefined, number]
   | ['unsub', string, string, string | undefined]
+  | ['account', string, boolean]
   | ['msg', string | undefined, string, string, string | undefined, string[], number, string]
   | ['ping']
   | ['pong']
@@ -28,6 +29,9 @@ export class RouteRecordingDispatcher implements RouteDispatcher {
   }
   onUnsub(account: string, subject: string, queue: string | undefined): void {
     this.events.push(['unsub', account, subject, queue]);
+  }
+  onAccountInterest(account: string, present: boolean): void {
+    this.events.push(['account', account, present]);
   }
   onMsg(
     origin: string | undefined,

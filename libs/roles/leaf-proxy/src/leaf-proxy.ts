@@ -137,13 +137,12 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     const remoteAddress = socket.remoteAddress ?? '';
     const remotePort = socket.remotePort ?? 0;
     socket.write(this.firstInfo(cid, socket.localAddress));
-    let stream: Duplex = socket;
-    if (this.tls !== undefined) {
-      const secure = this.tls.accept(socket);
-      watchTls(secure, this.tls.timeoutMs, (reason) => this.logger.error(`${remoteAddress}:${remotePort} - lid:${cid} - ${reason}`));
-      stream = secure;
-    }
-    this.openAccepted(stream, cid, remoteAddress, remotePort);
+    if (this.tls === undefined) return this.openAccepted(socket, cid, remoteAddress, remotePort);
+    this.tls.accept(
+      socket,
+      (secured) => this.openAccepted(secured, cid, remoteAddress, remotePort),
+      (reason) => this.logger.error(`${remoteAddress}:${remotePort} - lid:${cid} - ${reason}`),
+    );
   }
 
   /**
@@ -158,6 +157,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
   }
 
   private openAccepted(stream: Duplex, cid: number, remoteAddress: string, remotePort: number): void {
+    if (this.stopping) return void stream.destroy();
     const conn = new LeafConnection(this, stream, cid, remoteAddress, remotePort, undefined);
     this.connections.set(cid, conn);
     conn.open(this.leaf.authTimeoutMs ?? this.options.auth.timeoutMs);
@@ -467,26 +467,4 @@ function memberReaches(target: MemberTarget, conn: LeafConnection): boolean {
 function findGroup<T extends { readonly queue: string | undefined }>(groups: readonly (readonly T[])[], name: string): readonly T[] | undefined {
   for (let g = 0; g < groups.length; g++) if (groups[g]![0]!.queue === name) return groups[g];
   return undefined;
-}
-
-/** Logs a TLS handshake that fails or does not finish in time (the socket is then destroyed). */
-function watchTls(socket: Duplex & { once(event: 'secure', cb: () => void): unknown }, timeoutMs: number, failed: (reason: string) => void): void {
-  let done = false;
-  const timer = setTimeout(() => {
-    if (done) return;
-    done = true;
-    failed('TLS handshake timeout');
-    socket.destroy();
-  }, timeoutMs);
-  const finish = (): void => {
-    done = true;
-    clearTimeout(timer);
-  };
-  socket.once('secure', finish);
-  socket.once('close', finish);
-  socket.on('error', (err: Error) => {
-    if (done) return;
-    finish();
-    failed(`TLS handshake error: ${err.message}`);
-  });
 }

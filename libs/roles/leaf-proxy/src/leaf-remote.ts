@@ -5,7 +5,7 @@ import { WebSocket, createWebSocketStream } from 'ws';
 import type { LeafRemoteConfig } from '@nats-ts/config';
 import type { Logger } from '@nats-ts/observability';
 import { joinHostPort, urlHostPort } from './leaf-info.js';
-import { tlsFiles } from './leaf-tls.js';
+import { tlsFiles } from '@nats-ts/server-link';
 
 /** How long a dial may take, as nats-server's leaf dial timeout. */
 const DIAL_TIMEOUT_MS = 1000;

@@ -1,37 +1,25 @@
-import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { TLSSocket, createSecureContext, type SecureContext } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import type { TlsConfig } from '@nats-ts/config';
-
-/** The PEM contents a tls block names, for node's TLS options. */
-export function tlsFiles(config: TlsConfig): { cert?: Buffer; key?: Buffer; ca?: Buffer } {
-  return {
-    ...(config.certFile ? { cert: readFileSync(config.certFile) } : {}),
-    ...(config.keyFile ? { key: readFileSync(config.keyFile) } : {}),
-    ...(config.caFile ? { ca: readFileSync(config.caFile) } : {}),
-  };
-}
+import { acceptTls, tlsFiles } from '@nats-ts/server-link';
 
 /**
  * `leafnodes { tls {...} }` on the hub side: TLS starts after our plaintext INFO, as nats-server
  * 2.9 does; with `verify` the leaf must present a certificate signed by the configured CA.
  */
 export class LeafTls {
-  private readonly context: SecureContext;
+  private readonly files: { cert?: Buffer; key?: Buffer; ca?: Buffer };
 
   constructor(private readonly config: TlsConfig) {
-    this.context = createSecureContext(tlsFiles(config));
+    this.files = tlsFiles(config);
   }
 
   get verify(): boolean {
     return this.config.verify;
   }
 
-  get timeoutMs(): number {
-    return this.config.timeoutMs;
-  }
-
-  accept(socket: Socket): TLSSocket {
-    return new TLSSocket(socket, { isServer: true, secureContext: this.context, requestCert: this.config.verify, rejectUnauthorized: this.config.verify });
+  /** `ready` gets the stream once the handshake is done; otherwise `failed` hears why. */
+  accept(socket: Socket, ready: (secured: TLSSocket) => void, failed: (reason: string) => void): void {
+    acceptTls(socket, { files: this.files, requestCert: this.config.verify, timeoutMs: this.config.timeoutMs, kind: 'leafnode' }, ready, failed);
   }
 }

@@ -12,7 +12,6 @@ import { PeerInterest } from './peer-interest.js';
 import { collectMemberTargets, pickWeighted, type MemberTarget } from '@nats-ts/routing';
 import { RouteConnection, type RouteOrigin } from './route-connection.js';
 import { RouteDialer } from './route-dialer.js';
-import { RouteTls, watchHandshake } from './route-tls.js';
 import {
   dynamicClusterName,
   joinHostPort,
@@ -25,7 +24,7 @@ import {
   type RouteConnectInfo,
   type RouteIdentity,
 } from './route-info.js';
-import { listen, type BoundAddress } from '@nats-ts/server-link';
+import { MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
 
 export interface RouteMeshConfig {
   options: Readonly<ServerOptions>;
@@ -85,7 +84,7 @@ export class RouteMesh implements BusHandlers {
   private readonly ownClientUrls = new Map<string, readonly string[]>();
   private readonly gatewayGossip = new GatewayGossip();
   private advertisedState = '';
-  private readonly tls: RouteTls | undefined;
+  private readonly tls: MutualLinkTls | undefined;
   private listener: NetServer | undefined;
   private bound: BoundAddress | undefined;
   private nextRid = 1;
@@ -111,7 +110,7 @@ export class RouteMesh implements BusHandlers {
     this.dynamicClusterName = cluster.name === undefined || cluster.name === '';
     this.clusterName = this.dynamicClusterName ? dynamicClusterName() : cluster.name!;
     this.knownAccounts = new Set(['$G', ...config.options.accounts.map((a) => a.name)]);
-    this.tls = cluster.tls !== undefined ? new RouteTls(cluster.tls) : undefined;
+    this.tls = cluster.tls !== undefined ? new MutualLinkTls(cluster.tls, 'route') : undefined;
     this.peerInterest = new PeerInterest((change) => this.bus?.announceInterest(change));
     this.dialer = new RouteDialer(
       {
@@ -178,19 +177,25 @@ export class RouteMesh implements BusHandlers {
 
   // ---- connections ----
 
-  /** A socket we accepted (`origin` undefined) or dialed; with cluster TLS it is wrapped at once. */
+  /**
+   * A socket we accepted (`origin` undefined) or dialed. With cluster TLS it is TLS from the first
+   * byte: a dialed route starts at once, an accepted one once the peer's certificate is verified.
+   */
   private createRoute(socket: Socket, origin: RouteOrigin | undefined): void {
+    const tls = this.tls;
+    if (tls === undefined || this.stopping) return this.openRoute(socket, origin);
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    const failed = (reason: string): void => this.logger.error(`${peer} - ${reason}`);
+    if (origin === undefined) tls.accept(socket, (secured) => this.openRoute(secured, undefined), failed);
+    else this.openRoute(tls.dial(socket, routeUrlHostPort(origin.url).host, failed), origin);
+  }
+
+  private openRoute(socket: Socket, origin: RouteOrigin | undefined): void {
     if (this.stopping) {
       socket.destroy();
       return;
     }
     const tls = this.tls;
-    if (tls !== undefined) {
-      const secure = origin === undefined ? tls.accept(socket) : tls.dial(socket, routeUrlHostPort(origin.url).host);
-      const peer = `${socket.remoteAddress}:${socket.remotePort}`;
-      watchHandshake(secure, tls.timeoutMs, (reason) => this.logger.error(`${peer} - ${reason}`));
-      socket = secure;
-    }
     const conn = new RouteConnection(this, socket, this.nextRid++, origin);
     this.connections.set(conn.rid, conn);
     let connect: Buffer | undefined;

@@ -48,8 +48,6 @@ export class GatewayConnection extends ServerLink<GatewayCloseReason> implements
   remoteHash = '';
   /** The peer sends and accepts headers (its INFO). */
   headers = false;
-  /** The peer runs accounts in interest-only mode from the start (INFO gateway_iom). */
-  interestOnly = false;
   registered = false;
   connectReceived = false;
   /** Accounts we told the peer (A-) we do not know. */
@@ -146,6 +144,10 @@ export class GatewayConnection extends ServerLink<GatewayCloseReason> implements
 
   onUnsub(account: string, subject: string, queue: string | undefined): void {
     if (this.outbound) this.gateway.remoteUnsubscribed(this, account, subject, queue);
+  }
+
+  onAccountInterest(account: string, present: boolean): void {
+    if (this.outbound) this.gateway.remoteAccountInterest(this, account, present);
   }
 
   onMsg(

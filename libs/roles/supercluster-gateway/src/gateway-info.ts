@@ -38,6 +38,8 @@ export interface GatewayIdentity {
   /** Gateway URLs of this cluster (host:port), our own first. */
   urls: readonly string[];
   authRequired: boolean;
+  /** Gateway connections are TLS (`gateway { tls }`), verified both ways. */
+  tlsRequired: boolean;
   maxPayload: number;
 }
 
@@ -70,6 +72,10 @@ export function gatewayInfo(id: GatewayIdentity): Record<string, unknown> {
     headers: true,
   };
   if (id.authRequired) info.auth_required = true;
+  if (id.tlsRequired) {
+    info.tls_required = true;
+    info.tls_verify = true;
+  }
   info.max_payload = id.maxPayload;
   info.gateway = id.gateway;
   info.gateway_urls = id.urls;
@@ -80,13 +86,18 @@ export function gatewayInfo(id: GatewayIdentity): Record<string, unknown> {
 }
 
 /** The CONNECT of an outbound gateway: headers are announced in INFO only, as nats-server does. */
-export function gatewayConnect(serverId: string, gateway: string, credentials: { user: string; pass: string } | undefined): Record<string, unknown> {
+export function gatewayConnect(
+  serverId: string,
+  gateway: string,
+  credentials: { user: string; pass: string } | undefined,
+  tlsRequired: boolean,
+): Record<string, unknown> {
   const connect: Record<string, unknown> = { echo: false, verbose: false, pedantic: false };
   if (credentials !== undefined) {
     connect.user = credentials.user;
     connect.pass = credentials.pass;
   }
-  connect.tls_required = false;
+  connect.tls_required = tlsRequired;
   connect.headers = false;
   connect.name = serverId;
   connect.cluster = '';

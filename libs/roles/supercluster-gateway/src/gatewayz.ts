@@ -9,9 +9,13 @@ import {
   type RemoteGatewayz,
 } from '@nats-ts/observability';
 import type { GatewayConnection } from './gateway-connection.js';
-import type { SuperclusterGateway } from './supercluster-gateway.js';
+import { INTEREST_ONLY_THRESHOLD, InterestMode } from './remote-interest.js';
+import { gatewayAuthTimeoutMs, type SuperclusterGateway } from './supercluster-gateway.js';
 
-/** GET /gatewayz with nats-server's field names; `gw_name` filters by cluster, `accs=1` adds accounts' interest modes. */
+/**
+ * GET /gatewayz with nats-server's field names; `gw_name` filters by cluster, `accs=1` adds the
+ * outbound connections' account interest modes, `acc_name` only that account's.
+ */
 export function buildGatewayz(gateway: SuperclusterGateway | undefined, serverId: string, query: Record<string, string>): Gatewayz {
   const now = Date.now();
   const gatewayz: Gatewayz = { server_id: serverId, now: formatGoTime(now), outbound_gateways: {}, inbound_gateways: {} };
@@ -20,11 +24,12 @@ export function buildGatewayz(gateway: SuperclusterGateway | undefined, serverId
   gatewayz.host = gateway.config.host;
   gatewayz.port = gateway.boundAddress?.port;
   const only = query.gw_name;
-  const withAccounts = query.accs === '1' || query.accs === 'true';
+  const onlyAccount = query.acc_name !== undefined && query.acc_name !== '' ? query.acc_name : undefined;
+  const withAccounts = query.accs === '1' || query.accs === 'true' || onlyAccount !== undefined;
   for (const [name, conn] of gateway.outbound) {
     if (only !== undefined && only !== name) continue;
     const remote: RemoteGatewayz = { configured: gateway.remotes.get(name)?.explicit ?? false, connection: connInfo(gateway, conn, now) };
-    if (withAccounts) remote.accounts = accountsOf(gateway, conn);
+    if (withAccounts) remote.accounts = accountsOf(gateway, conn, onlyAccount);
     gatewayz.outbound_gateways[name] = remote;
   }
   for (const conn of gateway.inbound) {
@@ -55,18 +60,17 @@ function connInfo(gateway: SuperclusterGateway, conn: GatewayConnection, now: nu
   };
 }
 
-function accountsOf(gateway: SuperclusterGateway, conn: GatewayConnection): AccountGatewayz[] {
-  const counts = new Map<string, { subs: number; queues: number }>();
-  for (const sub of gateway.remoteInterest.subscriptionsOf(conn).values()) {
-    let c = counts.get(sub.account);
-    if (c === undefined) counts.set(sub.account, (c = { subs: 0, queues: 0 }));
-    c.subs++;
-    if (sub.queue !== undefined) c.queues++;
-  }
+/** An outbound connection's accounts as nats-server lists them: those the peer told us about, refused ones as Optimistic. */
+function accountsOf(gateway: SuperclusterGateway, conn: GatewayConnection, only: string | undefined): AccountGatewayz[] {
   const accounts: AccountGatewayz[] = [];
-  for (const [name, mode] of gateway.remoteInterest.modesOf(conn)) {
-    const c = counts.get(name);
-    accounts.push({ name, interest_mode: mode, num_subs: c?.subs ?? 0, num_queue_subs: c?.queues ?? 0 });
+  for (const [name, entry] of gateway.remoteInterest.accountsOf(conn)) {
+    if (only !== undefined && only !== name) continue;
+    const account: AccountGatewayz = { name, interest_mode: entry?.mode ?? InterestMode.Optimistic };
+    if (entry !== null && entry.noInterest !== undefined && entry.noInterest.size > 0) account.no_interest_count = entry.noInterest.size;
+    account.interest_only_threshold = INTEREST_ONLY_THRESHOLD;
+    if (entry !== null && entry.subscriptions > 0) account.num_subs = entry.subscriptions;
+    if (entry !== null && entry.queueSubscriptions > 0) account.num_queue_subs = entry.queueSubscriptions;
+    accounts.push(account);
   }
   return accounts.sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -78,8 +82,9 @@ export function gatewayVarz(gateway: SuperclusterGateway): Record<string, unknow
     name: gateway.gatewayName,
     host: c.host,
     port: gateway.boundAddress?.port ?? c.port,
-    auth_timeout: (c.authTimeoutMs ?? 2000) / 1000,
-    tls_timeout: 2,
+    auth_timeout: gatewayAuthTimeoutMs(c) / 1000,
+    tls_timeout: (c.tls?.timeoutMs ?? 2000) / 1000,
+    ...(c.tls !== undefined ? { tls_required: true, tls_verify: true } : {}),
     advertise: c.advertise ?? '',
     connect_retries: c.connectRetries,
     gateways: [...gateway.remotes.values()].map((remote) => ({ name: remote.name, urls: remote.urls.map((url) => url.host) })),

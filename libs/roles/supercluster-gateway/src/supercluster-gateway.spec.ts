@@ -210,7 +210,7 @@ describe('SuperclusterGateway', () => {
       await eventually(() => expect(client.interests).toContain('+$G foo 1'));
       expect(client.interests.some((i) => i.includes('early'))).toBe(false);
       const accounts = buildGatewayz(gateway, 'NSELF', { accs: '1' }).outbound_gateways.B!.accounts;
-      expect(accounts).toEqual([{ name: '$G', interest_mode: 'Interest-Only', num_subs: 2, num_queue_subs: 1 }]);
+      expect(accounts).toEqual([{ name: '$G', interest_mode: 'Interest-Only', interest_only_threshold: 1000, num_subs: 2, num_queue_subs: 1 }]);
 
       // Messages go out where there is interest; a reply with a recent subscription is mapped with
       // this cluster's and server's hashes, others are not.
@@ -234,6 +234,18 @@ describe('SuperclusterGateway', () => {
       peer.close();
       await eventually(() => expect(client.interests).toContain('-$G foo 0'));
       await eventually(() => expect(remote.peers).toHaveLength(2), 4000);
+    });
+
+    it('closes a peer whose account switch names no account', async () => {
+      const remote = await fakeCluster();
+      await startGateway(`gateways: [ { name: B, urls: ["nats://127.0.0.1:${remote.port}"] } ]`);
+      await eventually(() => expect(remote.peers).toHaveLength(1));
+      const peer = remote.peers[0]!;
+      peer.send(peerInfo());
+      await peer.waitFor(/^CONNECT /);
+      peer.send('INFO {"gateway":"B","gateway_cmd":2}\r\n');
+      await peer.waitFor("-ERR 'Account absent from receive-all-subscriptions-start command'");
+      await peer.waitClosed();
     });
 
     it('refuses a peer that is not the gateway it dialed', async () => {

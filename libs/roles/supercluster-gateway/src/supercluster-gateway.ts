@@ -1,4 +1,4 @@
-import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { createServer, isIP, type Server as NetServer, type Socket } from 'node:net';
 import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, GatewayUrls, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
 import { sendToTargets } from '@nats-ts/bus';
 import type { GatewayConfig, ServerOptions } from '@nats-ts/config';
@@ -32,8 +32,8 @@ import {
   type GatewayPeerInfo,
 } from './gateway-info.js';
 import { RecentSubscriptions } from './recent-subscriptions.js';
-import { InterestMode, RemoteInterest } from './remote-interest.js';
-import { listen, type BoundAddress } from '@nats-ts/server-link';
+import { RemoteInterest } from './remote-interest.js';
+import { MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
 
 export interface SuperclusterGatewayConfig {
   options: Readonly<ServerOptions>;
@@ -64,14 +64,29 @@ function isPublisherRole(member: MemberInfo): boolean {
 /** nats-server's default authentication timeout (also for gateways without `authorization { timeout }`). */
 const DEFAULT_GATEWAY_AUTH_TIMEOUT_MS = 2000;
 
+/** As nats-server: `authorization { timeout }`, else the TLS handshake's timeout plus a second, else 2 s. */
+export function gatewayAuthTimeoutMs(config: GatewayConfig): number {
+  return config.authTimeoutMs ?? (config.tls !== undefined ? config.tls.timeoutMs + 1000 : DEFAULT_GATEWAY_AUTH_TIMEOUT_MS);
+}
+
+/**
+ * The name a dialed gateway's certificate is checked against: the URL's host name, or for an
+ * IP (gossiped URLs usually are) the first host name configured for that cluster, as nats-server.
+ */
+function tlsServerName(remote: RemoteGateway, url: URL): string {
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(host) === 0) return host;
+  return remote.urls.find((u) => isIP(u.hostname.replace(/^\[(.*)\]$/, '$1')) === 0)?.hostname ?? host;
+}
+
 /**
  * The super-cluster role: gateway connections to the other clusters, speaking nats-server 2.9's
- * gateway protocol in interest-only mode. One outbound connection per remote cluster carries
- * the messages this node's clients publish to where that cluster has interest; inbound
- * connections bring other clusters' messages and take our cluster's interest to them. It meets
- * the node's other roles only on the bus: the remote clusters' interest is its own bus
- * interest; the interest of every other member (the node's clients and route-mesh's peers) is
- * the cluster's.
+ * gateway protocol in interest-only mode (Optimistic mode towards pre-2.9 peers). One outbound
+ * connection per remote cluster carries the messages this node's clients publish to where that
+ * cluster has interest; inbound connections bring other clusters' messages and take our
+ * cluster's interest to them. It meets the node's other roles only on the bus: the remote
+ * clusters' interest is its own bus interest; the interest of every other member (the node's
+ * clients and route-mesh's peers) is the cluster's.
  */
 export class SuperclusterGateway implements BusHandlers {
   options: Readonly<ServerOptions>;
@@ -94,6 +109,10 @@ export class SuperclusterGateway implements BusHandlers {
   readonly clusterInterest = new ClusterInterest();
   private readonly recentSubscriptions = new RecentSubscriptions();
   readonly tracing: Tracing;
+  /** `gateway { tls }`: accepted connections, and dialed ones without a remote's own tls. */
+  readonly tls: MutualLinkTls | undefined;
+  /** A configured remote's own `tls {}`, used to dial it. */
+  private readonly remoteTls = new Map<string, MutualLinkTls>();
 
   private readonly compatVersion: string;
   private readonly productVersion: string;
@@ -128,10 +147,12 @@ export class SuperclusterGateway implements BusHandlers {
     this.compatVersion = config.compatVersion;
     this.productVersion = config.productVersion;
     this.tracing = config.tracing ?? Tracing.off;
+    this.tls = gateway.tls !== undefined ? new MutualLinkTls(gateway.tls, 'gateway') : undefined;
+    for (const remote of gateway.gateways) if (remote.tls !== undefined) this.remoteTls.set(remote.name, new MutualLinkTls(remote.tls, 'gateway'));
     this.knownAccounts = new Set(['$G', ...config.options.accounts.map((a) => a.name)]);
     this.clusterHash = gatewayHash(this.gatewayName);
     this.replyPrefix = gatewayReplyPrefix(this.clusterHash, gatewayHash(this.serverId));
-    this.remoteInterest = new RemoteInterest((change) => this.bus?.announceInterest(change));
+    this.remoteInterest = new RemoteInterest(this.knownAccounts, (change) => this.bus?.announceInterest(change));
     this.dialer = new GatewayDialer(
       {
         connectRetries: () => this.config.connectRetries,
@@ -203,18 +224,36 @@ export class SuperclusterGateway implements BusHandlers {
 
   // ---- connections ----
 
-  /** A socket we accepted (`remote` undefined) or dialed. */
+  /**
+   * A socket we accepted (`remote` undefined) or dialed. With TLS configured (the gateway
+   * block's, or the remote's own for a dialed one) it is TLS from the first byte, as in nats-server
+   * 2.9: a dialed connection starts at once, an accepted one once the peer's certificate is verified.
+   */
   private createGateway(socket: Socket, remote: RemoteGateway | undefined, url: URL | undefined): void {
+    const tls = remote === undefined ? this.tls : this.dialTls(remote.name);
+    if (tls === undefined || this.stopping) return this.openGateway(socket, remote, url);
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    const failed = (reason: string): void => this.logger.error(`${peer} - ${reason}`);
+    if (remote === undefined) tls.accept(socket, (secured) => this.openGateway(secured, undefined, undefined), failed);
+    else this.openGateway(tls.dial(socket, tlsServerName(remote, url!), failed), remote, url);
+  }
+
+  private openGateway(socket: Socket, remote: RemoteGateway | undefined, url: URL | undefined): void {
     if (this.stopping) {
       socket.destroy();
       return;
     }
     const conn = new GatewayConnection(this, socket, this.nextCid++, remote, url);
     this.connections.set(conn.cid, conn);
-    const authTimeout = this.config.authTimeoutMs ?? DEFAULT_GATEWAY_AUTH_TIMEOUT_MS;
+    const authTimeout = gatewayAuthTimeoutMs(this.config);
     // The inbound side speaks first; the outbound side answers the peer's INFO.
     conn.open(remote === undefined ? encodeGatewayInfo(this.identityInfo()) : undefined, authTimeout);
     this.logger.info(`${conn.label()} - Gateway connection created`);
+  }
+
+  /** The TLS to dial a remote cluster with: its own, else the gateway block's (also for clusters learned by gossip). */
+  private dialTls(name: string): MutualLinkTls | undefined {
+    return this.remoteTls.get(name) ?? this.tls;
   }
 
   private identityInfo(): Record<string, unknown> {
@@ -229,6 +268,7 @@ export class SuperclusterGateway implements BusHandlers {
       port: Number(url.slice(colon + 1)),
       urls: [url, ...this.clusterGatewayUrls.filter((other) => other !== url)],
       authRequired: this.config.user !== undefined,
+      tlsRequired: this.tls !== undefined,
       maxPayload: this.options.maxPayload,
     });
   }
@@ -261,9 +301,14 @@ export class SuperclusterGateway implements BusHandlers {
   private processOutboundInfo(conn: GatewayConnection, info: GatewayPeerInfo): void {
     if (conn.registered) {
       if (info.gateway_cmd === GatewayCommand.AllSubsStart || info.gateway_cmd === GatewayCommand.AllSubsComplete) {
-        const account = Buffer.from(info.gateway_cmd_payload ?? '', 'base64').toString('utf8');
-        const mode = info.gateway_cmd === GatewayCommand.AllSubsStart ? InterestMode.Transitioning : InterestMode.InterestOnly;
-        this.remoteInterest.setMode(conn, account, mode);
+        const start = info.gateway_cmd === GatewayCommand.AllSubsStart;
+        const account = typeof info.gateway_cmd_payload === 'string' ? Buffer.from(info.gateway_cmd_payload, 'base64').toString('utf8') : '';
+        if (account === '') {
+          conn.sendErr(`Account absent from receive-all-subscriptions-${start ? 'start' : 'complete'} command`);
+          return conn.close('Protocol Violation');
+        }
+        if (start) this.remoteInterest.startInterestOnly(conn, account);
+        else this.remoteInterest.completeInterestOnly(conn, account);
       } else if (typeof info.gateway === 'string' && info.gateway !== conn.remoteName) {
         this.learnGateway(info.gateway, info.gateway_urls);
       } else {
@@ -285,8 +330,8 @@ export class SuperclusterGateway implements BusHandlers {
     conn.remoteId = info.server_id;
     conn.remoteHash = gatewayHash(expected);
     conn.headers = info.headers === true;
-    conn.interestOnly = info.gateway_iom === true;
-    if (!conn.interestOnly) this.logger.warn(`${conn.label()} - Gateway "${expected}" does not use interest-only mode; only its announced interest is served`);
+    const optimistic = info.gateway_iom !== true;
+    if (optimistic) this.logger.info(`${conn.label()} - Gateway "${expected}" does not announce interest-only mode: its accounts start in Optimistic mode`);
     const url = conn.url!;
     const credentials =
       url.username !== ''
@@ -294,11 +339,12 @@ export class SuperclusterGateway implements BusHandlers {
         : this.config.user !== undefined
           ? { user: this.config.user, pass: this.config.password ?? '' }
           : undefined;
-    conn.queueProto(encodeRouteConnect(gatewayConnect(this.serverId, this.gatewayName, credentials)));
+    conn.queueProto(encodeRouteConnect(gatewayConnect(this.serverId, this.gatewayName, credentials, this.dialTls(expected) !== undefined)));
     conn.queueProto(encodeGatewayInfo(this.identityInfo()));
     conn.registered = true;
     conn.handshakeDone();
     this.outbound.set(expected, conn);
+    this.remoteInterest.addGateway(conn, optimistic);
     this.learnGateway(expected, info.gateway_urls);
     // The other servers of our cluster hear of it over their routes and dial it too.
     this.announceState();
@@ -423,13 +469,20 @@ export class SuperclusterGateway implements BusHandlers {
 
   remoteSubscribed(conn: GatewayConnection, account: string, subject: string, queue: string | undefined): void {
     if (!conn.registered) return;
-    if (!this.remoteInterest.add(conn, account, subject, queue)) {
+    if (!this.remoteInterest.subscribe(conn, account, subject, queue)) {
       this.logger.error(`${conn.label()} - Could not insert subscription: invalid subject "${subject}"`);
     }
   }
 
   remoteUnsubscribed(conn: GatewayConnection, account: string, subject: string, queue: string | undefined): void {
-    if (conn.registered) this.remoteInterest.remove(conn, account, subject, queue);
+    if (conn.registered) this.remoteInterest.unsubscribe(conn, account, subject, queue);
+  }
+
+  /** A+ / A- on an outbound connection: the remote cluster wants an account's messages again, or none. */
+  remoteAccountInterest(conn: GatewayConnection, account: string, present: boolean): void {
+    if (!conn.registered) return;
+    if (present) this.remoteInterest.acceptAccount(conn, account);
+    else this.remoteInterest.refuseAccount(conn, account);
   }
 
   // ---- bus: membership, interest ----
@@ -457,17 +510,28 @@ export class SuperclusterGateway implements BusHandlers {
   // ---- messages (hot path) ----
 
   /**
-   * A message this node's member published: one RMSG to each remote cluster with plain interest,
-   * and for each queue group the member chose us for, to the nearest (lowest RTT) cluster with a
-   * member. Replies of recent subscriptions are prefixed so that the answer comes straight back here.
+   * A message this node's member published: one RMSG to each remote cluster with plain interest
+   * or sending the account optimistically, and for each queue group the member chose us for, to
+   * the nearest (lowest RTT) cluster with a member. Replies of recent subscriptions are prefixed
+   * so that the answer comes straight back here.
    */
   message(from: MemberInfo, msg: BusMessage): void {
     if (!isPublisherRole(from)) return;
     if (isGatewayReply(msg.subject)) return this.sendReplyToOrigin(msg);
     const result = this.remoteInterest.match(msg.account, msg.subject);
-    if (result === undefined) return;
     const mark = ++this.messageCounter;
     const targets = this.gatewayTargets;
+    const optimistic = this.remoteInterest.optimisticSenders(msg.account);
+    for (let i = 0; i < optimistic.length; i++) {
+      const sender = optimistic[i]!;
+      if (sender.noInterest.size > 0 && sender.noInterest.has(msg.subject)) continue;
+      const conn = sender.gateway;
+      if (conn.mark !== mark) {
+        conn.mark = mark;
+        conn.queueScratch.length = 0;
+        targets.push(conn);
+      }
+    }
     const plain = result.plain;
     for (let i = 0; i < plain.length; i++) {
       const conn = plain[i]!.gateway;
