@@ -146,6 +146,16 @@ describeEachTarget('tls', (target) => {
       server = await startServer(target, tlsBlock('verify: true'));
       await expect(client({ caFile: certs.caCert })).rejects.toThrow();
     });
+
+    it('a client presenting a certificate another CA signed is refused', async () => {
+      const otherPki = generateTestCerts();
+      try {
+        server = await startServer(target, tlsBlock('verify: true'));
+        await expect(client({ caFile: certs.caCert, certFile: otherPki.clientCert, keyFile: otherPki.clientKey })).rejects.toThrow();
+      } finally {
+        otherPki.cleanup();
+      }
+    });
   });
 
   describe('monitoring', () => {

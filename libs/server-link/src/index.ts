@@ -1,3 +1,3 @@
 export { ServerLink, type LinkCloseReason, type LinkHost, type LinkLimits } from './server-link.js';
 export { listen, type BoundAddress } from './listen.js';
-export { MutualLinkTls, acceptTls, tlsFiles, type AcceptTlsOptions, type LinkTlsConfig, type LinkTlsKind } from './link-tls.js';
+export { MutualLinkTls, TlsAcceptor, tlsFiles, type AcceptTlsOptions, type LinkTlsConfig, type LinkTlsKind } from './link-tls.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, createSecureContext, createServer as createTlsServer, type SecureContext, type TLSSocket } from 'node:tls';
+import { TLSSocket, connect as tlsConnect, createSecureContext, createServer as createTlsServer, type SecureContext } from 'node:tls';
 
 /** A link's `tls {}` block (the config's TlsConfig has this shape). */
 export interface LinkTlsConfig {
@@ -32,15 +32,16 @@ export function tlsFiles(config: LinkTlsConfig): { cert?: Buffer; key?: Buffer; 
  * whatever `verify` says); the dialing side checks the server's, unless `insecure`.
  */
 export class MutualLinkTls {
-  private readonly files: { cert?: Buffer; key?: Buffer; ca?: Buffer };
   private readonly context: SecureContext;
+  private readonly acceptor: TlsAcceptor;
 
   constructor(
     private readonly config: LinkTlsConfig,
     readonly kind: LinkTlsKind,
   ) {
-    this.files = tlsFiles(config);
-    this.context = createSecureContext(this.files);
+    const files = tlsFiles(config);
+    this.context = createSecureContext(files);
+    this.acceptor = new TlsAcceptor({ files, requestCert: true, timeoutMs: config.timeoutMs, kind });
   }
 
   get timeoutMs(): number {
@@ -52,7 +53,7 @@ export class MutualLinkTls {
    * certificate is verified; otherwise `failed` hears why and the socket is closed.
    */
   accept(socket: Socket, ready: (secured: TLSSocket) => void, failed: (reason: string) => void): void {
-    acceptTls(socket, { files: this.files, requestCert: true, timeoutMs: this.config.timeoutMs, kind: this.kind }, ready, failed);
+    this.acceptor.accept(socket, ready, failed);
   }
 
   /**
@@ -72,38 +73,76 @@ export class MutualLinkTls {
   }
 }
 
-/** How an accepting server runs its TLS handshake. */
+/** How an accepting server runs its TLS handshakes. */
 export interface AcceptTlsOptions {
   readonly files: { cert?: Buffer; key?: Buffer; ca?: Buffer };
   /** Require the peer's certificate, signed by the CA in `files`. */
   readonly requestCert: boolean;
   readonly timeoutMs: number;
-  readonly kind: LinkTlsKind;
+  /** Which connections, for the failure texts (`TLS route handshake error: …`; clients: `TLS handshake error: …`). */
+  readonly kind: LinkTlsKind | 'client';
 }
 
 /**
- * The server side of a TLS handshake on an accepted socket: `ready` gets the stream once done
- * (the peer's certificate verified when required); otherwise `failed` hears why and the socket
- * is closed.
+ * The server side of TLS handshakes on accepted sockets. With `requestCert` the handshake runs
+ * through a (never listening) tls.Server made for the connection: a bare server-side TLSSocket
+ * requests the client's certificate but accepts one from any CA, and only tls.Server's handshake
+ * rejects it (at the price of loading the credentials per connection, about a millisecond).
+ * Without it a bare TLSSocket over credentials loaded once is enough.
  */
-export function acceptTls(socket: Socket, options: AcceptTlsOptions, ready: (secured: TLSSocket) => void, failed: (reason: string) => void): void {
-  // Through a (never listening) TLS server: a bare server-side TLSSocket requests the client's
-  // certificate but accepts one from any CA; only tls.Server's handshake rejects it.
-  const server = createTlsServer({
-    ...options.files,
-    requestCert: options.requestCert,
-    rejectUnauthorized: options.requestCert,
-    handshakeTimeout: options.timeoutMs,
-  });
-  server.once('secureConnection', ready);
-  server.once('tlsClientError', (err: NodeJS.ErrnoException, secured: TLSSocket) => {
-    if (secured.authorizationError) failed(`TLS ${options.kind} handshake error: peer certificate not trusted (${String(secured.authorizationError)})`);
-    else if (err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') failed(`TLS ${options.kind} handshake timeout`);
+export class TlsAcceptor {
+  private readonly context: SecureContext;
+  private readonly label: string;
+
+  constructor(private readonly options: AcceptTlsOptions) {
+    this.context = createSecureContext(options.files);
+    this.label = options.kind === 'client' ? 'TLS handshake' : `TLS ${options.kind} handshake`;
+  }
+
+  /** `ready` gets the stream once done (the peer's certificate verified when required); otherwise `failed` hears why and the socket is closed. */
+  accept(socket: Socket, ready: (secured: TLSSocket) => void, failed: (reason: string) => void): void {
+    if (this.options.requestCert) this.acceptVerifying(socket, ready, failed);
+    else this.acceptPlain(socket, ready, failed);
+  }
+
+  private acceptVerifying(socket: Socket, ready: (secured: TLSSocket) => void, failed: (reason: string) => void): void {
+    const server = createTlsServer({ ...this.options.files, requestCert: true, rejectUnauthorized: true, handshakeTimeout: this.options.timeoutMs });
+    server.once('secureConnection', ready);
+    server.once('tlsClientError', (err: NodeJS.ErrnoException, secured: TLSSocket) => failed(this.reason(err, secured)));
+    server.emit('connection', socket);
+  }
+
+  private acceptPlain(socket: Socket, ready: (secured: TLSSocket) => void, failed: (reason: string) => void): void {
+    const secured = new TLSSocket(socket, { isServer: true, secureContext: this.context });
+    let done = false;
+    const timer = setTimeout(() => {
+      if (done) return;
+      done = true;
+      failed(`${this.label} timeout`);
+      secured.destroy();
+    }, this.options.timeoutMs);
+    secured.once('secure', () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      ready(secured);
+    });
+    secured.on('error', (err: NodeJS.ErrnoException) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      failed(this.reason(err, secured));
+      secured.destroy();
+    });
+  }
+
+  private reason(err: NodeJS.ErrnoException, secured: TLSSocket): string {
+    if (secured.authorizationError) return `${this.label} error: peer certificate not trusted (${String(secured.authorizationError)})`;
+    if (err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') return `${this.label} timeout`;
     // Typically a peer that did not trust our certificate.
-    else if (err.code === 'ECONNRESET') failed(`TLS ${options.kind} handshake error: connection closed by the peer`);
-    else failed(`TLS ${options.kind} handshake error: ${err.message.trim()}`);
-  });
-  server.emit('connection', socket);
+    if (err.code === 'ECONNRESET') return `${this.label} error: connection closed by the peer`;
+    return `${this.label} error: ${err.message.trim()}`;
+  }
 }
 
 /**

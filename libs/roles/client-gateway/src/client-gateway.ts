@@ -1,9 +1,7 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { createSecureContext, type SecureContext } from 'node:tls';
-import { readFileSync } from 'node:fs';
 import { encodeErr, encodeInfo, FlushQueue } from '@nats-ts/protocol';
 import { AccountRegistry, subjectMatches, type Account, type SublistResult } from '@nats-ts/routing';
-import type { ServerOptions, TlsConfig } from '@nats-ts/config';
+import type { ServerOptions } from '@nats-ts/config';
 import type { WebsocketRoutes } from '@nats-ts/lifecycle';
 import { Tracing, type Logger } from '@nats-ts/observability';
 import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
@@ -15,7 +13,7 @@ import { startReceiveSpan, traceDelivery } from './message-tracing.js';
 import { SocketTransport, type ConnectionTransport } from './transport.js';
 import { WebSocketListener } from './websocket-listener.js';
 import { WireError } from './wire-errors.js';
-import { listen, type BoundAddress } from '@nats-ts/server-link';
+import { TlsAcceptor, listen, tlsFiles, type BoundAddress } from '@nats-ts/server-link';
 
 export interface ClientGatewayConfig {
   options: Readonly<ServerOptions>;
@@ -75,7 +73,8 @@ export class ClientGateway implements BusHandlers {
   private nextCid = 1;
   private listener: NetServer | undefined;
   private wsListener: WebSocketListener | undefined;
-  private tlsContext: SecureContext | undefined;
+  /** TLS handshakes of client connections, when `tls {}` is configured. */
+  private tlsAcceptor: TlsAcceptor | undefined;
   private clientAddress: BoundAddress | undefined;
   private lameDuck = false;
   private readonly busTransport: BusTransport;
@@ -101,12 +100,12 @@ export class ClientGateway implements BusHandlers {
   async start(): Promise<{ client: BoundAddress; websocket?: BoundAddress }> {
     const o = this.options;
     this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'client-gateway', version: this.productVersion }, this);
-    if (o.tls) this.tlsContext = loadTlsContext(o.tls);
+    if (o.tls) this.tlsAcceptor = new TlsAcceptor({ files: tlsFiles(o.tls), requestCert: o.tls.verify, timeoutMs: o.tls.timeoutMs, kind: 'client' });
     this.listener = createServer({ noDelay: true }, (socket) => this.acceptSocket(socket));
     this.clientAddress = await listen(this.listener, o.host, o.port);
     this.logger.info(`Listening for client connections on ${hostPort(this.clientAddress)}`);
     this.advertiseClientUrls();
-    if (this.tlsContext) this.logger.info('TLS required for client connections');
+    if (this.tlsAcceptor) this.logger.info('TLS required for client connections');
     let websocket: BoundAddress | undefined;
     if (o.websocket) {
       this.wsListener = new WebSocketListener(o.websocket, this.logger, (t) => this.accept(t), this.websocketRoutes);
@@ -220,12 +219,9 @@ export class ClientGateway implements BusHandlers {
     this.stats.totalConnections++;
     this.logger.debug(`${conn.label()} - Client connection created`);
     conn.open();
-    if (this.tlsContext && transport instanceof SocketTransport) {
-      const tls = this.options.tls!;
+    if (this.tlsAcceptor && transport instanceof SocketTransport) {
       transport.upgradeToTls(
-        this.tlsContext,
-        tls.verify,
-        tls.timeoutMs,
+        this.tlsAcceptor,
         () => this.logger.debug(`${conn.label()} - TLS handshake complete`),
         (reason) => {
           this.logger.error(`${conn.label()} - ${reason}`);
@@ -530,14 +526,6 @@ function pickQueueMember(group: readonly Interest[], src: ClientConnection | und
     else remote ??= sub;
   }
   return remote ?? otherCluster;
-}
-
-export function loadTlsContext(tls: TlsConfig): SecureContext {
-  return createSecureContext({
-    cert: tls.certFile ? readFileSync(tls.certFile) : undefined,
-    key: tls.keyFile ? readFileSync(tls.keyFile) : undefined,
-    ca: tls.caFile ? readFileSync(tls.caFile) : undefined,
-  });
 }
 
 function hostPort(a: BoundAddress): string {

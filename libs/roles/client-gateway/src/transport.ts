@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import { TLSSocket, type SecureContext } from 'node:tls';
+import { TLSSocket } from 'node:tls';
+import type { TlsAcceptor } from '@nats-ts/server-link';
 import type { WebSocket } from 'ws';
 
 /** What a client connection needs from the byte stream below it (TCP, TLS or WebSocket). */
@@ -32,6 +33,8 @@ export class SocketTransport implements ConnectionTransport {
   private socket: Socket;
   private events: TransportEvents | undefined;
   private closed = false;
+  /** While the TLS handshake runs: what the connection wrote meanwhile, sent once it is done. */
+  private awaitingTls: Buffer[] | undefined;
 
   constructor(socket: Socket) {
     this.socket = socket;
@@ -63,24 +66,25 @@ export class SocketTransport implements ConnectionTransport {
    * nats-server 2.9 sends INFO in clear text and the client then starts TLS on the same
    * socket; from here on reads and writes go through the TLS layer.
    */
-  upgradeToTls(context: SecureContext, verify: boolean, timeoutMs: number, onReady: () => void, onFail: (reason: string) => void): void {
+  upgradeToTls(acceptor: TlsAcceptor, onReady: () => void, onFail: (reason: string) => void): void {
     const raw = this.socket;
     raw.removeAllListeners('data');
     raw.removeAllListeners('drain');
     raw.removeAllListeners('close');
     raw.removeAllListeners('error');
-    const tls = new TLSSocket(raw, { isServer: true, secureContext: context, requestCert: verify, rejectUnauthorized: verify });
-    this.socket = tls;
-    const timer = setTimeout(() => onFail('TLS handshake timeout'), timeoutMs);
-    tls.once('secure', () => {
-      clearTimeout(timer);
-      onReady();
-    });
-    tls.on('error', (err) => {
-      clearTimeout(timer);
-      onFail(`TLS handshake error: ${err.message}`);
-    });
-    this.bind(tls);
+    this.awaitingTls = [];
+    acceptor.accept(
+      raw,
+      (secured) => {
+        const queued = this.awaitingTls ?? [];
+        this.awaitingTls = undefined;
+        this.socket = secured;
+        this.bind(secured);
+        for (const data of queued) secured.write(data);
+        onReady();
+      },
+      onFail,
+    );
   }
 
   tlsDetails(): { version: string; cipher: string } | undefined {
@@ -90,11 +94,16 @@ export class SocketTransport implements ConnectionTransport {
   }
 
   write(data: Buffer): boolean {
-    return this.socket.write(data);
+    if (this.awaitingTls === undefined) return this.socket.write(data);
+    this.awaitingTls.push(data);
+    return true;
   }
 
   pendingBytes(): number {
-    return this.socket.writableLength;
+    if (this.awaitingTls === undefined) return this.socket.writableLength;
+    let bytes = 0;
+    for (const data of this.awaitingTls) bytes += data.length;
+    return bytes;
   }
 
   end(): void {
