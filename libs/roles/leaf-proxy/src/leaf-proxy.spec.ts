@@ -1,96 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InProcessBus, type BusEndpoint, type BusHandlers, type BusMessage, type InterestChange, type MemberInfo } from '@nats-ts/bus';
+import { RecordingMember } from '@nats-ts/bus/test-support';
+import { RawPeer, eventually, sleep } from '@nats-ts/server-link/test-support';
+import { InProcessBus } from '@nats-ts/bus';
 import { loadOptions } from '@nats-ts/config';
 import { Logger } from '@nats-ts/observability';
 import { LeafProxy } from './leaf-proxy.js';
 import { buildLeafz } from './leafz.js';
-
-/** A bus member standing in for the client-gateway: records interest and messages. */
-class ClientSide implements BusHandlers {
-  readonly interests: string[] = [];
-  readonly messages: { subject: string; reply?: string; payload: string; header?: string; queues?: string[] }[] = [];
-  endpoint!: BusEndpoint;
-  memberJoined(_m: MemberInfo): void {}
-  memberLeft(_m: MemberInfo): void {}
-  interest(_from: MemberInfo, c: InterestChange): void {
-    this.interests.push(`${c.add ? '+' : '-'}${c.account} ${c.subject}${c.queue ? ` ${c.queue}` : ''} ${c.weight}`);
-  }
-  message(_from: MemberInfo, msg: BusMessage): void {
-    this.messages.push({
-      subject: msg.subject,
-      ...(msg.reply ? { reply: msg.reply } : {}),
-      payload: Buffer.from(msg.payload).toString(),
-      ...(msg.header ? { header: Buffer.from(msg.header).toString() } : {}),
-      ...(msg.queues ? { queues: [...msg.queues] } : {}),
-    });
-  }
-  leafMemberId(): string {
-    return this.endpoint.members().find((m) => m.role === 'leaf-proxy')!.memberId;
-  }
-}
-
-/** The other side of a leaf connection, written by hand on a raw socket: sends exact bytes, keeps what it gets. */
-class FakeSide {
-  text = '';
-  closed = false;
-  constructor(readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => (this.text += chunk.toString('latin1')));
-    socket.on('close', () => (this.closed = true));
-    socket.on('error', () => undefined);
-  }
-  static dial(port: number): Promise<FakeSide> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(new FakeSide(socket)));
-      socket.once('error', reject);
-    });
-  }
-  send(text: string): void {
-    this.socket.write(text);
-  }
-  async waitFor(pattern: RegExp | string, timeoutMs = 3000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = typeof pattern === 'string' ? this.text.includes(pattern) : pattern.test(this.text);
-      if (found) return this.text;
-      if (Date.now() > deadline) throw new Error(`did not receive ${String(pattern)}; got:\n${this.text}`);
-      await sleep(10);
-    }
-  }
-  async waitClosed(timeoutMs = 3000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error('connection still open');
-      await sleep(10);
-    }
-  }
-  infos(): Record<string, unknown>[] {
-    return [...this.text.matchAll(/^INFO (\{.*\}) ?\r\n/gm)].map((m) => JSON.parse(m[1]!) as Record<string, unknown>);
-  }
-  close(): void {
-    this.socket.destroy();
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function eventually(check: () => void, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await sleep(10);
-    }
-  }
-}
 
 describe('LeafProxy', () => {
   const cleanups: (() => unknown)[] = [];
@@ -98,13 +17,13 @@ describe('LeafProxy', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function startProxy(leafnodes: string): Promise<{ proxy: LeafProxy; client: ClientSide }> {
+  async function startProxy(leafnodes: string): Promise<{ proxy: LeafProxy; client: RecordingMember }> {
     const dir = mkdtempSync(join(tmpdir(), 'leaf-proxy-spec-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'server.conf');
     writeFileSync(file, `host: 127.0.0.1\nleafnodes {\n${leafnodes}\n}\n`);
     const bus = new InProcessBus();
-    const client = new ClientSide();
+    const client = new RecordingMember();
     client.endpoint = await bus.join({ nodeId: 'NSELF', role: 'client-gateway', version: 'test' }, client);
     const { options } = loadOptions(['-c', file]);
     const proxy = new LeafProxy({ options, logger: new Logger({ logtime: false }), bus, serverId: 'NSELF', compatVersion: '2.9.10', productVersion: 'test' });
@@ -118,7 +37,7 @@ describe('LeafProxy', () => {
     client.endpoint.announceInterest({ account: 'ACC', subject: 'hub.sub', weight: 1, add: true });
     client.endpoint.announceInterest({ account: 'ACC', subject: 'hub.q', queue: 'workers', weight: 2, add: true });
     client.endpoint.announceInterest({ account: '$G', subject: 'other.account', weight: 1, add: true });
-    const leaf = await FakeSide.dial(proxy.boundAddress!.port);
+    const leaf = await RawPeer.dial(proxy.boundAddress!.port);
     cleanups.push(() => leaf.close());
     await leaf.waitFor(/^INFO .* \r\n/);
     const first = leaf.infos()[0]!;
@@ -146,7 +65,7 @@ describe('LeafProxy', () => {
       { subject: 'hub.q', payload: 'hi', header: 'NATS/1.0\r\n\r\n', queues: ['workers'] },
     ]);
 
-    client.endpoint.send(client.leafMemberId(), { account: 'ACC', subject: 'leaf.q', reply: 'r', payload: Buffer.from('x'), originMemberId: client.endpoint.self.memberId, queues: ['q1'] });
+    client.endpoint.send(client.memberIdOf('leaf-proxy'), { account: 'ACC', subject: 'leaf.q', reply: 'r', payload: Buffer.from('x'), originMemberId: client.endpoint.self.memberId, queues: ['q1'] });
     await leaf.waitFor('LMSG leaf.q + r q1 1\r\nx\r\n');
     expect(buildLeafz(proxy, 'NSELF', { subs: '1' }).leafs).toEqual([
       expect.objectContaining({ account: 'ACC', in_msgs: 2, out_msgs: 1, subscriptions: 2, subscriptions_list: ['leaf.plain', 'leaf.q q1'] }),
@@ -158,7 +77,7 @@ describe('LeafProxy', () => {
 
   it('refuses bad credentials with nats-server\'s error', async () => {
     const { proxy } = await startProxy('  listen: "127.0.0.1:-1"\n  authorization { user: leaf, password: pw }');
-    const leaf = await FakeSide.dial(proxy.boundAddress!.port);
+    const leaf = await RawPeer.dial(proxy.boundAddress!.port);
     cleanups.push(() => leaf.close());
     await leaf.waitFor(/^INFO /);
     leaf.send('CONNECT {"user":"leaf","pass":"nope"}\r\n');
@@ -168,7 +87,7 @@ describe('LeafProxy', () => {
 
   it('detects a loop when a leaf sends our own $LDS subject back', async () => {
     const { proxy } = await startProxy('  listen: "127.0.0.1:-1"');
-    const leaf = await FakeSide.dial(proxy.boundAddress!.port);
+    const leaf = await RawPeer.dial(proxy.boundAddress!.port);
     cleanups.push(() => leaf.close());
     await leaf.waitFor(/^INFO /);
     leaf.send('CONNECT {"version":"2.9.10","server_id":"NLEAF","name":"leaf1","cluster":"leaf1"}\r\n');
@@ -181,11 +100,11 @@ describe('LeafProxy', () => {
 
   describe('as a leaf of a hand-written hub', () => {
     let hubServer: Server;
-    const hubSides: FakeSide[] = [];
+    const hubSides: RawPeer[] = [];
 
     async function fakeHub(): Promise<number> {
       hubServer = createServer((socket) => {
-        const side = new FakeSide(socket);
+        const side = new RawPeer(socket);
         hubSides.push(side);
         side.send(`INFO ${JSON.stringify({ server_id: 'NHUB', server_name: 'hub', version: '2.9.10', proto: 1, headers: true, max_payload: 1048576, client_id: hubSides.length, nonce: 'abc', info_on_connect: true, leafnode_urls: ['127.0.0.1:1'] })} \r\n`);
       });
@@ -220,7 +139,7 @@ describe('LeafProxy', () => {
       hub.send('LS+ private.>\r\nLS+ open.>\r\nLMSG secret.x 1\r\ns\r\nLMSG local.sub 1\r\nl\r\n');
       await eventually(() => expect(client.interests).toContain('+$G open.> 1'));
       for (const subject of ['private.a', 'open.a']) {
-        client.endpoint.send(client.leafMemberId(), { account: '$G', subject, payload: Buffer.from('m'), originMemberId: client.endpoint.self.memberId });
+        client.endpoint.send(client.memberIdOf('leaf-proxy'), { account: '$G', subject, payload: Buffer.from('m'), originMemberId: client.endpoint.self.memberId });
       }
       await hub.waitFor('LMSG open.a 1\r\nm\r\n');
       expect(hub.text).not.toContain('private.a');

@@ -1,103 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InProcessBus, type BusEndpoint, type BusHandlers, type BusMessage, type InterestChange, type MemberInfo, type MemberState } from '@nats-ts/bus';
+import { RecordingMember } from '@nats-ts/bus/test-support';
+import { RawPeer, eventually, sleep } from '@nats-ts/server-link/test-support';
+import { InProcessBus, type BusMessage } from '@nats-ts/bus';
 import { loadOptions } from '@nats-ts/config';
 import { Logger } from '@nats-ts/observability';
 import { RouteMesh } from './route-mesh.js';
 import { buildRoutez } from './routez.js';
-
-/** A bus member standing in for the client-gateway: records interest, messages and states. */
-class ClientSide implements BusHandlers {
-  readonly interests: string[] = [];
-  readonly messages: { subject: string; reply?: string; payload: string; header?: string; queues?: string[] }[] = [];
-  readonly states: MemberState[] = [];
-  endpoint!: BusEndpoint;
-  memberJoined(_m: MemberInfo): void {}
-  memberLeft(_m: MemberInfo): void {}
-  interest(_from: MemberInfo, c: InterestChange): void {
-    this.interests.push(`${c.add ? '+' : '-'}${c.account} ${c.subject}${c.queue ? ` ${c.queue}` : ''} ${c.weight}`);
-  }
-  message(_from: MemberInfo, msg: BusMessage): void {
-    this.messages.push({
-      subject: msg.subject,
-      ...(msg.reply ? { reply: msg.reply } : {}),
-      payload: Buffer.from(msg.payload).toString(),
-      ...(msg.header ? { header: Buffer.from(msg.header).toString() } : {}),
-      ...(msg.queues ? { queues: [...msg.queues] } : {}),
-    });
-  }
-  memberState(_from: MemberInfo, state: MemberState): void {
-    this.states.push(state);
-  }
-  /** The route member's id, to send it messages. */
-  routeMemberId(): string {
-    return this.endpoint.members().find((m) => m.role === 'route-mesh')!.memberId;
-  }
-}
-
-/** A hand-written route peer on a raw socket, as the notes' [fake] peers: sends exact bytes, keeps what it gets. */
-class FakePeer {
-  text = '';
-  closed = false;
-  constructor(readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => (this.text += chunk.toString('latin1')));
-    socket.on('close', () => (this.closed = true));
-    socket.on('error', () => undefined);
-  }
-  static dial(port: number): Promise<FakePeer> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(new FakePeer(socket)));
-      socket.once('error', reject);
-    });
-  }
-  send(text: string): void {
-    this.socket.write(text);
-  }
-  async waitFor(pattern: RegExp | string, timeoutMs = 3000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = typeof pattern === 'string' ? this.text.includes(pattern) : pattern.test(this.text);
-      if (found) return this.text;
-      if (Date.now() > deadline) throw new Error(`peer did not receive ${String(pattern)}; got:\n${this.text}`);
-      await sleep(10);
-    }
-  }
-  async waitClosed(timeoutMs = 3000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error('peer connection still open');
-      await sleep(10);
-    }
-  }
-  firstInfo(): Record<string, unknown> {
-    const match = /^INFO (\{.*\}) \r\n/m.exec(this.text);
-    if (!match) throw new Error(`no INFO in ${this.text}`);
-    return JSON.parse(match[1]!) as Record<string, unknown>;
-  }
-  close(): void {
-    this.socket.destroy();
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function eventually(check: () => void, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await sleep(10);
-    }
-  }
-}
 
 const PEER_ID = 'NFAKEPEER1';
 
@@ -124,9 +36,9 @@ describe('RouteMesh', () => {
     return file;
   }
 
-  async function startMesh(args: string[] = []): Promise<{ mesh: RouteMesh; port: number; client: ClientSide }> {
+  async function startMesh(args: string[] = []): Promise<{ mesh: RouteMesh; port: number; client: RecordingMember }> {
     const bus = new InProcessBus();
-    const client = new ClientSide();
+    const client = new RecordingMember();
     client.endpoint = await bus.join({ nodeId: 'NSELF', role: 'client-gateway', version: 'test' }, client);
     client.endpoint.announceState({ clientUrls: ['127.0.0.1:4222'] });
     const { options } = loadOptions(['-a', '127.0.0.1', '--cluster', 'nats://127.0.0.1:-1', '--cluster_name', 'T', ...args]);
@@ -136,8 +48,8 @@ describe('RouteMesh', () => {
     return { mesh, port: bound.port, client };
   }
 
-  async function registeredPeer(port: number, id = PEER_ID, infoExtra: Record<string, unknown> = {}): Promise<FakePeer> {
-    const peer = await FakePeer.dial(port);
+  async function registeredPeer(port: number, id = PEER_ID, infoExtra: Record<string, unknown> = {}): Promise<RawPeer> {
+    const peer = await RawPeer.dial(port);
     cleanups.push(() => peer.close());
     await peer.waitFor(/^INFO .* \r\n/);
     peer.send(peerConnect({}, id) + peerInfo(id, infoExtra));
@@ -150,7 +62,7 @@ describe('RouteMesh', () => {
     client.endpoint.announceInterest({ account: '$G', subject: 'work', queue: 'q', weight: 1, add: true });
     client.endpoint.announceInterest({ account: '$G', subject: 'work', queue: 'q', weight: 1, add: true });
     const peer = await registeredPeer(port);
-    const info = peer.firstInfo();
+    const info = peer.infos()[0]!;
     expect(Object.keys(info)).toEqual([
       'server_id', 'server_name', 'version', 'proto', 'go', 'host', 'port', 'headers', 'max_payload', 'nonce', 'cluster', 'connect_urls', 'lnoc',
     ]);
@@ -181,7 +93,7 @@ describe('RouteMesh', () => {
     const peer = await registeredPeer(port);
     peer.send('RS+ $G orders.*\r\nRS+ $G work q 1\r\nPING\r\n');
     await peer.waitFor('PONG\r\n');
-    const to = client.routeMemberId();
+    const to = client.memberIdOf('route-mesh');
     const send = (msg: Partial<BusMessage> & { subject: string }) =>
       client.endpoint.send(to, { account: '$G', payload: Buffer.from('hi'), originMemberId: client.endpoint.self.memberId, ...msg });
     send({ subject: 'orders.new', reply: '_INBOX.1' });
@@ -224,14 +136,14 @@ describe('RouteMesh', () => {
       ['PUB foo 1\r\n', "-ERR 'Unknown Protocol Operation'\r\n"],
     ];
     for (const [input, expected] of cases) {
-      const peer = await FakePeer.dial(port);
+      const peer = await RawPeer.dial(port);
       cleanups.push(() => peer.close());
       peer.send(input);
       await peer.waitFor(expected);
       await peer.waitClosed();
     }
     // Malformed arguments close the route without an error, as nats-server does.
-    const malformed = await FakePeer.dial(port);
+    const malformed = await RawPeer.dial(port);
     cleanups.push(() => malformed.close());
     malformed.send('RMSG $G x\r\n');
     await malformed.waitClosed();
@@ -240,17 +152,17 @@ describe('RouteMesh', () => {
 
   it('requires the cluster credentials, CONNECT first', async () => {
     const { port } = await startMesh(['--cluster', 'nats://ruser:rpass@127.0.0.1:-1']);
-    const early = await FakePeer.dial(port);
+    const early = await RawPeer.dial(port);
     cleanups.push(() => early.close());
-    expect((await early.waitFor(/^INFO .* \r\n/), early.firstInfo().auth_required)).toBe(true);
+    expect((await early.waitFor(/^INFO .* \r\n/), early.infos()[0]!.auth_required)).toBe(true);
     early.send(peerInfo());
     await early.waitFor("-ERR 'Authorization Violation'\r\n");
-    const wrong = await FakePeer.dial(port);
+    const wrong = await RawPeer.dial(port);
     cleanups.push(() => wrong.close());
     wrong.send(peerConnect({ user: 'ruser', pass: 'nope' }));
     await wrong.waitFor("-ERR 'Authorization Violation'\r\n");
     await wrong.waitClosed();
-    const right = await FakePeer.dial(port);
+    const right = await RawPeer.dial(port);
     cleanups.push(() => right.close());
     right.send(peerConnect({ user: 'ruser', pass: 'rpass' }) + peerInfo() + 'PING\r\n');
     await right.waitFor('PONG\r\n');
@@ -261,12 +173,12 @@ describe('RouteMesh', () => {
     const { mesh, port } = await startMesh();
     await registeredPeer(port);
     await eventually(() => expect(mesh.peers.size).toBe(1));
-    const duplicate = await FakePeer.dial(port);
+    const duplicate = await RawPeer.dial(port);
     cleanups.push(() => duplicate.close());
     duplicate.send(peerConnect() + peerInfo());
     await duplicate.waitClosed();
     expect(duplicate.text).not.toContain('-ERR');
-    const self = await FakePeer.dial(port);
+    const self = await RawPeer.dial(port);
     cleanups.push(() => self.close());
     self.send(peerConnect({}, 'NSELF') + peerInfo('NSELF'));
     await self.waitClosed();
@@ -288,8 +200,8 @@ describe('RouteMesh', () => {
 
   it('dials configured routes with CONNECT then INFO, and tells the bus the peer\'s client URLs', async () => {
     const listener: Server = createServer();
-    const accepted: FakePeer[] = [];
-    listener.on('connection', (socket) => accepted.push(new FakePeer(socket)));
+    const accepted: RawPeer[] = [];
+    listener.on('connection', (socket) => accepted.push(new RawPeer(socket)));
     await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise((resolve) => listener.close(resolve)), () => accepted.forEach((p) => p.close()));
     const peerPort = (listener.address() as { port: number }).port;

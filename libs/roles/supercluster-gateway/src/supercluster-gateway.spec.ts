@@ -1,93 +1,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InProcessBus, type BusEndpoint, type BusHandlers, type BusMessage, type InterestChange, type MemberInfo } from '@nats-ts/bus';
+import { RecordingMember } from '@nats-ts/bus/test-support';
+import { RawPeer, eventually, sleep } from '@nats-ts/server-link/test-support';
+import { InProcessBus } from '@nats-ts/bus';
 import { loadOptions } from '@nats-ts/config';
 import { Logger } from '@nats-ts/observability';
 import { gatewayHash } from '@nats-ts/protocol';
 import { buildGatewayz } from './gatewayz.js';
 import { SuperclusterGateway } from './supercluster-gateway.js';
-
-/** A bus member standing in for the client-gateway: records interest and messages. */
-class ClientSide implements BusHandlers {
-  readonly interests: string[] = [];
-  readonly messages: { subject: string; reply?: string; payload: string; queues?: string[] }[] = [];
-  endpoint!: BusEndpoint;
-  memberJoined(_m: MemberInfo): void {}
-  memberLeft(_m: MemberInfo): void {}
-  interest(_from: MemberInfo, c: InterestChange): void {
-    this.interests.push(`${c.add ? '+' : '-'}${c.account} ${c.subject}${c.queue ? ` ${c.queue}` : ''} ${c.weight}`);
-  }
-  message(_from: MemberInfo, msg: BusMessage): void {
-    this.messages.push({
-      subject: msg.subject,
-      ...(msg.reply ? { reply: msg.reply } : {}),
-      payload: Buffer.from(msg.payload).toString(),
-      ...(msg.queues ? { queues: [...msg.queues] } : {}),
-    });
-  }
-  gatewayMemberId(): string {
-    return this.endpoint.members().find((m) => m.role === 'supercluster-gateway')!.memberId;
-  }
-}
-
-/** A hand-written gateway peer on a raw socket: sends exact bytes, keeps what it gets. */
-class FakePeer {
-  text = '';
-  closed = false;
-  constructor(readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => (this.text += chunk.toString('latin1')));
-    socket.on('close', () => (this.closed = true));
-    socket.on('error', () => undefined);
-  }
-  static dial(port: number): Promise<FakePeer> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(new FakePeer(socket)));
-      socket.once('error', reject);
-    });
-  }
-  send(text: string): void {
-    this.socket.write(text);
-  }
-  async waitFor(pattern: RegExp | string, timeoutMs = 3000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = typeof pattern === 'string' ? this.text.includes(pattern) : pattern.test(this.text);
-      if (found) return this.text;
-      if (Date.now() > deadline) throw new Error(`peer did not receive ${String(pattern)}; got:\n${this.text}`);
-      await sleep(10);
-    }
-  }
-  async waitClosed(timeoutMs = 3000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error('peer connection still open');
-      await sleep(10);
-    }
-  }
-  close(): void {
-    this.socket.destroy();
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function eventually(check: () => void, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await sleep(10);
-    }
-  }
-}
 
 const PEER_ID = 'NFAKEGATEWAYB';
 
@@ -109,13 +32,13 @@ describe('SuperclusterGateway', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function startGateway(gatewayBlock: string): Promise<{ gateway: SuperclusterGateway; port: number; client: ClientSide }> {
+  async function startGateway(gatewayBlock: string): Promise<{ gateway: SuperclusterGateway; port: number; client: RecordingMember }> {
     const dir = mkdtempSync(join(tmpdir(), 'gateway-spec-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'server.conf');
     writeFileSync(file, `gateway { name: A, listen: "127.0.0.1:-1"\n${gatewayBlock} }\n`);
     const bus = new InProcessBus();
-    const client = new ClientSide();
+    const client = new RecordingMember();
     client.endpoint = await bus.join({ nodeId: 'NSELF', role: 'client-gateway', version: 'test' }, client);
     const { options } = loadOptions(['-c', file]);
     const gateway = new SuperclusterGateway({ options, logger: new Logger({ logtime: false }), bus, serverId: 'NSELF', compatVersion: '2.9.10', productVersion: 'test' });
@@ -129,7 +52,7 @@ describe('SuperclusterGateway', () => {
     client.endpoint.announceInterest({ account: '$G', subject: 'foo', weight: 1, add: true });
     client.endpoint.announceInterest({ account: '$G', subject: 'work', queue: 'q', weight: 1, add: true });
     client.endpoint.announceInterest({ account: '$G', subject: 'work', queue: 'q', weight: 1, add: true });
-    const peer = await FakePeer.dial(port);
+    const peer = await RawPeer.dial(port);
     cleanups.push(() => peer.close());
     await peer.waitFor(/^INFO .*\r\n/);
     const info = JSON.parse(/^INFO (\{.*\})\r\n/.exec(peer.text)![1]!) as Record<string, unknown>;
@@ -151,7 +74,7 @@ describe('SuperclusterGateway', () => {
 
   it('tells a new inbound gateway about the other clusters it knows (gateway_cmd 1)', async () => {
     const { port } = await startGateway('gateways: [ { name: C, urls: ["nats://127.0.0.1:1"] } ]');
-    const peer = await FakePeer.dial(port);
+    const peer = await RawPeer.dial(port);
     cleanups.push(() => peer.close());
     peer.send(peerConnect() + peerInfo());
     await peer.waitFor(
@@ -162,7 +85,7 @@ describe('SuperclusterGateway', () => {
   it('delivers a reply mapped for this cluster under its real subject and drops one mapped for another', async () => {
     const { port, client } = await startGateway('');
     client.endpoint.announceInterest({ account: '$G', subject: '_INBOX.>', weight: 1, add: true });
-    const peer = await FakePeer.dial(port);
+    const peer = await RawPeer.dial(port);
     cleanups.push(() => peer.close());
     peer.send(peerConnect() + peerInfo());
     await peer.waitFor('"gateway_cmd":3');
@@ -174,12 +97,12 @@ describe('SuperclusterGateway', () => {
 
   it('refuses an inbound connection that does not start with CONNECT, or has wrong credentials', async () => {
     const { port } = await startGateway('authorization { user: gw, password: s3cret }');
-    const early = await FakePeer.dial(port);
+    const early = await RawPeer.dial(port);
     cleanups.push(() => early.close());
     early.send('RS+ $G foo\r\n');
     await early.waitFor("-ERR 'Authorization Violation'");
     await early.waitClosed();
-    const wrong = await FakePeer.dial(port);
+    const wrong = await RawPeer.dial(port);
     cleanups.push(() => wrong.close());
     wrong.send(peerConnect({ user: 'gw', pass: 'nope' }));
     await wrong.waitFor("-ERR 'Authorization Violation'");
@@ -187,9 +110,9 @@ describe('SuperclusterGateway', () => {
   });
 
   describe('outbound', () => {
-    async function fakeCluster(): Promise<{ server: Server; port: number; peers: FakePeer[] }> {
-      const peers: FakePeer[] = [];
-      const server = createServer((socket) => peers.push(new FakePeer(socket)));
+    async function fakeCluster(): Promise<{ server: Server; port: number; peers: RawPeer[] }> {
+      const peers: RawPeer[] = [];
+      const server = createServer((socket) => peers.push(new RawPeer(socket)));
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
       cleanups.push(() => peers.forEach((p) => p.close()));
@@ -214,7 +137,7 @@ describe('SuperclusterGateway', () => {
 
       // Messages go out where there is interest; a reply with a recent subscription is mapped with
       // this cluster's and server's hashes, others are not.
-      const to = client.gatewayMemberId();
+      const to = client.memberIdOf('supercluster-gateway');
       client.endpoint.announceInterest({ account: '$G', subject: 'rep.1', queue: undefined, weight: 1, add: true });
       client.endpoint.send(to, { account: '$G', subject: 'foo', reply: 'rep.1', payload: Buffer.from('hi'), originMemberId: client.endpoint.self.memberId });
       client.endpoint.send(to, { account: '$G', subject: 'foo', reply: 'rep.2', payload: Buffer.from('ho'), originMemberId: client.endpoint.self.memberId });
