@@ -1,3 +1,4 @@
+import { joinHostPort } from '@nats-ts/protocol';
 /** This process as the other bus peers find it. */
 export interface PeerAddress {
   readonly peerId: string;
@@ -55,8 +56,4 @@ export function splitBusUrl(url: string): { host: string; port: number } {
   const port = match === null ? NaN : Number(match[3]);
   if (match === null || !(port > 0 && port <= 65535)) throw new Error(`bus: "${url}" is not a host:port address`);
   return { host: match[1] ?? match[2]!, port };
-}
-
-export function joinHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -5,12 +5,12 @@ import { Logger, Tracing } from '@nats-ts/observability';
 import { traceBusReceive, traceBusSend } from './bus-tracing.js';
 import { DialTarget, type DialEvents } from './dial-target.js';
 import { LocalMembers, type LocalEndpoint } from './local-members.js';
-import { joinHostPort, normalizeBusUrl, type Membership } from './membership.js';
+import { normalizeBusUrl, type Membership } from './membership.js';
 import { RemoteMember, RemotePeer } from './remote-peer.js';
 import type { BusFrame } from './schema.js';
 import { BUS_PROTOCOL, BusLink, type LinkEvents, type LinkSettings, type PeerHello } from './tcp-link.js';
 import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, JoinInfo, MemberInfo } from './types.js';
-import { FlushQueue } from '@nats-ts/protocol';
+import { FlushQueue, joinHostPort } from '@nats-ts/protocol';
 
 export interface TcpBusOptions {
   /** Where to accept bus connections; port 0 or -1 picks a free port. */

@@ -33,3 +33,5 @@ export {
   unmapGatewayReply,
 } from './gateway-reply.js';
 export { FlushQueue, type Flushable } from './flush-queue.js';
+export { joinHostPort, parseAdvertise } from './host-port.js';
+export { parseJsonObject } from './json-object.js';

@@ -23,3 +23,4 @@ export {
   pickWeightedWhere,
   type TargetedInterest,
 } from './weighted-fanout.js';
+export { passwordMatches } from './password.js';

@@ -1,6 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import bcrypt from 'bcryptjs';
 import type { Permissions, ServerOptions, UserConfig } from '@nats-ts/config';
+import { passwordMatches } from '@nats-ts/routing';
 
 /** The credentials a client presents in CONNECT. */
 export interface ClientCredentials {
@@ -72,39 +71,4 @@ export class Authenticator {
     }
     return undefined;
   }
-}
-
-const BCRYPT_PREFIX = /^\$2[abxy]?\$/;
-
-/**
- * bcrypt checks are slow by design and run on the event loop; a verified (hash, password)
- * pair is remembered by digest so reconnect storms do not stall every other client.
- */
-const verifiedBcrypt = new Set<string>();
-const VERIFIED_BCRYPT_LIMIT = 4096;
-
-export function passwordMatches(serverPassword: string, clientPassword: string): boolean {
-  if (BCRYPT_PREFIX.test(serverPassword)) {
-    const key = createHash('sha256').update(serverPassword).update('\0').update(clientPassword).digest('base64');
-    if (verifiedBcrypt.has(key)) return true;
-    let ok = false;
-    try {
-      ok = bcrypt.compareSync(clientPassword, serverPassword);
-    } catch {
-      ok = false;
-    }
-    if (ok) {
-      if (verifiedBcrypt.size >= VERIFIED_BCRYPT_LIMIT) verifiedBcrypt.clear();
-      verifiedBcrypt.add(key);
-    }
-    return ok;
-  }
-  return constantTimeEquals(serverPassword, clientPassword);
-}
-
-function constantTimeEquals(a: string, b: string): boolean {
-  // Compare digests so neither the content nor the length leaks through timing.
-  const da = createHash('sha256').update(a).digest();
-  const db = createHash('sha256').update(b).digest();
-  return timingSafeEqual(da, db) && a.length === b.length;
 }

@@ -1,5 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import type { MemberState } from '@nats-ts/bus';
+import { joinHostPort, parseAdvertise } from '@nats-ts/protocol';
 
 /**
  * The cluster as clients see it in INFO: `cluster` and `connect_urls`, from the states other bus
@@ -63,7 +64,10 @@ function sameList(a: readonly string[] | undefined, b: readonly string[] | undef
  * when bound to all interfaces.
  */
 export function clientConnectUrls(advertise: string | undefined, host: string, port: number): string[] {
-  if (advertise !== undefined && advertise !== '') return [withDefaultPort(advertise, port)];
+  if (advertise !== undefined && advertise !== '') {
+    const advertised = parseAdvertise(advertise, port);
+    return [joinHostPort(advertised.host, advertised.port)];
+  }
   if (host === '0.0.0.0' || host === '::') {
     const urls: string[] = [];
     for (const list of Object.values(networkInterfaces())) {
@@ -75,16 +79,4 @@ export function clientConnectUrls(advertise: string | undefined, host: string, p
     if (urls.length > 0) return urls;
   }
   return [joinHostPort(host, port)];
-}
-
-function withDefaultPort(hostPort: string, port: number): string {
-  const bracketed = /^\[(.*)\](?::(\d+))?$/.exec(hostPort);
-  if (bracketed) return joinHostPort(bracketed[1]!, bracketed[2] !== undefined ? Number(bracketed[2]) : port);
-  const colon = hostPort.lastIndexOf(':');
-  if (colon < 0 || hostPort.indexOf(':') !== colon) return joinHostPort(hostPort, port);
-  return joinHostPort(hostPort.slice(0, colon), Number(hostPort.slice(colon + 1)));
-}
-
-function joinHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -1,13 +1,7 @@
-import bcrypt from 'bcryptjs';
 import type { LeafnodesConfig, ServerOptions } from '@nats-ts/config';
+import { passwordMatches } from '@nats-ts/routing';
 
 const GLOBAL_ACCOUNT = '$G';
-
-function passwordMatches(configured: string | undefined, given: string | undefined): boolean {
-  if (configured === undefined || configured === '') return given === undefined || given === '';
-  if (given === undefined) return false;
-  return configured.startsWith('$2') ? bcrypt.compareSync(given, configured) : configured === given;
-}
 
 /**
  * The account a leaf connection's CONNECT credentials bind it to, undefined when they are

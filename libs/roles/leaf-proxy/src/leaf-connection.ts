@@ -1,10 +1,11 @@
 import type { Duplex } from 'node:stream';
 import {
-  ProtocolErrorKind,
   createLeafParser,
   isGatewayReply,
-  unmapGatewayReply,
+  parseJsonObject,
+  ProtocolErrorKind,
   protocolErrorText,
+  unmapGatewayReply,
   writeLeafMsg,
   writeLeafSub,
   writeLeafUnsub,
@@ -13,7 +14,7 @@ import {
 } from '@nats-ts/protocol';
 import { ServerLink } from '@nats-ts/server-link';
 import { PermissionChecker } from '@nats-ts/routing';
-import { parseJsonObject, type LeafConnectInfo, type LeafPeerInfo } from './leaf-info.js';
+import { type LeafConnectInfo, type LeafPeerInfo } from './leaf-info.js';
 import type { LeafProxy } from './leaf-proxy.js';
 import type { DialedStream, LeafRemote } from './leaf-remote.js';
 

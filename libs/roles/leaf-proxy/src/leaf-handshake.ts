@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net';
-import { encodeLeafConnect, encodeLeafInfo } from '@nats-ts/protocol';
+import { encodeLeafConnect, encodeLeafInfo, joinHostPort } from '@nats-ts/protocol';
 import { PermissionChecker } from '@nats-ts/routing';
 import { leafAccount, leafAuthRequired } from './leaf-auth.js';
 import type { LeafConnection } from './leaf-connection.js';
-import { hubInfo, joinHostPort, leafConnect, urlCredentials, urlHostPort, type LeafConnectInfo, type LeafIdentity, type LeafPeerInfo } from './leaf-info.js';
+import { hubInfo, leafConnect, urlCredentials, urlHostPort, type LeafConnectInfo, type LeafIdentity, type LeafPeerInfo } from './leaf-info.js';
 import type { LeafProxy } from './leaf-proxy.js';
 
 /** This server as its hub INFO describes it. */

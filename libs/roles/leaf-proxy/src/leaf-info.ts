@@ -50,16 +50,6 @@ export interface LeafIdentity {
   cluster?: string;
 }
 
-/** Parses a JSON object argument (INFO/CONNECT); undefined when it is not an object. */
-export function parseJsonObject(json: Buffer): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(json.toString('utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The hub's INFO to a leaf, fields in nats-server's order. The first one carries the nonce; the
  * one that completes the handshake has `connect_info` and the account the leaf is bound to.
@@ -130,11 +120,6 @@ export function nuid(): string {
   let out = '';
   for (const b of bytes) out += NUID_ALPHABET[b % NUID_ALPHABET.length];
   return out;
-}
-
-/** `host:port`, bracketing IPv6 hosts. */
-export function joinHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** User and password from a remote URL (`nats-leaf://user:pass@host:port`). */

@@ -4,10 +4,10 @@ import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange
 import { sendToTargets } from '@nats-ts/bus';
 import type { LeafnodesConfig, ServerOptions } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
-import { FlushQueue, encodeLeafInfo } from '@nats-ts/protocol';
+import { encodeLeafInfo, FlushQueue, joinHostPort } from '@nats-ts/protocol';
 import { LeafConnection } from './leaf-connection.js';
 import { leafIdentity, leafnodeUrls, processHubInfo, processLeafConnect } from './leaf-handshake.js';
-import { hubInfo, joinHostPort, leafNonce, nuid, type LeafConnectInfo, type LeafPeerInfo } from './leaf-info.js';
+import { hubInfo, leafNonce, nuid, type LeafConnectInfo, type LeafPeerInfo } from './leaf-info.js';
 import { LeafRemote, type DialedStream, type LeafRemoteOwner } from './leaf-remote.js';
 import { LeafTls } from './leaf-tls.js';
 import { LinkInterest, type LinkSubscription } from './link-interest.js';

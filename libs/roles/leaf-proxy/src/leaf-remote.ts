@@ -4,8 +4,9 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { WebSocket, createWebSocketStream } from 'ws';
 import type { LeafRemoteConfig } from '@nats-ts/config';
 import type { Logger } from '@nats-ts/observability';
-import { joinHostPort, urlHostPort } from './leaf-info.js';
+import { urlHostPort } from './leaf-info.js';
 import { tlsFiles } from '@nats-ts/server-link';
+import { joinHostPort } from '@nats-ts/protocol';
 
 /** How long a dial may take, as nats-server's leaf dial timeout. */
 const DIAL_TIMEOUT_MS = 1000;

@@ -1,9 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
-import bcrypt from 'bcryptjs';
 import { GatewayCommand } from '@nats-ts/protocol';
 import type { RouteConnection } from './route-connection.js';
 import type { PeerInfo, RouteConnectInfo } from './route-info.js';
 import type { RouteMesh } from './route-mesh.js';
+import { passwordMatches } from '@nats-ts/routing';
 
 /**
  * CONNECT from a peer that dialed us (nats-server's processConnect for a ROUTER, then
@@ -11,7 +10,7 @@ import type { RouteMesh } from './route-mesh.js';
  */
 export function processRouteConnect(mesh: RouteMesh, conn: RouteConnection, connect: RouteConnectInfo): void {
   const cluster = mesh.options.cluster;
-  if (cluster?.user !== undefined && (connect.user !== cluster.user || !passwordMatches(connect.pass, cluster.password))) {
+  if (cluster?.user !== undefined && (connect.user !== cluster.user || !passwordMatches(cluster.password, connect.pass))) {
     mesh.logger.error(`${conn.label()} - authentication error - User "${connect.user ?? ''}"`);
     conn.sendErr('Authorization Violation');
     return conn.close('Authentication Failure');
@@ -94,14 +93,4 @@ function processGatewayGossip(mesh: RouteMesh, conn: RouteConnection, info: Peer
   }
   const urls = Array.isArray(info.gateway_urls) ? info.gateway_urls.filter((u): u is string => typeof u === 'string') : [];
   mesh.heardOfGateway(info.gateway!, urls);
-}
-
-/** Plain text or a bcrypt hash, as nats-server compares route passwords. */
-function passwordMatches(given: string | undefined, expected: string | undefined): boolean {
-  if (expected === undefined || expected === '') return given === undefined || given === '';
-  if (given === undefined) return false;
-  if (/^\$2[abxy]?\$/.test(expected)) return bcrypt.compareSync(given, expected);
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

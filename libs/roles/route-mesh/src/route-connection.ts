@@ -1,15 +1,16 @@
 import type { Socket } from 'node:net';
 import {
+  parseJsonObject,
   ProtocolErrorKind,
-  RouteProtocolParser,
   protocolErrorText,
+  RouteProtocolParser,
   writeRoutedMsg,
   writeRouteSub,
   writeRouteUnsub,
   type RouteDispatcher,
 } from '@nats-ts/protocol';
 import { ServerLink } from '@nats-ts/server-link';
-import { asPeerInfo, parseJsonObject, type PeerInfo, type RouteConnectInfo } from './route-info.js';
+import { asPeerInfo, type PeerInfo, type RouteConnectInfo } from './route-info.js';
 import type { RouteMesh } from './route-mesh.js';
 
 /** Why a route connection closed, in nats-server's words (logs and /routez). */

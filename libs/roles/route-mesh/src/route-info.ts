@@ -55,16 +55,6 @@ export interface RouteIdentity {
   ip?: string;
 }
 
-/** Parses a JSON object argument (INFO/CONNECT); undefined when it is not an object. */
-export function parseJsonObject(json: Buffer): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(json.toString('utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** A peer INFO must at least name its server. */
 export function asPeerInfo(value: Record<string, unknown> | undefined): PeerInfo | undefined {
   if (value === undefined || typeof value.server_id !== 'string') return undefined;
@@ -150,11 +140,6 @@ export function dynamicClusterName(): string {
   let name = '';
   for (const b of randomBytes(22)) name += NAME_ALPHABET[b % NAME_ALPHABET.length];
   return name;
-}
-
-/** `host:port`, with brackets around IPv6 hosts. */
-export function joinHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** Host and port of a route URL (`nats-route://user:pass@host:port`), brackets removed from IPv6. */

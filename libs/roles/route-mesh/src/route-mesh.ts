@@ -3,7 +3,7 @@ import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange
 import { sendToTargets } from '@nats-ts/bus';
 import type { ClusterConfig, ServerOptions } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
-import { encodeGatewayGossip, encodeRouteConnect, encodeRouteInfo } from '@nats-ts/protocol';
+import { encodeGatewayGossip, encodeRouteConnect, encodeRouteInfo, joinHostPort, parseAdvertise } from '@nats-ts/protocol';
 import { FlushQueue } from '@nats-ts/protocol';
 import { GatewayGossip } from './gateway-gossip.js';
 import { processRouteConnect, processRouteInfo } from './handshake.js';
@@ -12,18 +12,7 @@ import { PeerInterest } from './peer-interest.js';
 import { collectMemberTargets, pickWeighted, type MemberTarget } from '@nats-ts/routing';
 import { RouteConnection, type RouteOrigin } from './route-connection.js';
 import { RouteDialer } from './route-dialer.js';
-import {
-  dynamicClusterName,
-  joinHostPort,
-  routeConnect,
-  routeInfo,
-  routeNonce,
-  routeUrlCredentials,
-  routeUrlHostPort,
-  type PeerInfo,
-  type RouteConnectInfo,
-  type RouteIdentity,
-} from './route-info.js';
+import { dynamicClusterName, routeConnect, routeInfo, routeNonce, routeUrlCredentials, routeUrlHostPort, type PeerInfo, type RouteConnectInfo, type RouteIdentity } from './route-info.js';
 import { MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
 
 export interface RouteMeshConfig {
@@ -537,13 +526,3 @@ export class RouteMesh implements BusHandlers {
     span?.end();
   }
 }
-
-/** `cluster { advertise }`: host[:port], the port defaulting to the cluster port. */
-function parseAdvertise(advertise: string, port: number): BoundAddress {
-  const bracketed = /^\[(.*)\](?::(\d+))?$/.exec(advertise);
-  if (bracketed) return { host: bracketed[1]!, port: bracketed[2] !== undefined ? Number(bracketed[2]) : port };
-  const colon = advertise.lastIndexOf(':');
-  if (colon < 0 || advertise.indexOf(':') !== colon) return { host: advertise, port };
-  return { host: advertise.slice(0, colon), port: Number(advertise.slice(colon + 1)) };
-}
-

@@ -1,8 +1,9 @@
 import type { Socket } from 'node:net';
 import {
+  parseJsonObject,
   ProtocolErrorKind,
-  RouteProtocolParser,
   protocolErrorText,
+  RouteProtocolParser,
   writeAccountUnsub,
   writeRoutedMsg,
   writeRouteSub,
@@ -10,7 +11,7 @@ import {
   type RouteDispatcher,
 } from '@nats-ts/protocol';
 import { ServerLink } from '@nats-ts/server-link';
-import { asGatewayPeerInfo, parseJsonObject, type GatewayConnectInfo } from './gateway-info.js';
+import { asGatewayPeerInfo, type GatewayConnectInfo } from './gateway-info.js';
 import type { RemoteGateway } from './gateway-dialer.js';
 import type { SuperclusterGateway } from './supercluster-gateway.js';
 

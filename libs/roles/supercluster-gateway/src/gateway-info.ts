@@ -1,5 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
-import bcrypt from 'bcryptjs';
 
 /** The INFO fields of a gateway peer we use (nats-server's Info, gateway part). */
 export interface GatewayPeerInfo {
@@ -41,16 +39,6 @@ export interface GatewayIdentity {
   /** Gateway connections are TLS (`gateway { tls }`), verified both ways. */
   tlsRequired: boolean;
   maxPayload: number;
-}
-
-/** Parses a JSON object argument (INFO/CONNECT); undefined when it is not an object. */
-export function parseJsonObject(json: Buffer): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(json.toString('utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export function asGatewayPeerInfo(value: Record<string, unknown> | undefined): GatewayPeerInfo | undefined {
@@ -105,33 +93,10 @@ export function gatewayConnect(
   return connect;
 }
 
-/** Plain text or a bcrypt hash, as nats-server compares passwords. */
-export function passwordMatches(given: string | undefined, expected: string | undefined): boolean {
-  if (expected === undefined || expected === '') return given === undefined || given === '';
-  if (given === undefined) return false;
-  if (/^\$2[abxy]?\$/.test(expected)) return bcrypt.compareSync(given, expected);
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-export function joinHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 /** A gateway URL as configured or gossiped: `nats://host:port` or a bare `host:port`. */
 export function parseGatewayUrl(text: string): URL | undefined {
   const withScheme = text.includes('://') ? text : `nats://${text}`;
   if (!URL.canParse(withScheme)) return undefined;
   const url = new URL(withScheme);
   return url.hostname === '' ? undefined : url;
-}
-
-/** `gateway { advertise }`: host[:port], the port defaulting to the gateway port. */
-export function parseAdvertise(advertise: string, port: number): { host: string; port: number } {
-  const bracketed = /^\[(.*)\](?::(\d+))?$/.exec(advertise);
-  if (bracketed) return { host: bracketed[1]!, port: bracketed[2] !== undefined ? Number(bracketed[2]) : port };
-  const colon = advertise.lastIndexOf(':');
-  if (colon < 0 || advertise.indexOf(':') !== colon) return { host: advertise, port };
-  return { host: advertise.slice(0, colon), port: Number(advertise.slice(colon + 1)) };
 }

@@ -4,33 +4,26 @@ import { sendToTargets } from '@nats-ts/bus';
 import type { GatewayConfig, ServerOptions } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
 import {
-  FlushQueue,
-  GATEWAY_REPLY_PREFIX,
-  GatewayCommand,
   encodeGatewayCommand,
   encodeGatewayGossip,
   encodeGatewayInfo,
   encodeRouteConnect,
+  FlushQueue,
+  GATEWAY_REPLY_PREFIX,
+  GatewayCommand,
   gatewayHash,
   gatewayReplyClusterHash,
   gatewayReplyPrefix,
   isGatewayReply,
+  joinHostPort,
+  parseAdvertise,
   unmapGatewayReply,
 } from '@nats-ts/protocol';
 import { ClusterInterest, type ClusterInterestChange } from './cluster-interest.js';
-import { collectMemberTargets, type MemberTarget } from '@nats-ts/routing';
+import { collectMemberTargets, passwordMatches, type MemberTarget } from '@nats-ts/routing';
 import { GatewayConnection } from './gateway-connection.js';
 import { GatewayDialer, type RemoteGateway } from './gateway-dialer.js';
-import {
-  gatewayConnect,
-  gatewayInfo,
-  joinHostPort,
-  parseAdvertise,
-  parseGatewayUrl,
-  passwordMatches,
-  type GatewayConnectInfo,
-  type GatewayPeerInfo,
-} from './gateway-info.js';
+import { gatewayConnect, gatewayInfo, parseGatewayUrl, type GatewayConnectInfo, type GatewayPeerInfo } from './gateway-info.js';
 import { RecentSubscriptions } from './recent-subscriptions.js';
 import { RemoteInterest } from './remote-interest.js';
 import { MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
@@ -279,7 +272,7 @@ export class SuperclusterGateway implements BusHandlers {
       conn.sendErr('Attempted To Connect To Gateway Port');
       return conn.close('Wrong Port');
     }
-    if (this.config.user !== undefined && (connect.user !== this.config.user || !passwordMatches(connect.pass, this.config.password))) {
+    if (this.config.user !== undefined && (connect.user !== this.config.user || !passwordMatches(this.config.password, connect.pass))) {
       conn.sendErr('Authorization Violation');
       return conn.close('Authentication Failure');
     }
