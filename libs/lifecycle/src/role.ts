@@ -23,6 +23,12 @@ export interface RoleContext {
   tracing: Tracing;
 }
 
+/** What a role's logic needs of its node: a RoleContext provides it; tests build it by hand. */
+export type RoleSetup = Pick<RoleContext, 'options' | 'logger' | 'bus' | 'serverId' | 'compatVersion' | 'productVersion'> & {
+  /** Message tracing (default: off). */
+  tracing?: Tracing;
+};
+
 export type JsonEndpoint = (query: Record<string, string>) => unknown;
 
 /** An endpoint with its rendering: nats-server writes /healthz compact, the others indented. */

@@ -2,7 +2,7 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { encodeErr, encodeInfo, FlushQueue } from '@nats-ts/protocol';
 import { AccountRegistry, subjectMatches, type Account, type SublistResult } from '@nats-ts/routing';
 import type { ServerOptions } from '@nats-ts/config';
-import type { WebsocketRoutes } from '@nats-ts/lifecycle';
+import type { RoleSetup, WebsocketRoutes } from '@nats-ts/lifecycle';
 import { Tracing, type Logger } from '@nats-ts/observability';
 import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
 import { Authenticator } from './auth.js';
@@ -15,21 +15,10 @@ import { WebSocketListener } from './websocket-listener.js';
 import { WireError } from './wire-errors.js';
 import { TlsAcceptor, listen, tlsFiles, type BoundAddress } from '@nats-ts/server-link';
 
-export interface ClientGatewayConfig {
-  options: Readonly<ServerOptions>;
-  logger: Logger;
-  bus: BusTransport;
-  /** nats-server style server id (shared by every role of one node). */
-  serverId: string;
-  /** The nats-server protocol version we are compatible with, sent as INFO `version`. */
-  compatVersion: string;
-  /** Our own product version, for logs and INFO `go`. */
-  productVersion: string;
-  /** Message tracing (default: off). */
-  tracing?: Tracing;
+export type ClientGatewayConfig = RoleSetup & {
   /** Websocket paths other roles serve (nats-server's /leafnode); the rest are clients. */
   websocketRoutes?: WebsocketRoutes;
-}
+};
 
 export interface GatewayStats {
   inMsgs: number;

@@ -5,16 +5,7 @@ import { buildConnz, buildSubsz, buildVarz } from './monitor-endpoints.js';
 
 /** Starts the client role of a node and exposes it to the process runner. */
 export const clientGatewayRole: RoleFactory = async (ctx) => {
-  const gateway = new ClientGateway({
-    options: ctx.options,
-    logger: ctx.logger,
-    bus: ctx.bus,
-    serverId: ctx.serverId,
-    compatVersion: ctx.compatVersion,
-    productVersion: ctx.productVersion,
-    websocketRoutes: ctx.websocketRoutes,
-    tracing: ctx.tracing,
-  });
+  const gateway = new ClientGateway(ctx);
   const bound = await gateway.start();
   const o = ctx.options;
   return {

@@ -1,3 +1,3 @@
 export { leafProxyRole } from './role.js';
-export { LeafProxy, type LeafProxyConfig } from './leaf-proxy.js';
+export { LeafProxy } from './leaf-proxy.js';
 export { buildLeafz, type Leafz, type LeafzEntry } from './leafz.js';

@@ -14,17 +14,7 @@ import { LinkInterest, type LinkSubscription } from './link-interest.js';
 import { MemberInterest, type MemberInterestDelta, type MemberSubscription, type MemberTarget } from './member-interest.js';
 import { listen, type BoundAddress } from '@nats-ts/server-link';
 import { pickWeightedWhere } from '@nats-ts/routing';
-
-export interface LeafProxyConfig {
-  options: Readonly<ServerOptions>;
-  logger: Logger;
-  bus: BusTransport;
-  serverId: string;
-  compatVersion: string;
-  productVersion: string;
-  /** Message tracing (default: off). */
-  tracing?: Tracing;
-}
+import type { RoleSetup } from '@nats-ts/lifecycle';
 
 /** Names the spans of traced messages crossing leaf connections (`leaf send`, `leaf receive`). */
 const LEAF_TRACE_SCOPE: LinkTraceScope = { role: 'leaf-proxy', link: 'leaf' };
@@ -69,7 +59,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
   private readonly memberTargets: MemberTarget[] = [];
   private readonly unplacedQueues: string[] = [];
 
-  constructor(config: LeafProxyConfig) {
+  constructor(config: RoleSetup) {
     const leaf = config.options.leafnodes;
     if (leaf === undefined) throw new Error('leaf-proxy: no leafnodes configured');
     this.options = config.options;

@@ -19,15 +19,7 @@ export const leafProxyRole: RoleFactory = async (ctx) => {
       shutdown: () => Promise.resolve(),
     };
   }
-  const proxy = new LeafProxy({
-    options: ctx.options,
-    logger: ctx.logger,
-    bus: ctx.bus,
-    serverId: ctx.serverId,
-    compatVersion: ctx.compatVersion,
-    productVersion: ctx.productVersion,
-    tracing: ctx.tracing,
-  });
+  const proxy = new LeafProxy(ctx);
   const bound = await proxy.start();
   // As nats-server: leafs may also connect through the websocket listener, on paths starting with /leafnode.
   ctx.websocketRoutes.register('/leafnode', (stream, peer) => proxy.acceptWebsocket(stream, peer.remoteAddress, peer.remotePort, peer.localAddress));

@@ -19,15 +19,7 @@ export const routeMeshRole: RoleFactory = async (ctx) => {
       shutdown: () => Promise.resolve(),
     };
   }
-  const mesh = new RouteMesh({
-    options: ctx.options,
-    logger: ctx.logger,
-    bus: ctx.bus,
-    serverId: ctx.serverId,
-    compatVersion: ctx.compatVersion,
-    productVersion: ctx.productVersion,
-    tracing: ctx.tracing,
-  });
+  const mesh = new RouteMesh(ctx);
   const bound = await mesh.start();
   return {
     name: 'route-mesh',

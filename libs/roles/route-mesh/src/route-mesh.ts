@@ -14,19 +14,7 @@ import { RouteConnection, type RouteOrigin } from './route-connection.js';
 import { RouteDialer } from './route-dialer.js';
 import { dynamicClusterName, routeConnect, routeInfo, routeNonce, routeUrlCredentials, routeUrlHostPort, type PeerInfo, type RouteConnectInfo, type RouteIdentity } from './route-info.js';
 import { MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
-
-export interface RouteMeshConfig {
-  options: Readonly<ServerOptions>;
-  logger: Logger;
-  bus: BusTransport;
-  /** nats-server style server id (shared by every role of one node). */
-  serverId: string;
-  /** The nats-server version we are compatible with, sent as INFO `version`. */
-  compatVersion: string;
-  productVersion: string;
-  /** Message tracing (default: off). */
-  tracing?: Tracing;
-}
+import type { RoleSetup } from '@nats-ts/lifecycle';
 
 /** Names the spans of traced messages crossing routes (`route send`, `route receive`). */
 const ROUTE_TRACE_SCOPE: LinkTraceScope = { role: 'route-mesh', link: 'route' };
@@ -83,7 +71,7 @@ export class RouteMesh implements BusHandlers {
   private readonly routeTargets: RouteConnection[] = [];
   private readonly memberTargets: MemberTarget[] = [];
 
-  constructor(config: RouteMeshConfig) {
+  constructor(config: RoleSetup) {
     const cluster = config.options.cluster;
     if (cluster === undefined) throw new Error('route-mesh: no cluster configured');
     this.options = config.options;

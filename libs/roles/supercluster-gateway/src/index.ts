@@ -1,3 +1,3 @@
-export { SuperclusterGateway, type SuperclusterGatewayConfig } from './supercluster-gateway.js';
+export { SuperclusterGateway } from './supercluster-gateway.js';
 export { buildGatewayz, gatewayVarz } from './gatewayz.js';
 export { superclusterGatewayRole } from './role.js';

@@ -18,15 +18,7 @@ export const superclusterGatewayRole: RoleFactory = async (ctx) => {
       shutdown: () => Promise.resolve(),
     };
   }
-  const gateway = new SuperclusterGateway({
-    options: ctx.options,
-    logger: ctx.logger,
-    bus: ctx.bus,
-    serverId: ctx.serverId,
-    compatVersion: ctx.compatVersion,
-    productVersion: ctx.productVersion,
-    tracing: ctx.tracing,
-  });
+  const gateway = new SuperclusterGateway(ctx);
   await gateway.start();
   return {
     name: 'supercluster-gateway',

@@ -27,19 +27,7 @@ import { gatewayConnect, gatewayInfo, parseGatewayUrl, type GatewayConnectInfo, 
 import { RecentSubscriptions } from './recent-subscriptions.js';
 import { RemoteInterest } from './remote-interest.js';
 import { MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
-
-export interface SuperclusterGatewayConfig {
-  options: Readonly<ServerOptions>;
-  logger: Logger;
-  bus: BusTransport;
-  /** nats-server style server id (shared by every role of one node). */
-  serverId: string;
-  /** The nats-server version we are compatible with, sent as INFO `version`. */
-  compatVersion: string;
-  productVersion: string;
-  /** Message tracing (default: off). */
-  tracing?: Tracing;
-}
+import type { RoleSetup } from '@nats-ts/lifecycle';
 
 /** Names the spans of traced messages crossing gateways (`gateway send`, `gateway receive`). */
 const GATEWAY_TRACE_SCOPE: LinkTraceScope = { role: 'supercluster-gateway', link: 'gateway' };
@@ -127,7 +115,7 @@ export class SuperclusterGateway implements BusHandlers {
   private readonly gatewayTargets: GatewayConnection[] = [];
   private readonly memberTargets: MemberTarget[] = [];
 
-  constructor(config: SuperclusterGatewayConfig) {
+  constructor(config: RoleSetup) {
     const gateway = config.options.gateway;
     if (gateway === undefined) throw new Error('supercluster-gateway: no gateway configured');
     this.options = config.options;
