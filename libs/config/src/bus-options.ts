@@ -1,6 +1,6 @@
 import type { ConfigEntry } from './conf-nodes.js';
 import type { Draft } from './draft.js';
-import { Diagnostics, readDurationMs, readHostPort, readMap, readPort, readString, readStringList, unknownField } from './entry-reader.js';
+import { Diagnostics, applyListenerKey, readDurationMs, readMap, readString, readStringList, unknownField } from './entry-reader.js';
 import type { BusConfig } from './options.js';
 
 const BLOCK = 'bus';
@@ -44,20 +44,8 @@ export function applyBus(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
     redisTtlMs: BUS_DEFAULTS.redisTtlMs,
   };
   for (const x of map.entries.values()) {
+    if (applyListenerKey(x, bus, d)) continue;
     switch (x.key.toLowerCase()) {
-      case 'listen': {
-        const hp = readHostPort(x, d);
-        if (hp === undefined) break;
-        if (hp.host !== '') bus.host = hp.host;
-        bus.port = hp.port;
-        break;
-      }
-      case 'host':
-        bus.host = readString(x, d) ?? bus.host;
-        break;
-      case 'port':
-        bus.port = readPort(x, d) ?? bus.port;
-        break;
       case 'advertise': {
         const advertise = readString(x, d);
         if (advertise === undefined) break;

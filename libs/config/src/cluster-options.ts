@@ -2,17 +2,7 @@ import type { ConfigEntry } from './conf-nodes.js';
 import { describeNode } from './conf-nodes.js';
 import { applyLinkAuthorization } from './link-authorization.js';
 import type { Draft } from './draft.js';
-import {
-  Diagnostics,
-  notSupported,
-  readBool,
-  readHostPort,
-  readMap,
-  readNonNegative,
-  readPort,
-  readString,
-  unknownField,
-} from './entry-reader.js';
+import { Diagnostics, applyListenerKey, notSupported, readBool, readMap, readNonNegative, readString, unknownField } from './entry-reader.js';
 import type { ClusterConfig } from './options.js';
 import { readTls } from './tls-options.js';
 
@@ -33,27 +23,13 @@ export function applyCluster(e: ConfigEntry, draft: Draft, d: Diagnostics): void
   if (map === undefined) return;
   const cluster = emptyCluster();
   for (const x of map.entries.values()) {
+    if (applyListenerKey(x, cluster, d)) continue;
     switch (x.key.toLowerCase()) {
       case 'name': {
         const name = readString(x, d);
         if (name !== undefined) cluster.name = name;
         break;
       }
-      case 'listen': {
-        const hp = readHostPort(x, d);
-        if (hp !== undefined) {
-          cluster.host = hp.host;
-          cluster.port = hp.port;
-        }
-        break;
-      }
-      case 'port':
-        cluster.port = readPort(x, d) ?? cluster.port;
-        break;
-      case 'host':
-      case 'net':
-        cluster.host = readString(x, d) ?? cluster.host;
-        break;
       case 'authorization':
         applyLinkAuthorization(x, cluster, d, 'cluster');
         break;

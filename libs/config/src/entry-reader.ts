@@ -170,3 +170,29 @@ export function notSupported(e: ConfigEntry, d: Diagnostics, block?: string): vo
 export function refused(e: ConfigEntry, d: Diagnostics, why: string): void {
   d.error(e.keyPos, `"${e.key}" is not supported: ${why}`);
 }
+
+/**
+ * The keys every listener block shares: `listen` (a port, or `host:port`; a port alone keeps
+ * the host), `port`, and `host` or `net`. False for any other key.
+ */
+export function applyListenerKey(e: ConfigEntry, listener: { host: string; port: number }, d: Diagnostics): boolean {
+  switch (e.key.toLowerCase()) {
+    case 'listen': {
+      const hp = readHostPort(e, d);
+      if (hp !== undefined) {
+        if (hp.host !== '') listener.host = hp.host;
+        listener.port = hp.port;
+      }
+      return true;
+    }
+    case 'port':
+      listener.port = readPort(e, d) ?? listener.port;
+      return true;
+    case 'host':
+    case 'net':
+      listener.host = readString(e, d) ?? listener.host;
+      return true;
+    default:
+      return false;
+  }
+}

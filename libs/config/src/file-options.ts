@@ -8,6 +8,7 @@ import { describeNode } from './conf-nodes.js';
 import type { Draft } from './draft.js';
 import {
   Diagnostics,
+  applyListenerKey,
   notSupported,
   readBool,
   readDurationMs,
@@ -73,19 +74,11 @@ function applyTopLevel(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
   const o = draft.options;
   const key = e.key.toLowerCase();
   switch (key) {
-    case 'listen': {
-      const hp = readHostPort(e, d);
-      if (hp === undefined) return;
-      if (hp.host !== '') o.host = hp.host;
-      o.port = hp.port;
-      return;
-    }
+    case 'listen':
     case 'port':
-      o.port = readPort(e, d) ?? o.port;
-      return;
     case 'host':
     case 'net':
-      o.host = readString(e, d) ?? o.host;
+      applyListenerKey(e, o, d);
       return;
     case 'client_advertise':
       o.clientAdvertise = readString(e, d) ?? o.clientAdvertise;

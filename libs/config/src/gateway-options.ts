@@ -2,16 +2,7 @@ import type { ConfigEntry } from './conf-nodes.js';
 import { describeNode } from './conf-nodes.js';
 import { applyLinkAuthorization } from './link-authorization.js';
 import type { Draft } from './draft.js';
-import {
-  Diagnostics,
-  readBool,
-  readHostPort,
-  readMap,
-  readNonNegative,
-  readPort,
-  readString,
-  unknownField,
-} from './entry-reader.js';
+import { Diagnostics, applyListenerKey, readBool, readMap, readNonNegative, readString, unknownField } from './entry-reader.js';
 import type { GatewayConfig, RemoteGatewayConfig } from './options.js';
 import { readTls } from './tls-options.js';
 
@@ -31,6 +22,7 @@ export function applyGateway(e: ConfigEntry, draft: Draft, d: Diagnostics): void
   draft.positions.set('gateway', e.keyPos);
   const gateway = emptyGateway();
   for (const x of map.entries.values()) {
+    if (applyListenerKey(x, gateway, d)) continue;
     switch (x.key.toLowerCase()) {
       case 'name': {
         const name = readString(x, d);
@@ -40,21 +32,6 @@ export function applyGateway(e: ConfigEntry, draft: Draft, d: Diagnostics): void
         }
         break;
       }
-      case 'listen': {
-        const hp = readHostPort(x, d);
-        if (hp !== undefined) {
-          gateway.host = hp.host;
-          gateway.port = hp.port;
-        }
-        break;
-      }
-      case 'port':
-        gateway.port = readPort(x, d) ?? gateway.port;
-        break;
-      case 'host':
-      case 'net':
-        gateway.host = readString(x, d) ?? gateway.host;
-        break;
       case 'advertise':
       case 'gateway_advertise': {
         const advertise = readString(x, d);

@@ -1,18 +1,7 @@
 import type { ConfigEntry, ConfigNode } from './conf-nodes.js';
 import { describeNode } from './conf-nodes.js';
 import type { Draft } from './draft.js';
-import {
-  Diagnostics,
-  notSupported,
-  readBool,
-  readHostPort,
-  readMap,
-  readPort,
-  readSecondsMs,
-  readString,
-  readStringList,
-  unknownField,
-} from './entry-reader.js';
+import { Diagnostics, applyListenerKey, notSupported, readBool, readMap, readSecondsMs, readString, readStringList, unknownField } from './entry-reader.js';
 import { DEFAULTS, type TlsConfig } from './options.js';
 import { readTls } from './tls-options.js';
 
@@ -68,22 +57,8 @@ export function applyLeafnodes(e: ConfigEntry, draft: Draft, d: Diagnostics): vo
   if (map === undefined) return;
   const leaf: LeafnodesConfig = { host: '', port: 0, noAdvertise: false, users: [], reconnectMs: DEFAULT_RECONNECT_MS, remotes: [] };
   for (const x of map.entries.values()) {
+    if (applyListenerKey(x, leaf, d)) continue;
     switch (x.key.toLowerCase()) {
-      case 'listen': {
-        const hp = readHostPort(x, d);
-        if (hp !== undefined) {
-          leaf.host = hp.host;
-          leaf.port = hp.port;
-        }
-        break;
-      }
-      case 'port':
-        leaf.port = readPort(x, d) ?? leaf.port;
-        break;
-      case 'host':
-      case 'net':
-        leaf.host = readString(x, d) ?? leaf.host;
-        break;
       case 'advertise': {
         const advertise = readString(x, d);
         if (advertise !== undefined) leaf.advertise = advertise;

@@ -2,12 +2,11 @@ import type { ConfigEntry } from './conf-nodes.js';
 import type { Draft } from './draft.js';
 import {
   Diagnostics,
+  applyListenerKey,
   notSupported,
   readBool,
   readDurationMs,
-  readHostPort,
   readMap,
-  readPort,
   readString,
   readStringList,
   refused,
@@ -33,22 +32,8 @@ export function applyWebsocket(e: ConfigEntry, draft: Draft, d: Diagnostics): vo
     allowedOrigins: [],
   };
   for (const x of map.entries.values()) {
+    if (applyListenerKey(x, ws, d)) continue;
     switch (x.key.toLowerCase()) {
-      case 'listen': {
-        const hp = readHostPort(x, d);
-        if (hp !== undefined) {
-          ws.host = hp.host;
-          ws.port = hp.port;
-        }
-        break;
-      }
-      case 'port':
-        ws.port = readPort(x, d) ?? ws.port;
-        break;
-      case 'host':
-      case 'net':
-        ws.host = readString(x, d) ?? ws.host;
-        break;
       case 'advertise': {
         const advertise = readString(x, d);
         if (advertise !== undefined) ws.advertise = advertise;
