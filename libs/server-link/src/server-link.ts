@@ -43,6 +43,9 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
   outBytes = 0;
   rttMs = 0;
   closeReason: Reason | LinkCloseReason | undefined;
+  /** Fan-out scratch (LinkTargets): the pass that last chose this link, and the queue groups it got. */
+  mark = 0;
+  readonly queueScratch: string[] = [];
 
   protected socket: Duplex;
   protected closed = false;

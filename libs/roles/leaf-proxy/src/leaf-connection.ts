@@ -56,9 +56,6 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
   perms: PermissionChecker;
   /** What we dialed (URL, stream kind), on the leaf side. */
   dialed: DialedStream | undefined;
-  /** Fan-out scratch: message counter when this connection was last chosen, and the queue groups it got. */
-  mark = 0;
-  readonly queueScratch: string[] = [];
 
   private readonly smap = new Map<string, number>();
   private readonly parser: RouteProtocolParser;

@@ -12,7 +12,7 @@ import { LeafRemote, type DialedStream, type LeafRemoteOwner } from './leaf-remo
 import { LeafTls } from './leaf-tls.js';
 import { LinkInterest, type LinkSubscription } from './link-interest.js';
 import { MemberInterest, type MemberInterestDelta, type MemberSubscription, type MemberTarget } from './member-interest.js';
-import { listen, type BoundAddress } from '@nats-ts/server-link';
+import { LinkTargets, listen, type BoundAddress } from '@nats-ts/server-link';
 import { pickWeightedWhere } from '@nats-ts/routing';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 
@@ -55,7 +55,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
   private stopping = false;
   /** Per-message fan-out scratch. */
   private messageCounter = 0;
-  private readonly linkTargets: LeafConnection[] = [];
+  private readonly linkTargets = new LinkTargets<LeafConnection>();
   private readonly memberTargets: MemberTarget[] = [];
   private readonly unplacedQueues: string[] = [];
 
@@ -281,15 +281,13 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     const result = this.links.match(msg.account, msg.subject);
     if (result === undefined) return;
     const fromRemote = from.role === 'route-mesh' || from.role === 'supercluster-gateway';
-    const mark = ++this.messageCounter;
     const targets = this.linkTargets;
+    targets.begin();
     const plain = result.plain;
     for (let i = 0; i < plain.length; i++) {
       const conn = plain[i]!.conn;
-      if (conn.mark === mark || !conn.registered || (fromRemote && conn.isSolicited) || !conn.perms.canPublish(msg.subject)) continue;
-      conn.mark = mark;
-      conn.queueScratch.length = 0;
-      targets.push(conn);
+      if (targets.has(conn) || !conn.registered || (fromRemote && conn.isSolicited) || !conn.perms.canPublish(msg.subject)) continue;
+      targets.add(conn);
     }
     const wanted = msg.queues;
     if (wanted !== undefined && wanted.length > 0) {
@@ -299,23 +297,10 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
         const name = group[0]!.queue!;
         if (!wanted.includes(name)) continue;
         const picked = pickWeightedWhere(group, linkTakesBusMessage, fromRemote, msg.subject);
-        if (picked === undefined) continue;
-        const conn = picked.conn;
-        if (conn.mark !== mark) {
-          conn.mark = mark;
-          conn.queueScratch.length = 0;
-          targets.push(conn);
-        }
-        conn.queueScratch.push(name);
+        if (picked !== undefined) targets.addForQueue(picked.conn, name);
       }
     }
-    const traceparent = this.tracing.enabled ? msg.traceparent : undefined;
-    for (let i = 0; i < targets.length; i++) {
-      const conn = targets[i]!;
-      if (traceparent === undefined) conn.sendMsg(msg.subject, msg.reply, conn.queueScratch, msg.header, msg.payload);
-      else this.sendTraced(conn, traceparent, msg.subject, msg.reply, conn.queueScratch, msg.header, msg.payload);
-    }
-    targets.length = 0;
+    this.sendToLinks(msg.subject, msg.reply, msg.header, msg.payload, msg.traceparent);
   }
 
   /** Sends a traced message on a leaf connection under a `leaf send` span whose trace context the header carries on. */
@@ -378,7 +363,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     const span = this.tracing.enabled ? startLinkReceiveSpan(this.tracing, LEAF_TRACE_SCOPE, bus.self.memberId, conn, account, subject, headerSize, message) : undefined;
     const traceparent = span === undefined ? undefined : span.traceparent;
     sendToTargets(bus, members, account, subject, reply, header, payload, traceparent);
-    if (this.connections.size > 1) this.toOtherLinks(conn, subject, reply, unplaced, header, payload, mark, traceparent);
+    if (this.connections.size > 1) this.toOtherLinks(conn, subject, reply, unplaced, header, payload, traceparent);
     unplaced.length = 0;
     span?.end();
   }
@@ -390,39 +375,36 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     queues: readonly string[],
     header: Buffer | undefined,
     payload: Buffer,
-    mark: number,
     traceparent: string | undefined,
   ): void {
     const result = this.links.match(from.account, subject);
     if (result === undefined) return;
     const targets = this.linkTargets;
+    targets.begin();
     const plain = result.plain;
     for (let i = 0; i < plain.length; i++) {
       const conn = plain[i]!.conn;
-      if (conn.mark === mark || conn === from || !conn.registered || !linkReaches(from, conn) || !conn.perms.canPublish(subject)) continue;
-      conn.mark = mark;
-      conn.queueScratch.length = 0;
-      targets.push(conn);
+      if (targets.has(conn) || conn === from || !conn.registered || !linkReaches(from, conn) || !conn.perms.canPublish(subject)) continue;
+      targets.add(conn);
     }
     for (let q = 0; q < queues.length; q++) {
       const group = findGroup(result.queues, queues[q]!);
       if (group === undefined) continue;
       const picked = pickWeightedWhere(group, linkTakesLinkMessage, from, subject);
-      if (picked === undefined) continue;
-      const conn = picked.conn;
-      if (conn.mark !== mark) {
-        conn.mark = mark;
-        conn.queueScratch.length = 0;
-        targets.push(conn);
-      }
-      conn.queueScratch.push(queues[q]!);
+      if (picked !== undefined) targets.addForQueue(picked.conn, queues[q]!);
     }
-    for (let i = 0; i < targets.length; i++) {
-      const conn = targets[i]!;
-      if (traceparent === undefined) conn.sendMsg(subject, reply, conn.queueScratch, header, payload);
-      else this.sendTraced(conn, traceparent, subject, reply, conn.queueScratch, header, payload);
+    this.sendToLinks(subject, reply, header, payload, traceparent);
+  }
+
+  /** Sends a message on every link chosen for it (linkTargets). */
+  private sendToLinks(subject: string, reply: string | undefined, header: Uint8Array | undefined, payload: Uint8Array, traceparent: string | undefined): void {
+    const links = this.linkTargets.links;
+    const traced = this.tracing.enabled ? traceparent : undefined;
+    for (let i = 0; i < links.length; i++) {
+      const conn = links[i]!;
+      if (traced === undefined) conn.sendMsg(subject, reply, conn.queueScratch, header, payload);
+      else this.sendTraced(conn, traced, subject, reply, conn.queueScratch, header, payload);
     }
-    targets.length = 0;
   }
 }
 

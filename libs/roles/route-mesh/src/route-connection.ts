@@ -66,9 +66,6 @@ export class RouteConnection extends ServerLink<RouteCloseReason> implements Rou
   registered = false;
   infoReceived = false;
 
-  /** Fan-out scratch: the message counter when this route was last chosen, and the queue groups it got. */
-  mark = 0;
-  readonly queueScratch: string[] = [];
 
   private readonly parser: RouteProtocolParser;
 

@@ -13,7 +13,7 @@ import { collectMemberTargets, pickWeighted, type MemberTarget } from '@nats-ts/
 import { RouteConnection, type RouteOrigin } from './route-connection.js';
 import { RouteDialer } from './route-dialer.js';
 import { dynamicClusterName, routeConnect, routeInfo, routeNonce, routeUrlCredentials, routeUrlHostPort, type PeerInfo, type RouteConnectInfo, type RouteIdentity } from './route-info.js';
-import { MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
+import { LinkTargets, MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 
 /** Names the spans of traced messages crossing routes (`route send`, `route receive`). */
@@ -68,7 +68,7 @@ export class RouteMesh implements BusHandlers {
   private stopping = false;
   /** Per-message fan-out scratch. */
   private messageCounter = 0;
-  private readonly routeTargets: RouteConnection[] = [];
+  private readonly routeTargets = new LinkTargets<RouteConnection>();
   private readonly memberTargets: MemberTarget[] = [];
 
   constructor(config: RoleSetup) {
@@ -447,36 +447,23 @@ export class RouteMesh implements BusHandlers {
     if (from.role === 'route-mesh') return;
     const result = this.peerInterest.match(msg.account, msg.subject);
     if (result === undefined) return;
-    const mark = ++this.messageCounter;
     const targets = this.routeTargets;
+    targets.begin();
     const plain = result.plain;
-    for (let i = 0; i < plain.length; i++) {
-      const route = plain[i]!.route;
-      if (route.mark !== mark) {
-        route.mark = mark;
-        route.queueScratch.length = 0;
-        targets.push(route);
-      }
-    }
+    for (let i = 0; i < plain.length; i++) targets.add(plain[i]!.route);
     const wanted = msg.queues;
     if (wanted !== undefined && wanted.length > 0) {
       const groups = result.queues;
       for (let g = 0; g < groups.length; g++) {
         const group = groups[g]!;
         const name = group[0]!.queue!;
-        if (!wanted.includes(name)) continue;
-        const route = pickWeighted(group).route;
-        if (route.mark !== mark) {
-          route.mark = mark;
-          route.queueScratch.length = 0;
-          targets.push(route);
-        }
-        route.queueScratch.push(name);
+        if (wanted.includes(name)) targets.addForQueue(pickWeighted(group).route, name);
       }
     }
     const traceparent = this.tracing.enabled ? msg.traceparent : undefined;
-    for (let i = 0; i < targets.length; i++) {
-      const route = targets[i]!;
+    const routes = targets.links;
+    for (let i = 0; i < routes.length; i++) {
+      const route = routes[i]!;
       if (traceparent === undefined) route.sendMsg(msg.account, msg.subject, msg.reply, route.queueScratch, msg.header, msg.payload);
       else {
         const span = startLinkSendSpan(this.tracing, ROUTE_TRACE_SCOPE, this.bus?.self.memberId ?? '', route, msg.account, msg.subject, traceparent);
@@ -484,7 +471,6 @@ export class RouteMesh implements BusHandlers {
         span?.end();
       }
     }
-    targets.length = 0;
   }
 
   /**

@@ -54,9 +54,6 @@ export class GatewayConnection extends ServerLink<GatewayCloseReason> implements
   /** Accounts we told the peer (A-) we do not know. */
   readonly refusedAccounts = new Set<string>();
 
-  /** Fan-out scratch: the message counter when last chosen, and the queue groups it got. */
-  mark = 0;
-  readonly queueScratch: string[] = [];
 
   private readonly parser: RouteProtocolParser;
 

@@ -26,7 +26,7 @@ import { GatewayDialer, type RemoteGateway } from './gateway-dialer.js';
 import { gatewayConnect, gatewayInfo, parseGatewayUrl, type GatewayConnectInfo, type GatewayPeerInfo } from './gateway-info.js';
 import { RecentSubscriptions } from './recent-subscriptions.js';
 import { RemoteInterest } from './remote-interest.js';
-import { MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
+import { LinkTargets, MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 
 /** Names the spans of traced messages crossing gateways (`gateway send`, `gateway receive`). */
@@ -112,7 +112,7 @@ export class SuperclusterGateway implements BusHandlers {
   private stopping = false;
   /** Per-message fan-out scratch. */
   private messageCounter = 0;
-  private readonly gatewayTargets: GatewayConnection[] = [];
+  private readonly gatewayTargets = new LinkTargets<GatewayConnection>();
   private readonly memberTargets: MemberTarget[] = [];
 
   constructor(config: RoleSetup) {
@@ -500,28 +500,15 @@ export class SuperclusterGateway implements BusHandlers {
     if (!isPublisherRole(from)) return;
     if (isGatewayReply(msg.subject)) return this.sendReplyToOrigin(msg);
     const result = this.remoteInterest.match(msg.account, msg.subject);
-    const mark = ++this.messageCounter;
     const targets = this.gatewayTargets;
+    targets.begin();
     const optimistic = this.remoteInterest.optimisticSenders(msg.account);
     for (let i = 0; i < optimistic.length; i++) {
       const sender = optimistic[i]!;
-      if (sender.noInterest.size > 0 && sender.noInterest.has(msg.subject)) continue;
-      const conn = sender.gateway;
-      if (conn.mark !== mark) {
-        conn.mark = mark;
-        conn.queueScratch.length = 0;
-        targets.push(conn);
-      }
+      if (sender.noInterest.size === 0 || !sender.noInterest.has(msg.subject)) targets.add(sender.gateway);
     }
     const plain = result.plain;
-    for (let i = 0; i < plain.length; i++) {
-      const conn = plain[i]!.gateway;
-      if (conn.mark !== mark) {
-        conn.mark = mark;
-        conn.queueScratch.length = 0;
-        targets.push(conn);
-      }
-    }
+    for (let i = 0; i < plain.length; i++) targets.add(plain[i]!.gateway);
     const wanted = msg.queues;
     if (wanted !== undefined && wanted.length > 0) {
       const groups = result.queues;
@@ -532,23 +519,18 @@ export class SuperclusterGateway implements BusHandlers {
         // Geo-affinity: the nearest cluster that has the group.
         let nearest = group[0]!.gateway;
         for (let i = 1; i < group.length; i++) if (group[i]!.gateway.rttMs < nearest.rttMs) nearest = group[i]!.gateway;
-        if (nearest.mark !== mark) {
-          nearest.mark = mark;
-          nearest.queueScratch.length = 0;
-          targets.push(nearest);
-        }
-        nearest.queueScratch.push(name);
+        targets.addForQueue(nearest, name);
       }
     }
-    if (targets.length === 0) return;
+    const gateways = targets.links;
+    if (gateways.length === 0) return;
     const reply = this.replyFor(msg.account, msg.reply);
     const traceparent = this.tracing.enabled ? msg.traceparent : undefined;
-    for (let i = 0; i < targets.length; i++) {
-      const conn = targets[i]!;
+    for (let i = 0; i < gateways.length; i++) {
+      const conn = gateways[i]!;
       if (traceparent === undefined) conn.sendMsg(msg.account, msg.subject, reply, conn.queueScratch, msg.header, msg.payload);
       else this.sendTraced(conn, traceparent, msg, reply, conn.queueScratch);
     }
-    targets.length = 0;
   }
 
   /**
