@@ -111,6 +111,24 @@ export async function connectTo(server: RunningServer, options: Parameters<typeo
   return connect({ servers: server.clientUrl, ...options });
 }
 
+/** Client connections a test suite opens to its servers, all closed at the end. */
+export class ClientPool {
+  private readonly connections: NatsConnection[] = [];
+
+  constructor(private readonly servers: () => readonly RunningServer[]) {}
+
+  /** A connection to the suite's server number `index`. */
+  async open(index: number): Promise<NatsConnection> {
+    const nc = await connectTo(this.servers()[index]!);
+    this.connections.push(nc);
+    return nc;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.connections.splice(0).map((nc) => nc.close().catch(() => undefined)));
+  }
+}
+
 /** What one subscription has received. */
 export class Received {
   readonly messages: Msg[] = [];

@@ -1,18 +1,14 @@
 // A super-cluster of a nats-ts cluster and a nats-server 2.9 cluster.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { headers, type NatsConnection } from '@nats-io/transport-node';
-import { Received, connectTo, eventually, sleep } from './cluster-helpers.js';
+import { headers } from '@nats-io/transport-node';
+import { ClientPool, Received, eventually, sleep } from './cluster-helpers.js';
 import { launchSuperCluster, waitForGatewayInterest, waitForGateways } from './gateway-helpers.js';
 import { stopAllServers, type RunningServer } from './support/servers.js';
 
 describe('super-cluster of a nats-ts cluster (A) and a nats-server cluster (B)', () => {
   let servers: RunningServer[] = [];
-  const connections: NatsConnection[] = [];
-  const connectToServer = async (i: number) => {
-    const nc = await connectTo(servers[i]!);
-    connections.push(nc);
-    return nc;
-  };
+  const clients = new ClientPool(() => servers);
+  const connectToServer = (i: number) => clients.open(i);
 
   beforeAll(async () => {
     const launched = await launchSuperCluster([
@@ -24,7 +20,7 @@ describe('super-cluster of a nats-ts cluster (A) and a nats-server cluster (B)',
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all(connections.map((nc) => nc.close().catch(() => undefined)));
+    await clients.closeAll();
     await stopAllServers();
   });
 

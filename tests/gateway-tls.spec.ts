@@ -1,9 +1,8 @@
 // Gateways over TLS (`gateway { tls {...} }`): nats-ts clusters and a nats-server cluster verify
 // each other both ways; a peer with a certificate from another CA, or speaking plain text, is
 // refused with a log line and no harm to the server.
-import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Received, connectTo, eventually, freePort, getJson, sleep } from './cluster-helpers.js';
+import { ClientPool, Received, eventually, freePort, getJson, sleep } from './cluster-helpers.js';
 import { gatewayConfig, launchSuperCluster, waitForGatewayInterest, waitForGateways, type PlannedServer } from './gateway-helpers.js';
 import { generateTestCerts, type TestCerts } from './support/certs.js';
 import { RawClient } from './support/raw.js';
@@ -18,12 +17,8 @@ describe('super-cluster over TLS: nats-ts clusters A and B, nats-server cluster 
   let otherPki: TestCerts;
   let planned: PlannedServer[] = [];
   let servers: RunningServer[] = [];
-  const connections: NatsConnection[] = [];
-  const connectToServer = async (i: number) => {
-    const nc = await connectTo(servers[i]!);
-    connections.push(nc);
-    return nc;
-  };
+  const clients = new ClientPool(() => servers);
+  const connectToServer = (i: number) => clients.open(i);
 
   beforeAll(async () => {
     pki = generateTestCerts();
@@ -42,46 +37,38 @@ describe('super-cluster over TLS: nats-ts clusters A and B, nats-server cluster 
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all(connections.map((nc) => nc.close().catch(() => undefined)));
+    await clients.closeAll();
     await stopAllServers();
     pki.cleanup();
     otherPki.cleanup();
   });
 
-  it('carries messages between the two nats-ts clusters, and says TLS in /varz', async () => {
-    const [a, b] = [await connectToServer(0), await connectToServer(1)];
-    const onB = new Received(b, 'tls.to.b');
-    const onA = new Received(a, 'tls.to.a');
-    await Promise.all([a.flush(), b.flush()]);
-    await waitForGatewayInterest([servers[0]!], 'B');
-    await waitForGatewayInterest([servers[1]!], 'A');
+  /** 20 messages each way between the servers `x` and `y` (of clusters named `xName` and `yName`), all in order. */
+  async function exchangeBothWays(x: number, xName: string, y: number, yName: string): Promise<void> {
+    const [onX, onY] = [await connectToServer(x), await connectToServer(y)];
+    const toY = new Received(onY, `tls.to.${yName}`);
+    const toX = new Received(onX, `tls.to.${xName}`);
+    await Promise.all([onX.flush(), onY.flush()]);
+    await waitForGatewayInterest([servers[x]!], yName);
+    await waitForGatewayInterest([servers[y]!], xName);
     for (let i = 0; i < 20; i++) {
-      a.publish('tls.to.b', `a${i}`);
-      b.publish('tls.to.a', `b${i}`);
+      onX.publish(`tls.to.${yName}`, `${xName}${i}`);
+      onY.publish(`tls.to.${xName}`, `${yName}${i}`);
     }
-    await onB.waitFor(20);
-    await onA.waitFor(20);
-    expect(onB.texts).toEqual(Array.from({ length: 20 }, (_, i) => `a${i}`));
-    expect(onA.texts).toEqual(Array.from({ length: 20 }, (_, i) => `b${i}`));
+    await toY.waitFor(20);
+    await toX.waitFor(20);
+    expect(toY.texts).toEqual(Array.from({ length: 20 }, (_, i) => `${xName}${i}`));
+    expect(toX.texts).toEqual(Array.from({ length: 20 }, (_, i) => `${yName}${i}`));
+  }
+
+  it('carries messages between the two nats-ts clusters, and says TLS in /varz', async () => {
+    await exchangeBothWays(0, 'A', 1, 'B');
     const varz = await getJson(servers[0]!, '/varz');
     expect(varz.gateway).toMatchObject({ tls_required: true, tls_verify: true, tls_timeout: 2, auth_timeout: 3 });
   });
 
   it('carries messages both ways between nats-ts and nats-server (each side dials the other over TLS)', async () => {
-    const [a, c] = [await connectToServer(0), await connectToServer(2)];
-    const onC = new Received(c, 'tls.to.c');
-    const onA = new Received(a, 'tls.from.c');
-    await Promise.all([a.flush(), c.flush()]);
-    await waitForGatewayInterest([servers[0]!], 'C');
-    await waitForGatewayInterest([servers[2]!], 'A');
-    for (let i = 0; i < 20; i++) {
-      a.publish('tls.to.c', `a${i}`);
-      c.publish('tls.from.c', `c${i}`);
-    }
-    await onC.waitFor(20);
-    await onA.waitFor(20);
-    expect(onC.texts).toEqual(Array.from({ length: 20 }, (_, i) => `a${i}`));
-    expect(onA.texts).toEqual(Array.from({ length: 20 }, (_, i) => `c${i}`));
+    await exchangeBothWays(0, 'A', 2, 'C');
     expect(servers[2]!.output()).not.toMatch(/TLS gateway handshake error/);
   });
 

@@ -1,19 +1,14 @@
 // Super-clusters of nats-ts servers: two clusters of two servers joined by gateways.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { Received, connectTo, eventually, getJson, sleep } from './cluster-helpers.js';
+import { ClientPool, Received, connectTo, eventually, getJson, sleep } from './cluster-helpers.js';
 import { gatewayConfig, launchSuperCluster, waitForGatewayInterest, waitForGateways, withFreePorts } from './gateway-helpers.js';
 import { startServer, stopAllServers, type RunningServer } from './support/servers.js';
 
 describe('super-cluster of two nats-ts clusters', () => {
   let servers: RunningServer[] = [];
   let clusters: string[] = [];
-  const connections: NatsConnection[] = [];
-  const connectToServer = async (i: number) => {
-    const nc = await connectTo(servers[i]!);
-    connections.push(nc);
-    return nc;
-  };
+  const clients = new ClientPool(() => servers);
+  const connectToServer = (i: number) => clients.open(i);
 
   beforeAll(async () => {
     const launched = await launchSuperCluster([
@@ -26,7 +21,7 @@ describe('super-cluster of two nats-ts clusters', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all(connections.map((nc) => nc.close().catch(() => undefined)));
+    await clients.closeAll();
     await stopAllServers();
   });
 
