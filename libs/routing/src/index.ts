@@ -24,3 +24,11 @@ export {
   type TargetedInterest,
 } from './weighted-fanout.js';
 export { passwordMatches } from './password.js';
+export {
+  InterestTotals,
+  MemberInterestTable,
+  MemberSubscription,
+  type InterestTotal,
+  type MemberInterestChange,
+  type MemberInterestDelta,
+} from './member-interest.js';

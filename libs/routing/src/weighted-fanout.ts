@@ -11,7 +11,11 @@ export class MemberTarget {
   mark = 0;
   readonly queues: string[] = [];
 
-  constructor(readonly memberId: string) {}
+  constructor(
+    readonly memberId: string,
+    /** A route-mesh or supercluster-gateway: its interest is other servers', not this node's own. */
+    readonly remote = false,
+  ) {}
 }
 
 /** A member's interest in the account's sublist, with its weight (a queue group's member count). */

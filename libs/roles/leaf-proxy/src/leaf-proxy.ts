@@ -11,9 +11,8 @@ import { hubInfo, leafNonce, nuid, type LeafConnectInfo, type LeafPeerInfo } fro
 import { LeafRemote, type DialedStream, type LeafRemoteOwner } from './leaf-remote.js';
 import { LeafTls } from './leaf-tls.js';
 import { LinkInterest, type LinkSubscription } from './link-interest.js';
-import { MemberInterest, type MemberInterestDelta, type MemberSubscription, type MemberTarget } from './member-interest.js';
 import { LinkTargets, listen, type BoundAddress } from '@nats-ts/server-link';
-import { pickWeightedWhere } from '@nats-ts/routing';
+import { MemberInterestTable, pickWeightedWhere, type MemberInterestDelta, type MemberSubscription, type MemberTarget } from '@nats-ts/routing';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 
 /** Names the spans of traced messages crossing leaf connections (`leaf send`, `leaf receive`). */
@@ -46,7 +45,8 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
   readonly tracing: Tracing;
   private readonly busTransport: BusTransport;
   private bus: BusEndpoint | undefined;
-  private readonly members = new MemberInterest();
+  /** The interest the node's other members announce (client-gateway, route-mesh, ...): what leafs hear as LS+/LS-. */
+  private readonly members = new MemberInterestTable();
   private readonly loopSubjects = new Map<string, string>();
   readonly tls: LeafTls | undefined;
   private listener: NetServer | undefined;
@@ -258,7 +258,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
   }
 
   interest(from: MemberInfo, change: InterestChange): void {
-    const delta = this.members.apply(from, change);
+    const delta = this.members.apply(from.memberId, change, isRemoteRole(from.role));
     if (delta !== undefined) this.tellLinks(delta);
   }
 
@@ -439,4 +439,9 @@ function memberReaches(target: MemberTarget, conn: LeafConnection): boolean {
 function findGroup<T extends { readonly queue: string | undefined }>(groups: readonly (readonly T[])[], name: string): readonly T[] | undefined {
   for (let g = 0; g < groups.length; g++) if (groups[g]![0]!.queue === name) return groups[g];
   return undefined;
+}
+
+/** Roles whose interest is other servers' (learned over routes or gateways). */
+function isRemoteRole(role: string): boolean {
+  return role === 'route-mesh' || role === 'supercluster-gateway';
 }
