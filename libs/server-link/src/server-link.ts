@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { OutboundBuffer, PING_FRAME, PONG_FRAME, encodeErr, type FlushQueue, type Flushable } from '@nats-ts/protocol';
+import { OutboundBuffer, PING_FRAME, PONG_FRAME, encodeErr, type FlushQueue, type Flushable, type RouteProtocolParser } from '@nats-ts/protocol';
 import type { Logger } from '@nats-ts/observability';
 
 /** The limits a link reads from the server options (live, so a reload applies). */
@@ -69,10 +69,8 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
     return this.closed;
   }
 
-  /** Feeds the protocol parser. */
-  protected abstract parse(chunk: Buffer): void;
-  /** Stops the protocol parser: nothing more is read once closed. */
-  protected abstract stopParsing(): void;
+  /** The link's protocol parser (route grammar; leaf mode for leaf connections), dispatching to the subclass. */
+  protected abstract readonly parser: RouteProtocolParser;
   /** Tells the owning role the link is gone. */
   protected abstract linkClosed(): void;
   abstract label(): string;
@@ -131,7 +129,7 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
   private onData(chunk: Buffer): void {
     if (this.closed) return;
     this.lastActivity = Date.now();
-    this.parse(chunk);
+    this.parser.parse(chunk);
   }
 
   private onDrain(): void {
@@ -234,7 +232,7 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
     if (this.closed) return;
     this.closed = true;
     this.closeReason = reason;
-    this.stopParsing();
+    this.parser.stop();
     if (this.pingTimer !== undefined) clearTimeout(this.pingTimer);
     if (this.authTimer !== undefined) clearTimeout(this.authTimer);
     if (this.writeDeadlineTimer !== undefined) clearTimeout(this.writeDeadlineTimer);

@@ -58,7 +58,7 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
   dialed: DialedStream | undefined;
 
   private readonly smap = new Map<string, number>();
-  private readonly parser: RouteProtocolParser;
+  protected readonly parser: RouteProtocolParser;
   private awaitingConnectInfo = false;
 
   constructor(
@@ -92,14 +92,6 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
   /** As nats-server: a spoke always pings; a hub skips the PING after recent traffic from the leaf. */
   protected override wantsPing(): boolean {
     return this.isSolicited || super.wantsPing();
-  }
-
-  protected parse(chunk: Buffer): void {
-    this.parser.parse(chunk);
-  }
-
-  protected stopParsing(): void {
-    this.parser.stop();
   }
 
   protected linkClosed(): void {

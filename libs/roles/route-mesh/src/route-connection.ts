@@ -67,7 +67,7 @@ export class RouteConnection extends ServerLink<RouteCloseReason> implements Rou
   infoReceived = false;
 
 
-  private readonly parser: RouteProtocolParser;
+  protected readonly parser: RouteProtocolParser;
 
   constructor(
     private readonly mesh: RouteMesh,
@@ -97,14 +97,6 @@ export class RouteConnection extends ServerLink<RouteCloseReason> implements Rou
     this.queueProto(info);
     if (authTimeoutMs !== undefined) this.parser.setConnectRequired(true);
     this.startLink(authTimeoutMs);
-  }
-
-  protected parse(chunk: Buffer): void {
-    this.parser.parse(chunk);
-  }
-
-  protected stopParsing(): void {
-    this.parser.stop();
   }
 
   protected linkClosed(): void {

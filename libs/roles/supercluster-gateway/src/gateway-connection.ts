@@ -55,7 +55,7 @@ export class GatewayConnection extends ServerLink<GatewayCloseReason> implements
   readonly refusedAccounts = new Set<string>();
 
 
-  private readonly parser: RouteProtocolParser;
+  protected readonly parser: RouteProtocolParser;
 
   constructor(
     private readonly gateway: SuperclusterGateway,
@@ -99,14 +99,6 @@ export class GatewayConnection extends ServerLink<GatewayCloseReason> implements
   /** The handshake is over: no more authentication deadline. */
   handshakeDone(): void {
     this.clearAuthTimer();
-  }
-
-  protected parse(chunk: Buffer): void {
-    this.parser.parse(chunk);
-  }
-
-  protected stopParsing(): void {
-    this.parser.stop();
   }
 
   protected linkClosed(): void {
