@@ -2,3 +2,4 @@ export { ServerLink, type LinkCloseReason, type LinkHost, type LinkLimits } from
 export { listen, type BoundAddress } from './listen.js';
 export { MutualLinkTls, TlsAcceptor, tlsFiles, type AcceptTlsOptions, type LinkTlsConfig, type LinkTlsKind } from './link-tls.js';
 export { LinkTargets, type ChoosableLink } from './link-targets.js';
+export { LinkDialer } from './link-dialer.js';

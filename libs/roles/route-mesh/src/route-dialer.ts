@@ -1,6 +1,7 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { networkInterfaces, hostname } from 'node:os';
 import type { Logger } from '@nats-ts/observability';
+import { LinkDialer } from '@nats-ts/server-link';
 import type { RouteOrigin } from './route-connection.js';
 import { routeUrlHostPort } from './route-info.js';
 
@@ -25,22 +26,19 @@ export interface DialTarget {
  * routes learned by gossip once plus `connect_retries` times. A route that dropped is redialed
  * after a random delay under 100 ms (plus a second for configured routes).
  */
-export class RouteDialer {
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly sockets = new Set<Socket>();
-  /** URLs (href) being dialed now, so gossip about one server does not start a second dial. */
-  private readonly dialing = new Set<string>();
+export class RouteDialer extends LinkDialer {
   /** URLs that turned out to lead to this server. */
   private readonly selfUrls = new Set<string>();
   private readonly localAddresses = localAddressSet();
-  private stopped = false;
 
   constructor(
     private readonly target: DialTarget,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    super();
+  }
 
-  /** Starts dialing `origin.url` (unless it leads here or is being dialed already). */
+  /** Starts dialing `origin.url` (unless it leads here or is being dialed already: gossip about one server starts one dial). */
   connect(origin: RouteOrigin, delayMs = 0): void {
     const key = origin.url.href;
     if (this.stopped || this.dialing.has(key) || this.leadsHere(origin.url)) return;
@@ -61,36 +59,20 @@ export class RouteDialer {
     this.logger.debug(`Detected route to self, ignoring "${redacted(url)}"`);
   }
 
-  stop(): void {
-    this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
-    this.dialing.clear();
-  }
-
   private attempt(origin: RouteOrigin, attempt: number): void {
     if (this.stopped) return;
     const { host, port } = routeUrlHostPort(origin.url);
     this.logger.debug(`Trying to connect to route on ${redacted(origin.url)}`);
-    const socket = connect({ host, port });
-    this.sockets.add(socket);
-    const timeout = setTimeout(() => socket.destroy(new Error('i/o timeout')), ROUTE_DIAL_TIMEOUT_MS);
-    socket.once('connect', () => {
-      clearTimeout(timeout);
-      socket.removeAllListeners('error');
-      this.sockets.delete(socket);
-      this.dialing.delete(origin.url.href);
-      if (this.stopped) socket.destroy();
-      else this.target.dialed(socket, origin);
-    });
-    socket.once('error', (err) => {
-      clearTimeout(timeout);
-      this.sockets.delete(socket);
-      socket.destroy();
-      this.failed(origin, attempt, err);
-    });
+    this.dialTcp(
+      host,
+      port,
+      ROUTE_DIAL_TIMEOUT_MS,
+      (socket) => {
+        this.dialing.delete(origin.url.href);
+        this.target.dialed(socket, origin);
+      },
+      (err) => this.failed(origin, attempt, err),
+    );
   }
 
   private failed(origin: RouteOrigin, attempt: number, err: Error): void {
@@ -103,15 +85,6 @@ export class RouteDialer {
       return;
     }
     this.later(ROUTE_CONNECT_DELAY_MS, () => this.attempt(origin, attempt + 1));
-  }
-
-  private later(delayMs: number, run: () => void): void {
-    if (delayMs <= 0) return run();
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      run();
-    }, delayMs);
-    this.timers.add(timer);
   }
 
   /** nats-server skips route URLs that resolve to one of its own addresses and its cluster port. */

@@ -1,5 +1,6 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Logger } from '@nats-ts/observability';
+import { LinkDialer } from '@nats-ts/server-link';
 
 /** nats-server's gateway connect delay and reconnect pause (DEFAULT_GATEWAY_RECONNECT...). */
 const GATEWAY_RECONNECT_MS = 1000;
@@ -27,16 +28,13 @@ export interface GatewayDialTarget {
  * cluster each attempt, one second apart; configured clusters forever, learned ones once plus
  * `connect_retries`.
  */
-export class GatewayDialer {
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly sockets = new Set<Socket>();
-  private readonly dialing = new Set<string>();
-  private stopped = false;
-
+export class GatewayDialer extends LinkDialer {
   constructor(
     private readonly target: GatewayDialTarget,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Starts dialing a remote cluster unless that is under way or done. */
   connect(remote: RemoteGateway, delayMs = 0): void {
@@ -50,15 +48,6 @@ export class GatewayDialer {
     this.dialing.delete(name);
   }
 
-  stop(): void {
-    this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
-    this.dialing.clear();
-  }
-
   private attempt(remote: RemoteGateway, attempt: number): void {
     if (this.stopped) return;
     if (this.target.connected(remote.name) || remote.urls.length === 0) {
@@ -69,22 +58,13 @@ export class GatewayDialer {
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const port = Number(url.port || 7222);
     this.logger.debug(`Connecting to explicit gateway "${remote.name}" (${url.host}) at ${host}:${port} (attempt ${attempt})`);
-    const socket = connect({ host, port });
-    this.sockets.add(socket);
-    const timeout = setTimeout(() => socket.destroy(new Error('i/o timeout')), GATEWAY_DIAL_TIMEOUT_MS);
-    socket.once('connect', () => {
-      clearTimeout(timeout);
-      socket.removeAllListeners('error');
-      this.sockets.delete(socket);
-      if (this.stopped) socket.destroy();
-      else this.target.dialed(socket, remote, url);
-    });
-    socket.once('error', (err) => {
-      clearTimeout(timeout);
-      this.sockets.delete(socket);
-      socket.destroy();
-      this.failed(remote, attempt, err);
-    });
+    this.dialTcp(
+      host,
+      port,
+      GATEWAY_DIAL_TIMEOUT_MS,
+      (socket) => this.target.dialed(socket, remote, url),
+      (err) => this.failed(remote, attempt, err),
+    );
   }
 
   private failed(remote: RemoteGateway, attempt: number, err: Error): void {
@@ -97,14 +77,5 @@ export class GatewayDialer {
       return;
     }
     this.later(GATEWAY_RECONNECT_MS, () => this.attempt(remote, attempt + 1));
-  }
-
-  private later(delayMs: number, run: () => void): void {
-    if (delayMs <= 0) return run();
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      run();
-    }, delayMs);
-    this.timers.add(timer);
   }
 }
