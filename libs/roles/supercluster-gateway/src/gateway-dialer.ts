@@ -4,6 +4,7 @@ import { LinkDialer } from '@nats-ts/server-link';
 
 /** nats-server's gateway connect delay and reconnect pause (DEFAULT_GATEWAY_RECONNECT...). */
 const GATEWAY_RECONNECT_MS = 1000;
+const RECONNECT_JITTER_MS = 100;
 const GATEWAY_DIAL_TIMEOUT_MS = 1000;
 /** Failed dials are logged as errors on the first attempt and then once per this many. */
 const CONNECT_ERROR_REPORTS = 3600;
@@ -41,6 +42,14 @@ export class GatewayDialer extends LinkDialer {
     if (this.stopped || this.dialing.has(remote.name) || this.target.connected(remote.name)) return;
     this.dialing.add(remote.name);
     this.later(delayMs, () => this.attempt(remote, 1));
+  }
+
+  /**
+   * The outbound connection to this cluster dropped: dial it again after nats-server's pause,
+   * one second plus up to 100 ms at random so servers do not all come back at once.
+   */
+  reconnect(remote: RemoteGateway): void {
+    this.connect(remote, GATEWAY_RECONNECT_MS + Math.floor(Math.random() * RECONNECT_JITTER_MS));
   }
 
   /** The dial of this cluster ended (connected or refused): another may start. */

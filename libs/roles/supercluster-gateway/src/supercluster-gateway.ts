@@ -443,7 +443,7 @@ export class SuperclusterGateway implements BusHandlers {
     }
     if (this.stopping || this.outbound.has(name) || conn.closeReason === 'Duplicate Gateway') return;
     const remote = this.remotes.get(name);
-    if (remote !== undefined) this.dialer.connect(remote, 1000);
+    if (remote !== undefined) this.dialer.reconnect(remote);
   }
 
   // ---- remote clusters' interest (outbound connections) ----
