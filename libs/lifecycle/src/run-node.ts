@@ -127,9 +127,10 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
       if (stopping) return;
       stopping = true;
       logger.info('Server Exiting..');
-      for (const role of roles) await role.shutdown();
-      await bus.close();
-      await monitoring?.close();
+      // A step that fails is logged and the next one still runs: the files below must go.
+      for (const role of roles) await role.shutdown().catch((err: Error) => logger.error(`Stopping ${role.name}: ${err.message}`));
+      await bus.close().catch((err: Error) => logger.error(`Stopping the bus: ${err.message}`));
+      await monitoring?.close().catch((err: Error) => logger.error(`Stopping monitoring: ${err.message}`));
       await tracing.shutdown().catch((err: Error) => logger.warn(`Tracing: ${err.message}`));
       removeQuietly(portsFile);
       removeQuietly(options.pidFile);
