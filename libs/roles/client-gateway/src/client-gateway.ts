@@ -102,7 +102,7 @@ export class ClientGateway implements BusHandlers {
     const o = this.options;
     this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'client-gateway', version: this.productVersion }, this);
     if (o.tls) this.tlsContext = loadTlsContext(o.tls);
-    this.listener = createServer({ noDelay: true }, (socket) => this.acceptSocket(socket));
+    this.listener = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.acceptSocket(socket));
     this.clientAddress = await listen(this.listener, o.host, o.port);
     this.logger.info(`Listening for client connections on ${hostPort(this.clientAddress)}`);
     this.advertiseClientUrls();
@@ -198,7 +198,8 @@ export class ClientGateway implements BusHandlers {
   // ---- accepting ----
 
   private acceptSocket(socket: Socket): void {
-    this.accept(new SocketTransport(socket));
+    // TLS starts on the socket as accepted; only plain TCP reads into the shared buffer.
+    this.accept(new SocketTransport(socket, this.tlsContext === undefined));
   }
 
   private accept(transport: ConnectionTransport): void {
