@@ -46,6 +46,13 @@ const MIN_SCRATCH = 256;
 // Longest publish subject remembered for reuse (see publishSubject).
 const MAX_REMEMBERED_SUBJECT = 128;
 
+/** `PUB` in any case, then a space or tab, at chunk[i]. */
+function isPubVerb(chunk: Buffer, i: number): boolean {
+  if (i + 3 >= chunk.length) return false;
+  const separator = chunk[i + 3];
+  return (chunk[i + 1] | 0x20) === 0x75 /* u */ && (chunk[i + 2] | 0x20) === 0x62 /* b */ && (separator === SPACE || separator === TAB);
+}
+
 // Most arguments any client op takes (HPUB: subject reply hdr total), plus one to detect excess.
 const MAX_TOKENS = 4;
 
@@ -206,6 +213,12 @@ export class ClientProtocolParser {
       return chunk.length;
     }
     if (upper === 0x50 /* P */) {
+      if (isPubVerb(chunk, i)) {
+        // Publishes dominate: a whole `PUB ` in the chunk skips the keyword states.
+        this.op = ClientOp.Pub;
+        this.state = ParserState.SkipSpace;
+        return i + 4;
+      }
       this.state = ParserState.OpP;
     } else if (upper === 0x48 /* H */) {
       this.state = ParserState.OpH;
