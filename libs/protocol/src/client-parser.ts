@@ -46,6 +46,24 @@ const MIN_SCRATCH = 256;
 // Longest publish subject remembered for reuse (see publishSubject).
 const MAX_REMEMBERED_SUBJECT = 128;
 
+// Control lines are mostly short: within this many bytes a JS loop finds their LF sooner than
+// Buffer#indexOf, whose call into native code costs more than the scan.
+const SHORT_LINE_SCAN = 64;
+
+/** Index of the first LF at or after `from`, or -1. */
+function indexOfLf(chunk: Buffer, from: number): number {
+  const scanEnd = Math.min(chunk.length, from + SHORT_LINE_SCAN);
+  for (let i = from; i < scanEnd; i++) if (chunk[i] === LF) return i;
+  return scanEnd === chunk.length ? -1 : chunk.indexOf(LF, scanEnd);
+}
+
+/** `PUB` in any case, then a space or tab, at chunk[i]. */
+function isPubVerb(chunk: Buffer, i: number): boolean {
+  if (i + 3 >= chunk.length) return false;
+  const separator = chunk[i + 3];
+  return (chunk[i + 1] | 0x20) === 0x75 /* u */ && (chunk[i + 2] | 0x20) === 0x62 /* b */ && (separator === SPACE || separator === TAB);
+}
+
 // Most arguments any client op takes (HPUB: subject reply hdr total), plus one to detect excess.
 const MAX_TOKENS = 4;
 
@@ -206,6 +224,12 @@ export class ClientProtocolParser {
       return chunk.length;
     }
     if (upper === 0x50 /* P */) {
+      if (isPubVerb(chunk, i)) {
+        // Publishes dominate: a whole `PUB ` in the chunk skips the keyword states.
+        this.op = ClientOp.Pub;
+        this.state = ParserState.SkipSpace;
+        return i + 4;
+      }
       this.state = ParserState.OpP;
     } else if (upper === 0x48 /* H */) {
       this.state = ParserState.OpH;
@@ -249,7 +273,7 @@ export class ClientProtocolParser {
    * begins there; the search starts at `searchFrom`). Returns where parsing continues.
    */
   private scanControlLine(chunk: Buffer, argStart: number, searchFrom: number): number {
-    const lf = chunk.indexOf(LF, searchFrom);
+    const lf = indexOfLf(chunk, searchFrom);
     if (lf < 0) {
       this.holdPartialLine(chunk, argStart);
       return chunk.length;

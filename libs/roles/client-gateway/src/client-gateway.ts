@@ -90,7 +90,7 @@ export class ClientGateway implements BusHandlers {
     const o = this.options;
     this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'client-gateway', version: this.productVersion }, this);
     if (o.tls) this.tlsAcceptor = new TlsAcceptor({ files: tlsFiles(o.tls), requestCert: o.tls.verify, timeoutMs: o.tls.timeoutMs, kind: 'client' });
-    this.listener = createServer({ noDelay: true }, (socket) => this.acceptSocket(socket));
+    this.listener = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.acceptSocket(socket));
     this.clientAddress = await listen(this.listener, o.host, o.port);
     this.logger.info(`Listening for client connections on ${hostPort(this.clientAddress)}`);
     this.advertiseClientUrls();
@@ -186,7 +186,8 @@ export class ClientGateway implements BusHandlers {
   // ---- accepting ----
 
   private acceptSocket(socket: Socket): void {
-    this.accept(new SocketTransport(socket));
+    // TLS starts on the socket as accepted; only plain TCP reads into the shared buffer.
+    this.accept(new SocketTransport(socket, this.tlsAcceptor === undefined));
   }
 
   private accept(transport: ConnectionTransport): void {

@@ -2,9 +2,11 @@ import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { TlsAcceptor } from '@nats-ts/server-link';
 import type { WebSocket } from 'ws';
+import { readIntoSharedBuffer } from './shared-read-buffer.js';
 
 /** What a client connection needs from the byte stream below it (TCP, TLS or WebSocket). */
 export interface TransportEvents {
+  /** `chunk` is valid only during the call: it may be a view of a reused read buffer. */
   onData(chunk: Buffer): void;
   onDrain(): void;
   onClose(error?: Error): void;
@@ -35,12 +37,20 @@ export class SocketTransport implements ConnectionTransport {
   private closed = false;
   /** While the TLS handshake runs: what the connection wrote meanwhile, sent once it is done. */
   private awaitingTls: Buffer[] | undefined;
+  /** Reads arrive through the shared read buffer rather than 'data' events. */
+  private readonly sharedReads: boolean;
 
-  constructor(socket: Socket) {
-    this.socket = socket;
-    this.remoteAddress = socket.remoteAddress ?? '';
-    this.remotePort = socket.remotePort ?? 0;
-    socket.setNoDelay(true);
+  /**
+   * `accepted` comes from a server created with `pauseOnConnect`. With `sharedReadBuffer` (not
+   * for a connection that will start TLS) it reads into the process-wide buffer when possible.
+   */
+  constructor(accepted: Socket, sharedReadBuffer: boolean) {
+    const adopted = sharedReadBuffer ? readIntoSharedBuffer(accepted, (chunk) => this.events?.onData(chunk)) : undefined;
+    this.socket = adopted ?? accepted;
+    this.sharedReads = adopted !== undefined;
+    this.remoteAddress = this.socket.remoteAddress ?? '';
+    this.remotePort = this.socket.remotePort ?? 0;
+    this.socket.setNoDelay(true);
   }
 
   attach(events: TransportEvents): void {
@@ -50,10 +60,12 @@ export class SocketTransport implements ConnectionTransport {
 
   private bind(socket: Socket): void {
     const events = this.events!;
-    socket.on('data', (chunk: Buffer) => events.onData(chunk));
+    if (!this.sharedReads) socket.on('data', (chunk: Buffer) => events.onData(chunk));
     socket.on('drain', () => events.onDrain());
     socket.on('error', (err) => this.finish(err));
     socket.on('close', () => this.finish());
+    // Accepted paused (pauseOnConnect), so that no read happens before the events are bound.
+    socket.resume();
   }
 
   private finish(error?: Error): void {
