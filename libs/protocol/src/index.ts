@@ -35,3 +35,4 @@ export {
 export { FlushQueue, type Flushable } from './flush-queue.js';
 export { joinHostPort, parseAdvertise } from './host-port.js';
 export { parseJsonObject } from './json-object.js';
+export { OutputStall, STALL_MAX_WAIT_MS, outputStall } from './output-stall.js';

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { OutboundBuffer, PING_FRAME, PONG_FRAME, encodeErr, type FlushQueue, type Flushable, type RouteProtocolParser } from '@nats-ts/protocol';
+import { OutboundBuffer, PING_FRAME, PONG_FRAME, encodeErr, outputStall, type FlushQueue, type Flushable, type RouteProtocolParser } from '@nats-ts/protocol';
 import type { Logger } from '@nats-ts/observability';
 
 /** The limits a link reads from the server options (live, so a reload applies). */
@@ -49,6 +49,8 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
 
   protected socket: Duplex;
   protected closed = false;
+  /** Over half max_pending: the process's client producers pause (outputStall). */
+  private stalled = false;
   private pingsOut = 0;
   private rttStart = 0;
   private pingTimer: NodeJS.Timeout | undefined;
@@ -133,6 +135,7 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
   }
 
   private onDrain(): void {
+    this.updateStall();
     if (this.writeDeadlineTimer !== undefined) {
       clearTimeout(this.writeDeadlineTimer);
       this.writeDeadlineTimer = undefined;
@@ -165,10 +168,13 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
 
   /** After writing to `out`: cut a peer that lets too much pile up, else write this turn. */
   protected scheduleFlush(): void {
-    if (this.out.length + this.socket.writableLength > this.host.options.maxPending) {
+    const pending = this.out.length + this.socket.writableLength;
+    const maxPending = this.host.options.maxPending;
+    if (pending > maxPending) {
       this.slowConsumer('Slow Consumer (Pending Bytes)');
       return;
     }
+    if (pending > maxPending / 2 && !this.stalled) this.stalled = outputStall.update(false, pending, maxPending);
     this.host.flushQueue.schedule(this);
   }
 
@@ -176,9 +182,15 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
     this.flushQueued = false;
     if (this.closed || this.out.length === 0) return;
     const ok = this.socket.write(this.out.take());
+    this.updateStall();
     if (!ok && this.writeDeadlineTimer === undefined) {
       this.writeDeadlineTimer = setTimeout(() => this.slowConsumer('Slow Consumer (Write Deadline)'), this.host.options.writeDeadlineMs);
     }
+  }
+
+  /** A stalled link leaves the stall once what it holds is back under half max_pending. */
+  private updateStall(): void {
+    if (this.stalled) this.stalled = outputStall.update(true, this.out.length + this.socket.writableLength, this.host.options.maxPending);
   }
 
   pendingBytes(): number {
@@ -236,6 +248,7 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
     if (this.pingTimer !== undefined) clearTimeout(this.pingTimer);
     if (this.authTimer !== undefined) clearTimeout(this.authTimer);
     if (this.writeDeadlineTimer !== undefined) clearTimeout(this.writeDeadlineTimer);
+    if (this.stalled) this.stalled = outputStall.update(true, 0, this.host.options.maxPending);
     this.linkClosed();
   }
 }

@@ -14,6 +14,7 @@ import {
   ProtocolErrorKind,
   hasGatewayReplyPrefix,
   isGatewayReply,
+  outputStall,
   type ClientDispatcher,
 } from '@nats-ts/protocol';
 import { PermissionChecker, ResponsePermissions, isReservedQueueName, isValidLiteralSubject, type Account } from '@nats-ts/routing';
@@ -111,6 +112,11 @@ export class ClientConnection implements ClientDispatcher {
   private pingTimer: NodeJS.Timeout | undefined;
   private authTimer: NodeJS.Timeout | undefined;
   private writeDeadlineTimer: NodeJS.Timeout | undefined;
+  /** Over half max_pending: the process's client producers pause (outputStall). */
+  private stalled = false;
+  /** Not reading while an output of the process is stalled. */
+  private readsPaused = false;
+  private readonly resumeReadsBound = (): void => this.resumeReads();
   rttMs = 0;
   private rttStart = 0;
 
@@ -149,9 +155,21 @@ export class ClientConnection implements ClientDispatcher {
     if (this.closed) return;
     this.lastActivity = Date.now();
     this.parser.parse(chunk);
+    // A fast producer waits while some output of the process is backed up (nats-server's stall).
+    if (outputStall.active && !this.readsPaused) {
+      this.readsPaused = true;
+      this.transport.pause();
+      outputStall.wait(this.resumeReadsBound);
+    }
+  }
+
+  private resumeReads(): void {
+    this.readsPaused = false;
+    if (!this.closed) this.transport.resume();
   }
 
   onDrain(): void {
+    this.updateStall();
     if (this.writeDeadlineTimer !== undefined) {
       clearTimeout(this.writeDeadlineTimer);
       this.writeDeadlineTimer = undefined;
@@ -341,11 +359,19 @@ export class ClientConnection implements ClientDispatcher {
     if (reply !== undefined && this.responsePerms !== undefined) this.responsePerms.grant(reply, Date.now());
     if (sub.max > 0 && ++sub.delivered >= sub.max) this.removeSubscription(sub);
     else if (sub.max === 0) sub.delivered++;
-    if (this.out.length + this.transport.pendingBytes() > this.gateway.options.maxPending) {
+    const pending = this.out.length + this.transport.pendingBytes();
+    const maxPending = this.gateway.options.maxPending;
+    if (pending > maxPending) {
       this.slowConsumer('Slow Consumer (Pending Bytes)');
       return;
     }
+    if (pending > maxPending / 2 && !this.stalled) this.stalled = outputStall.update(false, pending, maxPending);
     this.gateway.flushQueue.schedule(this);
+  }
+
+  /** A stalled connection leaves the stall once what it holds is back under half max_pending. */
+  private updateStall(): void {
+    if (this.stalled) this.stalled = outputStall.update(true, this.out.length + this.transport.pendingBytes(), this.gateway.options.maxPending);
   }
 
   /** Called by the flush queue once per event-loop turn. */
@@ -353,6 +379,7 @@ export class ClientConnection implements ClientDispatcher {
     this.flushQueued = false;
     if (this.closed || this.out.length === 0) return;
     const ok = this.transport.write(this.out.take());
+    this.updateStall();
     if (!ok && this.writeDeadlineTimer === undefined) {
       this.writeDeadlineTimer = setTimeout(() => this.slowConsumer('Slow Consumer (Write Deadline)'), this.gateway.options.writeDeadlineMs);
     }
@@ -498,6 +525,7 @@ export class ClientConnection implements ClientDispatcher {
     if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
     if (this.authTimer !== undefined) clearTimeout(this.authTimer);
     if (this.writeDeadlineTimer !== undefined) clearTimeout(this.writeDeadlineTimer);
+    if (this.stalled) this.stalled = outputStall.update(true, 0, this.gateway.options.maxPending);
     for (const sub of this.subs.values()) this.gateway.removeSubscription(this, sub);
     this.subs.clear();
     this.gateway.connectionClosed(this);

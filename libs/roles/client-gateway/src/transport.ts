@@ -23,6 +23,9 @@ export interface ConnectionTransport {
   write(data: Buffer): boolean;
   /** Bytes accepted by write() and not yet handed to the kernel. */
   pendingBytes(): number;
+  /** Stops reading (backpressure); resume() reads again. */
+  pause(): void;
+  resume(): void;
   /** Sends what is queued, then closes. */
   end(): void;
   destroy(): void;
@@ -118,6 +121,14 @@ export class SocketTransport implements ConnectionTransport {
     return bytes;
   }
 
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
   end(): void {
     this.socket.end();
     // A peer that never reads must not keep the socket (and its buffers) alive.
@@ -172,6 +183,14 @@ export class WebSocketTransport implements ConnectionTransport {
 
   pendingBytes(): number {
     return this.ws.bufferedAmount;
+  }
+
+  pause(): void {
+    this.ws.pause();
+  }
+
+  resume(): void {
+    this.ws.resume();
   }
 
   end(): void {
