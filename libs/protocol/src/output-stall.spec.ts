@@ -31,7 +31,7 @@ describe('OutputStall', () => {
     vi.advanceTimersByTime(STALL_MAX_WAIT_MS);
     expect(resumed).toEqual(['first', 'second']);
 
-    stalled = stall.update(stalled, 70, 100);
+    expect(stall.update(stalled, 70, 100)).toBe(true);
     stall.wait(() => resumed.push('third'));
     vi.advanceTimersByTime(STALL_MAX_WAIT_MS);
     expect(resumed).toEqual(['first', 'second', 'third']);
