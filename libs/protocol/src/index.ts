@@ -32,7 +32,7 @@ export {
   isGatewayReply,
   unmapGatewayReply,
 } from './gateway-reply.js';
-export { FlushQueue, type Flushable } from './flush-queue.js';
+export { EAGER_FLUSH_BYTES, FlushQueue, type Flushable } from './flush-queue.js';
 export { joinHostPort, parseAdvertise } from './host-port.js';
 export { parseJsonObject } from './json-object.js';
 export { OutputStall, STALL_MAX_WAIT_MS, outputStall } from './output-stall.js';

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { OutboundBuffer, PING_FRAME, PONG_FRAME, encodeErr, outputStall, type FlushQueue, type Flushable, type RouteProtocolParser } from '@nats-ts/protocol';
+import { EAGER_FLUSH_BYTES, OutboundBuffer, PING_FRAME, PONG_FRAME, encodeErr, outputStall, type FlushQueue, type Flushable, type RouteProtocolParser } from '@nats-ts/protocol';
 import type { Logger } from '@nats-ts/observability';
 
 /** The limits a link reads from the server options (live, so a reload applies). */
@@ -175,7 +175,8 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
       return;
     }
     if (pending > maxPending / 2 && !this.stalled) this.stalled = outputStall.update(false, pending, maxPending);
-    this.host.flushQueue.schedule(this);
+    if (this.out.length >= EAGER_FLUSH_BYTES) this.flush();
+    else this.host.flushQueue.schedule(this);
   }
 
   flush(): void {

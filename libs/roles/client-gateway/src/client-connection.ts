@@ -15,6 +15,7 @@ import {
   hasGatewayReplyPrefix,
   isGatewayReply,
   outputStall,
+  EAGER_FLUSH_BYTES,
   type ClientDispatcher,
 } from '@nats-ts/protocol';
 import { PermissionChecker, ResponsePermissions, isReservedQueueName, isValidLiteralSubject, type Account } from '@nats-ts/routing';
@@ -366,7 +367,8 @@ export class ClientConnection implements ClientDispatcher {
       return;
     }
     if (pending > maxPending / 2 && !this.stalled) this.stalled = outputStall.update(false, pending, maxPending);
-    this.gateway.flushQueue.schedule(this);
+    if (this.out.length >= EAGER_FLUSH_BYTES) this.flush();
+    else this.gateway.flushQueue.schedule(this);
   }
 
   /** A stalled connection leaves the stall once what it holds is back under half max_pending. */
