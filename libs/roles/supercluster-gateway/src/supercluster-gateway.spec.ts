@@ -124,7 +124,9 @@ describe('SuperclusterGateway', () => {
       const { gateway, client } = await startGateway(`gateways: [ { name: B, urls: ["nats://127.0.0.1:${remote.port}"] } ]`);
       await eventually(() => expect(remote.peers).toHaveLength(1));
       const peer = remote.peers[0]!;
-      peer.send(peerInfo());
+      // The peer's own URL, which the redial below may pick as well as the configured one.
+      const url = `127.0.0.1:${remote.port}`;
+      peer.send(peerInfo({ gateway_urls: [url], gateway_url: url }));
       await peer.waitFor(/^CONNECT \{[^\r]*"headers":false,"name":"NSELF","cluster":"","gateway":"A"\}\r\nINFO \{[^\r]*"gateway":"A"/);
       // Plain interest before the account switch is dropped; queue interest is kept.
       peer.send('RS+ $G early\r\nRS+ $G work q 1\r\n');
