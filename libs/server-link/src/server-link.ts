@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { EAGER_FLUSH_BYTES, OutboundBuffer, PING_FRAME, PONG_FRAME, encodeErr, outputStall, type FlushQueue, type Flushable, type RouteProtocolParser } from '@nats-ts/protocol';
+import { EAGER_FLUSH_BYTES, OutboundBuffer, PING_FRAME, PONG_FRAME, ProtocolErrorKind, encodeErr, outputStall, protocolErrorText, type FlushQueue, type Flushable, type RouteProtocolParser } from '@nats-ts/protocol';
 import type { Logger } from '@nats-ts/observability';
 
 /** The limits a link reads from the server options (live, so a reload applies). */
@@ -20,6 +20,8 @@ export interface LinkHost {
 /** Close reasons every link can reach, in nats-server's words. */
 export type LinkCloseReason =
   | 'Client Closed'
+  | 'Parse Error'
+  | 'Authentication Failure'
   | 'Stale Connection'
   | 'Authentication Timeout'
   | 'Slow Consumer (Pending Bytes)'
@@ -73,6 +75,8 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
 
   /** The link's protocol parser (route grammar; leaf mode for leaf connections), dispatching to the subclass. */
   protected abstract readonly parser: RouteProtocolParser;
+  /** Names the parser in logs, as nats-server: `Route`, `Gateway`, `Leafnode`. */
+  protected abstract readonly parserName: string;
   /** Tells the owning role the link is gone. */
   protected abstract linkClosed(): void;
   abstract label(): string;
@@ -152,6 +156,14 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
       this.rttMs = performance.now() - this.rttStart;
       this.rttStart = 0;
     }
+  }
+
+  /** Bytes the parser refused: nats-server's -ERR where it sends one, then the connection closes. */
+  onParseError(kind: ProtocolErrorKind, detail?: string): void {
+    this.host.logger.error(`${this.label()} - ${this.parserName} parser ERROR: ${detail ?? kind}`);
+    const text = protocolErrorText(kind);
+    if (text !== undefined) this.sendErr(text);
+    this.close(kind === ProtocolErrorKind.AuthorizationViolation ? 'Authentication Failure' : 'Parse Error');
   }
 
   // ---- output ----

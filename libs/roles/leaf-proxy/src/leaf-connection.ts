@@ -3,8 +3,6 @@ import {
   createLeafParser,
   isGatewayReply,
   parseJsonObject,
-  ProtocolErrorKind,
-  protocolErrorText,
   unmapGatewayReply,
   writeLeafMsg,
   writeLeafSub,
@@ -23,10 +21,8 @@ export type LeafCloseReason =
   | 'Client Closed'
   | 'Server Shutdown'
   | 'Stale Connection'
-  | 'Parse Error'
   | 'Protocol Violation'
   | 'Authentication Timeout'
-  | 'Authentication Failure'
   | 'Wrong Port'
   | 'Duplicate Remote LeafNode Connection'
   | 'Loop Detected'
@@ -59,6 +55,7 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
 
   private readonly smap = new Map<string, number>();
   protected readonly parser: RouteProtocolParser;
+  protected readonly parserName = 'Leafnode';
   private awaitingConnectInfo = false;
 
   constructor(
@@ -103,7 +100,7 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
   onConnect(json: Buffer): void {
     const connect = parseJsonObject(json);
     if (connect === undefined || this.isSolicited) {
-      this.proxy.logger.error(`${this.label()} - Leafnode parser ERROR: unexpected CONNECT`);
+      this.proxy.logger.error(`${this.label()} - ${this.parserName} parser ERROR: unexpected CONNECT`);
       return this.close('Protocol Violation');
     }
     this.clearAuthTimer();
@@ -114,7 +111,7 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
   onInfo(json: Buffer): void {
     const info = parseJsonObject(json);
     if (info === undefined || typeof info.server_id !== 'string') {
-      this.proxy.logger.error(`${this.label()} - Leafnode parser ERROR: invalid INFO`);
+      this.proxy.logger.error(`${this.label()} - ${this.parserName} parser ERROR: invalid INFO`);
       return this.close('Parse Error');
     }
     if (!this.isSolicited) return;
@@ -170,12 +167,6 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
     this.close('Parse Error');
   }
 
-  onParseError(kind: ProtocolErrorKind, detail?: string): void {
-    this.proxy.logger.error(`${this.label()} - Leafnode parser ERROR: ${detail ?? kind}`);
-    const text = protocolErrorText(kind);
-    if (text !== undefined) this.sendErr(text);
-    this.close(kind === ProtocolErrorKind.AuthorizationViolation ? 'Authentication Failure' : 'Parse Error');
-  }
 
   // ---- interest we tell the other side ----
 

@@ -1,8 +1,6 @@
 import type { Socket } from 'node:net';
 import {
   parseJsonObject,
-  ProtocolErrorKind,
-  protocolErrorText,
   RouteProtocolParser,
   writeRoutedMsg,
   writeRouteSub,
@@ -20,10 +18,8 @@ export type RouteCloseReason =
   | 'Cluster Name Conflict'
   | 'Duplicate Server Name'
   | 'Stale Connection'
-  | 'Parse Error'
   | 'Protocol Violation'
   | 'Authentication Timeout'
-  | 'Authentication Failure'
   | 'Wrong Port'
   | 'Wrong Gateway'
   | 'Server Shutdown'
@@ -68,6 +64,7 @@ export class RouteConnection extends ServerLink<RouteCloseReason> implements Rou
 
 
   protected readonly parser: RouteProtocolParser;
+  protected readonly parserName = 'Route';
 
   constructor(
     private readonly mesh: RouteMesh,
@@ -108,7 +105,7 @@ export class RouteConnection extends ServerLink<RouteCloseReason> implements Rou
   onConnect(json: Buffer): void {
     const connect = parseJsonObject(json);
     if (connect === undefined) {
-      this.mesh.logger.error(`${this.label()} - Route parser ERROR: invalid CONNECT`);
+      this.mesh.logger.error(`${this.label()} - ${this.parserName} parser ERROR: invalid CONNECT`);
       return this.close('Protocol Violation');
     }
     this.clearAuthTimer();
@@ -119,7 +116,7 @@ export class RouteConnection extends ServerLink<RouteCloseReason> implements Rou
   onInfo(json: Buffer): void {
     const info = asPeerInfo(parseJsonObject(json));
     if (info === undefined) {
-      this.mesh.logger.error(`${this.label()} - Route parser ERROR: invalid INFO`);
+      this.mesh.logger.error(`${this.label()} - ${this.parserName} parser ERROR: invalid INFO`);
       return this.close('Parse Error');
     }
     this.mesh.processInfo(this, info);
@@ -152,12 +149,6 @@ export class RouteConnection extends ServerLink<RouteCloseReason> implements Rou
     this.close('Parse Error');
   }
 
-  onParseError(kind: ProtocolErrorKind, detail?: string): void {
-    this.mesh.logger.error(`${this.label()} - Route parser ERROR: ${detail ?? kind}`);
-    const text = protocolErrorText(kind);
-    if (text !== undefined) this.sendErr(text);
-    this.close(kind === ProtocolErrorKind.AuthorizationViolation ? 'Authentication Failure' : 'Parse Error');
-  }
 
   // ---- output ----
 

@@ -1,8 +1,6 @@
 import type { Socket } from 'node:net';
 import {
   parseJsonObject,
-  ProtocolErrorKind,
-  protocolErrorText,
   RouteProtocolParser,
   writeAccountUnsub,
   writeRoutedMsg,
@@ -20,10 +18,8 @@ export type GatewayCloseReason =
   | 'Client Closed'
   | 'Duplicate Gateway'
   | 'Stale Connection'
-  | 'Parse Error'
   | 'Protocol Violation'
   | 'Authentication Timeout'
-  | 'Authentication Failure'
   | 'Wrong Port'
   | 'Wrong Gateway'
   | 'Server Shutdown'
@@ -56,6 +52,7 @@ export class GatewayConnection extends ServerLink<GatewayCloseReason> implements
 
 
   protected readonly parser: RouteProtocolParser;
+  protected readonly parserName = 'Gateway';
 
   constructor(
     private readonly gateway: SuperclusterGateway,
@@ -110,7 +107,7 @@ export class GatewayConnection extends ServerLink<GatewayCloseReason> implements
   onConnect(json: Buffer): void {
     const connect = parseJsonObject(json);
     if (connect === undefined || this.outbound) {
-      this.gateway.logger.error(`${this.label()} - Gateway parser ERROR: invalid CONNECT`);
+      this.gateway.logger.error(`${this.label()} - ${this.parserName} parser ERROR: invalid CONNECT`);
       return this.close('Protocol Violation');
     }
     this.parser.setConnectRequired(false);
@@ -121,7 +118,7 @@ export class GatewayConnection extends ServerLink<GatewayCloseReason> implements
   onInfo(json: Buffer): void {
     const info = asGatewayPeerInfo(parseJsonObject(json));
     if (info === undefined) {
-      this.gateway.logger.error(`${this.label()} - Gateway parser ERROR: invalid INFO`);
+      this.gateway.logger.error(`${this.label()} - ${this.parserName} parser ERROR: invalid INFO`);
       return this.close('Parse Error');
     }
     this.gateway.processInfo(this, info);
@@ -160,12 +157,6 @@ export class GatewayConnection extends ServerLink<GatewayCloseReason> implements
     this.close('Parse Error');
   }
 
-  onParseError(kind: ProtocolErrorKind, detail?: string): void {
-    this.gateway.logger.error(`${this.label()} - Gateway parser ERROR: ${detail ?? kind}`);
-    const text = protocolErrorText(kind);
-    if (text !== undefined) this.sendErr(text);
-    this.close(kind === ProtocolErrorKind.AuthorizationViolation ? 'Authentication Failure' : 'Parse Error');
-  }
 
   // ---- output ----
 
