@@ -50,6 +50,13 @@ export class FrameBuffer {
     return taken;
   }
 
+  /** The socket holds none of the taken Buffers: with nothing pending, write from the start again. */
+  reuseStore(): void {
+    if (this.start !== this.end) return;
+    this.start = 0;
+    this.end = 0;
+  }
+
   private ensure(count: number): void {
     if (this.end + count <= this.store.length) return;
     const pending = this.end - this.start;

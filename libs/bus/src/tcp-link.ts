@@ -103,6 +103,8 @@ export class BusLink implements FrameSink, Flushable {
     this.flushQueued = false;
     if (this.closed || this.blocked || this.out.length === 0) return;
     if (!this.socket.write(this.out.take())) this.blocked = true;
+    // Nothing left in the socket's queue: the kernel has every taken byte, the store is free.
+    else if (this.socket.writableLength === 0) this.out.reuseStore();
   }
 
   /** Writes what is pending, then closes the connection gracefully. */

@@ -68,6 +68,28 @@ describe('OutboundBuffer', () => {
     expect(out.capacity).toBe(capacity);
   });
 
+  it('writes from the start of the same store again once the taken bytes are released', () => {
+    const out = new OutboundBuffer();
+    out.writeAscii('first');
+    const first = out.take();
+    out.reuseStore();
+    out.writeAscii('again');
+    const again = out.take();
+    expect(again.buffer).toBe(first.buffer);
+    expect(again.byteOffset).toBe(first.byteOffset);
+    expect(again.toString()).toBe('again');
+  });
+
+  it('keeps pending bytes when asked to reuse its store', () => {
+    const out = new OutboundBuffer();
+    out.writeAscii('sent');
+    out.take();
+    out.writeAscii('pending');
+    out.reuseStore();
+    out.writeAscii('+more');
+    expect(out.take().toString()).toBe('pending+more');
+  });
+
   it('discards pending bytes on reset without touching taken ones', () => {
     const out = new OutboundBuffer();
     out.writeAscii('taken');

@@ -195,6 +195,8 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
     this.flushQueued = false;
     if (this.closed || this.out.length === 0) return;
     const ok = this.socket.write(this.out.take());
+    // Nothing left in the socket's queue: the kernel has every taken byte, the store is free.
+    if (ok && this.socket.writableLength === 0) this.out.reuseStore();
     this.updateStall();
     if (!ok && this.writeDeadlineTimer === undefined) {
       this.writeDeadlineTimer = setTimeout(() => this.slowConsumer('Slow Consumer (Write Deadline)'), this.host.options.writeDeadlineMs);

@@ -381,6 +381,7 @@ export class ClientConnection implements ClientDispatcher {
     this.flushQueued = false;
     if (this.closed || this.out.length === 0) return;
     const ok = this.transport.write(this.out.take());
+    if (ok && this.transport.writesReleased()) this.out.reuseStore();
     this.updateStall();
     if (!ok && this.writeDeadlineTimer === undefined) {
       this.writeDeadlineTimer = setTimeout(() => this.slowConsumer('Slow Consumer (Write Deadline)'), this.gateway.options.writeDeadlineMs);

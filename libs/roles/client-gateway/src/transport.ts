@@ -23,6 +23,8 @@ export interface ConnectionTransport {
   write(data: Buffer): boolean;
   /** Bytes accepted by write() and not yet handed to the kernel. */
   pendingBytes(): number;
+  /** True when no Buffer given to write() is still held, so the caller may overwrite them. */
+  writesReleased(): boolean;
   /** Stops reading (backpressure); resume() reads again. */
   pause(): void;
   resume(): void;
@@ -121,6 +123,11 @@ export class SocketTransport implements ConnectionTransport {
     return bytes;
   }
 
+  writesReleased(): boolean {
+    // A socket's queue counts a write until the kernel has taken it (or TLS has encrypted it).
+    return this.awaitingTls === undefined && this.socket.writableLength === 0;
+  }
+
   pause(): void {
     this.socket.pause();
   }
@@ -183,6 +190,11 @@ export class WebSocketTransport implements ConnectionTransport {
 
   pendingBytes(): number {
     return this.ws.bufferedAmount;
+  }
+
+  writesReleased(): boolean {
+    // ws may still hold a sent Buffer (e.g. queued for compression) after its counters read 0.
+    return false;
   }
 
   pause(): void {
