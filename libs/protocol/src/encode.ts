@@ -12,7 +12,6 @@ export const OK_FRAME: Buffer = Buffer.from('+OK\r\n', 'latin1');
  */
 export const NO_RESPONDERS_HEADER: Buffer = Buffer.from('NATS/1.0 503\r\n\r\n', 'latin1');
 
-const CRLF: Buffer = Buffer.from('\r\n', 'latin1');
 const MSG_PREFIX = 'MSG ';
 const HMSG_PREFIX = 'HMSG ';
 const SPACE = ' ';
@@ -98,10 +97,7 @@ function writeReply(out: OutboundBuffer, reply: string | undefined): void {
 
 function writeMsgTail(out: OutboundBuffer, reply: string | undefined, payload: Uint8Array, start: number, end: number): void {
   writeReply(out, reply);
-  out.writeDecimal(end - start);
-  out.writeBytes(CRLF);
-  out.writeBytes(payload, start, end);
-  out.writeBytes(CRLF);
+  out.writeSizedPayload(payload, start, end);
 }
 
 function writeHMsgTail(
@@ -115,10 +111,7 @@ function writeHMsgTail(
   writeReply(out, reply);
   out.writeDecimal(headerSize);
   out.writeLatin1(SPACE);
-  out.writeDecimal(end - start);
-  out.writeBytes(CRLF);
-  out.writeBytes(message, start, end);
-  out.writeBytes(CRLF);
+  out.writeSizedPayload(message, start, end);
 }
 
 /**

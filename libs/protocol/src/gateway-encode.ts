@@ -1,6 +1,5 @@
 import type { OutboundBuffer } from './outbound.js';
 
-const CRLF: Buffer = Buffer.from('\r\n', 'latin1');
 
 /** The `gateway_cmd` values of a gateway INFO (nats-server 2.9). */
 export const GatewayCommand = {
@@ -56,12 +55,12 @@ export function encodeGatewayInfo(info: object): Buffer {
 export function writeAccountSub(out: OutboundBuffer, account: string): void {
   out.writeLatin1('A+ ');
   out.writeLatin1(account);
-  out.writeBytes(CRLF);
+  out.writeCrlf();
 }
 
 /** `A- <account>\r\n`: send nothing more for this account (unknown here, or no interest). */
 export function writeAccountUnsub(out: OutboundBuffer, account: string): void {
   out.writeLatin1('A- ');
   out.writeLatin1(account);
-  out.writeBytes(CRLF);
+  out.writeCrlf();
 }

@@ -1,7 +1,6 @@
 import type { OutboundBuffer } from './outbound.js';
 import { writeServerMsg } from './route-encode.js';
 
-const CRLF: Buffer = Buffer.from('\r\n', 'latin1');
 const SPACE = ' ';
 
 /** `LS+ <subject>\r\n`, or `LS+ <subject> <queue> <weight>\r\n` for a queue group. */
@@ -14,7 +13,7 @@ export function writeLeafSub(out: OutboundBuffer, subject: string, queue: string
     out.writeLatin1(SPACE);
     out.writeDecimal(weight);
   }
-  out.writeBytes(CRLF);
+  out.writeCrlf();
 }
 
 /** `LS- <subject>[ <queue>]\r\n` */
@@ -25,7 +24,7 @@ export function writeLeafUnsub(out: OutboundBuffer, subject: string, queue: stri
     out.writeLatin1(SPACE);
     out.writeLatin1(queue);
   }
-  out.writeBytes(CRLF);
+  out.writeCrlf();
 }
 
 /**

@@ -90,6 +90,20 @@ describe('OutboundBuffer', () => {
     expect(out.take().toString()).toBe('pending+more');
   });
 
+  it('writes a sized payload as <size> CRLF <bytes> CRLF, short and long, across a store boundary', () => {
+    const out = new OutboundBuffer();
+    const source = Buffer.from('..hello-world..', 'latin1');
+    out.writeSizedPayload(source, 2, 13);
+    out.writeSizedPayload(source, 0, 0);
+    expect(out.take().toString('latin1')).toBe('11\r\nhello-world\r\n0\r\n\r\n');
+    const long = Buffer.alloc(5000, 0x61);
+    out.writeBytes(Buffer.alloc(4090, 0x62));
+    out.writeSizedPayload(long, 0, long.length);
+    out.writeCrlf();
+    const taken = out.take().toString('latin1');
+    expect(taken).toBe(`${'b'.repeat(4090)}5000\r\n${'a'.repeat(5000)}\r\n\r\n`);
+  });
+
   it('discards pending bytes on reset without touching taken ones', () => {
     const out = new OutboundBuffer();
     out.writeAscii('taken');

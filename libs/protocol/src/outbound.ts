@@ -5,7 +5,11 @@ const INITIAL_CAPACITY = 4 * 1024;
 const MAX_RETAINED_CAPACITY = 64 * 1024;
 // Largest store sized by doubling (for headroom or the previous take's size).
 const MAX_HINTED_CAPACITY = 1024 * 1024;
-const SHORT_COPY = 16;
+// Below this many bytes a plain loop copies faster than Buffer.copy/TypedArray.set, whose fixed
+// cost (~80 ns on Node 20) is several times a 16-byte payload's loop.
+const SHORT_COPY = 32;
+const CR = 0x0d;
+const LF = 0x0a;
 const ZERO = 0x30;
 const EMPTY = Buffer.alloc(0);
 
@@ -52,11 +56,48 @@ export class OutboundBuffer {
 
   /** Appends `bytes[start, end)` (all of it by default). */
   writeBytes(bytes: Uint8Array, start = 0, end = bytes.length): void {
-    const length = end - start;
-    this.ensure(length);
+    this.ensure(end - start);
+    this.end = this.copyIn(bytes, start, end, this.end);
+  }
+
+  /** Appends CRLF, the end of every protocol line. */
+  writeCrlf(): void {
+    this.ensure(2);
+    this.store[this.end] = CR;
+    this.store[this.end + 1] = LF;
+    this.end += 2;
+  }
+
+  /**
+   * Appends `<size>\r\n<bytes[start, end)>\r\n`, the tail of every MSG/HMSG/RMSG frame, with one
+   * capacity check.
+   */
+  writeSizedPayload(bytes: Uint8Array, start: number, end: number): void {
+    const size = end - start;
+    let digits = 1;
+    for (let rest = size; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    this.ensure(digits + size + 4);
     const store = this.store;
-    const at = this.end;
-    // TypedArray.set and Buffer.copy have a fixed cost that dominates for CRLF-sized writes.
+    let at = this.end + digits;
+    let rest = size;
+    let position = at;
+    do {
+      const quotient = Math.floor(rest / 10);
+      store[--position] = ZERO + (rest - quotient * 10);
+      rest = quotient;
+    } while (rest > 0);
+    store[at] = CR;
+    store[at + 1] = LF;
+    at = this.copyIn(bytes, start, end, at + 2);
+    store[at] = CR;
+    store[at + 1] = LF;
+    this.end = at + 2;
+  }
+
+  /** Copies `bytes[start, end)` to the store at `at` (capacity already ensured); returns the end. */
+  private copyIn(bytes: Uint8Array, start: number, end: number, at: number): number {
+    const length = end - start;
+    const store = this.store;
     if (length < SHORT_COPY) {
       for (let i = 0; i < length; i++) store[at + i] = bytes[start + i]!;
     } else if (Buffer.isBuffer(bytes)) {
@@ -64,7 +105,7 @@ export class OutboundBuffer {
     } else {
       store.set(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), at);
     }
-    this.end = at + length;
+    return at + length;
   }
 
   /** Writes a non-negative safe integer in decimal, without building a string. */

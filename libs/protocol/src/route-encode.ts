@@ -1,6 +1,5 @@
 import type { OutboundBuffer } from './outbound.js';
 
-const CRLF: Buffer = Buffer.from('\r\n', 'latin1');
 const SPACE = ' ';
 
 /** `RS+ <account> <subject>\r\n`, or `RS+ <account> <subject> <queue> <weight>\r\n` for a queue group. */
@@ -11,14 +10,14 @@ export function writeRouteSub(out: OutboundBuffer, account: string, subject: str
     out.writeLatin1(SPACE);
     out.writeDecimal(weight);
   }
-  out.writeBytes(CRLF);
+  out.writeCrlf();
 }
 
 /** `RS- <account> <subject>[ <queue>]\r\n` */
 export function writeRouteUnsub(out: OutboundBuffer, account: string, subject: string, queue: string | undefined): void {
   out.writeLatin1('RS- ');
   writeInterestKey(out, account, subject, queue);
-  out.writeBytes(CRLF);
+  out.writeCrlf();
 }
 
 function writeInterestKey(out: OutboundBuffer, account: string, subject: string, queue: string | undefined): void {
@@ -90,14 +89,13 @@ export function writeServerMsg(
     out.writeDecimal(header.length);
     out.writeLatin1(SPACE);
     out.writeDecimal(header.length + payload.length);
-    out.writeBytes(CRLF);
+    out.writeCrlf();
     out.writeBytes(header);
+    out.writeBytes(payload);
+    out.writeCrlf();
   } else {
-    out.writeDecimal(payload.length);
-    out.writeBytes(CRLF);
+    out.writeSizedPayload(payload, 0, payload.length);
   }
-  out.writeBytes(payload);
-  out.writeBytes(CRLF);
 }
 
 /**

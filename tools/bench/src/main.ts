@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { runBench } from './bench-runner.js';
 import { USAGE, UsageError, parseBenchOptions } from './options.js';
 import { formatResultTable } from './report-table.js';
+import { profileNatsTsInto } from './server-process.js';
 
 /** tools/bench/dist/main.js → the repository root, where bin/nats-ts-server lives. */
 const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -28,6 +29,7 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (options.profileDir !== undefined) profileNatsTsInto(resolve(options.profileDir));
   process.stderr.write(
     `bench: ${options.runs} run(s) of ${options.seconds} s per row; targets ${options.targets.join(', ')}; ` +
       `scenarios ${options.scenarios.join(', ')}; payloads ${options.sizes.join(', ')} B\n`,

@@ -11,6 +11,7 @@ describe('parseBenchOptions', () => {
       targets: ['nats-server', 'nats-ts'],
       connections: 10_000,
       subscriptions: 100_000,
+      profileDir: undefined,
       help: false,
     });
   });
@@ -32,8 +33,11 @@ describe('parseBenchOptions', () => {
       '1.5',
       '--connections',
       '500',
+      '--profile',
+      '/tmp/profiles',
     ]);
     expect(options).toMatchObject({
+      profileDir: '/tmp/profiles',
       scenarios: ['pubsub', 'pub'],
       sizes: [16, 1024],
       targets: ['nats-server'],
@@ -49,5 +53,6 @@ describe('parseBenchOptions', () => {
     expect(() => parseBenchOptions(['--runs', '2.5'])).toThrow(UsageError);
     expect(() => parseBenchOptions(['--seconds', 'x'])).toThrow(UsageError);
     expect(() => parseBenchOptions(['--fast'])).toThrow(UsageError);
+    expect(() => parseBenchOptions(['--profile', ' '])).toThrow(/--profile needs a value/);
   });
 });

@@ -15,6 +15,8 @@ export interface BenchOptions {
   connections: number;
   /** Distinct-subject subscriptions held by the `conns` scenario. */
   subscriptions: number;
+  /** Directory for CPU profiles of the nats-ts processes (node --cpu-prof), when given. */
+  profileDir: string | undefined;
   help: boolean;
 }
 
@@ -31,6 +33,7 @@ scenario against both (alternating runs) and prints a table of median rates and 
   --connections N     idle connections for the conns scenario (default 10000)
   --subscriptions N   distinct-subject subscriptions for the conns scenario (default 100000)
   --quick             1 run of 0.5 s, size 16 only (explicit flags still win)
+  --profile DIR       run nats-ts under node --cpu-prof, writing a .cpuprofile per process to DIR
   --help              show this text
 `;
 
@@ -42,6 +45,11 @@ function positiveNumber(flag: string, text: string, integer: boolean): number {
     throw new UsageError(`--${flag} needs a positive ${integer ? 'integer' : 'number'}, got '${text}'`);
   }
   return value;
+}
+
+function nonEmpty(flag: string, text: string): string {
+  if (text.trim() === '') throw new UsageError(`--${flag} needs a value`);
+  return text;
 }
 
 function list<T extends string>(flag: string, text: string, allowed: readonly T[]): T[] {
@@ -70,6 +78,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         targets: { type: 'string' },
         connections: { type: 'string' },
         subscriptions: { type: 'string' },
+        profile: { type: 'string' },
         quick: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -92,6 +101,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     targets: parsed.targets === undefined ? [...TARGET_NAMES] : list('targets', parsed.targets, TARGET_NAMES),
     connections: parsed.connections === undefined ? 10_000 : positiveNumber('connections', parsed.connections, true),
     subscriptions: parsed.subscriptions === undefined ? 100_000 : positiveNumber('subscriptions', parsed.subscriptions, true),
+    profileDir: parsed.profile === undefined ? undefined : nonEmpty('profile', parsed.profile),
     help: parsed.help === true,
   };
 }

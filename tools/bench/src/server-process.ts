@@ -11,6 +11,14 @@ const STARTUP_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 2_000;
 const OUTPUT_TAIL_BYTES = 2_000;
 
+/** Node flags for every nats-ts process started from now on (e.g. to profile it). */
+let natsTsNodeFlags: readonly string[] = [];
+
+/** Makes each nats-ts process write a CPU profile into `dir` when it exits. */
+export function profileNatsTsInto(dir: string): void {
+  natsTsNodeFlags = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
 /** Every server this process started and has not yet stopped, so an interrupted run can kill them. */
 const liveServers = new Set<ChildProcess>();
 process.on('exit', () => {
@@ -99,7 +107,7 @@ export class ServerProcess implements BenchServer {
     } else {
       const script = join(repositoryRoot, natsTsScript);
       if (!existsSync(script)) throw new Error(`${script} not found`);
-      child = spawn(process.execPath, [script, ...flags], { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn(process.execPath, [...natsTsNodeFlags, script, ...flags], { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     }
     liveServers.add(child);
     const server = new ServerProcess(target, port, child);
