@@ -1,3 +1,4 @@
+import { clearArray } from '@nats-ts/protocol';
 import type { BusMessage } from './types.js';
 import { ByteCursor, varintSize, writeVarint } from './varint.js';
 
@@ -61,7 +62,7 @@ export class MessageFrameEncoder {
     if (this.traceLength > 0) body += fieldSize(this.traceLength);
     body += fieldSize((this.originLength = Buffer.byteLength(msg.originMemberId)));
     const queues = msg.queues;
-    this.queueLengths.length = 0;
+    clearArray(this.queueLengths);
     if (queues !== undefined) {
       for (let i = 0; i < queues.length; i++) {
         const n = Buffer.byteLength(queues[i]!);

@@ -1,3 +1,4 @@
+import { clearArray } from '@nats-ts/protocol';
 import type { BusEndpoint } from './types.js';
 
 /** A member a message goes to, with the queue groups it was chosen for (reused across messages). */
@@ -35,5 +36,5 @@ export function sendToTargets(
       traceparent,
     });
   }
-  targets.length = 0;
+  clearArray(targets);
 }

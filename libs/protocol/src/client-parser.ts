@@ -2,6 +2,7 @@ import { ClientOp, KEYWORDS, ParserState, opForFirstByte, stateAfterKeyword, upp
 import { parseSize, splitArgs } from './control-args.js';
 import { latin1Slice } from './latin1.js';
 import { ProtocolErrorKind } from './protocol-error.js';
+import { RecentString } from './recent-string.js';
 
 /**
  * Receives what a client sends, in order. Every Buffer passed here is valid only during the
@@ -42,9 +43,6 @@ const EMPTY = Buffer.alloc(0);
 // allocated per frame so one big message does not pin memory for the life of the connection.
 const MAX_RETAINED_SCRATCH = 64 * 1024;
 const MIN_SCRATCH = 256;
-
-// Longest publish subject remembered for reuse (see publishSubject).
-const MAX_REMEMBERED_SUBJECT = 128;
 
 // Control lines are mostly short: within this many bytes a JS loop finds their LF sooner than
 // Buffer#indexOf, whose call into native code costs more than the scan.
@@ -99,11 +97,8 @@ export class ClientProtocolParser {
 
   private readonly tokens = new Int32Array(2 * (MAX_TOKENS + 1));
 
-  // Publishers usually repeat subjects: the last one's bytes and string, so a repeat costs a
-  // byte comparison instead of a new string. Allocated on the first PUB; idle clients pay nothing.
-  private lastSubjectBytes: Buffer = EMPTY;
-  private lastSubjectLength = -1;
-  private lastSubject = '';
+  // Publishers usually repeat subjects.
+  private readonly recentSubject = new RecentString();
 
   constructor(dispatcher: ClientDispatcher, limits: ClientParserLimits) {
     this.dispatcher = dispatcher;
@@ -363,7 +358,7 @@ export class ClientProtocolParser {
     const size = parseSize(line, tokens[2 * count - 2], tokens[2 * count - 1]);
     if (size < 0) return this.failMalformed('PUB', line, start, end);
     if (this.exceedsMaxPayload(size)) return;
-    this.subject = this.publishSubject(line, tokens[0], tokens[1]);
+    this.subject = this.recentSubject.read(line, tokens[0], tokens[1]);
     this.reply = count === 3 ? latin1Slice(line, tokens[2], tokens[3]) : undefined;
     this.headerSize = -1;
     this.payloadSize = size;
@@ -380,29 +375,11 @@ export class ClientProtocolParser {
       return this.failMalformed('HPUB', line, start, end);
     }
     if (this.exceedsMaxPayload(totalSize)) return;
-    this.subject = this.publishSubject(line, tokens[0], tokens[1]);
+    this.subject = this.recentSubject.read(line, tokens[0], tokens[1]);
     this.reply = count === 4 ? latin1Slice(line, tokens[2], tokens[3]) : undefined;
     this.headerSize = headerSize;
     this.payloadSize = totalSize;
     this.state = ParserState.Payload;
-  }
-
-  private publishSubject(line: Buffer, start: number, end: number): string {
-    const length = end - start;
-    const last = this.lastSubjectBytes;
-    if (length === this.lastSubjectLength) {
-      let i = 0;
-      while (i < length && line[start + i] === last[i]) i++;
-      if (i === length) return this.lastSubject;
-    }
-    const subject = latin1Slice(line, start, end);
-    if (length <= MAX_REMEMBERED_SUBJECT) {
-      if (last.length === 0) this.lastSubjectBytes = Buffer.allocUnsafe(MAX_REMEMBERED_SUBJECT);
-      line.copy(this.lastSubjectBytes, 0, start, end);
-      this.lastSubjectLength = length;
-      this.lastSubject = subject;
-    }
-    return subject;
   }
 
   private processSubArgs(line: Buffer, start: number, end: number): void {

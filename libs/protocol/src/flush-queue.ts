@@ -1,3 +1,5 @@
+import { clearArray } from './clear-array.js';
+
 /** Something with output buffered for its socket (a client, route, gateway or leaf connection, a bus link). */
 export interface Flushable {
   flushQueued: boolean;
@@ -38,7 +40,7 @@ export class FlushQueue {
     const batch = this.queue;
     this.queue = this.spare;
     for (let i = 0; i < batch.length; i++) batch[i]!.flush();
-    batch.length = 0;
+    clearArray(batch);
     this.spare = batch;
   }
 }

@@ -36,3 +36,4 @@ export { EAGER_FLUSH_BYTES, FlushQueue, type Flushable } from './flush-queue.js'
 export { joinHostPort, parseAdvertise } from './host-port.js';
 export { parseJsonObject } from './json-object.js';
 export { OutputStall, STALL_MAX_WAIT_MS, outputStall } from './output-stall.js';
+export { clearArray } from './clear-array.js';

@@ -1,7 +1,9 @@
+import { clearArray } from './clear-array.js';
 import { upperCaseByte } from './client-ops.js';
 import { parseSize, splitArgs } from './control-args.js';
 import { latin1Slice } from './latin1.js';
 import { ProtocolErrorKind } from './protocol-error.js';
+import { RecentString } from './recent-string.js';
 import { FIRST_BYTE_CANDIDATES, ROUTE_KEYWORDS, RouteOp, RouteParserState, routeStateAfterKeyword } from './route-ops.js';
 
 /**
@@ -88,6 +90,9 @@ export class RouteProtocolParser {
   private origin: string | undefined = undefined;
   private account = '';
   private subject = '';
+  // Peers repeat accounts and subjects from message to message.
+  private readonly recentAccount = new RecentString();
+  private readonly recentSubject = new RecentString();
   private reply: string | undefined = undefined;
   private readonly queueNames: string[] = [];
   private queues: readonly string[] = NO_QUEUES;
@@ -372,7 +377,7 @@ export class RouteProtocolParser {
         return this.failMalformed(verb, line, start, end);
       }
       const names = this.queueNames;
-      names.length = 0;
+      clearArray(names);
       for (let t = queueStart; t < count - sizes; t++) names.push(this.token(line, t));
       queues = names;
     }
@@ -380,8 +385,8 @@ export class RouteProtocolParser {
     const headerSize = hasHeader ? parseSize(line, tokens[2 * (count - 2)]!, tokens[2 * (count - 2) + 1]!) : 0;
     if (size < 0 || headerSize < 0 || headerSize > size) return this.failMalformed(verb, line, start, end);
     this.origin = hasOrigin ? this.token(line, 0) : undefined;
-    this.account = hasAccount ? this.token(line, first) : '';
-    this.subject = this.token(line, first + 1);
+    this.account = hasAccount ? this.recentAccount.read(line, tokens[2 * first]!, tokens[2 * first + 1]!) : '';
+    this.subject = this.recentSubject.read(line, tokens[2 * (first + 1)]!, tokens[2 * (first + 1) + 1]!);
     this.reply = reply;
     this.queues = queues;
     this.headerSize = headerSize;

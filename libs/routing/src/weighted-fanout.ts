@@ -1,3 +1,4 @@
+import { clearArray } from '@nats-ts/protocol';
 import type { SublistEntry, SublistResult } from './sublist-result.js';
 
 /**
@@ -91,6 +92,6 @@ export function collectMemberTargets<T extends TargetedInterest>(
 function markTarget(target: MemberTarget, mark: number, out: MemberTarget[]): void {
   if (target.mark === mark) return;
   target.mark = mark;
-  target.queues.length = 0;
+  clearArray(target.queues);
   out.push(target);
 }

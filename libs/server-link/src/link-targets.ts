@@ -1,3 +1,5 @@
+import { clearArray } from '@nats-ts/protocol';
+
 /** What a link needs to be chosen for a message (ServerLink has it). */
 export interface ChoosableLink {
   /** The choosing pass that last took this link. */
@@ -17,7 +19,7 @@ export class LinkTargets<L extends ChoosableLink> {
   /** Starts choosing for a new message. */
   begin(): void {
     this.pass++;
-    this.links.length = 0;
+    clearArray(this.links);
   }
 
   has(link: L): boolean {
@@ -28,7 +30,7 @@ export class LinkTargets<L extends ChoosableLink> {
   add(link: L): void {
     if (link.mark === this.pass) return;
     link.mark = this.pass;
-    link.queueScratch.length = 0;
+    clearArray(link.queueScratch);
     this.links.push(link);
   }
 

@@ -9,6 +9,8 @@ import type { TargetName } from './targets.js';
 
 const STARTUP_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 2_000;
+// Writing a CPU profile at exit takes a while.
+const PROFILED_STOP_GRACE_MS = 30_000;
 const OUTPUT_TAIL_BYTES = 2_000;
 
 /** Node flags for every nats-ts process started from now on (e.g. to profile it). */
@@ -66,12 +68,14 @@ export interface BenchServer {
 export class ServerProcess implements BenchServer {
   private outputTail = '';
   private exitDescription: string | undefined;
+  private readonly profiled: boolean;
 
   private constructor(
     readonly target: TargetName,
     readonly port: number,
     private readonly child: ChildProcess,
   ) {
+    this.profiled = target === 'nats-ts' && natsTsNodeFlags.length > 0;
     const keepTail = (chunk: Buffer): void => {
       this.outputTail = (this.outputTail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_BYTES);
     };
@@ -148,7 +152,7 @@ export class ServerProcess implements BenchServer {
     if (!this.alive) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.kill('SIGTERM');
-    const graceful = await Promise.race([exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
+    const graceful = await Promise.race([exited.then(() => true), sleep(this.profiled ? PROFILED_STOP_GRACE_MS : STOP_GRACE_MS).then(() => false)]);
     if (!graceful) {
       this.child.kill('SIGKILL');
       await exited;

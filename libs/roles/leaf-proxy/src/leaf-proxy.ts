@@ -4,7 +4,7 @@ import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange
 import { sendToTargets } from '@nats-ts/bus';
 import type { LeafnodesConfig, ServerOptions } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
-import { encodeLeafInfo, FlushQueue, joinHostPort } from '@nats-ts/protocol';
+import { clearArray, encodeLeafInfo, FlushQueue, joinHostPort } from '@nats-ts/protocol';
 import { LeafConnection } from './leaf-connection.js';
 import { leafIdentity, leafnodeUrls, processHubInfo, processLeafConnect } from './leaf-handshake.js';
 import { hubInfo, leafNonce, nuid, type LeafConnectInfo, type LeafPeerInfo } from './leaf-info.js';
@@ -338,7 +338,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
         const target = plain[i]!.target;
         if (target.mark === mark || (spoke && target.remote)) continue;
         target.mark = mark;
-        target.queues.length = 0;
+        clearArray(target.queues);
         members.push(target);
       }
     }
@@ -353,7 +353,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
       const target = picked.target;
       if (target.mark !== mark) {
         target.mark = mark;
-        target.queues.length = 0;
+        clearArray(target.queues);
         members.push(target);
       }
       target.queues.push(name);
@@ -364,7 +364,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     const traceparent = span === undefined ? undefined : span.traceparent;
     sendToTargets(bus, members, account, subject, reply, header, payload, traceparent);
     if (this.connections.size > 1) this.toOtherLinks(conn, subject, reply, unplaced, header, payload, traceparent);
-    unplaced.length = 0;
+    clearArray(unplaced);
     span?.end();
   }
 

@@ -1,4 +1,4 @@
-import { GATEWAY_REPLY_WINDOW_MS } from '@nats-ts/protocol';
+import { GATEWAY_REPLY_WINDOW_MS, clearArray } from '@nats-ts/protocol';
 import { Sublist } from '@nats-ts/routing';
 
 class RecentSubscription {
@@ -69,7 +69,7 @@ export class RecentSubscriptions {
       if (sublist.count === 0) this.accounts.delete(sub.account);
     }
     if (this.head === this.pending.length) {
-      this.pending.length = 0;
+      clearArray(this.pending);
       this.head = 0;
     } else if (this.head > 1024) {
       this.pending.splice(0, this.head);

@@ -1,0 +1,35 @@
+import { latin1Slice } from './latin1.js';
+
+// Longer tokens are rare and not worth keeping.
+const MAX_REMEMBERED = 128;
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The last string read from the wire at one argument position, with its bytes. Peers repeat
+ * subjects and accounts from message to message, so a repeat costs a byte comparison instead of
+ * a new string. Its memory is taken on the first read: idle connections pay nothing.
+ */
+export class RecentString {
+  private bytes: Buffer = EMPTY;
+  private length = -1;
+  private text = '';
+
+  /** `line[start, end)` as a latin1 string, the previous one when the bytes are the same. */
+  read(line: Buffer, start: number, end: number): string {
+    const length = end - start;
+    if (length === this.length) {
+      const last = this.bytes;
+      let i = 0;
+      while (i < length && line[start + i] === last[i]) i++;
+      if (i === length) return this.text;
+    }
+    const text = latin1Slice(line, start, end);
+    if (length <= MAX_REMEMBERED) {
+      if (this.bytes.length === 0) this.bytes = Buffer.allocUnsafe(MAX_REMEMBERED);
+      for (let i = 0; i < length; i++) this.bytes[i] = line[start + i]!;
+      this.length = length;
+      this.text = text;
+    }
+    return text;
+  }
+}
