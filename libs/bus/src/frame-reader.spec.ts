@@ -55,21 +55,3 @@ describe('FrameReader', () => {
     expect(() => new FrameReader(new Collector()).push(prefix.subarray(0, end))).toThrow(/refused/);
   });
 });
-
-describe('FrameBuffer', () => {
-  it('writes from the start of its store again once the taken frames are released, keeping pending ones', () => {
-    const out = new FrameBuffer();
-    out.writeFrame(encodeFrame(FRAMES[0]!));
-    const first = out.take();
-    out.reuseStore();
-    out.writeFrame(encodeFrame(FRAMES[2]!));
-    const second = out.take();
-    expect(second.buffer).toBe(first.buffer);
-    expect(second.byteOffset).toBe(first.byteOffset);
-    out.writeFrame(encodeFrame(FRAMES[3]!));
-    out.reuseStore(); // a frame is pending: nothing moves
-    const sink = new Collector();
-    new FrameReader(sink).push(Buffer.concat([second, out.take()]));
-    expect(sink.frames.map((f) => f.kind)).toEqual(['heartbeat', 'gone']);
-  });
-});

@@ -85,6 +85,31 @@ describe('message frame codec', () => {
     }
   });
 
+  it('encodes with one encoder what protobufjs decodes, whether strings repeat or change', () => {
+    const encoder = new MessageFrameEncoder();
+    const steps: Array<[BusMessage, string, string]> = [
+      [MINIMAL, 'm', 'to.1'],
+      [MINIMAL, 'm', 'to.1'],
+      [{ ...MINIMAL, subject: 'ü.ö', account: 'ACC' }, 'other', 'to.1'],
+      [{ ...MINIMAL, subject: 'ü.ö', account: 'ACC' }, 'm', 'to.2'],
+      [{ ...MINIMAL, subject: 'x'.repeat(200) }, 'm', 'to.2'],
+      [{ ...MINIMAL, subject: 'x'.repeat(200) }, 'm', 'to.2'],
+      [FULL, 'peer1.1', 'to.2'],
+      [MINIMAL, 'm', 'to.1'],
+    ];
+    for (const [msg, from, to] of steps) {
+      const buf = Buffer.alloc(encoder.size(msg, from, to));
+      expect(encoder.write(buf, 0)).toBe(buf.length);
+      const cursor = new ByteCursor();
+      const length = cursor.readVarint(buf, buf.length);
+      const decoded = decodeFrame(buf.subarray(cursor.pos, cursor.pos + length));
+      if (decoded.kind !== 'message') throw new Error('expected a message frame');
+      expect(plain(decoded.message)).toEqual(plain(msg));
+      expect(decoded.to).toBe(to);
+      expect(decoded.from).toBe(from);
+    }
+  });
+
   it('refuses truncated frames', () => {
     const frame = handEncode(FULL, 'a', 'b');
     expect(() => new MessageFrameDecoder().decode(frame, 0, frame.length - 1)).toThrow(/malformed/);
@@ -114,5 +139,27 @@ describe('FrameBuffer', () => {
     const cursor = new ByteCursor();
     const firstLength = cursor.readVarint(bytes, bytes.length);
     expect(decodeFrame(bytes.subarray(cursor.pos, cursor.pos + firstLength))).toEqual({ kind: 'gone', memberId: 'before' });
+  });
+
+  it('writes from the start of its store again once the taken frames are released, keeping pending ones', () => {
+    const out = new FrameBuffer();
+    out.writeFrame(encodeFrame({ kind: 'gone', memberId: 'a' }));
+    const first = out.take();
+    out.reuseStore();
+    out.writeFrame(encodeFrame({ kind: 'heartbeat', memberId: 'b', seq: 1 }));
+    const second = out.take();
+    expect(second.buffer).toBe(first.buffer);
+    expect(second.byteOffset).toBe(first.byteOffset);
+    out.writeFrame(encodeFrame({ kind: 'gone', memberId: 'c' }));
+    out.reuseStore(); // a frame is pending: nothing moves
+    const bytes = Buffer.concat([second, out.take()]);
+    const cursor = new ByteCursor();
+    const kinds: string[] = [];
+    while (cursor.pos < bytes.length) {
+      const length = cursor.readVarint(bytes, bytes.length);
+      kinds.push(decodeFrame(bytes.subarray(cursor.pos, cursor.pos + length)).kind);
+      cursor.pos += length;
+    }
+    expect(kinds).toEqual(['heartbeat', 'gone']);
   });
 });

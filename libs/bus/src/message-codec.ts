@@ -1,4 +1,4 @@
-import { clearArray } from '@nats-ts/protocol';
+import { RecentString, clearArray } from '@nats-ts/protocol';
 import type { BusMessage } from './types.js';
 import { ByteCursor, varintSize, writeVarint } from './varint.js';
 
@@ -28,20 +28,68 @@ function fieldSize(length: number): number {
 }
 
 /**
+ * A string field's UTF-8 encoding, kept while the same string comes again: the account, the
+ * members and usually the subject repeat from frame to frame, and UTF-8 encoding through
+ * Buffer.write costs far more than copying the bytes of last time.
+ */
+class EncodedString {
+  private text = '';
+  /** Byte length of `text`; -1 before the first string. */
+  length = -1;
+  private bytes: Buffer = EMPTY;
+  /** Whether `bytes` holds the encoding of `text`. */
+  private cached = false;
+
+  /** Takes `text` for the next write; returns its encoded length. */
+  measure(text: string): number {
+    if (text !== this.text || this.length < 0) {
+      this.text = text;
+      this.length = Buffer.byteLength(text);
+      this.cached = false;
+    }
+    return this.length;
+  }
+
+  /** Writes the field (tag, length, bytes) for the string last measured; returns the end. */
+  write(buf: Buffer, pos: number, tag: number): number {
+    const length = this.length;
+    buf[pos++] = tag;
+    pos = writeVarint(buf, pos, length);
+    if (this.cached) {
+      const bytes = this.bytes;
+      if (length < SHORT_COPY) for (let i = 0; i < length; i++) buf[pos + i] = bytes[i]!;
+      else bytes.copy(buf, pos, 0, length);
+      return pos + length;
+    }
+    buf.write(this.text, pos, length, 'utf8');
+    if (length <= MAX_CACHED_STRING) {
+      if (this.bytes.length === 0) this.bytes = Buffer.allocUnsafe(MAX_CACHED_STRING);
+      buf.copy(this.bytes, 0, pos, pos + length);
+      this.cached = true;
+    }
+    return pos + length;
+  }
+}
+
+// Strings longer than this are encoded each time.
+const MAX_CACHED_STRING = 128;
+// Below this many bytes a loop copies faster than Buffer.copy.
+const SHORT_COPY = 32;
+
+/**
  * Encodes message frames: size() measures one (keeping the string lengths it computed), write()
  * then writes that same frame, length prefix included.
  */
 export class MessageFrameEncoder {
   private msg: BusMessage | undefined;
-  private from: string | undefined;
-  private to = '';
-  private accountLength = 0;
-  private subjectLength = 0;
+  private readonly account = new EncodedString();
+  private readonly subject = new EncodedString();
+  private readonly origin = new EncodedString();
+  private readonly from = new EncodedString();
+  private readonly to = new EncodedString();
+  private hasFrom = false;
   private replyLength = 0;
   private traceLength = 0;
-  private originLength = 0;
-  private fromLength = 0;
-  private toLength = 0;
   private queueLengths: number[] = [];
   private bodyLength = 0;
   private frameLength = 0;
@@ -49,18 +97,16 @@ export class MessageFrameEncoder {
   /** The delimited frame's size. `from` is left out when it is the message's origin. */
   size(msg: BusMessage, from: string, to: string): number {
     this.msg = msg;
-    this.from = from === msg.originMemberId ? undefined : from;
-    this.to = to;
     let body = 0;
-    body += fieldSize((this.accountLength = Buffer.byteLength(msg.account)));
-    body += fieldSize((this.subjectLength = Buffer.byteLength(msg.subject)));
+    body += fieldSize(this.account.measure(msg.account));
+    body += fieldSize(this.subject.measure(msg.subject));
     this.replyLength = msg.reply ? Buffer.byteLength(msg.reply) : 0;
     if (this.replyLength > 0) body += fieldSize(this.replyLength);
     if (msg.header !== undefined && msg.header.length > 0) body += fieldSize(msg.header.length);
     if (msg.payload.length > 0) body += fieldSize(msg.payload.length);
     this.traceLength = msg.traceparent ? Buffer.byteLength(msg.traceparent) : 0;
     if (this.traceLength > 0) body += fieldSize(this.traceLength);
-    body += fieldSize((this.originLength = Buffer.byteLength(msg.originMemberId)));
+    body += fieldSize(this.origin.measure(msg.originMemberId));
     const queues = msg.queues;
     clearArray(this.queueLengths);
     if (queues !== undefined) {
@@ -70,9 +116,9 @@ export class MessageFrameEncoder {
         body += fieldSize(n);
       }
     }
-    this.fromLength = this.from === undefined ? 0 : Buffer.byteLength(this.from);
-    if (this.fromLength > 0) body += fieldSize(this.fromLength);
-    body += fieldSize((this.toLength = Buffer.byteLength(to)));
+    this.hasFrom = from !== msg.originMemberId && from !== '';
+    if (this.hasFrom) body += fieldSize(this.from.measure(from));
+    body += fieldSize(this.to.measure(to));
     this.bodyLength = body;
     this.frameLength = 1 + varintSize(body) + body;
     return varintSize(this.frameLength) + this.frameLength;
@@ -84,19 +130,19 @@ export class MessageFrameEncoder {
     pos = writeVarint(buf, pos, this.frameLength);
     buf[pos++] = MESSAGE_FRAME_TAG;
     pos = writeVarint(buf, pos, this.bodyLength);
-    pos = writeString(buf, pos, ACCOUNT, msg.account, this.accountLength);
-    pos = writeString(buf, pos, SUBJECT, msg.subject, this.subjectLength);
+    pos = this.account.write(buf, pos, ACCOUNT);
+    pos = this.subject.write(buf, pos, SUBJECT);
     if (this.replyLength > 0) pos = writeString(buf, pos, REPLY, msg.reply!, this.replyLength);
     if (msg.header !== undefined && msg.header.length > 0) pos = writeBytes(buf, pos, HEADER, msg.header);
     if (msg.payload.length > 0) pos = writeBytes(buf, pos, PAYLOAD, msg.payload);
     if (this.traceLength > 0) pos = writeString(buf, pos, TRACEPARENT, msg.traceparent!, this.traceLength);
-    pos = writeString(buf, pos, ORIGIN, msg.originMemberId, this.originLength);
+    pos = this.origin.write(buf, pos, ORIGIN);
     const queues = msg.queues;
     if (queues !== undefined) {
       for (let i = 0; i < queues.length; i++) pos = writeString(buf, pos, QUEUES, queues[i]!, this.queueLengths[i]!);
     }
-    if (this.fromLength > 0) pos = writeString(buf, pos, FROM, this.from!, this.fromLength);
-    pos = writeString(buf, pos, TO, this.to, this.toLength);
+    if (this.hasFrom) pos = this.from.write(buf, pos, FROM);
+    pos = this.to.write(buf, pos, TO);
     this.msg = undefined;
     return pos;
   }
@@ -116,34 +162,6 @@ function writeBytes(buf: Buffer, pos: number, tag: number, bytes: Uint8Array): n
 }
 
 /**
- * The string of a field that usually repeats from frame to frame (account, member ids, often
- * the subject): decoded again only when its bytes differ from last time.
- */
-class RepeatedString {
-  private bytes = Buffer.alloc(64);
-  private length = -1;
-  private text = '';
-
-  read(buf: Buffer, start: number, end: number): string {
-    const length = end - start;
-    if (length === this.length) {
-      const bytes = this.bytes;
-      let i = 0;
-      while (i < length && bytes[i] === buf[start + i]) i++;
-      if (i === length) return this.text;
-    }
-    this.text = buf.toString('utf8', start, end);
-    if (length > this.bytes.length) this.bytes = Buffer.alloc(length);
-    buf.copy(this.bytes, 0, start, end);
-    this.length = length;
-    return this.text;
-  }
-}
-
-// Longer subjects are decoded each time rather than compared byte by byte.
-const MAX_REPEATED_SUBJECT = 64;
-
-/**
  * Decodes message frames in place: byte fields are views into the frame's buffer. `from` and
  * `to` hold the sending and receiving members of the frame last decoded.
  */
@@ -151,11 +169,11 @@ export class MessageFrameDecoder {
   from = '';
   to = '';
   private readonly cursor = new ByteCursor();
-  private readonly accounts = new RepeatedString();
-  private readonly subjects = new RepeatedString();
-  private readonly origins = new RepeatedString();
-  private readonly senders = new RepeatedString();
-  private readonly receivers = new RepeatedString();
+  private readonly accounts = new RecentString('utf8');
+  private readonly subjects = new RecentString('utf8');
+  private readonly origins = new RecentString('utf8');
+  private readonly senders = new RecentString('utf8');
+  private readonly receivers = new RecentString('utf8');
 
   /**
    * Decodes the BusFrame in buf[start, end) whose first byte is MESSAGE_FRAME_TAG. Throws on
@@ -193,7 +211,7 @@ export class MessageFrameDecoder {
           account = this.accounts.read(buf, fieldStart, fieldEnd);
           break;
         case SUBJECT:
-          subject = length <= MAX_REPEATED_SUBJECT ? this.subjects.read(buf, fieldStart, fieldEnd) : buf.toString('utf8', fieldStart, fieldEnd);
+          subject = this.subjects.read(buf, fieldStart, fieldEnd);
           break;
         case REPLY:
           if (length > 0) reply = buf.toString('utf8', fieldStart, fieldEnd);

@@ -31,15 +31,25 @@ export class ByteCursor {
    */
   readVarint(buf: Uint8Array, end: number): number {
     let pos = this.pos;
+    if (pos >= end) return VARINT_INCOMPLETE;
+    // Tags and short lengths are one byte: the common case skips the loop.
+    const first = buf[pos]!;
+    if (first < 0x80) {
+      this.pos = pos + 1;
+      return first;
+    }
     let value = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
+    // A multiplier rather than shifts: values up to 2^35 do not fit in 32-bit integers.
+    let multiplier = 1;
+    for (let i = 0; i < 5; i++) {
       if (pos >= end) return VARINT_INCOMPLETE;
       const b = buf[pos++]!;
-      value += (b & 0x7f) * 2 ** shift;
+      value += (b & 0x7f) * multiplier;
       if (b < 0x80) {
         this.pos = pos;
         return value;
       }
+      multiplier *= 128;
     }
     return VARINT_TOO_LONG;
   }

@@ -37,3 +37,4 @@ export { joinHostPort, parseAdvertise } from './host-port.js';
 export { parseJsonObject } from './json-object.js';
 export { OutputStall, STALL_MAX_WAIT_MS, outputStall } from './output-stall.js';
 export { clearArray } from './clear-array.js';
+export { RecentString } from './recent-string.js';

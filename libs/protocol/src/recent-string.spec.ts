@@ -21,4 +21,12 @@ describe('RecentString', () => {
     expect(recent.read(Buffer.from('ab'), 0, 2)).toBe('ab');
     expect(recent.read(Buffer.from('ab'), 0, 2)).toBe('ab');
   });
+
+  it('reads UTF-8 when asked to', () => {
+    const recent = new RecentString('utf8');
+    const bytes = Buffer.from('añb', 'utf8');
+    expect(recent.read(bytes, 0, bytes.length)).toBe('añb');
+    expect(recent.read(Buffer.from('añb', 'utf8'), 0, bytes.length)).toBe('añb');
+    expect(new RecentString().read(bytes, 0, bytes.length)).toBe(bytes.toString('latin1'));
+  });
 });
