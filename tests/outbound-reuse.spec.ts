@@ -61,8 +61,17 @@ async function pump(writer: Socket, reader: Socket): Promise<Outcome> {
   return { received: Buffer.concat(chunks), expected: Buffer.concat(expected), reused, queued };
 }
 
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+/** Pumps from the server's side of one connection to a client made by `dial`. */
+async function pumpOver(server: Server, acceptEvent: string, dial: (port: number) => Promise<Socket>): Promise<Outcome> {
+  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+  const accepted = once(server, acceptEvent);
+  const client = await dial(port);
+  const [serverSide] = (await accepted) as [Socket];
+  try {
+    return await pump(serverSide, client);
+  } finally {
+    server.close();
+  }
 }
 
 describe('reusing an output store once the socket queue is empty', () => {
@@ -73,14 +82,10 @@ describe('reusing an output store once the socket queue is empty', () => {
   afterAll(() => certs.cleanup());
 
   it('delivers every byte over TCP', async () => {
-    const server = createServer();
-    const port = await listen(server);
-    const accepted = once(server, 'connection');
-    const client = connect(port, '127.0.0.1');
-    await once(client, 'connect');
-    const [serverSide] = (await accepted) as [Socket];
-    const outcome = await pump(serverSide, client);
-    server.close();
+    const outcome = await pumpOver(createServer(), 'connection', (port) => {
+      const client = connect(port, '127.0.0.1');
+      return once(client, 'connect').then(() => client);
+    });
     expect(outcome.received.equals(outcome.expected)).toBe(true);
     expect(outcome.reused).toBeGreaterThan(0);
     expect(outcome.queued).toBeGreaterThan(0);
@@ -88,13 +93,10 @@ describe('reusing an output store once the socket queue is empty', () => {
 
   it('delivers every byte over TLS', async () => {
     const server = createTlsServer({ cert: readFileSync(certs.serverCert), key: readFileSync(certs.serverKey) });
-    const port = await listen(server);
-    const accepted = once(server, 'secureConnection');
-    const client = tlsConnect({ port, host: '127.0.0.1', ca: readFileSync(certs.caCert) });
-    await once(client, 'secureConnect');
-    const [serverSide] = (await accepted) as [Socket];
-    const outcome = await pump(serverSide, client);
-    server.close();
+    const outcome = await pumpOver(server, 'secureConnection', (port) => {
+      const client = tlsConnect({ port, host: '127.0.0.1', ca: readFileSync(certs.caCert) });
+      return once(client, 'secureConnect').then(() => client);
+    });
     expect(outcome.received.equals(outcome.expected)).toBe(true);
     // A TLS write completes only after encryption, later in the loop: its queue is not empty at once.
     expect(outcome.queued).toBeGreaterThan(0);

@@ -74,18 +74,11 @@ export class OutboundBuffer {
    */
   writeSizedPayload(bytes: Uint8Array, start: number, end: number): void {
     const size = end - start;
-    let digits = 1;
-    for (let rest = size; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    const digits = decimalDigits(size);
     this.ensure(digits + size + 4);
     const store = this.store;
     let at = this.end + digits;
-    let rest = size;
-    let position = at;
-    do {
-      const quotient = Math.floor(rest / 10);
-      store[--position] = ZERO + (rest - quotient * 10);
-      rest = quotient;
-    } while (rest > 0);
+    putDecimal(store, at, size);
     store[at] = CR;
     store[at + 1] = LF;
     at = this.copyIn(bytes, start, end, at + 2);
@@ -110,18 +103,10 @@ export class OutboundBuffer {
 
   /** Writes a non-negative safe integer in decimal, without building a string. */
   writeDecimal(n: number): void {
-    let digits = 1;
-    for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    const digits = decimalDigits(n);
     this.ensure(digits);
-    const store = this.store;
-    let position = this.end + digits;
-    this.end = position;
-    let rest = n;
-    do {
-      const quotient = Math.floor(rest / 10);
-      store[--position] = ZERO + (rest - quotient * 10);
-      rest = quotient;
-    } while (rest > 0);
+    this.end += digits;
+    putDecimal(this.store, this.end, n);
   }
 
   /**
@@ -180,4 +165,21 @@ export class OutboundBuffer {
     this.start = 0;
     this.end = pending;
   }
+}
+
+function decimalDigits(n: number): number {
+  let digits = 1;
+  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  return digits;
+}
+
+/** Writes non-negative `n` in decimal so that its last digit is just before `end`. */
+function putDecimal(store: Buffer, end: number, n: number): void {
+  let position = end;
+  let rest = n;
+  do {
+    const quotient = Math.floor(rest / 10);
+    store[--position] = ZERO + (rest - quotient * 10);
+    rest = quotient;
+  } while (rest > 0);
 }
