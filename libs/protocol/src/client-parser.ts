@@ -3,6 +3,7 @@ import { parseSize, splitArgs } from './control-args.js';
 import { latin1Slice } from './latin1.js';
 import { ProtocolErrorKind } from './protocol-error.js';
 import { RecentString } from './recent-string.js';
+import { SplitFrame } from './split-frame.js';
 
 /**
  * Receives what a client sends, in order. Every Buffer passed here is valid only during the
@@ -37,12 +38,6 @@ const LF = 0x0a;
 const SPACE = 0x20;
 const TAB = 0x09;
 const UPPER_C = 0x43;
-
-const EMPTY = Buffer.alloc(0);
-// Split frames are assembled in scratch buffers kept for reuse up to this size; larger ones are
-// allocated per frame so one big message does not pin memory for the life of the connection.
-const MAX_RETAINED_SCRATCH = 64 * 1024;
-const MIN_SCRATCH = 256;
 
 // Control lines are mostly short: within this many bytes a JS loop finds their LF sooner than
 // Buffer#indexOf, whose call into native code costs more than the scan.
@@ -81,8 +76,7 @@ export class ClientProtocolParser {
   private keywordIndex = 0;
 
   // Arguments of a control line split across chunks.
-  private lineScratch: Buffer = EMPTY;
-  private lineLength = 0;
+  private readonly split = new SplitFrame();
 
   // The frame announced by the last PUB/HPUB line.
   private subject = '';
@@ -91,9 +85,6 @@ export class ClientProtocolParser {
   private payloadSize = 0;
 
   // A payload split across chunks.
-  private payloadScratch: Buffer = EMPTY;
-  private payloadBuffer: Buffer = EMPTY;
-  private payloadFilled = 0;
 
   private readonly tokens = new Int32Array(2 * (MAX_TOKENS + 1));
 
@@ -122,7 +113,7 @@ export class ClientProtocolParser {
   /** Ignore all further input (e.g. the server is closing the connection). */
   stop(): void {
     this.state = ParserState.Stopped;
-    this.releaseScratch();
+    this.split.release();
   }
 
   get stopped(): boolean {
@@ -164,7 +155,7 @@ export class ClientProtocolParser {
           if (i < length) {
             // As in nats-server the first argument byte is taken as is, even CR or LF; the
             // search for the line end starts after it.
-            this.lineLength = 0;
+            this.split.lineLength = 0;
             i = this.scanControlLine(chunk, i, i + 1);
           }
           break;
@@ -200,8 +191,7 @@ export class ClientProtocolParser {
             return;
           }
           this.state = ParserState.OpStart;
-          const assembled = this.payloadBuffer;
-          this.payloadBuffer = EMPTY;
+          const assembled = this.split.takePayload();
           this.deliver(assembled, 0, this.payloadSize);
           i++;
           break;
@@ -277,12 +267,11 @@ export class ClientProtocolParser {
     let line = chunk;
     let start = argStart;
     let end = lf;
-    if (this.lineLength > 0) {
-      this.appendToLine(chunk, argStart, lf);
-      line = this.lineScratch;
+    if (this.split.lineLength > 0) {
+      this.split.appendLine(chunk, argStart, lf);
+      end = this.split.lineLength;
+      line = this.split.takeLine();
       start = 0;
-      end = this.lineLength;
-      this.lineLength = 0;
     }
     if (end > start && line[end - 1] === CR) end--;
     if (end - start > this.maxControlLine) {
@@ -290,31 +279,20 @@ export class ClientProtocolParser {
       return chunk.length;
     }
     this.processControlLine(line, start, end);
-    if (this.lineScratch.length > MAX_RETAINED_SCRATCH) this.lineScratch = EMPTY;
+    this.split.releaseLine();
     return lf + 1;
   }
 
   /** Keeps the arguments seen so far, refusing them (as nats-server) once they exceed the limit. */
   private holdPartialLine(chunk: Buffer, argStart: number): void {
-    const total = this.lineLength + chunk.length - argStart;
+    const total = this.split.lineLength + chunk.length - argStart;
     const trailingCr = chunk[chunk.length - 1] === CR ? 1 : 0;
     if (total - trailingCr > this.maxControlLine) {
       this.fail(ProtocolErrorKind.MaxControlLineExceeded, `max_control_line ${this.maxControlLine}`);
       return;
     }
-    this.appendToLine(chunk, argStart, chunk.length);
+    this.split.appendLine(chunk, argStart, chunk.length);
     this.state = ParserState.ControlLine;
-  }
-
-  private appendToLine(chunk: Buffer, start: number, end: number): void {
-    const needed = this.lineLength + end - start;
-    if (needed > this.lineScratch.length) {
-      const grown = Buffer.allocUnsafe(Math.max(needed, 2 * this.lineScratch.length, MIN_SCRATCH));
-      this.lineScratch.copy(grown, 0, 0, this.lineLength);
-      this.lineScratch = grown;
-    }
-    chunk.copy(this.lineScratch, this.lineLength, start, end);
-    this.lineLength = needed;
   }
 
   /** Handles the arguments line[start, end) of the current op. */
@@ -439,26 +417,15 @@ export class ClientProtocolParser {
       this.deliver(chunk, i, end);
       return end + 2;
     }
-    this.payloadBuffer = this.payloadBufferFor(size);
-    this.payloadFilled = 0;
+    this.split.beginPayload(size);
     this.state = ParserState.PayloadAssembly;
     return this.fillPayload(chunk, i);
   }
 
-  private payloadBufferFor(size: number): Buffer {
-    if (size > MAX_RETAINED_SCRATCH) return Buffer.allocUnsafe(size);
-    if (this.payloadScratch.length < size) {
-      this.payloadScratch = Buffer.allocUnsafe(Math.max(size, 2 * this.payloadScratch.length, MIN_SCRATCH));
-    }
-    return this.payloadScratch;
-  }
-
   private fillPayload(chunk: Buffer, i: number): number {
-    const count = Math.min(this.payloadSize - this.payloadFilled, chunk.length - i);
-    chunk.copy(this.payloadBuffer, this.payloadFilled, i, i + count);
-    this.payloadFilled += count;
-    if (this.payloadFilled === this.payloadSize) this.state = ParserState.PayloadEndCr;
-    return i + count;
+    const next = this.split.fillPayload(chunk, i);
+    if (this.split.payloadComplete) this.state = ParserState.PayloadEndCr;
+    return next;
   }
 
   private deliver(data: Buffer, start: number, end: number): void {
@@ -483,10 +450,4 @@ export class ClientProtocolParser {
     this.dispatcher.onParseError(kind, detail);
   }
 
-  private releaseScratch(): void {
-    this.lineScratch = EMPTY;
-    this.lineLength = 0;
-    this.payloadScratch = EMPTY;
-    this.payloadBuffer = EMPTY;
-  }
 }

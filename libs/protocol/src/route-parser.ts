@@ -4,6 +4,7 @@ import { parseSize, splitArgs } from './control-args.js';
 import { latin1Slice } from './latin1.js';
 import { ProtocolErrorKind } from './protocol-error.js';
 import { RecentString } from './recent-string.js';
+import { SplitFrame } from './split-frame.js';
 import { FIRST_BYTE_CANDIDATES, ROUTE_KEYWORDS, RouteOp, RouteParserState, routeStateAfterKeyword } from './route-ops.js';
 
 /**
@@ -54,11 +55,7 @@ const UPPER_C = 0x43;
 const PLUS = 0x2b;
 const PIPE = 0x7c;
 
-const EMPTY = Buffer.alloc(0);
 const NO_QUEUES: readonly string[] = Object.freeze([]);
-// As in the client parser: scratch buffers up to this size are kept for reuse.
-const MAX_RETAINED_SCRATCH = 64 * 1024;
-const MIN_SCRATCH = 256;
 // Argument slots allocated up front; a message naming more queue groups grows them.
 const INITIAL_TOKENS = 16;
 
@@ -83,8 +80,7 @@ export class RouteProtocolParser {
   private candidates = 0;
   private keywordIndex = 0;
 
-  private lineScratch: Buffer = EMPTY;
-  private lineLength = 0;
+  private readonly split = new SplitFrame();
 
   // The frame announced by the last RMSG/HMSG/LMSG line.
   private origin: string | undefined = undefined;
@@ -99,9 +95,6 @@ export class RouteProtocolParser {
   private headerSize = 0;
   private payloadSize = 0;
 
-  private payloadScratch: Buffer = EMPTY;
-  private payloadBuffer: Buffer = EMPTY;
-  private payloadFilled = 0;
 
   private tokens = new Int32Array(2 * (INITIAL_TOKENS + 1));
 
@@ -117,10 +110,7 @@ export class RouteProtocolParser {
 
   stop(): void {
     this.state = RouteParserState.Stopped;
-    this.lineScratch = EMPTY;
-    this.lineLength = 0;
-    this.payloadScratch = EMPTY;
-    this.payloadBuffer = EMPTY;
+    this.split.release();
   }
 
   get stopped(): boolean {
@@ -149,7 +139,7 @@ export class RouteProtocolParser {
         case RouteParserState.SkipSpace:
           while (i < length && (chunk[i] === SPACE || chunk[i] === TAB)) i++;
           if (i < length) {
-            this.lineLength = 0;
+            this.split.lineLength = 0;
             i = this.scanControlLine(chunk, i);
           }
           break;
@@ -185,8 +175,7 @@ export class RouteProtocolParser {
             return;
           }
           this.state = RouteParserState.OpStart;
-          const assembled = this.payloadBuffer;
-          this.payloadBuffer = EMPTY;
+          const assembled = this.split.takePayload();
           this.deliver(assembled.subarray(0, this.payloadSize));
           i++;
           break;
@@ -243,35 +232,23 @@ export class RouteProtocolParser {
   private scanControlLine(chunk: Buffer, argStart: number): number {
     const lf = chunk.indexOf(LF, argStart);
     if (lf < 0) {
-      this.appendToLine(chunk, argStart, chunk.length);
+      this.split.appendLine(chunk, argStart, chunk.length);
       this.state = RouteParserState.ControlLine;
       return chunk.length;
     }
     let line = chunk;
     let start = argStart;
     let end = lf;
-    if (this.lineLength > 0) {
-      this.appendToLine(chunk, argStart, lf);
-      line = this.lineScratch;
+    if (this.split.lineLength > 0) {
+      this.split.appendLine(chunk, argStart, lf);
+      end = this.split.lineLength;
+      line = this.split.takeLine();
       start = 0;
-      end = this.lineLength;
-      this.lineLength = 0;
     }
     if (end > start && line[end - 1] === CR) end--;
     this.processControlLine(line, start, end);
-    if (this.lineScratch.length > MAX_RETAINED_SCRATCH) this.lineScratch = EMPTY;
+    this.split.releaseLine();
     return lf + 1;
-  }
-
-  private appendToLine(chunk: Buffer, start: number, end: number): void {
-    const needed = this.lineLength + end - start;
-    if (needed > this.lineScratch.length) {
-      const grown = Buffer.allocUnsafe(Math.max(needed, 2 * this.lineScratch.length, MIN_SCRATCH));
-      this.lineScratch.copy(grown, 0, 0, this.lineLength);
-      this.lineScratch = grown;
-    }
-    chunk.copy(this.lineScratch, this.lineLength, start, end);
-    this.lineLength = needed;
   }
 
   private processControlLine(line: Buffer, start: number, end: number): void {
@@ -420,26 +397,15 @@ export class RouteProtocolParser {
       this.deliver(chunk.subarray(i, end));
       return end + 2;
     }
-    this.payloadBuffer = this.payloadBufferFor(size);
-    this.payloadFilled = 0;
+    this.split.beginPayload(size);
     this.state = RouteParserState.PayloadAssembly;
     return this.fillPayload(chunk, i);
   }
 
-  private payloadBufferFor(size: number): Buffer {
-    if (size > MAX_RETAINED_SCRATCH) return Buffer.allocUnsafe(size);
-    if (this.payloadScratch.length < size) {
-      this.payloadScratch = Buffer.allocUnsafe(Math.max(size, 2 * this.payloadScratch.length, MIN_SCRATCH));
-    }
-    return this.payloadScratch;
-  }
-
   private fillPayload(chunk: Buffer, i: number): number {
-    const count = Math.min(this.payloadSize - this.payloadFilled, chunk.length - i);
-    chunk.copy(this.payloadBuffer, this.payloadFilled, i, i + count);
-    this.payloadFilled += count;
-    if (this.payloadFilled === this.payloadSize) this.state = RouteParserState.PayloadEndCr;
-    return i + count;
+    const next = this.split.fillPayload(chunk, i);
+    if (this.split.payloadComplete) this.state = RouteParserState.PayloadEndCr;
+    return next;
   }
 
   private deliver(message: Buffer): void {
