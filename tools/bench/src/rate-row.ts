@@ -6,7 +6,7 @@ import { startGatewayPair } from './gateway-pair.js';
 import { startLeafPair } from './leaf-pair.js';
 import { startRoutedPair } from './routed-pair.js';
 import { THROUGHPUT_SHAPES, type ScenarioName } from './scenarios.js';
-import { ServerProcess, type BenchServer } from './server-process.js';
+import { ServerProcess, startRetryingPortRace, type BenchServer } from './server-process.js';
 import { median } from './stats.js';
 import type { TargetName } from './targets.js';
 import { measureRequestReply, measureThroughput, type RunTiming } from './throughput-run.js';
@@ -82,13 +82,14 @@ export async function runRateRow(
   const windowMs = options.seconds * 1000;
   const timing: RunTiming = { windowMs, warmupMs: Math.min(500, windowMs / 2) };
   const shape = scenario === 'reqrep' ? undefined : THROUGHPUT_SHAPES[scenario];
-  const start = (target: TargetName): Promise<BenchServer> => {
+  const startOnce = (target: TargetName): Promise<BenchServer> => {
     if (shape?.routed === true) return startRoutedPair(target, repositoryRoot);
     if (shape?.bus === true) return startBusPair(target, repositoryRoot);
     if (shape?.gateway === true) return startGatewayPair(target, repositoryRoot);
     if (shape?.leaf === true) return startLeafPair(target, repositoryRoot);
     return ServerProcess.start(target, repositoryRoot);
   };
+  const start = (target: TargetName): Promise<BenchServer> => startRetryingPortRace(() => startOnce(target));
   const targets = await startTargets<RateSample>(context, start);
   try {
     for (let run = 1; run <= options.runs; run++) {

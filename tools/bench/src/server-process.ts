@@ -39,6 +39,23 @@ export function freePort(): Promise<number> {
   });
 }
 
+const PORT_RACE_ATTEMPTS = 3;
+
+/**
+ * Runs `start` again (with new ports, which it picks itself) when it lost the race for a port:
+ * freePort() only tells which port was free a moment ago, and another process may bind it first.
+ */
+export async function startRetryingPortRace<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (attempt >= PORT_RACE_ATTEMPTS || !/address already in use|EADDRINUSE/.test(message)) throw error;
+    }
+  }
+}
+
 /** Resolves true once a client connection to the port receives the server's INFO line. */
 function receivesInfo(port: number): Promise<boolean> {
   return new Promise((resolve) => {
