@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from '@nats-ts/observability';
 import type { Membership, PeerAddress } from './membership.js';
 
@@ -59,10 +59,13 @@ export class RedisMembership implements Membership {
   async start(self: PeerAddress, onPeers: (urls: readonly string[]) => void): Promise<void> {
     this.self = self;
     this.onPeers = onPeers;
+    // Loaded here, not at startup: processes without Redis membership do not pay its memory (~3 MiB).
+    const { Redis: RedisClient } = await import('ioredis');
+    if (this.stopped) return;
     // Commands fail at once while Redis is down (renewals must not pile up); the subscriber
     // reconnects and resubscribes on its own.
-    this.commands = this.connect({ enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: COMMAND_TIMEOUT_MS });
-    this.subscriber = this.connect({ maxRetriesPerRequest: null });
+    this.commands = this.connect(RedisClient, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: COMMAND_TIMEOUT_MS });
+    this.subscriber = this.connect(RedisClient, { maxRetriesPerRequest: null });
     this.subscriber.on('message', (channel: string, text: string) => this.peerEvent(channel, text));
     await this.registerWhenReachable();
     if (this.stopped) return;
@@ -88,8 +91,8 @@ export class RedisMembership implements Membership {
     this.subscriber?.disconnect();
   }
 
-  private connect(extra: RedisOptions): Redis {
-    const client = new Redis(this.options.url, {
+  private connect(RedisClient: typeof Redis, extra: RedisOptions): Redis {
+    const client = new RedisClient(this.options.url, {
       connectTimeout: COMMAND_TIMEOUT_MS,
       retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
       ...extra,

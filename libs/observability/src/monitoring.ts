@@ -1,6 +1,5 @@
 import { posix } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Logger } from './logger.js';
 import { toGoJson } from './go-format.js';
@@ -41,6 +40,8 @@ interface Endpoint {
   readonly title: string;
 }
 
+type RouteHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
 interface JsonEndpoint extends Endpoint {
   readonly handler: JsonEndpointHandler;
   readonly indent: boolean;
@@ -78,29 +79,21 @@ function firstValues(raw: unknown): Record<string, string> {
  * server, an HTML index at the base path, and Go's "404 page not found" for anything else.
  */
 export class MonitoringServer {
-  private readonly app: FastifyInstance;
   private readonly host: string;
   private readonly port: number;
   private readonly logger: Logger;
   readonly basePath: string;
   private readonly endpoints = new Map<string, Endpoint>();
+  private readonly routes: Array<{ url: string; handler: RouteHandler }> = [];
   private readonly requests = new Map<string, number>();
-  private sealed = false;
+  /** Built on first start() or inject(): Fastify is loaded only by processes that serve monitoring. */
+  private app: Promise<FastifyInstance> | undefined;
 
   constructor(options: MonitoringServerOptions) {
     this.host = options.host;
     this.port = options.port;
     this.logger = options.logger;
     this.basePath = normalizeBasePath(options.basePath);
-    this.app = Fastify({ logger: false });
-    this.app.setNotFoundHandler((_request, reply) => {
-      void reply.code(404).header('content-type', TEXT_PLAIN).header('x-content-type-options', 'nosniff').send(NOT_FOUND_BODY);
-    });
-    this.app.get(this.basePath, (_request, reply) => {
-      this.count(ROOT_PATH);
-      const entries = [...this.endpoints.values()];
-      void reply.header('content-type', 'text/html; charset=utf-8').send(renderIndexPage(entries));
-    });
   }
 
   /**
@@ -109,30 +102,52 @@ export class MonitoringServer {
    */
   addJsonEndpoint(path: string, handler: JsonEndpointHandler, options: JsonEndpointOptions = {}): void {
     const endpoint: JsonEndpoint = { ...this.register(path, options.title), handler, indent: !options.compact };
-    this.app.get(endpoint.url, (request, reply) => this.serve(endpoint, request, reply));
+    this.routes.push({ url: endpoint.url, handler: (request, reply) => this.serve(endpoint, request, reply) });
   }
 
   /** Serves `handler`'s text at `path` under the base path (Prometheus' /metrics). Must be called before start() or inject(). */
   addTextEndpoint(path: string, handler: TextEndpointHandler, options: TextEndpointOptions = {}): void {
     const endpoint = this.register(path, options.title);
     const contentType = options.contentType ?? TEXT_PLAIN;
-    this.app.get(endpoint.url, async (_request, reply) => {
-      this.count(path);
-      let text: string;
-      try {
-        text = await handler();
-      } catch (err) {
-        this.logger.error(`monitoring: ${path}: ${err instanceof Error ? err.message : String(err)}`);
-        await reply.code(500).header('content-type', TEXT_PLAIN).send('Internal Server Error\n');
-        return;
-      }
-      // A Buffer, so that Fastify sends the content type exactly as given.
-      await reply.header('content-type', contentType).send(Buffer.from(text));
+    this.routes.push({
+      url: endpoint.url,
+      handler: async (_request, reply) => {
+        this.count(path);
+        let text: string;
+        try {
+          text = await handler();
+        } catch (err) {
+          this.logger.error(`monitoring: ${path}: ${err instanceof Error ? err.message : String(err)}`);
+          await reply.code(500).header('content-type', TEXT_PLAIN).send('Internal Server Error\n');
+          return;
+        }
+        // A Buffer, so that Fastify sends the content type exactly as given.
+        await reply.header('content-type', contentType).send(Buffer.from(text));
+      },
     });
   }
 
+  private async build(): Promise<FastifyInstance> {
+    const { default: Fastify } = await import('fastify');
+    const app = Fastify({ logger: false });
+    app.setNotFoundHandler((_request, reply) => {
+      void reply.code(404).header('content-type', TEXT_PLAIN).header('x-content-type-options', 'nosniff').send(NOT_FOUND_BODY);
+    });
+    app.get(this.basePath, (_request, reply) => {
+      this.count(ROOT_PATH);
+      const entries = [...this.endpoints.values()];
+      void reply.header('content-type', 'text/html; charset=utf-8').send(renderIndexPage(entries));
+    });
+    for (const route of this.routes) app.get(route.url, route.handler);
+    return app;
+  }
+
+  private built(): Promise<FastifyInstance> {
+    return (this.app ??= this.build());
+  }
+
   private register(path: string, title: string | undefined): Endpoint {
-    if (this.sealed) throw new Error(`monitoring: cannot add ${path} after the server started`);
+    if (this.app !== undefined) throw new Error(`monitoring: cannot add ${path} after the server started`);
     if (!path.startsWith('/') || path === ROOT_PATH) throw new Error(`monitoring: invalid endpoint path ${JSON.stringify(path)}`);
     if (this.endpoints.has(path)) throw new Error(`monitoring: endpoint ${path} already registered`);
     const endpoint: Endpoint = { path, url: posix.join(this.basePath, path), title: title ?? path };
@@ -149,21 +164,20 @@ export class MonitoringServer {
 
   /** Listens and reports the bound address (the real port when a free one was picked). */
   async start(): Promise<{ host: string; port: number }> {
-    this.sealed = true;
-    await this.app.listen({ host: this.host, port: this.port <= 0 ? 0 : this.port });
-    const port = (this.app.server.address() as AddressInfo).port;
+    const app = await this.built();
+    await app.listen({ host: this.host, port: this.port <= 0 ? 0 : this.port });
+    const port = (app.server.address() as AddressInfo).port;
     this.logger.info(`Starting http monitor on ${joinHostPort(this.host, port)}`);
     return { host: this.host, port };
   }
 
   /** Answers a request without a socket (tests). */
-  inject(request: InjectOptions | string): Promise<LightMyRequestResponse> {
-    this.sealed = true;
-    return this.app.inject(request);
+  async inject(request: InjectOptions | string): Promise<LightMyRequestResponse> {
+    return (await this.built()).inject(request);
   }
 
   async close(): Promise<void> {
-    await this.app.close();
+    if (this.app !== undefined) await (await this.app).close();
   }
 
   private count(path: string): void {
