@@ -1,4 +1,4 @@
-import { RecentString, clearArray } from '@nats-ts/protocol';
+import { RecentString, clearArray, copyBytes } from '@nats-ts/protocol';
 import type { BusMessage } from './types.js';
 import { ByteCursor, varintSize, writeVarint } from './varint.js';
 
@@ -56,15 +56,12 @@ class EncodedString {
     buf[pos++] = tag;
     pos = writeVarint(buf, pos, length);
     if (this.cached) {
-      const bytes = this.bytes;
-      if (length < SHORT_COPY) for (let i = 0; i < length; i++) buf[pos + i] = bytes[i]!;
-      else bytes.copy(buf, pos, 0, length);
-      return pos + length;
+      return copyBytes(this.bytes, 0, length, buf, pos);
     }
     buf.write(this.text, pos, length, 'utf8');
     if (length <= MAX_CACHED_STRING) {
       if (this.bytes.length === 0) this.bytes = Buffer.allocUnsafe(MAX_CACHED_STRING);
-      buf.copy(this.bytes, 0, pos, pos + length);
+      copyBytes(buf, pos, pos + length, this.bytes, 0);
       this.cached = true;
     }
     return pos + length;
@@ -73,8 +70,6 @@ class EncodedString {
 
 // Strings longer than this are encoded each time.
 const MAX_CACHED_STRING = 128;
-// Below this many bytes a loop copies faster than Buffer.copy.
-const SHORT_COPY = 32;
 
 /**
  * Encodes message frames: size() measures one (keeping the string lengths it computed), write()
@@ -157,8 +152,7 @@ function writeString(buf: Buffer, pos: number, tag: number, text: string, length
 function writeBytes(buf: Buffer, pos: number, tag: number, bytes: Uint8Array): number {
   buf[pos++] = tag;
   pos = writeVarint(buf, pos, bytes.length);
-  buf.set(bytes, pos);
-  return pos + bytes.length;
+  return copyBytes(bytes, 0, bytes.length, buf, pos);
 }
 
 /**

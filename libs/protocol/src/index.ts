@@ -38,3 +38,4 @@ export { parseJsonObject } from './json-object.js';
 export { OutputStall, STALL_MAX_WAIT_MS, outputStall } from './output-stall.js';
 export { clearArray } from './clear-array.js';
 export { RecentString } from './recent-string.js';
+export { copyBytes } from './copy-bytes.js';

@@ -1,3 +1,4 @@
+import { copyBytes } from './copy-bytes.js';
 import { latin1Write } from './latin1.js';
 
 const INITIAL_CAPACITY = 4 * 1024;
@@ -5,9 +6,6 @@ const INITIAL_CAPACITY = 4 * 1024;
 const MAX_RETAINED_CAPACITY = 64 * 1024;
 // Largest store sized by doubling (for headroom or the previous take's size).
 const MAX_HINTED_CAPACITY = 1024 * 1024;
-// Below this many bytes a plain loop copies faster than Buffer.copy/TypedArray.set, whose fixed
-// cost (~80 ns on Node 20) is several times a 16-byte payload's loop.
-const SHORT_COPY = 32;
 const CR = 0x0d;
 const LF = 0x0a;
 const ZERO = 0x30;
@@ -57,7 +55,7 @@ export class OutboundBuffer {
   /** Appends `bytes[start, end)` (all of it by default). */
   writeBytes(bytes: Uint8Array, start = 0, end = bytes.length): void {
     this.ensure(end - start);
-    this.end = this.copyIn(bytes, start, end, this.end);
+    this.end = copyBytes(bytes, start, end, this.store, this.end);
   }
 
   /** Appends CRLF, the end of every protocol line. */
@@ -81,24 +79,10 @@ export class OutboundBuffer {
     putDecimal(store, at, size);
     store[at] = CR;
     store[at + 1] = LF;
-    at = this.copyIn(bytes, start, end, at + 2);
+    at = copyBytes(bytes, start, end, store, at + 2);
     store[at] = CR;
     store[at + 1] = LF;
     this.end = at + 2;
-  }
-
-  /** Copies `bytes[start, end)` to the store at `at` (capacity already ensured); returns the end. */
-  private copyIn(bytes: Uint8Array, start: number, end: number, at: number): number {
-    const length = end - start;
-    const store = this.store;
-    if (length < SHORT_COPY) {
-      for (let i = 0; i < length; i++) store[at + i] = bytes[start + i]!;
-    } else if (Buffer.isBuffer(bytes)) {
-      bytes.copy(store, at, start, end);
-    } else {
-      store.set(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), at);
-    }
-    return at + length;
   }
 
   /** Writes a non-negative safe integer in decimal, without building a string. */

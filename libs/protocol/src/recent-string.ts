@@ -1,3 +1,4 @@
+import { copyBytes } from './copy-bytes.js';
 import { latin1Slice } from './latin1.js';
 
 // Longer tokens are rare and not worth keeping.
@@ -30,7 +31,7 @@ export class RecentString {
     const text = this.encoding === 'latin1' ? latin1Slice(line, start, end) : line.toString('utf8', start, end);
     if (length <= MAX_REMEMBERED) {
       if (this.bytes.length === 0) this.bytes = Buffer.allocUnsafe(MAX_REMEMBERED);
-      for (let i = 0; i < length; i++) this.bytes[i] = line[start + i]!;
+      copyBytes(line, start, end, this.bytes, 0);
       this.length = length;
       this.text = text;
     }
