@@ -117,9 +117,7 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
   for (const role of roles) Object.assign(ports, role.ports);
   if (monitoringAddress) ports.monitoring = urlsFor('http', options.httpHost, monitoringAddress.port);
   if (busUrls) ports.bus = busUrls;
-  if (options.pidFile) writePidFile(options.pidFile);
-  const portsFile = options.portsFileDir ? writePortsFile(options.portsFileDir, ports) : undefined;
-  logger.info('Server is ready');
+  let portsFile: string | undefined;
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -166,6 +164,10 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
         logger.error(`Failed to reload server configuration: ${detail}`);
       }
     });
+    // Announced only now: whoever reads the ports or pid file may signal us at once.
+    if (options.pidFile) writePidFile(options.pidFile);
+    portsFile = options.portsFileDir ? writePortsFile(options.portsFileDir, ports) : undefined;
+    logger.info('Server is ready');
   });
 }
 
