@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { OutputStall, STALL_MAX_WAIT_MS } from './output-stall.js';
+import { OutputStall, STALL_MAX_WAIT_MS, stallWaitMs } from './output-stall.js';
 
 describe('OutputStall', () => {
   afterEach(() => {
@@ -36,5 +36,31 @@ describe('OutputStall', () => {
     vi.advanceTimersByTime(STALL_MAX_WAIT_MS);
     expect(resumed).toEqual(['first', 'second', 'third']);
     expect(stall.active).toBe(true);
+  });
+
+  it('waits as nats-server does: 100 ms plus 100 ms per tenth of half max_pending beyond half, up to 1 s', () => {
+    const max = 1024 * 1024;
+    expect(stallWaitMs(max / 2 + 1, max)).toBe(100);
+    expect(stallWaitMs(614_422, max)).toBe(200);
+    expect(stallWaitMs(max - 1, max)).toBe(1000);
+    expect(stallWaitMs(max, max)).toBe(1000);
+  });
+
+  it('wakes producers after the wait of the output that stalled', () => {
+    vi.useFakeTimers();
+    try {
+      const stall = new OutputStall();
+      const max = 1024 * 1024;
+      stall.update(false, 614_422, max);
+      let resumed = false;
+      stall.wait(() => (resumed = true));
+      vi.advanceTimersByTime(199);
+      expect(resumed).toBe(false);
+      vi.advanceTimersByTime(1);
+      expect(resumed).toBe(true);
+      stall.update(true, 0, max);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,5 +1,19 @@
 /** Longest a producer waits for stalled outputs before it reads again (nats-server's stallClientMaxDuration). */
 export const STALL_MAX_WAIT_MS = 1000;
+/** Shortest such wait (stallClientMinDuration). */
+export const STALL_MIN_WAIT_MS = 100;
+
+/**
+ * nats-server's stallDuration: 100 ms, plus 100 ms per tenth of half max_pending that the
+ * output holds beyond half of it, at most a second (a second once it reaches max_pending).
+ */
+export function stallWaitMs(pending: number, maxPending: number): number {
+  if (pending >= maxPending) return STALL_MAX_WAIT_MS;
+  const half = maxPending / 2;
+  if (pending <= half) return STALL_MIN_WAIT_MS;
+  const steps = Math.floor((pending - half) / (half / 10));
+  return Math.min(STALL_MAX_WAIT_MS, STALL_MIN_WAIT_MS * (1 + steps));
+}
 
 /**
  * nats-server's fast-producer stall. An output (a client or a server link) whose unsent bytes
@@ -11,6 +25,8 @@ export const STALL_MAX_WAIT_MS = 1000;
 export class OutputStall {
   private stalledOutputs = 0;
   private waiting: (() => void)[] = [];
+  /** How long producers wait, from the output that stalled or grew last. */
+  private waitMs = STALL_MIN_WAIT_MS;
 
   /** Whether producers should pause now. */
   get active(): boolean {
@@ -20,13 +36,14 @@ export class OutputStall {
   /** An output's unsent bytes changed; returns whether it is stalled now (pass 0 when it closes). */
   update(wasStalled: boolean, pending: number, maxPending: number): boolean {
     const stalled = pending > maxPending / 2;
+    if (stalled) this.waitMs = stallWaitMs(pending, maxPending);
     if (stalled === wasStalled) return stalled;
     if (stalled) this.stalledOutputs++;
     else if (--this.stalledOutputs === 0) this.wakeAll();
     return stalled;
   }
 
-  /** Calls `resume` once no output is stalled, or after STALL_MAX_WAIT_MS, whichever comes first. */
+  /** Calls `resume` once no output is stalled, or after stallWaitMs of the latest stalled output, whichever comes first. */
   wait(resume: () => void): void {
     let resumed = false;
     const once = (): void => {
@@ -35,7 +52,7 @@ export class OutputStall {
       clearTimeout(timer);
       resume();
     };
-    const timer = setTimeout(once, STALL_MAX_WAIT_MS);
+    const timer = setTimeout(once, this.waitMs);
     this.waiting.push(once);
   }
 
