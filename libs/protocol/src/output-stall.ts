@@ -18,7 +18,7 @@ export function stallWaitMs(pending: number, maxPending: number): number {
 /**
  * nats-server's fast-producer stall. An output (a client or a server link) whose unsent bytes
  * pass half its max_pending is stalled until it has written them; while any output is stalled,
- * client connections stop reading after each read, for at most a second at a time. A publisher
+ * client connections stop reading after each read, for stallWaitMs (100 ms to 1 s). A publisher
  * then cannot pile up more than the slowest output takes, instead of pushing it over max_pending
  * (which closes it). One per process: the node's roles share it as they share the event loop.
  */
