@@ -22,7 +22,7 @@ export default [
             { sourceTag: 'layer:observability', onlyDependOnLibsWithTags: ['layer:observability'] },
             { sourceTag: 'layer:protocol', onlyDependOnLibsWithTags: ['layer:observability'] },
             { sourceTag: 'layer:config', onlyDependOnLibsWithTags: ['layer:observability'] },
-            { sourceTag: 'layer:bus', onlyDependOnLibsWithTags: ['layer:protocol', 'layer:observability'] },
+            { sourceTag: 'layer:bus', onlyDependOnLibsWithTags: ['layer:routing', 'layer:protocol', 'layer:observability'] },
             { sourceTag: 'layer:link', onlyDependOnLibsWithTags: ['layer:protocol', 'layer:observability'] },
             { sourceTag: 'layer:lifecycle', onlyDependOnLibsWithTags: ['layer:bus', 'layer:config', 'layer:observability'] },
             { sourceTag: 'layer:routing', onlyDependOnLibsWithTags: ['layer:protocol', 'layer:observability'] },

@@ -1,5 +1,7 @@
 import type { Logger } from '@nats-ts/observability';
+import { InterestRouter, type RouterEntry, type RouterOrigin } from '@nats-ts/routing';
 import { InterestTable } from './interest-table.js';
+import { MemberEntries, memberOrigin } from './member-entries.js';
 import type { RemoteMember } from './remote-peer.js';
 import type { BusEndpoint, BusHandlers, BusMessage, InterestChange, JoinInfo, MemberInfo, MemberState } from './types.js';
 
@@ -25,6 +27,8 @@ export const NO_REMOTE_SIDE: RemoteSide = {
   remoteMembers: () => [],
 };
 
+const NO_QUEUES: readonly string[] = [];
+
 export function describeMember(member: MemberInfo): string {
   return `${member.memberId} (${member.role} on ${member.nodeId})`;
 }
@@ -38,10 +42,34 @@ class LocalEndpoint implements BusEndpoint {
     private readonly registry: LocalMembers,
     readonly self: MemberInfo,
     readonly handlers: BusHandlers,
+    readonly routed: boolean,
   ) {}
+
+  get router(): InterestRouter {
+    return this.registry.router;
+  }
 
   members(): readonly MemberInfo[] {
     return this.registry.memberInfos(this);
+  }
+
+  subscribe(account: string, entry: RouterEntry): void {
+    entry.owner = this.self.memberId;
+    this.registry.router.insert(account, entry);
+    this.announceInterest({ account, subject: entry.subject, queue: entry.queue, weight: contribution(entry), add: true });
+  }
+
+  unsubscribe(account: string, entry: RouterEntry): boolean {
+    if (!this.registry.router.remove(account, entry)) return false;
+    this.announceInterest({ account, subject: entry.subject, queue: entry.queue, weight: contribution(entry), add: false });
+    return true;
+  }
+
+  reweigh(account: string, entry: RouterEntry, weight: number): void {
+    const before = contribution(entry);
+    entry.weight = weight;
+    const delta = contribution(entry) - before;
+    if (delta !== 0) this.announceInterest({ account, subject: entry.subject, queue: entry.queue, weight: Math.abs(delta), add: delta > 0 });
   }
 
   announceInterest(change: InterestChange): void {
@@ -68,6 +96,11 @@ class LocalEndpoint implements BusEndpoint {
 
 export type { LocalEndpoint };
 
+/** What an entry adds to its member's announced count: 1 for plain interest, a queue entry's members. */
+function contribution(entry: RouterEntry): number {
+  return entry.queue === undefined || entry.queue === '' ? 1 : Math.max(1, entry.weight);
+}
+
 /**
  * The members of one process. Among themselves they meet directly: synchronous calls, the same
  * objects, nothing encoded. Members of other processes (TCP bus) are reached through RemoteSide.
@@ -77,6 +110,11 @@ export class LocalMembers {
   private endpoints: readonly LocalEndpoint[] = [];
   private readonly byId = new Map<string, LocalEndpoint>();
   private assignedIds = 0;
+  /** The one router of the process, shared by its routed members. */
+  readonly router = new InterestRouter();
+  /** Router entries for the interest of members that are not routed (other processes', announcing roles'). */
+  private readonly memberEntries = new MemberEntries(this.router, (from, to, msg) => this.sendFrom(from, to, msg));
+  private readonly origins = new Map<string, RouterOrigin>();
 
   constructor(
     /** Names a member that joins without a memberId; `n` counts the joins. */
@@ -93,7 +131,7 @@ export class LocalMembers {
     const memberId = info.memberId ?? this.assignId(info, ++this.assignedIds);
     if (this.byId.has(memberId)) return Promise.reject(new Error(`bus: member ${memberId} already joined`));
     const self: MemberInfo = { memberId, nodeId: info.nodeId, role: info.role, version: info.version };
-    const newcomer = new LocalEndpoint(this, self, handlers);
+    const newcomer = new LocalEndpoint(this, self, handlers, info.routed === true);
     const existing = this.endpoints;
     this.endpoints = [...existing, newcomer];
     this.byId.set(memberId, newcomer);
@@ -121,10 +159,11 @@ export class LocalMembers {
   }
 
   broadcastInterest(from: LocalEndpoint, change: InterestChange): void {
+    if (!from.routed) this.memberEntries.apply(from.self, change);
     for (const member of this.endpoints) {
       if (member === from || member.closed) continue;
       if (from.closed) return;
-      this.call(member, 'interest', () => member.handlers.interest(from.self, change));
+      this.tellInterest(member, from.self, change);
     }
     this.remote.interest(from, change);
   }
@@ -135,6 +174,12 @@ export class LocalMembers {
       if (member !== from) this.tellState(member, from.self, state);
     }
     this.remote.state(from, state);
+  }
+
+  /** A router link to a member sending on behalf of the routed member a message entered through. */
+  private sendFrom(fromMemberId: string, toMemberId: string, msg: BusMessage): void {
+    const from = this.byId.get(fromMemberId);
+    if (from !== undefined && !from.closed) this.send(from, toMemberId, msg);
   }
 
   send(from: LocalEndpoint, toMemberId: string, msg: BusMessage): void {
@@ -150,19 +195,21 @@ export class LocalMembers {
   }
 
   remoteJoined(member: MemberInfo, interests: readonly InterestChange[], state: MemberState | undefined): void {
+    for (const change of interests) this.memberEntries.apply(member, change);
     for (const local of this.endpoints) this.introduce(local, member, interests, state);
   }
 
   remoteLeft(member: MemberInfo): void {
+    this.memberEntries.removeMember(member.memberId);
+    this.origins.delete(member.memberId);
     for (const local of this.endpoints) {
       if (!local.closed) this.call(local, 'memberLeft', () => local.handlers.memberLeft(member));
     }
   }
 
   remoteInterest(member: MemberInfo, change: InterestChange): void {
-    for (const local of this.endpoints) {
-      if (!local.closed) this.call(local, 'interest', () => local.handlers.interest(member, change));
-    }
+    this.memberEntries.apply(member, change);
+    for (const local of this.endpoints) this.tellInterest(local, member, change);
   }
 
   remoteState(member: MemberInfo, state: MemberState): void {
@@ -174,6 +221,8 @@ export class LocalMembers {
     this.byId.delete(member.self.memberId);
     this.endpoints = this.endpoints.filter((m) => m !== member);
     member.interest.clear();
+    if (!member.routed) this.memberEntries.removeMember(member.self.memberId);
+    this.origins.delete(member.self.memberId);
     if (this.logger.isDebug) this.logger.debug(`bus: member left ${describeMember(member.self)}`);
     for (const other of this.endpoints) {
       if (!other.closed) this.call(other, 'memberLeft', () => other.handlers.memberLeft(member.self));
@@ -197,7 +246,7 @@ export class LocalMembers {
     this.call(to, 'memberJoined', () => to.handlers.memberJoined(member));
     for (const change of interests) {
       if (to.closed || source?.closed) return;
-      this.call(to, 'interest', () => to.handlers.interest(member, change));
+      this.tellInterest(to, member, change);
     }
     if (state !== undefined && !source?.closed) this.tellState(to, member, state);
   }
@@ -208,12 +257,34 @@ export class LocalMembers {
     this.call(to, 'memberState', () => handler.call(to.handlers, member, state));
   }
 
+  private tellInterest(to: LocalEndpoint, member: MemberInfo, change: InterestChange): void {
+    const handler = to.handlers.interest;
+    if (to.closed || handler === undefined) return;
+    this.call(to, 'interest', () => handler.call(to.handlers, member, change));
+  }
+
   private deliverTo(target: LocalEndpoint, from: MemberInfo, msg: BusMessage): void {
     try {
-      target.handlers.message(from, msg);
+      if (target.routed) this.deliverToEntries(target, from, msg);
+      else target.handlers.message?.(from, msg);
     } catch (err) {
       this.handlerFailed(target, 'message', err);
     }
+  }
+
+  /** A message for a routed member: to its entries, and to one of each queue group the sender chose it for. */
+  private deliverToEntries(target: LocalEndpoint, from: MemberInfo, msg: BusMessage): void {
+    const account = this.router.accounts.get(msg.account);
+    if (account === undefined) return;
+    const header = msg.header;
+    const headerSize = header !== undefined ? header.length : 0;
+    const data = headerSize > 0 ? Buffer.concat([header!, msg.payload]) : msg.payload;
+    let origin = this.origins.get(from.memberId);
+    if (origin === undefined) {
+      origin = memberOrigin(from);
+      this.origins.set(from.memberId, origin);
+    }
+    this.router.deliverRouted(account, origin, target.self.memberId, msg.queues ?? NO_QUEUES, msg.subject, msg.reply, headerSize, data, 0, data.length, msg.traceparent);
   }
 
   // One failing member must not stop the others being told.

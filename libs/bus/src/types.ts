@@ -1,3 +1,5 @@
+import type { InterestRouter, RouterEntry } from '@nats-ts/routing';
+
 /** The role services that meet on the bus; roles never import each other. */
 export const ROLES = ['client-gateway', 'route-mesh', 'supercluster-gateway', 'leaf-proxy', 'stream-store'] as const;
 export type Role = (typeof ROLES)[number];
@@ -91,9 +93,13 @@ export interface BusHandlers {
   memberJoined(member: MemberInfo): void;
   /** The member is gone; all interest it announced must be considered removed. */
   memberLeft(member: MemberInfo): void;
-  interest(from: MemberInfo, change: InterestChange): void;
-  /** The message's buffers are only valid during this call; copy what must outlive it. */
-  message(from: MemberInfo, msg: BusMessage): void;
+  /** Another member's interest changed (members that keep no tally of the others' leave it out). */
+  interest?(from: MemberInfo, change: InterestChange): void;
+  /**
+   * A message sent to this member (members that joined `routed` get theirs through the router
+   * instead). The message's buffers are only valid during this call; copy what must outlive it.
+   */
+  message?(from: MemberInfo, msg: BusMessage): void;
   /** The member announced a new state (optional: members that do not care leave it out). */
   memberState?(from: MemberInfo, state: MemberState): void;
 }
@@ -103,6 +109,20 @@ export interface BusEndpoint {
   readonly self: MemberInfo;
   /** The other members currently on the bus. */
   members(): readonly MemberInfo[];
+  /**
+   * The process's interest router, which every routed member of the process shares: a routed
+   * member subscribes its entries into it and publishes through it.
+   */
+  readonly router: InterestRouter;
+  /**
+   * Adds an entry to the router under this member and announces it; throws InvalidSubjectError
+   * for an invalid subject. Its contribution is 1 for plain interest, its weight for a queue entry.
+   */
+  subscribe(account: string, entry: RouterEntry): void;
+  /** Removes an entry this member subscribed; false when it was not there. */
+  unsubscribe(account: string, entry: RouterEntry): boolean;
+  /** A subscribed queue entry's new weight (members behind it), announced as the change. */
+  reweigh(account: string, entry: RouterEntry, weight: number): void;
   /** Adds or removes interest; other members (and later joiners) see this member's counts. */
   announceInterest(change: InterestChange): void;
   /** Point-to-point delivery; dropped when the target is not (or no longer) a member. */
@@ -113,7 +133,14 @@ export interface BusEndpoint {
   close(): Promise<void>;
 }
 
-export type JoinInfo = Omit<MemberInfo, 'memberId'> & { memberId?: string };
+export type JoinInfo = Omit<MemberInfo, 'memberId'> & {
+  memberId?: string;
+  /**
+   * The member shares the process's router: its interest is its router entries (no copy of it is
+   * made), and messages sent to it are delivered to its entries by the router.
+   */
+  routed?: boolean;
+};
 
 export interface BusTransport {
   /**

@@ -32,3 +32,8 @@ export {
   type MemberInterestChange,
   type MemberInterestDelta,
 } from './member-interest.js';
+export { INTEREST_KINDS, KIND_BIT, LOCAL_KINDS, type InterestKind } from './router/interest-kind.js';
+export { forwardMask, mayDeliver } from './router/delivery-policy.js';
+export { pickForPublisher, pickNamed } from './router/queue-policy.js';
+export type { LinkEntry, RouterEntry, RouterLink, RouterOrigin, SubscriberEntry } from './router/router-entry.js';
+export { InterestRouter, type RouterAccount } from './router/interest-router.js';

@@ -18,14 +18,14 @@ import {
   EAGER_FLUSH_BYTES,
   type ClientDispatcher,
 } from '@nats-ts/protocol';
-import { PermissionChecker, ResponsePermissions, isReservedQueueName, isValidLiteralSubject, type Account } from '@nats-ts/routing';
+import { PermissionChecker, ResponsePermissions, isReservedQueueName, isValidLiteralSubject, type RouterAccount, type RouterOrigin } from '@nats-ts/routing';
 import type { Permissions } from '@nats-ts/config';
 import { formatGoDuration } from '@nats-ts/observability';
 import type { ConnectionTransport } from './transport.js';
 import type { AuthResult, ClientCredentials } from './auth.js';
 import type { ClientGateway } from './client-gateway.js';
 import { publishViolation, subscribeViolation, WireError } from './wire-errors.js';
-import { ClientSubscription, type Interest } from './interest.js';
+import { ClientSubscription } from './interest.js';
 import { GatewayReplies } from './gateway-replies.js';
 
 /** Why a connection was closed, with nats-server's /connz wording. */
@@ -82,7 +82,7 @@ const DEFAULT_CONNECT: ConnectOptions = {
  * outbound buffer. Deliveries append to the buffer; the gateway's flush queue writes it to
  * the transport once per event-loop turn.
  */
-export class ClientConnection implements ClientDispatcher {
+export class ClientConnection implements ClientDispatcher, RouterOrigin {
   readonly cid: number;
   readonly start = Date.now();
   lastActivity = Date.now();
@@ -97,7 +97,13 @@ export class ClientConnection implements ClientDispatcher {
   opts: ConnectOptions = { ...DEFAULT_CONNECT };
   credentials: ClientCredentials = {};
   auth: AuthResult | undefined;
-  account: Account<Interest> | undefined;
+  account: RouterAccount | undefined;
+  /** What the router knows a client's message by. */
+  readonly originKind = 'client';
+
+  get originMember(): string {
+    return this.gateway.memberId;
+  }
   readonly subs = new Map<string, ClientSubscription>();
 
   private readonly parser: ClientProtocolParser;

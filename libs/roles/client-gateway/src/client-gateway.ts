@@ -1,14 +1,14 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { encodeErr, encodeInfo, FlushQueue } from '@nats-ts/protocol';
-import { AccountRegistry, subjectMatches, type Account, type SublistResult } from '@nats-ts/routing';
+import { AccountRegistry, subjectMatches, type InterestRouter, type RouterAccount, type RouterEntry } from '@nats-ts/routing';
 import type { ServerOptions } from '@nats-ts/config';
 import type { RoleSetup, WebsocketRoutes } from '@nats-ts/lifecycle';
 import { Tracing, type Logger } from '@nats-ts/observability';
-import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
+import type { BusEndpoint, BusHandlers, BusTransport, MemberInfo, MemberState } from '@nats-ts/bus';
 import { Authenticator } from './auth.js';
 import { ClientConnection } from './client-connection.js';
 import { ClusterAdvertisement, clientConnectUrls } from './cluster-advertisement.js';
-import { ClientSubscription, MemberInterest, type Interest } from './interest.js';
+import type { ClientSubscription } from './interest.js';
 import { startReceiveSpan, traceDelivery } from './message-tracing.js';
 import { SocketTransport, type ConnectionTransport } from './transport.js';
 import { WebSocketListener } from './websocket-listener.js';
@@ -34,14 +34,13 @@ const CLOSED_RING_SIZE = 10_000;
 
 /**
  * The client role: accepts client connections (TCP, TLS, WebSocket), authenticates them,
- * keeps their interest in per-account sublists and routes their messages to local
- * subscribers and, over the bus, to the other roles of the node.
+ * subscribes their interest into the process's interest router and publishes their messages
+ * through it, which delivers them to local subscribers and every other kind of target.
  */
 export class ClientGateway implements BusHandlers {
   options: Readonly<ServerOptions>;
   readonly logger: Logger;
   authenticator: Authenticator;
-  readonly accounts = new AccountRegistry<Interest>();
   readonly flushQueue = new FlushQueue();
   readonly connections = new Map<number, ClientConnection>();
   readonly closedConnections: ClientConnection[] = [];
@@ -52,12 +51,6 @@ export class ClientGateway implements BusHandlers {
   readonly productVersion: string;
   private readonly websocketRoutes: WebsocketRoutes | undefined;
   readonly tracing: Tracing;
-  /**
-   * The traceparent a traced message is routed under, set only while it is fanned out
-   * (synchronously): its deliveries and bus copies continue the trace. Always undefined when
-   * tracing is off.
-   */
-  activeTrace: string | undefined;
 
   private nextCid = 1;
   private listener: NetServer | undefined;
@@ -67,9 +60,9 @@ export class ClientGateway implements BusHandlers {
   private clientAddress: BoundAddress | undefined;
   private lameDuck = false;
   private readonly busTransport: BusTransport;
-  /** Interest other bus members announced, by member, account, subject and queue. */
-  private readonly memberInterest = new Map<string, { account: Account<Interest>; interest: MemberInterest }>();
   private bus: BusEndpoint | undefined;
+  /** Accounts before the bus is joined (tests that build a gateway without starting it). */
+  private readonly unjoinedAccounts = new AccountRegistry<RouterEntry>();
   private readonly cluster = new ClusterAdvertisement();
 
   constructor(config: ClientGatewayConfig) {
@@ -88,7 +81,7 @@ export class ClientGateway implements BusHandlers {
 
   async start(): Promise<{ client: BoundAddress; websocket?: BoundAddress }> {
     const o = this.options;
-    this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'client-gateway', version: this.productVersion }, this);
+    this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'client-gateway', version: this.productVersion, routed: true }, this);
     if (o.tls) this.tlsAcceptor = new TlsAcceptor({ files: tlsFiles(o.tls), requestCert: o.tls.verify, timeoutMs: o.tls.timeoutMs, kind: 'client' });
     this.listener = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.acceptSocket(socket));
     this.clientAddress = await listen(this.listener, o.host, o.port);
@@ -285,27 +278,36 @@ export class ClientGateway implements BusHandlers {
 
   // ---- interest ----
 
-  accountFor(name: string): Account<Interest> {
+  /** The process's interest router (once the bus is joined). */
+  get router(): InterestRouter | undefined {
+    return this.bus?.router;
+  }
+
+  get accounts(): AccountRegistry<RouterEntry> {
+    return this.bus?.router.accounts ?? this.unjoinedAccounts;
+  }
+
+  /** The bus member clients' messages enter the router through. */
+  get memberId(): string {
+    return this.bus?.self.memberId ?? '';
+  }
+
+  accountFor(name: string): RouterAccount {
     return this.accounts.getOrCreate(name);
   }
 
   addSubscription(conn: ClientConnection, sub: ClientSubscription): boolean {
-    const account = conn.account!;
     try {
-      account.sublist.insert(sub);
+      this.bus?.subscribe(conn.account!.name, sub);
     } catch {
       return false;
     }
-    this.bus?.announceInterest({ account: account.name, subject: sub.subject, queue: sub.queue, weight: 1, add: true });
     return true;
   }
 
   removeSubscription(conn: ClientConnection, sub: ClientSubscription): void {
     const account = conn.account;
-    if (account === undefined) return;
-    if (account.sublist.remove(sub)) {
-      this.bus?.announceInterest({ account: account.name, subject: sub.subject, queue: sub.queue, weight: 1, add: false });
-    }
+    if (account !== undefined) this.bus?.unsubscribe(account.name, sub);
   }
 
   subjectMatches(subject: string, pattern: string): boolean {
@@ -314,115 +316,29 @@ export class ClientGateway implements BusHandlers {
 
   // ---- routing (hot path) ----
 
-  /** A message published by a local client: local subscribers, bus members with interest, no responders. */
+  /** A message published by a local client: through the router to every target, else no responders. */
   routeFromClient(src: ClientConnection, subject: string, reply: string | undefined, headerSize: number, data: Buffer, start: number, end: number): void {
+    const router = this.bus?.router;
+    if (router === undefined) return;
+    let traceparent: string | undefined;
+    let span: ReturnType<typeof startReceiveSpan>;
     if (this.tracing.enabled) {
-      const span = startReceiveSpan(this.tracing, this.bus?.self.memberId ?? '', src.account!.name, src.cid, subject, headerSize, data, start, end);
-      if (span !== undefined) {
-        this.routeTraced(span.traceparent, () => this.routeLocally(src, subject, reply, headerSize, data, start, end));
-        span.end();
-        return;
-      }
+      span = startReceiveSpan(this.tracing, this.memberId, src.account!.name, src.cid, subject, headerSize, data, start, end);
+      traceparent = span?.traceparent;
     }
-    this.routeLocally(src, subject, reply, headerSize, data, start, end);
-  }
-
-  private routeLocally(src: ClientConnection, subject: string, reply: string | undefined, headerSize: number, data: Buffer, start: number, end: number): void {
-    const account = src.account!;
-    const delivered = this.fanOut(account.sublist.match(subject), src, account.name, subject, reply, headerSize, data, start, end, undefined);
+    const delivered = router.publish(src.account!, src, subject, reply, headerSize, data, start, end, traceparent);
+    span?.end();
     if (!delivered && reply !== undefined && src.opts.noResponders) src.sendNoResponders(reply);
   }
 
-  // Traced messages only: the closure is no cost on the untraced path.
-  private routeTraced(traceparent: string, route: () => void): void {
-    this.activeTrace = traceparent;
-    try {
-      route();
-    } finally {
-      this.activeTrace = undefined;
-    }
+  /** The traceparent of the message being delivered, when tracing is on and it carries one. */
+  get activeTrace(): string | undefined {
+    return this.tracing.enabled ? this.bus?.router.activeTrace : undefined;
   }
 
   /** Called by a connection delivering while `activeTrace` is set. */
   traceDelivery(conn: ClientConnection, sub: ClientSubscription, subject: string): void {
-    traceDelivery(this.tracing, this.activeTrace!, this.bus?.self.memberId ?? '', conn.cid, sub, subject);
-  }
-
-  /**
-   * Delivers to every plain subscriber and to one member of each queue group. A bus member
-   * with interest gets one copy, naming the queue groups it was chosen for (as a route's RMSG
-   * does). `fromBus` messages go to local subscribers only, so they never loop back, and only
-   * to the queue groups the sender chose this node for.
-   */
-  private fanOut(
-    result: SublistResult<Interest>,
-    src: ClientConnection | undefined,
-    account: string,
-    subject: string,
-    reply: string | undefined,
-    headerSize: number,
-    data: Uint8Array,
-    start: number,
-    end: number,
-    fromBus: BusMessage | undefined,
-  ): boolean {
-    let delivered = false;
-    let targets: MemberTargets | undefined;
-    const plain = result.plain;
-    for (let i = 0; i < plain.length; i++) {
-      const sub = plain[i]!;
-      if (sub instanceof ClientSubscription) {
-        if (sub.conn === src && !src.echo) continue;
-        sub.conn.deliver(sub, subject, reply, headerSize, data, start, end);
-        delivered = true;
-      } else if (fromBus === undefined) {
-        (targets ??= new MemberTargets()).add(sub.memberId);
-      }
-    }
-    const queues = result.queues;
-    for (let q = 0; q < queues.length; q++) {
-      const group = queues[q]!;
-      if (fromBus !== undefined && !fromBus.queues?.includes(group[0]!.queue!)) continue;
-      const chosen = pickQueueMember(group, src, fromBus === undefined);
-      if (chosen === undefined) continue;
-      if (chosen instanceof ClientSubscription) chosen.conn.deliver(chosen, subject, reply, headerSize, data, start, end);
-      else (targets ??= new MemberTargets()).add(chosen.memberId).push(chosen.queue!);
-      delivered = true;
-    }
-    if (targets !== undefined) {
-      this.sendToMembers(targets, account, subject, reply, headerSize, data, start, end);
-      delivered = true;
-    }
-    return delivered;
-  }
-
-  private sendToMembers(
-    targets: MemberTargets,
-    account: string,
-    subject: string,
-    reply: string | undefined,
-    headerSize: number,
-    data: Uint8Array,
-    start: number,
-    end: number,
-  ): void {
-    const bus = this.bus;
-    if (bus === undefined) return;
-    const header = headerSize > 0 ? data.subarray(start, start + headerSize) : undefined;
-    const payload = data.subarray(start + headerSize, end);
-    for (let i = 0; i < targets.ids.length; i++) {
-      const queues = targets.queues[i]!;
-      bus.send(targets.ids[i]!, {
-        account,
-        subject,
-        reply,
-        header,
-        payload,
-        originMemberId: bus.self.memberId,
-        queues: queues.length > 0 ? queues : undefined,
-        traceparent: this.activeTrace,
-      });
-    }
+    traceDelivery(this.tracing, this.activeTrace!, this.memberId, conn.cid, sub, subject);
   }
 
   // ---- bus handlers ----
@@ -434,45 +350,6 @@ export class ClientGateway implements BusHandlers {
   memberLeft(member: MemberInfo): void {
     this.logger.debug(`Bus member left: ${member.role} ${member.memberId}`);
     if (this.cluster.setMemberState(member.memberId, undefined)) this.sendInfoUpdate();
-    for (const [key, entry] of this.memberInterest) {
-      if (entry.interest.memberId !== member.memberId) continue;
-      entry.account.sublist.remove(entry.interest);
-      this.memberInterest.delete(key);
-    }
-  }
-
-  interest(from: MemberInfo, change: InterestChange): void {
-    const key = `${from.memberId} ${change.account} ${change.subject} ${change.queue ?? ''}`;
-    const existing = this.memberInterest.get(key);
-    if (change.add) {
-      if (existing !== undefined) {
-        existing.interest.weight = change.weight;
-        return;
-      }
-      const account = this.accountFor(change.account);
-      const interest = new MemberInterest(change.subject, change.queue, from.memberId, change.weight, from.role === 'supercluster-gateway');
-      account.sublist.insert(interest);
-      this.memberInterest.set(key, { account, interest });
-    } else if (existing !== undefined) {
-      existing.account.sublist.remove(existing.interest);
-      this.memberInterest.delete(key);
-    }
-  }
-
-  message(_from: MemberInfo, msg: BusMessage): void {
-    const account = this.accounts.get(msg.account);
-    if (account === undefined) return;
-    const header = msg.header;
-    const headerSize = header !== undefined && header.length > 0 ? header.length : 0;
-    const body = headerSize > 0 ? Buffer.concat([header!, msg.payload]) : msg.payload;
-    this.stats.inMsgs++;
-    this.stats.inBytes += body.length;
-    const traceparent = this.tracing.enabled ? msg.traceparent : undefined;
-    if (traceparent !== undefined) {
-      this.routeTraced(traceparent, () => this.fanOut(account.sublist.match(msg.subject), undefined, msg.account, msg.subject, msg.reply, headerSize, body, 0, body.length, msg));
-      return;
-    }
-    this.fanOut(account.sublist.match(msg.subject), undefined, msg.account, msg.subject, msg.reply, headerSize, body, 0, body.length, msg);
   }
 
   /** Current interest of this role, for monitoring. */
@@ -481,41 +358,6 @@ export class ClientGateway implements BusHandlers {
     for (const conn of this.connections.values()) n += conn.subs.size;
     return n;
   }
-}
-
-/** The bus members one message goes to, each with the queue groups it was chosen for. */
-class MemberTargets {
-  readonly ids: string[] = [];
-  readonly queues: string[][] = [];
-
-  add(memberId: string): string[] {
-    const i = this.ids.indexOf(memberId);
-    if (i >= 0) return this.queues[i]!;
-    this.ids.push(memberId);
-    const q: string[] = [];
-    this.queues.push(q);
-    return q;
-  }
-}
-
-function pickQueueMember(group: readonly Interest[], src: ClientConnection | undefined, allowMembers: boolean): Interest | undefined {
-  const n = group.length;
-  const start = (Math.random() * n) | 0;
-  let remote: MemberInterest | undefined;
-  let otherCluster: MemberInterest | undefined;
-  for (let i = 0; i < n; i++) {
-    const sub = group[(start + i) % n]!;
-    if (sub instanceof ClientSubscription) {
-      if (sub.conn.isClosed || (sub.conn === src && !src.echo)) continue;
-      // Local members are preferred over members reached through another role, as nats-server does.
-      return sub;
-    }
-    if (!allowMembers) continue;
-    // Geo-affinity: a member in this cluster (through a route) before one in another cluster.
-    if (sub.viaGateway) otherCluster ??= sub;
-    else remote ??= sub;
-  }
-  return remote ?? otherCluster;
 }
 
 function hostPort(a: BoundAddress): string {

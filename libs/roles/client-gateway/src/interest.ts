@@ -1,9 +1,13 @@
 import { encodeDeliveryHead } from '@nats-ts/protocol';
-import { subjectHasWildcard, type SublistEntry } from '@nats-ts/routing';
+import { subjectHasWildcard, type RouterOrigin, type SubscriberEntry } from '@nats-ts/routing';
 import type { ClientConnection } from './client-connection.js';
 
-/** A client's SUB: an entry in its account's sublist. */
-export class ClientSubscription implements SublistEntry {
+/** A client's SUB: its entry in the account's interest router. */
+export class ClientSubscription implements SubscriberEntry {
+  readonly kind = 'client';
+  readonly link = undefined;
+  owner = '';
+  weight = 1;
   /** Auto-unsubscribe limit from `UNSUB <sid> <max>`; 0 = none. */
   max = 0;
   delivered = 0;
@@ -21,6 +25,16 @@ export class ClientSubscription implements SublistEntry {
     this.literal = !subjectHasWildcard(subject);
   }
 
+  /** A client that published the message gets it back only with echo on. */
+  accepts(origin: RouterOrigin): boolean {
+    const conn = this.conn;
+    return !conn.isClosed && (origin !== conn || conn.echo);
+  }
+
+  deliver(subject: string, reply: string | undefined, headerSize: number, data: Uint8Array, start: number, end: number): void {
+    this.conn.deliver(this, subject, reply, headerSize, data, start, end);
+  }
+
   get msgDeliveryHead(): Buffer {
     return (this.msgHead ??= encodeDeliveryHead(false, this.subject, this.sid));
   }
@@ -29,17 +43,3 @@ export class ClientSubscription implements SublistEntry {
     return (this.hmsgHead ??= encodeDeliveryHead(true, this.subject, this.sid));
   }
 }
-
-/** Interest announced on the bus by another member (a route, gateway or leaf role). */
-export class MemberInterest implements SublistEntry {
-  constructor(
-    readonly subject: string,
-    readonly queue: string | undefined,
-    readonly memberId: string,
-    public weight: number,
-    /** Announced by a supercluster-gateway: the members are in another cluster. */
-    readonly viaGateway: boolean,
-  ) {}
-}
-
-export type Interest = ClientSubscription | MemberInterest;

@@ -1,0 +1,160 @@
+import { clearArray } from '@nats-ts/protocol';
+import { AccountRegistry, type Account } from '../account.js';
+import { forwardMask } from './delivery-policy.js';
+import { KIND_BIT } from './interest-kind.js';
+import { pickForPublisher, pickNamed } from './queue-policy.js';
+import type { RouterEntry, RouterLink, RouterOrigin } from './router-entry.js';
+
+export type RouterAccount = Account<RouterEntry>;
+
+/** The links one message goes out on; one per nesting level, as a link's send may route again. */
+class LinkFanout {
+  readonly links: RouterLink[] = [];
+}
+
+/**
+ * The interest of one process: per account, one sublist whose entries say what they are (a
+ * client's subscription, an internal subscriber, a route peer, a gateway, a leaf connection, a bus
+ * member elsewhere). A message is matched once and delivered to every kind of target by the
+ * delivery and queue policies beside this file: subscribers directly, links once each with the
+ * queue groups they were chosen for.
+ */
+export class InterestRouter {
+  readonly accounts = new AccountRegistry<RouterEntry>();
+  /**
+   * The traceparent of the message being routed, set only while it is delivered (synchronously),
+   * so subscribers' deliveries continue its trace. Undefined when it carries none.
+   */
+  activeTrace: string | undefined;
+  private pass = 0;
+  private depth = 0;
+  private readonly fanouts: LinkFanout[] = [];
+
+  account(name: string): RouterAccount {
+    return this.accounts.getOrCreate(name);
+  }
+
+  /** Adds an entry; throws InvalidSubjectError for a subject no sublist takes. */
+  insert(account: string, entry: RouterEntry): void {
+    this.accounts.getOrCreate(account).sublist.insert(entry);
+  }
+
+  remove(account: string, entry: RouterEntry): boolean {
+    return this.accounts.get(account)?.sublist.remove(entry) ?? false;
+  }
+
+  /**
+   * A message published on this server (by a client, an internal publisher): every plain entry
+   * its origin may reach and one member of each queue group. True when anything took it.
+   */
+  publish(
+    account: RouterAccount,
+    origin: RouterOrigin,
+    subject: string,
+    reply: string | undefined,
+    headerSize: number,
+    data: Uint8Array,
+    start: number,
+    end: number,
+    traceparent: string | undefined,
+  ): boolean {
+    return this.route(account, origin, undefined, undefined, subject, reply, headerSize, data, start, end, traceparent);
+  }
+
+  /**
+   * A message that came over a link (or the bus) for this server: the plain entries its origin may
+   * reach and, for each queue group the sender named, one member. With `owner`, only that bus
+   * member's entries (the sender picked the member).
+   */
+  deliverRouted(
+    account: RouterAccount,
+    origin: RouterOrigin,
+    owner: string | undefined,
+    queues: readonly string[],
+    subject: string,
+    reply: string | undefined,
+    headerSize: number,
+    data: Uint8Array,
+    start: number,
+    end: number,
+    traceparent: string | undefined,
+  ): boolean {
+    return this.route(account, origin, owner, queues, subject, reply, headerSize, data, start, end, traceparent);
+  }
+
+  private route(
+    account: RouterAccount,
+    origin: RouterOrigin,
+    owner: string | undefined,
+    named: readonly string[] | undefined,
+    subject: string,
+    reply: string | undefined,
+    headerSize: number,
+    data: Uint8Array,
+    start: number,
+    end: number,
+    traceparent: string | undefined,
+  ): boolean {
+    const result = account.sublist.match(subject);
+    const plain = result.plain;
+    const groups = result.queues;
+    if (plain.length === 0 && groups.length === 0) return false;
+    const mask = forwardMask(origin.originKind);
+    const fanout = (this.fanouts[this.depth] ??= new LinkFanout());
+    const links = fanout.links;
+    const pass = ++this.pass;
+    const outerTrace = this.activeTrace;
+    this.activeTrace = traceparent;
+    this.depth++;
+    let delivered = false;
+    try {
+      for (let i = 0; i < plain.length; i++) {
+        const entry = plain[i]!;
+        if ((mask & KIND_BIT[entry.kind]) === 0 || (owner !== undefined && entry.owner !== owner)) continue;
+        const link = entry.link;
+        if (link === undefined) {
+          if (!entry.accepts(origin)) continue;
+          entry.deliver(subject, reply, headerSize, data, start, end);
+          delivered = true;
+        } else if (link.mark !== pass) {
+          link.mark = pass;
+          clearArray(link.queueScratch);
+          links.push(link);
+        }
+      }
+      for (let g = 0; g < groups.length; g++) {
+        const group = groups[g]!;
+        const name = group[0]!.queue!;
+        let chosen: RouterEntry | undefined;
+        if (named === undefined) chosen = pickForPublisher(group, origin, mask);
+        else if (named.includes(name)) chosen = pickNamed(group, origin, mask, owner);
+        if (chosen === undefined) continue;
+        delivered = true;
+        const link = chosen.link;
+        if (link === undefined) {
+          chosen.deliver(subject, reply, headerSize, data, start, end);
+          continue;
+        }
+        if (link.mark !== pass) {
+          link.mark = pass;
+          clearArray(link.queueScratch);
+          links.push(link);
+        }
+        link.queueScratch.push(name);
+      }
+      if (links.length > 0) {
+        delivered = true;
+        for (let i = 0; i < links.length; i++) {
+          const link = links[i]!;
+          link.sendRouted(account.name, subject, reply, link.queueScratch, headerSize, data, start, end, traceparent, origin);
+        }
+      }
+    } finally {
+      clearArray(links);
+      this.depth--;
+      this.activeTrace = outerTrace;
+    }
+    return delivered;
+  }
+}
+
