@@ -123,7 +123,7 @@ export class InterestTotals {
   private readonly totals = new Map<string, InterestTotal>();
 
   /** Applies a delta; returns the weight before it and the total after (weight 0: gone). */
-  adjust(change: MemberInterestDelta): { before: number; total: InterestTotal } {
+  adjust(change: Pick<MemberInterestDelta, 'account' | 'subject' | 'queue' | 'delta'>): { before: number; total: InterestTotal } {
     const { account, subject, queue } = change;
     const key = queue === undefined ? `${account} ${subject}` : `${account} ${subject} ${queue}`;
     let total = this.totals.get(key);

@@ -37,19 +37,6 @@ describe('LocalInterest', () => {
     expect([...local.all()].map((t) => t.subject)).toEqual(['a']);
   });
 
-  it('matches subjects to the members with interest, by account', () => {
-    const local = new LocalInterest();
-    local.apply('m1', plain('orders.*', true));
-    local.apply('m2', { account: 'OTHER', subject: 'orders.new', weight: 1, add: true });
-    local.apply('m2', queue('orders.new', 'q', 2));
-    const result = local.match('$G', 'orders.new')!;
-    expect(result.plain.map((e) => e.target.memberId)).toEqual(['m1']);
-    expect(result.queues.map((g) => g.map((e) => [e.target.memberId, e.weight]))).toEqual([[['m2', 2]]]);
-    expect(local.match('NOPE', 'orders.new')).toBeUndefined();
-    // One target object per member, so a message can mark it once.
-    expect(local.match('OTHER', 'orders.new')!.plain[0]!.target).toBe(result.queues[0]![0]!.target);
-  });
-
   it('ignores invalid subjects', () => {
     const local = new LocalInterest();
     expect(local.apply('m1', plain('a..b', true))).toBeUndefined();

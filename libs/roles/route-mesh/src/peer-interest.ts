@@ -1,13 +1,16 @@
-import type { InterestChange } from '@nats-ts/bus';
-import { AccountRegistry, type SublistEntry, type SublistResult } from '@nats-ts/routing';
+import type { BusEndpoint } from '@nats-ts/bus';
+import type { LinkEntry, RouterLink } from '@nats-ts/routing';
 
-/** Interest a route peer announced with RS+ (or LS+). */
-export class PeerSubscription<R> implements SublistEntry {
+/** Interest a route peer announced with RS+: its entry in the process's interest router. */
+export class PeerSubscription<R extends RouterLink> implements LinkEntry {
+  readonly kind = 'route';
+  owner = '';
+
   constructor(
     readonly account: string,
     readonly subject: string,
     readonly queue: string | undefined,
-    readonly route: R,
+    readonly link: R,
     /** Queue members on the peer (RS+ weight); 0 for plain interest. */
     public weight: number,
   ) {}
@@ -15,18 +18,19 @@ export class PeerSubscription<R> implements SublistEntry {
 
 const NONE: ReadonlyMap<string, never> = new Map<string, never>();
 
+/** The part of the bus endpoint that takes router entries. */
+export type RouterSubscriber = Pick<BusEndpoint, 'subscribe' | 'unsubscribe' | 'reweigh'>;
+
 /**
- * The interest of all route peers (`R` is a route connection): per-account sublists to choose
- * the peers a message goes to, and announcements on the bus so this node's members send such
- * messages here. A plain subject counts once per peer on the bus; a queue group's bus weight is
- * its members on all peers.
+ * What each route peer announced (RS+/RS-), as the route protocol needs it: RS- names interest by
+ * its RS+ arguments, and /routez lists a route's interest. The entries themselves live in the
+ * process's interest router, which delivers to the peers.
  */
-export class PeerInterest<R> {
-  private readonly accounts = new AccountRegistry<PeerSubscription<R>>();
+export class PeerInterest<R extends RouterLink> {
   /** Each route's interest, keyed by the RS+ arguments without the weight (RS- names it so). */
   private readonly byRoute = new Map<R, Map<string, PeerSubscription<R>>>();
 
-  constructor(private readonly announce: (change: InterestChange) => void) {}
+  constructor(private readonly router: RouterSubscriber) {}
 
   /** RS+: new interest, or a queue group's new weight. False when the subject is invalid. */
   add(route: R, account: string, subject: string, queue: string | undefined, weight: number): boolean {
@@ -38,20 +42,16 @@ export class PeerInterest<R> {
     const key = interestKey(account, subject, queue);
     const existing = subs.get(key);
     if (existing !== undefined) {
-      if (queue === undefined || weight === existing.weight) return true;
-      const delta = weight - existing.weight;
-      existing.weight = weight;
-      this.announce({ account, subject, queue, weight: Math.abs(delta), add: delta > 0 });
+      if (queue !== undefined && weight !== existing.weight) this.router.reweigh(account, existing, weight);
       return true;
     }
     const sub = new PeerSubscription(account, subject, queue, route, weight);
     try {
-      this.accounts.getOrCreate(account).sublist.insert(sub);
+      this.router.subscribe(account, sub);
     } catch {
       return false;
     }
     subs.set(key, sub);
-    this.announce({ account, subject, queue, weight: queue === undefined ? 1 : weight, add: true });
     return true;
   }
 
@@ -62,7 +62,7 @@ export class PeerInterest<R> {
     const sub = subs?.get(key);
     if (sub === undefined) return;
     subs!.delete(key);
-    this.drop(sub);
+    this.router.unsubscribe(account, sub);
   }
 
   /** The route closed: all its interest is gone. */
@@ -70,25 +70,15 @@ export class PeerInterest<R> {
     const subs = this.byRoute.get(route);
     if (subs === undefined) return;
     this.byRoute.delete(route);
-    for (const sub of subs.values()) this.drop(sub);
+    for (const sub of subs.values()) this.router.unsubscribe(sub.account, sub);
   }
 
   /** A route's interest (for /routez). */
   subscriptionsOf(route: R): ReadonlyMap<string, PeerSubscription<R>> {
     return this.byRoute.get(route) ?? NONE;
   }
-
-  match(account: string, subject: string): SublistResult<PeerSubscription<R>> | undefined {
-    return this.accounts.get(account)?.sublist.match(subject);
-  }
-
-  private drop(sub: PeerSubscription<R>): void {
-    this.accounts.get(sub.account)?.sublist.remove(sub);
-    this.announce({ account: sub.account, subject: sub.subject, queue: sub.queue, weight: sub.queue === undefined ? 1 : sub.weight, add: false });
-  }
 }
 
 function interestKey(account: string, subject: string, queue: string | undefined): string {
   return queue === undefined ? `${account} ${subject}` : `${account} ${subject} ${queue}`;
 }
-

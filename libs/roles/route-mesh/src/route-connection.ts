@@ -7,6 +7,7 @@ import {
   writeRouteUnsub,
   type RouteDispatcher,
 } from '@nats-ts/protocol';
+import type { RouterLink, RouterOrigin } from '@nats-ts/routing';
 import { ServerLink } from '@nats-ts/server-link';
 import { asPeerInfo, type PeerInfo, type RouteConnectInfo } from './route-info.js';
 import type { RouteMesh } from './route-mesh.js';
@@ -38,7 +39,9 @@ export interface RouteOrigin {
  * One connection to a route peer: reads and parses its bytes, buffers and batches what we send,
  * pings it, and hands every protocol event to the mesh, which owns the cluster logic.
  */
-export class RouteConnection extends ServerLink<RouteCloseReason> implements RouteDispatcher {
+export class RouteConnection extends ServerLink<RouteCloseReason> implements RouteDispatcher, RouterLink, RouterOrigin {
+  /** What the router knows a message from this route by. */
+  readonly originKind = 'route';
   readonly remoteAddress: string;
   readonly remotePort: number;
 
@@ -166,6 +169,28 @@ export class RouteConnection extends ServerLink<RouteCloseReason> implements Rou
     this.outMsgs++;
     this.outBytes += payload.length + (withHeader?.length ?? 0);
     this.scheduleFlush();
+  }
+
+  get originMember(): string {
+    return this.mesh.memberId;
+  }
+
+  /** The router's delivery to this peer: `data[start, end)` is the header block then the payload. */
+  sendRouted(
+    account: string,
+    subject: string,
+    reply: string | undefined,
+    queues: readonly string[],
+    headerSize: number,
+    data: Uint8Array,
+    start: number,
+    end: number,
+    traceparent: string | undefined,
+  ): void {
+    const header = headerSize > 0 ? data.subarray(start, start + headerSize) : undefined;
+    const payload = data.subarray(start + headerSize, end);
+    if (traceparent === undefined || !this.mesh.tracing.enabled) this.sendMsg(account, subject, reply, queues, header, payload);
+    else this.mesh.sendTraced(this, traceparent, account, subject, reply, queues, header, payload);
   }
 
   label(): string {

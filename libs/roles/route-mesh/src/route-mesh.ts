@@ -1,19 +1,18 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
-import { sendToTargets } from '@nats-ts/bus';
+import type { BusEndpoint, BusHandlers, BusTransport, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
 import type { ClusterConfig, ServerOptions } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
+import type { RouterAccount } from '@nats-ts/routing';
 import { encodeGatewayGossip, encodeRouteConnect, encodeRouteInfo, joinHostPort, parseAdvertise } from '@nats-ts/protocol';
 import { FlushQueue } from '@nats-ts/protocol';
 import { GatewayGossip } from './gateway-gossip.js';
 import { processRouteConnect, processRouteInfo } from './handshake.js';
 import { LocalInterest, type LocalInterestTotal } from './local-interest.js';
 import { PeerInterest } from './peer-interest.js';
-import { collectMemberTargets, pickWeighted, type MemberTarget } from '@nats-ts/routing';
 import { RouteConnection, type RouteOrigin } from './route-connection.js';
 import { RouteDialer } from './route-dialer.js';
 import { dynamicClusterName, routeConnect, routeInfo, routeNonce, routeUrlCredentials, routeUrlHostPort, type PeerInfo, type RouteConnectInfo, type RouteIdentity } from './route-info.js';
-import { LinkTargets, MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
+import { MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 
 /** Names the spans of traced messages crossing routes (`route send`, `route receive`). */
@@ -26,10 +25,10 @@ function isLocalRole(member: MemberInfo): boolean {
 
 /**
  * The cluster role: full-mesh route connections to the other servers of the cluster, speaking
- * nats-server 2.9's route protocol. It meets the node's other roles only on the bus: it
- * announces the interest its peers send (RS+/RS-) as its own, tells peers about the interest
- * the node's members announce, sends messages from the bus to the peers with interest (RMSG),
- * and hands messages from peers to the members with interest. A message crosses one route only.
+ * nats-server 2.9's route protocol. It translates between the wire and the process's interest
+ * router: the interest peers send (RS+/RS-) becomes route entries in the router (which sends the
+ * messages for them as RMSG), messages from peers are routed through it, and peers are told the
+ * interest the node's members announce. A message crosses one route only (the router's policy).
  */
 export class RouteMesh implements BusHandlers {
   options: Readonly<ServerOptions>;
@@ -66,10 +65,6 @@ export class RouteMesh implements BusHandlers {
   private bound: BoundAddress | undefined;
   private nextRid = 1;
   private stopping = false;
-  /** Per-message fan-out scratch. */
-  private messageCounter = 0;
-  private readonly routeTargets = new LinkTargets<RouteConnection>();
-  private readonly memberTargets: MemberTarget[] = [];
 
   constructor(config: RoleSetup) {
     const cluster = config.options.cluster;
@@ -88,7 +83,12 @@ export class RouteMesh implements BusHandlers {
     this.clusterName = this.dynamicClusterName ? dynamicClusterName() : cluster.name!;
     this.knownAccounts = new Set(['$G', ...config.options.accounts.map((a) => a.name)]);
     this.tls = cluster.tls !== undefined ? new MutualLinkTls(cluster.tls, 'route') : undefined;
-    this.peerInterest = new PeerInterest((change) => this.bus?.announceInterest(change));
+    // Routes exist only once the bus is joined (start), so the endpoint is there when they subscribe.
+    this.peerInterest = new PeerInterest({
+      subscribe: (account, entry) => this.bus!.subscribe(account, entry),
+      unsubscribe: (account, entry) => this.bus!.unsubscribe(account, entry),
+      reweigh: (account, entry, weight) => this.bus!.reweigh(account, entry, weight),
+    });
     this.dialer = new RouteDialer(
       {
         clusterPort: () => this.bound?.port ?? -1,
@@ -102,7 +102,7 @@ export class RouteMesh implements BusHandlers {
   // ---- lifecycle ----
 
   async start(): Promise<BoundAddress> {
-    this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'route-mesh', version: this.productVersion }, this);
+    this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'route-mesh', version: this.productVersion, routed: true }, this);
     this.logger.info(`Cluster name is ${this.clusterName}`);
     if (this.dynamicClusterName) this.logger.warn('Cluster name was dynamically generated, consider setting one');
     this.listener = createServer({ noDelay: true }, (socket) => this.createRoute(socket, undefined));
@@ -437,45 +437,22 @@ export class RouteMesh implements BusHandlers {
 
   // ---- messages (hot path) ----
 
-  /**
-   * A message a member of this node put on the bus for us: one RMSG to each peer with plain
-   * interest, and for each queue group the member chose us for, one peer picked by weight.
-   */
-  message(from: MemberInfo, msg: BusMessage): void {
-    // A message crosses one route only; one that came from another cluster through a gateway goes
-    // on to the peers, as nats-server forwards gateway messages to its routes.
-    if (from.role === 'route-mesh') return;
-    const result = this.peerInterest.match(msg.account, msg.subject);
-    if (result === undefined) return;
-    const targets = this.routeTargets;
-    targets.begin();
-    const plain = result.plain;
-    for (let i = 0; i < plain.length; i++) targets.add(plain[i]!.route);
-    const wanted = msg.queues;
-    if (wanted !== undefined && wanted.length > 0) {
-      const groups = result.queues;
-      for (let g = 0; g < groups.length; g++) {
-        const group = groups[g]!;
-        const name = group[0]!.queue!;
-        if (wanted.includes(name)) targets.addForQueue(pickWeighted(group).route, name);
-      }
-    }
-    const traceparent = this.tracing.enabled ? msg.traceparent : undefined;
-    const routes = targets.links;
-    for (let i = 0; i < routes.length; i++) {
-      const route = routes[i]!;
-      if (traceparent === undefined) route.sendMsg(msg.account, msg.subject, msg.reply, route.queueScratch, msg.header, msg.payload);
-      else {
-        const span = startLinkSendSpan(this.tracing, ROUTE_TRACE_SCOPE, this.bus?.self.memberId ?? '', route, msg.account, msg.subject, traceparent);
-        route.sendMsg(msg.account, msg.subject, msg.reply, route.queueScratch, headerForSpan(span, msg.header), msg.payload);
-        span?.end();
-      }
-    }
+  /** The bus member messages from routes enter the router through. */
+  get memberId(): string {
+    return this.bus?.self.memberId ?? '';
+  }
+
+  /** Sends a traced message to a peer under a `route send` span whose trace context the header carries on. */
+  sendTraced(route: RouteConnection, traceparent: string, account: string, subject: string, reply: string | undefined, queues: readonly string[], header: Uint8Array | undefined, payload: Uint8Array): void {
+    const span = startLinkSendSpan(this.tracing, ROUTE_TRACE_SCOPE, this.memberId, route, account, subject, traceparent);
+    route.sendMsg(account, subject, reply, queues, headerForSpan(span, header), payload);
+    span?.end();
   }
 
   /**
-   * A message from a peer: to each member with plain interest, and for each queue group the peer
-   * chose us for, to one member of it picked by weight. Never on to other routes.
+   * A message from a peer, through the router: to this server's subscribers and leafs with plain
+   * interest, and for each queue group the peer chose us for, to one member. Never on to other
+   * routes (the router's policy for messages from routes).
    */
   fromRoute(
     conn: RouteConnection,
@@ -488,15 +465,18 @@ export class RouteMesh implements BusHandlers {
   ): void {
     const bus = this.bus;
     if (bus === undefined || !conn.registered || !this.knownAccounts.has(account)) return;
-    const result = this.local.match(account, subject);
-    if (result === undefined) return;
-    const targets = this.memberTargets;
-    collectMemberTargets(result, queues, ++this.messageCounter, targets);
-    const header = headerSize > 0 ? message.subarray(0, headerSize) : undefined;
-    const payload = headerSize > 0 ? message.subarray(headerSize) : message;
+    const target = this.routerAccount(bus, account);
     const span = this.tracing.enabled ? startLinkReceiveSpan(this.tracing, ROUTE_TRACE_SCOPE, bus.self.memberId, conn, account, subject, headerSize, message) : undefined;
-    const traceparent = span === undefined ? undefined : span.traceparent;
-    sendToTargets(bus, targets, account, subject, reply, header, payload, traceparent);
+    bus.router.deliverRouted(target, conn, undefined, queues, subject, reply, headerSize, message, 0, message.length, span?.traceparent);
     span?.end();
+  }
+
+  private lastAccount: RouterAccount | undefined;
+
+  /** The router's account, the last one kept (a route carries mostly one account). */
+  private routerAccount(bus: BusEndpoint, name: string): RouterAccount {
+    const last = this.lastAccount;
+    if (last !== undefined && last.name === name) return last;
+    return (this.lastAccount = bus.router.account(name));
   }
 }
