@@ -3,4 +3,4 @@ export type { RoleContext, RoleFactory, RoleSetup, RunningRole, JsonEndpoint, En
 export { urlsFor, writePortsFile, writePidFile, portsFilePath, type PortsReport } from './run-files.js';
 export { generateServerId } from './server-id.js';
 export { PRODUCT_VERSION, COMPAT_VERSION } from './version.js';
-export { WebsocketRoutes, type WebsocketPathHandler, type WebsocketPeer } from './websocket-routes.js';
+export { WebsocketRoutes, type WebsocketClientHandler, type WebsocketClientPeer, type WebsocketPathHandler, type WebsocketPeer } from './websocket-routes.js';

@@ -17,7 +17,7 @@ export interface RoleContext {
   /** Requests served per monitoring path (for /varz http_req_stats). */
   httpRequestCounts(): Record<string, number>;
   configLoadTime: Date;
-  /** Paths of the node's websocket listener that roles other than the client role serve (e.g. /leafnode). */
+  /** What the roles of this process serve on the node's websocket listener (clients, /leafnode). */
   websocketRoutes: WebsocketRoutes;
   /** Message tracing of this process (`tracing.enabled` false when off). */
   tracing: Tracing;

@@ -1,6 +1,6 @@
 import type { BusTransport } from '@nats-ts/bus';
 import { ConfigError, loadOptions, type ServerOptions } from '@nats-ts/config';
-import { Logger, MonitoringServer, PROMETHEUS_CONTENT_TYPE, renderPrometheusText, Tracing } from '@nats-ts/observability';
+import { joinHostPort, Logger, MonitoringServer, PROMETHEUS_CONTENT_TYPE, renderPrometheusText, Tracing } from '@nats-ts/observability';
 import { mergeEndpoints } from './merge-endpoints.js';
 import { nodeBus } from './node-bus.js';
 import { nodeMetrics } from './node-metrics.js';
@@ -8,6 +8,7 @@ import type { RoleFactory, RunningRole } from './role.js';
 import { removeQuietly, urlsFor, writePidFile, writePortsFile, type PortsReport } from './run-files.js';
 import { generateServerId } from './server-id.js';
 import { COMPAT_VERSION, PRODUCT_VERSION } from './version.js';
+import { WebsocketListener } from './websocket-listener.js';
 import { WebsocketRoutes } from './websocket-routes.js';
 
 export interface RunNodeOptions {
@@ -21,8 +22,8 @@ export interface RunNodeOptions {
 }
 
 /**
- * Runs one node: parses flags and the config file, starts each role, serves monitoring,
- * writes the pid and ports files, and handles nats-server's signals (HUP reload, USR2 lame
+ * Runs one node: parses flags and the config file, starts each role, serves the websocket
+ * paths the roles registered and monitoring, writes the pid and ports files, and handles nats-server's signals (HUP reload, USR2 lame
  * duck, TERM/INT/QUIT stop). Returns the process exit code when the node stops.
  */
 export async function runNode(run: RunNodeOptions): Promise<number> {
@@ -70,6 +71,8 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
   const roles: RunningRole[] = [];
   const configLoadTime = new Date();
   const websocketRoutes = new WebsocketRoutes();
+  let websocket: WebsocketListener | undefined;
+  let websocketAddress: { host: string; port: number } | undefined;
   let busUrls: string[] | undefined;
   try {
     busUrls = await bus.start();
@@ -90,6 +93,12 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
         }),
       );
     }
+    // Opened by whichever process runs a role serving it: the client role, or leaf-proxy on its own (`/leafnode`).
+    if (options.websocket && websocketRoutes.servesAnything()) {
+      websocket = new WebsocketListener(options.websocket, logger, websocketRoutes);
+      websocketAddress = await websocket.start();
+      logger.info(`Listening for websocket clients on ${options.websocket.tls ? 'wss' : 'ws'}://${joinHostPort(websocketAddress.host, websocketAddress.port)}`);
+    }
     if (options.httpPort !== 0) {
       monitoring = new MonitoringServer({ host: options.httpHost, port: options.httpPort, basePath: options.httpBasePath, logger });
       const endpoints = mergeEndpoints(roles);
@@ -107,6 +116,7 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
   } catch (err) {
     logger.error(`Error starting server: ${(err as Error).message}`);
     for (const role of roles) await role.shutdown();
+    await websocket?.close();
     await monitoring?.close();
     await bus.close();
     await tracing.shutdown();
@@ -115,18 +125,24 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
 
   const ports: PortsReport = {};
   for (const role of roles) Object.assign(ports, role.ports);
+  if (websocketAddress) ports.websocket = urlsFor(options.websocket?.tls ? 'wss' : 'ws', websocketAddress.host, websocketAddress.port);
   if (monitoringAddress) ports.monitoring = urlsFor('http', options.httpHost, monitoringAddress.port);
   if (busUrls) ports.bus = busUrls;
   let portsFile: string | undefined;
 
   return new Promise<number>((resolve) => {
+    // Closing completes once the upgraded connections are gone: the roles close them meanwhile.
+    let websocketClosed: Promise<void> | undefined;
+    const stopWebsocket = (): Promise<void> => (websocketClosed ??= websocket?.close() ?? Promise.resolve());
     let stopping = false;
     const stop = async (code: number): Promise<void> => {
       if (stopping) return;
       stopping = true;
       logger.info('Server Exiting..');
+      const websocketStopped = stopWebsocket();
       // A step that fails is logged and the next one still runs: the files below must go.
       for (const role of roles) await role.shutdown().catch((err: Error) => logger.error(`Stopping ${role.name}: ${err.message}`));
+      await websocketStopped.catch((err: Error) => logger.error(`Stopping the websocket listener: ${err.message}`));
       await bus.close().catch((err: Error) => logger.error(`Stopping the bus: ${err.message}`));
       await monitoring?.close().catch((err: Error) => logger.error(`Stopping monitoring: ${err.message}`));
       await tracing.shutdown().catch((err: Error) => logger.warn(`Tracing: ${err.message}`));
@@ -146,6 +162,8 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
     process.on('SIGUSR2', () => {
       if (lameDuck) return;
       lameDuck = true;
+      // As nats-server: no new connections of any kind during lame duck mode.
+      void stopWebsocket();
       void (async () => {
         for (const role of roles) await role.enterLameDuck();
         await stop(0);

@@ -13,4 +13,18 @@ describe('WebsocketRoutes', () => {
     routes.find('/leafnodesome/path')?.(new PassThrough(), { remoteAddress: '', remotePort: 0, localAddress: undefined });
     expect(seen).toEqual(['leaf', 'leaf']);
   });
+
+  it('serves something once a path or the clients are registered', () => {
+    const leafOnly = new WebsocketRoutes();
+    expect(leafOnly.servesAnything()).toBe(false);
+    leafOnly.register('/leafnode', () => undefined);
+    expect(leafOnly.servesAnything()).toBe(true);
+    expect(leafOnly.clients).toBeUndefined();
+
+    const clientsOnly = new WebsocketRoutes();
+    const clients = (): void => undefined;
+    clientsOnly.serveClients(clients);
+    expect(clientsOnly.servesAnything()).toBe(true);
+    expect(clientsOnly.clients).toBe(clients);
+  });
 });

@@ -2,7 +2,7 @@ export { wallClockMs } from './clock.js';
 export { Logger } from './logger.js';
 export type { LoggerOptions } from './logger.js';
 export { formatGoDuration, formatGoTime, formatRtt, formatUptime, goDurationNanos, toGoJson } from './go-format.js';
-export { MonitoringServer, normalizeBasePath } from './monitoring.js';
+export { MonitoringServer, joinHostPort, normalizeBasePath } from './monitoring.js';
 export type { JsonEndpointHandler, JsonEndpointOptions, MonitoringServerOptions, TextEndpointHandler, TextEndpointOptions } from './monitoring.js';
 export { PROMETHEUS_CONTENT_TYPE, renderPrometheusText } from './prometheus.js';
 export type { MetricFamily, MetricSample, MetricType } from './prometheus.js';

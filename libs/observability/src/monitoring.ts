@@ -59,7 +59,8 @@ export function normalizeBasePath(basePath: string | undefined): string {
   return posix.normalize(basePath.startsWith('/') ? basePath : `/${basePath}`).replace(/(.)\/$/, '$1');
 }
 
-function joinHostPort(host: string, port: number): string {
+/** host:port, with an IPv6 host in brackets. */
+export function joinHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 

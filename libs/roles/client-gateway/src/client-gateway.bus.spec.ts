@@ -40,7 +40,7 @@ describe('client-gateway on the bus', () => {
     const bound = await gateway.start();
     peer = new RecordingMember();
     peer.endpoint = await bus.join({ nodeId: 'NTEST', role: 'route-mesh', version: 'test' }, peer);
-    nc = await connect({ servers: `127.0.0.1:${bound.client.port}` });
+    nc = await connect({ servers: `127.0.0.1:${bound.port}` });
   });
 
   afterEach(async () => {

@@ -1,8 +1,9 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import type { WebSocket } from 'ws';
 import { encodeErr, encodeInfo, FlushQueue } from '@nats-ts/protocol';
 import { AccountRegistry, subjectMatches, type InterestRouter, type RouterAccount, type RouterEntry } from '@nats-ts/routing';
 import type { ServerOptions } from '@nats-ts/config';
-import type { RoleSetup, WebsocketRoutes } from '@nats-ts/lifecycle';
+import type { RoleSetup, WebsocketClientPeer } from '@nats-ts/lifecycle';
 import { Tracing, type Logger } from '@nats-ts/observability';
 import type { BusEndpoint, BusHandlers, BusTransport, MemberInfo, MemberState } from '@nats-ts/bus';
 import { Authenticator } from './auth.js';
@@ -10,15 +11,9 @@ import { ClientConnection } from './client-connection.js';
 import { ClusterAdvertisement, clientConnectUrls } from './cluster-advertisement.js';
 import type { ClientSubscription } from './interest.js';
 import { startReceiveSpan, traceDelivery } from './message-tracing.js';
-import { SocketTransport, type ConnectionTransport } from './transport.js';
-import { WebSocketListener } from './websocket-listener.js';
+import { SocketTransport, WebSocketTransport, type ConnectionTransport } from './transport.js';
 import { WireError } from './wire-errors.js';
 import { TlsAcceptor, listen, tlsFiles, type BoundAddress } from '@nats-ts/server-link';
-
-export type ClientGatewayConfig = RoleSetup & {
-  /** Websocket paths other roles serve (nats-server's /leafnode); the rest are clients. */
-  websocketRoutes?: WebsocketRoutes;
-};
 
 export interface GatewayStats {
   inMsgs: number;
@@ -49,12 +44,10 @@ export class ClientGateway implements BusHandlers {
   readonly serverId: string;
   readonly compatVersion: string;
   readonly productVersion: string;
-  private readonly websocketRoutes: WebsocketRoutes | undefined;
   readonly tracing: Tracing;
 
   private nextCid = 1;
   private listener: NetServer | undefined;
-  private wsListener: WebSocketListener | undefined;
   /** TLS handshakes of client connections, when `tls {}` is configured. */
   private tlsAcceptor: TlsAcceptor | undefined;
   private clientAddress: BoundAddress | undefined;
@@ -65,21 +58,20 @@ export class ClientGateway implements BusHandlers {
   private readonly unjoinedAccounts = new AccountRegistry<RouterEntry>();
   private readonly cluster = new ClusterAdvertisement();
 
-  constructor(config: ClientGatewayConfig) {
+  constructor(config: RoleSetup) {
     this.options = config.options;
     this.logger = config.logger;
     this.busTransport = config.bus;
     this.serverId = config.serverId;
     this.compatVersion = config.compatVersion;
     this.productVersion = config.productVersion;
-    this.websocketRoutes = config.websocketRoutes;
     this.tracing = config.tracing ?? Tracing.off;
     this.authenticator = new Authenticator(this.options);
   }
 
   // ---- lifecycle ----
 
-  async start(): Promise<{ client: BoundAddress; websocket?: BoundAddress }> {
+  async start(): Promise<BoundAddress> {
     const o = this.options;
     this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'client-gateway', version: this.productVersion, routed: true }, this);
     if (o.tls) this.tlsAcceptor = new TlsAcceptor({ files: tlsFiles(o.tls), requestCert: o.tls.verify, timeoutMs: o.tls.timeoutMs, kind: 'client' });
@@ -88,13 +80,7 @@ export class ClientGateway implements BusHandlers {
     this.logger.info(`Listening for client connections on ${hostPort(this.clientAddress)}`);
     this.advertiseClientUrls();
     if (this.tlsAcceptor) this.logger.info('TLS required for client connections');
-    let websocket: BoundAddress | undefined;
-    if (o.websocket) {
-      this.wsListener = new WebSocketListener(o.websocket, this.logger, (t) => this.accept(t), this.websocketRoutes);
-      websocket = await this.wsListener.start();
-      this.logger.info(`Listening for websocket clients on ${o.websocket.tls ? 'wss' : 'ws'}://${hostPort(websocket)}`);
-    }
-    return { client: this.clientAddress, websocket };
+    return this.clientAddress;
   }
 
   async shutdown(): Promise<void> {
@@ -107,10 +93,8 @@ export class ClientGateway implements BusHandlers {
 
   private stopListening(): Promise<void> {
     const l = this.listener;
-    const ws = this.wsListener;
     this.listener = undefined;
-    this.wsListener = undefined;
-    return Promise.all([l ? new Promise<void>((resolve) => l.close(() => resolve())) : undefined, ws?.close()]).then(() => undefined);
+    return l ? new Promise<void>((resolve) => l.close(() => resolve())) : Promise.resolve();
   }
 
   /**
@@ -181,6 +165,11 @@ export class ClientGateway implements BusHandlers {
   private acceptSocket(socket: Socket): void {
     // TLS starts on the socket as accepted; only plain TCP reads into the shared buffer.
     this.accept(new SocketTransport(socket, this.tlsAcceptor === undefined));
+  }
+
+  /** A client of the node's websocket listener (the process runner serves it, see WebsocketRoutes). */
+  acceptWebsocket(ws: WebSocket, peer: WebsocketClientPeer): void {
+    this.accept(new WebSocketTransport(ws, peer.remoteAddress, peer.remotePort, peer.tls));
   }
 
   private accept(transport: ConnectionTransport): void {

@@ -118,7 +118,7 @@ describe('client-gateway cluster advertisement on the bus', () => {
     const gateway = new ClientGateway({ options, logger: new Logger({ logtime: false }), bus, serverId: 'NTEST', compatVersion: '2.9.10', productVersion: 'test' });
     const bound = await gateway.start();
     cleanups.push(() => gateway.shutdown());
-    return { gateway, port: bound.client.port, bus };
+    return { gateway, port: bound.port, bus };
   }
 
   async function joinRouteMember(bus: InProcessBus): Promise<StateMember> {

@@ -7,13 +7,12 @@ import { buildConnz, buildSubsz, buildVarz } from './monitor-endpoints.js';
 export const clientGatewayRole: RoleFactory = async (ctx) => {
   const gateway = new ClientGateway(ctx);
   const bound = await gateway.start();
+  // Every websocket path no other role of this process claims carries clients.
+  ctx.websocketRoutes.serveClients((ws, peer) => gateway.acceptWebsocket(ws, peer));
   const o = ctx.options;
   return {
     name: 'client-gateway',
-    ports: {
-      nats: urlsFor(o.tls ? 'tls' : 'nats', o.host, bound.client.port),
-      ...(bound.websocket ? { websocket: urlsFor(o.websocket?.tls ? 'wss' : 'ws', bound.websocket.host, bound.websocket.port) } : {}),
-    },
+    ports: { nats: urlsFor(o.tls ? 'tls' : 'nats', o.host, bound.port) },
     endpoints: () => ({
       '/healthz': { handler: () => ({ status: 'ok' }), compact: true },
       '/varz': () =>

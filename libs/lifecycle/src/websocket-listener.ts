@@ -1,28 +1,27 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { readFileSync } from 'node:fs';
-import { WebSocketServer, createWebSocketStream } from 'ws';
+import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
 import type { WebsocketConfig } from '@nats-ts/config';
-import type { WebsocketRoutes } from '@nats-ts/lifecycle';
 import type { Logger } from '@nats-ts/observability';
-import { WebSocketTransport, type ConnectionTransport } from './transport.js';
-import type { BoundAddress } from '@nats-ts/server-link';
+import type { WebsocketRoutes } from './websocket-routes.js';
 
 /**
- * NATS over WebSocket: binary frames carry the client protocol unchanged, as nats-server's
- * `websocket {}` listener does. Plain HTTP requires `no_tls: true`.
+ * The node's `websocket {}` listener, as nats-server's: binary frames carry the client protocol
+ * (or, on `/leafnode`, the leafnode protocol) unchanged. Plain HTTP requires `no_tls: true`.
+ * Each upgrade goes to the role that registered its path in `routes`.
  */
-export class WebSocketListener {
+export class WebsocketListener {
   private readonly http: HttpServer;
   private readonly wss: WebSocketServer;
 
   constructor(
     private readonly config: WebsocketConfig,
     private readonly logger: Logger,
-    private readonly accept: (transport: ConnectionTransport) => void,
-    private readonly routes: WebsocketRoutes | undefined,
+    private readonly routes: WebsocketRoutes,
   ) {
     const tls = config.tls;
     this.http = tls
@@ -48,19 +47,28 @@ export class WebSocketListener {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
-    // Paths other roles registered (nats-server's /leafnode) get the connection as a byte stream.
-    const routed = this.routes?.find((req.url ?? '/').split('?')[0]!);
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const s = req.socket;
-      if (routed !== undefined) {
-        routed(createWebSocketStream(ws), { remoteAddress: s.remoteAddress ?? '', remotePort: s.remotePort ?? 0, localAddress: s.localAddress });
-        return;
-      }
-      const tlsSocket = this.config.tls ? (s as TLSSocket) : undefined;
-      const cipher = tlsSocket?.getCipher();
-      const tlsDetails = tlsSocket ? { version: tlsSocket.getProtocol() ?? '', cipher: cipher?.standardName ?? cipher?.name ?? '' } : undefined;
-      this.accept(new WebSocketTransport(ws, s.remoteAddress ?? '', s.remotePort ?? 0, tlsDetails));
-    });
+    const path = (req.url ?? '/').split('?')[0]!;
+    const serve = this.serverFor(path, req.socket);
+    if (serve === undefined) {
+      // A process without the client role (leaf-proxy alone) serves only its registered paths.
+      this.logger.debug(`websocket upgrade refused: nothing serves ${path} in this process`);
+      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, serve);
+  }
+
+  /** Paths other roles registered (nats-server's /leafnode) get the connection as a byte stream; the rest go to the client role. */
+  private serverFor(path: string, s: Socket): ((ws: WebSocket) => void) | undefined {
+    const peer = { remoteAddress: s.remoteAddress ?? '', remotePort: s.remotePort ?? 0, localAddress: s.localAddress };
+    const routed = this.routes.find(path);
+    if (routed !== undefined) return (ws) => routed(createWebSocketStream(ws), peer);
+    const clients = this.routes.clients;
+    if (clients === undefined) return undefined;
+    const tlsSocket = this.config.tls ? (s as TLSSocket) : undefined;
+    const cipher = tlsSocket?.getCipher();
+    const tls = tlsSocket ? { version: tlsSocket.getProtocol() ?? '', cipher: cipher?.standardName ?? cipher?.name ?? '' } : undefined;
+    return (ws) => clients(ws, { ...peer, tls });
   }
 
   private originAllowed(req: IncomingMessage): boolean {
@@ -77,7 +85,7 @@ export class WebSocketListener {
     return true;
   }
 
-  start(): Promise<BoundAddress> {
+  start(): Promise<{ host: string; port: number }> {
     const { host, port } = this.config;
     return new Promise((resolve, reject) => {
       this.http.once('error', reject);
