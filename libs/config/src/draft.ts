@@ -35,7 +35,7 @@ export function newDraft(): Draft {
     lameDuckGracePeriodMs: DEFAULTS.lameDuckGracePeriodMs,
     noHeaderSupport: false,
     logging: { debug: false, trace: false, logtime: true },
-    auth: { users: [], timeoutMs: DEFAULTS.authTimeoutMs },
+    auth: { users: [], nkeys: [], timeoutMs: DEFAULTS.authTimeoutMs },
     accounts: [],
     jetstream: { enabled: false },
   };
