@@ -36,6 +36,7 @@ export function newDraft(): Draft {
     noHeaderSupport: false,
     logging: { debug: false, trace: false, logtime: true },
     auth: { users: [], nkeys: [], timeoutMs: DEFAULTS.authTimeoutMs },
+    allowNonTls: false,
     accounts: [],
     jetstream: { enabled: false },
   };

@@ -123,6 +123,12 @@ describe('loadConfigFile: bad values name file:line:col', () => {
     ]);
   });
 
+  it('says allow_non_tls belongs beside tls {}, not in it', () => {
+    expect(errorsOf(`tls { cert_file: "${certFile}", key_file: "${keyFile}", allow_non_tls: true }`)).toEqual([
+      `F:1:${'tls { cert_file: "", key_file: "", '.length + certFile.length + keyFile.length + 1}: "allow_non_tls" is a top-level option (beside tls {}), not part of a tls block`,
+    ]);
+  });
+
   it('collects every error of a file, in file order', () => {
     expect(errorsOf('port: "x"\nmax_payload: -1\nfoo: 1\ndebug: 1\nauthorization { user: a, token: b }')).toEqual([
       'F:1:1: "port" must be an integer, found a string',

@@ -50,6 +50,7 @@ describe('loadOptions defaults', () => {
       logging: { debug: false, trace: false, logtime: true },
       auth: { users: [], nkeys: [], timeoutMs: 2000 },
       accounts: [],
+      allowNonTls: false,
       jetstream: { enabled: false },
     });
   });
@@ -250,6 +251,11 @@ accounts {
       ['A', [inA]],
       ['B', [inB]],
     ]);
+  });
+
+  it('reads allow_non_tls at the top level, as nats-server', () => {
+    expect(optionsOf(`allow_non_tls: true\ntls { cert_file: "${certFile}", key_file: "${keyFile}" }`).allowNonTls).toBe(true);
+    expect(optionsOf('port: 4222').allowNonTls).toBe(false);
   });
 
   it('reads accounts given as a list of names', () => {

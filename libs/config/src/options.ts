@@ -214,6 +214,8 @@ export interface ServerOptions {
   accounts: AccountConfig[];
 
   tls?: TlsConfig;
+  /** `allow_non_tls` (top level, as nats-server): with `tls {}`, plain-text clients are served too. */
+  allowNonTls: boolean;
   websocket?: WebsocketConfig;
 
   /** Parsed so that flags and files are accepted; routes are served by a later role. */

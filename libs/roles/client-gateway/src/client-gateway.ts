@@ -210,14 +210,13 @@ export class ClientGateway implements BusHandlers {
     this.logger.debug(`${conn.label()} - Client connection created`);
     conn.open();
     if (this.tlsAcceptor && transport instanceof SocketTransport) {
-      transport.upgradeToTls(
-        this.tlsAcceptor,
-        () => this.logger.debug(`${conn.label()} - TLS handshake complete`),
-        (reason) => {
-          this.logger.error(`${conn.label()} - ${reason}`);
-          conn.close('TLS Handshake Error');
-        },
-      );
+      const onReady = (): void => this.logger.debug(`${conn.label()} - TLS handshake complete`);
+      const onFail = (reason: string): void => {
+        this.logger.error(`${conn.label()} - ${reason}`);
+        conn.close('TLS Handshake Error');
+      };
+      if (this.options.allowNonTls) transport.upgradeToTlsIfClientStarts(this.tlsAcceptor, onReady, onFail);
+      else transport.upgradeToTls(this.tlsAcceptor, onReady, onFail);
     }
   }
 
@@ -250,7 +249,9 @@ export class ClientGateway implements BusHandlers {
     };
     if (this.authenticator.required) info.auth_required = true;
     if (o.tls) {
-      info.tls_required = true;
+      // With allow_non_tls nats-server offers TLS rather than requiring it.
+      if (o.allowNonTls) info.tls_available = true;
+      else info.tls_required = true;
       if (o.tls.verify) info.tls_verify = true;
     }
     this.cluster.addTo(info, o.noAdvertise);
