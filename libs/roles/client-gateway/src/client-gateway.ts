@@ -91,7 +91,8 @@ export class ClientGateway implements BusHandlers {
     this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'client-gateway', version: this.productVersion }, this);
     if (o.tls) this.tlsAcceptor = new TlsAcceptor({ files: tlsFiles(o.tls), requestCert: o.tls.verify, timeoutMs: o.tls.timeoutMs, kind: 'client' });
     this.listener = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.acceptSocket(socket));
-    this.clientAddress = await listen(this.listener, o.host, o.port);
+    // Dual-stack as nats-server's client listener: the default 0.0.0.0 also takes IPv6 clients.
+    this.clientAddress = await listen(this.listener, o.host, o.port, true);
     this.logger.info(`Listening for client connections on ${hostPort(this.clientAddress)}`);
     this.advertiseClientUrls();
     if (this.tlsAcceptor) this.logger.info('TLS required for client connections');

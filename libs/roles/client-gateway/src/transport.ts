@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import type { TlsAcceptor } from '@nats-ts/server-link';
+import { peerAddress, type TlsAcceptor } from '@nats-ts/server-link';
 import type { WebSocket } from 'ws';
 import { readIntoSharedBuffer } from './shared-read-buffer.js';
 
@@ -57,7 +57,7 @@ export class SocketTransport implements ConnectionTransport {
     const adopted = sharedReadBuffer ? readIntoSharedBuffer(accepted, (chunk) => this.events?.onData(chunk)) : undefined;
     this.socket = adopted ?? accepted;
     this.sharedReads = adopted !== undefined;
-    this.remoteAddress = this.socket.remoteAddress ?? '';
+    this.remoteAddress = peerAddress(this.socket.remoteAddress);
     this.remotePort = this.socket.remotePort ?? 0;
     this.socket.setNoDelay(true);
   }
