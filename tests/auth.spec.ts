@@ -4,6 +4,7 @@ import bcrypt from 'bcryptjs';
 import { createUser, type KeyPair } from '@nats-io/nkeys';
 import { connect, nkeyAuthenticator, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { nkeyConnectFields } from './support/nkeys.js';
 import { RawClient } from './support/raw.js';
 import { describeEachTarget, startServer, type RunningServer } from './support/servers.js';
 
@@ -253,10 +254,8 @@ describeEachTarget('authentication', (target) => {
     /** CONNECT fields claiming `claimed`'s public nkey, with the nonce signed by `signer`. */
     const signed =
       (claimed: KeyPair, signer: KeyPair = claimed) =>
-      (nonce: string): Record<string, unknown> => ({
-        nkey: claimed.getPublicKey(),
-        sig: Buffer.from(signer.sign(Buffer.from(nonce))).toString('base64url'),
-      });
+      (nonce: string): Record<string, unknown> =>
+        nkeyConnectFields(nonce, claimed, signer);
 
     const config = `
       authorization {
