@@ -1,8 +1,10 @@
 // Authentication: who may connect (user/password, token, users list with plain and bcrypt passwords,
-// no_auth_user) and multi-account isolation. Expected texts are those nats-server 2.9 sends.
+// nkey users, no_auth_user) and multi-account isolation. Expected texts are those nats-server 2.9 sends.
 import bcrypt from 'bcryptjs';
-import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { createUser, type KeyPair } from '@nats-io/nkeys';
+import { connect, nkeyAuthenticator, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { nkeyConnectFields } from './support/nkeys.js';
 import { RawClient } from './support/raw.js';
 import { describeEachTarget, startServer, type RunningServer } from './support/servers.js';
 
@@ -37,8 +39,11 @@ describeEachTarget('authentication', (target) => {
     server = undefined;
   });
 
-  async function client(options: { user?: string; pass?: string; token?: string } = {}): Promise<NatsConnection> {
-    const nc = await connect({ servers: server!.clientUrl, reconnect: false, timeout: 3_000, ...options });
+  /** `nkeyUser`: authenticate by signing the nonce with its seed, as nkey users do. */
+  async function client(options: { user?: string; pass?: string; token?: string; nkeyUser?: KeyPair } = {}): Promise<NatsConnection> {
+    const { nkeyUser, ...credentials } = options;
+    const authenticator = nkeyUser === undefined ? {} : { authenticator: nkeyAuthenticator(nkeyUser.getSeed()) };
+    const nc = await connect({ servers: server!.clientUrl, reconnect: false, timeout: 3_000, ...credentials, ...authenticator });
     connections.push(nc);
     return nc;
   }
@@ -49,17 +54,25 @@ describeEachTarget('authentication', (target) => {
     return rc;
   }
 
+  /** CONNECT fields, or how to make them from the INFO's nonce (to sign it). */
+  type ConnectFields = Record<string, unknown> | ((nonce: string) => Record<string, unknown>);
+
+  function sendConnect(rc: RawClient, fields: ConnectFields): void {
+    const given = typeof fields === 'function' ? fields(String(rc.info.nonce)) : fields;
+    rc.send(`CONNECT ${JSON.stringify({ verbose: false, pedantic: false, ...given })}\r\nPING\r\n`);
+  }
+
   /** Sends CONNECT with `fields` and PING; expects the Authorization Violation error and a closed socket. */
-  async function expectRejected(fields: Record<string, unknown>): Promise<void> {
+  async function expectRejected(fields: ConnectFields): Promise<void> {
     const rc = await raw();
-    rc.send(`CONNECT ${JSON.stringify({ verbose: false, pedantic: false, ...fields })}\r\nPING\r\n`);
+    sendConnect(rc, fields);
     expect(await rc.nextLine()).toBe(authorizationViolation);
     expect(await rc.waitClosed()).toBe(true);
   }
 
-  async function expectAccepted(fields: Record<string, unknown>): Promise<void> {
+  async function expectAccepted(fields: ConnectFields): Promise<void> {
     const rc = await raw();
-    rc.send(`CONNECT ${JSON.stringify({ verbose: false, pedantic: false, ...fields })}\r\nPING\r\n`);
+    sendConnect(rc, fields);
     expect(await rc.nextLine()).toBe('PONG');
   }
 
@@ -229,6 +242,91 @@ describeEachTarget('authentication', (target) => {
       server = await startServer(target, config);
       await expectAccepted({ user: 'a1', pass: 'a1' });
       await expectRejected({ user: 'a1', pass: 'wrong' });
+    });
+  });
+
+  describe('nkey users', () => {
+    const alice = createUser();
+    const bob = createUser();
+    const stranger = createUser();
+    const limited = createUser();
+
+    /** CONNECT fields claiming `claimed`'s public nkey, with the nonce signed by `signer`. */
+    const signed =
+      (claimed: KeyPair, signer: KeyPair = claimed) =>
+      (nonce: string): Record<string, unknown> =>
+        nkeyConnectFields(nonce, claimed, signer);
+
+    const config = `
+      authorization {
+        users: [
+          { nkey: ${alice.getPublicKey()} }
+          { nkey: ${limited.getPublicKey()}, permissions: { publish: "allowed.>", subscribe: "allowed.>" } }
+          { user: pw, password: pw }
+        ]
+      }`;
+
+    it('INFO carries a fresh nonce for each connection', async () => {
+      server = await startServer(target, config);
+      const [first, second] = [await raw(), await raw()];
+      expect(first.info.auth_required).toBe(true);
+      expect(first.info.nonce).toMatch(/^[A-Za-z0-9_-]{15}$/);
+      expect(second.info.nonce).toMatch(/^[A-Za-z0-9_-]{15}$/);
+      expect(second.info.nonce).not.toBe(first.info.nonce);
+    });
+
+    it('the official client signs in with the seed; password users still work beside nkey users', async () => {
+      server = await startServer(target, config);
+      await expectEcho(await client({ nkeyUser: alice }));
+      await expectEcho(await client({ user: 'pw', pass: 'pw' }));
+      await expectAccepted(signed(alice));
+    });
+
+    it('refuses a wrong seed, an unknown nkey, and a missing or malformed signature', async () => {
+      server = await startServer(target, config);
+      await expect(client({ nkeyUser: stranger })).rejects.toThrow(/Authorization Violation/i);
+      await expectRejected(signed(alice, stranger));
+      await expectRejected(signed(stranger));
+      await expectRejected({ nkey: alice.getPublicKey() });
+      await expectRejected({ nkey: alice.getPublicKey(), sig: 'not-a-signature' });
+      // A signature of another nonce proves nothing either (no replay).
+      await expectRejected({ ...signed(alice)('some other nonce') });
+    });
+
+    it('enforces the permissions of an nkey user', async () => {
+      server = await startServer(target, config);
+      const rc = await raw();
+      sendConnect(rc, signed(limited));
+      expect(await rc.nextLine()).toBe('PONG');
+      rc.send('SUB allowed.x 1\r\nSUB denied.x 2\r\nPUB denied.y 2\r\nno\r\nPUB allowed.x 3\r\nyes\r\nPING\r\n');
+      expect(await rc.nextLine()).toBe(`-ERR 'Permissions Violation for Subscription to "denied.x"'`);
+      expect(await rc.nextLine()).toBe(`-ERR 'Permissions Violation for Publish to "denied.y"'`);
+      expect(await rc.nextLine()).toBe('MSG allowed.x 1 3');
+      expect(await rc.nextLine()).toBe('yes');
+      expect(await rc.nextLine()).toBe('PONG');
+    });
+
+    it('nkey users of an account share it with its password users, and no other', async () => {
+      server = await startServer(
+        target,
+        `accounts {
+          A { users: [ { nkey: ${alice.getPublicKey()} }, { user: a2, password: a2 } ] }
+          B { users: [ { nkey: ${bob.getPublicKey()} } ] }
+        }`,
+      );
+      const inA = await client({ nkeyUser: alice });
+      const a2 = await client({ user: 'a2', pass: 'a2' });
+      const inB = await client({ nkeyUser: bob });
+      const receivedInA = collect(inA.subscribe('shared'));
+      const receivedInB = collect(inB.subscribe('shared'));
+      await Promise.all([inA.flush(), inB.flush()]);
+      a2.publish('shared', 'from a2');
+      await a2.flush();
+      inB.publish('shared', 'marker B');
+      await waitUntil(() => receivedInA.length === 1 && receivedInB.length === 1, 'deliveries');
+      await Promise.all([inA.flush(), inB.flush()]);
+      expect(receivedInA).toEqual(['from a2']);
+      expect(receivedInB).toEqual(['marker B']);
     });
   });
 });

@@ -6,8 +6,10 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createUser, type KeyPair } from '@nats-io/nkeys';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { nkeyConnectFields } from './support/nkeys.js';
 import { RawClient } from './support/raw.js';
 import { describeEachTarget, startServer, type RunningServer, type Target } from './support/servers.js';
 
@@ -210,6 +212,33 @@ describeEachTarget('operations', (target) => {
       const alice = await raw({ user: 'alice', pass: 'alice-1' });
       await alice.roundTrip('PUB watch.x 1\r\nw\r\nPUB keep 1\r\nk\r\n');
       expect(await carol.roundTrip()).toEqual(['MSG keep 2 1', 'k']);
+    });
+
+    it('nkey users: a removed one is disconnected, changed permissions apply to the others', async () => {
+      const [kept, removed] = [createUser(), createUser()];
+      /** A raw client signed in as `user`: it signs the nonce of its INFO. */
+      const nkeyRaw = async (user: KeyPair): Promise<RawClient> => {
+        const rc = await RawClient.connect(server!.port);
+        rawClients.push(rc);
+        const fields = nkeyConnectFields(String(rc.info.nonce), user);
+        rc.send(`CONNECT ${JSON.stringify({ verbose: false, pedantic: false, ...fields })}\r\nPING\r\n`);
+        expect(await rc.nextLine()).toBe('PONG');
+        return rc;
+      };
+      server = await startServer(
+        target,
+        `authorization { users: [
+          { nkey: ${kept.getPublicKey()}, permissions: { publish: "a.>" } }
+          { nkey: ${removed.getPublicKey()} }
+        ] }`,
+      );
+      const keptClient = await nkeyRaw(kept);
+      const removedClient = await nkeyRaw(removed);
+      rewriteConfig((config) => config.replace(`{ nkey: ${removed.getPublicKey()} }`, '').replace('publish: "a.>"', 'publish: "b.>"'));
+      server.signal('SIGHUP');
+      expect(await removedClient.waitClosed(5_000)).toBe(true);
+      expect(removedClient.pendingLines()).toEqual([]);
+      expect(await keptClient.roundTrip('PUB a.x 0\r\n\r\nPUB b.x 0\r\n\r\n')).toEqual([`-ERR 'Permissions Violation for Publish to "a.x"'`]);
     });
 
     it('a changed log level takes effect', async () => {

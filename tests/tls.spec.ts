@@ -167,4 +167,39 @@ describeEachTarget('tls', (target) => {
       expect(varz.tls_timeout).toBe(2);
     });
   });
+
+  describe('allow_non_tls (plain-text clients beside TLS ones)', () => {
+    const config = (extra = ''): string => `allow_non_tls: true\n${tlsBlock(extra)}`;
+
+    it('INFO offers TLS (tls_available) rather than requiring it', async () => {
+      server = await startServer(target, config());
+      const rc = await raw();
+      expect(rc.info.tls_available).toBe(true);
+      expect(rc.info.tls_required).toBeUndefined();
+    });
+
+    it('a plain-text client and a TLS client are served side by side', async () => {
+      server = await startServer(target, config());
+      const secure = await client({ caFile: certs.caCert });
+      expect(secure.info?.tls_available).toBe(true);
+      const sub = secure.subscribe('mixed', { max: 1 });
+      await secure.flush();
+      const plain = await RawClient.connected(server.port);
+      rawClients.push(plain);
+      plain.send('PUB mixed 5\r\nplain\r\nPING\r\n');
+      expect(await plain.waitForLine('PONG')).toBe('PONG');
+      for await (const msg of sub) expect(msg.string()).toBe('plain');
+    });
+
+    it('with verify: true a TLS client still needs a trusted certificate; a plain one is served', async () => {
+      server = await startServer(target, config('verify: true'));
+      const secure = await client({ caFile: certs.caCert, certFile: certs.clientCert, keyFile: certs.clientKey });
+      await secure.flush();
+      await expect(client({ caFile: certs.caCert })).rejects.toThrow();
+      const plain = await RawClient.connected(server.port);
+      rawClients.push(plain);
+      plain.send('PING\r\n');
+      expect(await plain.waitForLine('PONG')).toBe('PONG');
+    });
+  });
 });

@@ -3,7 +3,8 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { constants as zlibConstants, inflateRawSync } from 'node:zlib';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
-import { wsconnect } from '@nats-io/nats-core';
+import { nkeyAuthenticator, wsconnect } from '@nats-io/nats-core';
+import { createUser } from '@nats-io/nkeys';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachTarget, startServer, type RunningServer } from './support/servers.js';
@@ -177,6 +178,15 @@ describeEachTarget('websocket', (target) => {
       ws.publish('to.tcp', 'hello tcp');
       for await (const msg of toWs) expect(msg.string()).toBe('hello websocket');
       for await (const msg of toTcp) expect(msg.string()).toBe('hello tcp');
+    });
+
+    it('an nkey user signs in over websocket as over TCP', async () => {
+      const user = createUser();
+      server = await startServer(target, `${wsConfig(false)}\nauthorization { users: [ { nkey: ${user.getPublicKey()} } ] }`);
+      const ws = await wsconnect({ servers: server.wsUrl!, reconnect: false, timeout: 3_000, authenticator: nkeyAuthenticator(user.getSeed()) });
+      connections.push(ws);
+      await ws.flush();
+      await expect(wsClient()).rejects.toThrow(/Authorization Violation/i);
     });
 
     it('request/reply across transports', async () => {

@@ -1,3 +1,4 @@
+import { fromPublic } from '@nats-io/nkeys';
 import type { ConfigEntry, MapNode } from './conf-nodes.js';
 import { describeNode } from './conf-nodes.js';
 import type { Draft } from './draft.js';
@@ -8,19 +9,17 @@ import {
   readSecondsMs,
   readString,
   readStringList,
-  refused,
   unknownField,
 } from './entry-reader.js';
 import { formatPos, type SourcePos } from './errors.js';
-import type { AccountConfig, Permissions, UserConfig } from './options.js';
+import type { AccountConfig, NkeyUserConfig, Permissions, UserConfig } from './options.js';
 import { readPermissions } from './permissions-options.js';
 
 const GLOBAL_ACCOUNT = '$G';
 const CONNECTION_TYPES = new Set(['STANDARD', 'WEBSOCKET', 'LEAFNODE', 'LEAFNODE_WS', 'MQTT', 'MQTT_WS']);
-const NKEY_REFUSAL = 'nkey authentication is not implemented, and dropping the entry would change who may connect';
 
 interface DeclaredUser {
-  config: UserConfig;
+  config: UserConfig | NkeyUserConfig;
   pos: SourcePos;
 }
 
@@ -66,7 +65,7 @@ export function applyAuthorization(e: ConfigEntry, draft: Draft, d: Diagnostics)
     }
   }
   if (defaults !== undefined) auth.defaultPermissions = defaults;
-  if (users !== undefined) addUsers(users, defaults, draft, d, auth.users);
+  if (users !== undefined) addUsers(users, defaults, draft, d, auth);
 }
 
 /** `accounts { NAME { users: [...] } }`, or `accounts: [NAME, ...]`. */
@@ -77,7 +76,7 @@ export function applyAccounts(e: ConfigEntry, draft: Draft, d: Diagnostics): voi
       if (item.kind !== 'string') {
         d.error(item.pos, `account names must be strings, found ${describeNode(item)}`);
       } else if (checkAccountName(item.value, item.pos, draft, d)) {
-        draft.options.accounts.push({ name: item.value, users: [] });
+        draft.options.accounts.push({ name: item.value, users: [], nkeys: [] });
       }
     }
     return;
@@ -89,7 +88,7 @@ export function applyAccounts(e: ConfigEntry, draft: Draft, d: Diagnostics): voi
     if (x.usedAsVariable) continue;
     const accountBlock = readMap(x, d);
     if (accountBlock === undefined || !checkAccountName(x.key, x.keyPos, draft, d)) continue;
-    const account: AccountConfig = { name: x.key, users: [] };
+    const account: AccountConfig = { name: x.key, users: [], nkeys: [] };
     draft.options.accounts.push(account);
     applyAccount(accountBlock, account, draft, d);
   }
@@ -134,29 +133,33 @@ function applyAccount(block: MapNode, account: AccountConfig, draft: Draft, d: D
   }
   if (users === undefined) return;
   draft.positions.set('account users', users[0]?.pos ?? block.pos);
-  const added: UserConfig[] = [];
+  const added: UserLists = { users: [], nkeys: [] };
   addUsers(users, defaults, draft, d, added);
-  account.users.push(...added);
-  draft.options.auth.users.push(...added);
+  account.users.push(...added.users);
+  account.nkeys.push(...added.nkeys);
+  draft.options.auth.users.push(...added.users);
+  draft.options.auth.nkeys.push(...added.nkeys);
 }
 
-/** Adds users not declared before (names are unique across authorization and accounts). */
-function addUsers(
-  users: DeclaredUser[],
-  defaults: Permissions | undefined,
-  draft: Draft,
-  d: Diagnostics,
-  into: UserConfig[],
-): void {
+/** Where addUsers puts users: the authorization block's, or an account's. */
+interface UserLists {
+  users: UserConfig[];
+  nkeys: NkeyUserConfig[];
+}
+
+/** Adds users not declared before (names and nkeys are unique across authorization and accounts). */
+function addUsers(users: DeclaredUser[], defaults: Permissions | undefined, draft: Draft, d: Diagnostics, into: UserLists): void {
   for (const { config, pos } of users) {
-    const first = draft.userPositions.get(config.user);
+    const [kind, identity] = 'nkey' in config ? ['nkey', config.nkey] : ['user', config.user];
+    const first = draft.userPositions.get(identity);
     if (first !== undefined) {
-      d.error(pos, `duplicate user "${config.user}", first declared at ${formatPos(first)}`);
+      d.error(pos, `duplicate ${kind} "${identity}", first declared at ${formatPos(first)}`);
       continue;
     }
-    draft.userPositions.set(config.user, pos);
+    draft.userPositions.set(identity, pos);
     if (config.permissions === undefined && defaults !== undefined) config.permissions = defaults;
-    into.push(config);
+    if ('nkey' in config) into.nkeys.push(config);
+    else into.users.push(config);
   }
 }
 
@@ -177,13 +180,15 @@ function readUsers(e: ConfigEntry, d: Diagnostics, account: string | undefined):
   return users;
 }
 
-function readUser(block: MapNode, d: Diagnostics, account: string | undefined): UserConfig | undefined {
+/** A user entry: a name (with a password) or, as nats-server, a public nkey and no name or password. */
+function readUser(block: MapNode, d: Diagnostics, account: string | undefined): UserConfig | NkeyUserConfig | undefined {
   let name: string | undefined;
   let password: string | undefined;
   let permissions: Permissions | undefined;
   let connectionTypes: string[] | undefined;
-  let nkey: ConfigEntry | undefined;
+  let nkey: string | undefined;
   let nameGiven = false;
+  let nkeyGiven = false;
   for (const x of block.entries.values()) {
     switch (x.key.toLowerCase()) {
       case 'user':
@@ -206,26 +211,58 @@ function readUser(block: MapNode, d: Diagnostics, account: string | undefined): 
         connectionTypes = readConnectionTypes(x, d);
         break;
       case 'nkey':
-        nkey = x;
+        nkey = readUserNkey(x, d);
+        nkeyGiven = true;
         break;
       default:
         unknownField(x, d, 'user');
     }
   }
-  if (nkey !== undefined) {
-    refused(nkey, d, NKEY_REFUSAL);
-    return undefined;
+  let user: UserConfig | NkeyUserConfig;
+  if (nkeyGiven) {
+    if (nameGiven || password !== undefined) {
+      d.error(block.pos, 'nkey users do not take usernames or passwords');
+      return undefined;
+    }
+    if (nkey === undefined) return undefined;
+    user = { nkey };
+  } else {
+    if (name === undefined) {
+      if (!nameGiven) d.error(block.pos, 'user entry requires a user');
+      return undefined;
+    }
+    user = { user: name };
+    if (password !== undefined) user.password = password;
   }
-  if (name === undefined) {
-    if (!nameGiven) d.error(block.pos, 'user entry requires a user');
-    return undefined;
-  }
-  const user: UserConfig = { user: name };
-  if (password !== undefined) user.password = password;
   if (account !== undefined) user.account = account;
   if (permissions !== undefined) user.permissions = permissions;
   if (connectionTypes !== undefined) user.allowedConnectionTypes = connectionTypes;
   return user;
+}
+
+/** A user's public nkey (`U…`, checksum included); a seed (`SU…`) here would be a leaked secret. */
+function readUserNkey(e: ConfigEntry, d: Diagnostics): string | undefined {
+  const key = readString(e, d);
+  if (key === undefined) return undefined;
+  if (key.startsWith('S')) {
+    d.error(e.keyPos, 'not a valid public nkey for a user: this is a seed (private key); configure its public key (U…)');
+    return undefined;
+  }
+  if (!isPublicUserNkey(key)) {
+    d.error(e.keyPos, `not a valid public nkey for a user: "${key}"`);
+    return undefined;
+  }
+  return key;
+}
+
+function isPublicUserNkey(key: string): boolean {
+  if (!key.startsWith('U')) return false;
+  try {
+    fromPublic(key);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function readConnectionTypes(e: ConfigEntry, d: Diagnostics): string[] | undefined {

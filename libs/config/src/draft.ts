@@ -35,7 +35,8 @@ export function newDraft(): Draft {
     lameDuckGracePeriodMs: DEFAULTS.lameDuckGracePeriodMs,
     noHeaderSupport: false,
     logging: { debug: false, trace: false, logtime: true },
-    auth: { users: [], timeoutMs: DEFAULTS.authTimeoutMs },
+    auth: { users: [], nkeys: [], timeoutMs: DEFAULTS.authTimeoutMs },
+    allowNonTls: false,
     accounts: [],
     jetstream: { enabled: false },
   };

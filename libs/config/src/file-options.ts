@@ -41,7 +41,6 @@ const NOT_SUPPORTED = new Set([
   'max_sub_tokens',
   'max_subscription_tokens',
   'ocsp',
-  'allow_non_tls',
   'resolver',
   'account_resolver',
   'accounts_resolver',
@@ -191,6 +190,9 @@ function applyTopLevel(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
       if (tls !== undefined) o.tls = tls;
       return;
     }
+    case 'allow_non_tls':
+      o.allowNonTls = readBool(e, d) ?? o.allowNonTls;
+      return;
     case 'websocket':
     case 'ws':
       return applyWebsocket(e, draft, d);

@@ -72,7 +72,7 @@ function validateAuth(draft: Draft, d: Diagnostics): void {
   const usersPos = draft.positions.get('account users') ?? authPos;
   const singleUser = auth.user !== undefined || auth.password !== undefined;
   if (singleUser && auth.token !== undefined) d.error(authPos, 'cannot have a user/password and a token');
-  if (auth.users.length > 0) {
+  if (auth.users.length > 0 || auth.nkeys.length > 0) {
     if (singleUser) d.error(usersPos, 'cannot have a single user/password and a users list (in authorization or accounts)');
     if (auth.token !== undefined) d.error(usersPos, 'cannot have a token and a users list (in authorization or accounts)');
   }

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createAccount, createUser } from '@nats-io/nkeys';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors.js';
 import { loadConfigFile, loadOptions } from './load.js';
@@ -11,6 +12,8 @@ const keyFile = join(dir, 'key.pem');
 writeFileSync(certFile, 'cert');
 writeFileSync(keyFile, 'key');
 let counter = 0;
+const user = createUser();
+const publicKey = user.getPublicKey();
 
 /** Every error loading `text` reports, with the file path replaced by `F`. */
 function errorsOf(text: string): string[] {
@@ -96,12 +99,34 @@ describe('loadConfigFile: bad values name file:line:col', () => {
     expect(errorsOf('operator: "op.jwt"')).toEqual([
       'F:1:1: "operator" is not supported: operator (JWT) authentication is not implemented, and ignoring it would admit every client',
     ]);
-    expect(errorsOf('authorization { users: [ {nkey: UABC} ] }')).toEqual([
-      'F:1:27: "nkey" is not supported: nkey authentication is not implemented, and dropping the entry would change who may connect',
-    ]);
     expect(errorsOf('jetstream { key: s3cr3t }')[0]).toMatch(/^F:1:13: "key" is not supported: encryption at rest/);
     expect(errorsOf('websocket { port: 8080, no_tls: true, authorization { user: a } }')[0]).toMatch(/^F:1:39: "authorization" is not supported: websocket-specific credentials/);
     expect(errorsOf(`tls { cert_file: "${certFile}", key_file: "${keyFile}", verify_and_map: true }`)[0]).toMatch(/"verify_and_map" is not supported/);
+  });
+
+  it('refuses nkey users whose key is not a public user nkey, or that also have a name or password', () => {
+    const seed = new TextDecoder().decode(user.getSeed());
+    const account = createAccount().getPublicKey();
+    const corrupted = `${publicKey.slice(0, -1)}${publicKey.endsWith('A') ? 'B' : 'A'}`;
+    expect(errorsOf('authorization { users: [ {nkey: UABC} ] }')).toEqual(['F:1:27: not a valid public nkey for a user: "UABC"']);
+    expect(errorsOf(`authorization {\n  users: [ {nkey: ${corrupted}} ]\n}`)).toEqual([`F:2:13: not a valid public nkey for a user: "${corrupted}"`]);
+    expect(errorsOf(`accounts { A { users: [ {nkey: ${account}} ] } }`)).toEqual([`F:1:26: not a valid public nkey for a user: "${account}"`]);
+    expect(errorsOf(`authorization { users: [ {nkey: ${seed}} ] }`)).toEqual([
+      'F:1:27: not a valid public nkey for a user: this is a seed (private key); configure its public key (U…)',
+    ]);
+    expect(errorsOf(`authorization { users: [ {nkey: ${publicKey}, password: x} ] }`)).toEqual(['F:1:26: nkey users do not take usernames or passwords']);
+    expect(errorsOf(`authorization { users: [ {nkey: ${publicKey}} ] }\naccounts { A { users: [ {nkey: ${publicKey}} ] } }`)).toEqual([
+      `F:2:25: duplicate nkey "${publicKey}", first declared at F:1:26`,
+    ]);
+    expect(errorsOf(`authorization { token: t, users: [ {nkey: ${publicKey}} ] }`)).toEqual([
+      'F:1:1: cannot have a token and a users list (in authorization or accounts)',
+    ]);
+  });
+
+  it('says allow_non_tls belongs beside tls {}, not in it', () => {
+    expect(errorsOf(`tls { cert_file: "${certFile}", key_file: "${keyFile}", allow_non_tls: true }`)).toEqual([
+      `F:1:${'tls { cert_file: "", key_file: "", '.length + certFile.length + keyFile.length + 1}: "allow_non_tls" is a top-level option (beside tls {}), not part of a tls block`,
+    ]);
   });
 
   it('collects every error of a file, in file order', () => {

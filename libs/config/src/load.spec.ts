@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createUser } from '@nats-io/nkeys';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile, loadOptions } from './load.js';
 import { DEFAULTS } from './options.js';
@@ -47,8 +48,9 @@ describe('loadOptions defaults', () => {
       lameDuckGracePeriodMs: 10_000,
       noHeaderSupport: false,
       logging: { debug: false, trace: false, logtime: true },
-      auth: { users: [], timeoutMs: 2000 },
+      auth: { users: [], nkeys: [], timeoutMs: 2000 },
       accounts: [],
+      allowNonTls: false,
       jetstream: { enabled: false },
     });
   });
@@ -169,9 +171,9 @@ no_header_support: true
 
 describe('loadConfigFile: authorization and accounts', () => {
   it('reads a single user, a token, and the auth timeout', () => {
-    expect(optionsOf('authorization { user: derek, password: s3cr3t, timeout: 3 }').auth).toEqual({ users: [], user: 'derek', password: 's3cr3t', timeoutMs: 3000 });
+    expect(optionsOf('authorization { user: derek, password: s3cr3t, timeout: 3 }').auth).toEqual({ users: [], nkeys: [], user: 'derek', password: 's3cr3t', timeoutMs: 3000 });
     expect(optionsOf('authorization { username: a, pass: b, timeout: 0.5 }').auth).toMatchObject({ user: 'a', password: 'b', timeoutMs: 500 });
-    expect(optionsOf('authorization { token: "$2a$11$abc" }').auth).toEqual({ users: [], token: '$2a$11$abc', timeoutMs: 2000 });
+    expect(optionsOf('authorization { token: "$2a$11$abc" }').auth).toEqual({ users: [], nkeys: [], token: '$2a$11$abc', timeoutMs: 2000 });
   });
 
   it('reads users with every permission form', () => {
@@ -220,18 +222,46 @@ no_auth_user: a1
           { user: 'a1', password: 'x', account: 'A' },
           { user: 'a2', password: 'y', account: 'A' },
         ],
+        nkeys: [],
       },
-      { name: 'B', users: [{ user: 'b1', password: 'z', account: 'B', permissions: { subscribe: { allow: ['b.>'] } } }] },
-      { name: 'C', users: [] },
+      { name: 'B', users: [{ user: 'b1', password: 'z', account: 'B', permissions: { subscribe: { allow: ['b.>'] } } }], nkeys: [] },
+      { name: 'C', users: [], nkeys: [] },
     ]);
     expect(o.auth.users.map((u) => `${u.user}@${u.account ?? '$G'}`)).toEqual(['a1@A', 'a2@A', 'b1@B', 'g@$G']);
     expect(o.auth.noAuthUser).toBe('a1');
   });
 
+  it('reads nkey users in authorization and accounts, with permissions and default permissions', () => {
+    const [global, inA, inB] = [createUser(), createUser(), createUser()].map((kp) => kp.getPublicKey());
+    const o = optionsOf(`
+authorization {
+  users: [ { nkey: ${global}, permissions: { publish: "g.>" } }, { user: pw, password: x } ]
+}
+accounts {
+  A: { users: [ { nkey: "${inA}" } ] }
+  B: { default_permissions: { subscribe: "b.>" }, users: [ { nkey: ${inB}, allowed_connection_types: [STANDARD] } ] }
+}`);
+    expect(o.auth.nkeys).toEqual([
+      { nkey: global, permissions: { publish: { allow: ['g.>'] } } },
+      { nkey: inA, account: 'A' },
+      { nkey: inB, account: 'B', permissions: { subscribe: { allow: ['b.>'] } }, allowedConnectionTypes: ['STANDARD'] },
+    ]);
+    expect(o.auth.users).toEqual([{ user: 'pw', password: 'x' }]);
+    expect(o.accounts.map((a) => [a.name, a.nkeys.map((n) => n.nkey)])).toEqual([
+      ['A', [inA]],
+      ['B', [inB]],
+    ]);
+  });
+
+  it('reads allow_non_tls at the top level, as nats-server', () => {
+    expect(optionsOf(`allow_non_tls: true\ntls { cert_file: "${certFile}", key_file: "${keyFile}" }`).allowNonTls).toBe(true);
+    expect(optionsOf('port: 4222').allowNonTls).toBe(false);
+  });
+
   it('reads accounts given as a list of names', () => {
     expect(optionsOf('accounts: [A, B]').accounts).toEqual([
-      { name: 'A', users: [] },
-      { name: 'B', users: [] },
+      { name: 'A', users: [], nkeys: [] },
+      { name: 'B', users: [], nkeys: [] },
     ]);
   });
 

@@ -39,6 +39,16 @@ export interface UserConfig {
   allowedConnectionTypes?: string[];
 }
 
+/** A user known by its public nkey (`U…`): it proves itself by signing the nonce of INFO. */
+export interface NkeyUserConfig {
+  nkey: string;
+  /** Account the user belongs to; the global account `$G` when absent. */
+  account?: string;
+  permissions?: Permissions;
+  /** As for UserConfig. */
+  allowedConnectionTypes?: string[];
+}
+
 export interface AuthConfig {
   /** Single user from `authorization { user, password }` or `--user/--pass`. */
   user?: string;
@@ -47,6 +57,8 @@ export interface AuthConfig {
   token?: string;
   /** `authorization { users: [...] }` plus users declared inside `accounts`. */
   users: UserConfig[];
+  /** `authorization { users: [ {nkey: U…} ] }` plus nkey users declared inside `accounts`. */
+  nkeys: NkeyUserConfig[];
   /** Default permissions applied to users without their own (`authorization { permissions }`). */
   defaultPermissions?: Permissions;
   /** Seconds a client has to send CONNECT (nats-server default 2s, `authorization { timeout }`). */
@@ -58,6 +70,7 @@ export interface AuthConfig {
 export interface AccountConfig {
   name: string;
   users: UserConfig[];
+  nkeys: NkeyUserConfig[];
 }
 
 export interface TlsConfig {
@@ -201,6 +214,8 @@ export interface ServerOptions {
   accounts: AccountConfig[];
 
   tls?: TlsConfig;
+  /** `allow_non_tls` (top level, as nats-server): with `tls {}`, plain-text clients are served too. */
+  allowNonTls: boolean;
   websocket?: WebsocketConfig;
 
   /** Parsed so that flags and files are accepted; routes are served by a later role. */

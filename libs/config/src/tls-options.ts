@@ -49,6 +49,9 @@ export function readTls(e: ConfigEntry, d: Diagnostics, block: string): TlsConfi
       case 'pinned_certs':
         refused(x, d, 'certificate pinning is not implemented, and ignoring it would accept any trusted certificate');
         break;
+      case 'allow_non_tls':
+        d.error(x.keyPos, '"allow_non_tls" is a top-level option (beside tls {}), not part of a tls block');
+        break;
       case 'cipher_suites':
       case 'curve_preferences':
       case 'connection_rate_limit':

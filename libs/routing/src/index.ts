@@ -24,6 +24,7 @@ export {
   type TargetedInterest,
 } from './weighted-fanout.js';
 export { passwordMatches } from './password.js';
+export { newNonce, nkeySignatureValid } from './nkey.js';
 export {
   InterestTotals,
   MemberInterestTable,

@@ -1,16 +1,24 @@
-import type { Permissions, ServerOptions, UserConfig } from '@nats-ts/config';
-import { passwordMatches } from '@nats-ts/routing';
+import type { NkeyUserConfig, Permissions, ServerOptions, UserConfig } from '@nats-ts/config';
+import { newNonce, nkeySignatureValid, passwordMatches } from '@nats-ts/routing';
 
-/** The credentials a client presents in CONNECT. */
+/** The credentials a client presents in CONNECT, and the nonce its `sig` must sign. */
 export interface ClientCredentials {
   user?: string;
   pass?: string;
   authToken?: string;
+  /** The public nkey the client claims (`U…`). */
+  nkey?: string;
+  /** Its signature of `nonce`. */
+  sig?: string;
+  /** The challenge this connection's INFO carried (when nkey users are configured). */
+  nonce?: string;
 }
 
 export interface AuthResult {
-  /** The user name the connection is bound to (absent for token or anonymous). */
+  /** The user name, or an nkey user's public key, the connection is bound to (absent for token or anonymous). */
   user?: string;
+  /** The user is an nkey user (`user` is its public key). */
+  nkey?: true;
   account: string;
   permissions?: Permissions;
 }
@@ -18,26 +26,42 @@ export interface AuthResult {
 export const GLOBAL_ACCOUNT = '$G';
 
 /**
- * Decides who a client is, from the server's auth configuration, as nats-server does:
- * a users list (with no_auth_user as the fallback), else a token, else a single user.
+ * Decides who a client is, from the server's auth configuration, as nats-server 2.9 does:
+ * a claimed nkey, else a users list (with no_auth_user as the fallback), else a token, else a
+ * single user.
  */
 export class Authenticator {
   private readonly users = new Map<string, UserConfig>();
+  private readonly nkeys = new Map<string, NkeyUserConfig>();
   readonly required: boolean;
 
   constructor(private readonly options: ServerOptions) {
     const auth = options.auth;
     for (const u of auth.users) this.users.set(u.user, u);
-    for (const acc of options.accounts) for (const u of acc.users) this.users.set(u.user, { ...u, account: acc.name });
-    this.required = this.users.size > 0 || auth.token !== undefined || auth.user !== undefined;
+    for (const n of auth.nkeys) this.nkeys.set(n.nkey, n);
+    for (const acc of options.accounts) {
+      for (const u of acc.users) this.users.set(u.user, { ...u, account: acc.name });
+      for (const n of acc.nkeys) this.nkeys.set(n.nkey, { ...n, account: acc.name });
+    }
+    this.required = this.users.size > 0 || this.nkeys.size > 0 || auth.token !== undefined || auth.user !== undefined;
+  }
+
+  /** The challenge for a new connection's INFO: only nkey users need one (as nats-server without operators). */
+  nonceForInfo(): string | undefined {
+    return this.nkeys.size > 0 ? newNonce() : undefined;
   }
 
   /**
    * Whether the user these credentials name still exists, in the same account (users-list
-   * auth only; other modes have no user to lose).
+   * and nkey auth only; other modes have no user to lose).
    */
   knowsSameBinding(creds: ClientCredentials, previous: AuthResult): boolean {
-    if (this.users.size === 0 || previous.user === undefined) return true;
+    if (previous.user === undefined) return true;
+    if (previous.nkey) {
+      const nkeyUser = this.nkeys.get(previous.user);
+      return nkeyUser !== undefined && (nkeyUser.account ?? GLOBAL_ACCOUNT) === previous.account;
+    }
+    if (this.users.size === 0) return true;
     const user = this.users.get(previous.user);
     return user !== undefined && (user.account ?? GLOBAL_ACCOUNT) === previous.account && (creds.user ?? previous.user) === previous.user;
   }
@@ -46,6 +70,18 @@ export class Authenticator {
   authenticate(creds: ClientCredentials): AuthResult | undefined {
     if (!this.required) return { account: GLOBAL_ACCOUNT };
     const auth = this.options.auth;
+    if (this.nkeys.size > 0 && creds.nkey !== undefined && creds.nkey !== '') {
+      // A claimed nkey must be known and proven; nats-server then looks no further.
+      const nkeyUser = this.nkeys.get(creds.nkey);
+      if (nkeyUser === undefined || creds.nonce === undefined || creds.sig === undefined) return undefined;
+      if (!nkeySignatureValid(nkeyUser.nkey, creds.nonce, creds.sig)) return undefined;
+      return {
+        user: nkeyUser.nkey,
+        nkey: true,
+        account: nkeyUser.account ?? GLOBAL_ACCOUNT,
+        permissions: nkeyUser.permissions ?? auth.defaultPermissions,
+      };
+    }
     if (this.users.size > 0) {
       let name = creds.user;
       let viaNoAuthUser = false;

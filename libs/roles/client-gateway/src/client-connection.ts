@@ -148,7 +148,13 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
   /** Sends INFO and arms the timers; TLS, when required, is started by the gateway after INFO. */
   open(): void {
     this.transport.attach(this);
-    this.writeNow(encodeInfo(this.gateway.infoFor(this)));
+    const info = this.gateway.infoFor(this);
+    const nonce = this.gateway.authenticator.nonceForInfo();
+    if (nonce !== undefined) {
+      info.nonce = nonce;
+      this.credentials.nonce = nonce;
+    }
+    this.writeNow(encodeInfo(info));
     if (this.gateway.authenticator.required) {
       this.parser.setConnectRequired(true);
       this.authTimer = setTimeout(() => this.onAuthTimeout(), this.gateway.options.auth.timeoutMs);
@@ -477,8 +483,9 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
   }
 
   authViolation(): void {
-    const user = this.credentials.user;
-    this.gateway.logger.error(`${this.label()} - authentication error${user ? ` - User "${user}"` : ''}`);
+    const { user, nkey } = this.credentials;
+    const who = nkey ? ` - Nkey "${nkey}"` : user ? ` - User "${user}"` : '';
+    this.gateway.logger.error(`${this.label()} - authentication error${who}`);
     this.sendErr(WireError.authorizationViolation);
     this.close('Authentication Failure');
   }
@@ -556,14 +563,15 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
   }
 
   private authUserLabel(): string {
+    if (this.auth?.nkey) return `Nkey "${this.auth.user}"`;
     return this.auth?.user ? `User "${this.auth.user}"` : 'User ""';
   }
 }
 
 const BOOLEAN_FIELDS = { verbose: 'verbose', pedantic: 'pedantic', echo: 'echo', headers: 'headers', no_responders: 'noResponders' } as const;
 const STRING_FIELDS = { name: 'name', lang: 'lang', version: 'version' } as const;
-const CREDENTIAL_FIELDS = { user: 'user', pass: 'pass', auth_token: 'authToken' } as const;
-const OTHER_STRING_FIELDS = ['sig', 'jwt', 'nkey', 'account'];
+const CREDENTIAL_FIELDS = { user: 'user', pass: 'pass', auth_token: 'authToken', nkey: 'nkey', sig: 'sig' } as const;
+const OTHER_STRING_FIELDS = ['jwt', 'account'];
 
 /**
  * Decodes CONNECT over the current options, as Go's json.Unmarshal does over nats-server's:

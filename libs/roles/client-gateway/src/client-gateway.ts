@@ -76,7 +76,8 @@ export class ClientGateway implements BusHandlers {
     this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'client-gateway', version: this.productVersion, routed: true }, this);
     if (o.tls) this.tlsAcceptor = new TlsAcceptor({ files: tlsFiles(o.tls), requestCert: o.tls.verify, timeoutMs: o.tls.timeoutMs, kind: 'client' });
     this.listener = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.acceptSocket(socket));
-    this.clientAddress = await listen(this.listener, o.host, o.port);
+    // Dual-stack as nats-server's client listener: the default 0.0.0.0 also takes IPv6 clients.
+    this.clientAddress = await listen(this.listener, o.host, o.port, true);
     this.logger.info(`Listening for client connections on ${hostPort(this.clientAddress)}`);
     this.advertiseClientUrls();
     if (this.tlsAcceptor) this.logger.info('TLS required for client connections');
@@ -192,14 +193,13 @@ export class ClientGateway implements BusHandlers {
     this.logger.debug(`${conn.label()} - Client connection created`);
     conn.open();
     if (this.tlsAcceptor && transport instanceof SocketTransport) {
-      transport.upgradeToTls(
-        this.tlsAcceptor,
-        () => this.logger.debug(`${conn.label()} - TLS handshake complete`),
-        (reason) => {
-          this.logger.error(`${conn.label()} - ${reason}`);
-          conn.close('TLS Handshake Error');
-        },
-      );
+      const onReady = (): void => this.logger.debug(`${conn.label()} - TLS handshake complete`);
+      const onFail = (reason: string): void => {
+        this.logger.error(`${conn.label()} - ${reason}`);
+        conn.close('TLS Handshake Error');
+      };
+      if (this.options.allowNonTls) transport.upgradeToTlsIfClientStarts(this.tlsAcceptor, onReady, onFail);
+      else transport.upgradeToTls(this.tlsAcceptor, onReady, onFail);
     }
   }
 
@@ -232,7 +232,9 @@ export class ClientGateway implements BusHandlers {
     };
     if (this.authenticator.required) info.auth_required = true;
     if (o.tls) {
-      info.tls_required = true;
+      // With allow_non_tls nats-server offers TLS rather than requiring it.
+      if (o.allowNonTls) info.tls_available = true;
+      else info.tls_required = true;
       if (o.tls.verify) info.tls_verify = true;
     }
     this.cluster.addTo(info, o.noAdvertise);

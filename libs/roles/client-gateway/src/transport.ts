@@ -1,8 +1,11 @@
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import type { TlsAcceptor } from '@nats-ts/server-link';
+import { peerAddress, type TlsAcceptor } from '@nats-ts/server-link';
 import type { WebSocket } from 'ws';
 import { readIntoSharedBuffer } from './shared-read-buffer.js';
+
+/** The first byte of a TLS handshake record (a ClientHello). */
+const TLS_HANDSHAKE_RECORD = 0x16;
 
 /** What a client connection needs from the byte stream below it (TCP, TLS or WebSocket). */
 export interface TransportEvents {
@@ -44,6 +47,7 @@ export class SocketTransport implements ConnectionTransport {
   private awaitingTls: Buffer[] | undefined;
   /** Reads arrive through the shared read buffer rather than 'data' events. */
   private readonly sharedReads: boolean;
+  private readonly forwardData = (chunk: Buffer): void => this.events?.onData(chunk);
 
   /**
    * `accepted` comes from a server created with `pauseOnConnect`. With `sharedReadBuffer` (not
@@ -53,7 +57,7 @@ export class SocketTransport implements ConnectionTransport {
     const adopted = sharedReadBuffer ? readIntoSharedBuffer(accepted, (chunk) => this.events?.onData(chunk)) : undefined;
     this.socket = adopted ?? accepted;
     this.sharedReads = adopted !== undefined;
-    this.remoteAddress = this.socket.remoteAddress ?? '';
+    this.remoteAddress = peerAddress(this.socket.remoteAddress);
     this.remotePort = this.socket.remotePort ?? 0;
     this.socket.setNoDelay(true);
   }
@@ -65,7 +69,7 @@ export class SocketTransport implements ConnectionTransport {
 
   private bind(socket: Socket): void {
     const events = this.events!;
-    if (!this.sharedReads) socket.on('data', (chunk: Buffer) => events.onData(chunk));
+    if (!this.sharedReads) socket.on('data', this.forwardData);
     socket.on('drain', () => events.onDrain());
     socket.on('error', (err) => this.finish(err));
     socket.on('close', () => this.finish());
@@ -102,6 +106,25 @@ export class SocketTransport implements ConnectionTransport {
       },
       onFail,
     );
+  }
+
+  /**
+   * `allow_non_tls`, as nats-server 2.9: the client's first bytes after INFO decide. A TLS
+   * handshake record starts TLS over them; anything else is plain-text protocol.
+   */
+  upgradeToTlsIfClientStarts(acceptor: TlsAcceptor, onReady: () => void, onFail: (reason: string) => void): void {
+    const raw = this.socket;
+    raw.off('data', this.forwardData);
+    raw.once('data', (first: Buffer) => {
+      if (first[0] === TLS_HANDSHAKE_RECORD) {
+        raw.pause();
+        raw.unshift(first);
+        this.upgradeToTls(acceptor, onReady, onFail);
+        return;
+      }
+      raw.on('data', this.forwardData);
+      this.forwardData(first);
+    });
   }
 
   tlsDetails(): { version: string; cipher: string } | undefined {

@@ -7,7 +7,8 @@ const GLOBAL_ACCOUNT = '$G';
  * The account a leaf connection's CONNECT credentials bind it to, undefined when they are
  * refused. As nats-server: `leafnodes { authorization }` (its user, or one of its users) when
  * configured; otherwise the client users (`authorization`, `accounts`), allowed to connect as
- * LEAFNODE; otherwise the global account.
+ * LEAFNODE; otherwise the global account. Leafs cannot sign in as nkey users yet: where those
+ * are configured, a leaf needs a password user.
  */
 export function leafAccount(leaf: LeafnodesConfig, options: Readonly<ServerOptions>, user: string | undefined, pass: string | undefined): string | undefined {
   if (leaf.users.length > 0) {
@@ -19,7 +20,7 @@ export function leafAccount(leaf: LeafnodesConfig, options: Readonly<ServerOptio
   }
   const auth = options.auth;
   if (auth.user !== undefined) return user === auth.user && passwordMatches(auth.password, pass) ? GLOBAL_ACCOUNT : undefined;
-  if (auth.users.length > 0) {
+  if (auth.users.length > 0 || auth.nkeys.length > 0) {
     const name = user ?? auth.noAuthUser;
     const entry = auth.users.find((u) => u.user === name);
     if (entry === undefined) return undefined;
@@ -33,5 +34,6 @@ export function leafAccount(leaf: LeafnodesConfig, options: Readonly<ServerOptio
 
 /** Whether a leaf must send credentials (INFO `auth_required`). */
 export function leafAuthRequired(leaf: LeafnodesConfig, options: Readonly<ServerOptions>): boolean {
-  return leaf.users.length > 0 || leaf.user !== undefined || options.auth.user !== undefined || options.auth.users.length > 0;
+  const auth = options.auth;
+  return leaf.users.length > 0 || leaf.user !== undefined || auth.user !== undefined || auth.users.length > 0 || auth.nkeys.length > 0;
 }
