@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FrameBuffer } from './frame-buffer.js';
-import { MESSAGE_FRAME_TAG, MessageFrameDecoder, MessageFrameEncoder } from './message-codec.js';
-import { decodeFrame, encodeFrame } from './schema.js';
+import { MESSAGE_DELIVERY_TAGS, MESSAGE_FRAME_TAG, MessageFrameDecoder, MessageFrameEncoder } from './message-codec.js';
+import { busSchema, decodeFrame, encodeFrame } from './schema.js';
+import { ROLES } from './types.js';
 import type { BusMessage } from './types.js';
 import { ByteCursor } from './varint.js';
 
@@ -32,6 +33,20 @@ function handEncode(msg: BusMessage, from: string, to: string): Buffer {
 function plain(msg: BusMessage): Record<string, unknown> {
   return { ...msg, header: msg.header && Buffer.from(msg.header).toString(), payload: Buffer.from(msg.payload).toString('hex') };
 }
+
+describe('bus.proto and the hand codec', () => {
+  it('uses the field tags of MessageDelivery in bus.proto, and its BusFrame field for messages', () => {
+    const delivery = busSchema().lookupType('natsts.bus.MessageDelivery');
+    const fromFile = Object.fromEntries(delivery.fieldsArray.map((field) => [field.name, (field.id << 3) | 2]));
+    expect(MESSAGE_DELIVERY_TAGS).toEqual(fromFile);
+    expect(MESSAGE_FRAME_TAG).toBe((busSchema().lookupType('natsts.bus.BusFrame').fields.message!.id << 3) | 2);
+  });
+
+  it('numbers every role in the file', () => {
+    const roles = busSchema().lookupEnum('natsts.bus.Role').values;
+    for (const role of ROLES) expect(roles[`ROLE_${role.toUpperCase().replace(/-/g, '_')}`]).toBeGreaterThan(0);
+  });
+});
 
 describe('message frame codec', () => {
   it('encodes what protobufjs decodes, with from and to', () => {

@@ -3,7 +3,8 @@ import type { BusMessage } from './types.js';
 import { ByteCursor, varintSize, writeVarint } from './varint.js';
 
 // The MessageDelivery frame is the bus's hot path, so it is encoded and decoded here by hand,
-// byte-compatible with the schema in bus-proto.ts (the tests check both ways against protobufjs):
+// byte-compatible with the schema in bus.proto (the tests check the tags against the file, and
+// the bytes both ways against protobufjs):
 // no intermediate objects, strings written straight into the output, byte fields decoded as views.
 
 /** BusFrame field 5 (message), length-delimited. */
@@ -20,6 +21,20 @@ const ORIGIN = (7 << 3) | 2;
 const QUEUES = (8 << 3) | 2;
 const FROM = (9 << 3) | 2;
 const TO = (10 << 3) | 2;
+
+/** The codec's tags by MessageDelivery field (as protobufjs names bus.proto's fields), for the test that they match the file. */
+export const MESSAGE_DELIVERY_TAGS: Readonly<Record<string, number>> = {
+  account: ACCOUNT,
+  subject: SUBJECT,
+  reply: REPLY,
+  header: HEADER,
+  payload: PAYLOAD,
+  traceparent: TRACEPARENT,
+  originMember: ORIGIN,
+  queues: QUEUES,
+  fromMember: FROM,
+  toMember: TO,
+};
 
 const EMPTY: Buffer = Buffer.alloc(0);
 

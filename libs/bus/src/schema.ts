@@ -1,5 +1,5 @@
 import protobuf from 'protobufjs';
-import { BUS_PROTO } from './bus-proto.js';
+import { BUS_PROTO_FILE } from './bus-proto.js';
 import { ROLES } from './types.js';
 import type { BusMessage, InterestChange, MemberInfo, MemberState, Role } from './types.js';
 
@@ -14,7 +14,23 @@ export type BusFrame =
   | { readonly kind: 'message'; readonly message: BusMessage; readonly from?: string; readonly to?: string }
   | { readonly kind: 'state'; readonly state: MemberState; readonly memberId?: string };
 
-const busFrameType = protobuf.parse(BUS_PROTO).root.lookupType('natsts.bus.BusFrame');
+const busRoot = protobuf.loadSync(BUS_PROTO_FILE);
+const busFrameType = busRoot.lookupType('natsts.bus.BusFrame');
+
+/** The schema's number of each role (`client-gateway` is ROLE_CLIENT_GATEWAY). */
+const ROLE_NUMBERS: ReadonlyMap<Role, number> = new Map(
+  ROLES.map((role) => {
+    const number = busRoot.lookupEnum('natsts.bus.Role').values[`ROLE_${role.toUpperCase().replace(/-/g, '_')}`];
+    if (number === undefined) throw new Error(`bus.proto: no number for role ${role}`);
+    return [role, number];
+  }),
+);
+const ROLE_BY_NUMBER: ReadonlyMap<number, Role> = new Map([...ROLE_NUMBERS].map(([role, number]) => [number, role]));
+
+/** The loaded schema, for tests that check the hand codec against it. */
+export function busSchema(): protobuf.Root {
+  return busRoot;
+}
 
 // Decoded protobufjs messages: proto3 defaults for absent fields (empty strings, empty bytes),
 // 64-bit integers as Long objects.
@@ -66,13 +82,12 @@ type WireFrameInput = Omit<WireFrame, 'body' | 'message' | 'snapshot' | 'state'>
 
 const EMPTY_BYTES = new Uint8Array(0);
 
-// Roles are numbered from 1 in the order of ROLES; 0 is "unspecified".
 function roleNumber(role: Role): number {
-  return ROLES.indexOf(role) + 1;
+  return ROLE_NUMBERS.get(role)!;
 }
 
 function roleOf(value: number): Role {
-  const role = ROLES[value - 1];
+  const role = ROLE_BY_NUMBER.get(value);
   if (role === undefined) throw new Error(`bus frame: unknown role ${value}`);
   return role;
 }
