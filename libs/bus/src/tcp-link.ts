@@ -4,7 +4,7 @@ import { FrameReader, type FrameSink } from './frame-reader.js';
 import { MESSAGE_FRAME_TAG, MessageFrameDecoder } from './message-codec.js';
 import { decodeFrame, encodeFrame, type BusFrame } from './schema.js';
 import type { BusMessage } from './types.js';
-import type { Flushable, FlushQueue } from '@nats-ts/protocol';
+import { outputStall, type Flushable, type FlushQueue } from '@nats-ts/protocol';
 
 /** Version of the TCP bus conversation, sent in PeerHello; a peer speaking another is refused. */
 export const BUS_PROTOCOL = 1;
@@ -54,6 +54,8 @@ export class BusLink implements FrameSink, Flushable {
   private readonly reader = new FrameReader(this);
   private readonly messages = new MessageFrameDecoder();
   private blocked = false;
+  /** Over half its pending limit: client producers that feed it pause (outputStall), as for any output. */
+  private stalled = false;
   private heartbeatSeq = 0;
 
   constructor(
@@ -68,6 +70,7 @@ export class BusLink implements FrameSink, Flushable {
     socket.on('drain', () => {
       this.blocked = false;
       this.flush();
+      this.updateStall();
     });
     socket.on('error', (err) => this.close(err.message));
     socket.on('close', () => this.close('connection closed'));
@@ -105,12 +108,19 @@ export class BusLink implements FrameSink, Flushable {
     if (!this.socket.write(this.out.take())) this.blocked = true;
     // Nothing left in the socket's queue: the kernel has every taken byte, the store is free.
     else if (this.socket.writableLength === 0) this.out.reuseStore();
+    this.updateStall();
+  }
+
+  /** A stalled link leaves the stall once what it holds is back under half its limit. */
+  private updateStall(): void {
+    if (this.stalled) this.stalled = outputStall.update(true, this.closed ? 0 : this.pendingBytes(), this.settings.maxPendingBytes);
   }
 
   /** Writes what is pending, then closes the connection gracefully. */
   end(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.updateStall();
     // Even when blocked: the socket queues it, and end() sends it before the FIN.
     if (this.out.length > 0) this.socket.write(this.out.take());
     // Released once the FIN is out, or after a grace period if the other side stopped reading.
@@ -123,6 +133,7 @@ export class BusLink implements FrameSink, Flushable {
   close(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.updateStall();
     this.socket.destroy();
     this.events.linkClosed(this, reason);
   }
@@ -158,10 +169,14 @@ export class BusLink implements FrameSink, Flushable {
   }
 
   private queued(): void {
-    if (this.out.length + this.socket.writableLength > this.settings.maxPendingBytes) {
-      this.close(`slow consumer: more than ${this.settings.maxPendingBytes} bytes pending`);
+    const pending = this.out.length + this.socket.writableLength;
+    const limit = this.settings.maxPendingBytes;
+    if (pending > limit) {
+      this.close(`slow consumer: more than ${limit} bytes pending`);
       return;
     }
+    if (pending > limit / 2 && !this.stalled) this.stalled = outputStall.update(false, pending, limit);
+    if (this.stalled) outputStall.feeding();
     this.settings.scheduler.schedule(this);
   }
 }

@@ -63,4 +63,24 @@ describe('OutputStall', () => {
       vi.useRealTimers();
     }
   });
+
+  it('makes only a producer that fed a stalled output wait', () => {
+    const stall = new OutputStall();
+    const stalled = stall.update(false, 700, 1000);
+    // A producer whose read reached only outputs with room goes on.
+    stall.producing();
+    expect(stall.mustWait).toBe(false);
+    // One whose read fed the stalled output waits.
+    stall.producing();
+    stall.feeding();
+    expect(stall.mustWait).toBe(true);
+    // The next producer starts clean.
+    stall.producing();
+    expect(stall.mustWait).toBe(false);
+    // Once the output has drained, nobody waits.
+    stall.producing();
+    stall.feeding();
+    stall.update(stalled, 100, 1000);
+    expect(stall.mustWait).toBe(false);
+  });
 });

@@ -16,21 +16,40 @@ export function stallWaitMs(pending: number, maxPending: number): number {
 }
 
 /**
- * nats-server's fast-producer stall. An output (a client or a server link) whose unsent bytes
- * pass half its max_pending is stalled until it has written them; while any output is stalled,
- * client connections stop reading after each read, for stallWaitMs (100 ms to 1 s). A publisher
- * then cannot pile up more than the slowest output takes, instead of pushing it over max_pending
- * (which closes it). One per process: the node's roles share it as they share the event loop.
+ * nats-server's fast-producer stall. An output (a client, a server link, a bus link) whose unsent
+ * bytes pass half its max_pending is stalled until it has written them; a producer (a client
+ * connection) whose messages went to a stalled output during a read stops reading after it, for
+ * stallWaitMs (100 ms to 1 s) or until no output is stalled. A publisher then cannot pile up more
+ * than the slowest output it feeds takes, instead of pushing it over max_pending (which closes
+ * it); publishers feeding other outputs go on. One per process: the node's roles share it as they
+ * share the event loop, so a read's deliveries all happen between producing() and mustWait.
  */
 export class OutputStall {
   private stalledOutputs = 0;
+  /** A stalled output took a message since the current producer's read began. */
+  private fed = false;
   private waiting: (() => void)[] = [];
   /** How long producers wait, from the output that stalled or grew last. */
   private waitMs = STALL_MIN_WAIT_MS;
 
-  /** Whether producers should pause now. */
+  /** Whether some output is stalled. */
   get active(): boolean {
     return this.stalledOutputs > 0;
+  }
+
+  /** A producer starts handling a read: what it delivers from now on counts as its own. */
+  producing(): void {
+    this.fed = false;
+  }
+
+  /** A stalled output took a message: the producer that sent it must wait. */
+  feeding(): void {
+    this.fed = true;
+  }
+
+  /** Whether the producer whose read just ended fed a stalled output (and one still is). */
+  get mustWait(): boolean {
+    return this.fed && this.stalledOutputs > 0;
   }
 
   /** An output's unsent bytes changed; returns whether it is stalled now (pass 0 when it closes). */

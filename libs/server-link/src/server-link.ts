@@ -51,7 +51,7 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
 
   protected socket: Duplex;
   protected closed = false;
-  /** Over half max_pending: the process's client producers pause (outputStall). */
+  /** Over half max_pending: client producers that feed it pause (outputStall). */
   private stalled = false;
   private pingsOut = 0;
   private rttStart = 0;
@@ -187,6 +187,7 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
       return;
     }
     if (pending > maxPending / 2 && !this.stalled) this.stalled = outputStall.update(false, pending, maxPending);
+    if (this.stalled) outputStall.feeding();
     if (this.out.length >= EAGER_FLUSH_BYTES) this.flush();
     else this.host.flushQueue.schedule(this);
   }

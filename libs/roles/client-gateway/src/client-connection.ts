@@ -119,7 +119,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
   private pingTimer: NodeJS.Timeout | undefined;
   private authTimer: NodeJS.Timeout | undefined;
   private writeDeadlineTimer: NodeJS.Timeout | undefined;
-  /** Over half max_pending: the process's client producers pause (outputStall). */
+  /** Over half max_pending: client producers that feed it pause (outputStall). */
   private stalled = false;
   /** Not reading while an output of the process is stalled. */
   private readsPaused = false;
@@ -167,9 +167,10 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
   onData(chunk: Buffer): void {
     if (this.closed) return;
     this.lastActivity = Date.now();
+    outputStall.producing();
     this.parser.parse(chunk);
-    // A fast producer waits while some output of the process is backed up (nats-server's stall).
-    if (outputStall.active && !this.readsPaused) {
+    // A fast producer waits while an output it fed is backed up (nats-server's stall).
+    if (outputStall.mustWait && !this.readsPaused) {
       this.readsPaused = true;
       this.transport.pause();
       outputStall.wait(this.resumeReadsBound);
@@ -379,6 +380,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
       return;
     }
     if (pending > maxPending / 2 && !this.stalled) this.stalled = outputStall.update(false, pending, maxPending);
+    if (this.stalled) outputStall.feeding();
     if (this.out.length >= EAGER_FLUSH_BYTES) this.flush();
     else this.gateway.flushQueue.schedule(this);
   }
