@@ -22,16 +22,16 @@ export function pickForPublisher(group: readonly RouterEntry[], origin: RouterOr
   const n = group.length;
   const start = (Math.random() * n) | 0;
   let remoteWeight = 0;
-  let gatewayWeight = 0;
+  let anyGateway = false;
   for (let i = 0; i < n; i++) {
     const entry = group[(start + i) % n]!;
     if (!eligible(entry, origin, mask, undefined)) continue;
     if (entry.link === undefined) return entry;
-    if (entry.kind === 'gateway') gatewayWeight += Math.max(1, entry.weight);
+    if (entry.kind === 'gateway') anyGateway = true;
     else remoteWeight += Math.max(1, entry.weight);
   }
   if (remoteWeight > 0) return weighted(group, origin, mask & ~KIND_BIT.gateway, undefined, remoteWeight);
-  if (gatewayWeight > 0) return nearest(group, origin, KIND_BIT.gateway & mask, undefined);
+  if (anyGateway) return nearest(group, origin, KIND_BIT.gateway & mask, undefined);
   return undefined;
 }
 
