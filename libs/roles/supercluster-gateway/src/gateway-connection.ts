@@ -8,9 +8,11 @@ import {
   writeRouteUnsub,
   type RouteDispatcher,
 } from '@nats-ts/protocol';
+import type { RouterOrigin } from '@nats-ts/routing';
 import { ServerLink } from '@nats-ts/server-link';
 import { asGatewayPeerInfo, type GatewayConnectInfo } from './gateway-info.js';
 import type { RemoteGateway } from './gateway-dialer.js';
+import type { GatewayLink } from './remote-interest.js';
 import type { SuperclusterGateway } from './supercluster-gateway.js';
 
 /** Why a gateway connection closed, in nats-server's words (logs and /gatewayz). */
@@ -30,11 +32,14 @@ export type GatewayCloseReason =
 const MAX_GATEWAY_PING_MS = 15_000;
 
 /**
- * One gateway connection. Outbound (we dialed): messages go out, the remote cluster's interest
- * comes in. Inbound (we accepted): messages come in, our cluster's interest goes out. Protocol
- * events are handed to the SuperclusterGateway, which owns the super-cluster logic.
+ * One gateway connection. Outbound (we dialed): messages go out (the router's link to the
+ * remote cluster's entries), the remote cluster's interest comes in. Inbound (we accepted):
+ * messages come in (routed as from a gateway), our cluster's interest goes out. Protocol events
+ * are handed to the SuperclusterGateway, which owns the super-cluster logic.
  */
-export class GatewayConnection extends ServerLink<GatewayCloseReason> implements RouteDispatcher {
+export class GatewayConnection extends ServerLink<GatewayCloseReason> implements RouteDispatcher, GatewayLink, RouterOrigin {
+  /** What the router knows a message from this gateway by. */
+  readonly originKind = 'gateway';
   readonly remoteAddress: string;
   readonly remotePort: number;
 
@@ -49,7 +54,6 @@ export class GatewayConnection extends ServerLink<GatewayCloseReason> implements
   connectReceived = false;
   /** Accounts we told the peer (A-) we do not know. */
   readonly refusedAccounts = new Set<string>();
-
 
   protected readonly parser: RouteProtocolParser;
   protected readonly parserName = 'Gateway';
@@ -157,7 +161,6 @@ export class GatewayConnection extends ServerLink<GatewayCloseReason> implements
     this.close('Parse Error');
   }
 
-
   // ---- output ----
 
   /** Interest-only mode: RS+ (queue groups with weight 1) or RS-. */
@@ -182,6 +185,26 @@ export class GatewayConnection extends ServerLink<GatewayCloseReason> implements
     this.outMsgs++;
     this.outBytes += payload.length + (withHeader?.length ?? 0);
     this.scheduleFlush();
+  }
+
+  get originMember(): string {
+    return this.gateway.memberId;
+  }
+
+  /** The router's delivery to the remote cluster: `data[start, end)` is the header block then the payload. */
+  sendRouted(
+    account: string,
+    subject: string,
+    reply: string | undefined,
+    queues: readonly string[],
+    headerSize: number,
+    data: Uint8Array,
+    start: number,
+    end: number,
+    traceparent: string | undefined,
+  ): void {
+    const header = headerSize > 0 ? data.subarray(start, start + headerSize) : undefined;
+    this.gateway.toGateway(this, account, subject, reply, queues, header, data.subarray(start + headerSize, end), traceparent);
   }
 
   label(): string {

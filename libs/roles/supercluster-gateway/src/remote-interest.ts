@@ -1,5 +1,6 @@
-import type { InterestChange } from '@nats-ts/bus';
-import { AccountRegistry, EMPTY_SUBLIST_RESULT, subjectHasWildcard, subjectIsSubsetMatch, type SublistEntry, type SublistResult } from '@nats-ts/routing';
+import type { BusEndpoint } from '@nats-ts/bus';
+import { GATEWAY_REPLY_PREFIX } from '@nats-ts/protocol';
+import { subjectHasWildcard, subjectIsSubsetMatch, type LinkEntry, type RouterLink } from '@nats-ts/routing';
 
 /** nats-server's interest modes of an account on an outbound gateway (as /gatewayz names them). */
 export const InterestMode = {
@@ -12,8 +13,19 @@ export type InterestMode = (typeof InterestMode)[keyof typeof InterestMode];
 /** RS- an inbound nats-server sends for an account before switching it to interest-only (/gatewayz shows it). */
 export const INTEREST_ONLY_THRESHOLD = 1000;
 
-/** Interest a remote cluster announced with RS+ on one of our outbound gateways. */
-export class RemoteSubscription<G> implements SublistEntry {
+/** An outbound gateway as the router reaches it: its connection, and how near its cluster is. */
+export interface GatewayLink extends RouterLink {
+  readonly rttMs: number;
+}
+
+/**
+ * What a remote cluster gets over one of our outbound gateways, as an entry of the process's
+ * router: interest it announced with RS+, its catch-all (`>`) while the account is sent
+ * optimistically, or the replies to its requests (`_GR_.>`).
+ */
+export class RemoteSubscription<G extends GatewayLink> implements LinkEntry {
+  readonly kind = 'gateway';
+  owner = '';
   /** Gateways count a queue group once per cluster, whatever its members. */
   readonly weight = 1;
 
@@ -21,8 +33,13 @@ export class RemoteSubscription<G> implements SublistEntry {
     readonly account: string,
     readonly subject: string,
     readonly queue: string | undefined,
-    readonly gateway: G,
+    readonly link: G,
   ) {}
+
+  /** A queue group in several clusters goes to the nearest one. */
+  get rttMs(): number {
+    return this.link.rttMs;
+  }
 }
 
 /**
@@ -41,31 +58,27 @@ export class OutboundAccount {
   }
 }
 
-/** An outbound gateway that gets every message of an account but those on `noInterest` subjects. */
-export interface OptimisticSender<G> {
-  readonly gateway: G;
-  readonly noInterest: ReadonlySet<string>;
-}
+/** The part of the bus endpoint that takes router entries. */
+export type RouterSubscriber = Pick<BusEndpoint, 'subscribe' | 'unsubscribe'>;
 
 const NONE: ReadonlyMap<string, never> = new Map<string, never>();
-const NO_SUBJECTS: ReadonlySet<string> = new Set<string>();
-const NO_SENDERS: readonly OptimisticSender<never>[] = [];
 
 /** What we know of one outbound gateway's accounts. */
-class OutboundGateway<G> {
+class OutboundGateway<G extends GatewayLink> {
   /** Per account: its state, or null once the peer refused it (A-); absent until the peer said anything. */
   readonly accounts = new Map<string, OutboundAccount | null>();
+  /** The interest its RS+ announced, keyed by the RS+ arguments (RS- names it so). */
   readonly subscriptions = new Map<string, RemoteSubscription<G>>();
-  /** The sender for an account the peer said nothing about: everything goes. */
-  readonly unrestricted: OptimisticSender<G>;
+  /** Per account sent optimistically, its catch-all. */
+  readonly catchAll = new Map<string, RemoteSubscription<G>>();
+  /** Per known account, where replies mapped for that cluster go. */
+  readonly replies: RemoteSubscription<G>[] = [];
 
   constructor(
     readonly gateway: G,
     /** The peer did not announce gateway_iom (pre-2.9): accounts start Optimistic. */
     readonly optimistic: boolean,
-  ) {
-    this.unrestricted = { gateway, noInterest: NO_SUBJECTS };
-  }
+  ) {}
 }
 
 /**
@@ -75,25 +88,30 @@ class OutboundGateway<G> {
  * with RS- or of an account it refused with A-, until it switches the account (gateway_cmd 2,
  * Transitioning, still optimistic; gateway_cmd 3, Interest-Only).
  *
- * On the bus, a plain subject counts once per remote cluster and a queue group weighs one per
- * remote cluster; while some gateway sends an account optimistically, the account has one
- * catch-all (`>`) so this node's members send us all its messages.
+ * The interest lives in the process's router as gateway entries whose link is the gateway (one
+ * RMSG per cluster and message): each RS+ kept, a catch-all (`>`) per account a gateway sends
+ * optimistically (the gateway holds back the declined subjects, see `declines`), and `_GR_.>`
+ * per known account, as replies to a cluster's requests go back to it whatever its interest.
  */
-export class RemoteInterest<G> {
-  private readonly sublists = new AccountRegistry<RemoteSubscription<G>>();
+export class RemoteInterest<G extends GatewayLink> {
   private readonly gateways = new Map<G, OutboundGateway<G>>();
-  private readonly senders = new Map<string, OptimisticSender<G>[]>();
 
   constructor(
     /** Accounts this node serves; only their messages reach us. */
     private readonly knownAccounts: ReadonlySet<string>,
-    private readonly announce: (change: InterestChange) => void,
+    private readonly router: RouterSubscriber,
   ) {}
 
   /** A registered outbound gateway; `optimistic` when its peer did not announce gateway_iom. */
   addGateway(gateway: G, optimistic: boolean): void {
-    this.gateways.set(gateway, new OutboundGateway(gateway, optimistic));
-    if (optimistic) for (const account of this.knownAccounts) this.refreshSenders(account);
+    const state = new OutboundGateway(gateway, optimistic);
+    this.gateways.set(gateway, state);
+    for (const account of this.knownAccounts) {
+      const replies = new RemoteSubscription(account, `${GATEWAY_REPLY_PREFIX}>`, undefined, gateway);
+      this.router.subscribe(account, replies);
+      state.replies.push(replies);
+      this.refreshCatchAll(state, account);
+    }
   }
 
   /** The gateway closed: its interest and modes are gone (they are sent again on reconnect). */
@@ -102,7 +120,8 @@ export class RemoteInterest<G> {
     if (state === undefined) return;
     this.gateways.delete(gateway);
     for (const sub of state.subscriptions.values()) this.drop(sub);
-    if (state.optimistic) for (const account of this.knownAccounts) this.refreshSenders(account);
+    for (const sub of state.catchAll.values()) this.drop(sub);
+    for (const sub of state.replies) this.drop(sub);
   }
 
   // ---- what the peer tells us ----
@@ -128,7 +147,7 @@ export class RemoteInterest<G> {
     if (state.subscriptions.has(key)) return true;
     const sub = new RemoteSubscription(account, subject, queue, gateway);
     try {
-      this.sublists.getOrCreate(account).sublist.insert(sub);
+      this.router.subscribe(account, sub);
     } catch {
       return false;
     }
@@ -136,7 +155,6 @@ export class RemoteInterest<G> {
     state.subscriptions.set(key, sub);
     owner.subscriptions++;
     if (queue !== undefined) owner.queueSubscriptions++;
-    this.announce({ account, subject, queue, weight: 1, add: true });
     return true;
   }
 
@@ -166,7 +184,7 @@ export class RemoteInterest<G> {
     if (queue !== undefined) entry.queueSubscriptions--;
     if (entry.subscriptions === 0 && entry.mode === InterestMode.Optimistic && entry.noInterest?.size === 0) {
       state.accounts.delete(account);
-      this.refreshSenders(account);
+      this.refreshCatchAll(state, account);
     }
   }
 
@@ -185,7 +203,7 @@ export class RemoteInterest<G> {
     }
     if (entry !== undefined) this.dropAccountSubscriptions(state, account);
     state.accounts.set(account, null);
-    this.refreshSenders(account);
+    this.refreshCatchAll(state, account);
   }
 
   /** A+: undoes A- (and forgets declined subjects); an account with queue groups keeps its state. */
@@ -196,7 +214,7 @@ export class RemoteInterest<G> {
     if (entry === undefined || (entry !== null && entry.queueSubscriptions > 0)) return;
     if (entry !== null) this.dropAccountSubscriptions(state, account);
     state.accounts.delete(account);
-    this.refreshSenders(account);
+    this.refreshCatchAll(state, account);
   }
 
   /**
@@ -213,24 +231,30 @@ export class RemoteInterest<G> {
 
   /** gateway_cmd 3: only announced interest is sent from now on. */
   completeInterestOnly(gateway: G, account: string): void {
-    const entry = this.gateways.get(gateway)?.accounts.get(account);
+    const state = this.gateways.get(gateway);
+    const entry = state?.accounts.get(account);
     if (entry === undefined || entry === null) return;
     entry.mode = InterestMode.InterestOnly;
     if (entry.noInterest === undefined) return;
     entry.noInterest = undefined;
-    this.refreshSenders(account);
+    this.refreshCatchAll(state!, account);
   }
 
   // ---- what we send ----
 
-  /** Plain and queue interest of the remote clusters in a subject. */
-  match(account: string, subject: string): SublistResult<RemoteSubscription<G>> {
-    return this.sublists.get(account)?.sublist.match(subject) ?? EMPTY_SUBLIST_RESULT;
-  }
-
-  /** The gateways that get every message of the account, but on their declined subjects. */
-  optimisticSenders(account: string): readonly OptimisticSender<G>[] {
-    return this.senders.get(account) ?? NO_SENDERS;
+  /**
+   * Whether a message the router gave a gateway with no queue group must stay back: the peer
+   * declined its subject (RS-) while the account is sent optimistically, and no plain interest
+   * it announced since (kept once the account is Transitioning) covers it.
+   */
+  declines(gateway: G, account: string, subject: string): boolean {
+    const state = this.gateways.get(gateway);
+    const declined = state?.accounts.get(account)?.noInterest;
+    if (declined === undefined || declined.size === 0 || !declined.has(subject)) return false;
+    for (const sub of state!.subscriptions.values()) {
+      if (sub.queue === undefined && sub.account === account && subjectIsSubsetMatch(subject, sub.subject)) return false;
+    }
+    return true;
   }
 
   /** Per account: its state, or null when refused (A-). Accounts the peer said nothing about are absent. */
@@ -247,7 +271,7 @@ export class RemoteInterest<G> {
   private createAccount(state: OutboundGateway<G>, account: string, noInterest: Set<string> | undefined): OutboundAccount {
     const entry = new OutboundAccount(noInterest);
     state.accounts.set(account, entry);
-    this.refreshSenders(account);
+    this.refreshCatchAll(state, account);
     return entry;
   }
 
@@ -260,27 +284,27 @@ export class RemoteInterest<G> {
   }
 
   private drop(sub: RemoteSubscription<G>): void {
-    this.sublists.get(sub.account)?.sublist.remove(sub);
-    this.announce({ account: sub.account, subject: sub.subject, queue: sub.queue, weight: 1, add: false });
+    this.router.unsubscribe(sub.account, sub);
   }
 
   /**
-   * Recomputes which gateways send the account optimistically after a change of state, and
-   * announces the account's catch-all when the first one appears or withdraws it with the last.
+   * After a change of an account's state on a pre-2.9 gateway: it has the account's catch-all
+   * while it sends the account optimistically (the peer said nothing of it, or has not finished
+   * switching it to interest-only), and none once refused or switched.
    */
-  private refreshSenders(account: string): void {
-    if (!this.knownAccounts.has(account)) return;
-    const senders: OptimisticSender<G>[] = [];
-    for (const state of this.gateways.values()) {
-      if (!state.optimistic) continue;
-      const entry = state.accounts.get(account);
-      if (entry === undefined) senders.push(state.unrestricted);
-      else if (entry !== null && entry.noInterest !== undefined) senders.push({ gateway: state.gateway, noInterest: entry.noInterest });
+  private refreshCatchAll(state: OutboundGateway<G>, account: string): void {
+    if (!state.optimistic || !this.knownAccounts.has(account)) return;
+    const entry = state.accounts.get(account);
+    const optimistic = entry === undefined || (entry !== null && entry.noInterest !== undefined);
+    const catchAll = state.catchAll.get(account);
+    if (optimistic && catchAll === undefined) {
+      const sub = new RemoteSubscription(account, '>', undefined, state.gateway);
+      this.router.subscribe(account, sub);
+      state.catchAll.set(account, sub);
+    } else if (!optimistic && catchAll !== undefined) {
+      state.catchAll.delete(account);
+      this.drop(catchAll);
     }
-    const had = this.senders.has(account);
-    if (senders.length > 0) this.senders.set(account, senders);
-    else this.senders.delete(account);
-    if (had !== senders.length > 0) this.announce({ account, subject: '>', queue: undefined, weight: 1, add: !had });
   }
 }
 

@@ -1,6 +1,5 @@
 import { createServer, isIP, type Server as NetServer, type Socket } from 'node:net';
-import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, GatewayUrls, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
-import { sendToTargets } from '@nats-ts/bus';
+import type { BusEndpoint, BusHandlers, BusTransport, GatewayUrls, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
 import type { GatewayConfig, ServerOptions } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
 import {
@@ -9,7 +8,6 @@ import {
   encodeGatewayInfo,
   encodeRouteConnect,
   FlushQueue,
-  GATEWAY_REPLY_PREFIX,
   GatewayCommand,
   gatewayHash,
   gatewayReplyClusterHash,
@@ -20,13 +18,13 @@ import {
   unmapGatewayReply,
 } from '@nats-ts/protocol';
 import { ClusterInterest, type ClusterInterestChange } from './cluster-interest.js';
-import { collectMemberTargets, passwordMatches, type MemberTarget } from '@nats-ts/routing';
+import { passwordMatches, type RouterAccount } from '@nats-ts/routing';
 import { GatewayConnection } from './gateway-connection.js';
 import { GatewayDialer, type RemoteGateway } from './gateway-dialer.js';
 import { gatewayConnect, gatewayInfo, parseGatewayUrl, type GatewayConnectInfo, type GatewayPeerInfo } from './gateway-info.js';
 import { RecentSubscriptions } from './recent-subscriptions.js';
 import { RemoteInterest } from './remote-interest.js';
-import { LinkTargets, MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
+import { MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 
 /** Names the spans of traced messages crossing gateways (`gateway send`, `gateway receive`). */
@@ -35,11 +33,6 @@ const GATEWAY_TRACE_SCOPE: LinkTraceScope = { role: 'supercluster-gateway', link
 /** Interest of these roles is the cluster's, which other clusters hear (not our own nor another gateway's). */
 function isClusterRole(member: MemberInfo): boolean {
   return member.role !== 'supercluster-gateway';
-}
-
-/** Only the publisher's server sends a message to other clusters: nothing a route or gateway brought goes on. */
-function isPublisherRole(member: MemberInfo): boolean {
-  return member.role !== 'route-mesh' && member.role !== 'supercluster-gateway';
 }
 
 /** nats-server's default authentication timeout (also for gateways without `authorization { timeout }`). */
@@ -65,9 +58,11 @@ function tlsServerName(remote: RemoteGateway, url: URL): string {
  * gateway protocol in interest-only mode (Optimistic mode towards pre-2.9 peers). One outbound
  * connection per remote cluster carries the messages this node's clients publish to where that
  * cluster has interest; inbound connections bring other clusters' messages and take our
- * cluster's interest to them. It meets the node's other roles only on the bus: the remote
- * clusters' interest is its own bus interest; the interest of every other member (the node's
- * clients and route-mesh's peers) is the cluster's.
+ * cluster's interest to them. It translates between the wire and the process's interest router:
+ * the remote clusters' interest becomes gateway entries in the router (which sends the messages
+ * for them as RMSG), messages from other clusters are routed through it (only the publisher's
+ * server sends to other clusters: the router's policy), and the interest every other bus member
+ * announces (the node's clients and route-mesh's peers) is the cluster's, which other clusters hear.
  */
 export class SuperclusterGateway implements BusHandlers {
   options: Readonly<ServerOptions>;
@@ -110,10 +105,7 @@ export class SuperclusterGateway implements BusHandlers {
   private bound: BoundAddress | undefined;
   private nextCid = 1;
   private stopping = false;
-  /** Per-message fan-out scratch. */
-  private messageCounter = 0;
-  private readonly gatewayTargets = new LinkTargets<GatewayConnection>();
-  private readonly memberTargets: MemberTarget[] = [];
+  private lastAccount: RouterAccount | undefined;
 
   constructor(config: RoleSetup) {
     const gateway = config.options.gateway;
@@ -133,7 +125,11 @@ export class SuperclusterGateway implements BusHandlers {
     this.knownAccounts = new Set(['$G', ...config.options.accounts.map((a) => a.name)]);
     this.clusterHash = gatewayHash(this.gatewayName);
     this.replyPrefix = gatewayReplyPrefix(this.clusterHash, gatewayHash(this.serverId));
-    this.remoteInterest = new RemoteInterest(this.knownAccounts, (change) => this.bus?.announceInterest(change));
+    // Outbound gateways exist only once the bus is joined (start), so the endpoint is there when they subscribe.
+    this.remoteInterest = new RemoteInterest(this.knownAccounts, {
+      subscribe: (account, entry) => this.bus!.subscribe(account, entry),
+      unsubscribe: (account, entry) => this.bus!.unsubscribe(account, entry),
+    });
     this.dialer = new GatewayDialer(
       {
         connectRetries: () => this.config.connectRetries,
@@ -147,11 +143,7 @@ export class SuperclusterGateway implements BusHandlers {
   // ---- lifecycle ----
 
   async start(): Promise<BoundAddress> {
-    this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'supercluster-gateway', version: this.productVersion }, this);
-    // Replies to requests from other clusters come back here whichever member published them.
-    for (const account of this.knownAccounts) {
-      this.bus.announceInterest({ account, subject: `${GATEWAY_REPLY_PREFIX}>`, queue: undefined, weight: 1, add: true });
-    }
+    this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'supercluster-gateway', version: this.productVersion, routed: true }, this);
     this.listener = createServer({ noDelay: true }, (socket) => this.createGateway(socket, undefined, undefined));
     this.bound = await listen(this.listener, this.config.host, this.config.port);
     this.logger.info(`Gateway name is ${this.gatewayName}`);
@@ -490,47 +482,38 @@ export class SuperclusterGateway implements BusHandlers {
 
   // ---- messages (hot path) ----
 
+  /** The bus member messages from other clusters enter the router through. */
+  get memberId(): string {
+    return this.bus?.self.memberId ?? '';
+  }
+
   /**
-   * A message this node's member published: one RMSG to each remote cluster with plain interest
-   * or sending the account optimistically, and for each queue group the member chose us for, to
-   * the nearest (lowest RTT) cluster with a member. Replies of recent subscriptions are prefixed
-   * so that the answer comes straight back here.
+   * The router's message for a remote cluster (it chose the connection for the cluster's plain
+   * interest, its catch-all, the queue groups named, or `_GR_.>`). A reply mapped for that
+   * cluster goes to it alone, whatever its interest; any other message unless the peer declined
+   * it, with the reply of a recent subscription prefixed so that the answer comes straight back here.
    */
-  message(from: MemberInfo, msg: BusMessage): void {
-    if (!isPublisherRole(from)) return;
-    if (isGatewayReply(msg.subject)) return this.sendReplyToOrigin(msg);
-    const result = this.remoteInterest.match(msg.account, msg.subject);
-    const targets = this.gatewayTargets;
-    targets.begin();
-    const optimistic = this.remoteInterest.optimisticSenders(msg.account);
-    for (let i = 0; i < optimistic.length; i++) {
-      const sender = optimistic[i]!;
-      if (sender.noInterest.size === 0 || !sender.noInterest.has(msg.subject)) targets.add(sender.gateway);
+  toGateway(
+    conn: GatewayConnection,
+    account: string,
+    subject: string,
+    reply: string | undefined,
+    queues: readonly string[],
+    header: Uint8Array | undefined,
+    payload: Uint8Array,
+    traceparent: string | undefined,
+  ): void {
+    if (isGatewayReply(subject)) {
+      if (gatewayReplyClusterHash(subject) !== conn.remoteHash) return;
+    } else {
+      if (queues.length === 0 && this.remoteInterest.declines(conn, account, subject)) return;
+      reply = this.replyFor(account, reply);
     }
-    const plain = result.plain;
-    for (let i = 0; i < plain.length; i++) targets.add(plain[i]!.gateway);
-    const wanted = msg.queues;
-    if (wanted !== undefined && wanted.length > 0) {
-      const groups = result.queues;
-      for (let g = 0; g < groups.length; g++) {
-        const group = groups[g]!;
-        const name = group[0]!.queue!;
-        if (!wanted.includes(name)) continue;
-        // Geo-affinity: the nearest cluster that has the group.
-        let nearest = group[0]!.gateway;
-        for (let i = 1; i < group.length; i++) if (group[i]!.gateway.rttMs < nearest.rttMs) nearest = group[i]!.gateway;
-        targets.addForQueue(nearest, name);
-      }
-    }
-    const gateways = targets.links;
-    if (gateways.length === 0) return;
-    const reply = this.replyFor(msg.account, msg.reply);
-    const traceparent = this.tracing.enabled ? msg.traceparent : undefined;
-    for (let i = 0; i < gateways.length; i++) {
-      const conn = gateways[i]!;
-      if (traceparent === undefined) conn.sendMsg(msg.account, msg.subject, reply, conn.queueScratch, msg.header, msg.payload);
-      else this.sendTraced(conn, traceparent, msg, reply, conn.queueScratch);
-    }
+    if (traceparent === undefined || !this.tracing.enabled) return conn.sendMsg(account, subject, reply, queues, header, payload);
+    // A `gateway send` span whose trace context the header carries on.
+    const span = startLinkSendSpan(this.tracing, GATEWAY_TRACE_SCOPE, this.memberId, conn, account, subject, traceparent);
+    conn.sendMsg(account, subject, reply, queues, headerForSpan(span, header), payload);
+    span?.end();
   }
 
   /**
@@ -542,32 +525,12 @@ export class SuperclusterGateway implements BusHandlers {
     return this.replyPrefix + reply;
   }
 
-  /** Sends a traced message to a remote cluster under a `gateway send` span whose trace context the header carries on. */
-  private sendTraced(conn: GatewayConnection, traceparent: string, msg: BusMessage, reply: string | undefined, queues: readonly string[] | undefined): void {
-    const span = startLinkSendSpan(this.tracing, GATEWAY_TRACE_SCOPE, this.bus?.self.memberId ?? '', conn, msg.account, msg.subject, traceparent);
-    conn.sendMsg(msg.account, msg.subject, reply, queues, headerForSpan(span, msg.header), msg.payload);
-    span?.end();
-  }
-
-  /** A reply to a request from another cluster goes only to that cluster, interest or not. */
-  private sendReplyToOrigin(msg: BusMessage): void {
-    const hash = gatewayReplyClusterHash(msg.subject);
-    if (hash === this.clusterHash) return;
-    for (const conn of this.outbound.values()) {
-      if (conn.remoteHash === hash) {
-        const traceparent = this.tracing.enabled ? msg.traceparent : undefined;
-        if (traceparent === undefined) conn.sendMsg(msg.account, msg.subject, msg.reply, undefined, msg.header, msg.payload);
-        else this.sendTraced(conn, traceparent, msg, msg.reply, undefined);
-        return;
-      }
-    }
-  }
-
   /**
-   * A message from another cluster: to each member with plain interest (route-mesh takes it on
-   * to the other servers of the cluster), and for each queue group the sender chose us for, to
-   * one member of it by weight. A reply mapped for this cluster is delivered under its real
-   * subject; one mapped for another cluster is dropped.
+   * A message from another cluster, through the router: to this server's subscribers, leafs and
+   * the other servers of the cluster with plain interest, and for each queue group the sender
+   * chose us for, to one member. Never on to another cluster (the router's policy for messages
+   * from gateways). A reply mapped for this cluster is delivered under its real subject; one
+   * mapped for another cluster is dropped.
    */
   fromGateway(
     conn: GatewayConnection,
@@ -585,16 +548,16 @@ export class SuperclusterGateway implements BusHandlers {
       if (gatewayReplyClusterHash(subject) !== this.clusterHash) return;
       subject = unmapGatewayReply(subject);
     }
-    const result = this.clusterInterest.match(account, subject);
-    if (result === undefined) return;
-    const targets = this.memberTargets;
-    collectMemberTargets(result, queues, ++this.messageCounter, targets);
-    const header = headerSize > 0 ? message.subarray(0, headerSize) : undefined;
-    const payload = headerSize > 0 ? message.subarray(headerSize) : message;
+    const target = this.routerAccount(bus, account);
     const span = this.tracing.enabled ? startLinkReceiveSpan(this.tracing, GATEWAY_TRACE_SCOPE, bus.self.memberId, conn, account, subject, headerSize, message) : undefined;
-    const traceparent = span === undefined ? undefined : span.traceparent;
-    sendToTargets(bus, targets, account, subject, reply, header, payload, traceparent);
+    bus.router.deliverRouted(target, conn, undefined, queues, subject, reply, headerSize, message, 0, message.length, span?.traceparent);
     span?.end();
   }
-}
 
+  /** The router's account, the last one kept (a gateway carries mostly one account). */
+  private routerAccount(bus: BusEndpoint, name: string): RouterAccount {
+    const last = this.lastAccount;
+    if (last !== undefined && last.name === name) return last;
+    return (this.lastAccount = bus.router.account(name));
+  }
+}

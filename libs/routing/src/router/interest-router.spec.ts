@@ -118,6 +118,18 @@ describe('InterestRouter', () => {
     expect(gateway.sent).toEqual(['work q']);
   });
 
+  it('sends a queue group in several other clusters to the nearest one, also when another process named it', () => {
+    const router = new InterestRouter();
+    const far = new Link('gateway');
+    const near = new Link('gateway');
+    router.insert('$G', Object.assign(new Entry('gateway', far, 'work', 'q'), { rttMs: 40 }));
+    router.insert('$G', Object.assign(new Entry('gateway', near, 'work', 'q'), { rttMs: 3 }));
+    for (let i = 0; i < 10; i++) publish(router, CLIENT, 'work');
+    publish(router, new Link('node'), 'work', ['q'], 'm');
+    expect(far.sent).toEqual([]);
+    expect(near.sent).toHaveLength(11);
+  });
+
   it('gives a message from a route to a local member of each group the route named, and to no other group', () => {
     const router = new InterestRouter();
     const route = new Link('route');

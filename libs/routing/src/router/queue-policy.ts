@@ -5,9 +5,9 @@ import type { RouterEntry, RouterOrigin } from './router-entry.js';
  * Queue selection, once per server and message. A publisher on this server (a client, an
  * internal subscriber) picks across the whole group: a member beside it first (as nats-server
  * prefers local queue subscribers), else one behind a route, leaf or another process of this
- * server in proportion to its members, else the group in another cluster. A message that came
- * over a link names the groups this server was chosen for; each goes to one eligible member,
- * in proportion to members.
+ * server in proportion to its members, else the group in the nearest other cluster. A message
+ * that came over a link names the groups this server was chosen for; each goes to one eligible
+ * member, in proportion to members (to the nearest cluster when only gateways may take it).
  */
 
 /** Whether an entry may take the message: its kind is in `mask`, its owner is `owner` (when given), and a subscriber accepts it. */
@@ -22,27 +22,47 @@ export function pickForPublisher(group: readonly RouterEntry[], origin: RouterOr
   const n = group.length;
   const start = (Math.random() * n) | 0;
   let remoteWeight = 0;
-  let gatewayWeight = 0;
+  let anyGateway = false;
   for (let i = 0; i < n; i++) {
     const entry = group[(start + i) % n]!;
     if (!eligible(entry, origin, mask, undefined)) continue;
     if (entry.link === undefined) return entry;
-    if (entry.kind === 'gateway') gatewayWeight += Math.max(1, entry.weight);
+    if (entry.kind === 'gateway') anyGateway = true;
     else remoteWeight += Math.max(1, entry.weight);
   }
   if (remoteWeight > 0) return weighted(group, origin, mask & ~KIND_BIT.gateway, undefined, remoteWeight);
-  if (gatewayWeight > 0) return weighted(group, origin, KIND_BIT.gateway & mask, undefined, gatewayWeight);
+  if (anyGateway) return nearest(group, origin, KIND_BIT.gateway & mask, undefined);
   return undefined;
 }
 
 /** The member of a group named by the sending server, among the eligible ones, or undefined when none may take it. */
 export function pickNamed(group: readonly RouterEntry[], origin: RouterOrigin, mask: number, owner: string | undefined): RouterEntry | undefined {
   let total = 0;
+  let onlyGateways = true;
   for (let i = 0; i < group.length; i++) {
     const entry = group[i]!;
-    if (eligible(entry, origin, mask, owner)) total += Math.max(1, entry.weight);
+    if (!eligible(entry, origin, mask, owner)) continue;
+    total += Math.max(1, entry.weight);
+    if (entry.kind !== 'gateway') onlyGateways = false;
   }
-  return total === 0 ? undefined : weighted(group, origin, mask, owner, total);
+  if (total === 0) return undefined;
+  return onlyGateways ? nearest(group, origin, mask, owner) : weighted(group, origin, mask, owner, total);
+}
+
+/** The eligible gateway entry with the lowest round trip (the first of equals, in the group's order). */
+function nearest(group: readonly RouterEntry[], origin: RouterOrigin, mask: number, owner: string | undefined): RouterEntry | undefined {
+  let best: RouterEntry | undefined;
+  let bestRtt = Infinity;
+  for (let i = 0; i < group.length; i++) {
+    const entry = group[i]!;
+    if (entry.kind !== 'gateway' || !eligible(entry, origin, mask, owner)) continue;
+    const rtt = (entry.link !== undefined ? entry.rttMs : undefined) ?? 0;
+    if (rtt < bestRtt) {
+      best = entry;
+      bestRtt = rtt;
+    }
+  }
+  return best;
 }
 
 function weighted(group: readonly RouterEntry[], origin: RouterOrigin, mask: number, owner: string | undefined, total: number): RouterEntry | undefined {

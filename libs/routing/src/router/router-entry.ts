@@ -54,6 +54,11 @@ export interface SubscriberEntry extends EntryBase {
 /** Interest reached over a link. */
 export interface LinkEntry extends EntryBase {
   readonly link: RouterLink;
+  /**
+   * A gateway entry's round trip to its cluster: a queue group in several other clusters goes to
+   * the nearest one (geo-affinity, as nats-server), not by weight.
+   */
+  readonly rttMs?: number;
 }
 
 export type RouterEntry = SubscriberEntry | LinkEntry;
