@@ -11,8 +11,9 @@ import {
   type RouteProtocolParser,
 } from '@nats-ts/protocol';
 import { ServerLink } from '@nats-ts/server-link';
-import { PermissionChecker } from '@nats-ts/routing';
+import { PermissionChecker, type RouterLink, type RouterOrigin } from '@nats-ts/routing';
 import { type LeafConnectInfo, type LeafPeerInfo } from './leaf-info.js';
+import { leafTakes, SPOKE_FORWARDS } from './leaf-policy.js';
 import type { LeafProxy } from './leaf-proxy.js';
 import type { DialedStream, LeafRemote } from './leaf-remote.js';
 
@@ -37,9 +38,14 @@ const LOOP_SUBJECT_PREFIX = '$LDS.';
  * One leaf node connection, either side: a leaf that connected to us (we are its hub) or a hub
  * we connected to (`remote` set; we are the spoke). Parses what the other side sends, keeps the
  * interest we told it about (nats-server's smap: plain interest on 0↔1, queue groups with their
- * weight on every change), batches output, pings, and hands everything else to the proxy.
+ * weight on every change), batches output, pings, and hands everything else to the proxy. To the
+ * router it is the link its interest is reached over and the origin of the messages it brings.
  */
-export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafDispatcher {
+export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafDispatcher, RouterLink, RouterOrigin {
+  /** What the router knows a message from this connection by. */
+  readonly originKind = 'leaf';
+  /** What its messages may reach: less from a connection to our hub. */
+  readonly forwards: number | undefined;
   /** The account this connection is bound to (set at CONNECT on the hub side, from the remote on ours). */
   account: string;
   remoteId = '';
@@ -73,6 +79,7 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
       remote !== undefined ? { publish: { deny: remote.config.denyExports }, subscribe: { deny: remote.config.denyImports } } : undefined,
     );
     this.parser = createLeafParser(this);
+    this.forwards = remote !== undefined ? SPOKE_FORWARDS : undefined;
   }
 
   /** We dialed it: we are the spoke, the other side our hub. */
@@ -207,6 +214,36 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
     this.outMsgs++;
     this.outBytes += payload.length + (withHeader?.length ?? 0);
     this.scheduleFlush();
+  }
+
+  // ---- the router's link ----
+
+  /** The bus member messages from leafs enter the router through. */
+  get originMember(): string {
+    return this.proxy.memberId;
+  }
+
+  /** nats-server's leaf rules (leaf-policy.ts), and what the other side may not be sent (deny_exports, deny_pub). */
+  accepts(origin: RouterOrigin, subject: string): boolean {
+    return this.registered && this.perms.canPublish(subject) && leafTakes(this, origin, origin instanceof LeafConnection ? origin : undefined);
+  }
+
+  /** The router's delivery to this connection: `data[start, end)` is the header block then the payload. */
+  sendRouted(
+    _account: string,
+    subject: string,
+    reply: string | undefined,
+    queues: readonly string[],
+    headerSize: number,
+    data: Uint8Array,
+    start: number,
+    end: number,
+    traceparent: string | undefined,
+  ): void {
+    const header = headerSize > 0 ? data.subarray(start, start + headerSize) : undefined;
+    const payload = data.subarray(start + headerSize, end);
+    if (traceparent === undefined || !this.proxy.tracing.enabled) this.sendMsg(subject, reply, queues, header, payload);
+    else this.proxy.sendTraced(this, traceparent, subject, reply, queues, header, payload);
   }
 
   label(): string {

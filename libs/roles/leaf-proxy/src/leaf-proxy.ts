@@ -1,18 +1,18 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, MemberInfo } from '@nats-ts/bus';
-import { sendToTargets } from '@nats-ts/bus';
+import type { BusEndpoint, BusHandlers, BusTransport, InterestChange, MemberInfo } from '@nats-ts/bus';
 import type { LeafnodesConfig, ServerOptions } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
-import { clearArray, encodeLeafInfo, FlushQueue, joinHostPort } from '@nats-ts/protocol';
+import { encodeLeafInfo, FlushQueue, joinHostPort } from '@nats-ts/protocol';
 import { LeafConnection } from './leaf-connection.js';
 import { leafIdentity, leafnodeUrls, processHubInfo, processLeafConnect } from './leaf-handshake.js';
 import { hubInfo, leafNonce, nuid, type LeafConnectInfo, type LeafPeerInfo } from './leaf-info.js';
+import { linkReaches, memberReaches } from './leaf-policy.js';
 import { LeafRemote, type DialedStream, type LeafRemoteOwner } from './leaf-remote.js';
 import { LeafTls } from './leaf-tls.js';
-import { LinkInterest, type LinkSubscription } from './link-interest.js';
-import { LinkTargets, listen, type BoundAddress } from '@nats-ts/server-link';
-import { MemberInterestTable, pickWeightedWhere, type MemberInterestDelta, type MemberSubscription, type MemberTarget } from '@nats-ts/routing';
+import { LinkInterest } from './link-interest.js';
+import { NodeInterest, type ContributionDelta } from './node-interest.js';
+import { listen, type BoundAddress } from '@nats-ts/server-link';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 
 /** Names the spans of traced messages crossing leaf connections (`leaf send`, `leaf receive`). */
@@ -24,9 +24,10 @@ const LOOP_DELAY_MS = 30_000;
 /**
  * The leaf node role, both sides of nats-server 2.9's leafnode protocol: it accepts leafs on
  * `leafnodes { listen }` (and from the websocket listener) and connects to the hubs in
- * `leafnodes { remotes }`. Each connection is bound to one account. On the bus the role
- * announces the connections' interest as its own and tells each connection the interest of the
- * node's members; messages cross in both directions, queue groups picked once by weight.
+ * `leafnodes { remotes }`. Each connection is bound to one account. Its interest (LS+/LS-)
+ * becomes leaf entries in the process's interest router, which sends the messages for them as
+ * LMSG under nats-server's leaf rules (leaf-policy.ts); messages from leafs are routed through
+ * it; each connection is told the interest of the node's members and of the other connections.
  */
 export class LeafProxy implements BusHandlers, LeafRemoteOwner {
   options: Readonly<ServerOptions>;
@@ -46,18 +47,13 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
   private readonly busTransport: BusTransport;
   private bus: BusEndpoint | undefined;
   /** The interest the node's other members announce (client-gateway, route-mesh, ...): what leafs hear as LS+/LS-. */
-  private readonly members = new MemberInterestTable();
+  private readonly members = new NodeInterest();
   private readonly loopSubjects = new Map<string, string>();
   readonly tls: LeafTls | undefined;
   private listener: NetServer | undefined;
   private bound: BoundAddress | undefined;
   private nextCid = 1;
   private stopping = false;
-  /** Per-message fan-out scratch. */
-  private messageCounter = 0;
-  private readonly linkTargets = new LinkTargets<LeafConnection>();
-  private readonly memberTargets: MemberTarget[] = [];
-  private readonly unplacedQueues: string[] = [];
 
   constructor(config: RoleSetup) {
     const leaf = config.options.leafnodes;
@@ -73,14 +69,22 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     this.tracing = config.tracing ?? Tracing.off;
     this.supportsHeaders = !config.options.noHeaderSupport;
     this.tls = leaf.tls !== undefined ? new LeafTls(leaf.tls) : undefined;
-    this.links = new LinkInterest((conn, subject, queue, delta) => this.linkInterestChanged(conn, subject, queue, delta));
+    // Connections exist only once the bus is joined (start), so the endpoint is there when they subscribe.
+    this.links = new LinkInterest(
+      {
+        subscribe: (account, entry) => this.bus!.subscribe(account, entry),
+        unsubscribe: (account, entry) => this.bus!.unsubscribe(account, entry),
+        reweigh: (account, entry, weight) => this.bus!.reweigh(account, entry, weight),
+      },
+      (conn, subject, queue, delta) => this.linkInterestChanged(conn, subject, queue, delta),
+    );
     this.remotes = leaf.remotes.map((remote) => new LeafRemote(remote, this));
   }
 
   // ---- lifecycle ----
 
   async start(): Promise<BoundAddress | undefined> {
-    this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'leaf-proxy', version: this.productVersion }, this);
+    this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'leaf-proxy', version: this.productVersion, routed: true }, this);
     if (this.leaf.port !== 0) {
       this.listener = createServer({ noDelay: true }, (socket) => this.accept(socket));
       this.bound = await listen(this.listener, this.leaf.host, this.leaf.port);
@@ -185,8 +189,8 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
       `${conn.label()} - Leafnode connection created${conn.isSolicited ? ` for account: ${conn.account}` : ''} ${conn.remoteName !== '' ? `- remote: ${conn.remoteName}` : ''}`.trimEnd(),
     );
     conn.adjustInterest(this.loopSubject(conn.account), undefined, 1, false);
-    for (const sub of this.members.inAccount(conn.account)) {
-      if (memberReaches(sub.target, conn)) conn.adjustInterest(sub.subject, sub.queue, sub.weight);
+    for (const member of this.members.inAccount(conn.account)) {
+      if (memberReaches(member.remote, conn)) conn.adjustInterest(member.subject, member.queue, member.weight);
     }
     for (const other of this.connections.values()) {
       if (other === conn || !other.registered || other.account !== conn.account || !linkReaches(other, conn)) continue;
@@ -236,11 +240,8 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     this.links.remove(conn, subject, queue);
   }
 
-  /** A connection's interest changed: the node's members and the other connections that may see it hear of it. */
+  /** A connection's interest changed: the other connections that may see it hear of it (the bus told the node's members). */
   private linkInterestChanged(conn: LeafConnection, subject: string, queue: string | undefined, delta: number): void {
-    const change: InterestChange = { account: conn.account, subject, weight: Math.abs(delta), add: delta > 0 };
-    if (queue !== undefined) change.queue = queue;
-    this.bus?.announceInterest(change);
     for (const other of this.connections.values()) {
       if (other !== conn && other.registered && other.account === conn.account && linkReaches(conn, other)) {
         other.adjustInterest(subject, queue, delta);
@@ -262,49 +263,24 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     if (delta !== undefined) this.tellLinks(delta);
   }
 
-  private tellLinks(change: MemberInterestDelta): void {
+  private tellLinks(change: ContributionDelta): void {
+    const member = change.contribution;
     for (const conn of this.connections.values()) {
-      if (conn.registered && conn.account === change.account && memberReaches(change.target, conn)) {
-        conn.adjustInterest(change.subject, change.queue, change.delta);
+      if (conn.registered && conn.account === member.account && memberReaches(member.remote, conn)) {
+        conn.adjustInterest(member.subject, member.queue, change.delta);
       }
     }
   }
 
   // ---- messages (hot path) ----
 
-  /**
-   * A message a member put on the bus for us: one LMSG to each connection with plain interest
-   * and, for each queue group the member chose us for, one connection picked by weight.
-   * Messages from routes or gateways go only to leafs we are the hub of, as in nats-server.
-   */
-  message(from: MemberInfo, msg: BusMessage): void {
-    const result = this.links.match(msg.account, msg.subject);
-    if (result === undefined) return;
-    const fromRemote = from.role === 'route-mesh' || from.role === 'supercluster-gateway';
-    const targets = this.linkTargets;
-    targets.begin();
-    const plain = result.plain;
-    for (let i = 0; i < plain.length; i++) {
-      const conn = plain[i]!.conn;
-      if (targets.has(conn) || !conn.registered || (fromRemote && conn.isSolicited) || !conn.perms.canPublish(msg.subject)) continue;
-      targets.add(conn);
-    }
-    const wanted = msg.queues;
-    if (wanted !== undefined && wanted.length > 0) {
-      const groups = result.queues;
-      for (let g = 0; g < groups.length; g++) {
-        const group = groups[g]!;
-        const name = group[0]!.queue!;
-        if (!wanted.includes(name)) continue;
-        const picked = pickWeightedWhere(group, linkTakesBusMessage, fromRemote, msg.subject);
-        if (picked !== undefined) targets.addForQueue(picked.conn, name);
-      }
-    }
-    this.sendToLinks(msg.subject, msg.reply, msg.header, msg.payload, msg.traceparent);
+  /** The bus member messages from leafs enter the router through. */
+  get memberId(): string {
+    return this.bus?.self.memberId ?? '';
   }
 
   /** Sends a traced message on a leaf connection under a `leaf send` span whose trace context the header carries on. */
-  private sendTraced(
+  sendTraced(
     conn: LeafConnection,
     traceparent: string,
     subject: string,
@@ -313,132 +289,24 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     header: Uint8Array | undefined,
     payload: Uint8Array,
   ): void {
-    const span = startLinkSendSpan(this.tracing, LEAF_TRACE_SCOPE, this.bus?.self.memberId ?? '', conn, conn.account, subject, traceparent);
+    const span = startLinkSendSpan(this.tracing, LEAF_TRACE_SCOPE, this.memberId, conn, conn.account, subject, traceparent);
     conn.sendMsg(subject, reply, queues, headerForSpan(span, header), payload);
     span?.end();
   }
 
   /**
-   * A message from a leaf connection: to each member with plain interest and, for each queue
-   * group it names, to one member picked by weight, else to another connection that has the
-   * group. Other connections with plain interest get it too, unless both are hubs of ours.
+   * A message from a leaf connection, through the router: to every entry with plain interest the
+   * leaf rules let it reach and, for each queue group it names, to one member, another leaf
+   * connection only when no other member has the group.
    */
   fromLeaf(conn: LeafConnection, subject: string, reply: string | undefined, queues: readonly string[], headerSize: number, message: Buffer): void {
     const bus = this.bus;
     if (bus === undefined) return;
     const account = conn.account;
-    const mark = ++this.messageCounter;
-    const members = this.memberTargets;
-    const unplaced = this.unplacedQueues;
-    const spoke = conn.isSolicited;
-    const result = this.members.match(account, subject);
-    if (result !== undefined) {
-      const plain = result.plain;
-      for (let i = 0; i < plain.length; i++) {
-        const target = plain[i]!.target;
-        if (target.mark === mark || (spoke && target.remote)) continue;
-        target.mark = mark;
-        clearArray(target.queues);
-        members.push(target);
-      }
-    }
-    for (let q = 0; q < queues.length; q++) {
-      const name = queues[q]!;
-      const group = result === undefined ? undefined : findGroup(result.queues, name);
-      const picked = group === undefined ? undefined : pickWeightedWhere(group, memberTakesLeafMessage, spoke, undefined);
-      if (picked === undefined) {
-        unplaced.push(name);
-        continue;
-      }
-      const target = picked.target;
-      if (target.mark !== mark) {
-        target.mark = mark;
-        clearArray(target.queues);
-        members.push(target);
-      }
-      target.queues.push(name);
-    }
-    const header = headerSize > 0 ? message.subarray(0, headerSize) : undefined;
-    const payload = headerSize > 0 ? message.subarray(headerSize) : message;
     const span = this.tracing.enabled ? startLinkReceiveSpan(this.tracing, LEAF_TRACE_SCOPE, bus.self.memberId, conn, account, subject, headerSize, message) : undefined;
-    const traceparent = span === undefined ? undefined : span.traceparent;
-    sendToTargets(bus, members, account, subject, reply, header, payload, traceparent);
-    if (this.connections.size > 1) this.toOtherLinks(conn, subject, reply, unplaced, header, payload, traceparent);
-    clearArray(unplaced);
+    bus.router.deliverRouted(bus.router.account(account), conn, undefined, queues, subject, reply, headerSize, message, 0, message.length, span?.traceparent);
     span?.end();
   }
-
-  private toOtherLinks(
-    from: LeafConnection,
-    subject: string,
-    reply: string | undefined,
-    queues: readonly string[],
-    header: Buffer | undefined,
-    payload: Buffer,
-    traceparent: string | undefined,
-  ): void {
-    const result = this.links.match(from.account, subject);
-    if (result === undefined) return;
-    const targets = this.linkTargets;
-    targets.begin();
-    const plain = result.plain;
-    for (let i = 0; i < plain.length; i++) {
-      const conn = plain[i]!.conn;
-      if (targets.has(conn) || conn === from || !conn.registered || !linkReaches(from, conn) || !conn.perms.canPublish(subject)) continue;
-      targets.add(conn);
-    }
-    for (let q = 0; q < queues.length; q++) {
-      const group = findGroup(result.queues, queues[q]!);
-      if (group === undefined) continue;
-      const picked = pickWeightedWhere(group, linkTakesLinkMessage, from, subject);
-      if (picked !== undefined) targets.addForQueue(picked.conn, queues[q]!);
-    }
-    this.sendToLinks(subject, reply, header, payload, traceparent);
-  }
-
-  /** Sends a message on every link chosen for it (linkTargets). */
-  private sendToLinks(subject: string, reply: string | undefined, header: Uint8Array | undefined, payload: Uint8Array, traceparent: string | undefined): void {
-    const links = this.linkTargets.links;
-    const traced = this.tracing.enabled ? traceparent : undefined;
-    for (let i = 0; i < links.length; i++) {
-      const conn = links[i]!;
-      if (traced === undefined) conn.sendMsg(subject, reply, conn.queueScratch, header, payload);
-      else this.sendTraced(conn, traced, subject, reply, conn.queueScratch, header, payload);
-    }
-  }
-}
-
-/** May a connection get a bus message (from a route or gateway member when `fromRemote`)? */
-function linkTakesBusMessage(sub: LinkSubscription<LeafConnection>, fromRemote: boolean, subject: string): boolean {
-  const conn = sub.conn;
-  return conn.registered && !(fromRemote && conn.isSolicited) && conn.perms.canPublish(subject);
-}
-
-/** May a connection get a message that came in on `from`? */
-function linkTakesLinkMessage(sub: LinkSubscription<LeafConnection>, from: LeafConnection, subject: string): boolean {
-  const conn = sub.conn;
-  return conn !== from && conn.registered && linkReaches(from, conn) && conn.perms.canPublish(subject);
-}
-
-/** May a member get a message from a leaf connection (from our hub when `spoke`)? */
-function memberTakesLeafMessage(sub: MemberSubscription, spoke: boolean, _unused: undefined): boolean {
-  return !(spoke && sub.target.remote);
-}
-
-/** Interest (and messages) of one connection reach another unless both are our hubs, or both leafs share a cluster. */
-function linkReaches(from: LeafConnection, to: LeafConnection): boolean {
-  if (from.isSolicited && to.isSolicited) return false;
-  return from.remoteCluster === '' || from.remoteCluster !== to.remoteCluster;
-}
-
-/** A member's interest reaches a connection unless it is other servers' interest and the connection goes to our hub. */
-function memberReaches(target: MemberTarget, conn: LeafConnection): boolean {
-  return !(target.remote && conn.isSolicited);
-}
-
-function findGroup<T extends { readonly queue: string | undefined }>(groups: readonly (readonly T[])[], name: string): readonly T[] | undefined {
-  for (let g = 0; g < groups.length; g++) if (groups[g]![0]!.queue === name) return groups[g];
-  return undefined;
 }
 
 /** Roles whose interest is other servers' (learned over routes or gateways). */

@@ -1,15 +1,22 @@
-import { AccountRegistry, type SublistEntry, type SublistResult } from '@nats-ts/routing';
+import type { BusEndpoint } from '@nats-ts/bus';
+import type { LinkEntry, RouterLink } from '@nats-ts/routing';
 
-/** Interest a leaf connection announced with LS+, in the account the connection is bound to. */
-export class LinkSubscription<C> implements SublistEntry {
+/** Interest a leaf connection announced with LS+: its entry in the process's interest router, in the account the connection is bound to. */
+export class LinkSubscription<C extends RouterLink> implements LinkEntry {
+  readonly kind = 'leaf';
+  owner = '';
+
   constructor(
     readonly subject: string,
     readonly queue: string | undefined,
-    readonly conn: C,
+    readonly link: C,
     /** Queue members behind the connection (LS+ weight); 1 for plain interest. */
     public weight: number,
   ) {}
 }
+
+/** How entries enter the router: the bus endpoint, which announces them to the other members. */
+export type RouterSubscriber = Pick<BusEndpoint, 'subscribe' | 'unsubscribe' | 'reweigh'>;
 
 /**
  * What a change of one connection's interest means to the others: `delta` subscriptions (plain
@@ -20,14 +27,18 @@ export type LinkInterestChanged<C> = (conn: C, subject: string, queue: string | 
 const NONE: ReadonlyMap<string, never> = new Map<string, never>();
 
 /**
- * The interest of every leaf connection: per-account sublists choose the connections a message
- * goes to; each change is reported as a delta so the bus and the other connections hear it.
+ * The interest of every leaf connection: router entries (the router delivers messages for them),
+ * kept per connection for LS-, closing and /leafz; each change is reported as a delta so the
+ * other connections hear it.
  */
-export class LinkInterest<C extends { readonly account: string }> {
-  private readonly accounts = new AccountRegistry<LinkSubscription<C>>();
+export class LinkInterest<C extends RouterLink & { readonly account: string }> {
+  /** Each connection's interest, keyed by the LS+ arguments without the weight (LS- names it so). */
   private readonly byConn = new Map<C, Map<string, LinkSubscription<C>>>();
 
-  constructor(private readonly changed: LinkInterestChanged<C>) {}
+  constructor(
+    private readonly router: RouterSubscriber,
+    private readonly changed: LinkInterestChanged<C>,
+  ) {}
 
   /** LS+: new interest, or a queue group's new weight. False when the subject is invalid. */
   add(conn: C, subject: string, queue: string | undefined, weight: number): boolean {
@@ -42,13 +53,13 @@ export class LinkInterest<C extends { readonly account: string }> {
     if (existing !== undefined) {
       const delta = contribution - existing.weight;
       if (delta === 0) return true;
-      existing.weight = contribution;
+      this.router.reweigh(conn.account, existing, contribution);
       this.changed(conn, subject, queue, delta);
       return true;
     }
     const sub = new LinkSubscription(subject, queue, conn, contribution);
     try {
-      this.accounts.getOrCreate(conn.account).sublist.insert(sub);
+      this.router.subscribe(conn.account, sub);
     } catch {
       return false;
     }
@@ -79,12 +90,8 @@ export class LinkInterest<C extends { readonly account: string }> {
     return this.byConn.get(conn) ?? NONE;
   }
 
-  match(account: string, subject: string): SublistResult<LinkSubscription<C>> | undefined {
-    return this.accounts.get(account)?.sublist.match(subject);
-  }
-
   private drop(sub: LinkSubscription<C>): void {
-    this.accounts.get(sub.conn.account)?.sublist.remove(sub);
-    this.changed(sub.conn, sub.subject, sub.queue, -sub.weight);
+    this.router.unsubscribe(sub.link.account, sub);
+    this.changed(sub.link, sub.subject, sub.queue, -sub.weight);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { InterestKind } from './interest-kind.js';
+import { KIND_BIT, type InterestKind } from './interest-kind.js';
 import { InterestRouter } from './interest-router.js';
 import type { LinkEntry, RouterLink, RouterOrigin, SubscriberEntry } from './router-entry.js';
 
@@ -194,5 +194,42 @@ describe('InterestRouter', () => {
     publish(router, new Link('node'), 's', [], 'm');
     expect(mine.got).toHaveLength(1);
     expect(theirs.got).toHaveLength(0);
+  });
+
+  it('asks a link that has rules whether it takes a message, for plain interest and queue picks', () => {
+    const router = new InterestRouter();
+    const from = new Link('leaf');
+    class Refusing extends Link {
+      accepts(origin: RouterOrigin): boolean {
+        return origin !== from;
+      }
+    }
+    const refusing = new Refusing('leaf');
+    const other = new Link('leaf');
+    router.insert('$G', new Entry('leaf', refusing, 'x'));
+    router.insert('$G', new Entry('leaf', refusing, 'x', 'q', 100));
+    router.insert('$G', new Entry('leaf', other, 'x', 'q', 1));
+    for (let i = 0; i < 20; i++) publish(router, from, 'x', ['q']);
+    expect(refusing.sent).toEqual([]);
+    expect(other.sent).toHaveLength(20);
+    publish(router, CLIENT, 'x', []);
+    expect(refusing.sent).toEqual(['x']);
+  });
+
+  it('lets an origin narrow the kinds its messages reach, and gives a leaf\'s queue message to a leaf only when nothing else has the group', () => {
+    const router = new InterestRouter();
+    const route = new Link('route');
+    const leaf = new Link('leaf');
+    const spoke: RouterOrigin = { originKind: 'leaf', originMember: 'lp', forwards: KIND_BIT.client | KIND_BIT.leaf };
+    router.insert('$G', new Entry('route', route, 'x'));
+    router.insert('$G', new Entry('route', route, 'work', 'q', 1));
+    router.insert('$G', new Entry('leaf', leaf, 'work', 'q', 100));
+    publish(router, spoke, 'x', []);
+    expect(route.sent).toEqual([]);
+    for (let i = 0; i < 20; i++) publish(router, new Link('leaf'), 'work', ['q']);
+    expect(route.sent).toHaveLength(20);
+    expect(leaf.sent).toEqual([]);
+    publish(router, spoke, 'work', ['q']);
+    expect(leaf.sent).toEqual(['work q']);
   });
 });

@@ -99,7 +99,7 @@ export class InterestRouter {
     const plain = result.plain;
     const groups = result.queues;
     if (plain.length === 0 && groups.length === 0) return false;
-    const mask = forwardMask(origin.originKind);
+    const mask = origin.forwards ?? forwardMask(origin.originKind);
     const fanout = (this.fanouts[this.depth] ??= new LinkFanout());
     const links = fanout.links;
     const pass = ++this.pass;
@@ -117,17 +117,18 @@ export class InterestRouter {
           entry.deliver(subject, reply, headerSize, data, start, end);
           delivered = true;
         } else if (link.mark !== pass) {
+          // Asked once per message: a link that refuses it is not asked again for its other entries.
           link.mark = pass;
           clearArray(link.queueScratch);
-          links.push(link);
+          if (link.accepts === undefined || link.accepts(origin, subject)) links.push(link);
         }
       }
       for (let g = 0; g < groups.length; g++) {
         const group = groups[g]!;
         const name = group[0]!.queue!;
         let chosen: RouterEntry | undefined;
-        if (named === undefined) chosen = pickForPublisher(group, origin, mask);
-        else if (named.includes(name)) chosen = pickNamed(group, origin, mask, owner);
+        if (named === undefined) chosen = pickForPublisher(group, origin, mask, subject);
+        else if (named.includes(name)) chosen = pickNamed(group, origin, mask, owner, subject);
         if (chosen === undefined) continue;
         delivered = true;
         const link = chosen.link;

@@ -6,6 +6,11 @@ export interface RouterOrigin {
   readonly originKind: InterestKind;
   /** The bus member the message enters through (a link to a bus member sends it as from this member). */
   readonly originMember: string;
+  /**
+   * The entry kinds its messages may reach, when narrower than its kind's delivery policy (a
+   * leaf connection to our hub: not other servers', as nats-server's spoke leaf).
+   */
+  readonly forwards?: number;
 }
 
 /**
@@ -17,6 +22,12 @@ export interface RouterLink {
   mark: number;
   /** The queue groups the link carries the current message for. */
   readonly queueScratch: string[];
+  /**
+   * False when the link must not carry this message from `origin` (a leaf connection's rules: not
+   * back where it came from, nor past its permissions); a link without it takes every message
+   * the delivery policy lets reach its kind. Applies to plain interest and queue picks alike.
+   */
+  accepts?(origin: RouterOrigin, subject: string): boolean;
   /**
    * Sends the message: `data[start, end)` holds the header block (its first `headerSize` bytes)
    * then the payload; valid only during the call.
