@@ -11,4 +11,3 @@ export type { RedisMembershipOptions } from './redis-membership.js';
 export { BUS_PROTO_FILE } from './bus-proto.js';
 export { decodeFrame, encodeFrame } from './schema.js';
 export type { BusFrame } from './schema.js';
-export { sendToTargets, type BusTarget } from './send-to-targets.js';

@@ -16,23 +16,9 @@ export {
   ResponsePermissions,
 } from './response-permissions.js';
 export { Account, AccountRegistry, GLOBAL_ACCOUNT_NAME } from './account.js';
-export {
-  MemberTarget,
-  collectMemberTargets,
-  pickWeighted,
-  pickWeightedWhere,
-  type TargetedInterest,
-} from './weighted-fanout.js';
 export { passwordMatches } from './password.js';
 export { newNonce, nkeySignatureValid } from './nkey.js';
-export {
-  InterestTotals,
-  MemberInterestTable,
-  MemberSubscription,
-  type InterestTotal,
-  type MemberInterestChange,
-  type MemberInterestDelta,
-} from './member-interest.js';
+export { InterestTotals, type InterestDelta, type InterestTotal } from './interest-totals.js';
 export { INTEREST_KINDS, KIND_BIT, LOCAL_KINDS, type InterestKind } from './router/interest-kind.js';
 export { forwardMask, mayDeliver } from './router/delivery-policy.js';
 export { pickForPublisher, pickNamed } from './router/queue-policy.js';

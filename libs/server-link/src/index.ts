@@ -1,5 +1,4 @@
 export { ServerLink, type LinkCloseReason, type LinkHost, type LinkLimits } from './server-link.js';
 export { listen, peerAddress, type BoundAddress } from './listen.js';
 export { MutualLinkTls, TlsAcceptor, tlsFiles, type AcceptTlsOptions, type LinkTlsConfig, type LinkTlsKind } from './link-tls.js';
-export { LinkTargets, type ChoosableLink } from './link-targets.js';
 export { LinkDialer } from './link-dialer.js';

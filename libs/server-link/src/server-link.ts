@@ -45,7 +45,7 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
   outBytes = 0;
   rttMs = 0;
   closeReason: Reason | LinkCloseReason | undefined;
-  /** Fan-out scratch (LinkTargets): the pass that last chose this link, and the queue groups it got. */
+  /** The router's fan-out scratch (RouterLink): the pass that last chose this link, and the queue groups it got. */
   mark = 0;
   readonly queueScratch: string[] = [];
 
