@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InProcessBus, type InterestChange } from '@nats-ts/bus';
-import type { RouterLink } from '@nats-ts/routing';
+import { RecordingLink as RecordingLeaf } from '@nats-ts/routing/test-support';
 import { LinkInterest } from './link-interest.js';
-
-/** A leaf connection as the router sees it: it records what it was sent. */
-class RecordingLeaf implements RouterLink {
-  mark = 0;
-  readonly queueScratch: string[] = [];
-  readonly sent: string[] = [];
-  constructor(readonly account: string) {}
-  sendRouted(_account: string, subject: string, _reply: string | undefined, queues: readonly string[]): void {
-    this.sent.push(queues.length > 0 ? `${subject} ${queues.join(',')}` : subject);
-  }
-}
 
 async function setup() {
   const bus = new InProcessBus();

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InProcessBus, type InterestChange } from '@nats-ts/bus';
-import type { RouterLink } from '@nats-ts/routing';
+import { RecordingLink as RecordingRoute } from '@nats-ts/routing/test-support';
 import { PeerInterest } from './peer-interest.js';
-
-/** A route as the router sees it: it records what it was sent. */
-class RecordingRoute implements RouterLink {
-  mark = 0;
-  readonly queueScratch: string[] = [];
-  readonly sent: string[] = [];
-  constructor(readonly name: string) {}
-  sendRouted(_account: string, subject: string, _reply: string | undefined, queues: readonly string[]): void {
-    this.sent.push(queues.length > 0 ? `${subject} ${queues.join(',')}` : subject);
-  }
-}
 
 async function setup() {
   const bus = new InProcessBus();
