@@ -19,6 +19,7 @@ export { Account, AccountRegistry, GLOBAL_ACCOUNT_NAME } from './account.js';
 export { passwordMatches } from './password.js';
 export { newNonce, nkeySignatureValid } from './nkey.js';
 export { InterestTotals, type InterestDelta, type InterestTotal } from './interest-totals.js';
+export { MemberContributions, type AnnouncedInterest, type ContributionDelta, type MemberContribution } from './member-contributions.js';
 export { INTEREST_KINDS, KIND_BIT, LOCAL_KINDS, type InterestKind } from './router/interest-kind.js';
 export { forwardMask, mayDeliver } from './router/delivery-policy.js';
 export { pickForPublisher, pickNamed } from './router/queue-policy.js';

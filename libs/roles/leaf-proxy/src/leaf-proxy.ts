@@ -4,6 +4,7 @@ import type { BusEndpoint, BusHandlers, BusTransport, InterestChange, MemberInfo
 import type { LeafnodesConfig, ServerOptions } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
 import { encodeLeafInfo, FlushQueue, joinHostPort } from '@nats-ts/protocol';
+import { MemberContributions, type ContributionDelta } from '@nats-ts/routing';
 import { LeafConnection } from './leaf-connection.js';
 import { leafIdentity, leafnodeUrls, processHubInfo, processLeafConnect } from './leaf-handshake.js';
 import { hubInfo, leafNonce, nuid, type LeafConnectInfo, type LeafPeerInfo } from './leaf-info.js';
@@ -11,7 +12,6 @@ import { linkReaches, memberReaches } from './leaf-policy.js';
 import { LeafRemote, type DialedStream, type LeafRemoteOwner } from './leaf-remote.js';
 import { LeafTls } from './leaf-tls.js';
 import { LinkInterest } from './link-interest.js';
-import { NodeInterest, type ContributionDelta } from './node-interest.js';
 import { listen, type BoundAddress } from '@nats-ts/server-link';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 
@@ -47,7 +47,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
   private readonly busTransport: BusTransport;
   private bus: BusEndpoint | undefined;
   /** The interest the node's other members announce (client-gateway, route-mesh, ...): what leafs hear as LS+/LS-. */
-  private readonly members = new NodeInterest();
+  private readonly members = new MemberContributions();
   private readonly loopSubjects = new Map<string, string>();
   readonly tls: LeafTls | undefined;
   private listener: NetServer | undefined;

@@ -1,5 +1,13 @@
-import type { InterestChange } from '@nats-ts/bus';
-import { isValidSublistSubject } from '@nats-ts/routing';
+import { isValidSublistSubject } from './subject.js';
+
+/** A bus member's current count for (account, subject, queue), as the bus delivers it. */
+export interface AnnouncedInterest {
+  readonly account: string;
+  readonly subject: string;
+  readonly queue?: string | undefined;
+  readonly weight: number;
+  readonly add: boolean;
+}
 
 /** One member's current contribution to (account, subject, queue): 1 for plain interest, a queue group its members. */
 export interface MemberContribution {
@@ -7,7 +15,7 @@ export interface MemberContribution {
   readonly account: string;
   readonly subject: string;
   readonly queue: string | undefined;
-  /** Other servers' interest (a route or gateway member's), which our hubs do not hear. */
+  /** Other servers' interest (a route or gateway member's), which a leaf's hubs do not hear. */
   readonly remote: boolean;
   weight: number;
 }
@@ -19,14 +27,14 @@ export interface ContributionDelta {
 }
 
 /**
- * The interest the node's other members announce, as counts: what leafs must hear as LS+/LS-
- * (the router holds the interest itself, and delivers the messages).
+ * The interest the node's other members announce, as counts per member: what a role must tell
+ * its peers (route RS+, leaf LS+) while the router holds the interest itself and delivers.
  */
-export class NodeInterest {
+export class MemberContributions {
   private readonly contributions = new Map<string, MemberContribution>();
 
   /** Records a member's current count for a key, as the bus delivers it; returns how its contribution moved, if it did. */
-  apply(memberId: string, change: InterestChange, remote: boolean): ContributionDelta | undefined {
+  apply(memberId: string, change: AnnouncedInterest, remote = false): ContributionDelta | undefined {
     if (!isValidSublistSubject(change.subject)) return undefined;
     const queue = change.queue === '' ? undefined : change.queue;
     const key = `${memberId} ${change.account} ${change.subject} ${queue ?? ''}`;

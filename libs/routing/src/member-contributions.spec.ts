@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { NodeInterest } from './node-interest.js';
+import { MemberContributions } from './member-contributions.js';
 
-describe('NodeInterest', () => {
+describe('MemberContributions', () => {
   it('counts plain interest once per member and queue groups by members, as the bus delivers current counts', () => {
-    const node = new NodeInterest();
+    const node = new MemberContributions();
     expect(node.apply('m1', { account: '$G', subject: 'a', weight: 3, add: true }, false)?.delta).toBe(1);
     expect(node.apply('m1', { account: '$G', subject: 'a', weight: 4, add: true }, false)).toBeUndefined();
     expect(node.apply('m2', { account: '$G', subject: 'w', queue: 'q', weight: 2, add: true }, true)?.delta).toBe(2);
