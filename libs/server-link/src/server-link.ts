@@ -82,6 +82,36 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
   abstract label(): string;
 
   /**
+   * The router's delivery (RouterLink.sendRouted): `data[start, end)` holds the header block then
+   * the payload, handed to the connection's encoder as two views.
+   */
+  sendRouted(
+    account: string,
+    subject: string,
+    reply: string | undefined,
+    queues: readonly string[],
+    headerSize: number,
+    data: Uint8Array,
+    start: number,
+    end: number,
+    traceparent: string | undefined,
+  ): void {
+    const header = headerSize > 0 ? data.subarray(start, start + headerSize) : undefined;
+    this.sendRoutedParts(account, subject, reply, queues, header, data.subarray(start + headerSize, end), traceparent);
+  }
+
+  /** Sends a routed message on the link, under a send span when it is traced. */
+  protected abstract sendRoutedParts(
+    account: string,
+    subject: string,
+    reply: string | undefined,
+    queues: readonly string[],
+    header: Uint8Array | undefined,
+    payload: Uint8Array,
+    traceparent: string | undefined,
+  ): void;
+
+  /**
    * Whether this tick sends a PING. As nats-server, by default not after recent traffic from the
    * peer once the RTT is known; gateways and leaf spokes ping regardless.
    */

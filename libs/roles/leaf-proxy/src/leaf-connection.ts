@@ -228,20 +228,16 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
     return this.registered && this.perms.canPublish(subject) && leafTakes(this, origin, origin instanceof LeafConnection ? origin : undefined);
   }
 
-  /** The router's delivery to this connection: `data[start, end)` is the header block then the payload. */
-  sendRouted(
+  // A leaf connection is bound to one account: LMSG carries none.
+  protected sendRoutedParts(
     _account: string,
     subject: string,
     reply: string | undefined,
     queues: readonly string[],
-    headerSize: number,
-    data: Uint8Array,
-    start: number,
-    end: number,
+    header: Uint8Array | undefined,
+    payload: Uint8Array,
     traceparent: string | undefined,
   ): void {
-    const header = headerSize > 0 ? data.subarray(start, start + headerSize) : undefined;
-    const payload = data.subarray(start + headerSize, end);
     if (traceparent === undefined || !this.proxy.tracing.enabled) this.sendMsg(subject, reply, queues, header, payload);
     else this.proxy.sendTraced(this, traceparent, subject, reply, queues, header, payload);
   }

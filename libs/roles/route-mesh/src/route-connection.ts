@@ -175,20 +175,15 @@ export class RouteConnection extends ServerLink<RouteCloseReason> implements Rou
     return this.mesh.memberId;
   }
 
-  /** The router's delivery to this peer: `data[start, end)` is the header block then the payload. */
-  sendRouted(
+  protected sendRoutedParts(
     account: string,
     subject: string,
     reply: string | undefined,
     queues: readonly string[],
-    headerSize: number,
-    data: Uint8Array,
-    start: number,
-    end: number,
+    header: Uint8Array | undefined,
+    payload: Uint8Array,
     traceparent: string | undefined,
   ): void {
-    const header = headerSize > 0 ? data.subarray(start, start + headerSize) : undefined;
-    const payload = data.subarray(start + headerSize, end);
     if (traceparent === undefined || !this.mesh.tracing.enabled) this.sendMsg(account, subject, reply, queues, header, payload);
     else this.mesh.sendTraced(this, traceparent, account, subject, reply, queues, header, payload);
   }

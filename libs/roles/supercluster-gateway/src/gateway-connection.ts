@@ -191,20 +191,16 @@ export class GatewayConnection extends ServerLink<GatewayCloseReason> implements
     return this.gateway.memberId;
   }
 
-  /** The router's delivery to the remote cluster: `data[start, end)` is the header block then the payload. */
-  sendRouted(
+  protected sendRoutedParts(
     account: string,
     subject: string,
     reply: string | undefined,
     queues: readonly string[],
-    headerSize: number,
-    data: Uint8Array,
-    start: number,
-    end: number,
+    header: Uint8Array | undefined,
+    payload: Uint8Array,
     traceparent: string | undefined,
   ): void {
-    const header = headerSize > 0 ? data.subarray(start, start + headerSize) : undefined;
-    this.gateway.toGateway(this, account, subject, reply, queues, header, data.subarray(start + headerSize, end), traceparent);
+    this.gateway.toGateway(this, account, subject, reply, queues, header, payload, traceparent);
   }
 
   label(): string {
