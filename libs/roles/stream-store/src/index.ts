@@ -1,0 +1,2 @@
+export type { PurgeRequest, StoreLimits, StoreState, StoredMessage, StreamStore } from './store/stream-store.js';
+export { UNLIMITED } from './store/stream-store.js';

@@ -1,0 +1,96 @@
+/**
+ * What a stream keeps its messages in. Every backend (memory, file, and later Redis) implements
+ * this one interface and passes the shared suite in `stream-store-suite.test-support.ts`.
+ *
+ * Calls are synchronous: the stream-store role handles a message inside the router's delivery
+ * call. A file store buffers appends and writes them out in `flush()`, which the role calls once
+ * per batch before it sends that batch's acks (an ack means the bytes are in the file).
+ */
+export interface StreamStore {
+  readonly storage: 'file' | 'memory';
+
+  /**
+   * Appends a message at `state().lastSeq + 1` and returns its sequence, then applies the
+   * discard-old limits (max_msgs, max_bytes, max_msgs_per_subject) by removing from the front.
+   * `header` is the whole NATS header block, or empty for none. The buffers are copied.
+   */
+  append(subject: string, header: Uint8Array, data: Uint8Array, timeNs: bigint): number;
+
+  /** Makes every append so far readable after a crash of this process (written to the file). */
+  flush(): void;
+
+  /** The message at `seq`; undefined when it never was, was removed, or is below the first. */
+  load(seq: number): StoredMessage | undefined;
+  /** The first message at or after `fromSeq` whose subject matches `filter` (wildcards allowed). */
+  loadNextMatching(filter: string, fromSeq: number): StoredMessage | undefined;
+  /** The last message whose subject matches `filter` (wildcards allowed). */
+  loadLastMatching(filter: string): StoredMessage | undefined;
+  /** The sequence of the last message stored on exactly `subject`, 0 when none is left. */
+  lastSeqOfSubject(subject: string): number;
+  /** How many messages are stored on exactly `subject`. */
+  countOfSubject(subject: string): number;
+
+  /** Removes one message; false when it is not there. `erase` overwrites its bytes where stored. */
+  remove(seq: number, erase: boolean): boolean;
+  /**
+   * Removes messages and returns how many: all of them; with `filter` only matching subjects;
+   * with `keep` all but the newest `keep` (per matching subject when a filter is given, as
+   * nats-server does); with `seq` only those below it.
+   */
+  purge(request: PurgeRequest): number;
+  /** Removes messages older than `nowNs - maxAgeNs` (from the front); returns how many. */
+  expire(nowNs: bigint): number;
+  /** New limits for appends from now on; removes what the tighter limits no longer allow. */
+  setLimits(limits: StoreLimits): void;
+
+  state(): StoreState;
+  /** Message counts per subject for the subjects matching `filter`. */
+  subjectCounts(filter: string): Map<string, number>;
+  /** The interior removed sequences between first and last, ascending. */
+  deletedSeqs(): number[];
+
+  /** Flushes and releases files; the store is unusable afterwards. */
+  close(): void;
+  /** Closes and removes everything stored (the stream is deleted). */
+  destroy(): void;
+}
+
+export interface StoredMessage {
+  readonly seq: number;
+  readonly subject: string;
+  /** The header block as published (`NATS/1.0\r\n...\r\n\r\n`); empty when it had none. */
+  readonly header: Uint8Array;
+  readonly data: Uint8Array;
+  /** Nanoseconds since the Unix epoch, as stored. */
+  readonly timeNs: bigint;
+}
+
+export interface StoreLimits {
+  /** -1: unlimited (as the stream config). */
+  maxMsgs: number;
+  maxBytes: number;
+  maxMsgsPerSubject: number;
+  /** 0: no age limit. */
+  maxAgeNs: bigint;
+}
+
+export interface PurgeRequest {
+  filter?: string;
+  keep?: number;
+  seq?: number;
+}
+
+export interface StoreState {
+  messages: number;
+  /** Stored size as nats-server counts it (per message: subject, headers, data and its overhead). */
+  bytes: number;
+  /** 0 with nothing ever stored; after removals, the next sequence that can be there. */
+  firstSeq: number;
+  firstTimeNs: bigint;
+  lastSeq: number;
+  lastTimeNs: bigint;
+  numDeleted: number;
+  numSubjects: number;
+}
+
+export const UNLIMITED: StoreLimits = { maxMsgs: -1, maxBytes: -1, maxMsgsPerSubject: -1, maxAgeNs: 0n };
