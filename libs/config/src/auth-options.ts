@@ -5,6 +5,8 @@ import type { Draft } from './draft.js';
 import {
   Diagnostics,
   notSupported,
+  readBool,
+  readInteger,
   readMap,
   readSecondsMs,
   readString,
@@ -12,7 +14,7 @@ import {
   unknownField,
 } from './entry-reader.js';
 import { formatPos, type SourcePos } from './errors.js';
-import type { AccountConfig, NkeyUserConfig, Permissions, UserConfig } from './options.js';
+import { UNLIMITED_ACCOUNT_JETSTREAM, type AccountConfig, type JetStreamAccountLimits, type NkeyUserConfig, type Permissions, type UserConfig } from './options.js';
 import { readPermissions } from './permissions-options.js';
 
 const GLOBAL_ACCOUNT = '$G';
@@ -118,10 +120,12 @@ function applyAccount(block: MapNode, account: AccountConfig, draft: Draft, d: D
       case 'default_permissions':
         defaults = readPermissions(x, d);
         break;
+      case 'jetstream':
+        account.jetstream = readAccountJetStream(x, d) ?? account.jetstream;
+        break;
       case 'nkey':
       case 'imports':
       case 'exports':
-      case 'jetstream':
       case 'mappings':
       case 'maps':
       case 'limits':
@@ -139,6 +143,70 @@ function applyAccount(block: MapNode, account: AccountConfig, draft: Draft, d: D
   account.nkeys.push(...added.nkeys);
   draft.options.auth.users.push(...added.users);
   draft.options.auth.nkeys.push(...added.nkeys);
+}
+
+/**
+ * An account's `jetstream`: `enabled`/`true` (unlimited), `disabled`/`false`, or a map of limits
+ * with nats-server 2.9's key names. Undefined leaves the account without JetStream.
+ */
+function readAccountJetStream(e: ConfigEntry, d: Diagnostics): JetStreamAccountLimits | undefined {
+  const node = e.node;
+  if (node.kind === 'bool') return node.value ? { ...UNLIMITED_ACCOUNT_JETSTREAM } : undefined;
+  if (node.kind === 'string') {
+    const word = node.value.toLowerCase();
+    if (word === 'enabled' || word === 'enable') return { ...UNLIMITED_ACCOUNT_JETSTREAM };
+    if (word !== 'disabled' && word !== 'disable') d.error(e.keyPos, `expected 'enabled' or 'disabled' for "jetstream", found "${node.value}"`);
+    return undefined;
+  }
+  if (node.kind !== 'map') {
+    d.error(e.keyPos, `"jetstream" must be a boolean, a string or a map, found ${describeNode(node)}`);
+    return undefined;
+  }
+  const limits = { ...UNLIMITED_ACCOUNT_JETSTREAM };
+  for (const x of node.entries.values()) {
+    switch (x.key.toLowerCase()) {
+      case 'max_memory':
+      case 'max_mem':
+      case 'mem':
+      case 'memory':
+        limits.maxMemory = readInteger(x, d, -1) ?? limits.maxMemory;
+        break;
+      case 'max_store':
+      case 'max_file':
+      case 'max_disk':
+      case 'store':
+      case 'disk':
+        limits.maxStore = readInteger(x, d, -1) ?? limits.maxStore;
+        break;
+      case 'max_streams':
+      case 'streams':
+        limits.maxStreams = readInteger(x, d, -1) ?? limits.maxStreams;
+        break;
+      case 'max_consumers':
+      case 'consumers':
+        limits.maxConsumers = readInteger(x, d, -1) ?? limits.maxConsumers;
+        break;
+      case 'max_bytes_required':
+      case 'max_stream_bytes':
+      case 'max_bytes':
+        limits.maxBytesRequired = readBool(x, d) ?? limits.maxBytesRequired;
+        break;
+      case 'mem_max_stream_bytes':
+      case 'memory_max_stream_bytes':
+        limits.memoryMaxStreamBytes = readInteger(x, d, -1) ?? limits.memoryMaxStreamBytes;
+        break;
+      case 'disk_max_stream_bytes':
+      case 'store_max_stream_bytes':
+        limits.storeMaxStreamBytes = readInteger(x, d, -1) ?? limits.storeMaxStreamBytes;
+        break;
+      case 'max_ack_pending':
+        limits.maxAckPending = readInteger(x, d, -1) ?? limits.maxAckPending;
+        break;
+      default:
+        unknownField(x, d, 'account jetstream');
+    }
+  }
+  return limits;
 }
 
 /** Where addUsers puts users: the authorization block's, or an account's. */

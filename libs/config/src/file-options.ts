@@ -6,6 +6,7 @@ import { applyGateway } from './gateway-options.js';
 import type { ConfigEntry, MapNode } from './conf-nodes.js';
 import { describeNode } from './conf-nodes.js';
 import type { Draft } from './draft.js';
+import type { JetStreamConfig } from './options.js';
 import {
   Diagnostics,
   applyListenerKey,
@@ -13,6 +14,7 @@ import {
   readBool,
   readDurationMs,
   readHostPort,
+  readInteger,
   readNonNegative,
   readPort,
   readString,
@@ -269,6 +271,23 @@ function applyStoreDir(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
   draft.options.jetstream.storeDir = dir;
 }
 
+/** As nats-server: a domain is one subject token, so it may be used in `$JS.<domain>.API`. */
+function isValidDomain(domain: string): boolean {
+  return !/[\s.*>]/.test(domain);
+}
+
+/** `sync_interval: 2m`, or `always` to fsync before every ack (nats-server 2.10's option). */
+function applySyncInterval(e: ConfigEntry, js: JetStreamConfig, d: Diagnostics): void {
+  if (e.node.kind === 'string' && e.node.value.toLowerCase() === 'always') {
+    js.syncAlways = true;
+    return;
+  }
+  const ms = readDurationMs(e, d, 'refused');
+  if (ms === undefined) return;
+  if (ms <= 0) d.error(e.keyPos, `"${e.key}" must be a positive duration or "always"`);
+  else js.syncIntervalMs = ms;
+}
+
 /** `jetstream: true`, `jetstream: enabled`, or `jetstream { store_dir, enabled, ... }`. */
 function applyJetStream(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
   const js = draft.options.jetstream;
@@ -300,22 +319,37 @@ function applyJetStream(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
       case 'enabled':
         enabled = readBool(x, d) ?? enabled;
         break;
+      case 'max_memory_store':
+      case 'max_mem_store':
+      case 'max_mem':
+        js.maxMemoryStore = readInteger(x, d, -1) ?? js.maxMemoryStore;
+        break;
+      case 'max_file_store':
+      case 'max_file':
+        js.maxFileStore = readInteger(x, d, -1) ?? js.maxFileStore;
+        break;
+      case 'domain': {
+        const domain = readString(x, d);
+        if (domain !== undefined && !isValidDomain(domain)) d.error(x.keyPos, `invalid domain name: "${domain}" (no spaces, dots or wildcards)`);
+        else if (domain !== undefined && domain !== '') js.domain = domain;
+        break;
+      }
+      case 'max_outstanding_catchup':
+        js.maxOutstandingCatchup = readInteger(x, d, 1) ?? js.maxOutstandingCatchup;
+        break;
+      case 'sync_interval':
+      case 'sync':
+        applySyncInterval(x, js, d);
+        break;
       case 'key':
       case 'ek':
       case 'encryption_key':
         refused(x, d, 'encryption at rest is not implemented, and ignoring it would store messages unencrypted');
         break;
-      case 'max_memory_store':
-      case 'max_mem_store':
-      case 'max_mem':
-      case 'max_file_store':
-      case 'max_file':
-      case 'domain':
       case 'cipher':
       case 'extension_hint':
       case 'limits':
       case 'unique_tag':
-      case 'max_outstanding_catchup':
         notSupported(x, d, 'jetstream');
         break;
       default:

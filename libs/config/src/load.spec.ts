@@ -51,7 +51,7 @@ describe('loadOptions defaults', () => {
       auth: { users: [], nkeys: [], timeoutMs: 2000 },
       accounts: [],
       allowNonTls: false,
-      jetstream: { enabled: false },
+      jetstream: { enabled: false, maxMemoryStore: -1, maxFileStore: -1, syncIntervalMs: DEFAULTS.jetstreamSyncIntervalMs, syncAlways: false },
     });
   });
 
@@ -283,6 +283,34 @@ authorization {
   });
 });
 
+describe('loadConfigFile: jetstream', () => {
+  it('reads the server block with sizes, a domain and the sync interval', () => {
+    const js = optionsOf('jetstream {\n  store_dir: "/data"\n  max_memory_store: 64MB\n  max_file_store: 1GB\n  domain: hub\n  max_outstanding_catchup: 32MB\n  sync_interval: "10s"\n}').jetstream;
+    expect(js).toEqual({
+      enabled: true,
+      storeDir: '/data',
+      maxMemoryStore: 64 * 1024 * 1024,
+      maxFileStore: 1024 ** 3,
+      domain: 'hub',
+      maxOutstandingCatchup: 32 * 1024 * 1024,
+      syncIntervalMs: 10_000,
+      syncAlways: false,
+    });
+    expect(optionsOf('jetstream { sync_interval: always }').jetstream.syncAlways).toBe(true);
+    expect(optionsOf('jetstream: enabled').jetstream).toMatchObject({ enabled: true, maxMemoryStore: -1, maxFileStore: -1, syncIntervalMs: DEFAULTS.jetstreamSyncIntervalMs });
+  });
+
+  it('reads per-account JetStream: enabled, or limits with nats-server 2.9 key names', () => {
+    const accounts = optionsOf('accounts {\n  A { jetstream: enabled }\n  B { jetstream { max_mem: 1MB, max_file: 2MB, max_streams: 3, max_consumers: 4, max_bytes_required: true } }\n  C { }\n  D { jetstream: disabled }\n}').accounts;
+    expect(accounts.map((a) => [a.name, a.jetstream])).toEqual([
+      ['A', { maxMemory: -1, maxStore: -1, maxStreams: -1, maxConsumers: -1, maxAckPending: -1, memoryMaxStreamBytes: -1, storeMaxStreamBytes: -1, maxBytesRequired: false }],
+      ['B', { maxMemory: 1024 * 1024, maxStore: 2 * 1024 * 1024, maxStreams: 3, maxConsumers: 4, maxAckPending: -1, memoryMaxStreamBytes: -1, storeMaxStreamBytes: -1, maxBytesRequired: true }],
+      ['C', undefined],
+      ['D', undefined],
+    ]);
+  });
+});
+
 describe('loadConfigFile: tls, websocket, cluster, jetstream', () => {
   it('reads tls; the auth timeout then follows the TLS timeout', () => {
     const o = optionsOf(`tls { cert_file: "${certFile}", key_file: "${keyFile}", ca_file: "${caFile}", verify: true, timeout: 3 }`);
@@ -364,12 +392,12 @@ cluster {
   });
 
   it('reads jetstream in all its forms', () => {
-    expect(optionsOf('jetstream: true').jetstream).toEqual({ enabled: true });
-    expect(optionsOf('jetstream: enabled').jetstream).toEqual({ enabled: true });
-    expect(optionsOf('jetstream: disabled').jetstream).toEqual({ enabled: false });
-    expect(optionsOf('jetstream { store_dir: "/data/js" }').jetstream).toEqual({ enabled: true, storeDir: '/data/js' });
-    expect(optionsOf('jetstream { storedir: js, enabled: false }').jetstream).toEqual({ enabled: false, storeDir: 'js' });
-    expect(optionsOf('store_dir: "./js"\njetstream: on').jetstream).toEqual({ enabled: true, storeDir: './js' });
+    expect(optionsOf('jetstream: true').jetstream).toMatchObject({ enabled: true });
+    expect(optionsOf('jetstream: enabled').jetstream).toMatchObject({ enabled: true });
+    expect(optionsOf('jetstream: disabled').jetstream).toMatchObject({ enabled: false });
+    expect(optionsOf('jetstream { store_dir: "/data/js" }').jetstream).toMatchObject({ enabled: true, storeDir: '/data/js' });
+    expect(optionsOf('jetstream { storedir: js, enabled: false }').jetstream).toMatchObject({ enabled: false, storeDir: 'js' });
+    expect(optionsOf('store_dir: "./js"\njetstream: on').jetstream).toMatchObject({ enabled: true, storeDir: './js' });
   });
 });
 
@@ -382,7 +410,7 @@ leafnodes { port: 7422, min_version: "2.8.0" }
 syslog: true
 system_account: SYS
 https_port: 8443
-jetstream { max_mem: 1G, domain: d }
+jetstream { unique_tag: az, limits: {} }
 accounts { A { imports: [], exports: [] } }
 tls { cert_file: "${certFile}", key_file: "${keyFile}", cipher_suites: ["x"] }
 cluster { port: 6222, permissions: { import: ">" } }
@@ -394,8 +422,8 @@ cluster { port: 6222, permissions: { import: ">" } }
       `${path}:5:1: "syslog" is not supported yet, ignored`,
       `${path}:6:1: "system_account" is not supported yet, ignored`,
       `${path}:7:1: "https_port" is not supported yet, ignored`,
-      `${path}:8:13: "max_mem" in jetstream is not supported yet, ignored`,
-      `${path}:8:26: "domain" in jetstream is not supported yet, ignored`,
+      `${path}:8:13: "unique_tag" in jetstream is not supported yet, ignored`,
+      `${path}:8:29: "limits" in jetstream is not supported yet, ignored`,
       `${path}:9:16: "imports" in account "A" is not supported yet, ignored`,
       `${path}:9:29: "exports" in account "A" is not supported yet, ignored`,
       `${path}:10:${certFile.length + keyFile.length + 36}: "cipher_suites" in tls is not supported yet, ignored`,

@@ -71,7 +71,47 @@ export interface AccountConfig {
   name: string;
   users: UserConfig[];
   nkeys: NkeyUserConfig[];
+  /** `jetstream: enabled` or limits; absent: the account has no JetStream (once accounts are configured). */
+  jetstream?: JetStreamAccountLimits;
 }
+
+/** The server's `jetstream {}` block (and `-js`, `-sd`). */
+export interface JetStreamConfig {
+  enabled: boolean;
+  storeDir?: string;
+  /** Bytes; -1: nats-server's default (75% of memory, of the store's disk). */
+  maxMemoryStore: number;
+  maxFileStore: number;
+  domain?: string;
+  /** Bytes; accepted for nats-server compatibility (clustered catchup). */
+  maxOutstandingCatchup?: number;
+  /** How often file stores fsync (nats-server 2.10's `sync_interval`); `always`: before every ack. */
+  syncIntervalMs: number;
+  syncAlways: boolean;
+}
+
+/** An account's JetStream limits as nats-server 2.9 reads them; -1 is unlimited. */
+export interface JetStreamAccountLimits {
+  maxMemory: number;
+  maxStore: number;
+  maxStreams: number;
+  maxConsumers: number;
+  maxAckPending: number;
+  memoryMaxStreamBytes: number;
+  storeMaxStreamBytes: number;
+  maxBytesRequired: boolean;
+}
+
+export const UNLIMITED_ACCOUNT_JETSTREAM: Readonly<JetStreamAccountLimits> = {
+  maxMemory: -1,
+  maxStore: -1,
+  maxStreams: -1,
+  maxConsumers: -1,
+  maxAckPending: -1,
+  memoryMaxStreamBytes: -1,
+  storeMaxStreamBytes: -1,
+  maxBytesRequired: false,
+};
 
 export interface TlsConfig {
   certFile?: string;
@@ -222,7 +262,7 @@ export interface ServerOptions {
   cluster?: ClusterConfig;
   /** `gateway {}`; absent unless it has a port. */
   gateway?: GatewayConfig;
-  jetstream: { enabled: boolean; storeDir?: string };
+  jetstream: JetStreamConfig;
 
   /** `leafnodes {}`; absent unless it has a port or remotes. */
   leafnodes?: LeafnodesConfig;
@@ -247,6 +287,8 @@ export const DEFAULTS = {
   tlsTimeoutMs: 2_000,
   lameDuckDurationMs: 2 * 60_000,
   lameDuckGracePeriodMs: 10_000,
+  /** nats-server 2.10's default file store sync interval. */
+  jetstreamSyncIntervalMs: 120_000,
   responseMaxMsgs: 1,
   responseExpiresMs: 2 * 60_000,
 } as const;

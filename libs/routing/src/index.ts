@@ -6,6 +6,7 @@ export {
   subjectHasWildcard,
   subjectIsSubsetMatch,
   subjectMatches,
+  subjectsCollide,
 } from './subject.js';
 export { EMPTY_SUBLIST_RESULT, type SublistEntry, type SublistResult } from './sublist-result.js';
 export { InvalidSubjectError, Sublist, type SublistStats } from './sublist.js';

@@ -7,6 +7,7 @@ import {
   subjectHasWildcard,
   subjectIsSubsetMatch,
   subjectMatches,
+  subjectsCollide,
 } from './subject.js';
 
 describe('isValidSubject', () => {
@@ -190,5 +191,22 @@ describe('isReservedQueueName', () => {
     expect(isReservedQueueName('_sys_')).toBe(true);
     expect(isReservedQueueName('workers')).toBe(false);
     expect(isReservedQueueName('_SYS_')).toBe(false);
+  });
+});
+
+describe('subjectsCollide', () => {
+  it.each([
+    ['orders.>', 'orders.new', true],
+    ['orders.*', 'orders.new', true],
+    ['orders.*', '*.new', true],
+    ['orders.*', 'orders.new.x', false],
+    ['orders.>', 'other.>', false],
+    ['a.b', 'a.b', true],
+    ['a.b', 'a.c', false],
+    ['>', 'anything.at.all', true],
+    ['a.*.c', 'a.b.*', true],
+  ])('%s and %s: %s', (a, b, expected) => {
+    expect(subjectsCollide(a, b)).toBe(expected);
+    expect(subjectsCollide(b, a)).toBe(expected);
   });
 });

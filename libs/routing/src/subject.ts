@@ -160,3 +160,21 @@ export function subjectIsSubsetMatch(subject: string, test: string): boolean {
   }
   return tokens.length === testTokens.length;
 }
+
+/**
+ * Can some published subject match both `a` and `b` (wildcards allowed in either)? As
+ * nats-server's SubjectsCollide: streams may not share subjects, nor filters overlap.
+ */
+export function subjectsCollide(a: string, b: string): boolean {
+  if (a === b) return true;
+  const at = a.split('.');
+  const bt = b.split('.');
+  const n = Math.min(at.length, bt.length);
+  for (let i = 0; i < n; i++) {
+    const x = at[i]!;
+    const y = bt[i]!;
+    if (x === '>' || y === '>') return true;
+    if (x !== y && x !== '*' && y !== '*') return false;
+  }
+  return at.length === bt.length;
+}
