@@ -230,6 +230,8 @@ export class ClientGateway implements BusHandlers {
       headers: !o.noHeaderSupport,
       max_payload: o.maxPayload,
     };
+    // The stream-store role runs when JetStream is on, in this process or on the bus.
+    if (o.jetstream.enabled) info.jetstream = true;
     if (this.authenticator.required) info.auth_required = true;
     if (o.tls) {
       // With allow_non_tls nats-server offers TLS rather than requiring it.
@@ -238,6 +240,7 @@ export class ClientGateway implements BusHandlers {
       if (o.tls.verify) info.tls_verify = true;
     }
     this.cluster.addTo(info, o.noAdvertise);
+    if (o.jetstream.enabled && o.jetstream.domain !== undefined) info.domain = o.jetstream.domain;
     if (this.lameDuck) info.ldm = true;
     return info;
   }
