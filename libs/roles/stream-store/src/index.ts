@@ -2,3 +2,17 @@ export type { PurgeRequest, StoreLimits, StoreState, StoredMessage, StreamStore 
 export { UNLIMITED } from './store/stream-store.js';
 export { JsErrors, jsError, type JsApiError, type JsErrorName, type JsErrorTemplate } from './api/js-errors.js';
 export { goJson, goJsonBytes } from './api/go-json.js';
+export {
+  GoJsonError,
+  GoJsonNumber,
+  goArray,
+  goBool,
+  goField,
+  goInt,
+  goObject,
+  goString,
+  goUint64,
+  parseGoJson,
+  type GoJsonObject,
+  type GoJsonValue,
+} from './api/go-json-decode.js';
