@@ -16,3 +16,4 @@ export {
   type GoJsonObject,
   type GoJsonValue,
 } from './api/go-json-decode.js';
+export { nowNs, parseRfc3339, parseRfc3339WithOffset, rfc3339Nano } from './api/time.js';
