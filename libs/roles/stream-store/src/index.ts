@@ -17,3 +17,5 @@ export {
   type GoJsonValue,
 } from './api/go-json-decode.js';
 export { nowNs, parseRfc3339, parseRfc3339WithOffset, rfc3339Nano } from './api/time.js';
+export { isValidPublishSubject, subjectsCollide } from './streams/subjects.js';
+export { isValidSubjectTransform } from './streams/subject-transform.js';
