@@ -17,5 +17,21 @@ export {
   type GoJsonValue,
 } from './api/go-json-decode.js';
 export { nowNs, parseRfc3339, parseRfc3339WithOffset, rfc3339Nano } from './api/time.js';
+export {
+  checkStreamUpdate,
+  parseStreamConfig,
+  sameStreamConfig,
+  updatedStreamConfig,
+  type DiscardPolicy,
+  type ExternalStream,
+  type Placement,
+  type RePublish,
+  type RetentionPolicy,
+  type StorageType,
+  type StreamAccountLimits,
+  type StreamConfig,
+  type StreamConfigContext,
+  type StreamSource,
+} from './streams/stream-config.js';
 export { isValidPublishSubject, subjectsCollide } from './streams/subjects.js';
 export { isValidSubjectTransform } from './streams/subject-transform.js';
