@@ -188,8 +188,8 @@ export function parseStreamConfig(body: Uint8Array, nameInSubject: string, conte
 }
 
 function decodeStreamConfig(json: GoJsonValue): DecodedStreamConfig {
-  const object = json === null ? new Map<string, GoJsonValue>() : goObject(json);
-  if (object === undefined) throw new GoJsonError('a stream config is an object');
+  // A `null` body leaves every field at its zero value.
+  const object: GoJsonObject = goObject(json) ?? new Map();
   const field = (name: string): GoJsonValue | undefined => goField(object, name);
   return {
     name: goString(field('name')),
