@@ -1,2 +1,3 @@
 export type { PurgeRequest, StoreLimits, StoreState, StoredMessage, StreamStore } from './store/stream-store.js';
 export { UNLIMITED } from './store/stream-store.js';
+export { MemoryStore } from './store/memory-store.js';
