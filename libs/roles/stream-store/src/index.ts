@@ -1,3 +1,4 @@
 export type { PurgeRequest, StoreLimits, StoreState, StoredMessage, StreamStore } from './store/stream-store.js';
 export { UNLIMITED } from './store/stream-store.js';
 export { MemoryStore } from './store/memory-store.js';
+export { FileStore, type FileStoreOptions, type RecoveryProblem } from './store/file-store.js';
