@@ -13,15 +13,19 @@ export interface StreamStore {
    * Appends a message at `state().lastSeq + 1` and returns its sequence, then applies the
    * discard-old limits (max_msgs, max_bytes, max_msgs_per_subject) by removing from the front.
    * `header` is the whole NATS header block, or empty for none. The buffers are copied.
+   * `subject` is a latin1 string (one char per byte), as subjects are throughout nats-ts.
    */
   append(subject: string, header: Uint8Array, data: Uint8Array, timeNs: bigint): number;
 
   /** Makes every append so far readable after a crash of this process (written to the file). */
   flush(): void;
 
-  /** The message at `seq`; undefined when it never was, was removed, or is below the first. */
+  /**
+   * The message at `seq`; undefined when it never was, was removed, or is below the first.
+   * The buffers of a loaded message are the caller's (a copy, or read from the file).
+   */
   load(seq: number): StoredMessage | undefined;
-  /** The first message at or after `fromSeq` whose subject matches `filter` (wildcards allowed). */
+  /** The first message at or after `fromSeq` whose subject matches `filter` (wildcards allowed; `''` and `>`: any). */
   loadNextMatching(filter: string, fromSeq: number): StoredMessage | undefined;
   /** The last message whose subject matches `filter` (wildcards allowed). */
   loadLastMatching(filter: string): StoredMessage | undefined;
@@ -33,20 +37,28 @@ export interface StreamStore {
   /** Removes one message; false when it is not there. `erase` overwrites its bytes where stored. */
   remove(seq: number, erase: boolean): boolean;
   /**
-   * Removes messages and returns how many: all of them; with `filter` only matching subjects;
-   * with `keep` all but the newest `keep` (per matching subject when a filter is given, as
-   * nats-server does); with `seq` only those below it.
+   * Removes messages and returns how many, as nats-server 2.9's PurgeEx: all of them; with
+   * `filter` only matching subjects; with `keep` all but the newest `keep` (with a filter, of
+   * all the matching messages together, not per subject); with `seq` only those below it (a
+   * `seq` of 0 or 1 is no bound). Without a filter, a `seq` above 1 ignores `keep`, and one past
+   * the end leaves the store empty with `seq` as the next sequence.
    */
   purge(request: PurgeRequest): number;
-  /** Removes messages older than `nowNs - maxAgeNs` (from the front); returns how many. */
+  /**
+   * Removes from the front the messages stored at or before `nowNs - maxAgeNs` (nats-server's
+   * rule), stopping at the first younger one; returns how many.
+   */
   expire(nowNs: bigint): number;
-  /** New limits for appends from now on; removes what the tighter limits no longer allow. */
+  /**
+   * New limits for appends from now on; removes what tighter max_msgs, max_bytes and
+   * max_msgs_per_subject no longer allow (a new max age applies from the next `expire`).
+   */
   setLimits(limits: StoreLimits): void;
 
   state(): StoreState;
   /** Message counts per subject for the subjects matching `filter`. */
   subjectCounts(filter: string): Map<string, number>;
-  /** The interior removed sequences between first and last, ascending. */
+  /** The sequences between first and last (both included) without a message, ascending. */
   deletedSeqs(): number[];
 
   /** Flushes and releases files; the store is unusable afterwards. */
@@ -66,11 +78,11 @@ export interface StoredMessage {
 }
 
 export interface StoreLimits {
-  /** -1: unlimited (as the stream config). */
+  /** -1: unlimited (as the stream config; 0 and below are unlimited, as in nats-server). */
   maxMsgs: number;
   maxBytes: number;
   maxMsgsPerSubject: number;
-  /** 0: no age limit. */
+  /** 0: no age limit. Nanoseconds. */
   maxAgeNs: bigint;
 }
 
@@ -86,9 +98,12 @@ export interface StoreState {
   bytes: number;
   /** 0 with nothing ever stored; after removals, the next sequence that can be there. */
   firstSeq: number;
+  /** 0n with nothing stored. */
   firstTimeNs: bigint;
   lastSeq: number;
+  /** Of the last message appended, even when it was removed since. */
   lastTimeNs: bigint;
+  /** Sequences between first and last without a message (`deletedSeqs().length`). */
   numDeleted: number;
   numSubjects: number;
 }
