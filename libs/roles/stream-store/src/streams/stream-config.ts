@@ -15,7 +15,8 @@ import {
 import { jsError, type JsApiError } from '../api/js-errors.js';
 import { parseRfc3339WithOffset, rfc3339Nano } from '../api/time.js';
 import { isValidSubjectTransform } from './subject-transform.js';
-import { isValidPublishSubject, subjectsCollide } from './subjects.js';
+import { subjectsCollide } from '@nats-ts/routing';
+import { isValidPublishSubject } from './subjects.js';
 
 export type RetentionPolicy = 'limits' | 'interest' | 'workqueue';
 export type DiscardPolicy = 'old' | 'new';
