@@ -35,6 +35,7 @@ export default [
             { sourceTag: 'app:route-mesh', onlyDependOnLibsWithTags: ['scope:route-mesh', 'layer:lifecycle'] },
             { sourceTag: 'app:leaf-proxy', onlyDependOnLibsWithTags: ['scope:leaf-proxy', 'layer:lifecycle'] },
             { sourceTag: 'app:supercluster-gateway', onlyDependOnLibsWithTags: ['scope:supercluster-gateway', 'layer:lifecycle'] },
+            { sourceTag: 'app:stream-store', onlyDependOnLibsWithTags: ['scope:stream-store', 'layer:lifecycle'] },
           ],
         },
       ],

@@ -2,3 +2,4 @@ export type { PurgeRequest, StoreLimits, StoreState, StoredMessage, StreamStore 
 export { UNLIMITED } from './store/stream-store.js';
 export { MemoryStore } from './store/memory-store.js';
 export { FileStore, type FileStoreOptions, type RecoveryProblem } from './store/file-store.js';
+export { streamStoreRole } from './role.js';

@@ -1,0 +1,218 @@
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JetStreamAccountLimits } from '@nats-ts/config';
+import { subjectsCollide } from '@nats-ts/routing';
+import { jsError, type JsApiError } from './api/js-errors.js';
+import { goJson } from './api/go-json.js';
+import { nowNs, parseRfc3339, rfc3339Nano } from './api/time.js';
+import { FileStore } from './store/file-store.js';
+import { MemoryStore } from './store/memory-store.js';
+import type { StreamStore } from './store/stream-store.js';
+import { Stream, storeLimits, type StreamOwner } from './streams/stream.js';
+import type { StreamConfig } from './streams/stream-config.js';
+
+/** What the accounts share: the server's limits and usage, the store directory, the ack batches. */
+export interface JetStreamServer {
+  readonly domain: string | undefined;
+  /** `<store_dir>/jetstream`. */
+  readonly storeRoot: string;
+  readonly maxMemory: number;
+  readonly maxStore: number;
+  readonly syncIntervalMs: number;
+  readonly syncAlways: boolean;
+  /** Bytes stored by every account, per storage. */
+  readonly used: { memory: number; file: number };
+  /** max_bytes reserved by every account's streams, per storage. */
+  readonly reserved: { memory: number; file: number };
+  queueReply(accountName: string, stream: Stream, reply: string, body: string): void;
+  /** A stream was created, changed or removed: its subject entries follow it. */
+  streamsChanged(account: JetStreamAccount): void;
+}
+
+/** The persisted part of a stream besides its messages. */
+interface StreamMeta {
+  config: StreamConfig;
+  created: string;
+}
+
+/**
+ * One account's JetStream: its streams, its limits and usage, and its API counters, as
+ * nats-server's jsAccount. File streams live in `<store_dir>/jetstream/<account>/streams/<name>`.
+ */
+export class JetStreamAccount implements StreamOwner {
+  readonly streams = new Map<string, Stream>();
+  readonly used = { memory: 0, file: 0 };
+  apiTotal = 0;
+  apiErrors = 0;
+
+  constructor(
+    readonly name: string,
+    readonly limits: Readonly<JetStreamAccountLimits>,
+    private readonly server: JetStreamServer,
+  ) {}
+
+  get domain(): string | undefined {
+    return this.server.domain;
+  }
+
+  private get streamsDir(): string {
+    return join(this.server.storeRoot, this.name, 'streams');
+  }
+
+  /** Opens the file streams stored for this account (a restart). Returns what could not be read. */
+  recover(): string[] {
+    const problems: string[] = [];
+    let names: string[];
+    try {
+      names = readdirSync(this.streamsDir);
+    } catch {
+      return problems;
+    }
+    for (const dirName of names) {
+      const dir = join(this.streamsDir, dirName);
+      try {
+        const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as StreamMeta;
+        const created = parseRfc3339(meta.created) ?? nowNs();
+        const store = FileStore.open(dir, storeLimits(meta.config), { syncIntervalMs: this.server.syncIntervalMs, syncAlways: this.server.syncAlways });
+        this.streams.set(meta.config.name, new Stream(meta.config, created, store, this));
+      } catch (err) {
+        problems.push(`stream directory ${dir}: ${(err as Error).message}`);
+      }
+    }
+    if (this.streams.size > 0) this.server.streamsChanged(this);
+    return problems;
+  }
+
+  /** STREAM.CREATE with a parsed config: the existing stream when identical, else a new one. */
+  createStream(config: StreamConfig, same: (a: StreamConfig, b: StreamConfig) => boolean): { stream: Stream } | { error: JsApiError } {
+    const existing = this.streams.get(config.name);
+    if (existing !== undefined) {
+      if (same(existing.config, config)) return { stream: existing };
+      return { error: jsError('StreamNameExist') };
+    }
+    const overlap = this.overlapping(config, undefined);
+    if (overlap !== undefined) return { error: overlap };
+    const limits = this.limits;
+    if (limits.maxStreams > 0 && this.streams.size >= limits.maxStreams) return { error: jsError('MaximumStreamsLimit') };
+    const refusal = this.reservationRefusal(config, undefined);
+    if (refusal !== undefined) return { error: refusal };
+    const created = nowNs();
+    let store: StreamStore;
+    try {
+      store = this.openStore(config, created);
+    } catch (err) {
+      return { error: jsError('StreamCreate', { err: (err as Error).message }) };
+    }
+    const stream = new Stream(config, created, store, this);
+    this.streams.set(config.name, stream);
+    this.reserve(config, 1);
+    this.server.streamsChanged(this);
+    return { stream };
+  }
+
+  /** STREAM.UPDATE with a config checkStreamUpdate allowed. */
+  updateStream(stream: Stream, config: StreamConfig): JsApiError | undefined {
+    const overlap = this.overlapping(config, stream.name);
+    if (overlap !== undefined) return overlap;
+    const refusal = this.reservationRefusal(config, stream.config);
+    if (refusal !== undefined) return refusal;
+    if (config.storage === 'file') this.writeMeta(this.streamDir(config.name), { config, created: rfc3339Nano(stream.createdNs) });
+    this.reserve(stream.config, -1);
+    stream.update(config);
+    this.reserve(config, 1);
+    this.server.streamsChanged(this);
+    return undefined;
+  }
+
+  deleteStream(stream: Stream): void {
+    this.streams.delete(stream.name);
+    this.reserve(stream.config, -1);
+    stream.destroy();
+    this.server.streamsChanged(this);
+  }
+
+  /** Stops every stream, keeping what is stored (the server stops). */
+  close(): void {
+    for (const stream of this.streams.values()) stream.close();
+    this.streams.clear();
+  }
+
+  // ---- StreamOwner ----
+
+  queueReply(stream: Stream, reply: string, body: string): void {
+    this.server.queueReply(this.name, stream, reply, body);
+  }
+
+  /** nats-server checks the server's limit before a store and the account's after it; both refuse here. */
+  storageRefusal(storage: 'file' | 'memory', size: number): JsApiError | undefined {
+    const server = this.server;
+    const serverMax = storage === 'memory' ? server.maxMemory : server.maxStore;
+    if (server.used[storage] + size > serverMax) return jsError('InsufficientResources');
+    const limits = this.limits;
+    const accountMax = storage === 'memory' ? limits.maxMemory : limits.maxStore;
+    if (accountMax >= 0 && this.used[storage] + size > accountMax) return jsError('AccountResourcesExceeded');
+    return undefined;
+  }
+
+  usageChanged(storage: 'file' | 'memory', delta: number): void {
+    this.used[storage] += delta;
+    this.server.used[storage] += delta;
+  }
+
+  // ----
+
+  /** Another stream of the account already takes one of these subjects. */
+  private overlapping(config: StreamConfig, except: string | undefined): JsApiError | undefined {
+    for (const other of this.streams.values()) {
+      if (other.name === except) continue;
+      for (const a of config.subjects ?? []) {
+        for (const b of other.config.subjects ?? []) if (subjectsCollide(a, b)) return jsError('StreamSubjectOverlap');
+      }
+    }
+    return undefined;
+  }
+
+  /** Reserved max_bytes against the account's and the server's limits (nats-server's checkBytesLimits). */
+  private reservationRefusal(config: StreamConfig, previous: StreamConfig | undefined): JsApiError | undefined {
+    const limits = this.limits;
+    if (limits.maxConsumers > 0 && config.max_consumers > limits.maxConsumers) return jsError('MaximumConsumersLimit');
+    const storage = config.storage;
+    const adding = config.max_bytes < 0 ? 1 : config.max_bytes;
+    let accountReserved = 0;
+    for (const other of this.streams.values()) {
+      if (other.config.storage === storage && other.config.max_bytes > 0 && other.config !== previous) accountReserved += other.config.max_bytes;
+    }
+    const exceeded = storage === 'memory' ? jsError('MemoryResourcesExceeded') : jsError('StorageResourcesExceeded');
+    const accountMax = storage === 'memory' ? limits.maxMemory : limits.maxStore;
+    if (accountMax >= 0 && accountReserved + adding > accountMax) return exceeded;
+    const serverMax = storage === 'memory' ? this.server.maxMemory : this.server.maxStore;
+    const previousReserved = previous !== undefined && previous.storage === storage && previous.max_bytes > 0 ? previous.max_bytes : 0;
+    if (this.server.reserved[storage] - previousReserved + adding > serverMax) return exceeded;
+    return undefined;
+  }
+
+  private reserve(config: StreamConfig, sign: 1 | -1): void {
+    if (config.max_bytes > 0) this.server.reserved[config.storage] += sign * config.max_bytes;
+  }
+
+  private openStore(config: StreamConfig, created: bigint): StreamStore {
+    if (config.storage === 'memory') return new MemoryStore(storeLimits(config));
+    const dir = this.streamDir(config.name);
+    // A directory left from a stream deleted while the server was down holds nothing we keep.
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    this.writeMeta(dir, { config, created: rfc3339Nano(created) });
+    return FileStore.open(dir, storeLimits(config), { syncIntervalMs: this.server.syncIntervalMs, syncAlways: this.server.syncAlways });
+  }
+
+  private streamDir(name: string): string {
+    return join(this.streamsDir, name);
+  }
+
+  /** Written to a temporary file and renamed, so a crash leaves the old or the new one. */
+  private writeMeta(dir: string, meta: StreamMeta): void {
+    const file = join(dir, 'meta.json');
+    writeFileSync(`${file}.tmp`, goJson(meta));
+    renameSync(`${file}.tmp`, file);
+  }
+}

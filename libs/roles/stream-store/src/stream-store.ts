@@ -1,0 +1,245 @@
+import { mkdirSync, statfsSync } from 'node:fs';
+import { totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BusEndpoint, BusHandlers, MemberInfo } from '@nats-ts/bus';
+import { UNLIMITED_ACCOUNT_JETSTREAM, type JetStreamAccountLimits, type ServerOptions } from '@nats-ts/config';
+import type { RoleSetup } from '@nats-ts/lifecycle';
+import type { Logger } from '@nats-ts/observability';
+import { GLOBAL_ACCOUNT_NAME, type InterestRouter, type RouterOrigin, type SubscriberEntry } from '@nats-ts/routing';
+import { encodeJsonReply, handleApiRequest, type ApiReply } from './api/stream-api.js';
+import { JetStreamAccount, type JetStreamServer } from './js-account.js';
+import type { Stream } from './streams/stream.js';
+
+/** A subscriber inside the server: the API subjects of an account, or one subject of a stream. */
+class InternalEntry implements SubscriberEntry {
+  readonly kind = 'internal';
+  readonly link = undefined;
+  readonly queue = undefined;
+  owner = '';
+  weight = 1;
+
+  constructor(
+    readonly subject: string,
+    private readonly target: { receive(subject: string, reply: string | undefined, headerSize: number, data: Uint8Array, start: number, end: number): void },
+  ) {}
+
+  accepts(): boolean {
+    return true;
+  }
+
+  deliver(subject: string, reply: string | undefined, headerSize: number, data: Uint8Array, start: number, end: number): void {
+    this.target.receive(subject, reply, headerSize, data, start, end);
+  }
+}
+
+/** The API subjects of one account: `$JS.API.>`, and `$JS.<domain>.API.>` with a domain. */
+class AccountApi {
+  constructor(
+    private readonly service: StreamStoreService,
+    readonly accountName: string,
+    /** Tokens before the verb: 2 for `$JS.API`, 3 for `$JS.<domain>.API`. */
+    private readonly prefixTokens: number,
+  ) {}
+
+  receive(subject: string, reply: string | undefined, headerSize: number, data: Uint8Array, start: number, end: number): void {
+    // nats-server answers only requests; a request without a reply is dropped.
+    if (reply === undefined || reply === '') return;
+    this.service.apiRequest(this.accountName, subject.split('.').slice(this.prefixTokens), reply, data.subarray(start + headerSize, end));
+  }
+}
+
+/**
+ * The stream-store role: JetStream for the accounts that have it. It joins the bus as a routed
+ * member, so its API and stream subjects are entries in the process's router (kind `internal`),
+ * and it answers and acks by publishing through the router. Publish acks wait for the batch's
+ * appends to be written out (one flush per store per batch), then go out together.
+ */
+export class StreamStoreService implements JetStreamServer, BusHandlers {
+  readonly domain: string | undefined;
+  readonly storeRoot: string;
+  readonly storeDir: string;
+  readonly maxMemory: number;
+  readonly maxStore: number;
+  readonly syncIntervalMs: number;
+  readonly syncAlways: boolean;
+  readonly used = { memory: 0, file: 0 };
+  readonly reserved = { memory: 0, file: 0 };
+  readonly accounts = new Map<string, JetStreamAccount>();
+  private bus: BusEndpoint | undefined;
+  private origin: RouterOrigin = { originKind: 'internal', originMember: '' };
+  private readonly logger: Logger;
+  private readonly apiEntries: { account: string; entry: InternalEntry }[] = [];
+  private readonly streamEntries = new Map<string, InternalEntry[]>();
+  /** The replies of the current batch, in order, and the streams whose appends they wait for. */
+  private readonly pendingReplies: string[] = [];
+  private readonly pendingBodies: string[] = [];
+  private readonly pendingAccounts: string[] = [];
+  private readonly dirty = new Set<Stream>();
+  private flushScheduled = false;
+  private readonly flushBatch = (): void => this.flush();
+
+  constructor(private readonly setup: RoleSetup) {
+    const js = setup.options.jetstream;
+    this.logger = setup.logger;
+    this.domain = js.domain;
+    this.storeDir = js.storeDir ?? join(tmpdir(), 'nats');
+    this.storeRoot = join(this.storeDir, 'jetstream');
+    this.syncIntervalMs = js.syncIntervalMs;
+    this.syncAlways = js.syncAlways;
+    this.maxMemory = js.maxMemoryStore >= 0 ? js.maxMemoryStore : Math.floor(totalmem() * 0.75);
+    this.maxStore = js.maxFileStore >= 0 ? js.maxFileStore : defaultMaxStore(this.storeDir);
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.storeRoot, { recursive: true });
+    const setup = this.setup;
+    this.bus = await setup.bus.join({ nodeId: setup.serverId, role: 'stream-store', version: setup.productVersion, routed: true }, this);
+    this.origin = { originKind: 'internal', originMember: this.bus.self.memberId };
+    for (const [name, limits] of jetStreamAccounts(setup.options)) {
+      const account = new JetStreamAccount(name, limits ?? UNLIMITED_ACCOUNT_JETSTREAM, this);
+      if (limits !== undefined) this.accounts.set(name, account);
+      this.subscribeApi(name, new AccountApi(this, name, 2), '$JS.API.>');
+      if (this.domain !== undefined && limits !== undefined) this.subscribeApi(name, new AccountApi(this, name, 3), `$JS.${this.domain}.API.>`);
+    }
+    for (const account of this.accounts.values()) {
+      for (const problem of account.recover()) this.logger.error(`JetStream: ${problem}`);
+    }
+    this.logger.info(`Starting JetStream`);
+    this.logger.info(`  Max Memory:      ${this.maxMemory} B`);
+    this.logger.info(`  Max Storage:     ${this.maxStore} B`);
+    this.logger.info(`  Store Directory: "${this.storeDir}"`);
+    if (this.domain !== undefined) this.logger.info(`  Domain:          ${this.domain}`);
+  }
+
+  async shutdown(): Promise<void> {
+    this.flush();
+    for (const account of this.accounts.values()) account.close();
+    await this.bus?.close();
+  }
+
+  // ---- BusHandlers: the store keeps no tally of others' interest ----
+
+  memberJoined(_member: MemberInfo): void {}
+  memberLeft(_member: MemberInfo): void {}
+
+  // ---- JetStreamServer ----
+
+  queueReply(accountName: string, stream: Stream, reply: string, body: string): void {
+    this.pendingReplies.push(reply);
+    this.pendingBodies.push(body);
+    this.pendingAccounts.push(accountName);
+    this.dirty.add(stream);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushBatch);
+    }
+  }
+
+  streamsChanged(account: JetStreamAccount): void {
+    const bus = this.bus;
+    if (bus === undefined) return;
+    for (const stream of account.streams.values()) {
+      const key = `${account.name}\u0000${stream.name}`;
+      const current = this.streamEntries.get(key);
+      const subjects = stream.config.subjects ?? [];
+      if (current !== undefined && sameSubjects(current, subjects)) continue;
+      for (const entry of current ?? []) bus.unsubscribe(account.name, entry);
+      // Config subjects are JSON text; the router's subjects are byte strings (latin1).
+      const entries = subjects.map((subject) => new InternalEntry(Buffer.from(subject, 'utf8').toString('latin1'), stream));
+      for (const entry of entries) bus.subscribe(account.name, entry);
+      this.streamEntries.set(key, entries);
+    }
+    const prefix = `${account.name}\u0000`;
+    for (const [key, entries] of this.streamEntries) {
+      if (!key.startsWith(prefix) || account.streams.has(key.slice(prefix.length))) continue;
+      for (const entry of entries) bus.unsubscribe(account.name, entry);
+      this.streamEntries.delete(key);
+    }
+  }
+
+  // ----
+
+  apiRequest(accountName: string, tokens: string[], reply: string, body: Uint8Array): void {
+    // Pending acks go first: an API answer must not overtake the acks of earlier publishes.
+    this.flush();
+    const answer = handleApiRequest(this, this.accounts.get(accountName), tokens, body);
+    if (answer !== undefined) this.publishReply(accountName, reply, answer);
+  }
+
+  /** Writes out the batch's appends, then sends its acks. */
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.pendingReplies.length === 0 && this.dirty.size === 0) return;
+    for (const stream of this.dirty) {
+      try {
+        stream.store.flush();
+      } catch (err) {
+        // The acks of a stream that could not be written are not sent: the publisher retries.
+        this.logger.error(`JetStream: writing stream ${stream.name}: ${(err as Error).message}`);
+      }
+    }
+    this.dirty.clear();
+    const router = this.bus?.router;
+    const replies = this.pendingReplies;
+    const bodies = this.pendingBodies;
+    const accounts = this.pendingAccounts;
+    for (let i = 0; i < replies.length; i++) {
+      if (router !== undefined) this.publish(router, accounts[i]!, replies[i]!, Buffer.from(bodies[i]!, 'utf8'), 0);
+    }
+    replies.length = 0;
+    bodies.length = 0;
+    accounts.length = 0;
+  }
+
+  private publishReply(accountName: string, reply: string, answer: ApiReply): void {
+    const router = this.bus?.router;
+    if (router === undefined) return;
+    if ('json' in answer) {
+      this.publish(router, accountName, reply, encodeJsonReply(answer), 0);
+      return;
+    }
+    const header = Buffer.from(answer.header, 'latin1');
+    const data = Buffer.concat([header, answer.payload]);
+    this.publish(router, accountName, reply, data, header.length);
+  }
+
+  private publish(router: InterestRouter, accountName: string, subject: string, data: Buffer, headerSize: number): void {
+    router.publish(router.account(accountName), this.origin, subject, undefined, headerSize, data, 0, data.length, undefined);
+  }
+
+  private subscribeApi(account: string, api: AccountApi, subject: string): void {
+    const entry = new InternalEntry(subject, api);
+    this.bus!.subscribe(account, entry);
+    this.apiEntries.push({ account, entry });
+  }
+}
+
+/**
+ * The accounts and their JetStream limits (undefined: no JetStream, their API answers "not
+ * enabled"). Without configured accounts, as nats-server: the global account has it, unlimited.
+ */
+function jetStreamAccounts(options: Readonly<ServerOptions>): Map<string, JetStreamAccountLimits | undefined> {
+  const out = new Map<string, JetStreamAccountLimits | undefined>();
+  if (options.accounts.length === 0) {
+    out.set(GLOBAL_ACCOUNT_NAME, UNLIMITED_ACCOUNT_JETSTREAM);
+    return out;
+  }
+  out.set(GLOBAL_ACCOUNT_NAME, undefined);
+  for (const account of options.accounts) out.set(account.name, account.jetstream);
+  return out;
+}
+
+/** nats-server's default: 75% of the free space where the store lives, or 1 TB when unknown. */
+function defaultMaxStore(dir: string): number {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const fs = statfsSync(dir);
+    return Math.floor(fs.bavail * fs.bsize * 0.75);
+  } catch {
+    return 1024 ** 4;
+  }
+}
+
+function sameSubjects(entries: readonly InternalEntry[], subjects: readonly string[]): boolean {
+  return entries.length === subjects.length && entries.every((e, i) => e.subject === Buffer.from(subjects[i]!, 'utf8').toString('latin1'));
+}

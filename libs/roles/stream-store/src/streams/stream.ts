@@ -1,0 +1,289 @@
+import { jsError, type JsApiError } from '../api/js-errors.js';
+import { goJson } from '../api/go-json.js';
+import { nowNs, rfc3339Nano } from '../api/time.js';
+import { fileStoreMessageSize, memoryStoreMessageSize } from '../store/message-size.js';
+import type { StoreLimits, StoreState, StreamStore } from '../store/stream-store.js';
+import { PublishHeaders } from './publish-headers.js';
+import type { StreamConfig } from './stream-config.js';
+
+/** What a stream needs from its account: acks go out in batches, storage is counted per account. */
+export interface StreamOwner {
+  readonly domain: string | undefined;
+  /** Queues a reply (a publish ack) to go out once the stream's appends are flushed. */
+  queueReply(stream: Stream, reply: string, body: string): void;
+  /** nats-server's refusal when storing `size` more bytes of this storage would pass a limit. */
+  storageRefusal(storage: 'file' | 'memory', size: number): JsApiError | undefined;
+  /** The stream's stored bytes changed by `delta` (appends, removals, expiry). */
+  usageChanged(storage: 'file' | 'memory', delta: number): void;
+}
+
+interface DedupEntry {
+  readonly id: string;
+  readonly seq: number;
+  readonly timeNs: bigint;
+}
+
+/**
+ * One stream: its configuration, its store, and what a publish into it goes through (nats-server's
+ * order of checks: expected stream, duplicate id, expected last subject sequence, expected last
+ * sequence, expected last id, rollup, size, storage limits, discard new), then the append and
+ * the ack.
+ */
+export class Stream {
+  private ackPrefix: string;
+  private readonly headers = new PublishHeaders();
+  /** Message ids inside the duplicate window, oldest first in `dedupOrder`. */
+  private readonly dedup = new Map<string, DedupEntry>();
+  private dedupOrder: DedupEntry[] = [];
+  private dedupHead = 0;
+  /** The id of the last message stored (for Nats-Expected-Last-Msg-Id). */
+  private lastMsgId = '';
+  private expiryTimer: NodeJS.Timeout | undefined;
+  /** The bytes last reported to the owner's usage. */
+  private countedBytes = 0;
+
+  constructor(
+    public config: StreamConfig,
+    readonly createdNs: bigint,
+    readonly store: StreamStore,
+    private readonly owner: StreamOwner,
+  ) {
+    this.ackPrefix = ackPrefix(config.name, owner.domain);
+    this.rebuildDedup();
+    this.scheduleExpiry();
+    this.syncUsage();
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  /** A message published on one of the stream's subjects (the hot path). */
+  receive(subject: string, reply: string | undefined, headerSize: number, data: Uint8Array, start: number, end: number): void {
+    const config = this.config;
+    const canAck = reply !== undefined && reply !== '' && !config.no_ack;
+    const h = this.headers;
+    let rollup = '';
+    let msgId = '';
+    if (config.sealed) {
+      if (canAck) this.refuse(reply, jsError('StreamSealed'));
+      return;
+    }
+    if (headerSize > 0) {
+      h.read(data, start, headerSize);
+      if (h.expectedStream !== '' && h.expectedStream !== config.name) return this.refuse(canAck ? reply : undefined, jsError('StreamNotMatch'));
+      msgId = h.msgId;
+      if (msgId !== '') {
+        const seen = this.duplicateOf(msgId);
+        if (seen !== undefined) {
+          if (canAck) this.owner.queueReply(this, reply, `${this.ackPrefix}${seen.seq},"duplicate": true}`);
+          return;
+        }
+      }
+      if (h.expectedLastSubjectSeq >= 0) {
+        const last = this.store.lastSeqOfSubject(subject);
+        if (last !== h.expectedLastSubjectSeq) return this.refuse(canAck ? reply : undefined, jsError('StreamWrongLastSequence', { seq: last }));
+      }
+      if (h.expectedLastSeq >= 0) {
+        const last = this.store.state().lastSeq;
+        if (last !== h.expectedLastSeq) return this.refuse(canAck ? reply : undefined, jsError('StreamWrongLastSequence', { seq: last }));
+      }
+      if (h.expectedLastMsgId !== '' && h.expectedLastMsgId !== this.lastMsgId) {
+        return this.refuse(canAck ? reply : undefined, jsError('StreamWrongLastMsgID', { id: this.lastMsgId }));
+      }
+      if (h.rollup !== '') {
+        if (!config.allow_rollup_hdrs || config.deny_purge) return this.refuse(canAck ? reply : undefined, jsError('StreamRollupFailed', { err: 'rollup not permitted' }));
+        // nats-server drops a message with an unknown rollup value without an answer.
+        if (h.rollup !== 'sub' && h.rollup !== 'all') return;
+        rollup = h.rollup;
+      }
+    }
+    const length = end - start;
+    if (config.max_msg_size >= 0 && length > config.max_msg_size) return this.refuse(canAck ? reply : undefined, jsError('StreamMessageExceedsMaximum'));
+    if (headerSize > 0xffff) return this.refuse(canAck ? reply : undefined, jsError('StreamHeaderExceedsMaximum'));
+    // Subjects are latin1 strings (one char per byte) in nats-ts.
+    const size = (config.storage === 'memory' ? memoryStoreMessageSize : fileStoreMessageSize)(subject.length, headerSize, length - headerSize);
+    const refusal = this.owner.storageRefusal(config.storage, size) ?? this.discardNewRefusal(subject, size);
+    if (refusal !== undefined) return this.refuse(canAck ? reply : undefined, refusal);
+
+    const timeNs = nowNs();
+    const seq = this.store.append(subject, data.subarray(start, start + headerSize), data.subarray(start + headerSize, end), timeNs);
+    // Interest retention keeps a message only for the consumers there are: with none (consumers
+    // are not implemented yet), nats-server takes its sequence and stores nothing.
+    if (config.retention === 'interest') this.store.remove(seq, false);
+    this.lastMsgId = msgId;
+    if (msgId !== '') this.remember({ id: msgId, seq, timeNs });
+    if (rollup === 'sub') this.store.purge({ filter: subject, keep: 1 });
+    else if (rollup === 'all') this.store.purge({ keep: 1 });
+    if (canAck) this.owner.queueReply(this, reply, `${this.ackPrefix}${seq}}`);
+    this.syncUsage();
+    if (this.expiryTimer === undefined) this.scheduleExpiry();
+  }
+
+  /** Reports a change of the stored bytes to the owner; called after every change of the store. */
+  syncUsage(): void {
+    const bytes = this.store.state().bytes;
+    if (bytes === this.countedBytes) return;
+    this.owner.usageChanged(this.config.storage, bytes - this.countedBytes);
+    this.countedBytes = bytes;
+  }
+
+  /** A new configuration (already checked by checkStreamUpdate). */
+  update(config: StreamConfig): void {
+    this.config = config;
+    this.ackPrefix = ackPrefix(config.name, this.owner.domain);
+    this.store.setLimits(storeLimits(config));
+    this.syncUsage();
+    clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    this.scheduleExpiry();
+  }
+
+  state(): StoreState {
+    return this.store.state();
+  }
+
+  /** nats-server's StreamInfo: config, created, state (with subject counts and deleted on request). */
+  info(options: { subjectsFilter?: string; deletedDetails?: boolean; consumerCount?: number } = {}): Record<string, unknown> {
+    return { config: this.config, created: rfc3339Nano(this.createdNs), state: this.stateJson(options) };
+  }
+
+  stateJson(options: { subjectsFilter?: string; deletedDetails?: boolean; consumerCount?: number } = {}): Record<string, unknown> {
+    const s = this.store.state();
+    const out: Record<string, unknown> = {
+      messages: s.messages,
+      bytes: s.bytes,
+      first_seq: s.firstSeq,
+      first_ts: rfc3339Nano(s.firstTimeNs),
+      last_seq: s.lastSeq,
+      last_ts: rfc3339Nano(s.lastTimeNs),
+    };
+    if (s.numSubjects > 0) out.num_subjects = s.numSubjects;
+    if (options.subjectsFilter !== undefined && options.subjectsFilter !== '') {
+      const counts = this.store.subjectCounts(options.subjectsFilter);
+      if (counts.size > 0) {
+        // Go writes map keys sorted.
+        const subjects: Record<string, number> = {};
+        for (const key of [...counts.keys()].sort()) subjects[key] = counts.get(key)!;
+        out.subjects = subjects;
+      }
+    }
+    if (s.numDeleted > 0) {
+      out.num_deleted = s.numDeleted;
+      if (options.deletedDetails) out.deleted = this.store.deletedSeqs();
+    }
+    out.consumer_count = options.consumerCount ?? 0;
+    return out;
+  }
+
+  /** Stops timers and closes the store (the server stops). */
+  close(): void {
+    clearTimeout(this.expiryTimer);
+    this.store.close();
+  }
+
+  /** Stops timers and removes everything stored (the stream is deleted). */
+  destroy(): void {
+    clearTimeout(this.expiryTimer);
+    this.store.destroy();
+    this.owner.usageChanged(this.config.storage, -this.countedBytes);
+    this.countedBytes = 0;
+  }
+
+  private refuse(reply: string | undefined, error: JsApiError): void {
+    if (reply === undefined) return;
+    this.owner.queueReply(this, reply, goJson({ error, stream: this.config.name, seq: 0 }));
+  }
+
+  /** Discard new: the limit refuses the message instead of removing old ones. */
+  private discardNewRefusal(subject: string, size: number): JsApiError | undefined {
+    const config = this.config;
+    if (config.discard !== 'new') return undefined;
+    const s = this.store.state();
+    if (config.max_msgs > 0 && s.messages >= config.max_msgs) return jsError('StreamStoreFailed', { err: 'maximum messages exceeded' });
+    if (config.max_bytes > 0 && s.bytes + size > config.max_bytes) return jsError('StreamStoreFailed', { err: 'maximum bytes exceeded' });
+    if (config.discard_new_per_subject && config.max_msgs_per_subject > 0 && this.store.countOfSubject(subject) >= config.max_msgs_per_subject) {
+      return jsError('StreamStoreFailed', { err: 'maximum messages per subject exceeded' });
+    }
+    return undefined;
+  }
+
+  private duplicateOf(id: string): DedupEntry | undefined {
+    this.forgetExpiredIds(nowNs());
+    return this.dedup.get(id);
+  }
+
+  private remember(entry: DedupEntry): void {
+    this.dedup.set(entry.id, entry);
+    this.dedupOrder.push(entry);
+  }
+
+  private forgetExpiredIds(now: bigint): void {
+    const window = BigInt(this.config.duplicate_window ?? 0);
+    const order = this.dedupOrder;
+    let head = this.dedupHead;
+    while (head < order.length && now - order[head]!.timeNs >= window) {
+      const entry = order[head]!;
+      if (this.dedup.get(entry.id) === entry) this.dedup.delete(entry.id);
+      head++;
+    }
+    if (head > 1024 && head * 2 > order.length) {
+      this.dedupOrder = order.slice(head);
+      head = 0;
+    }
+    this.dedupHead = head;
+  }
+
+  /** After a restart: the ids of the messages still inside the duplicate window, as nats-server rebuilds them. */
+  private rebuildDedup(): void {
+    const s = this.store.state();
+    if (s.messages === 0) return;
+    const since = nowNs() - BigInt(this.config.duplicate_window ?? 0);
+    const found: DedupEntry[] = [];
+    const headers = new PublishHeaders();
+    for (let seq = s.lastSeq; seq >= s.firstSeq && seq > 0; seq--) {
+      const msg = this.store.load(seq);
+      if (msg === undefined) continue;
+      if (msg.timeNs < since) break;
+      if (msg.header.length === 0) continue;
+      headers.read(msg.header, 0, msg.header.length);
+      if (headers.msgId !== '') found.push({ id: headers.msgId, seq, timeNs: msg.timeNs });
+      if (seq === s.lastSeq) this.lastMsgId = headers.msgId;
+    }
+    for (let i = found.length - 1; i >= 0; i--) this.remember(found[i]!);
+  }
+
+  /** A timer for the oldest message's max_age, re-armed after each expiry. */
+  private scheduleExpiry(): void {
+    const maxAge = this.config.max_age;
+    if (maxAge <= 0) return;
+    const s = this.store.state();
+    if (s.messages === 0) return;
+    const dueNs = s.firstTimeNs + BigInt(maxAge) - nowNs();
+    const delayMs = dueNs <= 0n ? 0 : Number(dueNs / 1_000_000n) + 1;
+    this.expiryTimer = setTimeout(() => {
+      this.expiryTimer = undefined;
+      this.store.expire(nowNs());
+      this.syncUsage();
+      this.scheduleExpiry();
+    }, delayMs);
+    this.expiryTimer.unref();
+  }
+}
+
+/** The limits the store itself enforces: discard new leaves counts and bytes to the stream's checks. */
+export function storeLimits(config: StreamConfig): StoreLimits {
+  const discardOld = config.discard !== 'new';
+  return {
+    maxMsgs: discardOld ? config.max_msgs : -1,
+    maxBytes: discardOld ? config.max_bytes : -1,
+    maxMsgsPerSubject: config.discard_new_per_subject ? -1 : config.max_msgs_per_subject,
+    maxAgeNs: BigInt(config.max_age),
+  };
+}
+
+/** nats-server writes the ack by hand, with a space after the commas. */
+function ackPrefix(stream: string, domain: string | undefined): string {
+  const name = goJson(stream);
+  return domain === undefined ? `{"stream":${name}, "seq":` : `{"stream":${name}, "domain":${goJson(domain)}, "seq":`;
+}
