@@ -6,6 +6,7 @@ import { connect as connectTcp } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from '@nats-ts/config';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import { freePort } from './support/redis.js';
@@ -60,6 +61,24 @@ describe('npm run stack', () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       expect(received[0]).toBe('across');
+
+      // The stream-store runs in its own process: its API and stream subjects reach every replica.
+      expect(output).toMatch(/stream-store\s+/);
+      expect(a.info?.jetstream).toBe(true);
+      const jsm = await jetstreamManager(a);
+      await jsm.streams.add({ name: 'STACK', subjects: ['stack.js'] });
+      let seq = 0;
+      const storeUntil = Date.now() + 10_000;
+      // The new stream's subject reaches the other replica's router over the bus shortly after.
+      while (seq === 0 && Date.now() < storeUntil) {
+        seq = await jetstream(b)
+          .publish('stack.js', 'stored')
+          .then((ack) => ack.seq)
+          .catch(() => 0);
+        if (seq === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(seq).toBe(1);
+      expect((await jsm.streams.getMessage('STACK', { seq: 1 }))?.string()).toBe('stored');
       await a.close();
       await b.close();
     } finally {
@@ -77,7 +96,7 @@ describe('docker-compose.yml', () => {
   const compose = readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8');
 
   it('starts each role app with a configuration that loads cleanly and joins the bus through Redis', () => {
-    for (const role of ['client-gateway', 'route-mesh', 'supercluster-gateway', 'leaf-proxy']) {
+    for (const role of ['client-gateway', 'route-mesh', 'supercluster-gateway', 'leaf-proxy', 'stream-store']) {
       expect(compose).toContain(`entrypoint: ["node", "apps/${role}/dist/main.js"]`);
       expect(compose).toContain(`command: ["-c", "deploy/${role}.conf"]`);
       expect(existsSync(join(repoRoot, 'apps', role, 'src', 'main.ts'))).toBe(true);
@@ -88,7 +107,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('sends the spans of every role to the OpenTelemetry collector, which forwards them to Jaeger', () => {
-    expect(compose.match(/OTEL_EXPORTER_OTLP_ENDPOINT: http:\/\/otel-collector:4318/g)).toHaveLength(4);
+    expect(compose.match(/OTEL_EXPORTER_OTLP_ENDPOINT: http:\/\/otel-collector:4318/g)).toHaveLength(5);
     expect(compose).toContain('./deploy/otel-collector.yaml:/etc/otelcol/config.yaml:ro');
     expect(compose).toMatch(/^ {2}jaeger:\n {4}image: jaegertracing\/all-in-one:/m);
     expect(compose).toContain('COLLECTOR_OTLP_ENABLED: "true"');

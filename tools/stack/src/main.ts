@@ -46,7 +46,8 @@ async function run(options: StackOptions): Promise<void> {
     const clientUrls: string[] = [];
     for (let i = 0; i < options.replicas; i++) {
       const name = `client-gateway-${i + 1}`;
-      const config = `${commonConfig(options, dir, redis, nthPort(options.httpPort, i))}\nport: ${nthPort(options.port, i)}\n`;
+      // The replicas tell clients in INFO that the node has JetStream (the stream-store process).
+      const config = `${commonConfig(options, dir, redis, nthPort(options.httpPort, i))}\nport: ${nthPort(options.port, i)}\njetstream: enabled\n`;
       const runner = new RoleRunner(name, appMain('client-gateway'), dir, config);
       runners.push(runner);
       const ports = await runner.start();
@@ -60,6 +61,11 @@ async function run(options: StackOptions): Promise<void> {
       runners.push(runner);
       lines.push(describe('route-mesh', await runner.start()));
     }
+    const storeDir = options.storeDir ?? join(dir, 'jetstream');
+    const storeConfig = `${commonConfig(options, dir, redis, nthPort(options.httpPort, options.replicas + 1))}\njetstream { store_dir: ${JSON.stringify(storeDir)} }\n`;
+    const streamStore = new RoleRunner('stream-store', appMain('stream-store'), dir, storeConfig);
+    runners.push(streamStore);
+    lines.push(`${describe('stream-store', await streamStore.start())}  ${storeDir}`);
     lines.push(`  ${'redis'.padEnd(18)} ${redis.url}${redis.started ? ' (started by the stack)' : ' (already running)'}`);
     process.stdout.write(`\nnats-ts stack is up; Ctrl-C stops it.\n${lines.join('\n')}\nClient URLs: ${clientUrls.join(',')}\n\n`);
   } catch (err) {

@@ -9,6 +9,7 @@ describe('stack options', () => {
   it('reads every flag, and --help', () => {
     const argv = ['--replicas', '3', '--host', '0.0.0.0', '--port', '-1', '--http-port', '0', '--cluster-port', '0', '--redis-port', '7000'];
     expect(parseStackOptions(argv)).toEqual({ host: '0.0.0.0', replicas: 3, port: -1, httpPort: 0, clusterPort: 0, redisPort: 7000 });
+    expect(parseStackOptions(['--store-dir', '/var/js'])?.storeDir).toBe('/var/js');
     expect(parseStackOptions(['--help'])).toBeUndefined();
   });
 
@@ -17,6 +18,7 @@ describe('stack options', () => {
     expect(() => parseStackOptions(['--replicas', '0'])).toThrow(/--replicas needs a number from 1 to 64/);
     expect(() => parseStackOptions(['--port'])).toThrow(/got nothing/);
     expect(() => parseStackOptions(['--port', '0'])).toThrow(/free ports/);
+    expect(() => parseStackOptions(['--store-dir'])).toThrow(/needs a directory/);
   });
 
   it('numbers the ports of successive processes, keeping -1 and 0', () => {

@@ -10,13 +10,15 @@ export interface StackOptions {
   clusterPort: number;
   /** Where Redis is, or is started when nothing answers there. */
   redisPort: number;
+  /** The stream-store's store directory; undefined: one inside the stack's temporary directory. */
+  storeDir?: string;
 }
 
 export const USAGE = `Usage: npm run stack -- [options]
 
 Runs one nats-ts node as separate processes on this machine, the topology of docker-compose.yml
 without Docker: redis-server (started unless one answers already), client-gateway replicas and a
-route-mesh, all on the TCP bus with Redis membership. Prints the client URLs; Ctrl-C stops
+route-mesh and a stream-store (JetStream), all on the TCP bus with Redis membership. Prints the client URLs; Ctrl-C stops
 everything it started.
 
   --replicas N        client-gateway processes (default 2)
@@ -25,6 +27,8 @@ everything it started.
   --http-port P       first monitoring port, as --port (default 8222; 0: no monitoring)
   --cluster-port P    route port of the route-mesh (default 6222; -1: a free port; 0: no route-mesh)
   --redis-port P      Redis port (default 6379)
+  --store-dir DIR     where the stream-store keeps streams (default: a temporary directory,
+                      removed when the stack stops)
   -h, --help          this text
 `;
 
@@ -64,6 +68,10 @@ export function parseStackOptions(argv: readonly string[]): StackOptions | undef
         break;
       case '--redis-port':
         options.redisPort = integer(flag, value, 1, 65535);
+        break;
+      case '--store-dir':
+        if (value === undefined) throw new UsageError('--store-dir needs a directory');
+        options.storeDir = value;
         break;
       default:
         throw new UsageError(`unknown option ${flag}`);
