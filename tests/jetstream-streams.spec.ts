@@ -352,3 +352,33 @@ describeEachTarget('JetStream monitoring', (target) => {
     }
   });
 });
+
+describeEachTarget('JetStream storage limits', (target) => {
+  it('refuses streams and messages past the account and server limits, with nats-server errors', async () => {
+    const storeDir = mkdtempSync(join(tmpdir(), `js-limits-${target}-`));
+    const server = await startServer(
+      target,
+      `jetstream { store_dir: ${JSON.stringify(storeDir)}, max_memory_store: 1MB }
+accounts { A { jetstream { max_file: 4KB, max_mem: 64KB }, users: [{ user: a, password: a }] } }`,
+    );
+    const nc = await connect({ servers: server.clientUrl, user: 'a', pass: 'a' });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const js = jetstream(nc);
+      await expectApiError(jsm.streams.add({ name: 'BIG', subjects: ['big'], max_bytes: 8192 }), 10047, 'insufficient storage resources available');
+      await expectApiError(jsm.streams.add({ name: 'MBIG', subjects: ['mbig'], storage: 'memory' as never, max_bytes: 2 * 1024 * 1024 }), 10028, 'insufficient memory resources available');
+      await jsm.streams.add({ name: 'SMALL', subjects: ['small'] });
+      const payload = 'x'.repeat(1000);
+      let refused: unknown;
+      for (let i = 0; i < 10 && refused === undefined; i++) await js.publish('small', payload).catch((err: unknown) => (refused = err));
+      const e = apiError(refused);
+      expect([e.err_code, e.description]).toEqual([10002, 'resource limits exceeded for account']);
+      const state = (await jsm.streams.info('SMALL')).state;
+      expect(state.bytes).toBeLessThanOrEqual(4096);
+    } finally {
+      await nc.close();
+      await server.stop();
+      rmSync(storeDir, { recursive: true, force: true });
+    }
+  });
+});
