@@ -382,3 +382,27 @@ accounts { A { jetstream { max_file: 4KB, max_mem: 64KB }, users: [{ user: a, pa
     }
   });
 });
+
+describeEachTarget('JetStream domain', (target) => {
+  it('names its domain in INFO, account info, acks and stream info, and answers $JS.<domain>.API', async () => {
+    const storeDir = mkdtempSync(join(tmpdir(), `js-domain-${target}-`));
+    const server = await startServer(target, `jetstream { store_dir: ${JSON.stringify(storeDir)}, domain: d1 }`);
+    const nc = await connect({ servers: server.clientUrl });
+    try {
+      expect((nc.info as unknown as Record<string, unknown>).domain).toBe('d1');
+      expect(await api(nc, '$JS.d1.API.INFO')).toMatch(/"domain":"d1","api":\{"total":\d+,"errors":0\}\}$/);
+      expect(await api(nc, '$JS.d1.API.STREAM.CREATE.D', '{"name":"D","subjects":["d.*"]}')).toMatch(/"consumer_count":0\},"did_create":true\}$/);
+      expect(await api(nc, 'd.a', 'x')).toBe('{"stream":"D", "domain":"d1", "seq":1}');
+      const h = headers();
+      h.set('Nats-Msg-Id', 'one');
+      await nc.request('d.a', 'y', { headers: h, timeout: 3_000 });
+      expect(decoder.decode((await nc.request('d.a', 'y', { headers: h, timeout: 3_000 })).data)).toBe('{"stream":"D", "domain":"d1", "seq":2,"duplicate": true}');
+      expect(await api(nc, '$JS.API.STREAM.INFO.D')).toMatch(/"domain":"d1"\}$/);
+      await expect(nc.request('$JS.nope.API.INFO', '', { timeout: 2_000 })).rejects.toThrow(/no responders/i);
+    } finally {
+      await nc.close();
+      await server.stop();
+      rmSync(storeDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -162,7 +162,8 @@ function streamCreate(account: JetStreamAccount, name: string, body: Uint8Array)
   if ('error' in parsed) return fail(parsed.error);
   const created = account.createStream(parsed.config, sameStreamConfig);
   if ('error' in created) return fail(created.error);
-  return { ...streamInfoFields(account, created.stream), did_create: true };
+  // nats-server's create response leaves the domain out (info, list and update name it).
+  return { ...created.stream.info(), did_create: true };
 }
 
 function streamUpdate(account: JetStreamAccount, name: string, body: Uint8Array): Outcome {
