@@ -7,12 +7,14 @@ class Link implements RouterLink, RouterOrigin {
   mark = 0;
   readonly queueScratch: string[] = [];
   readonly sent: string[] = [];
+  readonly replies: (string | undefined)[] = [];
   constructor(
     readonly originKind: InterestKind,
     readonly originMember = 'm',
   ) {}
-  sendRouted(_account: string, subject: string, _reply: string | undefined, queues: readonly string[]): void {
+  sendRouted(_account: string, subject: string, reply: string | undefined, queues: readonly string[]): void {
     this.sent.push(queues.length > 0 ? `${subject} ${queues.join(',')}` : subject);
+    this.replies.push(reply);
   }
 }
 
@@ -32,6 +34,7 @@ class Subscriber implements SubscriberEntry {
   owner = 'm';
   weight = 1;
   readonly got: string[] = [];
+  readonly replies: (string | undefined)[] = [];
   constructor(
     readonly subject: string,
     readonly queue: string | undefined = undefined,
@@ -42,8 +45,9 @@ class Subscriber implements SubscriberEntry {
   accepts(origin: RouterOrigin): boolean {
     return origin !== this.self;
   }
-  deliver(subject: string, _reply: string | undefined, _headerSize: number, data: Uint8Array, start: number, end: number): void {
+  deliver(subject: string, reply: string | undefined, _headerSize: number, data: Uint8Array, start: number, end: number): void {
     this.got.push(`${subject} ${Buffer.from(data.subarray(start, end)).toString()}`);
+    this.replies.push(reply);
   }
 }
 
@@ -171,6 +175,29 @@ describe('InterestRouter', () => {
     publish(router, CLIENT, '$JS.API.INFO');
     for (const kind of ['route', 'gateway', 'leaf', 'node'] as const) publish(router, new Link(kind), '$JS.API.INFO', []);
     expect(internal.got).toHaveLength(5);
+  });
+
+  it('shows subscribers the subject a delivery names, and carries it to links after an @ in the reply', () => {
+    const router = new InterestRouter();
+    const local = new Subscriber('push.1');
+    const link = new Link('route');
+    router.insert('$G', local);
+    router.insert('$G', new Entry('route', link, 'push.1'));
+    const data = Buffer.from('hi');
+    const account = router.account('$G');
+    router.publish(account, { originKind: 'internal', originMember: 'js' }, 'push.1', '$JS.ACK.S.C.1.1.1.0.0', 0, data, 0, 2, undefined, 'orders.new');
+    expect(local.got).toEqual(['orders.new hi']);
+    expect(local.replies).toEqual(['$JS.ACK.S.C.1.1.1.0.0']);
+    expect(link.sent).toEqual(['push.1']);
+    expect(link.replies).toEqual(['$JS.ACK.S.C.1.1.1.0.0@orders.new']);
+    // Coming back over a link, the `@` part is taken off the reply and shown as the subject.
+    const other = new InterestRouter();
+    const subscriber = new Subscriber('push.1');
+    other.insert('$G', subscriber);
+    other.deliverRouted(other.account('$G'), new Link('route'), undefined, [], 'push.1', '$JS.ACK.S.C.1.1.1.0.0@orders.new', 0, data, 0, 2, undefined);
+    other.deliverRouted(other.account('$G'), new Link('route'), undefined, [], 'push.1', '@orders.old', 0, data, 0, 2, undefined);
+    expect(subscriber.got).toEqual(['orders.new hi', 'orders.old hi']);
+    expect(subscriber.replies).toEqual(['$JS.ACK.S.C.1.1.1.0.0', undefined]);
   });
 
   it('keeps a client without echo from its own message, and says when nothing took a message', () => {

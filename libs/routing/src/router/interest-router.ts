@@ -46,6 +46,10 @@ export class InterestRouter {
   /**
    * A message published on this server (by a client, an internal publisher): every plain entry
    * its origin may reach and one member of each queue group. True when anything took it.
+   *
+   * `deliverAs`: the subject subscribers see when it differs from the one matched (a JetStream
+   * delivery matches the consumer's deliver subject and shows the stored subject). Links carry
+   * it as nats-server does, after an `@` in the reply.
    */
   publish(
     account: RouterAccount,
@@ -57,8 +61,9 @@ export class InterestRouter {
     start: number,
     end: number,
     traceparent: string | undefined,
+    deliverAs?: string,
   ): boolean {
-    return this.route(account, origin, undefined, undefined, subject, reply, headerSize, data, start, end, traceparent);
+    return this.route(account, origin, undefined, undefined, subject, reply, headerSize, data, start, end, traceparent, deliverAs);
   }
 
   /**
@@ -79,7 +84,16 @@ export class InterestRouter {
     end: number,
     traceparent: string | undefined,
   ): boolean {
-    return this.route(account, origin, owner, queues, subject, reply, headerSize, data, start, end, traceparent);
+    // A JetStream delivery from another server names the subject to show after an `@`.
+    let deliverAs: string | undefined;
+    if (reply !== undefined) {
+      const at = reply.indexOf('@');
+      if (at >= 0) {
+        deliverAs = reply.slice(at + 1);
+        reply = at === 0 ? undefined : reply.slice(0, at);
+      }
+    }
+    return this.route(account, origin, owner, queues, subject, reply, headerSize, data, start, end, traceparent, deliverAs);
   }
 
   private route(
@@ -94,8 +108,11 @@ export class InterestRouter {
     start: number,
     end: number,
     traceparent: string | undefined,
+    deliverAs: string | undefined,
   ): boolean {
     const result = account.sublist.match(subject);
+    const shown = deliverAs ?? subject;
+    const linkReply = deliverAs === undefined ? reply : `${reply ?? ''}@${deliverAs}`;
     const plain = result.plain;
     const groups = result.queues;
     if (plain.length === 0 && groups.length === 0) return false;
@@ -114,7 +131,7 @@ export class InterestRouter {
         const link = entry.link;
         if (link === undefined) {
           if (!entry.accepts(origin)) continue;
-          entry.deliver(subject, reply, headerSize, data, start, end);
+          entry.deliver(shown, reply, headerSize, data, start, end);
           delivered = true;
         } else if (link.mark !== pass) {
           // Asked once per message: a link that refuses it is not asked again for its other entries.
@@ -133,7 +150,7 @@ export class InterestRouter {
         delivered = true;
         const link = chosen.link;
         if (link === undefined) {
-          chosen.deliver(subject, reply, headerSize, data, start, end);
+          chosen.deliver(shown, reply, headerSize, data, start, end);
           continue;
         }
         if (link.mark !== pass) {
@@ -147,7 +164,7 @@ export class InterestRouter {
         delivered = true;
         for (let i = 0; i < links.length; i++) {
           const link = links[i]!;
-          link.sendRouted(account.name, subject, reply, link.queueScratch, headerSize, data, start, end, traceparent, origin);
+          link.sendRouted(account.name, subject, linkReply, link.queueScratch, headerSize, data, start, end, traceparent, origin);
         }
       }
     } finally {
