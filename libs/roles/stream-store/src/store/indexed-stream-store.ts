@@ -62,6 +62,21 @@ export abstract class IndexedStreamStore<Index extends SequenceIndex = SequenceI
     return seq === 0 ? undefined : this.readMessage(seq);
   }
 
+  nextSeqMatching(filter: string, fromSeq: number): number {
+    this.assertOpen();
+    return this.index.nextMatching(filter, fromSeq);
+  }
+
+  countMatchingFrom(filter: string, fromSeq: number): number {
+    this.assertOpen();
+    return this.index.countMatchingFrom(filter, fromSeq);
+  }
+
+  subjectOf(seq: number): string | undefined {
+    this.assertOpen();
+    return this.index.has(seq) ? this.index.subjectOf(seq) : undefined;
+  }
+
   loadLastMatching(filter: string): StoredMessage | undefined {
     this.assertOpen();
     const seq = this.index.lastMatching(filter);

@@ -192,6 +192,23 @@ export class SequenceIndex {
     return count;
   }
 
+  /** How many messages at or after `fromSeq` match `filter`. */
+  countMatchingFrom(filter: string, fromSeq: number): number {
+    if (fromSeq <= this.firstSeq) return this.countMatching(filter);
+    if (this.messages === 0 || fromSeq > this.lastSeq) return 0;
+    const all = matchesEverySubject(filter);
+    const literal = !all && !subjectHasWildcard(filter) ? this.subjects.get(filter) : undefined;
+    if (!all && literal === undefined && !subjectHasWildcard(filter)) return 0;
+    const verdicts = new Map<number, boolean>();
+    let count = 0;
+    for (let slot = fromSeq - this.base, last = this.lastSeq - this.base; slot <= last; slot++) {
+      const id = this.subjectIds[slot]!;
+      if (id === 0) continue;
+      if (all || (literal !== undefined ? id === literal.id : this.idMatches(id, filter, verdicts))) count++;
+    }
+    return count;
+  }
+
   subjectCounts(filter: string): Map<string, number> {
     const counts = new Map<string, number>();
     const all = matchesEverySubject(filter);

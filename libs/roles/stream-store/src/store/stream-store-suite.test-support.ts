@@ -78,6 +78,27 @@ export function describeStreamStore(
       return store;
     }
 
+    describe('what a consumer looks up', () => {
+      it('finds the next matching sequence, counts matches from a sequence, and names a message\'s subject', () => {
+        let s = start();
+        appendAll(s, ['a.x', 'b.x', 'a.y', 'a.x', 'b.y']);
+        s.remove(4, false);
+        s = survive();
+        expect(s.nextSeqMatching('a.x', 1)).toBe(1);
+        expect(s.nextSeqMatching('a.x', 2)).toBe(0);
+        expect(s.nextSeqMatching('a.*', 2)).toBe(3);
+        expect(s.nextSeqMatching('>', 4)).toBe(5);
+        expect(s.countMatchingFrom('>', 0)).toBe(4);
+        expect(s.countMatchingFrom('>', 3)).toBe(2);
+        expect(s.countMatchingFrom('a.*', 2)).toBe(1);
+        expect(s.countMatchingFrom('b.y', 1)).toBe(1);
+        expect(s.countMatchingFrom('c', 1)).toBe(0);
+        expect(s.subjectOf(3)).toBe('a.y');
+        expect(s.subjectOf(4)).toBeUndefined();
+        expect(s.subjectOf(99)).toBeUndefined();
+      });
+    });
+
     describe('appends', () => {
       it('starts empty, with sequence 0', () => {
         let s = start();

@@ -27,6 +27,12 @@ export interface StreamStore {
   load(seq: number): StoredMessage | undefined;
   /** The first message at or after `fromSeq` whose subject matches `filter` (wildcards allowed; `''` and `>`: any). */
   loadNextMatching(filter: string, fromSeq: number): StoredMessage | undefined;
+  /** The sequence `loadNextMatching` would load, without loading it; 0 when none. */
+  nextSeqMatching(filter: string, fromSeq: number): number;
+  /** How many stored messages at or after `fromSeq` match `filter` (a consumer's pending count). */
+  countMatchingFrom(filter: string, fromSeq: number): number;
+  /** The subject of the message at `seq`, undefined when it is not stored. */
+  subjectOf(seq: number): string | undefined;
   /** The last message whose subject matches `filter` (wildcards allowed). */
   loadLastMatching(filter: string): StoredMessage | undefined;
   /** The sequence of the last message stored on exactly `subject`, 0 when none is left. */
