@@ -60,6 +60,8 @@ async function ensureServer<Sample>(runs: TargetRuns<Sample>): Promise<BenchServ
   const server = runs.server;
   if (!server || server.alive) return server;
   runs.problem = `server died (${server.describeExit()})`;
+  // Stops what is left of it (the other server of a pair) and removes its files.
+  await server.stop();
   try {
     runs.server = await runs.start(runs.target);
   } catch (error) {
