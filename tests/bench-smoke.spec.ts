@@ -47,6 +47,7 @@ describe('bench --quick', () => {
       'fanout4 16 B',
       'queue4 16 B',
       'reqrep 16 B',
+      'jspub 16 B',
       'conns 10000 conns',
       'conns 100000 subs',
     ]);
@@ -57,6 +58,22 @@ describe('bench --quick', () => {
       expect(cells[5], cells.join(' | ')).toMatch(/^\d+\.\d MiB$/);
     }
     expect(rows[8][7]).toMatch(/^nats-server p50 \d+ µs p99 \d+ µs$/);
+  });
+
+  it('writes a small JetStream stream and reads it back on nats-server', { timeout: 60_000 }, async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [BENCH, '--quick', '--targets', 'nats-server', '--scenarios', 'jsstream', '--js-stream-mb', '4'],
+      { timeout: 50_000, maxBuffer: 1 << 20 },
+    );
+    const rows = stdout.trim().split('\n').slice(2).map(cellsOf);
+    expect(rows.map((cells) => `${cells[0]} ${cells[1]}`)).toEqual(['jsstream 4 MiB write', 'jsstream 4 MiB read']);
+    for (const cells of rows) {
+      expect(cells[2], cells.join(' | ')).toMatch(/^\d+\.\d MiB\/s$/);
+      expect(cells[3]).toBe('not run');
+      expect(cells[5]).toMatch(/^\d+\.\d MiB$/);
+      expect(cells[7]).toBe('');
+    }
   });
 
   it('runs the bus scenario on two client-gateway processes beside a routed nats-server pair', { timeout: 60_000 }, async () => {

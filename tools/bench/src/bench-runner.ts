@@ -2,6 +2,7 @@ import { connectionsRow, subscriptionsRow } from './memory-rows.js';
 import { runRateRow } from './rate-row.js';
 import type { ResultRow } from './results.js';
 import type { RowContext } from './row-context.js';
+import { streamRows } from './stream-rows.js';
 
 /** Runs every selected row in table order; progress lines describe each run as it finishes. */
 export async function runBench(context: RowContext): Promise<ResultRow[]> {
@@ -10,6 +11,10 @@ export async function runBench(context: RowContext): Promise<ResultRow[]> {
     if (scenario === 'conns') {
       rows.push(await connectionsRow(context));
       rows.push(await subscriptionsRow(context));
+      continue;
+    }
+    if (scenario === 'jsstream') {
+      rows.push(...(await streamRows(context)));
       continue;
     }
     for (const size of context.options.sizes) rows.push(await runRateRow(scenario, size, context));

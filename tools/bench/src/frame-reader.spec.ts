@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrameReader, type FrameListener } from './frame-reader.js';
+import { FrameReader, headerBytesOf, type FrameListener } from './frame-reader.js';
 
 class RecordingListener implements FrameListener {
   headers: string[] = [];
@@ -65,6 +65,29 @@ describe('FrameReader', () => {
     }
   });
 
+  it('hands over each payload without its CRLF, however the reads split it', () => {
+    class PayloadListener extends RecordingListener {
+      payloads: string[] = [];
+      private current = '';
+      onPayload(chunk: Buffer, start: number, end: number): void {
+        this.current += chunk.toString('latin1', start, end);
+      }
+      override onMessageEnd(): void {
+        super.onMessageEnd();
+        this.payloads.push(this.current);
+        this.current = '';
+      }
+    }
+    for (let pieceLength = 1; pieceLength <= STREAM.length; pieceLength++) {
+      const listener = new PayloadListener();
+      const reader = new FrameReader(listener);
+      for (let offset = 0; offset < STREAM.length; offset += pieceLength) {
+        reader.push(STREAM.subarray(offset, Math.min(STREAM.length, offset + pieceLength)));
+      }
+      expect(listener.payloads, `pieces of ${pieceLength}`).toEqual(['hello', 'line\r\nbreaks', 'NATS/1.0\r\n\r\nhi', '']);
+    }
+  });
+
   it('skips payload bytes that look like control lines', () => {
     const listener = new RecordingListener();
     const reader = new FrameReader(listener);
@@ -99,5 +122,20 @@ describe('FrameReader', () => {
   it('rejects a message line without a size', () => {
     const reader = new FrameReader(new RecordingListener());
     expect(() => reader.push(Buffer.from('MSG subject\r\n', 'latin1'))).toThrow(/malformed/);
+  });
+});
+
+describe('headerBytesOf', () => {
+  const header = (text: string): number => headerBytesOf(Buffer.from(`x${text}y`, 'latin1'), 1, text.length + 1);
+
+  it('reads the header size of HMSG lines, with or without a reply subject', () => {
+    expect(header('HMSG bench.h 2 12 14')).toBe(12);
+    expect(header('HMSG _INBOX.x.3 1  118 123')).toBe(118);
+    expect(header('HMSG a 1 _INBOX.r 34 34')).toBe(34);
+  });
+
+  it('is -1 for MSG lines and rejects an HMSG line without sizes', () => {
+    expect(header('MSG bench.a 1 5')).toBe(-1);
+    expect(() => header('HMSG a 14')).toThrow(/malformed/);
   });
 });

@@ -21,6 +21,31 @@ export interface FrameListener {
   onPing(): void;
   onPong(): void;
   onServerError(text: string): void;
+  /**
+   * The current message's payload bytes `chunk[start, end)` (for HMSG, headers then body),
+   * in order, in as many pieces as the reads split it into. Without this hook payloads are
+   * skipped unread.
+   */
+  onPayload?(chunk: Buffer, start: number, end: number): void;
+}
+
+/**
+ * The header length of an HMSG line `HMSG <subject> <sid> [reply] <header size> <total size>`
+ * (`line[start, end)` as onMessageHeader gives it), or -1 for a MSG line, which has no headers.
+ */
+export function headerBytesOf(line: Buffer, start: number, end: number): number {
+  if ((line[start] | 0x20) !== 0x68 /* h */) return -1;
+  let index = end - 1;
+  while (index > start && line[index] !== SPACE) index--;
+  while (index > start && line[index] === SPACE) index--;
+  let size = 0;
+  let scale = 1;
+  for (; index > start && line[index] >= DIGIT_0 && line[index] <= DIGIT_9; index--) {
+    size += (line[index] - DIGIT_0) * scale;
+    scale *= 10;
+  }
+  if (scale === 1) throw new Error(`malformed message line: ${line.toString('latin1', start, end)}`);
+  return size;
 }
 
 export class FrameReader {
@@ -31,8 +56,12 @@ export class FrameReader {
   private payloadRemaining = 0;
   private readonly carry = Buffer.allocUnsafe(MAX_CONTROL_LINE);
   private carryLength = 0;
+  /** Decided once: counting roles never pay for handing payloads over. */
+  private readonly readsPayloads: boolean;
 
-  constructor(private readonly listener: FrameListener) {}
+  constructor(private readonly listener: FrameListener) {
+    this.readsPayloads = listener.onPayload !== undefined;
+  }
 
   /** Consumes `chunk[0, length)`; the reader keeps no reference to `chunk`, so it may be reused. */
   push(chunk: Buffer, length: number = chunk.length): void {
@@ -41,9 +70,11 @@ export class FrameReader {
       if (this.inPayload) {
         const available = length - position;
         if (available < this.payloadRemaining) {
+          if (this.readsPayloads) this.payloadPiece(chunk, position, length);
           this.payloadRemaining -= available;
           return;
         }
+        if (this.readsPayloads) this.payloadPiece(chunk, position, position + this.payloadRemaining);
         position += this.payloadRemaining;
         this.payloadRemaining = 0;
         this.inPayload = false;
@@ -67,6 +98,12 @@ export class FrameReader {
       }
       position = lineFeed + 1;
     }
+  }
+
+  /** Hands over `chunk[start, end)` without the part that belongs to the trailing CRLF. */
+  private payloadPiece(chunk: Buffer, start: number, end: number): void {
+    const bodyEnd = Math.min(end, start + this.payloadRemaining - 2);
+    if (bodyEnd > start) this.listener.onPayload!(chunk, start, bodyEnd);
   }
 
   private appendToCarry(chunk: Buffer, start: number, end: number): void {

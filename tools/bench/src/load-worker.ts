@@ -3,10 +3,12 @@
  * loop so publishers and subscribers never wait on each other.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { JetStreamPublisher } from './jetstream-publisher.js';
 import { publishFor } from './publisher.js';
 import { RawClient } from './raw-client.js';
 import { Requester } from './requester.js';
 import { Responder } from './responder.js';
+import { StreamReader } from './stream-reader.js';
 import type { WorkerCommand, WorkerReport, WorkerTask } from './worker-protocol.js';
 
 const port = parentPort;
@@ -56,6 +58,27 @@ async function startRequester(task: Extract<WorkerTask, { role: 'requester' }>):
   report({ type: 'ready' });
 }
 
+async function startJetStreamPublisher(task: Extract<WorkerTask, { role: 'jetstream-publisher' }>): Promise<void> {
+  const publisher = await JetStreamPublisher.start(task.port, task.subject, task.payloadSize, task.inFlight, reportFailure);
+  port!.on('message', (command: WorkerCommand) => {
+    let published;
+    if (command.type === 'publish-acked-window') published = publisher.publishWindow(command.warmupMs, command.windowMs);
+    else if (command.type === 'publish-acked-count') published = publisher.publishCount(command.messages);
+    else return;
+    published.then((result) => report({ type: 'acked', result }), reportFailure);
+  });
+  report({ type: 'ready' });
+}
+
+async function startStreamReader(task: Extract<WorkerTask, { role: 'stream-reader' }>): Promise<void> {
+  const reader = await StreamReader.start(task.port, task.stream, task.payloadSize, task.inFlight, reportFailure);
+  port!.on('message', (command: WorkerCommand) => {
+    if (command.type !== 'read-stream') return;
+    reader.readAll(command.messages).then((result) => report({ type: 'stream-read', result }), reportFailure);
+  });
+  report({ type: 'ready' });
+}
+
 async function start(): Promise<void> {
   switch (task.role) {
     case 'subscriber':
@@ -68,6 +91,10 @@ async function start(): Promise<void> {
       return;
     case 'requester':
       return startRequester(task);
+    case 'jetstream-publisher':
+      return startJetStreamPublisher(task);
+    case 'stream-reader':
+      return startStreamReader(task);
   }
 }
 

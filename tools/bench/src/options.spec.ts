@@ -2,29 +2,35 @@ import { describe, expect, it } from 'vitest';
 import { UsageError, parseBenchOptions } from './options.js';
 
 describe('parseBenchOptions', () => {
-  it('defaults to 5 runs of 3 s over every scenario, three payloads and both targets', () => {
+  it('defaults to 5 runs of 3 s over every scenario but jsstream, three payloads and both targets', () => {
     expect(parseBenchOptions([])).toEqual({
       runs: 5,
       seconds: 3,
-      scenarios: ['pub', 'pubsub', 'routed', 'bus', 'gateway', 'leaf', 'fanout4', 'queue4', 'reqrep', 'conns'],
+      scenarios: ['pub', 'pubsub', 'routed', 'bus', 'gateway', 'leaf', 'fanout4', 'queue4', 'reqrep', 'jspub', 'conns'],
       sizes: [16, 128, 1024],
       targets: ['nats-server', 'nats-ts'],
       connections: 10_000,
       subscriptions: 100_000,
+      jsStreamMebibytes: 1024,
       profileDir: undefined,
       help: false,
     });
   });
 
-  it('--quick means one run of 0.5 s at 16 bytes, unless flags say otherwise', () => {
-    expect(parseBenchOptions(['--quick'])).toMatchObject({ runs: 1, seconds: 0.5, sizes: [16] });
-    expect(parseBenchOptions(['--quick', '--runs', '3', '--sizes', '128'])).toMatchObject({ runs: 3, seconds: 0.5, sizes: [128] });
+  it('--quick means one run of 0.5 s at 16 bytes and a 64 MiB stream, unless flags say otherwise', () => {
+    expect(parseBenchOptions(['--quick'])).toMatchObject({ runs: 1, seconds: 0.5, sizes: [16], jsStreamMebibytes: 64 });
+    expect(parseBenchOptions(['--quick', '--runs', '3', '--sizes', '128', '--js-stream-mb', '8'])).toMatchObject({
+      runs: 3,
+      seconds: 0.5,
+      sizes: [128],
+      jsStreamMebibytes: 8,
+    });
   });
 
   it('reads lists and numbers', () => {
     const options = parseBenchOptions([
       '--scenarios',
-      'pubsub,pub',
+      'pubsub,pub,jsstream',
       '--sizes',
       '16, 1024',
       '--targets',
@@ -35,14 +41,17 @@ describe('parseBenchOptions', () => {
       '500',
       '--profile',
       '/tmp/profiles',
+      '--js-stream-mb',
+      '2048',
     ]);
     expect(options).toMatchObject({
       profileDir: '/tmp/profiles',
-      scenarios: ['pubsub', 'pub'],
+      scenarios: ['pubsub', 'pub', 'jsstream'],
       sizes: [16, 1024],
       targets: ['nats-server'],
       seconds: 1.5,
       connections: 500,
+      jsStreamMebibytes: 2048,
     });
   });
 
@@ -51,6 +60,7 @@ describe('parseBenchOptions', () => {
     expect(() => parseBenchOptions(['--targets', 'gnatsd'])).toThrow(/unknown 'gnatsd'/);
     expect(() => parseBenchOptions(['--runs', '0'])).toThrow(/positive integer/);
     expect(() => parseBenchOptions(['--runs', '2.5'])).toThrow(UsageError);
+    expect(() => parseBenchOptions(['--js-stream-mb', '0.5'])).toThrow(/--js-stream-mb needs a positive integer/);
     expect(() => parseBenchOptions(['--seconds', 'x'])).toThrow(UsageError);
     expect(() => parseBenchOptions(['--fast'])).toThrow(UsageError);
     expect(() => parseBenchOptions(['--profile', ' '])).toThrow(/--profile needs a value/);

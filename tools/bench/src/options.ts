@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { SCENARIO_NAMES, type ScenarioName } from './scenarios.js';
+import { DEFAULT_SCENARIO_NAMES, SCENARIO_NAMES, type ScenarioName } from './scenarios.js';
 import { TARGET_NAMES, type TargetName } from './targets.js';
 
 export interface BenchOptions {
@@ -15,6 +15,8 @@ export interface BenchOptions {
   connections: number;
   /** Distinct-subject subscriptions held by the `conns` scenario. */
   subscriptions: number;
+  /** Size of the stream the `jsstream` scenario writes and reads back, MiB. */
+  jsStreamMebibytes: number;
   /** Directory for CPU profiles of the nats-ts processes (node --cpu-prof), when given. */
   profileDir: string | undefined;
   help: boolean;
@@ -27,12 +29,13 @@ scenario against both (alternating runs) and prints a table of median rates and 
 
   --runs N            runs per scenario, payload and target (default 5)
   --seconds S         measurement window per run (default 3)
-  --scenarios LIST    comma-separated, from ${SCENARIO_NAMES.join(',')} (default all)
+  --scenarios LIST    comma-separated, from ${SCENARIO_NAMES.join(',')} (default all but jsstream)
   --sizes LIST        payload sizes in bytes (default 16,128,1024)
   --targets LIST      comma-separated, from ${TARGET_NAMES.join(',')} (default both)
   --connections N     idle connections for the conns scenario (default 10000)
   --subscriptions N   distinct-subject subscriptions for the conns scenario (default 100000)
-  --quick             1 run of 0.5 s, size 16 only (explicit flags still win)
+  --js-stream-mb N    MiB the jsstream scenario writes and reads back, in 64 KiB messages (default 1024)
+  --quick             1 run of 0.5 s, size 16 only, a 64 MiB stream (explicit flags still win)
   --profile DIR       run nats-ts under node --cpu-prof, writing a .cpuprofile per process to DIR
   --help              show this text
 `;
@@ -78,6 +81,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         targets: { type: 'string' },
         connections: { type: 'string' },
         subscriptions: { type: 'string' },
+        'js-stream-mb': { type: 'string' },
         profile: { type: 'string' },
         quick: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -87,7 +91,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     throw new UsageError((error as Error).message);
   }
   const quick = parsed.quick === true;
-  const scenarios = parsed.scenarios === undefined ? [...SCENARIO_NAMES] : list('scenarios', parsed.scenarios, SCENARIO_NAMES);
+  const scenarios = parsed.scenarios === undefined ? [...DEFAULT_SCENARIO_NAMES] : list('scenarios', parsed.scenarios, SCENARIO_NAMES);
   return {
     runs: parsed.runs === undefined ? (quick ? 1 : 5) : positiveNumber('runs', parsed.runs, true),
     seconds: parsed.seconds === undefined ? (quick ? 0.5 : 3) : positiveNumber('seconds', parsed.seconds, false),
@@ -101,6 +105,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     targets: parsed.targets === undefined ? [...TARGET_NAMES] : list('targets', parsed.targets, TARGET_NAMES),
     connections: parsed.connections === undefined ? 10_000 : positiveNumber('connections', parsed.connections, true),
     subscriptions: parsed.subscriptions === undefined ? 100_000 : positiveNumber('subscriptions', parsed.subscriptions, true),
+    jsStreamMebibytes:
+      parsed['js-stream-mb'] === undefined ? (quick ? 64 : 1024) : positiveNumber('js-stream-mb', parsed['js-stream-mb'], true),
     profileDir: parsed.profile === undefined ? undefined : nonEmpty('profile', parsed.profile),
     help: parsed.help === true,
   };

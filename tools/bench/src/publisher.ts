@@ -11,9 +11,10 @@ export interface PublishResult {
   elapsedMs: number;
 }
 
-/** `PUB <subject> <size>\r\n<payload>\r\n` repeated to fill one batch buffer. */
-export function encodePublishBatch(subject: string, payloadSize: number): { batch: Buffer; messagesPerBatch: number } {
-  const frame = Buffer.concat([Buffer.from(`PUB ${subject} ${payloadSize}\r\n`, 'latin1'), Buffer.alloc(payloadSize, 0x78), Buffer.from('\r\n', 'latin1')]);
+/** `PUB <subject> [<reply>] <size>\r\n<payload>\r\n` repeated to fill one batch buffer. */
+export function encodePublishBatch(subject: string, payloadSize: number, replyTo?: string): { batch: Buffer; messagesPerBatch: number } {
+  const line = replyTo === undefined ? `PUB ${subject} ${payloadSize}\r\n` : `PUB ${subject} ${replyTo} ${payloadSize}\r\n`;
+  const frame = Buffer.concat([Buffer.from(line, 'latin1'), Buffer.alloc(payloadSize, 0x78), Buffer.from('\r\n', 'latin1')]);
   const messagesPerBatch = Math.max(1, Math.floor(BATCH_TARGET_BYTES / frame.length));
   const batch = Buffer.allocUnsafe(frame.length * messagesPerBatch);
   for (let offset = 0; offset < batch.length; offset += frame.length) frame.copy(batch, offset);

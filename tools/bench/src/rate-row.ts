@@ -3,9 +3,11 @@ import { formatRate } from './report-table.js';
 import { messageOf, type RowContext } from './row-context.js';
 import { startBusPair } from './bus-pair.js';
 import { startGatewayPair } from './gateway-pair.js';
+import { measureJetStreamPublish } from './jetstream-run.js';
+import { JetStreamServer } from './jetstream-server.js';
 import { startLeafPair } from './leaf-pair.js';
 import { startRoutedPair } from './routed-pair.js';
-import { THROUGHPUT_SHAPES, type ScenarioName } from './scenarios.js';
+import { THROUGHPUT_SHAPES, type RateScenarioName } from './scenarios.js';
 import { ServerProcess, startRetryingPortRace, type BenchServer } from './server-process.js';
 import { median } from './stats.js';
 import type { TargetName } from './targets.js';
@@ -60,6 +62,8 @@ async function ensureServer<Sample>(runs: TargetRuns<Sample>): Promise<BenchServ
   const server = runs.server;
   if (!server || server.alive) return server;
   runs.problem = `server died (${server.describeExit()})`;
+  // Stops what is left of it (the other server of a pair) and removes its files.
+  await server.stop();
   try {
     runs.server = await runs.start(runs.target);
   } catch (error) {
@@ -69,20 +73,27 @@ async function ensureServer<Sample>(runs: TargetRuns<Sample>): Promise<BenchServ
   return runs.server;
 }
 
+async function measureRun(scenario: RateScenarioName, server: BenchServer, payloadSize: number, timing: RunTiming): Promise<RateSample> {
+  if (scenario === 'reqrep') return measureRequestReply(server.port, payloadSize, timing);
+  if (scenario === 'jspub') return { rate: await measureJetStreamPublish(server.port, payloadSize, timing) };
+  return { rate: await measureThroughput({ publisher: server.publisherPort, subscribers: server.port }, scenario, payloadSize, timing) };
+}
+
 /**
  * One message row: fresh servers for every target, runs alternating between targets, then
  * the median rate (and latency) and the servers' peak RSS.
  */
 export async function runRateRow(
-  scenario: Exclude<ScenarioName, 'conns'>,
+  scenario: RateScenarioName,
   payloadSize: number,
   context: RowContext,
 ): Promise<ResultRow> {
   const { options, repositoryRoot, progress } = context;
   const windowMs = options.seconds * 1000;
   const timing: RunTiming = { windowMs, warmupMs: Math.min(500, windowMs / 2) };
-  const shape = scenario === 'reqrep' ? undefined : THROUGHPUT_SHAPES[scenario];
+  const shape = scenario === 'reqrep' || scenario === 'jspub' ? undefined : THROUGHPUT_SHAPES[scenario];
   const startOnce = (target: TargetName): Promise<BenchServer> => {
+    if (scenario === 'jspub') return JetStreamServer.start(target, repositoryRoot);
     if (shape?.routed === true) return startRoutedPair(target, repositoryRoot);
     if (shape?.bus === true) return startBusPair(target, repositoryRoot);
     if (shape?.gateway === true) return startGatewayPair(target, repositoryRoot);
@@ -102,10 +113,7 @@ export async function runRateRow(
           continue;
         }
         try {
-          const sample: RateSample =
-            scenario === 'reqrep'
-              ? await measureRequestReply(server.port, payloadSize, timing)
-              : { rate: await measureThroughput({ publisher: server.publisherPort, subscribers: server.port }, scenario, payloadSize, timing) };
+          const sample = await measureRun(scenario, server, payloadSize, timing);
           target.samples.push(sample);
           progress(`${label}: ${formatRate(sample.rate)} msgs/s`);
         } catch (error) {

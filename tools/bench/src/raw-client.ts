@@ -1,8 +1,16 @@
 import { connect, type Socket } from 'node:net';
 import { FrameReader, type FrameListener } from './frame-reader.js';
 
-const CONNECT_LINE =
-  'CONNECT {"verbose":false,"pedantic":false,"protocol":1,"echo":false,"lang":"nats-ts-bench","version":"0.1.0","headers":false}\r\n';
+/**
+ * A client that reads headers also asks for no-responders statuses: a request nobody serves
+ * (JetStream off) then fails at once instead of waiting for a timeout.
+ */
+function connectLine(headers: boolean): string {
+  return (
+    `CONNECT {"verbose":false,"pedantic":false,"protocol":1,"echo":false,"lang":"nats-ts-bench","version":"0.1.0",` +
+    `"headers":${headers},"no_responders":${headers}}\r\n`
+  );
+}
 const PING = Buffer.from('PING\r\n', 'latin1');
 const PONG = Buffer.from('PONG\r\n', 'latin1');
 /**
@@ -16,10 +24,18 @@ const READ_BUFFER_BYTES = 64 * 1024;
 export interface MessageHooks {
   onMessageHeader?(line: Buffer, start: number, end: number): void;
   onMessageEnd?(): void;
+  /** Payload bytes of the current message (see FrameListener.onPayload); only roles that read payloads set it. */
+  onPayload?(chunk: Buffer, start: number, end: number): void;
   /** A read has been fully parsed; `messages` is the running total (published once per read, not per message). */
   afterRead?(messages: number): void;
   /** The connection failed (server error, slow-consumer disconnect, reset) before `close()`. */
   onFailure?(error: Error): void;
+}
+
+export interface ConnectOptions {
+  /** Receive HMSG with headers (and no-responders statuses); otherwise the server strips headers. */
+  headers?: boolean;
+  timeoutMs?: number;
 }
 
 interface PendingFlush {
@@ -34,6 +50,8 @@ interface PendingFlush {
  */
 export class RawClient implements FrameListener {
   readonly reader: FrameReader;
+  /** Only defined when the hooks read payloads, so the reader skips them otherwise. */
+  readonly onPayload: FrameListener['onPayload'];
   /** Outstanding PINGs, oldest first: the server answers PINGs in order. */
   private readonly pendingFlushes: PendingFlush[] = [];
   private failure: Error | undefined;
@@ -42,13 +60,14 @@ export class RawClient implements FrameListener {
     readonly socket: Socket,
     private readonly hooks: MessageHooks,
   ) {
+    this.onPayload = hooks.onPayload?.bind(hooks);
     this.reader = new FrameReader(this);
     socket.on('error', (error) => this.fail(error));
     socket.on('close', () => this.fail(new Error('connection closed by server')));
   }
 
   /** Connects, sends CONNECT and completes one PING/PONG so the server has accepted the client. */
-  static async open(port: number, hooks: MessageHooks = {}, connectTimeoutMs = 10_000): Promise<RawClient> {
+  static async open(port: number, hooks: MessageHooks = {}, { headers = false, timeoutMs = 10_000 }: ConnectOptions = {}): Promise<RawClient> {
     const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
     const socket: Socket = connect({
       host: '127.0.0.1',
@@ -57,8 +76,8 @@ export class RawClient implements FrameListener {
       onread: { buffer: readBuffer, callback: (length: number, buffer: Uint8Array): boolean => client.received(buffer as Buffer, length) },
     });
     const client: RawClient = new RawClient(socket, hooks);
-    socket.write(CONNECT_LINE, 'latin1');
-    await client.flush(connectTimeoutMs);
+    socket.write(connectLine(headers), 'latin1');
+    await client.flush(timeoutMs);
     return client;
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TABLE_COLUMNS, formatMebibytes, formatRate, formatResultTable } from './report-table.js';
+import { TABLE_COLUMNS, formatMebibytes, formatMebibytesPerSecond, formatRate, formatResultTable } from './report-table.js';
 import type { ResultRow } from './results.js';
 
 function cellsOf(line: string): string[] {
@@ -15,6 +15,7 @@ describe('formatRate / formatMebibytes', () => {
     expect(formatRate(380_000)).toBe('380.0 k');
     expect(formatRate(999)).toBe('999');
     expect(formatMebibytes(12.5 * 2 ** 20)).toBe('12.5 MiB');
+    expect(formatMebibytesPerSecond(300 * 2 ** 20)).toBe('300.0 MiB/s');
   });
 });
 
@@ -48,6 +49,15 @@ describe('formatResultTable', () => {
       },
     },
     { scenario: 'pub', load: '16 B', kind: 'rate', outcomes: { 'nats-server': { runs: 1, failedRuns: 0, rate: 9e6 } } },
+    {
+      scenario: 'jsstream',
+      load: '1024 MiB write',
+      kind: 'bandwidth',
+      outcomes: {
+        'nats-server': { runs: 1, failedRuns: 0, rate: 200 * 2 ** 20, rssBytes: 20 * 2 ** 20 },
+        'nats-ts': { runs: 1, failedRuns: 0, rate: 50 * 2 ** 20, rssBytes: 90 * 2 ** 20 },
+      },
+    },
   ];
   const lines = formatResultTable(rows).split('\n');
 
@@ -86,5 +96,9 @@ describe('formatResultTable', () => {
 
   it('says "not run" for an unselected target', () => {
     expect(cellsOf(lines[5]).slice(2, 7)).toEqual(['9.00 M', 'not run', 'n/a', 'n/a', 'not run']);
+  });
+
+  it('shows bandwidth rows in MiB/s and compares their rates', () => {
+    expect(cellsOf(lines[6]).slice(0, 7)).toEqual(['jsstream', '1024 MiB write', '200.0 MiB/s', '50.0 MiB/s', '0.25', '20.0 MiB', '90.0 MiB']);
   });
 });

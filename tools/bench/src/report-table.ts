@@ -24,6 +24,10 @@ export function formatMebibytes(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 
+export function formatMebibytesPerSecond(bytesPerSecond: number): string {
+  return `${formatMebibytes(bytesPerSecond)}/s`;
+}
+
 /** Cell text for a target that has no number in this column. */
 function missing(outcome: TargetOutcome | undefined): string | undefined {
   if (!outcome) return 'not run';
@@ -31,9 +35,11 @@ function missing(outcome: TargetOutcome | undefined): string | undefined {
   return undefined;
 }
 
+/** The msgs/s columns; a bandwidth row says its unit in the cell. */
 function rateCell(row: ResultRow, outcome: TargetOutcome | undefined): string {
   if (row.kind === 'memory') return '-';
-  return missing(outcome) ?? (outcome?.rate === undefined ? 'n/a' : formatRate(outcome.rate));
+  const format = row.kind === 'bandwidth' ? formatMebibytesPerSecond : formatRate;
+  return missing(outcome) ?? (outcome?.rate === undefined ? 'n/a' : format(outcome.rate));
 }
 
 function rssCell(outcome: TargetOutcome | undefined): string {
@@ -44,7 +50,7 @@ function ratioCell(row: ResultRow): string {
   const reference = row.outcomes[REFERENCE];
   const candidate = row.outcomes[CANDIDATE];
   const pick = (outcome: TargetOutcome | undefined): number | undefined =>
-    row.kind === 'rate' ? outcome?.rate : outcome?.rssBytes;
+    row.kind === 'memory' ? outcome?.rssBytes : outcome?.rate;
   const numerator = pick(candidate);
   const denominator = pick(reference);
   if (numerator === undefined || denominator === undefined || denominator === 0) return 'n/a';

@@ -3,13 +3,13 @@ import type { TargetName } from './targets.js';
 
 /** The outcome of all runs of one row against one target. */
 export interface TargetOutcome {
-  /** Median messages per second over the successful runs (message rows). */
+  /** Median over the successful runs: messages per second (rate rows) or bytes per second (bandwidth rows). */
   rate?: number;
   /** Median of the runs' round-trip percentiles (reqrep rows). */
   p50Micros?: number;
   p99Micros?: number;
   /**
-   * Message rows: the server's peak RSS (VmHWM) over the row's runs.
+   * Rate and bandwidth rows: the server's peak RSS (VmHWM) over the row's runs.
    * Memory rows: median RSS while the load is held.
    */
   rssBytes?: number;
@@ -26,7 +26,10 @@ export interface ResultRow {
   scenario: ScenarioName;
   /** The payload column: `16 B`, or the load held by a memory row (`10000 conns`). */
   load: string;
-  /** `rate` rows compare msgs/s; `memory` rows compare RSS held under an idle load. */
-  kind: 'rate' | 'memory';
+  /**
+   * `rate` rows compare msgs/s, `bandwidth` rows bytes/s (a stream written or read back),
+   * `memory` rows RSS held under an idle load.
+   */
+  kind: 'rate' | 'bandwidth' | 'memory';
   outcomes: Partial<Record<TargetName, TargetOutcome>>;
 }

@@ -1,6 +1,28 @@
 /** Every scenario the bench knows, in the order the table lists them. */
-export const SCENARIO_NAMES = ['pub', 'pubsub', 'routed', 'bus', 'gateway', 'leaf', 'fanout4', 'queue4', 'reqrep', 'conns'] as const;
+export const SCENARIO_NAMES = [
+  'pub',
+  'pubsub',
+  'routed',
+  'bus',
+  'gateway',
+  'leaf',
+  'fanout4',
+  'queue4',
+  'reqrep',
+  'jspub',
+  'jsstream',
+  'conns',
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+/**
+ * What runs without `--scenarios`: all but `jsstream`, which writes and reads back a whole
+ * stream per run and target (at the default 1 GiB, minutes on its own).
+ */
+export const DEFAULT_SCENARIO_NAMES: readonly ScenarioName[] = SCENARIO_NAMES.filter((name) => name !== 'jsstream');
+
+/** Scenarios measured as a message rate, one row per payload size. */
+export type RateScenarioName = Exclude<ScenarioName, 'conns' | 'jsstream'>;
 
 export type ThroughputScenarioName = 'pub' | 'pubsub' | 'routed' | 'bus' | 'gateway' | 'leaf' | 'fanout4' | 'queue4';
 

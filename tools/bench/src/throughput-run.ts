@@ -4,15 +4,15 @@ import { LoadWorkerHandle } from './load-worker-handle.js';
 import { percentileInPlace } from './stats.js';
 import { THROUGHPUT_SHAPES, type ThroughputScenarioName } from './scenarios.js';
 
-const WORKER_READY_TIMEOUT_MS = 10_000;
+export const WORKER_READY_TIMEOUT_MS = 10_000;
 /**
  * Every scenario publishes on this one short, single-token subject (each row runs on fresh
  * servers). nats-server's per-message cost grows with subject length and token count
  * (about 9 M msgs/s on `foo` against 6 M on `bench.pub` here), so it is kept fixed.
  */
-const SUBJECT = 'foo';
+export const SUBJECT = 'foo';
 /** How long a server may take to process what a publisher had queued when its window closed. */
-const FLUSH_TIMEOUT_MS = 20_000;
+export const FLUSH_TIMEOUT_MS = 20_000;
 
 export interface RunTiming {
   warmupMs: number;
