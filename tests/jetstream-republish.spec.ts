@@ -186,6 +186,19 @@ describeEachTarget('JetStream republish', (target) => {
     }
   });
 
+  it("a republished message lands in another stream that takes its subject", async () => {
+    await jsm.streams.add({ name: 'A', subjects: ['a.*'], republish: { src: 'a.*', dest: 'b.$1' } });
+    await jsm.streams.add({ name: 'B', subjects: ['b.*'] });
+    await js.publish('a.x', 'hop');
+    const until = Date.now() + 3_000;
+    while ((await jsm.streams.info('B')).state.messages === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+    const msg = await jsm.streams.getMessage('B', { seq: 1 });
+    expect(msg!.subject).toBe('b.x');
+    expect(decoder.decode(msg!.data)).toBe('hop');
+    expect(msg!.header.get('Nats-Stream')).toBe('A');
+    expect(msg!.header.get('Nats-Subject')).toBe('a.x');
+  });
+
   it('refuses a republish destination that forms a cycle, and other bad republish configs', async () => {
     const create = async (body: string): Promise<string> => decoder.decode((await nc.request('$JS.API.STREAM.CREATE.R', body, { timeout: 3_000 })).data);
     const error = (description: string): string =>
