@@ -25,6 +25,8 @@ export interface JetStreamServer {
   /** max_bytes reserved by every account's streams, per storage. */
   readonly reserved: { memory: number; file: number };
   queueReply(accountName: string, stream: Stream, reply: string, body: string): void;
+  /** Queues a stream's republished message, in order with the replies. */
+  queueRepublish(accountName: string, stream: Stream, subject: string, headerSize: number, data: Buffer): void;
   /** A stream was created, changed or removed: its subject entries follow it. */
   streamsChanged(account: JetStreamAccount): void;
 }
@@ -141,6 +143,10 @@ export class JetStreamAccount implements StreamOwner {
 
   queueReply(stream: Stream, reply: string, body: string): void {
     this.server.queueReply(this.name, stream, reply, body);
+  }
+
+  republish(stream: Stream, subject: string, headerSize: number, data: Buffer): void {
+    this.server.queueRepublish(this.name, stream, subject, headerSize, data);
   }
 
   /** nats-server checks the server's limit before a store and the account's after it; both refuse here. */

@@ -70,10 +70,15 @@ export class StreamStoreService implements JetStreamServer, BusHandlers {
   private readonly logger: Logger;
   private readonly apiEntries: { account: string; entry: InternalEntry }[] = [];
   private readonly streamEntries = new Map<string, InternalEntry[]>();
-  /** The replies of the current batch, in order, and the streams whose appends they wait for. */
-  private readonly pendingReplies: string[] = [];
-  private readonly pendingBodies: string[] = [];
-  private readonly pendingAccounts: string[] = [];
+  /**
+   * The messages of the current batch (acks and republished copies), in order, and the streams
+   * whose appends they wait for. An ack's body is its JSON text; a republished copy is its bytes,
+   * its header block first.
+   */
+  private pendingSubjects: string[] = [];
+  private pendingBodies: (string | Buffer)[] = [];
+  private pendingHeaderSizes: number[] = [];
+  private pendingAccounts: string[] = [];
   private readonly dirty = new Set<Stream>();
   private flushScheduled = false;
   private readonly flushBatch = (): void => this.flush();
@@ -125,8 +130,17 @@ export class StreamStoreService implements JetStreamServer, BusHandlers {
   // ---- JetStreamServer ----
 
   queueReply(accountName: string, stream: Stream, reply: string, body: string): void {
-    this.pendingReplies.push(reply);
+    this.queue(accountName, stream, reply, body, 0);
+  }
+
+  queueRepublish(accountName: string, stream: Stream, subject: string, headerSize: number, data: Buffer): void {
+    this.queue(accountName, stream, subject, data, headerSize);
+  }
+
+  private queue(accountName: string, stream: Stream, subject: string, body: string | Buffer, headerSize: number): void {
+    this.pendingSubjects.push(subject);
     this.pendingBodies.push(body);
+    this.pendingHeaderSizes.push(headerSize);
     this.pendingAccounts.push(accountName);
     this.dirty.add(stream);
     if (!this.flushScheduled) {
@@ -166,10 +180,10 @@ export class StreamStoreService implements JetStreamServer, BusHandlers {
     if (answer !== undefined) this.publishReply(accountName, reply, answer);
   }
 
-  /** Writes out the batch's appends, then sends its acks. */
+  /** Writes out the batch's appends, then sends its acks and republished copies. */
   private flush(): void {
     this.flushScheduled = false;
-    if (this.pendingReplies.length === 0 && this.dirty.size === 0) return;
+    if (this.pendingSubjects.length === 0 && this.dirty.size === 0) return;
     for (const stream of this.dirty) {
       try {
         stream.store.flush();
@@ -180,15 +194,20 @@ export class StreamStoreService implements JetStreamServer, BusHandlers {
     }
     this.dirty.clear();
     const router = this.bus?.router;
-    const replies = this.pendingReplies;
+    const subjects = this.pendingSubjects;
     const bodies = this.pendingBodies;
+    const headerSizes = this.pendingHeaderSizes;
     const accounts = this.pendingAccounts;
-    for (let i = 0; i < replies.length; i++) {
-      if (router !== undefined) this.publish(router, accounts[i]!, replies[i]!, Buffer.from(bodies[i]!, 'utf8'), 0);
+    // A republished copy may land in another stream here: what that queues waits for its own flush.
+    this.pendingSubjects = [];
+    this.pendingBodies = [];
+    this.pendingHeaderSizes = [];
+    this.pendingAccounts = [];
+    if (router === undefined) return;
+    for (let i = 0; i < subjects.length; i++) {
+      const body = bodies[i]!;
+      this.publish(router, accounts[i]!, subjects[i]!, typeof body === 'string' ? Buffer.from(body, 'utf8') : body, headerSizes[i]!);
     }
-    replies.length = 0;
-    bodies.length = 0;
-    accounts.length = 0;
   }
 
   private publishReply(accountName: string, reply: string, answer: ApiReply): void {

@@ -271,6 +271,15 @@ describe('parseStreamConfig: refusals', () => {
       invalid('stream configuration for republish destination forms a cycle'),
     );
     expect(refusal('{"name":"R","subjects":["a.>"],"republish":{"dest":"b"}}')).toEqual(invalid('stream configuration for republish not valid'));
+    // Any of the stream's subjects, wildcards either side; checked before the transform itself.
+    expect(refusal('{"name":"R","subjects":["x","a.*"],"republish":{"src":"x","dest":"a.b"}}')).toEqual(
+      invalid('stream configuration for republish destination forms a cycle'),
+    );
+    expect(refusal('{"name":"R","subjects":["a.b"],"republish":{"src":"a.b","dest":"*.*"}}')).toEqual(
+      invalid('stream configuration for republish destination forms a cycle'),
+    );
+    // Without subjects the stream's name is its subject.
+    expect(refusal('{"name":"R","republish":{"dest":"R"}}')).toEqual(invalid('stream configuration for republish destination forms a cycle'));
     expect(refusal('{"name":"R","mirror":{"name":"O"},"republish":{"dest":"b.>"}}')).toEqual(
       invalid('stream configuration for republish source is not valid subset of subjects'),
     );

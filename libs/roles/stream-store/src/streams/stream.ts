@@ -5,6 +5,7 @@ import { fileStoreMessageSize, memoryStoreMessageSize } from '../store/message-s
 import type { StoreLimits, StoreState, StreamStore } from '../store/stream-store.js';
 import { PublishHeaders } from './publish-headers.js';
 import type { StreamConfig } from './stream-config.js';
+import { SubjectTransform } from './subject-transform.js';
 
 /** What a stream needs from its account: acks go out in batches, storage is counted per account. */
 export interface StreamOwner {
@@ -15,6 +16,19 @@ export interface StreamOwner {
   storageRefusal(storage: 'file' | 'memory', size: number): JsApiError | undefined;
   /** The stream's stored bytes changed by `delta` (appends, removals, expiry). */
   usageChanged(storage: 'file' | 'memory', delta: number): void;
+  /**
+   * Queues a stored message's republished copy (`data`: its header block, `headerSize` bytes, then
+   * its payload) to go out with the acks, before those queued after it.
+   */
+  republish(stream: Stream, subject: string, headerSize: number, data: Buffer): void;
+}
+
+/** A stream's republish config, ready for the publish path. */
+interface Republisher {
+  readonly transform: SubjectTransform;
+  readonly headersOnly: boolean;
+  /** `Nats-Stream: <name>\r\nNats-Subject: `, as bytes (latin1). */
+  readonly streamLine: string;
 }
 
 interface DedupEntry {
@@ -41,6 +55,7 @@ export class Stream {
   private expiryTimer: NodeJS.Timeout | undefined;
   /** The bytes last reported to the owner's usage. */
   private countedBytes = 0;
+  private republisher: Republisher | undefined;
 
   constructor(
     public config: StreamConfig,
@@ -49,6 +64,7 @@ export class Stream {
     private readonly owner: StreamOwner,
   ) {
     this.ackPrefix = ackPrefix(config.name, owner.domain);
+    this.republisher = republisher(config);
     this.rebuildDedup();
     this.scheduleExpiry();
     this.syncUsage();
@@ -106,6 +122,16 @@ export class Stream {
     const refusal = this.owner.storageRefusal(config.storage, size) ?? this.discardNewRefusal(subject, size);
     if (refusal !== undefined) return this.refuse(canAck ? reply : undefined, refusal);
 
+    // What to republish is settled before the append: the subject's last sequence before this one.
+    // Interest retention without consumers stores nothing, and nats-server republishes nothing.
+    let republishTo: string | undefined;
+    let lastOfSubject = 0;
+    const republish = this.republisher;
+    if (republish !== undefined && config.retention !== 'interest') {
+      republishTo = republish.transform.apply(subject);
+      if (republishTo !== undefined) lastOfSubject = this.store.lastSeqOfSubject(subject);
+    }
+
     const timeNs = nowNs();
     const seq = this.store.append(subject, data.subarray(start, start + headerSize), data.subarray(start + headerSize, end), timeNs);
     // Interest retention keeps a message only for the consumers there are: with none (consumers
@@ -115,6 +141,7 @@ export class Stream {
     if (msgId !== '') this.remember({ id: msgId, seq, timeNs });
     if (rollup === 'sub') this.store.purge({ filter: subject, keep: 1 });
     else if (rollup === 'all') this.store.purge({ keep: 1 });
+    if (republishTo !== undefined) this.republish(republish!, republishTo, subject, seq, lastOfSubject, headerSize, data, start, end);
     if (canAck) this.owner.queueReply(this, reply, `${this.ackPrefix}${seq}}`);
     this.syncUsage();
     if (this.expiryTimer === undefined) this.scheduleExpiry();
@@ -132,6 +159,7 @@ export class Stream {
   update(config: StreamConfig): void {
     this.config = config;
     this.ackPrefix = ackPrefix(config.name, this.owner.domain);
+    this.republisher = republisher(config);
     this.store.setLimits(storeLimits(config));
     this.syncUsage();
     clearTimeout(this.expiryTimer);
@@ -188,6 +216,27 @@ export class Stream {
     this.store.destroy();
     this.owner.usageChanged(this.config.storage, -this.countedBytes);
     this.countedBytes = 0;
+  }
+
+  /**
+   * nats-server's republished copy: the message's header block (or a new one) with Nats-Stream,
+   * Nats-Subject, Nats-Sequence and Nats-Last-Sequence added, and with headers_only Nats-Msg-Size
+   * instead of the payload.
+   */
+  private republish(r: Republisher, to: string, subject: string, seq: number, last: number, headerSize: number, data: Uint8Array, start: number, end: number): void {
+    const payloadSize = end - start - headerSize;
+    // A header block loses its closing CRLF and gets the lines, then the CRLF again.
+    const ownHeader = headerSize > 2 ? headerSize - 2 : 0;
+    const added = `${ownHeader > 0 ? '' : 'NATS/1.0\r\n'}${r.streamLine}${subject}\r\nNats-Sequence: ${seq}\r\nNats-Last-Sequence: ${last}\r\n${
+      r.headersOnly ? `Nats-Msg-Size: ${payloadSize}\r\n` : ''
+    }\r\n`;
+    const header = ownHeader + added.length;
+    const size = header + (r.headersOnly ? 0 : payloadSize);
+    const out = Buffer.allocUnsafe(size);
+    if (ownHeader > 0) out.set(data.subarray(start, start + ownHeader), 0);
+    out.write(added, ownHeader, 'latin1');
+    if (!r.headersOnly) out.set(data.subarray(start + headerSize, end), header);
+    this.owner.republish(this, to, header, out);
   }
 
   private refuse(reply: string | undefined, error: JsApiError): void {
@@ -280,6 +329,16 @@ export function storeLimits(config: StreamConfig): StoreLimits {
     maxMsgsPerSubject: config.discard_new_per_subject ? -1 : config.max_msgs_per_subject,
     maxAgeNs: BigInt(config.max_age),
   };
+}
+
+function republisher(config: StreamConfig): Republisher | undefined {
+  const r = config.republish;
+  if (r === undefined) return undefined;
+  // Published subjects are byte strings (latin1); the config's are text.
+  const bytes = (text: string): string => Buffer.from(text, 'utf8').toString('latin1');
+  const transform = SubjectTransform.from(bytes(r.src ?? '>'), bytes(r.dest));
+  if (transform === undefined) return undefined;
+  return { transform, headersOnly: r.headers_only === true, streamLine: `Nats-Stream: ${bytes(config.name)}\r\nNats-Subject: ` };
 }
 
 /** nats-server writes the ack by hand, with a space after the commas. */
