@@ -99,7 +99,8 @@ export class SnapshotSessions {
 /**
  * Sends one snapshot: the archive in chunks to the deliver subject, each with an ack subject,
  * never more than `maxInflight` unacked. The archive is read from the store as chunks are sent,
- * so what a snapshot holds is one chunk and one message, whatever the client does.
+ * so the session holds one chunk and one message, and a client that stops acking holds at most
+ * the window in its connection until the ack timeout ends the snapshot.
  */
 export class SnapshotSession implements MessageTarget {
   private readonly writer: ArchiveWriter;
