@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JetStreamAccountLimits } from '@nats-ts/config';
 import { subjectsCollide } from '@nats-ts/routing';
@@ -7,9 +7,13 @@ import { goJson } from './api/go-json.js';
 import { nowNs, parseRfc3339, rfc3339Nano } from './api/time.js';
 import { FileStore } from './store/file-store.js';
 import { MemoryStore } from './store/memory-store.js';
-import type { StreamStore } from './store/stream-store.js';
+import { UNLIMITED, type StreamStore } from './store/stream-store.js';
+import { StreamRestore } from './streams/stream-restore.js';
 import { Stream, storeLimits, type StreamOwner } from './streams/stream.js';
 import type { StreamConfig } from './streams/stream-config.js';
+
+/** Under `<store_dir>/jetstream`, where restores of file streams are staged (nats-server's name). */
+export const RESTORE_STAGING_DIR = '.snap-staging';
 
 /** What the accounts share: the server's limits and usage, the store directory, the ack batches. */
 export interface JetStreamServer {
@@ -44,6 +48,8 @@ interface StreamMeta {
 export class JetStreamAccount implements StreamOwner {
   readonly streams = new Map<string, Stream>();
   readonly used = { memory: 0, file: 0 };
+  /** Archive bytes of the restores in progress, counted against the limits with what is used. */
+  private readonly staged = { memory: 0, file: 0 };
   apiTotal = 0;
   apiErrors = 0;
 
@@ -110,6 +116,92 @@ export class JetStreamAccount implements StreamOwner {
     this.reserve(config, 1);
     this.server.streamsChanged(this);
     return { stream };
+  }
+
+  /**
+   * What STREAM.RESTORE refuses before it takes any chunk, in nats-server's order: the stream
+   * count and the reserved bytes, then a stream of that name.
+   */
+  restoreRefusal(config: StreamConfig): JsApiError | undefined {
+    const limits = this.limits;
+    if (limits.maxStreams > 0 && this.streams.size >= limits.maxStreams) return jsError('MaximumStreamsLimit');
+    const refusal = this.reservationRefusal(config, undefined);
+    if (refusal !== undefined) return refusal;
+    if (this.streams.has(config.name)) return jsError('StreamNameExistRestoreFailed');
+    return undefined;
+  }
+
+  /** A store for a restore of `config`, staged apart from the streams (throws when it cannot be made). */
+  beginRestore(config: StreamConfig): StreamRestore {
+    if (config.storage === 'memory') return new StreamRestore(config, new MemoryStore(UNLIMITED), undefined);
+    const stagingRoot = join(this.server.storeRoot, RESTORE_STAGING_DIR);
+    mkdirSync(stagingRoot, { recursive: true });
+    const dir = mkdtempSync(join(stagingRoot, 'js-restore-'));
+    try {
+      return new StreamRestore(config, FileStore.open(dir, UNLIMITED, { syncIntervalMs: this.server.syncIntervalMs }), dir);
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** Takes `size` more archive bytes into a restore; the refusal when storing them would pass a limit. */
+  stageRestoreBytes(restore: StreamRestore, size: number): JsApiError | undefined {
+    const storage = restore.config.storage;
+    const refusal = this.storageRefusal(storage, this.staged[storage] + size);
+    if (refusal !== undefined) return refusal;
+    this.staged[storage] += size;
+    restore.receivedBytes += size;
+    return undefined;
+  }
+
+  /**
+   * A whole archive becomes one of the account's streams, with the checks of a create (made
+   * again: the account may have changed while the chunks came), its limits applied.
+   */
+  finishRestore(restore: StreamRestore): { stream: Stream } | { error: JsApiError } {
+    const config = restore.config;
+    this.unstage(restore);
+    const refusal = this.restoreRefusal(config) ?? this.overlapping(config, undefined);
+    if (refusal !== undefined) {
+      this.abortRestore(restore);
+      return { error: refusal };
+    }
+    const created = restore.createdNs ?? nowNs();
+    let store = restore.store;
+    try {
+      if (restore.stagingDir !== undefined) {
+        store.close();
+        const dir = this.streamDir(config.name);
+        rmSync(dir, { recursive: true, force: true });
+        mkdirSync(this.streamsDir, { recursive: true });
+        renameSync(restore.stagingDir, dir);
+        this.writeMeta(dir, { config, created: rfc3339Nano(created) });
+        store = FileStore.open(dir, storeLimits(config), { syncIntervalMs: this.server.syncIntervalMs, syncAlways: this.server.syncAlways });
+      }
+      store.setLimits(storeLimits(config));
+    } catch (err) {
+      this.abortRestore(restore);
+      rmSync(this.streamDir(config.name), { recursive: true, force: true });
+      return { error: jsError('StreamRestore', { err: (err as Error).message }) };
+    }
+    const stream = new Stream(config, created, store, this);
+    this.streams.set(config.name, stream);
+    this.reserve(config, 1);
+    this.server.streamsChanged(this);
+    return { stream };
+  }
+
+  /** Drops a restore that failed or was abandoned, with what it staged. */
+  abortRestore(restore: StreamRestore): void {
+    this.unstage(restore);
+    restore.store.destroy();
+    if (restore.stagingDir !== undefined) rmSync(restore.stagingDir, { recursive: true, force: true });
+  }
+
+  private unstage(restore: StreamRestore): void {
+    this.staged[restore.config.storage] -= restore.receivedBytes;
+    restore.receivedBytes = 0;
   }
 
   /** STREAM.UPDATE with a config checkStreamUpdate allowed. */

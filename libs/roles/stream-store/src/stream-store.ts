@@ -1,36 +1,19 @@
-import { mkdirSync, statfsSync } from 'node:fs';
+import { mkdirSync, rmSync, statfsSync } from 'node:fs';
 import { totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BusEndpoint, BusHandlers, MemberInfo } from '@nats-ts/bus';
 import { UNLIMITED_ACCOUNT_JETSTREAM, type JetStreamAccountLimits, type ServerOptions } from '@nats-ts/config';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 import type { Logger } from '@nats-ts/observability';
-import { GLOBAL_ACCOUNT_NAME, type InterestRouter, type RouterOrigin, type SubscriberEntry } from '@nats-ts/routing';
-import { encodeJsonReply, handleApiRequest, type ApiReply } from './api/stream-api.js';
-import { JetStreamAccount, type JetStreamServer } from './js-account.js';
+import { GLOBAL_ACCOUNT_NAME, type InterestRouter, type RouterOrigin } from '@nats-ts/routing';
+import type { JsApiError } from './api/js-errors.js';
+import type { SnapshotRequest } from './api/snapshot-api.js';
+import { encodeJsonReply, handleApiRequest, type ApiReply, type ApiServer } from './api/stream-api.js';
+import { JetStreamAccount, RESTORE_STAGING_DIR, type JetStreamServer } from './js-account.js';
+import { InternalEntry, type MessageTarget } from './internal-entry.js';
+import { SnapshotSessions, type SessionHost } from './snapshot-sessions.js';
+import type { StreamConfig } from './streams/stream-config.js';
 import type { Stream } from './streams/stream.js';
-
-/** A subscriber inside the server: the API subjects of an account, or one subject of a stream. */
-class InternalEntry implements SubscriberEntry {
-  readonly kind = 'internal';
-  readonly link = undefined;
-  readonly queue = undefined;
-  owner = '';
-  weight = 1;
-
-  constructor(
-    readonly subject: string,
-    private readonly target: { receive(subject: string, reply: string | undefined, headerSize: number, data: Uint8Array, start: number, end: number): void },
-  ) {}
-
-  accepts(): boolean {
-    return true;
-  }
-
-  deliver(subject: string, reply: string | undefined, headerSize: number, data: Uint8Array, start: number, end: number): void {
-    this.target.receive(subject, reply, headerSize, data, start, end);
-  }
-}
 
 /** The API subjects of one account: `$JS.API.>`, and `$JS.<domain>.API.>` with a domain. */
 class AccountApi {
@@ -54,7 +37,7 @@ class AccountApi {
  * and it answers and acks by publishing through the router. Publish acks wait for the batch's
  * appends to be written out (one flush per store per batch), then go out together.
  */
-export class StreamStoreService implements JetStreamServer, BusHandlers {
+export class StreamStoreService implements JetStreamServer, ApiServer, SessionHost, BusHandlers {
   readonly domain: string | undefined;
   readonly storeRoot: string;
   readonly storeDir: string;
@@ -67,7 +50,7 @@ export class StreamStoreService implements JetStreamServer, BusHandlers {
   readonly accounts = new Map<string, JetStreamAccount>();
   private bus: BusEndpoint | undefined;
   private origin: RouterOrigin = { originKind: 'internal', originMember: '' };
-  private readonly logger: Logger;
+  readonly logger: Logger;
   private readonly apiEntries: { account: string; entry: InternalEntry }[] = [];
   private readonly streamEntries = new Map<string, InternalEntry[]>();
   /**
@@ -82,6 +65,7 @@ export class StreamStoreService implements JetStreamServer, BusHandlers {
   private readonly dirty = new Set<Stream>();
   private flushScheduled = false;
   private readonly flushBatch = (): void => this.flush();
+  private readonly snapshots = new SnapshotSessions(this);
 
   constructor(private readonly setup: RoleSetup) {
     const js = setup.options.jetstream;
@@ -97,6 +81,8 @@ export class StreamStoreService implements JetStreamServer, BusHandlers {
 
   async start(): Promise<void> {
     mkdirSync(this.storeRoot, { recursive: true });
+    // Restores the last run did not finish.
+    rmSync(join(this.storeRoot, RESTORE_STAGING_DIR), { recursive: true, force: true });
     const setup = this.setup;
     this.bus = await setup.bus.join({ nodeId: setup.serverId, role: 'stream-store', version: setup.productVersion, routed: true }, this);
     this.origin = { originKind: 'internal', originMember: this.bus.self.memberId };
@@ -117,6 +103,7 @@ export class StreamStoreService implements JetStreamServer, BusHandlers {
   }
 
   async shutdown(): Promise<void> {
+    this.snapshots.closeAll();
     this.flush();
     for (const account of this.accounts.values()) account.close();
     await this.bus?.close();
@@ -169,6 +156,42 @@ export class StreamStoreService implements JetStreamServer, BusHandlers {
       for (const entry of entries) bus.unsubscribe(account.name, entry);
       this.streamEntries.delete(key);
     }
+  }
+
+  // ---- ApiServer: snapshots and restores ----
+
+  startSnapshot(account: JetStreamAccount, stream: Stream, request: SnapshotRequest): { state: Record<string, unknown> } | { error: JsApiError } {
+    return this.snapshots.startSnapshot(account, stream, request);
+  }
+
+  startRestore(account: JetStreamAccount, config: StreamConfig): { deliverSubject: string } | { error: JsApiError } {
+    return this.snapshots.startRestore(account, config);
+  }
+
+  // ---- SessionHost ----
+
+  publishMessage(accountName: string, subject: string, reply: string | undefined, header: Buffer | undefined, payload: Buffer): boolean {
+    const router = this.bus?.router;
+    if (router === undefined) return false;
+    const data = header === undefined ? payload : Buffer.concat([header, payload]);
+    return router.publish(router.account(accountName), this.origin, subject, reply, header?.length ?? 0, data, 0, data.length, undefined);
+  }
+
+  subscribeInternal(accountName: string, subject: string, target: MessageTarget): InternalEntry {
+    const entry = new InternalEntry(subject, target);
+    this.bus!.subscribe(accountName, entry);
+    return entry;
+  }
+
+  unsubscribeInternal(accountName: string, entry: InternalEntry): void {
+    this.bus?.unsubscribe(accountName, entry);
+  }
+
+  hasInterest(accountName: string, subject: string): boolean {
+    const router = this.bus?.router;
+    if (router === undefined) return false;
+    const matched = router.account(accountName).sublist.match(subject);
+    return matched.plain.length > 0 || matched.queues.length > 0;
   }
 
   // ----

@@ -1,8 +1,8 @@
 /**
  * The JetStream API errors nats-server 2.9.10 answers with (its server/errors.json), keyed by
  * nats-server's identifier without the `JS` prefix and the `Err`/`ErrF`/`F` suffix. Only what
- * a server produces for accounts, streams, messages, mirrors/sources and consumers is here,
- * plus the clustering answers a single server gives (replicas > 1, cluster required).
+ * a server produces for accounts, streams, snapshots, messages, mirrors/sources and consumers
+ * is here, plus the clustering answers a single server gives (replicas > 1, cluster required).
  *
  * A description may hold `{placeholders}` that {@link jsError} fills; the `{err}` ones carry a
  * text of the caller's (e.g. StreamStoreFailed with "maximum messages exceeded").
@@ -57,6 +57,12 @@ const table = {
   StreamMaxStreamBytesExceeded: { code: 400, err_code: 10122, description: 'stream max bytes exceeds account limit max stream bytes' },
   StreamNameContainsPathSeparators: { code: 400, err_code: 10128, description: 'Stream name can not contain path separators' },
   ReplicasCountCannotBeNegative: { code: 400, err_code: 10133, description: 'replicas count cannot be negative' },
+  // Snapshots and restores
+  SnapshotDeliverSubjectInvalid: { code: 400, err_code: 10015, description: 'deliver subject not valid' },
+  StreamNameExistRestoreFailed: { code: 400, err_code: 10130, description: 'stream name already in use, cannot restore' },
+  StreamRestore: { code: 500, err_code: 10062, description: 'restore failed: {err}' },
+  StreamSnapshot: { code: 500, err_code: 10064, description: 'snapshot failed: {err}' },
+  TempStorageFailed: { code: 500, err_code: 10072, description: 'JetStream unable to open temp storage for restore' },
   // Messages: publishing, getting, deleting
   NoMessageFound: { code: 404, err_code: 10037, description: 'no message found' },
   SequenceNotFound: { code: 400, err_code: 10043, description: 'sequence {seq} not found' },

@@ -1,10 +1,11 @@
 import { subjectsCollide } from '@nats-ts/routing';
 import type { JetStreamAccount } from '../js-account.js';
 import type { StoredMessage } from '../store/stream-store.js';
-import { parseStreamConfig, sameStreamConfig, updatedStreamConfig, type StreamConfigContext } from '../streams/stream-config.js';
+import { parseStreamConfig, sameStreamConfig, updatedStreamConfig, type StreamConfig, type StreamConfigContext } from '../streams/stream-config.js';
 import type { Stream } from '../streams/stream.js';
 import { goJson } from './go-json.js';
 import { jsError, type JsApiError } from './js-errors.js';
+import { isEmptyRequest, parseRestoreRequest, parseSnapshotRequest, type SnapshotRequest } from './snapshot-api.js';
 import { rfc3339Nano } from './time.js';
 
 /** An answer to an API request: JSON, a stored message with headers (DIRECT.GET), or a status. */
@@ -17,9 +18,16 @@ const SUBJECT_DETAILS_LIMIT = 100_000;
 
 const TYPE_PREFIX = 'io.nats.jetstream.api.v1.';
 
-/** What the API reads of the server besides the account. */
+/** What the API reads of the server besides the account, and the snapshot transfers it starts. */
 export interface ApiServer {
   readonly domain: string | undefined;
+  /**
+   * Starts sending a snapshot of `stream` once this answer is out; the state it is of (as the
+   * response's JSON), or why it cannot.
+   */
+  startSnapshot(account: JetStreamAccount, stream: Stream, request: SnapshotRequest): { state: Record<string, unknown> } | { error: JsApiError };
+  /** Opens a restore of `config`: the subject its chunks go to (as JSON text), or why not. */
+  startRestore(account: JetStreamAccount, config: StreamConfig): { deliverSubject: string } | { error: JsApiError };
 }
 
 /**
@@ -30,12 +38,12 @@ export interface ApiServer {
 export function handleApiRequest(server: ApiServer, account: JetStreamAccount | undefined, tokens: readonly string[], body: Uint8Array): ApiReply | undefined {
   const verb = tokens[0];
   if (verb === 'INFO' && tokens.length === 1) return respond(account, 'account_info_response', () => accountInfo(server, account!));
-  if (verb === 'STREAM') return streamRequest(account, tokens, body);
+  if (verb === 'STREAM') return streamRequest(server, account, tokens, body);
   if (verb === 'DIRECT' && tokens[1] === 'GET' && tokens.length >= 3) return directGet(account, tokens, body);
   return undefined;
 }
 
-function streamRequest(account: JetStreamAccount | undefined, tokens: readonly string[], body: Uint8Array): ApiReply | undefined {
+function streamRequest(server: ApiServer, account: JetStreamAccount | undefined, tokens: readonly string[], body: Uint8Array): ApiReply | undefined {
   const op = tokens[1];
   const name = tokens[2];
   if (tokens.length === 2) {
@@ -61,6 +69,10 @@ function streamRequest(account: JetStreamAccount | undefined, tokens: readonly s
       return respond(account, 'stream_delete_response', () => streamDelete(account!, name, body));
     case 'PURGE':
       return respond(account, 'stream_purge_response', () => streamPurge(account!, name, body));
+    case 'SNAPSHOT':
+      return respond(account, 'stream_snapshot_response', () => streamSnapshot(server, account!, name, body));
+    case 'RESTORE':
+      return respond(account, 'stream_restore_response', () => streamRestore(server, account!, name, body), { deliver_subject: '' });
   }
   return undefined;
 }
@@ -148,7 +160,7 @@ function streamInfoFields(account: JetStreamAccount, stream: Stream, options: { 
 }
 
 /** What config parsing checks against the account: its other streams and its limits. */
-function configContext(account: JetStreamAccount, action: 'create' | 'update'): StreamConfigContext {
+function configContext(account: JetStreamAccount, action: 'create' | 'update' | 'restore'): StreamConfigContext {
   const l = account.limits;
   return {
     action,
@@ -225,6 +237,30 @@ function streamPurge(account: JetStreamAccount, name: string, body: Uint8Array):
   });
   stream.syncUsage();
   return { success: true, purged };
+}
+
+/** nats-server's order: an empty request, the stream, the JSON, the deliver subject. */
+function streamSnapshot(server: ApiServer, account: JetStreamAccount, name: string, body: Uint8Array): Outcome {
+  if (isEmptyRequest(body)) return fail(jsError('BadRequest'));
+  const stream = account.streams.get(name);
+  if (stream === undefined) return fail(jsError('StreamNotFound'));
+  const request = parseSnapshotRequest(body);
+  if ('error' in request) return fail(request.error);
+  const started = server.startSnapshot(account, stream, request);
+  if ('error' in started) return fail(started.error);
+  return { config: stream.config, state: started.state };
+}
+
+/** nats-server's order: an empty request, the JSON and config, the limits, an existing stream. */
+function streamRestore(server: ApiServer, account: JetStreamAccount, name: string, body: Uint8Array): Outcome {
+  if (isEmptyRequest(body)) return fail(jsError('BadRequest'));
+  const parsed = parseRestoreRequest(body, name, configContext(account, 'restore'));
+  if ('error' in parsed) return fail(parsed.error);
+  const refusal = account.restoreRefusal(parsed.config);
+  if (refusal !== undefined) return fail(refusal);
+  const started = server.startRestore(account, parsed.config);
+  if ('error' in started) return fail(started.error);
+  return { deliver_subject: started.deliverSubject };
 }
 
 function streamNames(account: JetStreamAccount, body: Uint8Array): Outcome {

@@ -16,7 +16,7 @@ export abstract class IndexedStreamStore<Index extends SequenceIndex = SequenceI
     private limits: StoreLimits,
   ) {}
 
-  /** Keeps the message at `seq` (the next sequence) and adds it to the index. */
+  /** Keeps the message at `seq` (above the last sequence) and adds it to the index. */
   protected abstract storeMessage(seq: number, subject: string, header: Uint8Array, data: Uint8Array, timeNs: bigint): void;
   /** The message at `seq`, which the index has. */
   protected abstract readMessage(seq: number): StoredMessage;
@@ -49,6 +49,21 @@ export abstract class IndexedStreamStore<Index extends SequenceIndex = SequenceI
     }
     if (this.enforceFrontLimits() > 0) this.persistFirstSeq();
     return seq;
+  }
+
+  restoreMessage(seq: number, subject: string, header: Uint8Array, data: Uint8Array, timeNs: bigint): void {
+    this.assertOpen();
+    if (!Number.isSafeInteger(seq) || seq <= this.index.lastSeq) throw new RangeError(`a restored message at ${seq} is not above the last sequence ${this.index.lastSeq}`);
+    this.storeMessage(seq, subject, header, data, timeNs);
+  }
+
+  restoreLastSeq(lastSeq: number, lastTimeNs: bigint): void {
+    this.assertOpen();
+    if (!Number.isSafeInteger(lastSeq) || lastSeq < this.index.lastSeq) throw new RangeError(`a restored last sequence ${lastSeq} is below the last message ${this.index.lastSeq}`);
+    // Equal: the last message is the last sequence (or nothing was ever stored, first stays 0).
+    if (lastSeq === this.index.lastSeq) return;
+    this.index.skipTo(lastSeq, lastTimeNs);
+    this.persistFirstSeq();
   }
 
   load(seq: number): StoredMessage | undefined {

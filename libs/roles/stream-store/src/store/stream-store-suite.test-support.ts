@@ -642,6 +642,56 @@ export function describeStreamStore(
       });
     });
 
+    describe('restore', () => {
+      it('keeps the sequences and times given, the skipped ones deleted', () => {
+        let s = start();
+        s.restoreMessage(5, 'a', HEADER, bytes('m5'), at(5));
+        s.restoreMessage(6, 'b', NONE, bytes('m6'), at(1));
+        s.restoreMessage(9, 'a', NONE, NONE, at(9));
+        s.restoreLastSeq(9, at(9));
+        expect(s.state()).toMatchObject({ messages: 3, firstSeq: 5, firstTimeNs: at(5), lastSeq: 9, lastTimeNs: at(9), numDeleted: 2, numSubjects: 2 });
+        expect(s.deletedSeqs()).toEqual([7, 8]);
+        s = survive();
+        const m5 = s.load(5)!;
+        expect([text(m5.header), text(m5.data), m5.timeNs]).toEqual([text(HEADER), 'm5', at(5)]);
+        expect(s.load(6)!.timeNs).toBe(at(1));
+        expect(s.countOfSubject('a')).toBe(2);
+        expect(s.lastSeqOfSubject('a')).toBe(9);
+        expect(s.append('c', NONE, NONE, at(10))).toBe(10);
+      });
+
+      it('keeps the tail removed after the last message, and its time', () => {
+        let s = start();
+        s.restoreMessage(1, 'a', NONE, bytes('m1'), at(1));
+        s.restoreLastSeq(4, at(4));
+        expect(s.state()).toMatchObject({ messages: 1, firstSeq: 1, lastSeq: 4, lastTimeNs: at(4), numDeleted: 3 });
+        s = survive();
+        expect(s.append('a', NONE, NONE, at(5))).toBe(5);
+      });
+
+      it('restores an emptied stream as first = last + 1, and a never used one as 0', () => {
+        let s = start();
+        s.restoreLastSeq(7, at(7));
+        expect(s.state()).toMatchObject({ messages: 0, firstSeq: 8, lastSeq: 7, lastTimeNs: at(7), numDeleted: 0 });
+        s = survive();
+        expect(s.append('a', NONE, NONE, at(8))).toBe(8);
+        s.destroy();
+        s = start();
+        s.restoreLastSeq(0, 0n);
+        expect(s.state()).toMatchObject({ messages: 0, firstSeq: 0, lastSeq: 0 });
+      });
+
+      it('refuses sequences that are not above the last one, and applies no limits', () => {
+        const s = start({ maxMsgs: 1 });
+        s.restoreMessage(2, 'a', NONE, NONE, at(2));
+        s.restoreMessage(3, 'a', NONE, NONE, at(3));
+        expect(s.state().messages).toBe(2);
+        expect(() => s.restoreMessage(3, 'a', NONE, NONE, at(3))).toThrow(RangeError);
+        expect(() => s.restoreMessage(2 ** 53, 'a', NONE, NONE, at(3))).toThrow(RangeError);
+        expect(() => s.restoreLastSeq(2, at(2))).toThrow(RangeError);
+      });
+    });
+
     describe('lifecycle', () => {
       it('is unusable after close and destroy', () => {
         const s = start();

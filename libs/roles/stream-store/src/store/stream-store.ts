@@ -17,6 +17,17 @@ export interface StreamStore {
    */
   append(subject: string, header: Uint8Array, data: Uint8Array, timeNs: bigint): number;
 
+  /**
+   * A restored snapshot's message, at its own `seq` and time: `seq` is above `state().lastSeq`
+   * and the sequences it skips hold nothing (they were deleted). No limit is applied.
+   */
+  restoreMessage(seq: number, subject: string, header: Uint8Array, data: Uint8Array, timeNs: bigint): void;
+  /**
+   * A restored snapshot's end: the sequences up to `lastSeq` were used, the last one appended at
+   * `lastTimeNs`, so messages removed from its tail (or all of them) stay removed.
+   */
+  restoreLastSeq(lastSeq: number, lastTimeNs: bigint): void;
+
   /** Makes every append so far readable after a crash of this process (written to the file). */
   flush(): void;
 

@@ -93,9 +93,10 @@ export interface StreamConfig {
 export interface StreamConfigContext {
   /**
    * `create` (the default) checks as STREAM.CREATE does; `update` as STREAM.UPDATE does
-   * (a config may be sealed, name checked after the config).
+   * (a config may be sealed, name checked after the config); `restore` as STREAM.RESTORE does
+   * (the config's name wins, the subject's fills it in when empty; a config may be sealed).
    */
-  action?: 'create' | 'update';
+  action?: 'create' | 'update' | 'restore';
   /** The configs of the account's other streams, for the mirror and source checks. */
   streamConfig?: (name: string) => StreamConfig | undefined;
   /** The account limits a stream config must meet (none when absent). */
@@ -156,35 +157,51 @@ function invalidConfig(text: string): { error: JsApiError } {
 }
 
 /**
- * A STREAM.CREATE (or, with `context.action: 'update'`, STREAM.UPDATE) request body as
+ * A STREAM.CREATE (or, with `context.action`, STREAM.UPDATE or STREAM.RESTORE) config as
  * nats-server 2.9.10 takes it: the errors in its order and words, or the config normalized
  * (defaults filled in) in its field order. `nameInSubject` is the subject's last token.
  * What needs the account's streams (existing name, subject overlap with other streams, the
  * stream count) is the caller's, except for what `context` supplies.
  */
 export function parseStreamConfig(body: Uint8Array, nameInSubject: string, context: StreamConfigContext = {}): StreamConfigResult {
-  let decoded: DecodedStreamConfig;
+  let json: GoJsonValue;
   try {
-    decoded = decodeStreamConfig(parseGoJson(utf8.decode(body)));
+    json = parseGoJson(utf8.decode(body));
   } catch (error) {
     if (error instanceof GoJsonError) return { error: jsError('InvalidJSON') };
     throw error;
   }
-  const creating = context.action !== 'update';
-  if (creating) {
-    if (decoded.name !== nameInSubject) return { error: jsError('StreamMismatch') };
+  return parseStreamConfigValue(json, nameInSubject, context);
+}
+
+/** {@link parseStreamConfig} of a config already parsed as JSON (a field of a larger request). */
+export function parseStreamConfigValue(json: GoJsonValue | undefined, nameInSubject: string, context: StreamConfigContext = {}): StreamConfigResult {
+  let decoded: DecodedStreamConfig;
+  try {
+    decoded = decodeStreamConfig(json ?? null);
+  } catch (error) {
+    if (error instanceof GoJsonError) return { error: jsError('InvalidJSON') };
+    throw error;
+  }
+  const action = context.action ?? 'create';
+  if (action === 'restore' && decoded.name === '') decoded.name = nameInSubject;
+  if (action !== 'update') {
+    if (action === 'create' && decoded.name !== nameInSubject) return { error: jsError('StreamMismatch') };
+    // nats-server checks this on create only; a restore makes a directory of the name too.
     if (/[\\/]/.test(decoded.name)) return { error: jsError('StreamNameContainsPathSeparators') };
+  }
+  if (action === 'create') {
     if (decoded.sealed) return invalidConfig('stream configuration for create can not be sealed');
     if (decoded.mirror_direct && decoded.mirror === undefined) return invalidConfig('stream has no mirror but does have mirror direct');
   }
   const checked = checkStreamConfig(decoded, context);
   if ('error' in checked) return checked;
   const { config } = checked;
-  if (!creating && config.name !== nameInSubject) return { error: jsError('StreamMismatch') };
+  if (action === 'update' && config.name !== nameInSubject) return { error: jsError('StreamMismatch') };
   // 2.9.10 refuses this on create only; later versions on update too, which is what we do.
   if (config.num_replicas > 1) return { error: jsError('StreamReplicasNotSupported') };
   // There are no stream templates here, so no stream can be owned by one.
-  if (creating && config.template_owner !== undefined) return { error: jsError('StreamCreate', { err: 'stream not owned by template' }) };
+  if (action !== 'update' && config.template_owner !== undefined) return { error: jsError('StreamCreate', { err: 'stream not owned by template' }) };
   return checked;
 }
 
