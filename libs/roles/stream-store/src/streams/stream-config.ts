@@ -297,7 +297,7 @@ function decodeSource(object: GoJsonObject | undefined): StreamSource | undefine
 }
 
 /** A time.Time field: an RFC 3339 string, given back as Go would marshal it. */
-function decodeTime(value: GoJsonValue): string {
+export function decodeTime(value: GoJsonValue): string {
   const time = typeof value === 'string' ? parseRfc3339WithOffset(value) : undefined;
   if (time === undefined) throw new GoJsonError('not an RFC 3339 time');
   return rfc3339Nano(time.ns, time.offsetSeconds);
@@ -330,7 +330,7 @@ const GO_QUOTE_ESCAPES: Readonly<Record<string, string>> = {
 };
 
 /** Go's %q (strconv.Quote) as far as these texts need it: printable characters stay. */
-function quote(text: string): string {
+export function quote(text: string): string {
   let quoted = '"';
   for (const char of text) {
     const code = char.charCodeAt(0);
