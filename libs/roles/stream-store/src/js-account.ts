@@ -9,6 +9,9 @@ import { FileStore } from './store/file-store.js';
 import { MemoryStore } from './store/memory-store.js';
 import { UNLIMITED, type StreamStore } from './store/stream-store.js';
 import { StreamRestore } from './streams/stream-restore.js';
+import { Consumer, type ConsumerHost } from './consumers/consumer.js';
+import type { ConsumerConfig } from './consumers/consumer-config.js';
+import { ConsumerFiles } from './consumers/consumer-files.js';
 import { Stream, storeLimits, type StreamOwner } from './streams/stream.js';
 import type { StreamConfig } from './streams/stream-config.js';
 
@@ -33,6 +36,11 @@ export interface JetStreamServer {
   queueRepublish(accountName: string, stream: Stream, subject: string, headerSize: number, data: Buffer): void;
   /** A stream was created, changed or removed: its subject entries follow it. */
   streamsChanged(account: JetStreamAccount): void;
+  /** Publishes through the router in the account (a consumer's delivery, a status). */
+  publishMessage(accountName: string, subject: string, deliverAs: string | undefined, reply: string | undefined, header: Uint8Array, payload: Uint8Array): boolean;
+  hasInterest(accountName: string, subject: string): boolean;
+  /** Schedules the batch flush, which also writes the account's changed consumer states. */
+  scheduleFlush(): void;
 }
 
 /** The persisted part of a stream besides its messages. */
@@ -52,6 +60,8 @@ export class JetStreamAccount implements StreamOwner {
   private readonly staged = { memory: 0, file: 0 };
   apiTotal = 0;
   apiErrors = 0;
+  /** Durable consumers of file streams whose state changed since the last flush. */
+  private readonly changedConsumers = new Map<Consumer, ConsumerFiles>();
 
   constructor(
     readonly name: string,
@@ -82,7 +92,14 @@ export class JetStreamAccount implements StreamOwner {
         const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as StreamMeta;
         const created = parseRfc3339(meta.created) ?? nowNs();
         const store = FileStore.open(dir, storeLimits(meta.config), { syncIntervalMs: this.server.syncIntervalMs, syncAlways: this.server.syncAlways });
-        this.streams.set(meta.config.name, new Stream(meta.config, created, store, this));
+        const stream = new Stream(meta.config, created, store, this);
+        this.streams.set(meta.config.name, stream);
+        const stored = new ConsumerFiles(dir).readAll();
+        problems.push(...stored.problems);
+        for (const c of stored.consumers) {
+          const consumer = new Consumer(c.name, c.config, parseRfc3339(c.created) ?? nowNs(), true, this.consumerHost(stream), c.state);
+          stream.consumers.set(c.name, consumer);
+        }
       } catch (err) {
         problems.push(`stream directory ${dir}: ${(err as Error).message}`);
       }
@@ -218,6 +235,69 @@ export class JetStreamAccount implements StreamOwner {
     return undefined;
   }
 
+  // ---- consumers ----
+
+  consumerCount(): number {
+    let count = 0;
+    for (const stream of this.streams.values()) count += stream.consumers.size;
+    return count;
+  }
+
+  createConsumer(stream: Stream, name: string, config: ConsumerConfig, durable: boolean): Consumer {
+    const consumer = new Consumer(name, config, nowNs(), durable, this.consumerHost(stream));
+    stream.consumers.set(name, consumer);
+    const files = this.consumerFiles(stream, consumer);
+    if (files !== undefined) files.writeMeta(name, config, rfc3339Nano(consumer.createdNs));
+    consumer.drive();
+    return consumer;
+  }
+
+  updateConsumer(stream: Stream, consumer: Consumer, config: ConsumerConfig): void {
+    consumer.update(config);
+    this.consumerFiles(stream, consumer)?.writeMeta(consumer.name, config, rfc3339Nano(consumer.createdNs));
+  }
+
+  deleteConsumer(stream: Stream, consumer: Consumer): void {
+    if (stream.consumers.get(consumer.name) !== consumer) return;
+    stream.consumers.delete(consumer.name);
+    consumer.close(true);
+    this.changedConsumers.delete(consumer);
+    this.consumerFiles(stream, consumer)?.remove(consumer.name);
+  }
+
+  /** Writes the state of the durable consumers that changed (once per batch). */
+  persistConsumers(): void {
+    for (const [consumer, files] of this.changedConsumers) files.writeState(consumer.name, consumer.state());
+    this.changedConsumers.clear();
+  }
+
+  /** Where a consumer is kept: durables of file streams only. */
+  private consumerFiles(stream: Stream, consumer: Consumer): ConsumerFiles | undefined {
+    if (!consumer.durable || stream.config.storage !== 'file') return undefined;
+    return new ConsumerFiles(this.streamDir(stream.name));
+  }
+
+  private consumerHost(stream: Stream): ConsumerHost {
+    const server = this.server;
+    const name = this.name;
+    return {
+      streamName: stream.name,
+      store: stream.store,
+      publish: (subject, deliverAs, reply, header, payload) => server.publishMessage(name, subject, deliverAs, reply, header, payload),
+      hasInterest: (subject) => server.hasInterest(name, subject),
+      released: (seq) => stream.released(seq),
+      changed: (consumer) => this.consumerChanged(stream, consumer),
+      expired: (consumer) => this.deleteConsumer(stream, consumer),
+    };
+  }
+
+  private consumerChanged(stream: Stream, consumer: Consumer): void {
+    const files = this.consumerFiles(stream, consumer);
+    if (files === undefined || this.changedConsumers.has(consumer)) return;
+    this.changedConsumers.set(consumer, files);
+    this.server.scheduleFlush();
+  }
+
   deleteStream(stream: Stream): void {
     this.streams.delete(stream.name);
     this.reserve(stream.config, -1);
@@ -227,6 +307,7 @@ export class JetStreamAccount implements StreamOwner {
 
   /** Stops every stream, keeping what is stored (the server stops). */
   close(): void {
+    this.persistConsumers();
     for (const stream of this.streams.values()) stream.close();
     this.streams.clear();
   }

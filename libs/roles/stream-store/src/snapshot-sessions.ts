@@ -29,7 +29,7 @@ const EMPTY = Buffer.alloc(0);
 export interface SessionHost {
   readonly logger: Logger;
   /** True when something took the message. */
-  publishMessage(accountName: string, subject: string, reply: string | undefined, header: Buffer | undefined, payload: Buffer): boolean;
+  publishMessage(accountName: string, subject: string, deliverAs: string | undefined, reply: string | undefined, header: Uint8Array, payload: Uint8Array): boolean;
   subscribeInternal(accountName: string, subject: string, target: MessageTarget): InternalEntry;
   unsubscribeInternal(accountName: string, entry: InternalEntry): void;
   hasInterest(accountName: string, subject: string): boolean;
@@ -184,7 +184,7 @@ export class SnapshotSession implements MessageTarget {
       }
       if (length === 0) return this.finish(undefined);
       const reply = `${this.ackPrefix}.${length}.${this.index}`;
-      if (!this.host.publishMessage(this.accountName, this.deliver, reply, undefined, chunk.subarray(0, length))) return this.finish('408 No Interest');
+      if (!this.host.publishMessage(this.accountName, this.deliver, undefined, reply, EMPTY, chunk.subarray(0, length))) return this.finish('408 No Interest');
       this.index++;
       this.slots--;
       sent += length;
@@ -198,7 +198,7 @@ export class SnapshotSession implements MessageTarget {
     if (this.finished) return;
     this.release();
     const header = status === undefined ? undefined : Buffer.from(`NATS/1.0 ${status}\r\n\r\n`, 'latin1');
-    this.host.publishMessage(this.accountName, this.deliver, undefined, header, EMPTY);
+    this.host.publishMessage(this.accountName, this.deliver, undefined, undefined, header ?? EMPTY, EMPTY);
     const name = `'${this.accountName} > ${this.stream.name}'`;
     if (status === undefined) this.host.logger.info(`JetStream: completed snapshot of ${this.index - 1} chunks for stream ${name}`);
     else this.host.logger.warn(`JetStream: snapshot of stream ${name} ended: ${status}`);
@@ -254,7 +254,7 @@ export class RestoreSession implements MessageTarget {
       problem = (err as Error).message;
     }
     if (problem !== undefined) return this.fail(reply, jsError('StreamRestore', { err: problem }));
-    this.host.publishMessage(this.account.name, reply, undefined, undefined, EMPTY);
+    this.host.publishMessage(this.account.name, reply, undefined, undefined, EMPTY, EMPTY);
   }
 
   /** Drops the restore without an answer (no reply to give one to, or the server stops). */
@@ -280,7 +280,7 @@ export class RestoreSession implements MessageTarget {
     const name = `'${this.account.name} > ${this.restore.config.name}'`;
     if ('error' in outcome) this.host.logger.warn(`JetStream: restore of stream ${name} failed: ${outcome.error.description}`);
     else this.host.logger.info(`JetStream: completed restore of stream ${name}`);
-    this.host.publishMessage(this.account.name, reply, undefined, undefined, Buffer.from(goJson(restoreResult(outcome)), 'utf8'));
+    this.host.publishMessage(this.account.name, reply, undefined, undefined, EMPTY, Buffer.from(goJson(restoreResult(outcome)), 'utf8'));
   }
 
   private stalled(): void {

@@ -15,6 +15,24 @@ import { SnapshotSessions, type SessionHost } from './snapshot-sessions.js';
 import type { StreamConfig } from './streams/stream-config.js';
 import type { Stream } from './streams/stream.js';
 
+/**
+ * A stream's consumer control subjects: acks (`$JS.ACK.<stream>.<consumer>.…`) and flow
+ * control answers (`$JS.FC.<stream>.<consumer>.<id>`), handed to the consumer they name.
+ */
+class StreamControl {
+  constructor(private readonly stream: Stream) {}
+
+  receive(subject: string, reply: string | undefined, headerSize: number, data: Uint8Array, start: number, end: number): void {
+    // `$JS.ACK.` and `$JS.FC.` are followed by the stream name, then the consumer's.
+    const from = (subject.charCodeAt(4) === 0x41 ? 8 : 7) + this.stream.name.length + 1;
+    const dot = subject.indexOf('.', from);
+    const consumer = this.stream.consumers.get(dot < 0 ? subject.slice(from) : subject.slice(from, dot));
+    if (consumer === undefined) return;
+    if (subject.charCodeAt(4) === 0x41) consumer.ack(subject, data.subarray(start + headerSize, end), reply === '' ? undefined : reply);
+    else consumer.flowControlAnswered(subject);
+  }
+}
+
 /** The API subjects of one account: `$JS.API.>`, and `$JS.<domain>.API.>` with a domain. */
 class AccountApi {
   constructor(
@@ -124,16 +142,33 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     this.queue(accountName, stream, subject, data, headerSize);
   }
 
+  publishMessage(accountName: string, subject: string, deliverAs: string | undefined, reply: string | undefined, header: Uint8Array, payload: Uint8Array): boolean {
+    const router = this.bus?.router;
+    if (router === undefined) return false;
+    const data = header.length === 0 ? payload : Buffer.concat([header, payload]);
+    return router.publish(router.account(accountName), this.origin, subject, reply, header.length, data, 0, data.length, undefined, deliverAs);
+  }
+
+  hasInterest(accountName: string, subject: string): boolean {
+    const account = this.bus?.router.accounts.get(accountName);
+    if (account === undefined) return false;
+    const match = account.sublist.match(subject);
+    return match.plain.length > 0 || match.queues.length > 0;
+  }
+
+  scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flushBatch);
+  }
+
   private queue(accountName: string, stream: Stream, subject: string, body: string | Buffer, headerSize: number): void {
     this.pendingSubjects.push(subject);
     this.pendingBodies.push(body);
     this.pendingHeaderSizes.push(headerSize);
     this.pendingAccounts.push(accountName);
     this.dirty.add(stream);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(this.flushBatch);
-    }
+    this.scheduleFlush();
   }
 
   streamsChanged(account: JetStreamAccount): void {
@@ -142,11 +177,13 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     for (const stream of account.streams.values()) {
       const key = `${account.name}\u0000${stream.name}`;
       const current = this.streamEntries.get(key);
-      const subjects = stream.config.subjects ?? [];
-      if (current !== undefined && sameSubjects(current, subjects)) continue;
-      for (const entry of current ?? []) bus.unsubscribe(account.name, entry);
       // Config subjects are JSON text; the router's subjects are byte strings (latin1).
-      const entries = subjects.map((subject) => new InternalEntry(Buffer.from(subject, 'utf8').toString('latin1'), stream));
+      const subjects = (stream.config.subjects ?? []).map((subject) => Buffer.from(subject, 'utf8').toString('latin1'));
+      const control = [`$JS.ACK.${stream.name}.>`, `$JS.FC.${stream.name}.>`];
+      if (current !== undefined && sameSubjects(current, [...subjects, ...control])) continue;
+      for (const entry of current ?? []) bus.unsubscribe(account.name, entry);
+      const controlTarget = new StreamControl(stream);
+      const entries = [...subjects.map((subject) => new InternalEntry(subject, stream)), ...control.map((subject) => new InternalEntry(subject, controlTarget))];
       for (const entry of entries) bus.subscribe(account.name, entry);
       this.streamEntries.set(key, entries);
     }
@@ -170,13 +207,6 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
 
   // ---- SessionHost ----
 
-  publishMessage(accountName: string, subject: string, reply: string | undefined, header: Buffer | undefined, payload: Buffer): boolean {
-    const router = this.bus?.router;
-    if (router === undefined) return false;
-    const data = header === undefined ? payload : Buffer.concat([header, payload]);
-    return router.publish(router.account(accountName), this.origin, subject, reply, header?.length ?? 0, data, 0, data.length, undefined);
-  }
-
   subscribeInternal(accountName: string, subject: string, target: MessageTarget): InternalEntry {
     const entry = new InternalEntry(subject, target);
     this.bus!.subscribe(accountName, entry);
@@ -187,18 +217,17 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     this.bus?.unsubscribe(accountName, entry);
   }
 
-  hasInterest(accountName: string, subject: string): boolean {
-    const router = this.bus?.router;
-    if (router === undefined) return false;
-    const matched = router.account(accountName).sublist.match(subject);
-    return matched.plain.length > 0 || matched.queues.length > 0;
-  }
 
   // ----
 
   apiRequest(accountName: string, tokens: string[], reply: string, body: Uint8Array): void {
     // Pending acks go first: an API answer must not overtake the acks of earlier publishes.
     this.flush();
+    if (tokens[0] === 'CONSUMER' && tokens[1] === 'MSG' && tokens[2] === 'NEXT' && tokens.length === 5) {
+      // A pull request for a missing consumer gets no answer, as from nats-server.
+      this.accounts.get(accountName)?.streams.get(tokens[3]!)?.consumers.get(tokens[4]!)?.pull(reply, body);
+      return;
+    }
     const answer = handleApiRequest(this, this.accounts.get(accountName), tokens, body);
     if (answer !== undefined) this.publishReply(accountName, reply, answer);
   }
@@ -206,6 +235,7 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
   /** Writes out the batch's appends, then sends its acks and republished copies. */
   private flush(): void {
     this.flushScheduled = false;
+    for (const account of this.accounts.values()) account.persistConsumers();
     if (this.pendingSubjects.length === 0 && this.dirty.size === 0) return;
     for (const stream of this.dirty) {
       try {
@@ -283,5 +313,5 @@ function defaultMaxStore(dir: string): number {
 }
 
 function sameSubjects(entries: readonly InternalEntry[], subjects: readonly string[]): boolean {
-  return entries.length === subjects.length && entries.every((e, i) => e.subject === Buffer.from(subjects[i]!, 'utf8').toString('latin1'));
+  return entries.length === subjects.length && entries.every((e, i) => e.subject === subjects[i]);
 }

@@ -4,6 +4,8 @@ import type { StoredMessage } from '../store/stream-store.js';
 import { parseStreamConfig, sameStreamConfig, updatedStreamConfig, type StreamConfig, type StreamConfigContext } from '../streams/stream-config.js';
 import type { Stream } from '../streams/stream.js';
 import { goJson } from './go-json.js';
+import { ApiFailure, fail, type Outcome } from './api-failure.js';
+import { consumerRequest } from './consumer-api.js';
 import { jsError, type JsApiError } from './js-errors.js';
 import { isEmptyRequest, parseRestoreRequest, parseSnapshotRequest, type SnapshotRequest } from './snapshot-api.js';
 import { rfc3339Nano } from './time.js';
@@ -40,6 +42,10 @@ export function handleApiRequest(server: ApiServer, account: JetStreamAccount | 
   if (verb === 'INFO' && tokens.length === 1) return respond(account, 'account_info_response', () => accountInfo(server, account!));
   if (verb === 'STREAM') return streamRequest(server, account, tokens, body);
   if (verb === 'DIRECT' && tokens[1] === 'GET' && tokens.length >= 3) return directGet(account, tokens, body);
+  if (verb === 'CONSUMER') {
+    const request = consumerRequest(tokens, body);
+    return request === undefined ? undefined : respond(account, request.type, () => request.handle(account!), request.errorExtras);
+  }
   return undefined;
 }
 
@@ -50,6 +56,10 @@ function streamRequest(server: ApiServer, account: JetStreamAccount | undefined,
     if (op === 'NAMES') return respond(account, 'stream_names_response', () => streamNames(account!, body), { total: 0, offset: 0, limit: 0, streams: null });
     if (op === 'LIST') return respond(account, 'stream_list_response', () => streamList(account!, body), { total: 0, offset: 0, limit: 0, streams: null });
     return undefined;
+  }
+  if (op === 'LEADER' && name === 'STEPDOWN' && tokens.length === 4) {
+    // A single server has no leader to step down, and says so as nats-server does.
+    return respond(account, 'stream_leader_stepdown_response', () => fail(jsError('ClusterRequired')));
   }
   if (op === 'MSG' && tokens.length === 4) {
     const stream = tokens[3]!;
@@ -77,14 +87,6 @@ function streamRequest(server: ApiServer, account: JetStreamAccount | undefined,
   return undefined;
 }
 
-/** A request refused with nats-server's error. */
-class ApiFailure {
-  constructor(readonly error: JsApiError) {}
-}
-
-const fail = (error: JsApiError): ApiFailure => new ApiFailure(error);
-
-type Outcome = Record<string, unknown> | ApiFailure;
 
 /**
  * The response of `type`: the handler's fields after `type`, or `error` and the fields
@@ -230,12 +232,11 @@ function streamPurge(account: JetStreamAccount, name: string, body: Uint8Array):
   if (stream.config.sealed) return fail(jsError('StreamSealed'));
   if (stream.config.deny_purge) return fail(jsError('StreamPurgeFailed', { err: 'stream purge not permitted' }));
   const filter = stringField(request, 'filter');
-  const purged = stream.store.purge({
+  const purged = stream.purge({
     ...(filter !== '' ? { filter } : {}),
     ...(seq > 0 ? { seq } : {}),
     ...(keep > 0 ? { keep } : {}),
   });
-  stream.syncUsage();
   return { success: true, purged };
 }
 
@@ -332,9 +333,8 @@ function messageDelete(account: JetStreamAccount, name: string, body: Uint8Array
   if (stream.config.sealed) return fail(jsError('StreamSealed'));
   if (stream.config.deny_delete) return fail(jsError('StreamMsgDeleteFailed', { err: 'message delete not permitted' }));
   const seq = integerField(request, 'seq');
-  const removed = stream.store.remove(seq, request.no_erase !== true);
+  const removed = stream.removeMessage(seq, request.no_erase !== true);
   if (!removed) return fail(jsError('StreamMsgDeleteFailed', { err: 'no message found' }));
-  stream.syncUsage();
   return { success: true };
 }
 

@@ -2,7 +2,8 @@ import { jsError, type JsApiError } from '../api/js-errors.js';
 import { goJson } from '../api/go-json.js';
 import { nowNs, rfc3339Nano } from '../api/time.js';
 import { fileStoreMessageSize, memoryStoreMessageSize } from '../store/message-size.js';
-import type { StoreLimits, StoreState, StreamStore } from '../store/stream-store.js';
+import type { Consumer } from '../consumers/consumer.js';
+import type { PurgeRequest, StoreLimits, StoreState, StreamStore } from '../store/stream-store.js';
 import { PublishHeaders } from './publish-headers.js';
 import type { StreamConfig } from './stream-config.js';
 import { SubjectTransform } from './subject-transform.js';
@@ -56,6 +57,7 @@ export class Stream {
   /** The bytes last reported to the owner's usage. */
   private countedBytes = 0;
   private republisher: Republisher | undefined;
+  readonly consumers = new Map<string, Consumer>();
 
   constructor(
     public config: StreamConfig,
@@ -123,28 +125,73 @@ export class Stream {
     if (refusal !== undefined) return this.refuse(canAck ? reply : undefined, refusal);
 
     // What to republish is settled before the append: the subject's last sequence before this one.
-    // Interest retention without consumers stores nothing, and nats-server republishes nothing.
+    // Interest retention stores nothing no consumer wants, and nats-server republishes nothing then.
     let republishTo: string | undefined;
     let lastOfSubject = 0;
     const republish = this.republisher;
-    if (republish !== undefined && config.retention !== 'interest') {
+    if (republish !== undefined && (config.retention !== 'interest' || this.anyConsumerWants(subject))) {
       republishTo = republish.transform.apply(subject);
       if (republishTo !== undefined) lastOfSubject = this.store.lastSeqOfSubject(subject);
     }
 
     const timeNs = nowNs();
+    const consumers = this.consumers;
+    const before = consumers.size > 0 ? this.store.state().messages : 0;
     const seq = this.store.append(subject, data.subarray(start, start + headerSize), data.subarray(start + headerSize, end), timeNs);
-    // Interest retention keeps a message only for the consumers there are: with none (consumers
-    // are not implemented yet), nats-server takes its sequence and stores nothing.
-    if (config.retention === 'interest') this.store.remove(seq, false);
+    // Interest retention keeps a message only for the consumers that want it: with none,
+    // nats-server takes its sequence and stores nothing.
+    if (config.retention === 'interest' && !this.anyConsumerWants(subject)) this.store.remove(seq, false);
+    else if (consumers.size > 0) {
+      const removedOlder = this.store.state().messages !== before + 1;
+      for (const consumer of consumers.values()) consumer.stored(seq, subject, removedOlder);
+    }
     this.lastMsgId = msgId;
     if (msgId !== '') this.remember({ id: msgId, seq, timeNs });
-    if (rollup === 'sub') this.store.purge({ filter: subject, keep: 1 });
-    else if (rollup === 'all') this.store.purge({ keep: 1 });
+    if (rollup === 'sub') this.purge({ filter: subject, keep: 1 });
+    else if (rollup === 'all') this.purge({ keep: 1 });
     if (republishTo !== undefined) this.republish(republish!, republishTo, subject, seq, lastOfSubject, headerSize, data, start, end);
     if (canAck) this.owner.queueReply(this, reply, `${this.ackPrefix}${seq}}`);
     this.syncUsage();
     if (this.expiryTimer === undefined) this.scheduleExpiry();
+  }
+
+  /** PURGE: removes messages as requested; consumers move past what is gone. */
+  purge(request: PurgeRequest): number {
+    const purged = this.store.purge(request);
+    this.afterRemoval();
+    return purged;
+  }
+
+  /** MSG.DELETE: false when the message is not there. */
+  removeMessage(seq: number, erase: boolean): boolean {
+    const removed = this.store.remove(seq, erase);
+    if (removed) this.afterRemoval();
+    return removed;
+  }
+
+  /**
+   * A consumer is done with `seq`: a work queue removes it at once, interest retention once
+   * every consumer that wants it is done with it.
+   */
+  released(seq: number): void {
+    const retention = this.config.retention;
+    if (retention === 'limits') return;
+    if (retention === 'interest') {
+      const subject = this.store.subjectOf(seq);
+      if (subject === undefined) return;
+      for (const consumer of this.consumers.values()) if (consumer.wants(subject) && !consumer.isDoneWith(seq)) return;
+    }
+    if (this.store.remove(seq, false)) this.syncUsage();
+  }
+
+  private anyConsumerWants(subject: string): boolean {
+    for (const consumer of this.consumers.values()) if (consumer.wants(subject)) return true;
+    return false;
+  }
+
+  private afterRemoval(): void {
+    this.syncUsage();
+    for (const consumer of this.consumers.values()) consumer.removedMessages();
   }
 
   /** Reports a change of the stored bytes to the owner; called after every change of the store. */
@@ -172,11 +219,11 @@ export class Stream {
   }
 
   /** nats-server's StreamInfo: config, created, state (with subject counts and deleted on request). */
-  info(options: { subjectsFilter?: string; deletedDetails?: boolean; consumerCount?: number } = {}): Record<string, unknown> {
+  info(options: { subjectsFilter?: string; deletedDetails?: boolean } = {}): Record<string, unknown> {
     return { config: this.config, created: rfc3339Nano(this.createdNs), state: this.stateJson(options) };
   }
 
-  stateJson(options: { subjectsFilter?: string; deletedDetails?: boolean; consumerCount?: number } = {}): Record<string, unknown> {
+  stateJson(options: { subjectsFilter?: string; deletedDetails?: boolean } = {}): Record<string, unknown> {
     const s = this.store.state();
     const out: Record<string, unknown> = {
       messages: s.messages,
@@ -200,19 +247,22 @@ export class Stream {
       out.num_deleted = s.numDeleted;
       if (options.deletedDetails) out.deleted = this.store.deletedSeqs();
     }
-    out.consumer_count = options.consumerCount ?? 0;
+    out.consumer_count = this.consumers.size;
     return out;
   }
 
   /** Stops timers and closes the store (the server stops). */
   close(): void {
     clearTimeout(this.expiryTimer);
+    for (const consumer of this.consumers.values()) consumer.close(false);
     this.store.close();
   }
 
   /** Stops timers and removes everything stored (the stream is deleted). */
   destroy(): void {
     clearTimeout(this.expiryTimer);
+    for (const consumer of this.consumers.values()) consumer.close(true);
+    this.consumers.clear();
     this.store.destroy();
     this.owner.usageChanged(this.config.storage, -this.countedBytes);
     this.countedBytes = 0;
@@ -312,8 +362,7 @@ export class Stream {
     const delayMs = dueNs <= 0n ? 0 : Number(dueNs / 1_000_000n) + 1;
     this.expiryTimer = setTimeout(() => {
       this.expiryTimer = undefined;
-      this.store.expire(nowNs());
-      this.syncUsage();
+      if (this.store.expire(nowNs()) > 0) this.afterRemoval();
       this.scheduleExpiry();
     }, delayMs);
     this.expiryTimer.unref();

@@ -1,0 +1,68 @@
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ConsumerConfig } from './consumer-config.js';
+import type { ConsumerState } from './consumer.js';
+
+/** A durable consumer as kept on disk: `<stream dir>/obs/<name>/meta.json` and `state.json`. */
+export interface StoredConsumer {
+  name: string;
+  config: ConsumerConfig;
+  created: string;
+  state: ConsumerState | undefined;
+}
+
+/** Written to a temporary file and renamed, so a crash leaves the old or the new one. */
+function writeAtomically(file: string, text: string): void {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
+
+/** The durable consumers of one file stream, in its directory. */
+export class ConsumerFiles {
+  constructor(private readonly streamDir: string) {}
+
+  private dir(name: string): string {
+    return join(this.streamDir, 'obs', name);
+  }
+
+  writeMeta(name: string, config: ConsumerConfig, created: string): void {
+    mkdirSync(this.dir(name), { recursive: true });
+    writeAtomically(join(this.dir(name), 'meta.json'), JSON.stringify({ name, config, created }));
+  }
+
+  writeState(name: string, state: ConsumerState): void {
+    writeAtomically(join(this.dir(name), 'state.json'), JSON.stringify(state));
+  }
+
+  remove(name: string): void {
+    rmSync(this.dir(name), { recursive: true, force: true });
+  }
+
+  /** Every consumer that can be read, and a problem line for each one that cannot. */
+  readAll(): { consumers: StoredConsumer[]; problems: string[] } {
+    const consumers: StoredConsumer[] = [];
+    const problems: string[] = [];
+    let names: string[];
+    try {
+      names = readdirSync(join(this.streamDir, 'obs'));
+    } catch {
+      return { consumers, problems };
+    }
+    for (const name of names) {
+      const dir = this.dir(name);
+      try {
+        const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Omit<StoredConsumer, 'state'>;
+        let state: ConsumerState | undefined;
+        try {
+          state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as ConsumerState;
+        } catch {
+          // Never acked or delivered: it starts from its deliver policy again.
+        }
+        consumers.push({ ...meta, state });
+      } catch (err) {
+        problems.push(`consumer directory ${dir}: ${(err as Error).message}`);
+      }
+    }
+    return { consumers, problems };
+  }
+}
