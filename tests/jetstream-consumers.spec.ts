@@ -1,0 +1,261 @@
+// JetStream consumers through the official @nats-io/jetstream client (pull, ordered, push) and
+// raw requests, against nats-ts and nats-server -js alike.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, JetStreamApiError, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, createInbox, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { describeEachTarget, startServer, type RunningServer } from './support/servers.js';
+
+const decoder = new TextDecoder();
+const MS = 1_000_000;
+
+function apiErrCode(err: unknown): number {
+  expect(err).toBeInstanceOf(JetStreamApiError);
+  return (err as JetStreamApiError).apiError().err_code;
+}
+
+/** Messages a raw subscription received, with a bounded wait. */
+function collect(nc: NatsConnection, subject: string): { msgs: Msg[]; waitFor(n: number, ms?: number): Promise<Msg[]> } {
+  const msgs: Msg[] = [];
+  nc.subscribe(subject, { callback: (_e, m) => void msgs.push(m) });
+  return {
+    msgs,
+    async waitFor(n, ms = 5_000) {
+      const until = Date.now() + ms;
+      while (msgs.length < n && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      return msgs;
+    },
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describeEachTarget('JetStream consumers', (target) => {
+  let server: RunningServer;
+  let storeDir: string;
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  let js: JetStreamClient;
+
+  beforeAll(async () => {
+    storeDir = mkdtempSync(join(tmpdir(), `js-consumers-${target}-`));
+    server = await startServer(target, `jetstream { store_dir: ${JSON.stringify(storeDir)} }`);
+    nc = await connect({ servers: server.clientUrl });
+    jsm = await jetstreamManager(nc);
+    js = jetstream(nc);
+  });
+
+  afterEach(async () => {
+    for await (const name of jsm.streams.names()) await jsm.streams.delete(name);
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await server?.stop();
+    rmSync(storeDir, { recursive: true, force: true });
+  });
+
+  async function orders(count: number): Promise<void> {
+    await jsm.streams.add({ name: 'ORDERS', subjects: ['orders.*'] });
+    for (let i = 1; i <= count; i++) await js.publish(i % 2 === 0 ? 'orders.even' : 'orders.odd', `o${i}`);
+  }
+
+  it('creates durables and ephemerals with nats-server defaults, and lists, names and deletes them', async () => {
+    await orders(3);
+    const durable = await jsm.consumers.add('ORDERS', { durable_name: 'D1', ack_policy: AckPolicy.Explicit });
+    expect(durable).toMatchObject({ stream_name: 'ORDERS', name: 'D1', num_pending: 3, num_ack_pending: 0, delivered: { consumer_seq: 0, stream_seq: 0 } });
+    expect(durable.config).toMatchObject({ durable_name: 'D1', deliver_policy: 'all', ack_policy: 'explicit', ack_wait: 30_000 * MS, max_deliver: -1, replay_policy: 'instant', max_waiting: 512, max_ack_pending: 1000 });
+    const ephemeral = await jsm.consumers.add('ORDERS', { ack_policy: AckPolicy.None, filter_subject: 'orders.even' });
+    expect(ephemeral.name).toMatch(/^[A-Za-z0-9]{8}$/);
+    expect(ephemeral.num_pending).toBe(1);
+    expect(ephemeral.config.inactive_threshold).toBe(5_000 * MS);
+    const names: string[] = [];
+    for await (const name of jsm.consumers.list('ORDERS')) names.push(name.name);
+    expect(names.sort()).toEqual([ephemeral.name, 'D1'].sort());
+    expect((await jsm.streams.info('ORDERS')).state.consumer_count).toBe(2);
+    expect(await jsm.consumers.delete('ORDERS', 'D1')).toBe(true);
+    const err = await jsm.consumers.info('ORDERS', 'D1').catch((e: unknown) => e);
+    expect(apiErrCode(err)).toBe(10014);
+    const again = await jsm.consumers.add('ORDERS', { durable_name: 'D2', ack_policy: AckPolicy.Explicit });
+    const changed = await jsm.consumers.add('ORDERS', { durable_name: 'D2', ack_policy: AckPolicy.None }).catch((e: unknown) => e);
+    expect(again.name).toBe('D2');
+    expect(apiErrCode(changed)).toBe(10012);
+  });
+
+  it('fetches, acks and moves the ack floor of a pull consumer', async () => {
+    await orders(5);
+    await jsm.consumers.add('ORDERS', { durable_name: 'P', ack_policy: AckPolicy.Explicit });
+    const consumer = await js.consumers.get('ORDERS', 'P');
+    const got: string[] = [];
+    const batch = await consumer.fetch({ max_messages: 3, expires: 1_000 });
+    for await (const m of batch) {
+      got.push(m.string());
+      expect(m.subject).toMatch(/^orders\.(odd|even)$/);
+      expect(m.info.stream).toBe('ORDERS');
+      expect((m as unknown as { msg: Msg }).msg.reply).toMatch(/^\$JS\.ACK\.ORDERS\.P\.1\.\d+\.\d+\.\d{19}\.\d+$/);
+      m.ack();
+    }
+    expect(got).toEqual(['o1', 'o2', 'o3']);
+    await sleep(100);
+    const info = await consumer.info();
+    expect(info).toMatchObject({ num_pending: 2, num_ack_pending: 0, delivered: { consumer_seq: 3, stream_seq: 3 }, ack_floor: { consumer_seq: 3, stream_seq: 3 } });
+    const next = await consumer.next({ expires: 1_000 });
+    expect(next?.string()).toBe('o4');
+    expect(await next?.ackAck()).toBe(true);
+  });
+
+  it('consumes continuously, and an ordered consumer reads the stream in order', async () => {
+    await orders(0);
+    await jsm.consumers.add('ORDERS', { durable_name: 'C', ack_policy: AckPolicy.Explicit });
+    const consumer = await js.consumers.get('ORDERS', 'C');
+    const messages = await consumer.consume({ max_messages: 10 });
+    const seen: string[] = [];
+    const done = (async () => {
+      for await (const m of messages) {
+        seen.push(m.string());
+        m.ack();
+        if (seen.length === 50) break;
+      }
+    })();
+    for (let i = 1; i <= 50; i++) await js.publish('orders.odd', `m${i}`);
+    await done;
+    expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => `m${i + 1}`));
+
+    const ordered = await js.consumers.get('ORDERS');
+    const read: string[] = [];
+    const iter = await ordered.consume();
+    for await (const m of iter) {
+      read.push(m.string());
+      if (read.length === 50) break;
+    }
+    expect(read).toEqual(seen);
+  });
+
+  it('redelivers after ack_wait, on -NAK, not after +TERM, and up to max_deliver', async () => {
+    await orders(2);
+    await jsm.consumers.add('ORDERS', { durable_name: 'R', ack_policy: AckPolicy.Explicit, ack_wait: 500 * MS, max_deliver: 2 });
+    const consumer = await js.consumers.get('ORDERS', 'R');
+    const first = await consumer.next({ expires: 1_000 });
+    expect(first?.info.deliveryCount).toBe(1);
+    const second = await consumer.next({ expires: 1_000 });
+    second?.nak();
+    const nakked = await consumer.next({ expires: 1_000 });
+    expect([nakked?.seq, nakked?.info.deliveryCount]).toEqual([2, 2]);
+    nakked?.term();
+    await sleep(700);
+    const redelivered = await consumer.next({ expires: 1_000 });
+    expect([redelivered?.seq, redelivered?.info.deliveryCount]).toEqual([1, 2]);
+    // Two deliveries were the maximum: nothing comes again.
+    await sleep(700);
+    expect(await consumer.next({ expires: 1_000 })).toBeNull();
+  });
+
+  it('answers pull requests with nats-server status messages', async () => {
+    await orders(1);
+    await jsm.consumers.add('ORDERS', { durable_name: 'S', ack_policy: AckPolicy.Explicit, max_batch: 2 });
+    const inbox = createInbox();
+    const statuses = collect(nc, inbox);
+    nc.publish('$JS.API.CONSUMER.MSG.NEXT.ORDERS.S', '{"batch":5}', { reply: inbox });
+    nc.publish('$JS.API.CONSUMER.MSG.NEXT.ORDERS.S', '{"batch":1,"expires":300000000}', { reply: inbox });
+    await statuses.waitFor(2);
+    expect(statuses.msgs[0]!.headers?.code).toBe(409);
+    expect(statuses.msgs[0]!.headers?.description).toBe('Exceeded MaxRequestBatch of 2');
+    expect(statuses.msgs[1]!.string()).toBe('o1');
+    nc.publish('$JS.API.CONSUMER.MSG.NEXT.ORDERS.S', '{"batch":1,"no_wait":true}', { reply: inbox });
+    nc.publish('$JS.API.CONSUMER.MSG.NEXT.ORDERS.S', '{"batch":2,"expires":300000000}', { reply: inbox });
+    await statuses.waitFor(4);
+    expect([statuses.msgs[2]!.headers?.code, statuses.msgs[2]!.headers?.description]).toEqual([404, 'No Messages']);
+    expect([statuses.msgs[3]!.headers?.code, statuses.msgs[3]!.headers?.description]).toEqual([408, 'Request Timeout']);
+    expect(statuses.msgs[3]!.headers?.get('Nats-Pending-Messages')).toBe('2');
+    const push = await jsm.consumers.add('ORDERS', { durable_name: 'PUSHED', deliver_subject: createInbox(), ack_policy: AckPolicy.Explicit });
+    nc.publish(`$JS.API.CONSUMER.MSG.NEXT.ORDERS.${push.name}`, '', { reply: inbox });
+    await statuses.waitFor(5);
+    expect(statuses.msgs[4]!.headers?.description).toBe('Consumer is push based');
+    // A pull request for a missing consumer gets no answer at all.
+    await expect(nc.request('$JS.API.CONSUMER.MSG.NEXT.ORDERS.NOPE', '', { timeout: 500 })).rejects.toThrow();
+  });
+
+  it('pushes to a deliver subject, showing the stored subject, with the ack reply nats-server encodes', async () => {
+    await orders(3);
+    const deliver = createInbox();
+    const pushed = collect(nc, deliver);
+    await nc.flush();
+    const info = await jsm.consumers.add('ORDERS', { durable_name: 'PUSH', deliver_subject: deliver, ack_policy: AckPolicy.Explicit, max_ack_pending: 2 });
+    expect(info.push_bound).toBe(true);
+    await pushed.waitFor(2);
+    await sleep(200);
+    // max_ack_pending 2: the third waits for an ack.
+    expect(pushed.msgs.map((m) => m.subject)).toEqual(['orders.odd', 'orders.even']);
+    expect(pushed.msgs[0]!.reply).toMatch(/^\$JS\.ACK\.ORDERS\.PUSH\.1\.1\.1\.\d{19}\.2$/);
+    pushed.msgs[0]!.respond('+ACK');
+    await pushed.waitFor(3);
+    expect(decoder.decode(pushed.msgs[2]!.data)).toBe('o3');
+  });
+
+  it('starts delivering to a push consumer when its deliver subject gets a subscriber, and sends idle heartbeats', async () => {
+    await orders(1);
+    const deliver = createInbox();
+    await jsm.consumers.add('ORDERS', { durable_name: 'LATE', deliver_subject: deliver, ack_policy: AckPolicy.None, idle_heartbeat: 500 * MS, flow_control: true });
+    await sleep(200);
+    const pushed = collect(nc, deliver);
+    await pushed.waitFor(2, 3_000);
+    expect(decoder.decode(pushed.msgs[0]!.data)).toBe('o1');
+    const heartbeat = pushed.msgs[1]!;
+    expect([heartbeat.headers?.code, heartbeat.headers?.description]).toEqual([100, 'Idle Heartbeat']);
+    expect(heartbeat.headers?.get('Nats-Last-Consumer')).toBe('1');
+    expect(heartbeat.headers?.get('Nats-Last-Stream')).toBe('1');
+  });
+
+  it('honours the deliver policies and filters', async () => {
+    await orders(6);
+    const firstOf = async (config: Record<string, unknown>): Promise<number | undefined> => {
+      const c = await jsm.consumers.add('ORDERS', { ack_policy: AckPolicy.None, ...config });
+      const m = await (await js.consumers.get('ORDERS', c.name)).next({ expires: 1_000 });
+      return m?.seq;
+    };
+    expect(await firstOf({ deliver_policy: DeliverPolicy.Last })).toBe(6);
+    expect(await firstOf({ deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: 4 })).toBe(4);
+    expect(await firstOf({ deliver_policy: DeliverPolicy.All, filter_subject: 'orders.even' })).toBe(2);
+    expect(await firstOf({ deliver_policy: DeliverPolicy.LastPerSubject, filter_subject: 'orders.*' })).toBe(5);
+    const fresh = await jsm.consumers.add('ORDERS', { ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.New });
+    expect(fresh.num_pending).toBe(0);
+  });
+
+  it('removes acked messages from a work queue, and from an interest stream once every consumer acked', async () => {
+    await jsm.streams.add({ name: 'WQ', subjects: ['wq.*'], retention: 'workqueue' as never });
+    await jsm.consumers.add('WQ', { durable_name: 'W', ack_policy: AckPolicy.Explicit });
+    for (let i = 0; i < 3; i++) await js.publish('wq.a', `w${i}`);
+    const overlap = await jsm.consumers.add('WQ', { durable_name: 'W2', ack_policy: AckPolicy.Explicit }).catch((e: unknown) => e);
+    expect(apiErrCode(overlap)).toBe(10099);
+    const wq = await js.consumers.get('WQ', 'W');
+    for (let i = 0; i < 2; i++) await (await wq.next({ expires: 1_000 }))!.ackAck();
+    expect((await jsm.streams.info('WQ')).state).toMatchObject({ messages: 1, first_seq: 3 });
+
+    await jsm.streams.add({ name: 'INT', subjects: ['int.*'], retention: 'interest' as never });
+    await jsm.consumers.add('INT', { durable_name: 'A', ack_policy: AckPolicy.Explicit });
+    await jsm.consumers.add('INT', { durable_name: 'B', ack_policy: AckPolicy.Explicit });
+    await js.publish('int.x', 'i1');
+    await (await (await js.consumers.get('INT', 'A')).next({ expires: 1_000 }))!.ackAck();
+    expect((await jsm.streams.info('INT')).state.messages).toBe(1);
+    await (await (await js.consumers.get('INT', 'B')).next({ expires: 1_000 }))!.ackAck();
+    expect((await jsm.streams.info('INT')).state.messages).toBe(0);
+  });
+
+  it('keeps a durable consumer\'s position across a restart', async () => {
+    await orders(4);
+    await jsm.consumers.add('ORDERS', { durable_name: 'KEEP', ack_policy: AckPolicy.Explicit });
+    const consumer = await js.consumers.get('ORDERS', 'KEEP');
+    for (let i = 0; i < 2; i++) await (await consumer.next({ expires: 1_000 }))!.ackAck();
+    await nc.close();
+    await server.stop();
+    server = await startServer(target, `jetstream { store_dir: ${JSON.stringify(storeDir)} }`);
+    nc = await connect({ servers: server.clientUrl });
+    jsm = await jetstreamManager(nc);
+    js = jetstream(nc);
+    const info = await jsm.consumers.info('ORDERS', 'KEEP');
+    expect(info).toMatchObject({ num_pending: 2, delivered: { stream_seq: 2 }, ack_floor: { stream_seq: 2 } });
+    expect((await (await js.consumers.get('ORDERS', 'KEEP')).next({ expires: 1_000 }))?.seq).toBe(3);
+  });
+});
