@@ -243,6 +243,28 @@ describeEachTarget('JetStream consumers', (target) => {
     expect((await jsm.streams.info('INT')).state.messages).toBe(0);
   });
 
+  it('publishes advisories for stream and consumer actions and an audit of each API call', async () => {
+    const advisories = collect(nc, '$JS.EVENT.ADVISORY.>');
+    await nc.flush();
+    await jsm.streams.add({ name: 'ADV', subjects: ['adv.*'] });
+    await jsm.consumers.add('ADV', { durable_name: 'C', ack_policy: AckPolicy.Explicit });
+    await jsm.consumers.delete('ADV', 'C');
+    await jsm.streams.delete('ADV');
+    await advisories.waitFor(8);
+    const actions = advisories.msgs.filter((m) => !m.subject.endsWith('.API')).map((m) => [m.subject, (m.json() as { type: string; action: string }).action]);
+    expect(actions).toEqual([
+      ['$JS.EVENT.ADVISORY.STREAM.CREATED.ADV', 'create'],
+      ['$JS.EVENT.ADVISORY.CONSUMER.CREATED.ADV.C', 'create'],
+      ['$JS.EVENT.ADVISORY.CONSUMER.DELETED.ADV.C', 'delete'],
+      ['$JS.EVENT.ADVISORY.STREAM.DELETED.ADV', 'delete'],
+    ]);
+    const audit = advisories.msgs.find((m) => m.subject === '$JS.EVENT.ADVISORY.API')!.json() as Record<string, unknown>;
+    expect(audit).toMatchObject({ type: 'io.nats.jetstream.advisory.v1.api_audit', subject: '$JS.API.STREAM.CREATE.ADV' });
+    expect(JSON.parse(audit.response as string)).toMatchObject({ type: 'io.nats.jetstream.api.v1.stream_create_response' });
+    const created = advisories.msgs[0]!.json() as Record<string, unknown>;
+    expect(Object.keys(created)).toEqual(['type', 'id', 'timestamp', 'stream', 'action']);
+  });
+
   it('keeps a durable consumer\'s position across a restart', async () => {
     await orders(4);
     await jsm.consumers.add('ORDERS', { durable_name: 'KEEP', ack_policy: AckPolicy.Explicit });

@@ -9,6 +9,7 @@ import { FileStore } from './store/file-store.js';
 import { MemoryStore } from './store/memory-store.js';
 import { UNLIMITED, type StreamStore } from './store/stream-store.js';
 import { StreamRestore } from './streams/stream-restore.js';
+import type { Advisories } from './advisories.js';
 import { Consumer, type ConsumerHost } from './consumers/consumer.js';
 import type { ConsumerConfig } from './consumers/consumer-config.js';
 import { ConsumerFiles } from './consumers/consumer-files.js';
@@ -41,6 +42,7 @@ export interface JetStreamServer {
   hasInterest(accountName: string, subject: string): boolean;
   /** Schedules the batch flush, which also writes the account's changed consumer states. */
   scheduleFlush(): void;
+  readonly advisories: Advisories;
 }
 
 /** The persisted part of a stream besides its messages. */
@@ -132,6 +134,7 @@ export class JetStreamAccount implements StreamOwner {
     this.streams.set(config.name, stream);
     this.reserve(config, 1);
     this.server.streamsChanged(this);
+    this.server.advisories.streamAction(this.name, config.name, 'create');
     return { stream };
   }
 
@@ -232,6 +235,7 @@ export class JetStreamAccount implements StreamOwner {
     stream.update(config);
     this.reserve(config, 1);
     this.server.streamsChanged(this);
+    this.server.advisories.streamAction(this.name, config.name, 'modify');
     return undefined;
   }
 
@@ -248,6 +252,7 @@ export class JetStreamAccount implements StreamOwner {
     stream.consumers.set(name, consumer);
     const files = this.consumerFiles(stream, consumer);
     if (files !== undefined) files.writeMeta(name, config, rfc3339Nano(consumer.createdNs));
+    this.server.advisories.consumerAction(this.name, stream.name, name, 'create');
     consumer.drive();
     return consumer;
   }
@@ -263,6 +268,7 @@ export class JetStreamAccount implements StreamOwner {
     consumer.close(true);
     this.changedConsumers.delete(consumer);
     this.consumerFiles(stream, consumer)?.remove(consumer.name);
+    this.server.advisories.consumerAction(this.name, stream.name, consumer.name, 'delete');
   }
 
   /** Writes the state of the durable consumers that changed (once per batch). */
@@ -303,6 +309,7 @@ export class JetStreamAccount implements StreamOwner {
     this.reserve(stream.config, -1);
     stream.destroy();
     this.server.streamsChanged(this);
+    this.server.advisories.streamAction(this.name, stream.name, 'delete');
   }
 
   /** Stops every stream, keeping what is stored (the server stops). */

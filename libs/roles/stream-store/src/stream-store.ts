@@ -6,6 +6,8 @@ import { UNLIMITED_ACCOUNT_JETSTREAM, type JetStreamAccountLimits, type ServerOp
 import type { RoleSetup } from '@nats-ts/lifecycle';
 import type { Logger } from '@nats-ts/observability';
 import { GLOBAL_ACCOUNT_NAME, type InterestRouter, type RouterOrigin } from '@nats-ts/routing';
+import { Advisories } from './advisories.js';
+import { goJson } from './api/go-json.js';
 import type { JsApiError } from './api/js-errors.js';
 import type { SnapshotRequest } from './api/snapshot-api.js';
 import { encodeJsonReply, handleApiRequest, type ApiReply, type ApiServer } from './api/stream-api.js';
@@ -14,6 +16,8 @@ import { InternalEntry, type MessageTarget } from './internal-entry.js';
 import { SnapshotSessions, type SessionHost } from './snapshot-sessions.js';
 import type { StreamConfig } from './streams/stream-config.js';
 import type { Stream } from './streams/stream.js';
+
+const EMPTY = new Uint8Array(0);
 
 /**
  * A stream's consumer control subjects: acks (`$JS.ACK.<stream>.<consumer>.…`) and flow
@@ -66,6 +70,8 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
   readonly used = { memory: 0, file: 0 };
   readonly reserved = { memory: 0, file: 0 };
   readonly accounts = new Map<string, JetStreamAccount>();
+  readonly advisories: Advisories;
+  private readonly serverName: string;
   private bus: BusEndpoint | undefined;
   private origin: RouterOrigin = { originKind: 'internal', originMember: '' };
   readonly logger: Logger;
@@ -95,6 +101,15 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     this.syncAlways = js.syncAlways;
     this.maxMemory = js.maxMemoryStore >= 0 ? js.maxMemoryStore : Math.floor(totalmem() * 0.75);
     this.maxStore = js.maxFileStore >= 0 ? js.maxFileStore : defaultMaxStore(this.storeDir);
+    this.serverName = setup.options.serverName ?? setup.serverId;
+    this.advisories = new Advisories({
+      domain: this.domain,
+      hasInterest: (account, subject) => this.hasInterest(account, subject),
+      publishJson: (account, subject, json) => {
+        const data = Buffer.from(json, 'utf8');
+        this.publishMessage(account, subject, undefined, undefined, EMPTY, data);
+      },
+    });
   }
 
   async start(): Promise<void> {
@@ -229,7 +244,12 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
       return;
     }
     const answer = handleApiRequest(this, this.accounts.get(accountName), tokens, body);
-    if (answer !== undefined) this.publishReply(accountName, reply, answer);
+    if (answer === undefined) return;
+    this.publishReply(accountName, reply, answer);
+    if ('json' in answer && this.accounts.has(accountName)) {
+      const request = body.length === 0 ? '' : Buffer.from(body).toString('utf8');
+      this.advisories.apiAudit(accountName, this.serverName, `$JS.API.${tokens.join('.')}`, request, goJson(answer.json));
+    }
   }
 
   /** Writes out the batch's appends, then sends its acks and republished copies. */
