@@ -11,7 +11,7 @@ import {
   type RouteProtocolParser,
 } from '@nats-ts/protocol';
 import { ServerLink } from '@nats-ts/server-link';
-import { PermissionChecker, type RouterLink, type RouterOrigin } from '@nats-ts/routing';
+import { PermissionChecker, type Permissions, type RouterLink, type RouterOrigin } from '@nats-ts/routing';
 import { type LeafConnectInfo, type LeafPeerInfo } from './leaf-info.js';
 import { leafTakes, SPOKE_FORWARDS } from './leaf-policy.js';
 import type { LeafProxy } from './leaf-proxy.js';
@@ -56,6 +56,10 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
   registered = false;
   /** `deny_exports`/CONNECT `deny_pub` (what we may not send), `deny_imports` (what we may not ask for). */
   perms: PermissionChecker;
+  /** The permissions `perms` was built from, before JetStream's denies. */
+  basePermissions: Permissions | undefined;
+  /** The other side's JetStream domain, from its CONNECT or INFO. */
+  peerDomain: string | undefined;
   /** What we dialed (URL, stream kind), on the leaf side. */
   dialed: DialedStream | undefined;
 
@@ -75,9 +79,8 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
   ) {
     super(proxy, socket);
     this.account = remote?.account ?? '$G';
-    this.perms = new PermissionChecker(
-      remote !== undefined ? { publish: { deny: remote.config.denyExports }, subscribe: { deny: remote.config.denyImports } } : undefined,
-    );
+    this.basePermissions = remote !== undefined ? { publish: { deny: remote.config.denyExports }, subscribe: { deny: remote.config.denyImports } } : undefined;
+    this.perms = new PermissionChecker(this.basePermissions);
     this.parser = createLeafParser(this);
     this.forwards = remote !== undefined ? SPOKE_FORWARDS : undefined;
   }

@@ -23,6 +23,8 @@ export function leafIdentity(proxy: LeafProxy): LeafIdentity {
     tlsVerify: proxy.tls?.verify ?? false,
     maxPayload: o.maxPayload,
     cluster: o.cluster?.name,
+    jetstream: o.jetstream.enabled,
+    domain: o.jetstream.enabled ? o.jetstream.domain : undefined,
   };
 }
 
@@ -65,8 +67,10 @@ export function processLeafConnect(proxy: LeafProxy, conn: LeafConnection, conne
   conn.remoteName = connect.name ?? '';
   conn.remoteCluster = connect.cluster ?? '';
   conn.headers = connect.headers === true && proxy.supportsHeaders;
+  conn.peerDomain = typeof connect.domain === 'string' && connect.domain !== '' ? connect.domain : undefined;
   if (Array.isArray(connect.deny_pub) && connect.deny_pub.length > 0) {
-    conn.perms = new PermissionChecker({ publish: { deny: connect.deny_pub.filter((s): s is string => typeof s === 'string') } });
+    conn.basePermissions = { publish: { deny: connect.deny_pub.filter((s): s is string => typeof s === 'string') } };
+    conn.perms = new PermissionChecker(conn.basePermissions);
   }
   for (const other of proxy.connections.values()) {
     const same = other.remoteName === conn.remoteName && other.remoteCluster === conn.remoteCluster && other.account === account;
@@ -95,6 +99,7 @@ export function processHubInfo(proxy: LeafProxy, conn: LeafConnection, info: Lea
   conn.remoteName = info.server_name ?? '';
   conn.remoteCluster = typeof info.cluster === 'string' ? info.cluster : '';
   conn.headers = info.headers === true && proxy.supportsHeaders;
+  conn.peerDomain = typeof info.domain === 'string' && info.domain !== '' ? info.domain : undefined;
   remote.learnUrls(info.leafnode_urls);
   const useTls = !dialed.websocket && (info.tls_required === true || remote.wantsTls);
   if (useTls) {
@@ -108,6 +113,8 @@ export function processHubInfo(proxy: LeafProxy, conn: LeafConnection, info: Lea
     version: proxy.compatVersion,
     cluster: proxy.options.cluster?.name ?? proxy.serverName,
     headers: proxy.supportsHeaders,
+    jetstream: proxy.options.jetstream.enabled,
+    domain: proxy.options.jetstream.enabled ? proxy.options.jetstream.domain : undefined,
   };
   conn.queueProto(encodeLeafConnect(leafConnect(self, urlCredentials(dialed.url), useTls, remote.config.denyImports)));
   if (info.info_on_connect === true) conn.awaitConnectInfo();

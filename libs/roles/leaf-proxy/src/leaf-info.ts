@@ -28,6 +28,7 @@ export interface LeafConnectInfo {
   is_hub?: boolean;
   cluster?: string;
   headers?: boolean;
+  jetstream?: boolean;
   deny_pub?: string[];
   /** Only clients send these: a CONNECT with them is a client on the leaf port. */
   lang?: string;
@@ -48,6 +49,8 @@ export interface LeafIdentity {
   tlsVerify: boolean;
   maxPayload: number;
   cluster?: string;
+  jetstream: boolean;
+  domain?: string;
 }
 
 /**
@@ -76,8 +79,10 @@ export function hubInfo(
     if (self.tlsVerify) info.tls_verify = true;
   }
   info.max_payload = self.maxPayload;
+  if (self.jetstream) info.jetstream = true;
   info.client_id = clientId;
   if ('nonce' in stage) info.nonce = stage.nonce;
+  if (self.domain !== undefined) info.domain = self.domain;
   if (self.cluster !== undefined) info.cluster = self.cluster;
   info.info_on_connect = true;
   if ('remoteAccount' in stage) info.connect_info = true;
@@ -88,7 +93,7 @@ export function hubInfo(
 
 /** The soliciting side's CONNECT, fields in nats-server's order, empty ones left out. */
 export function leafConnect(
-  self: { serverId: string; serverName: string; version: string; cluster: string; headers: boolean },
+  self: { serverId: string; serverName: string; version: string; cluster: string; headers: boolean; jetstream: boolean; domain?: string },
   credentials: { user: string; pass: string } | undefined,
   tls: boolean,
   denyPub: readonly string[],
@@ -100,9 +105,11 @@ export function leafConnect(
   }
   connect.tls_required = tls;
   connect.server_id = self.serverId;
+  if (self.domain !== undefined) connect.domain = self.domain;
   connect.name = self.serverName;
   connect.cluster = self.cluster;
   if (self.headers) connect.headers = true;
+  if (self.jetstream) connect.jetstream = true;
   if (denyPub.length > 0) connect.deny_pub = [...denyPub];
   return connect;
 }

@@ -4,10 +4,11 @@ import type { BusEndpoint, BusHandlers, BusTransport, InterestChange, MemberInfo
 import type { LeafnodesConfig, ServerOptions } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
 import { encodeLeafInfo, FlushQueue, joinHostPort } from '@nats-ts/protocol';
-import { MemberContributions, type ContributionDelta } from '@nats-ts/routing';
+import { MemberContributions, PermissionChecker, type ContributionDelta } from '@nats-ts/routing';
 import { LeafConnection } from './leaf-connection.js';
 import { leafIdentity, leafnodeUrls, processHubInfo, processLeafConnect } from './leaf-handshake.js';
 import { hubInfo, leafNonce, nuid, type LeafConnectInfo, type LeafPeerInfo } from './leaf-info.js';
+import { withJetStreamDenies } from './leaf-jetstream.js';
 import { linkReaches, memberReaches } from './leaf-policy.js';
 import { LeafRemote, type DialedStream, type LeafRemoteOwner } from './leaf-remote.js';
 import { LeafTls } from './leaf-tls.js';
@@ -184,6 +185,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
 
   /** The handshake is complete: the other side hears all the interest it may see, and our loop detection subject. */
   register(conn: LeafConnection): void {
+    conn.perms = new PermissionChecker(withJetStreamDenies(conn.basePermissions, this.options.jetstream, conn.peerDomain));
     conn.registered = true;
     this.logger.info(
       `${conn.label()} - Leafnode connection created${conn.isSolicited ? ` for account: ${conn.account}` : ''} ${conn.remoteName !== '' ? `- remote: ${conn.remoteName}` : ''}`.trimEnd(),

@@ -1,0 +1,84 @@
+// JetStream on a leaf node with its own domain: each side's plain API stays local, the
+// domain-prefixed API crosses the leaf connection, and the hub's clients write into the edge's
+// streams. Against nats-ts and nats-server, and mixed both ways.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, createInbox, type NatsConnection } from '@nats-io/transport-node';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from './cluster-helpers.js';
+import { leafPort, startHub, startLeaf, waitForLeafs } from './leaf-helpers.js';
+import { targets, type RunningServer, type Target } from './support/servers.js';
+
+const decoder = new TextDecoder();
+
+/** Every answer to one request within `ms`: a plain API request must be answered by one server only. */
+async function answers(nc: NatsConnection, subject: string, ms = 700): Promise<Record<string, unknown>[]> {
+  const inbox = createInbox();
+  const got: Record<string, unknown>[] = [];
+  const sub = nc.subscribe(inbox, { callback: (_e, m) => void got.push(JSON.parse(decoder.decode(m.data)) as Record<string, unknown>) });
+  nc.publish(subject, '', { reply: inbox });
+  await new Promise((r) => setTimeout(r, ms));
+  sub.unsubscribe();
+  return got;
+}
+
+async function api(nc: NatsConnection, subject: string, body = ''): Promise<Record<string, unknown>> {
+  return JSON.parse(decoder.decode((await nc.request(subject, body, { timeout: 3_000 })).data)) as Record<string, unknown>;
+}
+
+const pairs: [Target, Target][] = [];
+for (const hub of targets) for (const leaf of targets) pairs.push([hub, leaf]);
+
+describe.each(pairs)('JetStream domains across a leaf connection [hub %s, leaf %s]', (hubTarget, leafTarget) => {
+  const cleanup: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const step of cleanup.reverse()) await step();
+    cleanup.length = 0;
+  });
+
+  async function edgeAndHub(): Promise<{ hub: RunningServer; leaf: RunningServer; hubNc: NatsConnection; leafNc: NatsConnection }> {
+    const hubDir = mkdtempSync(join(tmpdir(), 'js-hub-'));
+    const leafDir = mkdtempSync(join(tmpdir(), 'js-edge-'));
+    cleanup.push(() => rmSync(hubDir, { recursive: true, force: true }), () => rmSync(leafDir, { recursive: true, force: true }));
+    const hub = await startHub(hubTarget, '', `jetstream { store_dir: ${JSON.stringify(hubDir)}, domain: hub }`);
+    cleanup.push(() => hub.stop());
+    const leaf = await startLeaf(leafTarget, [`{ url: "nats-leaf://127.0.0.1:${leafPort(hub)}" }`], `jetstream { store_dir: ${JSON.stringify(leafDir)}, domain: edge }`);
+    cleanup.push(() => leaf.stop());
+    await waitForLeafs(hub, 1);
+    const hubNc = await connect({ servers: hub.clientUrl });
+    const leafNc = await connect({ servers: leaf.clientUrl });
+    cleanup.push(() => hubNc.close(), () => leafNc.close());
+    return { hub, leaf, hubNc, leafNc };
+  }
+
+  it('keeps each side\'s plain API local and answers the other domain\'s API across the link', { timeout: 30_000 }, async () => {
+    const { hubNc, leafNc } = await edgeAndHub();
+    expect((await api(leafNc, '$JS.API.INFO')).domain).toBe('edge');
+    expect((await api(hubNc, '$JS.API.INFO')).domain).toBe('hub');
+    await eventually(async () => expect((await api(hubNc, '$JS.edge.API.INFO')).domain).toBe('edge'), 10_000, 200);
+    await eventually(async () => expect((await api(leafNc, '$JS.hub.API.INFO')).domain).toBe('hub'), 10_000, 200);
+    // Once interest has crossed both ways, a plain API request is still answered on its own side only.
+    expect((await answers(leafNc, '$JS.API.INFO')).map((a) => a.domain)).toEqual(['edge']);
+    expect((await answers(hubNc, '$JS.API.INFO')).map((a) => a.domain)).toEqual(['hub']);
+    expect((await answers(hubNc, '$JS.edge.API.INFO')).map((a) => a.domain)).toEqual(['edge']);
+  });
+
+  it('lets the hub\'s clients manage and write into the edge\'s streams', { timeout: 30_000 }, async () => {
+    const { hubNc, leafNc } = await edgeAndHub();
+    const edge = await jetstreamManager(leafNc);
+    await edge.streams.add({ name: 'ORDERS', subjects: ['orders.>'] });
+    // Streams named alike on both sides stay apart.
+    await (await jetstreamManager(hubNc)).streams.add({ name: 'ORDERS', subjects: ['hub.orders.>'] });
+    const remote = await jetstreamManager(hubNc, { domain: 'edge' });
+    await eventually(async () => expect((await remote.streams.info('ORDERS')).config.subjects).toEqual(['orders.>']), 10_000, 200);
+    let ack = '';
+    await eventually(async () => {
+      ack = decoder.decode((await hubNc.request('orders.new', 'from-hub', { timeout: 2_000 })).data);
+      expect(ack).toContain('"domain":"edge"');
+    }, 10_000, 200);
+    expect(ack).toMatch(/^\{"stream":"ORDERS",\s*"domain":"edge",\s*"seq":1\}$/);
+    expect((await edge.streams.info('ORDERS')).state.messages).toBe(1);
+  });
+});
