@@ -28,10 +28,10 @@ describe.each(PAIRS.filter(([hub, leaf]) => targets.includes(hub) && targets.inc
     return nc;
   }
 
-  async function pair(remoteExtra = ''): Promise<{ hub: RunningServer; leaf: RunningServer }> {
+  async function pair(remoteExtra = '', scheme = 'nats-leaf'): Promise<{ hub: RunningServer; leaf: RunningServer }> {
     const hub = await startHub(hubTarget);
     servers.push(hub);
-    const leaf = await startLeaf(leafTarget, [`{ url: "nats-leaf://127.0.0.1:${leafPort(hub)}" ${remoteExtra} }`]);
+    const leaf = await startLeaf(leafTarget, [`{ url: "${scheme}://127.0.0.1:${leafPort(hub)}" ${remoteExtra} }`]);
     servers.push(leaf);
     await waitForLeafs(hub, 1);
     await waitForLeafs(leaf, 1);
@@ -56,6 +56,15 @@ describe.each(PAIRS.filter(([hub, leaf]) => targets.includes(hub) && targets.inc
     const last = hubInbox.messages.at(-1)!;
     expect(last.string()).toBe('with header');
     expect(last.headers?.get('X-Leaf')).toBe('yes');
+  });
+
+  it('dials a remote given with the leaf:// scheme', async () => {
+    const { hub, leaf } = await pair('', 'leaf');
+    const onHub = await client(hub);
+    const onLeaf = await client(leaf);
+    const hubInbox = new Received(onHub, 'to.hub');
+    await onHub.flush();
+    await publishUntilReceived(onLeaf, 'to.hub', 'over leaf://', hubInbox);
   });
 
   it('answers requests both ways', async () => {

@@ -88,6 +88,12 @@ describe('leafnodes block', () => {
     });
   });
 
+  it('takes leaf:// URLs as nats-server does', () => {
+    const { leafnodes, warnings } = load('leafnodes { remotes: [ { url: "leaf://127.0.0.1:7422" } ] }');
+    expect(warnings).toEqual([]);
+    expect(leafnodes?.remotes[0]?.urls).toEqual(['leaf://127.0.0.1:7422']);
+  });
+
   it('gives the listener the default host', () => {
     expect(load('leafnodes { port: -1 }').leafnodes).toMatchObject({ host: '0.0.0.0', port: -1 });
   });

@@ -15,7 +15,7 @@ export interface LeafnodeUser {
 
 /** One entry of `leafnodes { remotes: [...] }`: a hub this server connects to as a leaf. */
 export interface LeafRemoteConfig {
-  /** `url`/`urls`: nats-leaf://, nats://, tls:// or ws://, wss:// (not mixed); tried in turn. */
+  /** `url`/`urls`: nats-leaf://, leaf://, nats://, tls:// or ws://, wss:// (not mixed); tried in turn. */
   urls: string[];
   /** The local account the connection is bound to; `$G` when absent. */
   account?: string;
@@ -47,7 +47,7 @@ export interface LeafnodesConfig {
 
 const BLOCK = 'leafnodes';
 const DEFAULT_RECONNECT_MS = 1000;
-const LEAF_SCHEMES = new Set(['nats-leaf:', 'nats:', 'tls:', 'ws:', 'wss:']);
+const LEAF_SCHEMES = new Set(['nats-leaf:', 'leaf:', 'nats:', 'tls:', 'ws:', 'wss:']);
 /** Remote keys nats-server 2.9 knows that are not implemented: warned about, ignored. */
 const REMOTE_NOT_SUPPORTED = new Set(['credentials', 'hub', 'no_randomize', 'dont_randomize', 'ws_compression', 'ws_no_masking', 'signature_cb']);
 
