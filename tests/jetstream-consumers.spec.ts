@@ -135,6 +135,8 @@ describeEachTarget('JetStream consumers', (target) => {
 
   it('redelivers after ack_wait, on -NAK, not after +TERM, and up to max_deliver', async () => {
     await orders(2);
+    const advisories = collect(nc, '$JS.EVENT.ADVISORY.CONSUMER.>');
+    await nc.flush();
     await jsm.consumers.add('ORDERS', { durable_name: 'R', ack_policy: AckPolicy.Explicit, ack_wait: 500 * MS, max_deliver: 2 });
     const consumer = await js.consumers.get('ORDERS', 'R');
     const first = await consumer.next({ expires: 1_000 });
@@ -150,6 +152,11 @@ describeEachTarget('JetStream consumers', (target) => {
     // Two deliveries were the maximum: nothing comes again.
     await sleep(700);
     expect(await consumer.next({ expires: 1_000 })).toBeNull();
+    await advisories.waitFor(3);
+    const terminated = advisories.msgs.find((m) => m.subject === '$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.ORDERS.R')?.json();
+    expect(terminated).toMatchObject({ type: 'io.nats.jetstream.advisory.v1.terminated', stream: 'ORDERS', consumer: 'R', stream_seq: 2, deliveries: 2 });
+    const exhausted = advisories.msgs.find((m) => m.subject === '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.ORDERS.R')?.json();
+    expect(exhausted).toMatchObject({ type: 'io.nats.jetstream.advisory.v1.max_deliver', stream: 'ORDERS', consumer: 'R', stream_seq: 1, deliveries: 2 });
   });
 
   it('answers pull requests with nats-server status messages', async () => {

@@ -294,6 +294,8 @@ export class JetStreamAccount implements StreamOwner {
       released: (seq) => stream.released(seq),
       changed: (consumer) => this.consumerChanged(stream, consumer),
       expired: (consumer) => this.deleteConsumer(stream, consumer),
+      maxDeliveries: (consumer, seq, deliveries) => server.advisories.maxDeliveries(name, stream.name, consumer.name, seq, deliveries),
+      terminated: (consumer, dseq, seq, deliveries) => server.advisories.terminated(name, stream.name, consumer.name, dseq, seq, deliveries),
     };
   }
 

@@ -20,6 +20,9 @@ export interface ConsumerHost {
   changed(consumer: Consumer): void;
   /** An ephemeral consumer's inactivity ran out. */
   expired(consumer: Consumer): void;
+  /** Advisories: a message reached max_deliver without an ack; a message was terminated (`+TERM`). */
+  maxDeliveries(consumer: Consumer, seq: number, deliveries: number): void;
+  terminated(consumer: Consumer, dseq: number, seq: number, deliveries: number): void;
 }
 
 interface PendingAck {
@@ -29,6 +32,8 @@ interface PendingAck {
   deliveries: number;
   /** When the latest delivery (or progress) happened, ms. */
   at: number;
+  /** The max-deliveries advisory went out for it. */
+  exhausted?: boolean;
 }
 
 /** The part of a consumer kept across restarts (durable consumers of file streams). */
@@ -228,10 +233,16 @@ export class Consumer {
         break;
       }
       case '+TRM':
-      case '+TER':
+      case '+TER': {
         // `+TERM`: no more deliveries of this message.
-        if (this.pending.delete(seq)) this.release(seq);
+        const p = this.pending.get(seq);
+        if (p !== undefined) {
+          this.pending.delete(seq);
+          this.host.terminated(this, p.dseq, seq, p.deliveries);
+          this.release(seq);
+        }
         break;
+      }
       case '+NXT':
         this.acked(seq, dseq);
         if (reply !== undefined && !this.isPush) this.pull(reply, Buffer.from(text.slice(4).trim(), 'latin1'));
@@ -534,7 +545,13 @@ export class Consumer {
     let due = false;
     for (const [seq, p] of this.pending) {
       if (now - p.at < this.ackWaitMs(p.deliveries)) continue;
-      if (maxDeliver > 0 && p.deliveries >= maxDeliver) continue;
+      if (maxDeliver > 0 && p.deliveries >= maxDeliver) {
+        if (!p.exhausted) {
+          p.exhausted = true;
+          this.host.maxDeliveries(this, seq, p.deliveries);
+        }
+        continue;
+      }
       if (!this.redeliver.includes(seq)) {
         this.redeliver.push(seq);
         due = true;
