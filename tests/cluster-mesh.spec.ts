@@ -90,6 +90,26 @@ describeEachTarget('cluster mesh', (target) => {
     for (const inbox of inboxes) inbox.subscription.unsubscribe();
   });
 
+  it('counts messages that come over routes in /varz in_msgs, and those sent on them in out_msgs', async () => {
+    const inbox = new Received(ncB, 'counted.>');
+    await ncB.flush();
+    await waitForRouteInterest([a, c], 'counted.>');
+    const varz = async (server: RunningServer): Promise<Record<string, number>> => (await getJson(server, '/varz')) as Record<string, number>;
+    const [a0, b0] = [await varz(a), await varz(b)];
+    for (let i = 0; i < 10; i++) ncA.publish(`counted.${i}`, 'x');
+    await ncA.flush();
+    await inbox.waitFor(10);
+    await eventually(async () => {
+      const [a1, b1] = [await varz(a), await varz(b)];
+      // A took 10 from its client and sent 10 to B; B took 10 from the route and gave 10 to its client.
+      expect(a1.in_msgs! - a0.in_msgs!).toBeGreaterThanOrEqual(10);
+      expect(a1.out_msgs! - a0.out_msgs!).toBeGreaterThanOrEqual(10);
+      expect(b1.in_msgs! - b0.in_msgs!).toBeGreaterThanOrEqual(10);
+      expect(b1.out_msgs! - b0.out_msgs!).toBeGreaterThanOrEqual(10);
+    });
+    inbox.subscription.unsubscribe();
+  });
+
   it('carries requests, replies and headers across routes', async () => {
     ncC.subscribe('svc.echo', {
       callback: (_err, msg) => {

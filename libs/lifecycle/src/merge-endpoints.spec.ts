@@ -30,4 +30,13 @@ describe('mergeEndpoints', () => {
     expect(Object.keys(varz)).toEqual(['server_id', 'cluster', 'routes', 'connections']);
     expect([...merged.keys()]).toEqual(['/varz', '/routez']);
   });
+
+  it('adds up the message and byte counters each role reports', async () => {
+    const merged = mergeEndpoints([
+      role('client', { '/varz': () => ({ in_msgs: 5, out_msgs: 7, in_bytes: 50, out_bytes: 70, connections: 1 }) }),
+      role('routes', { '/varz': () => ({ in_msgs: 3, out_msgs: 2, in_bytes: 30, out_bytes: 20, routes: 1 }) }),
+      role('leafs', { '/varz': () => ({ in_msgs: 1, out_msgs: 0, in_bytes: 10, out_bytes: 0 }) }),
+    ]);
+    expect(await merged.get('/varz')!.handler({})).toEqual({ in_msgs: 9, out_msgs: 9, in_bytes: 90, out_bytes: 90, connections: 1, routes: 1 });
+  });
 });

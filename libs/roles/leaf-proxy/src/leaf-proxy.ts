@@ -13,7 +13,7 @@ import { linkReaches, memberReaches } from './leaf-policy.js';
 import { LeafRemote, type DialedStream, type LeafRemoteOwner } from './leaf-remote.js';
 import { LeafTls } from './leaf-tls.js';
 import { LinkInterest } from './link-interest.js';
-import { listen, type BoundAddress } from '@nats-ts/server-link';
+import { LinkTraffic, listen, type BoundAddress } from '@nats-ts/server-link';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 
 /** Names the spans of traced messages crossing leaf connections (`leaf send`, `leaf receive`). */
@@ -37,6 +37,8 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
   readonly serverName: string;
   readonly flushQueue = new FlushQueue();
   readonly connections = new Map<number, LeafConnection>();
+  /** Messages and bytes over leaf connections, for /varz. */
+  readonly traffic = new LinkTraffic();
   readonly links: LinkInterest<LeafConnection>;
   readonly remotes: LeafRemote[];
 
@@ -225,6 +227,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
 
   leafClosed(conn: LeafConnection): void {
     this.connections.delete(conn.cid);
+    this.traffic.closed(conn);
     this.logger.info(`${conn.label()} - Leafnode connection closed: ${conn.closeReason}${conn.account !== '' ? ` - Account: ${conn.account}` : ''}`);
     if (conn.registered) this.links.removeConn(conn);
     if (!this.stopping) conn.remote?.connectionClosed();

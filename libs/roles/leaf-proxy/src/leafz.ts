@@ -78,7 +78,7 @@ export function leafVarz(proxy: LeafProxy): Record<string, unknown> {
   if (remotes.length > 0) block.remotes = remotes;
   let count = 0;
   for (const conn of proxy.connections.values()) if (conn.registered) count++;
-  return { leaf: block, leafnodes: count };
+  return { leaf: block, leafnodes: count, ...proxy.traffic.varz(proxy.connections.values()) };
 }
 
 /** As nats-server, a remote URL's password is not shown. */

@@ -12,7 +12,7 @@ import { PeerInterest } from './peer-interest.js';
 import { RouteConnection, type RouteOrigin } from './route-connection.js';
 import { RouteDialer } from './route-dialer.js';
 import { dynamicClusterName, routeConnect, routeInfo, routeNonce, routeUrlCredentials, routeUrlHostPort, type PeerInfo, type RouteConnectInfo, type RouteIdentity } from './route-info.js';
-import { MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
+import { LinkTraffic, MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 
 /** Names the spans of traced messages crossing routes (`route send`, `route receive`). */
@@ -41,6 +41,8 @@ export class RouteMesh implements BusHandlers {
   readonly startTime = Date.now();
   /** Every open route connection, registered or not, by rid. */
   readonly connections = new Map<number, RouteConnection>();
+  /** Messages and bytes over route connections, for /varz. */
+  readonly traffic = new LinkTraffic();
   /** The registered route to each peer server, by server id. */
   readonly peers = new Map<string, RouteConnection>();
   readonly dialer: RouteDialer;
@@ -328,6 +330,7 @@ export class RouteMesh implements BusHandlers {
 
   routeClosed(conn: RouteConnection): void {
     this.connections.delete(conn.rid);
+    this.traffic.closed(conn);
     this.logger.info(`${conn.label()} - Router connection closed: ${conn.closeReason}`);
     if (this.peers.get(conn.remoteId) === conn) {
       this.peers.delete(conn.remoteId);

@@ -62,7 +62,7 @@ export function routeVarz(mesh: RouteMesh): Record<string, unknown> {
   const routes = mesh.configuredRoutes.filter((r) => URL.canParse(r)).map((r) => new URL(r).host);
   if (routes.length > 0) cluster.urls = routes;
   cluster.tls_timeout = (c?.tls?.timeoutMs ?? 2000) / 1000;
-  const varz: Record<string, unknown> = { cluster, routes: mesh.peers.size, remotes: mesh.peers.size };
+  const varz: Record<string, unknown> = { cluster, routes: mesh.peers.size, remotes: mesh.peers.size, ...mesh.traffic.varz(mesh.connections.values()) };
   const peerUrls = mesh.peerClientUrls();
   if (peerUrls.length > 0 && !c?.noAdvertise) varz.connect_urls = [...mesh.localClientUrls(), ...peerUrls];
   return varz;

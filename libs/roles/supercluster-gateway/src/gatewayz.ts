@@ -90,5 +90,5 @@ export function gatewayVarz(gateway: SuperclusterGateway): Record<string, unknow
     gateways: [...gateway.remotes.values()].map((remote) => ({ name: remote.name, urls: remote.urls.map((url) => url.host) })),
     reject_unknown: c.rejectUnknownCluster,
   };
-  return { gateway: block };
+  return { gateway: block, ...gateway.traffic.varz(gateway.connections.values()) };
 }

@@ -24,7 +24,7 @@ import { GatewayDialer, type RemoteGateway } from './gateway-dialer.js';
 import { gatewayConnect, gatewayInfo, parseGatewayUrl, type GatewayConnectInfo, type GatewayPeerInfo } from './gateway-info.js';
 import { RecentSubscriptions } from './recent-subscriptions.js';
 import { RemoteInterest } from './remote-interest.js';
-import { MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
+import { LinkTraffic, MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 
 /** Names the spans of traced messages crossing gateways (`gateway send`, `gateway receive`). */
@@ -75,6 +75,8 @@ export class SuperclusterGateway implements BusHandlers {
   readonly config: GatewayConfig;
   /** Every open gateway connection by id. */
   readonly connections = new Map<number, GatewayConnection>();
+  /** Messages and bytes over gateway connections, for /varz. */
+  readonly traffic = new LinkTraffic();
   /** The registered outbound connection to each remote cluster. */
   readonly outbound = new Map<string, GatewayConnection>();
   /** Registered inbound connections. */
@@ -420,6 +422,7 @@ export class SuperclusterGateway implements BusHandlers {
 
   connectionClosed(conn: GatewayConnection): void {
     this.connections.delete(conn.cid);
+    this.traffic.closed(conn);
     this.logger.info(`${conn.label()} - Gateway connection closed: ${conn.closeReason}`);
     if (!conn.outbound) {
       this.inbound.delete(conn);
