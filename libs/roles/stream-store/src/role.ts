@@ -1,6 +1,5 @@
 import type { RoleFactory } from '@nats-ts/lifecycle';
 import { buildJsz, jetStreamVarz } from './jsz.js';
-import { StreamStoreService } from './stream-store.js';
 
 /**
  * Starts the JetStream role. As nats-server, it is on with `-js` or `jetstream {}`; otherwise it
@@ -18,6 +17,8 @@ export const streamStoreRole: RoleFactory = async (ctx) => {
       shutdown: () => Promise.resolve(),
     };
   }
+  // Loaded only when JetStream is on: a server without it does not carry the stores and the API.
+  const { StreamStoreService } = await import('./stream-store.js');
   const service = new StreamStoreService(ctx);
   await service.start();
   return {
