@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstream, jetstreamManager, JetStreamApiError, type JetStreamClient, type JetStreamManager, type StreamInfo } from '@nats-io/jetstream';
+import { AckPolicy, jetstream, jetstreamManager, JetStreamApiError, RetentionPolicy, type JetStreamClient, type JetStreamManager, type StreamInfo } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { describeEachTarget, startServer, type RunningServer, type Target } from './support/servers.js';
@@ -178,6 +178,41 @@ describeEachTarget('JetStream mirrors and sources', (target: Target) => {
     await jsm.streams.add({ name: 'ORPHAN', mirror: { name: 'NOWHERE' } });
     const orphan = await waitForInfo(jsm, 'ORPHAN', (i) => i.mirror?.error !== undefined);
     expect(orphan.mirror).toEqual({ name: 'NOWHERE', lag: 0, active: -1, error: { code: 404, err_code: 10059, description: 'stream not found' } });
+  });
+
+  it('mirrors a work queue, whose messages go once both the worker and the mirror have them', async () => {
+    await jsm.streams.add({ name: 'JOBS', subjects: ['jobs.*'], retention: RetentionPolicy.Workqueue });
+    // The worker first: with the mirror's consumer there, a work queue takes no other unfiltered one.
+    await jsm.consumers.add('JOBS', { durable_name: 'worker', ack_policy: AckPolicy.Explicit });
+    await jsm.streams.add({ name: 'MIRROR', mirror: { name: 'JOBS' } });
+    await waitForInfo(jsm, 'MIRROR', (i) => i.mirror !== undefined && i.mirror.active >= 0);
+    await publishOrders(js, 0, 20, (n) => `jobs.${n % 2}`);
+    await waitForInfo(jsm, 'MIRROR', (i) => i.state.messages === 20);
+    expect((await jsm.streams.info('JOBS')).state.messages).toBe(20);
+    const refused = await jsm.consumers.add('JOBS', { durable_name: 'other', ack_policy: AckPolicy.Explicit }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(apiError(refused).err_code).toBe(10099);
+    const worker = await js.consumers.get('JOBS', 'worker');
+    const batch = await worker.fetch({ max_messages: 20, expires: 2_000 });
+    for await (const m of batch) {
+      m.ack();
+      if (m.seq === 20) break;
+    }
+    await waitForInfo(jsm, 'JOBS', (i) => i.state.messages === 0);
+    expect((await jsm.streams.info('MIRROR')).state).toMatchObject({ messages: 20, first_seq: 1, last_seq: 20 });
+  });
+
+  it("serves the origin's direct gets from a mirror of an allow_direct origin", async () => {
+    await jsm.streams.add({ name: 'ORIGIN', subjects: ['orders.*'], allow_direct: true });
+    await publishOrders(js, 0, 5);
+    const mirror = await jsm.streams.add({ name: 'MIRROR', mirror: { name: 'ORIGIN' } });
+    expect(mirror.config.mirror_direct).toBe(true);
+    expect(mirror.config.allow_direct).toBe(false);
+    await waitForInfo(jsm, 'MIRROR', (i) => i.state.messages === 5);
+    const got = await jsm.direct.getMessage('ORIGIN', { seq: 3 });
+    expect(got?.string()).toBe('order 2');
   });
 
   it('takes no subjects on a mirror, and leaves publishes to the origin', async () => {

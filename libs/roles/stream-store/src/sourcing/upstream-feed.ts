@@ -280,7 +280,14 @@ export abstract class UpstreamFeed implements MessageTarget {
     if (reply === undefined || !this.ack.read(reply)) return;
     // Redeliveries cannot happen with max_deliver 1; nats-server drops them all the same.
     if (this.ack.deliveries > 1) return;
-    this.delivered(subject, data.subarray(start, start + headerSize), data.subarray(start + headerSize, end));
+    try {
+      this.delivered(subject, data.subarray(start, start + headerSize), data.subarray(start + headerSize, end));
+    } catch (err) {
+      // A store that cannot take what the origin holds (a subject too long for the file store):
+      // not the origin's delivery loop's problem.
+      this.host.warn(`JetStream: ${this.describe()}: message ${this.ack.streamSeq} not stored: ${(err as Error).message}`);
+      this.failed(undefined);
+    }
   }
 
   private control(reply: string | undefined, header: Uint8Array): void {

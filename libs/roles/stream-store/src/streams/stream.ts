@@ -232,12 +232,18 @@ export class Stream {
   released(seq: number): void {
     const retention = this.config.retention;
     if (retention === 'limits') return;
-    if (retention === 'interest') {
+    // A work queue waits for its mirrors' and sources' consumers too, as nats-server's directs.
+    if (retention === 'interest' || this.hasDirectConsumers()) {
       const subject = this.store.subjectOf(seq);
       if (subject === undefined) return;
       for (const consumer of this.consumers.values()) if (consumer.wants(subject) && !consumer.isDoneWith(seq)) return;
     }
     if (this.store.remove(seq, false)) this.syncUsage();
+  }
+
+  private hasDirectConsumers(): boolean {
+    for (const consumer of this.consumers.values()) if (consumer.config.direct === true) return true;
+    return false;
   }
 
   private anyConsumerWants(subject: string): boolean {
