@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JetStreamAccountLimits } from '@nats-ts/config';
+import type { Logger } from '@nats-ts/observability';
 import { subjectsCollide } from '@nats-ts/routing';
 import { jsError, type JsApiError } from './api/js-errors.js';
 import { goJson } from './api/go-json.js';
@@ -13,6 +14,9 @@ import type { Advisories } from './advisories.js';
 import { Consumer, type ConsumerHost } from './consumers/consumer.js';
 import type { ConsumerConfig } from './consumers/consumer-config.js';
 import { ConsumerFiles } from './consumers/consumer-files.js';
+import type { InternalEntry, MessageTarget } from './internal-entry.js';
+import { StreamSourcing } from './sourcing/stream-sourcing.js';
+import type { FeedHost } from './sourcing/upstream-feed.js';
 import { Stream, storeLimits, type StreamOwner } from './streams/stream.js';
 import type { StreamConfig } from './streams/stream-config.js';
 
@@ -40,6 +44,12 @@ export interface JetStreamServer {
   /** Publishes through the router in the account (a consumer's delivery, a status). */
   publishMessage(accountName: string, subject: string, deliverAs: string | undefined, reply: string | undefined, header: Uint8Array, payload: Uint8Array): boolean;
   hasInterest(accountName: string, subject: string): boolean;
+  /** A subscription inside the server (a mirror's deliveries, a consumer create reply). */
+  subscribeInternal(accountName: string, subject: string, target: MessageTarget): InternalEntry;
+  unsubscribeInternal(accountName: string, entry: InternalEntry): void;
+  /** A stream took messages outside a publish (a mirror, a source): written out with the batch. */
+  storeChanged(stream: Stream): void;
+  readonly logger: Logger;
   /** Schedules the batch flush, which also writes the account's changed consumer states. */
   scheduleFlush(): void;
   readonly advisories: Advisories;
@@ -102,6 +112,7 @@ export class JetStreamAccount implements StreamOwner {
           const consumer = new Consumer(c.name, c.config, parseRfc3339(c.created) ?? nowNs(), true, this.consumerHost(stream), c.state);
           stream.consumers.set(c.name, consumer);
         }
+        this.syncSourcing(stream);
       } catch (err) {
         problems.push(`stream directory ${dir}: ${(err as Error).message}`);
       }
@@ -135,6 +146,7 @@ export class JetStreamAccount implements StreamOwner {
     this.reserve(config, 1);
     this.server.streamsChanged(this);
     this.server.advisories.streamAction(this.name, config.name, 'create');
+    this.syncSourcing(stream);
     return { stream };
   }
 
@@ -209,6 +221,7 @@ export class JetStreamAccount implements StreamOwner {
     this.streams.set(config.name, stream);
     this.reserve(config, 1);
     this.server.streamsChanged(this);
+    this.syncSourcing(stream);
     return { stream };
   }
 
@@ -235,7 +248,47 @@ export class JetStreamAccount implements StreamOwner {
     stream.update(config);
     this.reserve(config, 1);
     this.server.streamsChanged(this);
+    this.syncSourcing(stream);
     this.server.advisories.streamAction(this.name, config.name, 'modify');
+    return undefined;
+  }
+
+  // ---- mirrors and sources ----
+
+  /** Starts, changes or stops the stream's mirror and source feeds to follow its config. */
+  private syncSourcing(stream: Stream): void {
+    const config = stream.config;
+    if (config.mirror === undefined && (config.sources ?? []).length === 0) {
+      stream.sourcing?.stop();
+      stream.sourcing = undefined;
+      return;
+    }
+    stream.sourcing ??= new StreamSourcing(stream, this.feedHost());
+    stream.sourcing.configure(config);
+  }
+
+  private feedHost(): FeedHost {
+    const server = this.server;
+    const name = this.name;
+    return {
+      publish: (subject, reply, header, payload) => server.publishMessage(name, subject, undefined, reply, header, payload),
+      subscribe: (subject, target) => server.subscribeInternal(name, subject, target),
+      unsubscribe: (entry) => server.unsubscribeInternal(name, entry),
+      appended: (stream) => server.storeChanged(stream),
+      warn: (text) => server.logger.warn(text),
+    };
+  }
+
+  /**
+   * The stream that answers `$JS.API.DIRECT.GET.<name>`: that stream with allow_direct, else a
+   * mirror of it with mirror_direct that has caught up (nats-server lets both answer).
+   */
+  directGetStream(name: string): Stream | undefined {
+    const own = this.streams.get(name);
+    if (own !== undefined && own.config.allow_direct) return own;
+    for (const stream of this.streams.values()) {
+      if (stream.config.mirror?.name === name && stream.sourcing?.servesDirectGets() === true) return stream;
+    }
     return undefined;
   }
 

@@ -171,6 +171,11 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     return match.plain.length > 0 || match.queues.length > 0;
   }
 
+  storeChanged(stream: Stream): void {
+    this.dirty.add(stream);
+    this.scheduleFlush();
+  }
+
   scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;

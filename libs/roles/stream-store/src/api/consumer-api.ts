@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { consumerCreateSubject, parseConsumerCreate, type ConsumerCreateSubject } from '../consumers/consumer-config.js';
+import type { Consumer } from '../consumers/consumer.js';
 import type { JetStreamAccount } from '../js-account.js';
+import type { Stream } from '../streams/stream.js';
 import { fail, type Outcome } from './api-failure.js';
 import { jsError } from './js-errors.js';
 
@@ -102,7 +104,7 @@ function consumerNames(account: JetStreamAccount, streamName: string, body: Uint
   if (offset === undefined) return fail(jsError('InvalidJSON'));
   const stream = account.streams.get(streamName);
   if (stream === undefined) return fail(jsError('StreamNotFound'));
-  const names = [...stream.consumers.keys()].sort();
+  const names = publicConsumers(stream).map((c) => c.name).sort();
   const from = Math.min(offset, names.length);
   const page = names.slice(from, from + NAMES_LIMIT);
   return { total: names.length, offset: from, limit: NAMES_LIMIT, consumers: page.length > 0 ? page : null };
@@ -113,10 +115,15 @@ function consumerList(account: JetStreamAccount, streamName: string, body: Uint8
   if (offset === undefined) return fail(jsError('InvalidJSON'));
   const stream = account.streams.get(streamName);
   if (stream === undefined) return fail(jsError('StreamNotFound'));
-  const consumers = [...stream.consumers.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const consumers = publicConsumers(stream).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const from = Math.min(offset, consumers.length);
   const page = consumers.slice(from, from + LIST_LIMIT).map((c) => c.info());
   return { total: consumers.length, offset: from, limit: LIST_LIMIT, consumers: page.length > 0 ? page : null };
+}
+
+/** The consumers NAMES and LIST show: not the direct ones mirrors and sources create. */
+function publicConsumers(stream: Stream): Consumer[] {
+  return [...stream.consumers.values()].filter((c) => c.config.direct !== true);
 }
 
 /** nats-server names ephemeral consumers with 8 random characters. */

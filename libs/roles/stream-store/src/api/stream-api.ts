@@ -158,6 +158,13 @@ function accountInfo(server: ApiServer, account: JetStreamAccount): Outcome {
 function streamInfoFields(account: JetStreamAccount, stream: Stream, options: { subjectsFilter?: string; deletedDetails?: boolean } = {}): Record<string, unknown> {
   const info = stream.info(options);
   if (account.domain !== undefined) info.domain = account.domain;
+  const sourcing = stream.sourcing;
+  if (sourcing !== undefined) {
+    const mirror = sourcing.mirrorInfo();
+    if (mirror !== undefined) info.mirror = mirror;
+    const sources = sourcing.sourcesInfo();
+    if (sources.length > 0) info.sources = sources;
+  }
   return info;
 }
 
@@ -344,8 +351,8 @@ function messageDelete(account: JetStreamAccount, name: string, body: Uint8Array
  */
 function directGet(account: JetStreamAccount | undefined, tokens: readonly string[], body: Uint8Array): ApiReply | undefined {
   if (account === undefined) return undefined;
-  const stream = account.streams.get(tokens[2]!);
-  if (stream === undefined || !stream.config.allow_direct) return undefined;
+  const stream = account.directGetStream(tokens[2]!);
+  if (stream === undefined) return undefined;
   let msg: StoredMessage | undefined | 'bad';
   if (tokens.length > 3) {
     // `$JS.API.DIRECT.GET.<stream>.<subject>`: the last message on that subject.

@@ -39,8 +39,14 @@ export abstract class IndexedStreamStore<Index extends SequenceIndex = SequenceI
   }
 
   append(subject: string, header: Uint8Array, data: Uint8Array, timeNs: bigint): number {
-    this.assertOpen();
     const seq = this.index.lastSeq + 1;
+    this.appendAt(seq, subject, header, data, timeNs);
+    return seq;
+  }
+
+  appendAt(seq: number, subject: string, header: Uint8Array, data: Uint8Array, timeNs: bigint): void {
+    this.assertOpen();
+    if (!Number.isSafeInteger(seq) || seq <= this.index.lastSeq) throw new RangeError(`a message at ${seq} is not above the last sequence ${this.index.lastSeq}`);
     this.storeMessage(seq, subject, header, data, timeNs);
     const maxPerSubject = this.limits.maxMsgsPerSubject;
     if (maxPerSubject > 0) {
@@ -48,7 +54,6 @@ export abstract class IndexedStreamStore<Index extends SequenceIndex = SequenceI
       while (state.count > maxPerSubject) this.removeDurably(state.firstSeq, false);
     }
     if (this.enforceFrontLimits() > 0) this.persistFirstSeq();
-    return seq;
   }
 
   restoreMessage(seq: number, subject: string, header: Uint8Array, data: Uint8Array, timeNs: bigint): void {

@@ -692,6 +692,26 @@ export function describeStreamStore(
       });
     });
 
+    describe('appendAt (mirrors)', () => {
+      it('stores at the sequence and time given, the skipped ones deleted, and applies the limits', () => {
+        let s = start({ maxMsgs: 3 });
+        s.appendAt(4, 'a', HEADER, bytes('m4'), at(4));
+        s.appendAt(5, 'b', NONE, bytes('m5'), at(5));
+        s.appendAt(8, 'a', NONE, bytes('m8'), at(1));
+        expect(s.state()).toMatchObject({ messages: 3, firstSeq: 4, lastSeq: 8, lastTimeNs: at(1), numDeleted: 2 });
+        s.appendAt(9, 'c', NONE, bytes('m9'), at(9));
+        expect(s.state()).toMatchObject({ messages: 3, firstSeq: 5, lastSeq: 9 });
+        expect(s.deletedSeqs()).toEqual([6, 7]);
+        s = survive();
+        expect(s.state()).toMatchObject({ messages: 3, firstSeq: 5, lastSeq: 9, numDeleted: 2 });
+        expect(text(s.load(8)!.data)).toBe('m8');
+        expect(s.load(8)!.timeNs).toBe(at(1));
+        expect(s.append('d', NONE, NONE, at(10))).toBe(10);
+        expect(() => s.appendAt(10, 'a', NONE, NONE, at(10))).toThrow(RangeError);
+        expect(() => s.appendAt(Number.NaN, 'a', NONE, NONE, at(10))).toThrow(RangeError);
+      });
+    });
+
     describe('lifecycle', () => {
       it('is unusable after close and destroy', () => {
         const s = start();

@@ -16,6 +16,11 @@ export interface StreamStore {
    * `subject` is a latin1 string (one char per byte), as subjects are throughout nats-ts.
    */
   append(subject: string, header: Uint8Array, data: Uint8Array, timeNs: bigint): number;
+  /**
+   * A mirrored message at its origin's `seq` (above `state().lastSeq`; the sequences it skips
+   * hold nothing) and time, then the discard-old limits as {@link append} applies them.
+   */
+  appendAt(seq: number, subject: string, header: Uint8Array, data: Uint8Array, timeNs: bigint): void;
 
   /**
    * A restored snapshot's message, at its own `seq` and time: `seq` is above `state().lastSeq`

@@ -3,6 +3,7 @@ import { goJson } from '../api/go-json.js';
 import { nowNs, rfc3339Nano } from '../api/time.js';
 import { fileStoreMessageSize, memoryStoreMessageSize } from '../store/message-size.js';
 import type { Consumer } from '../consumers/consumer.js';
+import type { StreamSourcing } from '../sourcing/stream-sourcing.js';
 import type { PurgeRequest, StoreLimits, StoreState, StreamStore } from '../store/stream-store.js';
 import { PublishHeaders } from './publish-headers.js';
 import type { StreamConfig } from './stream-config.js';
@@ -58,6 +59,8 @@ export class Stream {
   private countedBytes = 0;
   private republisher: Republisher | undefined;
   readonly consumers = new Map<string, Consumer>();
+  /** The feeds of a mirror or of sources; set by the account. */
+  sourcing: StreamSourcing | undefined;
 
   constructor(
     public config: StreamConfig,
@@ -116,14 +119,69 @@ export class Stream {
         rollup = h.rollup;
       }
     }
-    const length = end - start;
-    if (config.max_msg_size >= 0 && length > config.max_msg_size) return this.refuse(canAck ? reply : undefined, jsError('StreamMessageExceedsMaximum'));
-    if (headerSize > 0xffff) return this.refuse(canAck ? reply : undefined, jsError('StreamHeaderExceedsMaximum'));
-    // Subjects are latin1 strings (one char per byte) in nats-ts.
-    const size = (config.storage === 'memory' ? memoryStoreMessageSize : fileStoreMessageSize)(subject.length, headerSize, length - headerSize);
-    const refusal = this.owner.storageRefusal(config.storage, size) ?? this.discardNewRefusal(subject, size);
+    const refusal = this.storeRefusal(subject, headerSize, end - start - headerSize);
     if (refusal !== undefined) return this.refuse(canAck ? reply : undefined, refusal);
+    const seq = this.keep(0, subject, data.subarray(start, start + headerSize), data.subarray(start + headerSize, end), nowNs(), msgId);
+    if (rollup === 'sub') this.purge({ filter: subject, keep: 1 });
+    else if (rollup === 'all') this.purge({ keep: 1 });
+    if (canAck) this.owner.queueReply(this, reply, `${this.ackPrefix}${seq}}`);
+  }
 
+  /**
+   * A message of the mirror's origin at the origin's sequence (above the last one) and time.
+   * Only the size and storage limits refuse it: its publish headers were the origin's to check.
+   */
+  storeMirrored(seq: number, subject: string, header: Uint8Array, payload: Uint8Array, timeNs: bigint): JsApiError | undefined {
+    const refusal = this.storeRefusal(subject, header.length, payload.length);
+    if (refusal !== undefined) return refusal;
+    this.keep(seq, subject, header, payload, timeNs, '');
+    return undefined;
+  }
+
+  /**
+   * A message from one of the stream's sources (its Nats-Stream-Source header already added),
+   * stamped with this server's time. As nats-server, a Nats-Msg-Id seen inside the duplicate
+   * window drops it; the expected-* and rollup headers were the origin's to apply.
+   */
+  storeSourced(subject: string, header: Uint8Array, payload: Uint8Array): JsApiError | undefined {
+    let msgId = '';
+    if (header.length > 0) {
+      this.headers.read(header, 0, header.length);
+      msgId = this.headers.msgId;
+      if (msgId !== '' && this.duplicateOf(msgId) !== undefined) return undefined;
+    }
+    const refusal = this.storeRefusal(subject, header.length, payload.length);
+    if (refusal !== undefined) return refusal;
+    this.keep(0, subject, header, payload, nowNs(), msgId);
+    return undefined;
+  }
+
+  /**
+   * The mirror's origin has nothing up to `seq` for it (deleted there, or filtered out): the
+   * sequences up to it are used, as nats-server's skipMsgs leaves them.
+   */
+  skipTo(seq: number): void {
+    if (seq <= this.store.state().lastSeq) return;
+    this.store.restoreLastSeq(seq, nowNs());
+    this.afterRemoval();
+  }
+
+  /** The size and storage limits, then discard new: the refusal of a message, if any. */
+  private storeRefusal(subject: string, headerSize: number, payloadSize: number): JsApiError | undefined {
+    const config = this.config;
+    if (config.max_msg_size >= 0 && headerSize + payloadSize > config.max_msg_size) return jsError('StreamMessageExceedsMaximum');
+    if (headerSize > 0xffff) return jsError('StreamHeaderExceedsMaximum');
+    // Subjects are latin1 strings (one char per byte) in nats-ts.
+    const size = (config.storage === 'memory' ? memoryStoreMessageSize : fileStoreMessageSize)(subject.length, headerSize, payloadSize);
+    return this.owner.storageRefusal(config.storage, size) ?? this.discardNewRefusal(subject, size);
+  }
+
+  /**
+   * Appends a message that passed the checks (at `seq`, or the next sequence when 0), tells the
+   * consumers, remembers its id and republishes it; returns its sequence.
+   */
+  private keep(seq: number, subject: string, header: Uint8Array, payload: Uint8Array, timeNs: bigint, msgId: string): number {
+    const config = this.config;
     // What to republish is settled before the append: the subject's last sequence before this one.
     // Interest retention stores nothing no consumer wants, and nats-server republishes nothing then.
     let republishTo: string | undefined;
@@ -134,10 +192,10 @@ export class Stream {
       if (republishTo !== undefined) lastOfSubject = this.store.lastSeqOfSubject(subject);
     }
 
-    const timeNs = nowNs();
     const consumers = this.consumers;
     const before = consumers.size > 0 ? this.store.state().messages : 0;
-    const seq = this.store.append(subject, data.subarray(start, start + headerSize), data.subarray(start + headerSize, end), timeNs);
+    if (seq === 0) seq = this.store.append(subject, header, payload, timeNs);
+    else this.store.appendAt(seq, subject, header, payload, timeNs);
     // Interest retention keeps a message only for the consumers that want it: with none,
     // nats-server takes its sequence and stores nothing.
     if (config.retention === 'interest' && !this.anyConsumerWants(subject)) this.store.remove(seq, false);
@@ -147,12 +205,10 @@ export class Stream {
     }
     this.lastMsgId = msgId;
     if (msgId !== '') this.remember({ id: msgId, seq, timeNs });
-    if (rollup === 'sub') this.purge({ filter: subject, keep: 1 });
-    else if (rollup === 'all') this.purge({ keep: 1 });
-    if (republishTo !== undefined) this.republish(republish!, republishTo, subject, seq, lastOfSubject, headerSize, data, start, end);
-    if (canAck) this.owner.queueReply(this, reply, `${this.ackPrefix}${seq}}`);
+    if (republishTo !== undefined) this.republish(republish!, republishTo, subject, seq, lastOfSubject, header, payload);
     this.syncUsage();
     if (this.expiryTimer === undefined) this.scheduleExpiry();
+    return seq;
   }
 
   /** PURGE: removes messages as requested; consumers move past what is gone. */
@@ -176,12 +232,18 @@ export class Stream {
   released(seq: number): void {
     const retention = this.config.retention;
     if (retention === 'limits') return;
-    if (retention === 'interest') {
+    // A work queue waits for its mirrors' and sources' consumers too, as nats-server's directs.
+    if (retention === 'interest' || this.hasDirectConsumers()) {
       const subject = this.store.subjectOf(seq);
       if (subject === undefined) return;
       for (const consumer of this.consumers.values()) if (consumer.wants(subject) && !consumer.isDoneWith(seq)) return;
     }
     if (this.store.remove(seq, false)) this.syncUsage();
+  }
+
+  private hasDirectConsumers(): boolean {
+    for (const consumer of this.consumers.values()) if (consumer.config.direct === true) return true;
+    return false;
   }
 
   private anyConsumerWants(subject: string): boolean {
@@ -247,12 +309,20 @@ export class Stream {
       out.num_deleted = s.numDeleted;
       if (options.deletedDetails) out.deleted = this.store.deletedSeqs();
     }
-    out.consumer_count = this.consumers.size;
+    out.consumer_count = this.publicConsumerCount();
     return out;
+  }
+
+  /** The consumers but the direct ones (a mirror's or a source's on this stream), which nats-server does not list or count. */
+  publicConsumerCount(): number {
+    let count = 0;
+    for (const consumer of this.consumers.values()) if (consumer.config.direct !== true) count++;
+    return count;
   }
 
   /** Stops timers and closes the store (the server stops). */
   close(): void {
+    this.sourcing?.stop();
     clearTimeout(this.expiryTimer);
     for (const consumer of this.consumers.values()) consumer.close(false);
     this.store.close();
@@ -260,6 +330,7 @@ export class Stream {
 
   /** Stops timers and removes everything stored (the stream is deleted). */
   destroy(): void {
+    this.sourcing?.stop();
     clearTimeout(this.expiryTimer);
     for (const consumer of this.consumers.values()) consumer.close(true);
     this.consumers.clear();
@@ -273,19 +344,19 @@ export class Stream {
    * Nats-Subject, Nats-Sequence and Nats-Last-Sequence added, and with headers_only Nats-Msg-Size
    * instead of the payload.
    */
-  private republish(r: Republisher, to: string, subject: string, seq: number, last: number, headerSize: number, data: Uint8Array, start: number, end: number): void {
-    const payloadSize = end - start - headerSize;
+  private republish(r: Republisher, to: string, subject: string, seq: number, last: number, headerBlock: Uint8Array, payload: Uint8Array): void {
+    const payloadSize = payload.length;
     // A header block loses its closing CRLF and gets the lines, then the CRLF again.
-    const ownHeader = headerSize > 2 ? headerSize - 2 : 0;
+    const ownHeader = headerBlock.length > 2 ? headerBlock.length - 2 : 0;
     const added = `${ownHeader > 0 ? '' : 'NATS/1.0\r\n'}${r.streamLine}${subject}\r\nNats-Sequence: ${seq}\r\nNats-Last-Sequence: ${last}\r\n${
       r.headersOnly ? `Nats-Msg-Size: ${payloadSize}\r\n` : ''
     }\r\n`;
     const header = ownHeader + added.length;
     const size = header + (r.headersOnly ? 0 : payloadSize);
     const out = Buffer.allocUnsafe(size);
-    if (ownHeader > 0) out.set(data.subarray(start, start + ownHeader), 0);
+    if (ownHeader > 0) out.set(headerBlock.subarray(0, ownHeader), 0);
     out.write(added, ownHeader, 'latin1');
-    if (!r.headersOnly) out.set(data.subarray(start + headerSize, end), header);
+    if (!r.headersOnly) out.set(payload, header);
     this.owner.republish(this, to, header, out);
   }
 
