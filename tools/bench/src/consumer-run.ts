@@ -9,6 +9,7 @@ import {
 } from './jetstream-api.js';
 import { writeBenchStream } from './jetstream-run.js';
 import { LoadWorkerHandle } from './load-worker-handle.js';
+import { messageOf } from './row-context.js';
 import type { DrainResult } from './push-consumer.js';
 import type { BenchServer } from './server-process.js';
 import { WORKER_READY_TIMEOUT_MS, type RunTiming } from './throughput-run.js';
@@ -76,7 +77,14 @@ export async function measureJetStreamPush(server: BenchServer, payloadSize: num
   );
   try {
     const consumer = await createPushConsumer(server.port, deliverSubject);
-    const { result } = await worker.next('drained', drainTimeoutMs(target.messages));
+    let result;
+    try {
+      ({ result } = await worker.next('drained', drainTimeoutMs(target.messages)));
+    } catch (error) {
+      // Without flow control a server that gets ahead of the subscriber drops it at max_pending; its log says so.
+      if (server.describeExit().includes('Slow Consumer')) throw new Error(`${messageOf(error)} (the server log ends with a slow-consumer disconnect)`);
+      throw error;
+    }
     const state = await consumerInfo(server.port, consumer.name);
     if (state.delivered.stream_seq !== target.messages || state.num_pending !== 0) {
       throw new Error(`push consumer after ${target.messages} deliveries: ${describe(state)}`);
