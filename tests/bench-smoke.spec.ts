@@ -76,6 +76,22 @@ describe('bench --quick', () => {
     }
   });
 
+  it('drains a stream through push and pull consumers and puts and gets KV keys on nats-server', { timeout: 90_000 }, async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [BENCH, '--quick', '--targets', 'nats-server', '--scenarios', 'jspush,jspull,kvput,kvget'],
+      { timeout: 80_000, maxBuffer: 1 << 20 },
+    );
+    const rows = stdout.trim().split('\n').slice(2).map(cellsOf);
+    expect(rows.map((cells) => `${cells[0]} ${cells[1]}`)).toEqual(['jspush 16 B', 'jspull 16 B', 'kvput 16 B', 'kvget 16 B']);
+    for (const cells of rows) {
+      expect(cells[2], cells.join(' | ')).toMatch(/^\d+(\.\d+)?( [kM])?$/);
+      expect(cells[3]).toBe('not run');
+      expect(cells[5]).toMatch(/^\d+\.\d MiB$/);
+      expect(cells[7]).toBe('');
+    }
+  });
+
   it('runs the bus scenario on two client-gateway processes beside a routed nats-server pair', { timeout: 60_000 }, async () => {
     expect(existsSync('apps/client-gateway/dist/main.js'), 'apps/client-gateway is not built').toBe(true);
     const { stdout } = await run(process.execPath, [BENCH, '--quick', '--scenarios', 'bus'], { timeout: 50_000, maxBuffer: 1 << 20 });

@@ -3,13 +3,16 @@ import { RawClient } from './raw-client.js';
 
 /** The stream every JetStream row writes to. */
 export const BENCH_STREAM = 'BENCH';
+/** The KV bucket of the `kvput` and `kvget` rows: stream `KV_bench` on `$KV.bench.>`. */
+export const BENCH_BUCKET = 'bench';
 const API_TIMEOUT_MS = 10_000;
 
 /**
  * One JetStream API request on a connection of its own (set-up, not load): throws on a status
- * reply (no responders: JetStream is off), a timeout or an `error` in the reply's JSON.
+ * reply (no responders: JetStream is off), a timeout or an `error` in the reply's JSON; returns
+ * the reply's JSON.
  */
-async function apiRequest(port: number, subject: string, body: string): Promise<void> {
+async function apiRequest(port: number, subject: string, body: string): Promise<Record<string, unknown>> {
   const inbox = `_INBOX.bench.api.${process.pid}`;
   const pieces: Buffer[] = [];
   let headerBytes = -1;
@@ -40,8 +43,11 @@ async function apiRequest(port: number, subject: string, body: string): Promise<
     if (status.includes(' 503')) throw new Error(`${subject}: no responders (is JetStream on?)`);
     if (status !== 'NATS/1.0') throw new Error(`${subject}: ${status}`);
   }
-  const reply = JSON.parse(payload.toString('utf8', Math.max(0, headerBytes))) as { error?: { description?: string } };
+  const reply = JSON.parse(payload.toString('utf8', Math.max(0, headerBytes))) as Record<string, unknown> & {
+    error?: { description?: string };
+  };
   if (reply.error !== undefined) throw new Error(`${subject}: ${reply.error.description ?? JSON.stringify(reply.error)}`);
+  return reply;
 }
 
 /** Creates the bench stream on `subject`, file storage, answering DIRECT.GET (allow_direct). */
@@ -52,4 +58,67 @@ export async function createBenchStream(port: number, subject: string): Promise<
 
 export async function deleteBenchStream(port: number): Promise<void> {
   await apiRequest(port, `$JS.API.STREAM.DELETE.${BENCH_STREAM}`, '');
+}
+
+/** What the bench reads of CONSUMER.INFO (and of a create response, which has the same shape). */
+export interface ConsumerState {
+  name: string;
+  delivered: { stream_seq: number };
+  ack_floor: { stream_seq: number };
+  num_ack_pending: number;
+  num_pending: number;
+}
+
+/**
+ * An ephemeral push consumer of the bench stream delivering every message to `deliverSubject`
+ * without acks, as `CONSUMER.CREATE.<stream>` with only the deliver subject and policies.
+ */
+export async function createPushConsumer(port: number, deliverSubject: string): Promise<ConsumerState> {
+  const request = { stream_name: BENCH_STREAM, config: { deliver_subject: deliverSubject, deliver_policy: 'all', ack_policy: 'none' } };
+  return (await apiRequest(port, `$JS.API.CONSUMER.CREATE.${BENCH_STREAM}`, JSON.stringify(request))) as unknown as ConsumerState;
+}
+
+/** A durable pull consumer of the bench stream from its first message, every delivery to be acked. */
+export async function createPullConsumer(port: number, durable: string): Promise<ConsumerState> {
+  const request = { stream_name: BENCH_STREAM, config: { durable_name: durable, deliver_policy: 'all', ack_policy: 'explicit' } };
+  return (await apiRequest(port, `$JS.API.CONSUMER.CREATE.${BENCH_STREAM}.${durable}`, JSON.stringify(request))) as unknown as ConsumerState;
+}
+
+export async function consumerInfo(port: number, name: string): Promise<ConsumerState> {
+  return (await apiRequest(port, `$JS.API.CONSUMER.INFO.${BENCH_STREAM}.${name}`, '')) as unknown as ConsumerState;
+}
+
+export async function deleteConsumer(port: number, name: string): Promise<void> {
+  await apiRequest(port, `$JS.API.CONSUMER.DELETE.${BENCH_STREAM}.${name}`, '');
+}
+
+/** The KV stream's name for a bucket. */
+export function kvStreamOf(bucket: string): string {
+  return `KV_${bucket}`;
+}
+
+/**
+ * A KV bucket as the clients create it (`kvm.create(bucket)`, history 1): stream `KV_<bucket>` on
+ * `$KV.<bucket>.>`, one message per key, answering DIRECT.GET.
+ */
+export async function createKvBucket(port: number, bucket: string): Promise<void> {
+  const stream = kvStreamOf(bucket);
+  const config = {
+    name: stream,
+    subjects: [`$KV.${bucket}.>`],
+    max_msgs_per_subject: 1,
+    discard: 'new',
+    allow_direct: true,
+    allow_rollup_hdrs: true,
+    deny_delete: true,
+    deny_purge: false,
+    storage: 'file',
+    retention: 'limits',
+    num_replicas: 1,
+  };
+  await apiRequest(port, `$JS.API.STREAM.CREATE.${stream}`, JSON.stringify(config));
+}
+
+export async function deleteKvBucket(port: number, bucket: string): Promise<void> {
+  await apiRequest(port, `$JS.API.STREAM.DELETE.${kvStreamOf(bucket)}`, '');
 }

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
+import { FrameRing, keyName } from './frame-ring.js';
 import { PayloadPrefix } from './payload-prefix.js';
-import { encodePublishBatch } from './publisher.js';
+import { encodePublishBatch, encodePublishFrame } from './publisher.js';
 import { RawClient, type MessageHooks } from './raw-client.js';
 import { StallWatch } from './stall-watch.js';
 
@@ -23,16 +24,26 @@ export function isPublishAck(reply: PayloadPrefix): boolean {
 }
 
 /**
- * Publishes to a stream's subject with a reply subject and keeps `inFlight` messages unacked:
- * after each read the acks it held are replaced by as many new messages in one corked write.
- * Acks are counted, not matched to messages, so every message has the same reply subject and
- * the frames are encoded once.
+ * The publish frames, encoded once: all on `subject`, or on `<subject>.k000` … `<subject>.k<keys-1>`
+ * in turn (the puts of a KV bucket over a key space).
+ */
+function publishRing(subject: string, payloadSize: number, inbox: string, keys: number | undefined): FrameRing {
+  if (keys === undefined) {
+    const { batch, messagesPerBatch } = encodePublishBatch(subject, payloadSize, inbox);
+    return new FrameRing(batch, messagesPerBatch);
+  }
+  return FrameRing.of(keys, (index) => encodePublishFrame(`${subject}.${keyName(index, keys)}`, payloadSize, inbox));
+}
+
+/**
+ * Publishes to a stream's subject (or over a key space of subjects) with a reply subject and
+ * keeps `inFlight` messages unacked: after each read the acks it held are replaced by as many
+ * new messages in one corked write. Acks are counted, not matched to messages, so every message
+ * has the same reply subject and the frames are encoded once.
  */
 export class JetStreamPublisher implements MessageHooks {
   private client: RawClient | undefined;
-  private readonly batch: Buffer;
-  private readonly frameBytes: number;
-  private readonly framesPerBatch: number;
+  private readonly frames: FrameRing;
   private readonly reply = new PayloadPrefix(ACK_PREFIX_BYTES);
   private readonly stallWatch: StallWatch;
   private sent = 0;
@@ -49,11 +60,9 @@ export class JetStreamPublisher implements MessageHooks {
     payloadSize: number,
     private readonly inFlight: number,
     private readonly report: (error: Error) => void,
+    keys: number | undefined,
   ) {
-    const { batch, messagesPerBatch } = encodePublishBatch(subject, payloadSize, inbox);
-    this.frameBytes = batch.length / messagesPerBatch;
-    this.framesPerBatch = Math.min(messagesPerBatch, inFlight);
-    this.batch = batch.subarray(0, this.framesPerBatch * this.frameBytes);
+    this.frames = publishRing(subject, payloadSize, inbox, keys);
     this.stallWatch = new StallWatch(STALL_TIMEOUT_MS, (idleMs) =>
       this.fail(new Error(`no publish ack for ${(idleMs / 1000).toFixed(0)} s with ${this.sent - this.acked} in flight`)),
     );
@@ -65,9 +74,10 @@ export class JetStreamPublisher implements MessageHooks {
     payloadSize: number,
     inFlight: number,
     report: (error: Error) => void,
+    keys?: number,
   ): Promise<JetStreamPublisher> {
     const inbox = `_INBOX.bench.acks.${process.pid}`;
-    const publisher = new JetStreamPublisher(subject, inbox, payloadSize, inFlight, report);
+    const publisher = new JetStreamPublisher(subject, inbox, payloadSize, inFlight, report, keys);
     const client = await RawClient.open(port, publisher);
     publisher.client = client;
     client.socket.write(`SUB ${inbox} 1\r\n`, 'latin1');
@@ -152,9 +162,7 @@ export class JetStreamPublisher implements MessageHooks {
     const count = Math.min(this.inFlight - (this.sent - this.acked), this.sendLimit - this.sent);
     if (!socket || this.failed || count <= 0) return;
     socket.cork();
-    for (let left = count; left > 0; left -= this.framesPerBatch) {
-      socket.write(left >= this.framesPerBatch ? this.batch : this.batch.subarray(0, left * this.frameBytes));
-    }
+    this.frames.write(socket, count);
     socket.uncork();
     this.sent += count;
   }

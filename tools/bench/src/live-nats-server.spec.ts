@@ -1,9 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withIdleConnections, withSubscriptions } from './idle-load.js';
-import { BENCH_STREAM, createBenchStream, deleteBenchStream } from './jetstream-api.js';
+import {
+  BENCH_BUCKET,
+  BENCH_STREAM,
+  consumerInfo,
+  createBenchStream,
+  createKvBucket,
+  createPullConsumer,
+  createPushConsumer,
+  deleteBenchStream,
+  deleteKvBucket,
+} from './jetstream-api.js';
 import { JetStreamPublisher } from './jetstream-publisher.js';
 import { JetStreamServer } from './jetstream-server.js';
+import { KvGetter } from './kv-getter.js';
 import { publishFor } from './publisher.js';
+import { PullConsumer } from './pull-consumer.js';
+import { PushConsumer, type DrainResult } from './push-consumer.js';
 import { RawClient } from './raw-client.js';
 import { Requester } from './requester.js';
 import { Responder } from './responder.js';
@@ -109,5 +122,84 @@ describe('JetStream roles against nats-server -js', () => {
     expect((await readFailure(11, 5)).message).toMatch(/^sequence \d came back with 10 bytes, not 11$/);
     expect(failures).toEqual([]);
     await deleteBenchStream(server.port);
+  });
+});
+
+describe('consumer and KV roles against nats-server -js', () => {
+  let server: JetStreamServer;
+  const failures: Error[] = [];
+  const fail = (error: Error): void => {
+    failures.push(error);
+  };
+  beforeAll(async () => {
+    server = await JetStreamServer.start('nats-server', process.cwd());
+    // 1000-byte messages, so deliveries (and the acks of the pull consumer) span reads.
+    await createBenchStream(server.port, 'bench.js');
+    const publisher = await JetStreamPublisher.start(server.port, 'bench.js', 1000, 64, fail);
+    await publisher.publishCount(3000);
+    publisher.close();
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('drains the stream through an ephemeral push consumer', async () => {
+    let push: PushConsumer | undefined;
+    const drained = new Promise<DrainResult>((resolve, reject) => {
+      PushConsumer.start(server.port, 'bench.push.live', 1000, { messages: 3000, warmupMessages: 300 }, fail, resolve).then(
+        (consumer) => (push = consumer),
+        reject,
+      );
+    });
+    while (push === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+    const consumer = await createPushConsumer(server.port, 'bench.push.live');
+    const result = await drained;
+    expect(result.messages).toBe(2700);
+    expect(result.elapsedMs).toBeGreaterThan(0);
+    expect((await consumerInfo(server.port, consumer.name)).delivered.stream_seq).toBe(3000);
+    push.close();
+    expect(failures).toEqual([]);
+  });
+
+  it('drains the stream through a durable pull consumer, acking every message', async () => {
+    await createPullConsumer(server.port, 'live_pull');
+    let pull: PullConsumer | undefined;
+    const result = await new Promise<DrainResult>((resolve, reject) => {
+      PullConsumer.start(server.port, BENCH_STREAM, 'live_pull', 1000, { messages: 3000, warmupMessages: 1 }, fail, resolve).then(
+        (consumer) => (pull = consumer),
+        reject,
+      );
+    });
+    expect(result.messages).toBe(2999);
+    let state = await consumerInfo(server.port, 'live_pull');
+    for (let attempt = 0; attempt < 50 && state.ack_floor.stream_seq < 3000; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      state = await consumerInfo(server.port, 'live_pull');
+    }
+    expect(state).toMatchObject({ ack_floor: { stream_seq: 3000 }, num_ack_pending: 0, num_pending: 0 });
+    pull?.close();
+    expect(failures).toEqual([]);
+  });
+
+  it('puts over a key space and gets every key back', async () => {
+    await createKvBucket(server.port, BENCH_BUCKET);
+    const putter = await JetStreamPublisher.start(server.port, `$KV.${BENCH_BUCKET}`, 100, 16, fail, 10);
+    expect(await putter.publishCount(25)).toMatchObject({ acks: 25 });
+    putter.close();
+    const getter = await KvGetter.start(server.port, BENCH_BUCKET, 10, 100, 8, fail);
+    const window = await getter.getWindow(20, 150);
+    expect(window.replies).toBeGreaterThan(0);
+    getter.close();
+    expect(failures).toEqual([]);
+    // One value per key: 10 keys put 25 times leave 10 messages.
+    const missing = await new Promise<Error>((resolve, reject) => {
+      KvGetter.start(server.port, BENCH_BUCKET, 11, 100, 4, resolve).then((reader) => reader.getWindow(0, 1_000), reject);
+    });
+    expect(missing.message).toBe('DIRECT.GET failed: NATS/1.0 404 Message Not Found');
+    const otherSize = await new Promise<Error>((resolve, reject) => {
+      KvGetter.start(server.port, BENCH_BUCKET, 10, 99, 4, resolve).then((reader) => reader.getWindow(0, 1_000), reject);
+    });
+    expect(otherSize.message).toBe('a key came back with 100 bytes, not 99');
+    await deleteKvBucket(server.port, BENCH_BUCKET);
   });
 });

@@ -4,7 +4,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { JetStreamPublisher } from './jetstream-publisher.js';
+import { KvGetter } from './kv-getter.js';
 import { publishFor } from './publisher.js';
+import { PullConsumer } from './pull-consumer.js';
+import { PushConsumer } from './push-consumer.js';
 import { RawClient } from './raw-client.js';
 import { Requester } from './requester.js';
 import { Responder } from './responder.js';
@@ -59,7 +62,7 @@ async function startRequester(task: Extract<WorkerTask, { role: 'requester' }>):
 }
 
 async function startJetStreamPublisher(task: Extract<WorkerTask, { role: 'jetstream-publisher' }>): Promise<void> {
-  const publisher = await JetStreamPublisher.start(task.port, task.subject, task.payloadSize, task.inFlight, reportFailure);
+  const publisher = await JetStreamPublisher.start(task.port, task.subject, task.payloadSize, task.inFlight, reportFailure, task.keys);
   port!.on('message', (command: WorkerCommand) => {
     let published;
     if (command.type === 'publish-acked-window') published = publisher.publishWindow(command.warmupMs, command.windowMs);
@@ -75,6 +78,15 @@ async function startStreamReader(task: Extract<WorkerTask, { role: 'stream-reade
   port!.on('message', (command: WorkerCommand) => {
     if (command.type !== 'read-stream') return;
     reader.readAll(command.messages).then((result) => report({ type: 'stream-read', result }), reportFailure);
+  });
+  report({ type: 'ready' });
+}
+
+async function startKvGetter(task: Extract<WorkerTask, { role: 'kv-getter' }>): Promise<void> {
+  const getter = await KvGetter.start(task.port, task.bucket, task.keys, task.payloadSize, task.inFlight, reportFailure);
+  port!.on('message', (command: WorkerCommand) => {
+    if (command.type !== 'get-window') return;
+    getter.getWindow(command.warmupMs, command.windowMs).then((result) => report({ type: 'got', result }), reportFailure);
   });
   report({ type: 'ready' });
 }
@@ -95,6 +107,25 @@ async function start(): Promise<void> {
       return startJetStreamPublisher(task);
     case 'stream-reader':
       return startStreamReader(task);
+    case 'push-consumer': {
+      const target = { messages: task.messages, warmupMessages: task.warmupMessages };
+      await PushConsumer.start(task.port, task.deliverSubject, task.payloadSize, target, reportFailure, (result) =>
+        report({ type: 'drained', result }),
+      );
+      report({ type: 'ready' });
+      return;
+    }
+    case 'pull-consumer': {
+      const target = { messages: task.messages, warmupMessages: task.warmupMessages };
+      // Pulling starts as soon as the client is subscribed; 'drained' follows 'ready' (it needs deliveries first).
+      await PullConsumer.start(task.port, task.stream, task.consumer, task.payloadSize, target, reportFailure, (result) =>
+        report({ type: 'drained', result }),
+      );
+      report({ type: 'ready' });
+      return;
+    }
+    case 'kv-getter':
+      return startKvGetter(task);
   }
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError, parseBenchOptions } from './options.js';
 
 describe('parseBenchOptions', () => {
-  it('defaults to 5 runs of 3 s over every scenario but jsstream, three payloads and both targets', () => {
+  it('defaults to 5 runs of 3 s over every scenario but the consumer, KV and jsstream rows, three payloads and both targets', () => {
     expect(parseBenchOptions([])).toEqual({
       runs: 5,
       seconds: 3,
@@ -53,6 +53,10 @@ describe('parseBenchOptions', () => {
       connections: 500,
       jsStreamMebibytes: 2048,
     });
+  });
+
+  it('runs the consumer and KV rows when asked for', () => {
+    expect(parseBenchOptions(['--scenarios', 'jspush,jspull,kvput,kvget']).scenarios).toEqual(['jspush', 'jspull', 'kvput', 'kvget']);
   });
 
   it('rejects unknown names, bad numbers and unknown flags', () => {

@@ -11,10 +11,15 @@ export interface PublishResult {
   elapsedMs: number;
 }
 
-/** `PUB <subject> [<reply>] <size>\r\n<payload>\r\n` repeated to fill one batch buffer. */
-export function encodePublishBatch(subject: string, payloadSize: number, replyTo?: string): { batch: Buffer; messagesPerBatch: number } {
+/** `PUB <subject> [<reply>] <size>\r\n<payload>\r\n`, the payload `x` repeated. */
+export function encodePublishFrame(subject: string, payloadSize: number, replyTo?: string): Buffer {
   const line = replyTo === undefined ? `PUB ${subject} ${payloadSize}\r\n` : `PUB ${subject} ${replyTo} ${payloadSize}\r\n`;
-  const frame = Buffer.concat([Buffer.from(line, 'latin1'), Buffer.alloc(payloadSize, 0x78), Buffer.from('\r\n', 'latin1')]);
+  return Buffer.concat([Buffer.from(line, 'latin1'), Buffer.alloc(payloadSize, 0x78), Buffer.from('\r\n', 'latin1')]);
+}
+
+/** One publish frame repeated to fill one batch buffer. */
+export function encodePublishBatch(subject: string, payloadSize: number, replyTo?: string): { batch: Buffer; messagesPerBatch: number } {
+  const frame = encodePublishFrame(subject, payloadSize, replyTo);
   const messagesPerBatch = Math.max(1, Math.floor(BATCH_TARGET_BYTES / frame.length));
   const batch = Buffer.allocUnsafe(frame.length * messagesPerBatch);
   for (let offset = 0; offset < batch.length; offset += frame.length) frame.copy(batch, offset);

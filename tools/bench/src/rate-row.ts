@@ -2,12 +2,14 @@ import type { ResultRow, TargetOutcome } from './results.js';
 import { formatRate } from './report-table.js';
 import { messageOf, type RowContext } from './row-context.js';
 import { startBusPair } from './bus-pair.js';
+import { measureJetStreamPull, measureJetStreamPush } from './consumer-run.js';
 import { startGatewayPair } from './gateway-pair.js';
 import { measureJetStreamPublish } from './jetstream-run.js';
 import { JetStreamServer } from './jetstream-server.js';
+import { measureKvGet, measureKvPut } from './kv-run.js';
 import { startLeafPair } from './leaf-pair.js';
 import { startRoutedPair } from './routed-pair.js';
-import { THROUGHPUT_SHAPES, type RateScenarioName } from './scenarios.js';
+import { THROUGHPUT_SHAPES, isJetStreamRateScenario, type RateScenarioName } from './scenarios.js';
 import { ServerProcess, startRetryingPortRace, type BenchServer } from './server-process.js';
 import { median } from './stats.js';
 import type { TargetName } from './targets.js';
@@ -74,9 +76,22 @@ async function ensureServer<Sample>(runs: TargetRuns<Sample>): Promise<BenchServ
 }
 
 async function measureRun(scenario: RateScenarioName, server: BenchServer, payloadSize: number, timing: RunTiming): Promise<RateSample> {
-  if (scenario === 'reqrep') return measureRequestReply(server.port, payloadSize, timing);
-  if (scenario === 'jspub') return { rate: await measureJetStreamPublish(server.port, payloadSize, timing) };
-  return { rate: await measureThroughput({ publisher: server.publisherPort, subscribers: server.port }, scenario, payloadSize, timing) };
+  switch (scenario) {
+    case 'reqrep':
+      return measureRequestReply(server.port, payloadSize, timing);
+    case 'jspub':
+      return { rate: await measureJetStreamPublish(server.port, payloadSize, timing) };
+    case 'jspush':
+      return { rate: await measureJetStreamPush(server, payloadSize, timing) };
+    case 'jspull':
+      return { rate: await measureJetStreamPull(server, payloadSize, timing) };
+    case 'kvput':
+      return { rate: await measureKvPut(server.port, payloadSize, timing) };
+    case 'kvget':
+      return { rate: await measureKvGet(server, payloadSize, timing) };
+    default:
+      return { rate: await measureThroughput({ publisher: server.publisherPort, subscribers: server.port }, scenario, payloadSize, timing) };
+  }
 }
 
 /**
@@ -91,9 +106,10 @@ export async function runRateRow(
   const { options, repositoryRoot, progress } = context;
   const windowMs = options.seconds * 1000;
   const timing: RunTiming = { windowMs, warmupMs: Math.min(500, windowMs / 2) };
-  const shape = scenario === 'reqrep' || scenario === 'jspub' ? undefined : THROUGHPUT_SHAPES[scenario];
+  const jetStream = isJetStreamRateScenario(scenario);
+  const shape = scenario === 'reqrep' || isJetStreamRateScenario(scenario) ? undefined : THROUGHPUT_SHAPES[scenario];
   const startOnce = (target: TargetName): Promise<BenchServer> => {
-    if (scenario === 'jspub') return JetStreamServer.start(target, repositoryRoot);
+    if (jetStream) return JetStreamServer.start(target, repositoryRoot);
     if (shape?.routed === true) return startRoutedPair(target, repositoryRoot);
     if (shape?.bus === true) return startBusPair(target, repositoryRoot);
     if (shape?.gateway === true) return startGatewayPair(target, repositoryRoot);

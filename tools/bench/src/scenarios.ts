@@ -10,19 +10,36 @@ export const SCENARIO_NAMES = [
   'queue4',
   'reqrep',
   'jspub',
+  'jspush',
+  'jspull',
+  'kvput',
+  'kvget',
   'jsstream',
   'conns',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /**
- * What runs without `--scenarios`: all but `jsstream`, which writes and reads back a whole
- * stream per run and target (at the default 1 GiB, minutes on its own).
+ * Scenarios that run only when `--scenarios` names them: `jsstream` writes and reads back a
+ * whole stream per run and target (at the default 1 GiB, minutes on its own); the consumer and
+ * KV rows fill a stream or bucket on every server first and drain it at the slower target's
+ * pace (together ~12 more minutes at the default 5 runs of 3 s and three sizes).
  */
-export const DEFAULT_SCENARIO_NAMES: readonly ScenarioName[] = SCENARIO_NAMES.filter((name) => name !== 'jsstream');
+export const OPT_IN_SCENARIO_NAMES: readonly ScenarioName[] = ['jspush', 'jspull', 'kvput', 'kvget', 'jsstream'];
+
+/** What runs without `--scenarios`: all but the opt-in ones. */
+export const DEFAULT_SCENARIO_NAMES: readonly ScenarioName[] = SCENARIO_NAMES.filter((name) => !OPT_IN_SCENARIO_NAMES.includes(name));
 
 /** Scenarios measured as a message rate, one row per payload size. */
 export type RateScenarioName = Exclude<ScenarioName, 'conns' | 'jsstream'>;
+
+/** Rate scenarios that run on one server with JetStream on, in a fresh store directory. */
+export const JETSTREAM_RATE_SCENARIOS = ['jspub', 'jspush', 'jspull', 'kvput', 'kvget'] as const satisfies readonly RateScenarioName[];
+export type JetStreamRateScenarioName = (typeof JETSTREAM_RATE_SCENARIOS)[number];
+
+export function isJetStreamRateScenario(scenario: RateScenarioName): scenario is JetStreamRateScenarioName {
+  return (JETSTREAM_RATE_SCENARIOS as readonly string[]).includes(scenario);
+}
 
 export type ThroughputScenarioName = 'pub' | 'pubsub' | 'routed' | 'bus' | 'gateway' | 'leaf' | 'fanout4' | 'queue4';
 
