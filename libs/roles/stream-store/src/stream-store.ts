@@ -241,13 +241,14 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
   // ----
 
   apiRequest(accountName: string, tokens: string[], reply: string, body: Uint8Array): void {
-    // Pending acks go first: an API answer must not overtake the acks of earlier publishes.
-    this.flush();
     if (tokens[0] === 'CONSUMER' && tokens[1] === 'MSG' && tokens[2] === 'NEXT' && tokens.length === 5) {
       // A pull request for a missing consumer gets no answer, as from nats-server.
       this.accounts.get(accountName)?.streams.get(tokens[3]!)?.consumers.get(tokens[4]!)?.pull(reply, body);
       return;
     }
+    // A management answer must not overtake the acks of earlier publishes: those go first. Pull
+    // requests and direct gets, which come at message rates, wait for the batch like publishes.
+    if (tokens[0] !== 'DIRECT') this.flush();
     const answer = handleApiRequest(this, this.accounts.get(accountName), tokens, body);
     if (answer === undefined) return;
     this.publishReply(accountName, reply, answer);
