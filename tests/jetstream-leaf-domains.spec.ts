@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, createInbox, type NatsConnection } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from './cluster-helpers.js';
@@ -80,5 +80,49 @@ describe.each(pairs)('JetStream domains across a leaf connection [hub %s, leaf %
     }, 10_000, 200);
     expect(ack).toMatch(/^\{"stream":"ORDERS",\s*"domain":"edge",\s*"seq":1\}$/);
     expect((await edge.streams.info('ORDERS')).state.messages).toBe(1);
+  });
+});
+
+describe.each(pairs)('JetStream store and forward from a leaf [hub %s, leaf %s]', (hubTarget, leafTarget) => {
+  const cleanup: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const step of cleanup.reverse()) await step();
+    cleanup.length = 0;
+  });
+
+  it('mirrors the edge\'s stream into the hub, and catches up in order after the hub is killed', { timeout: 90_000 }, async () => {
+    const hubDir = mkdtempSync(join(tmpdir(), 'js-hub-'));
+    const leafDir = mkdtempSync(join(tmpdir(), 'js-edge-'));
+    cleanup.push(() => rmSync(hubDir, { recursive: true, force: true }), () => rmSync(leafDir, { recursive: true, force: true }));
+    const hubConfig = `jetstream { store_dir: ${JSON.stringify(hubDir)}, domain: hub }`;
+    let hub = await startHub(hubTarget, '', hubConfig);
+    const port = leafPort(hub);
+    cleanup.push(() => hub.stop());
+    const leaf = await startLeaf(leafTarget, [`{ url: "nats-leaf://127.0.0.1:${port}" }`], `jetstream { store_dir: ${JSON.stringify(leafDir)}, domain: edge }`);
+    cleanup.push(() => leaf.stop());
+    await waitForLeafs(hub, 1);
+    const leafNc = await connect({ servers: leaf.clientUrl });
+    cleanup.push(() => leafNc.close());
+    const edge = jetstream(leafNc);
+    await (await jetstreamManager(leafNc)).streams.add({ name: 'ORDERS', subjects: ['orders.>'] });
+    for (let i = 1; i <= 1000; i++) await edge.publish('orders.new', `o${i}`);
+
+    let hubNc = await connect({ servers: hub.clientUrl });
+    await (await jetstreamManager(hubNc)).streams.add({ name: 'GLOBAL', mirror: { name: 'ORDERS', external: { api: '$JS.edge.API', deliver: '' } } });
+    await eventually(async () => expect((await (await jetstreamManager(hubNc)).streams.info('GLOBAL')).state.messages).toBe(1000), 20_000, 200);
+    await hubNc.close();
+
+    // The hub dies; the edge keeps taking writes, acked locally.
+    hub.signal('SIGKILL');
+    await hub.waitExit();
+    await hub.stop();
+    for (let i = 1001; i <= 2000; i++) await edge.publish('orders.new', `o${i}`);
+    hub = await startHub(hubTarget, '', hubConfig, { port });
+    await waitForLeafs(hub, 1, 20_000);
+    hubNc = await connect({ servers: hub.clientUrl });
+    const jsm = await jetstreamManager(hubNc);
+    await eventually(async () => expect((await jsm.streams.info('GLOBAL')).state).toMatchObject({ messages: 2000, first_seq: 1, last_seq: 2000 }), 40_000, 250);
+    for (const seq of [1, 999, 1000, 1001, 2000]) expect(decoder.decode((await jsm.streams.getMessage('GLOBAL', { seq }))!.data)).toBe(`o${seq}`);
+    await hubNc.close();
   });
 });

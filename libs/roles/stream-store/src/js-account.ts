@@ -306,7 +306,9 @@ export class JetStreamAccount implements StreamOwner {
     const files = this.consumerFiles(stream, consumer);
     if (files !== undefined) files.writeMeta(name, config, rfc3339Nano(consumer.createdNs));
     this.server.advisories.consumerAction(this.name, stream.name, name, 'create');
-    consumer.drive();
+    // The first deliveries follow the create response, as from nats-server (a mirror on another
+    // server takes deliveries only for a consumer it has been told of).
+    queueMicrotask(() => consumer.drive());
     return consumer;
   }
 
