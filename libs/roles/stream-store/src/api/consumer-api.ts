@@ -60,7 +60,7 @@ function createConsumer(account: JetStreamAccount, subject: ConsumerCreateSubjec
   const { config, durable } = parsed;
   const existing = parsed.name !== undefined ? stream!.consumers.get(parsed.name) : undefined;
   if (existing !== undefined) {
-    account.updateConsumer(stream!, existing, config);
+    account.updateConsumer(existing, config);
     return existing.info();
   }
   const limits = account.limits;

@@ -2,12 +2,15 @@ import { subjectMatches } from '@nats-ts/routing';
 import { nowNs, rfc3339Nano } from '../api/time.js';
 import type { StoredMessage, StreamStore } from '../store/stream-store.js';
 import type { ConsumerConfig } from './consumer-config.js';
+import type { ConsumerFiles } from './consumer-files.js';
 import { PullRequest, parsePullRequest } from './pull-request.js';
 
 /** What a consumer needs from its stream and server: publishing, interest, retention, persistence. */
 export interface ConsumerHost {
   readonly streamName: string;
   readonly store: StreamStore;
+  /** Where the consumer is kept across restarts (durables of file streams). */
+  readonly files: ConsumerFiles | undefined;
   /**
    * Publishes through the router: matched on `subject`, shown to subscribers as `deliverAs`
    * (the stored subject of a delivery) when given. True when anything took it.
@@ -16,8 +19,11 @@ export interface ConsumerHost {
   hasInterest(subject: string): boolean;
   /** A message this consumer no longer needs (acked, terminated, or delivered without acks). */
   released(seq: number): void;
-  /** The consumer's state changed and should be written where it is kept. */
-  changed(consumer: Consumer): void;
+  /**
+   * The consumer's state changed and should be written where it is kept; `ackReply`: an ack sent
+   * as a request, answered once that state is written (at once for a consumer kept nowhere).
+   */
+  changed(consumer: Consumer, ackReply?: string): void;
   /** An ephemeral consumer's inactivity ran out. */
   expired(consumer: Consumer): void;
 }
@@ -105,6 +111,14 @@ export class Consumer {
     this.armAckTimer();
     this.armHeartbeat();
     this.armInactivity();
+  }
+
+  get streamName(): string {
+    return this.host.streamName;
+  }
+
+  get files(): ConsumerFiles | undefined {
+    return this.host.files;
   }
 
   get isPush(): boolean {
@@ -239,9 +253,7 @@ export class Consumer {
       default:
         return;
     }
-    // An ack sent as a request (AckSync) is answered with an empty message.
-    if (reply !== undefined && reply !== '') this.host.publish(reply, undefined, undefined, EMPTY, EMPTY);
-    this.host.changed(this);
+    this.host.changed(this, reply === '' ? undefined : reply);
     this.drive();
   }
 
