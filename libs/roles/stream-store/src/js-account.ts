@@ -108,7 +108,7 @@ export class JetStreamAccount implements StreamOwner {
         const stored = new ConsumerFiles(dir).readAll();
         problems.push(...stored.problems);
         for (const c of stored.consumers) {
-          const consumer = new Consumer(c.name, c.config, parseRfc3339(c.created) ?? nowNs(), true, this.consumerHost(stream, true), c.state);
+          const consumer = new Consumer(c.name, c.config, parseRfc3339(c.created) ?? nowNs(), this.consumerHost(stream, true), c.state);
           stream.consumers.set(c.name, consumer);
         }
       } catch (err) {
@@ -255,7 +255,7 @@ export class JetStreamAccount implements StreamOwner {
   }
 
   createConsumer(stream: Stream, name: string, config: ConsumerConfig, durable: boolean): Consumer {
-    const consumer = new Consumer(name, config, nowNs(), durable, this.consumerHost(stream, durable));
+    const consumer = new Consumer(name, config, nowNs(), this.consumerHost(stream, durable));
     stream.consumers.set(name, consumer);
     consumer.files?.writeMeta(name, config, rfc3339Nano(consumer.createdNs));
     consumer.drive();

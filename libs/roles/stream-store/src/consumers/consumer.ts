@@ -24,7 +24,7 @@ export interface ConsumerHost {
    * as a request, answered once that state is written (at once for a consumer kept nowhere).
    */
   changed(consumer: Consumer, ackReply?: string): void;
-  /** An ephemeral consumer's inactivity ran out. */
+  /** The consumer's inactivity ran out (inactive_threshold). */
   expired(consumer: Consumer): void;
 }
 
@@ -48,8 +48,12 @@ export interface ConsumerState {
 
 const TOKEN_ACK = '+ACK';
 const STATUS_HEADER_END = '\r\n\r\n';
-/** Bytes a push consumer sends before it asks for flow control, and stops at until answered. */
-const FLOW_CONTROL_WINDOW = 1024 * 1024;
+/**
+ * nats-server's push flow control window: it starts at 2 MB (a sixteenth of the most) and doubles
+ * with each answer. A request goes out past half the window; delivery stops past all of it.
+ */
+const FLOW_CONTROL_MAX_WINDOW = 32 * 1024 * 1024;
+const FLOW_CONTROL_FIRST_WINDOW = FLOW_CONTROL_MAX_WINDOW / 16;
 const PUSH_INTEREST_POLL_MS = 100;
 const EMPTY = new Uint8Array(0);
 
@@ -79,8 +83,12 @@ export class Consumer {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private inactiveTimer: NodeJS.Timeout | undefined;
   private delayTimer: NodeJS.Timeout | undefined;
-  /** Push flow control: bytes sent since the last answered request, and the request in flight. */
+  /**
+   * Push flow control: bytes sent and not yet covered by an answer, the window, and the request
+   * in flight with the bytes its answer covers.
+   */
   private unacknowledgedBytes = 0;
+  private flowControlWindow = FLOW_CONTROL_FIRST_WINDOW;
   private flowControlSubject: string | undefined;
   private flowControlBytes = 0;
   private flowControlCounter = 0;
@@ -95,7 +103,6 @@ export class Consumer {
     readonly name: string,
     public config: ConsumerConfig,
     readonly createdNs: bigint,
-    readonly durable: boolean,
     private readonly host: ConsumerHost,
     state?: ConsumerState,
   ) {
@@ -211,6 +218,7 @@ export class Consumer {
     this.config = config;
     this.armAckTimer();
     this.armHeartbeat();
+    this.armInactivity();
     this.drive();
   }
 
@@ -441,7 +449,7 @@ export class Consumer {
     if (this.acksNone) this.release(seq);
     else this.pending.set(seq, { dseq, deliveries, at: Date.now() });
     if (request !== undefined && ++request.delivered >= request.batch) this.endRequest(request, '');
-    if (this.isPush) this.afterPushDelivery(header.length + payload.length + msg.subject.length + reply.length);
+    if (this.isPush) this.afterPushDelivery(target.length + reply.length + header.length + payload.length);
     if (c.rate_limit_bps !== undefined && c.rate_limit_bps > 0) {
       this.notBefore = Date.now() + ((header.length + payload.length) * 8 * 1000) / c.rate_limit_bps;
     }
@@ -452,7 +460,7 @@ export class Consumer {
   // ---- push ----
 
   private pushReady(): boolean {
-    if (this.flowControlSubject !== undefined && this.unacknowledgedBytes >= 2 * FLOW_CONTROL_WINDOW) return false;
+    if (this.config.flow_control && this.unacknowledgedBytes > this.flowControlWindow) return false;
     if (this.host.hasInterest(this.config.deliver_subject!)) {
       this.lastActivityMs = Date.now();
       return true;
@@ -471,16 +479,23 @@ export class Consumer {
   private afterPushDelivery(size: number): void {
     if (!this.config.flow_control) return;
     this.unacknowledgedBytes += size;
-    if (this.flowControlSubject === undefined && this.unacknowledgedBytes >= FLOW_CONTROL_WINDOW) {
-      this.flowControlSubject = `$JS.FC.${this.host.streamName}.${this.name}.${(++this.flowControlCounter).toString(36).padStart(4, '0')}`;
+    if (this.flowControlSubject === undefined) {
+      if (this.unacknowledgedBytes <= this.flowControlWindow / 2) return;
+      // Four characters after the consumer name, as nats-server's.
+      this.flowControlCounter = (this.flowControlCounter + 1) % 36 ** 4;
+      this.flowControlSubject = `$JS.FC.${this.host.streamName}.${this.name}.${this.flowControlCounter.toString(36).padStart(4, '0')}`;
       this.flowControlBytes = this.unacknowledgedBytes;
       this.host.publish(this.config.deliver_subject!, undefined, this.flowControlSubject, headerBytes(`NATS/1.0 100 FlowControl Request${STATUS_HEADER_END}`), EMPTY);
+    } else if (this.unacknowledgedBytes - this.flowControlBytes >= this.flowControlWindow) {
+      // A whole window went out past the request: its answer covers this too.
+      this.flowControlBytes += size;
     }
   }
 
   /** The answer to a flow control request (`$JS.FC.<stream>.<consumer>.<id>`). */
   flowControlAnswered(subject: string): void {
     if (subject !== this.flowControlSubject) return;
+    this.flowControlWindow = Math.min(2 * this.flowControlWindow, FLOW_CONTROL_MAX_WINDOW);
     this.unacknowledgedBytes = Math.max(0, this.unacknowledgedBytes - this.flowControlBytes);
     this.flowControlSubject = undefined;
     this.lastActivityMs = Date.now();
@@ -555,11 +570,14 @@ export class Consumer {
     if (due) this.drive();
   }
 
-  // ---- ephemerals ----
+  // ---- inactivity ----
 
+  /** Ephemerals always have a threshold; nats-server 2.9 removes a durable given one too. */
   private armInactivity(): void {
+    clearInterval(this.inactiveTimer);
+    this.inactiveTimer = undefined;
     const threshold = this.config.inactive_threshold ?? 0;
-    if (this.durable || threshold <= 0) return;
+    if (threshold <= 0) return;
     const thresholdMs = threshold / 1e6;
     this.inactiveTimer = setInterval(() => {
       const active = this.isPush ? this.host.hasInterest(this.config.deliver_subject!) : this.waiting.length > 0;
