@@ -69,7 +69,7 @@ export class JetStreamAccount implements StreamOwner {
   apiTotal = 0;
   apiErrors = 0;
   /**
-   * Durable consumers of file streams whose state changed since the last flush, with the acks
+   * Kept consumers (of file streams) whose state changed since the last flush, with the acks
    * sent as requests that are answered once that state is written.
    */
   private readonly changedConsumers = new Map<Consumer, ConsumerWrite>();
@@ -108,7 +108,7 @@ export class JetStreamAccount implements StreamOwner {
         const stored = new ConsumerFiles(dir).readAll();
         problems.push(...stored.problems);
         for (const c of stored.consumers) {
-          const consumer = new Consumer(c.name, c.config, parseRfc3339(c.created) ?? nowNs(), this.consumerHost(stream, true), c.state);
+          const consumer = new Consumer(c.name, c.config, parseRfc3339(c.created) ?? nowNs(), this.consumerHost(stream, c.config), c.state);
           stream.consumers.set(c.name, consumer);
         }
       } catch (err) {
@@ -254,8 +254,8 @@ export class JetStreamAccount implements StreamOwner {
     return count;
   }
 
-  createConsumer(stream: Stream, name: string, config: ConsumerConfig, durable: boolean): Consumer {
-    const consumer = new Consumer(name, config, nowNs(), this.consumerHost(stream, durable));
+  createConsumer(stream: Stream, name: string, config: ConsumerConfig): Consumer {
+    const consumer = new Consumer(name, config, nowNs(), this.consumerHost(stream, config));
     stream.consumers.set(name, consumer);
     consumer.files?.writeMeta(name, config, rfc3339Nano(consumer.createdNs));
     consumer.drive();
@@ -279,7 +279,7 @@ export class JetStreamAccount implements StreamOwner {
   }
 
   /**
-   * Writes the state of the durable consumers that changed (once per batch), then answers the
+   * Writes the state of the kept consumers that changed (once per batch), then answers the
    * acks that waited for it. Returns what could not be written: those acks stay unanswered, so
    * their senders know the ack may be lost.
    */
@@ -305,11 +305,11 @@ export class JetStreamAccount implements StreamOwner {
     this.server.publishMessage(this.name, reply, undefined, undefined, EMPTY, EMPTY);
   }
 
-  private consumerHost(stream: Stream, durable: boolean): ConsumerHost {
+  private consumerHost(stream: Stream, config: ConsumerConfig): ConsumerHost {
     const server = this.server;
     const name = this.name;
-    // Kept on disk: durables of file streams only (a stream's storage never changes).
-    const files = durable && stream.config.storage === 'file' ? new ConsumerFiles(this.streamDir(stream.name)) : undefined;
+    // As nats-server keeps them: the consumers of file streams, ephemerals too, unless mem_storage.
+    const files = stream.config.storage === 'file' && config.mem_storage !== true ? new ConsumerFiles(this.streamDir(stream.name)) : undefined;
     return {
       streamName: stream.name,
       store: stream.store,

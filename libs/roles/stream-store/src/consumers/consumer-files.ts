@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ConsumerConfig } from './consumer-config.js';
 import type { ConsumerState } from './consumer.js';
 
-/** A durable consumer as kept on disk: `<stream dir>/obs/<name>/meta.json` and `state.json`. */
+/** A consumer as kept on disk: `<stream dir>/obs/<name>/meta.json` and `state.json`. */
 export interface StoredConsumer {
   name: string;
   config: ConsumerConfig;
@@ -17,7 +17,7 @@ function writeAtomically(file: string, text: string): void {
   renameSync(`${file}.tmp`, file);
 }
 
-/** The durable consumers of one file stream, in its directory. */
+/** The consumers of one file stream, in its directory. */
 export class ConsumerFiles {
   constructor(private readonly streamDir: string) {}
 

@@ -10,7 +10,7 @@ import { PullRequest, parsePullRequest } from './pull-request.js';
 export interface ConsumerHost {
   readonly streamName: string;
   readonly store: StreamStore;
-  /** Where the consumer is kept across restarts (durables of file streams). */
+  /** Where the consumer is kept across restarts (consumers of file streams without mem_storage). */
   readonly files: ConsumerFiles | undefined;
   /**
    * Publishes through the router: matched on `subject`, shown to subscribers as `deliverAs`
@@ -36,7 +36,7 @@ interface PendingAck {
   at: number;
 }
 
-/** The part of a consumer kept across restarts (durable consumers of file streams). */
+/** The part of a consumer kept across restarts. */
 export interface ConsumerState {
   /** The next stream sequence to look at, and the next consumer sequence to give. */
   sseq: number;
