@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, createInbox, type NatsConnection } from '@nats-io/transport-node';
+import { connect, createInbox, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { describeEachTarget, startServer, type RunningServer } from './support/servers.js';
 
@@ -55,7 +55,7 @@ describeEachTarget('JetStream ack timing', (target) => {
     expect(waited).toBeLessThan(1_500);
     // A Go duration after -NAK is a delay too.
     const nakkedAgain = Date.now();
-    again!.msg.respond('-NAK 300ms');
+    (again as unknown as { msg: Msg }).msg.respond('-NAK 300ms');
     const third = await consumer.next({ expires: 3_000 });
     expect(third?.info.deliveryCount).toBe(3);
     expect(Date.now() - nakkedAgain).toBeGreaterThanOrEqual(290);

@@ -143,7 +143,7 @@ describeEachTarget('JetStream key-value and object stores', (target) => {
     const stream = await jsm.streams.info('KV_ttl');
     expect(stream.config).toMatchObject({ max_age: 1_000_000_000, max_msgs_per_subject: 2, duplicate_window: 1_000_000_000, allow_rollup_hdrs: true });
     const status = await kv.status();
-    expect([status.bucket, status.values, status.history, status.ttl, status.backingStore]).toEqual(['ttl', 2, 2, 1_000, 'file']);
+    expect([status.bucket, status.values, status.history, status.ttl, status.storage]).toEqual(['ttl', 2, 2, 1_000, 'file']);
     expect(status.size).toBeGreaterThan(0);
     await sleep(1_600);
     expect(await kv.get('k')).toBeNull();

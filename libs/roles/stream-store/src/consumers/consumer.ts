@@ -495,6 +495,10 @@ export class Consumer {
    * drops it), then, below max_ack_pending, the last per subject and the cursor's next.
    */
   private nextMessage(): StoredMessage | undefined {
+    return (this.redeliver.size > 0 ? this.nextRedelivery() : undefined) ?? this.nextNew();
+  }
+
+  private nextRedelivery(): StoredMessage | undefined {
     const store = this.host.store;
     const maxDeliver = this.config.max_deliver ?? -1;
     for (const seq of this.redeliver) {
@@ -507,6 +511,7 @@ export class Consumer {
         this.redeliver.delete(seq);
         this.pending.delete(seq);
         this.redelivered.set(seq, redeliveries);
+        this.host.changed(this);
         continue;
       }
       const msg = store.load(seq);
@@ -518,6 +523,11 @@ export class Consumer {
       this.nextDeliveries = redeliveries + 1;
       return msg;
     }
+    return undefined;
+  }
+
+  private nextNew(): StoredMessage | undefined {
+    const store = this.host.store;
     const maxAckPending = this.config.max_ack_pending ?? 0;
     if (!this.acksNone && maxAckPending > 0 && this.pending.size >= maxAckPending) {
       this.atMaxAckPending = true;
