@@ -230,6 +230,31 @@ describeEachTarget('JetStream consumers', (target) => {
     expect(fresh.num_pending).toBe(0);
   });
 
+  it('starts each deliver policy where nats-server starts it, as its info shows', async () => {
+    await orders(6);
+    const start = async (config: Record<string, unknown>): Promise<unknown> => {
+      const c = await jsm.consumers.add('ORDERS', { ack_policy: AckPolicy.Explicit, ...config });
+      expect(c.ack_floor).toEqual({ consumer_seq: 0, stream_seq: 0 });
+      return [c.delivered.stream_seq, c.num_pending];
+    };
+    expect(await start({ deliver_policy: DeliverPolicy.All })).toEqual([0, 6]);
+    expect(await start({ deliver_policy: DeliverPolicy.Last })).toEqual([5, 1]);
+    expect(await start({ deliver_policy: DeliverPolicy.Last, filter_subject: 'orders.odd' })).toEqual([4, 1]);
+    expect(await start({ deliver_policy: DeliverPolicy.New })).toEqual([6, 0]);
+    expect(await start({ deliver_policy: DeliverPolicy.LastPerSubject, filter_subject: 'orders.*' })).toEqual([4, 2]);
+    // A start past the end waits for the next message, whatever its sequence.
+    const late = await jsm.consumers.add('ORDERS', { durable_name: 'LATE', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: 100 });
+    expect([late.delivered.stream_seq, late.num_pending]).toEqual([6, 0]);
+    await js.publish('orders.odd', 'o7');
+    const seventh = await (await js.consumers.get('ORDERS', 'LATE')).next({ expires: 1_000 });
+    expect(seventh?.seq).toBe(7);
+    // An ack moves the floor and stamps it, as nats-server shows it.
+    await seventh!.ackAck();
+    const acked = await jsm.consumers.info('ORDERS', 'LATE');
+    expect(acked.ack_floor).toMatchObject({ consumer_seq: 1, stream_seq: 7 });
+    expect((acked.ack_floor as unknown as { last_active?: string }).last_active).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
   it('removes acked messages from a work queue, and from an interest stream once every consumer acked', async () => {
     await jsm.streams.add({ name: 'WQ', subjects: ['wq.*'], retention: 'workqueue' as never });
     await jsm.consumers.add('WQ', { durable_name: 'W', ack_policy: AckPolicy.Explicit });

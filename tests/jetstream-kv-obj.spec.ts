@@ -1,12 +1,34 @@
 // Key-value buckets (@nats-io/kv) and object stores (@nats-io/obj) on nats-ts and nats-server -js.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kvm } from '@nats-io/kv';
-import { Objm } from '@nats-io/obj';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm, type KvWatchEntry } from '@nats-io/kv';
+import { Objm, type ObjectWatchInfo } from '@nats-io/obj';
+import { connect, type NatsConnection, type QueuedIterator } from '@nats-io/transport-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachTarget, startServer, type RunningServer } from './support/servers.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Collects what a watcher yields, in the background. */
+function gather<T>(iter: QueuedIterator<T>): { items: T[]; waitFor(n: number, ms?: number): Promise<T[]> } {
+  const items: T[] = [];
+  void (async () => {
+    for await (const item of iter) items.push(item);
+  })();
+  return {
+    items,
+    async waitFor(n, ms = 5_000) {
+      const until = Date.now() + ms;
+      while (items.length < n && Date.now() < until) await sleep(10);
+      return items;
+    },
+  };
+}
+
+const entry = (e: KvWatchEntry): string => `${e.key}:${e.operation}:${e.string()}`;
 
 describeEachTarget('JetStream key-value and object stores', (target) => {
   let server: RunningServer;
@@ -81,5 +103,112 @@ describeEachTarget('JetStream key-value and object stores', (target) => {
     expect(names).toEqual(['blob.bin']);
     await os.delete('blob.bin');
     expect(await os.getBlob('blob.bin')).toBeNull();
+  });
+
+  it('watches with history, without deletes, and by key filter', async () => {
+    const kv = await new Kvm(nc).create('hist', { history: 5 });
+    await kv.put('a.x', '1');
+    await kv.put('a.x', '2');
+    await kv.put('b.z', '3');
+    const history = gather(await kv.watch({ include: 'history' }));
+    await history.waitFor(3);
+    expect(history.items.map(entry)).toEqual(['a.x:PUT:1', 'a.x:PUT:2', 'b.z:PUT:3']);
+    // The client counts the pending ones: the last of them already counts as an update.
+    expect(history.items.map((e) => e.isUpdate)).toEqual([false, false, true]);
+    const filtered = gather(await kv.watch({ key: 'a.*', ignoreDeletes: true }));
+    await filtered.waitFor(1);
+    await kv.delete('a.x');
+    await kv.put('a.y', '4');
+    await kv.put('b.z', '5');
+    await history.waitFor(6);
+    await filtered.waitFor(2);
+    await sleep(200);
+    expect(history.items.slice(3).map(entry)).toEqual(['a.x:DEL:', 'a.y:PUT:4', 'b.z:PUT:5']);
+    expect(history.items[5]!.isUpdate).toBe(true);
+    // Only the last value of a.x, then a.y: the delete is left out, b.z is not in the filter.
+    expect(filtered.items.map(entry)).toEqual(['a.x:PUT:2', 'a.y:PUT:4']);
+    const updates = gather(await kv.watch({ include: 'updates' }));
+    await sleep(200);
+    await kv.put('c', '6');
+    await updates.waitFor(1);
+    expect(updates.items.map(entry)).toEqual(['c:PUT:6']);
+  });
+
+  it('gives a bucket a TTL, reports its status and destroys it', { timeout: 15_000 }, async () => {
+    const kvm = new Kvm(nc);
+    const kv = await kvm.create('ttl', { ttl: 1_000, history: 2 });
+    await kv.put('k', 'v');
+    await kv.put('k', 'w');
+    const jsm = await jetstreamManager(nc);
+    const stream = await jsm.streams.info('KV_ttl');
+    expect(stream.config).toMatchObject({ max_age: 1_000_000_000, max_msgs_per_subject: 2, duplicate_window: 1_000_000_000, allow_rollup_hdrs: true });
+    const status = await kv.status();
+    expect([status.bucket, status.values, status.history, status.ttl, status.storage]).toEqual(['ttl', 2, 2, 1_000, 'file']);
+    expect(status.size).toBeGreaterThan(0);
+    await sleep(1_600);
+    expect(await kv.get('k')).toBeNull();
+    expect((await kv.status()).values).toBe(0);
+    expect(await kv.destroy()).toBe(true);
+    await expect(jsm.streams.info('KV_ttl')).rejects.toThrow(/stream not found/);
+  });
+
+  it('keeps a watch going across a server restart', { timeout: 30_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), `js-kv-restart-${target}-`));
+    const config = `jetstream { store_dir: ${JSON.stringify(dir)} }`;
+    let own = await startServer(target, config);
+    const conn = await connect({ servers: own.clientUrl, reconnectTimeWait: 100, maxReconnectAttempts: -1 });
+    try {
+      const kv = await new Kvm(conn).create('live');
+      await kv.put('k', 'before');
+      const watch = gather(await kv.watch());
+      await watch.waitFor(1);
+      const reconnected = (async () => {
+        for await (const s of conn.status()) if (s.type === 'reconnect') return;
+      })();
+      const port = own.port;
+      await own.stop();
+      own = await startServer(target, `port: ${port}\n${config}`);
+      await reconnected;
+      await kv.put('k', 'after');
+      await watch.waitFor(2, 15_000);
+      expect(watch.items.map(entry)).toEqual(['k:PUT:before', 'k:PUT:after']);
+    } finally {
+      await conn.close();
+      await own.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('gives object info with its digest, watches, links, updates metadata and destroys the store', async () => {
+    const objm = new Objm(nc);
+    const os = await objm.create('docs');
+    const watch = gather<ObjectWatchInfo>(await os.watch());
+    const data = new Uint8Array(200_000).map((_, i) => (i * 13) & 0xff);
+    const info = await os.putBlob({ name: 'report.bin', description: 'first' }, data);
+    // Go's URL-safe base64, padded.
+    const sha = createHash('sha256').update(data).digest('base64').replaceAll('+', '-').replaceAll('/', '_');
+    expect(info.digest).toBe(`SHA-256=${sha}`);
+    expect((await os.info('report.bin'))).toMatchObject({ name: 'report.bin', size: 200_000, description: 'first', digest: `SHA-256=${sha}`, deleted: false });
+    await os.putBlob({ name: 'small.txt' }, new TextEncoder().encode('hello'));
+    await watch.waitFor(2);
+    expect(watch.items.map((w) => w.name)).toEqual(['report.bin', 'small.txt']);
+    expect((await os.list()).map((o) => o.name).sort()).toEqual(['report.bin', 'small.txt']);
+
+    const link = await os.link('latest', (await os.info('report.bin'))!);
+    expect(link.options?.link).toMatchObject({ bucket: 'docs', name: 'report.bin' });
+    expect(Buffer.from((await os.getBlob('latest'))!).equals(Buffer.from(data))).toBe(true);
+    const other = await objm.create('other');
+    await other.linkStore('docs-store', os);
+    expect((await other.info('docs-store'))?.options?.link).toMatchObject({ bucket: 'docs' });
+
+    await os.update('report.bin', { name: 'report-v2.bin', description: 'second' });
+    expect(await os.info('report.bin')).toBeNull();
+    expect(await os.info('report-v2.bin')).toMatchObject({ description: 'second', size: 200_000, digest: `SHA-256=${sha}` });
+    expect(Buffer.from((await os.getBlob('report-v2.bin'))!).equals(Buffer.from(data))).toBe(true);
+
+    expect(await other.destroy()).toBe(true);
+    expect(await os.destroy()).toBe(true);
+    const jsm = await jetstreamManager(nc);
+    await expect(jsm.streams.info('OBJ_docs')).rejects.toThrow(/stream not found/);
   });
 });

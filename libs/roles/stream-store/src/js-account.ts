@@ -55,6 +55,14 @@ export interface JetStreamServer {
   readonly advisories: Advisories;
 }
 
+/** A kept consumer's state to write in the next flush, and the ack requests answered after it. */
+interface ConsumerWrite {
+  readonly files: ConsumerFiles;
+  readonly ackReplies: string[];
+}
+
+const EMPTY = new Uint8Array(0);
+
 /** The persisted part of a stream besides its messages. */
 interface StreamMeta {
   config: StreamConfig;
@@ -72,8 +80,11 @@ export class JetStreamAccount implements StreamOwner {
   private readonly staged = { memory: 0, file: 0 };
   apiTotal = 0;
   apiErrors = 0;
-  /** Durable consumers of file streams whose state changed since the last flush. */
-  private readonly changedConsumers = new Map<Consumer, ConsumerFiles>();
+  /**
+   * Kept consumers (of file streams) whose state changed since the last flush, with the acks
+   * sent as requests that are answered once that state is written.
+   */
+  private readonly changedConsumers = new Map<Consumer, ConsumerWrite>();
 
   constructor(
     readonly name: string,
@@ -109,7 +120,7 @@ export class JetStreamAccount implements StreamOwner {
         const stored = new ConsumerFiles(dir).readAll();
         problems.push(...stored.problems);
         for (const c of stored.consumers) {
-          const consumer = new Consumer(c.name, c.config, parseRfc3339(c.created) ?? nowNs(), true, this.consumerHost(stream), c.state);
+          const consumer = new Consumer(c.name, c.config, parseRfc3339(c.created) ?? nowNs(), this.consumerHost(stream, c.config), c.state);
           stream.consumers.set(c.name, consumer);
         }
         this.syncSourcing(stream);
@@ -300,11 +311,10 @@ export class JetStreamAccount implements StreamOwner {
     return count;
   }
 
-  createConsumer(stream: Stream, name: string, config: ConsumerConfig, durable: boolean): Consumer {
-    const consumer = new Consumer(name, config, nowNs(), durable, this.consumerHost(stream));
+  createConsumer(stream: Stream, name: string, config: ConsumerConfig): Consumer {
+    const consumer = new Consumer(name, config, nowNs(), this.consumerHost(stream, config));
     stream.consumers.set(name, consumer);
-    const files = this.consumerFiles(stream, consumer);
-    if (files !== undefined) files.writeMeta(name, config, rfc3339Nano(consumer.createdNs));
+    consumer.files?.writeMeta(name, config, rfc3339Nano(consumer.createdNs));
     this.server.advisories.consumerAction(this.name, stream.name, name, 'create');
     // The first deliveries follow the create response, as from nats-server (a mirror on another
     // server takes deliveries only for a consumer it has been told of).
@@ -312,53 +322,82 @@ export class JetStreamAccount implements StreamOwner {
     return consumer;
   }
 
-  updateConsumer(stream: Stream, consumer: Consumer, config: ConsumerConfig): void {
+  updateConsumer(consumer: Consumer, config: ConsumerConfig): void {
     consumer.update(config);
-    this.consumerFiles(stream, consumer)?.writeMeta(consumer.name, config, rfc3339Nano(consumer.createdNs));
+    consumer.files?.writeMeta(consumer.name, config, rfc3339Nano(consumer.createdNs));
   }
 
   deleteConsumer(stream: Stream, consumer: Consumer): void {
     if (stream.consumers.get(consumer.name) !== consumer) return;
     stream.consumers.delete(consumer.name);
     consumer.close(true);
+    // Acks waiting for a state that will not be kept are answered now, as nats-server does at once.
+    const write = this.changedConsumers.get(consumer);
     this.changedConsumers.delete(consumer);
-    this.consumerFiles(stream, consumer)?.remove(consumer.name);
+    for (const reply of write?.ackReplies ?? []) this.answerAck(reply);
+    consumer.files?.remove(consumer.name);
     this.server.advisories.consumerAction(this.name, stream.name, consumer.name, 'delete');
   }
 
-  /** Writes the state of the durable consumers that changed (once per batch). */
-  persistConsumers(): void {
-    for (const [consumer, files] of this.changedConsumers) files.writeState(consumer.name, consumer.state());
+  /**
+   * Writes the state of the kept consumers that changed (once per batch), then answers the
+   * acks that waited for it. Returns what could not be written: those acks stay unanswered, so
+   * their senders know the ack may be lost.
+   */
+  persistConsumers(): string[] {
+    const problems: string[] = [];
+    if (this.changedConsumers.size === 0) return problems;
+    const writes = [...this.changedConsumers];
     this.changedConsumers.clear();
+    for (const [consumer, write] of writes) {
+      try {
+        write.files.writeState(consumer.name, consumer.state());
+      } catch (err) {
+        problems.push(`writing the state of consumer '${this.name} > ${consumer.streamName} > ${consumer.name}': ${(err as Error).message}`);
+        continue;
+      }
+      for (const reply of write.ackReplies) this.answerAck(reply);
+    }
+    return problems;
   }
 
-  /** Where a consumer is kept: durables of file streams only. */
-  private consumerFiles(stream: Stream, consumer: Consumer): ConsumerFiles | undefined {
-    if (!consumer.durable || stream.config.storage !== 'file') return undefined;
-    return new ConsumerFiles(this.streamDir(stream.name));
+  /** An ack sent as a request (AckSync) is answered with an empty message. */
+  private answerAck(reply: string): void {
+    this.server.publishMessage(this.name, reply, undefined, undefined, EMPTY, EMPTY);
   }
 
-  private consumerHost(stream: Stream): ConsumerHost {
+  private consumerHost(stream: Stream, config: ConsumerConfig): ConsumerHost {
     const server = this.server;
     const name = this.name;
+    // As nats-server keeps them: the consumers of file streams, ephemerals too, unless mem_storage.
+    const files = stream.config.storage === 'file' && config.mem_storage !== true ? new ConsumerFiles(this.streamDir(stream.name)) : undefined;
     return {
       streamName: stream.name,
       store: stream.store,
+      files,
       publish: (subject, deliverAs, reply, header, payload) => server.publishMessage(name, subject, deliverAs, reply, header, payload),
       hasInterest: (subject) => server.hasInterest(name, subject),
       released: (seq) => stream.released(seq),
-      changed: (consumer) => this.consumerChanged(stream, consumer),
+      changed: (consumer, ackReply) => this.consumerChanged(consumer, ackReply),
       expired: (consumer) => this.deleteConsumer(stream, consumer),
       maxDeliveries: (consumer, seq, deliveries) => server.advisories.maxDeliveries(name, stream.name, consumer.name, seq, deliveries),
       terminated: (consumer, dseq, seq, deliveries) => server.advisories.terminated(name, stream.name, consumer.name, dseq, seq, deliveries),
     };
   }
 
-  private consumerChanged(stream: Stream, consumer: Consumer): void {
-    const files = this.consumerFiles(stream, consumer);
-    if (files === undefined || this.changedConsumers.has(consumer)) return;
-    this.changedConsumers.set(consumer, files);
-    this.server.scheduleFlush();
+  private consumerChanged(consumer: Consumer, ackReply: string | undefined): void {
+    const files = consumer.files;
+    if (files === undefined) {
+      if (ackReply !== undefined) this.answerAck(ackReply);
+      return;
+    }
+    let write = this.changedConsumers.get(consumer);
+    if (write === undefined) {
+      write = { files, ackReplies: [] };
+      this.changedConsumers.set(consumer, write);
+      this.server.scheduleFlush();
+    }
+    if (ackReply !== undefined) write.ackReplies.push(ackReply);
   }
 
   deleteStream(stream: Stream): void {
@@ -369,11 +408,12 @@ export class JetStreamAccount implements StreamOwner {
     this.server.advisories.streamAction(this.name, stream.name, 'delete');
   }
 
-  /** Stops every stream, keeping what is stored (the server stops). */
-  close(): void {
-    this.persistConsumers();
+  /** Stops every stream, keeping what is stored (the server stops). Returns what could not be written. */
+  close(): string[] {
+    const problems = this.persistConsumers();
     for (const stream of this.streams.values()) stream.close();
     this.streams.clear();
+    return problems;
   }
 
   // ---- StreamOwner ----

@@ -138,7 +138,9 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
   async shutdown(): Promise<void> {
     this.snapshots.closeAll();
     this.flush();
-    for (const account of this.accounts.values()) account.close();
+    for (const account of this.accounts.values()) {
+      for (const problem of account.close()) this.logger.error(`JetStream: ${problem}`);
+    }
     await this.bus?.close();
   }
 
@@ -261,7 +263,9 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
   /** Writes out the batch's appends, then sends its acks and republished copies. */
   private flush(): void {
     this.flushScheduled = false;
-    for (const account of this.accounts.values()) account.persistConsumers();
+    for (const account of this.accounts.values()) {
+      for (const problem of account.persistConsumers()) this.logger.error(`JetStream: ${problem}`);
+    }
     if (this.pendingSubjects.length === 0 && this.dirty.size === 0) return;
     for (const stream of this.dirty) {
       try {

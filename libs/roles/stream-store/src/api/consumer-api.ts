@@ -59,17 +59,17 @@ function createConsumer(account: JetStreamAccount, subject: ConsumerCreateSubjec
     { maxAckPending: account.limits.maxAckPending, maxConsumers: account.limits.maxConsumers },
   );
   if ('error' in parsed) return fail(parsed.error);
-  const { config, durable } = parsed;
+  const { config } = parsed;
   const existing = parsed.name !== undefined ? stream!.consumers.get(parsed.name) : undefined;
   if (existing !== undefined) {
-    account.updateConsumer(stream!, existing, config);
+    account.updateConsumer(existing, config);
     return existing.info();
   }
   const limits = account.limits;
   if (limits.maxConsumers > 0 && account.consumerCount() >= limits.maxConsumers) return fail(jsError('MaximumConsumersLimit'));
   let name = parsed.name;
   while (name === undefined || stream!.consumers.has(name)) name = randomName();
-  return account.createConsumer(stream!, name, config, durable).info();
+  return account.createConsumer(stream!, name, config).info();
 }
 
 function consumerInfo(account: JetStreamAccount, streamName: string, name: string): Outcome {

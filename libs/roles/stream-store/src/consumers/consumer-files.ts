@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ConsumerConfig } from './consumer-config.js';
 import type { ConsumerState } from './consumer.js';
 
-/** A durable consumer as kept on disk: `<stream dir>/obs/<name>/meta.json` and `state.json`. */
+/** A consumer as kept on disk: `<stream dir>/obs/<name>/meta.json` and `state.json`. */
 export interface StoredConsumer {
   name: string;
   config: ConsumerConfig;
@@ -17,7 +17,7 @@ function writeAtomically(file: string, text: string): void {
   renameSync(`${file}.tmp`, file);
 }
 
-/** The durable consumers of one file stream, in its directory. */
+/** The consumers of one file stream, in its directory. */
 export class ConsumerFiles {
   constructor(private readonly streamDir: string) {}
 
@@ -52,11 +52,17 @@ export class ConsumerFiles {
       const dir = this.dir(name);
       try {
         const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Omit<StoredConsumer, 'state'>;
-        let state: ConsumerState | undefined;
+        let text: string | undefined;
         try {
-          state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as ConsumerState;
+          text = readFileSync(join(dir, 'state.json'), 'utf8');
         } catch {
           // Never acked or delivered: it starts from its deliver policy again.
+        }
+        let state: ConsumerState | undefined;
+        if (text !== undefined) {
+          const value: unknown = JSON.parse(text);
+          if (!isConsumerState(value)) throw new Error('state.json is not a consumer state');
+          state = value;
         }
         consumers.push({ ...meta, state });
       } catch (err) {
@@ -65,4 +71,27 @@ export class ConsumerFiles {
     }
     return { consumers, problems };
   }
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function isTupleOfCounts(value: unknown, length: number): boolean {
+  return Array.isArray(value) && value.length === length && value.every(isCount);
+}
+
+/** Whether a parsed state.json has the shape ConsumerState writes. */
+function isConsumerState(value: unknown): value is ConsumerState {
+  if (typeof value !== 'object' || value === null) return false;
+  const state = value as Record<string, unknown>;
+  return (
+    isCount(state.sseq) &&
+    isCount(state.dseq) &&
+    isTupleOfCounts(state.ackFloor, 2) &&
+    Array.isArray(state.pending) &&
+    state.pending.every((entry) => isTupleOfCounts(entry, 3)) &&
+    Array.isArray(state.redelivered) &&
+    state.redelivered.every((entry) => isTupleOfCounts(entry, 2))
+  );
 }

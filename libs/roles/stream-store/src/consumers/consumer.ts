@@ -1,13 +1,17 @@
+import { parseDuration } from '@nats-ts/config';
 import { subjectMatches } from '@nats-ts/routing';
 import { nowNs, rfc3339Nano } from '../api/time.js';
 import type { StoredMessage, StreamStore } from '../store/stream-store.js';
 import type { ConsumerConfig } from './consumer-config.js';
+import type { ConsumerFiles } from './consumer-files.js';
 import { PullRequest, parsePullRequest } from './pull-request.js';
 
 /** What a consumer needs from its stream and server: publishing, interest, retention, persistence. */
 export interface ConsumerHost {
   readonly streamName: string;
   readonly store: StreamStore;
+  /** Where the consumer is kept across restarts (consumers of file streams without mem_storage). */
+  readonly files: ConsumerFiles | undefined;
   /**
    * Publishes through the router: matched on `subject`, shown to subscribers as `deliverAs`
    * (the stored subject of a delivery) when given. True when anything took it.
@@ -16,9 +20,12 @@ export interface ConsumerHost {
   hasInterest(subject: string): boolean;
   /** A message this consumer no longer needs (acked, terminated, or delivered without acks). */
   released(seq: number): void;
-  /** The consumer's state changed and should be written where it is kept. */
-  changed(consumer: Consumer): void;
-  /** An ephemeral consumer's inactivity ran out. */
+  /**
+   * The consumer's state changed and should be written where it is kept; `ackReply`: an ack sent
+   * as a request, answered once that state is written (at once for a consumer kept nowhere).
+   */
+  changed(consumer: Consumer, ackReply?: string): void;
+  /** The consumer's inactivity ran out (inactive_threshold). */
   expired(consumer: Consumer): void;
   /** Advisories: a message reached max_deliver without an ack; a message was terminated (`+TERM`). */
   maxDeliveries(consumer: Consumer, seq: number, deliveries: number): void;
@@ -26,64 +33,104 @@ export interface ConsumerHost {
 }
 
 interface PendingAck {
-  /** The consumer sequence of the latest delivery. */
+  /** The consumer sequence of the first delivery: nats-server keeps it across redeliveries. */
   dseq: number;
-  /** How many times it was delivered. */
-  deliveries: number;
-  /** When the latest delivery (or progress) happened, ms. */
+  /** When the ack wait started (the latest delivery, progress, or a nak's delay), ms. */
   at: number;
-  /** The max-deliveries advisory went out for it. */
-  exhausted?: boolean;
 }
 
-/** The part of a consumer kept across restarts (durable consumers of file streams). */
+/** The part of a consumer kept across restarts. */
 export interface ConsumerState {
   /** The next stream sequence to look at, and the next consumer sequence to give. */
   sseq: number;
   dseq: number;
-  pending: [seq: number, dseq: number, deliveries: number, at: number][];
-  lastActiveNs: string;
+  /** Every delivery up to these consumer and stream sequences is acked. */
+  ackFloor: [dseq: number, sseq: number];
+  pending: [seq: number, dseq: number, at: number][];
+  /** Redeliveries so far of the messages not yet acked. */
+  redelivered: [seq: number, count: number][];
 }
 
-const TOKEN_ACK = '+ACK';
 const STATUS_HEADER_END = '\r\n\r\n';
-/** Bytes a push consumer sends before it asks for flow control, and stops at until answered. */
-const FLOW_CONTROL_WINDOW = 1024 * 1024;
+/**
+ * nats-server's push flow control window: it starts at 2 MB (a sixteenth of the most) and doubles
+ * with each answer. A request goes out past half the window; delivery stops past all of it.
+ */
+const FLOW_CONTROL_MAX_WINDOW = 32 * 1024 * 1024;
+const FLOW_CONTROL_FIRST_WINDOW = FLOW_CONTROL_MAX_WINDOW / 16;
 const PUSH_INTEREST_POLL_MS = 100;
+/** Deliveries restored after a restart are looked at this soon (nats-server: 0.5 to 1.5 s). */
+const RESTORED_PENDING_CHECK_MS = 1_000;
+const DEFAULT_ACK_WAIT_NS = 30_000_000_000;
 const EMPTY = new Uint8Array(0);
+
+/** Where the next message comes from (what delivering it moves). */
+const enum Source {
+  Redelivery,
+  LastPerSubject,
+  Cursor,
+}
 
 /**
  * One consumer of a stream, as nats-server 2.9 runs it: a cursor over the stream (its filter and
- * deliver policy), the deliveries awaiting acks, redelivery after ack_wait or backoff, and either
- * push delivery to a deliver subject (flow control, idle heartbeats) or pull requests waiting for
- * messages. Deliveries carry nats-server's `$JS.ACK` reply.
+ * deliver policy), the deliveries awaiting acks and the ack floor, redelivery after ack_wait or
+ * backoff, and either push delivery to a deliver subject (flow control, idle heartbeats) or pull
+ * requests waiting for messages. Deliveries carry nats-server's `$JS.ACK` reply.
  */
 export class Consumer {
   /** Next stream sequence to consider; next consumer sequence to give. */
   private sseq: number;
   private dseq = 1;
+  /** Nothing acked yet: 0 whatever the start (nats-server's floor starts there too). */
+  private ackFloorDseq = 0;
+  private ackFloorSseq = 0;
+  /** Deliveries awaiting an ack, by stream sequence, in delivery order (so by stream sequence). */
   private readonly pending = new Map<number, PendingAck>();
-  /** Sequences to deliver again, oldest first. */
-  private readonly redeliver: number[] = [];
+  /** Redeliveries so far by stream sequence (nats-server's rdc): dropped on ack, kept past max_deliver. */
+  private readonly redelivered = new Map<number, number>();
+  /** Sequences to deliver again, in the order they became due. */
+  private readonly redeliver = new Set<number>();
   /** The last message per subject still to deliver first (deliver policy last_per_subject). */
   private lastPerSubject: number[] = [];
+  /** The stream's last sequence when that list was made: the cursor resumes there. */
+  private lastPerSubjectResume = 0;
   private numPendingCount = 0;
   private numPendingStale = true;
   private readonly waiting: PullRequest[] = [];
+  /** A no_wait request got messages during this drive: it ends once nothing more can go. */
+  private noWaitServed = false;
+  /** Delivery stopped at max_ack_pending (no_wait requests are not ended then). */
+  private atMaxAckPending = false;
   private lastActiveNs = 0n;
+  private lastAckNs = 0n;
   private delivering = false;
   private closed = false;
+  /** The next message's source and delivery count, set by nextMessage. */
+  private nextSource = Source.Cursor;
+  private nextDeliveries = 1;
+  /** One timer for the earliest ack wait to run out; `ackTimerDue` is when it fires (ms). */
   private ackTimer: NodeJS.Timeout | undefined;
+  private ackTimerDue = 0;
+  private readonly onAckTimer = (): void => this.checkAckWaits();
   private pushTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private inactiveTimer: NodeJS.Timeout | undefined;
   private delayTimer: NodeJS.Timeout | undefined;
-  /** Push flow control: bytes sent since the last answered request, and the request in flight. */
+  /**
+   * Push flow control: bytes sent and not yet covered by an answer, the window, and the request
+   * in flight with the bytes its answer covers.
+   */
   private unacknowledgedBytes = 0;
+  private flowControlWindow = FLOW_CONTROL_FIRST_WINDOW;
   private flowControlSubject: string | undefined;
   private flowControlBytes = 0;
   private flowControlCounter = 0;
-  private deliveredSinceHeartbeat = false;
+  /** When the last push delivery went out (ms): idle heartbeats count from there. */
+  private lastPushMs = 0;
+  /** replay_policy original: spacing applies up to the stream's last sequence at the start. */
+  private replayUpTo = 0;
+  /** The spacing before the next replayed message was waited for. */
+  private replayWaited = false;
   /** Replay original / rate limit: no delivery before this time (ms). */
   private notBefore = 0;
   private lastDeliveredTimeNs = 0n;
@@ -94,7 +141,6 @@ export class Consumer {
     readonly name: string,
     public config: ConsumerConfig,
     readonly createdNs: bigint,
-    readonly durable: boolean,
     private readonly host: ConsumerHost,
     state?: ConsumerState,
   ) {
@@ -102,14 +148,24 @@ export class Consumer {
     if (state !== undefined) {
       this.sseq = state.sseq;
       this.dseq = state.dseq;
-      for (const [seq, dseq, deliveries, at] of state.pending) this.pending.set(seq, { dseq, deliveries, at });
-      this.lastActiveNs = BigInt(state.lastActiveNs);
+      [this.ackFloorDseq, this.ackFloorSseq] = state.ackFloor;
+      for (const [seq, dseq, at] of state.pending) this.pending.set(seq, { dseq, at });
+      for (const [seq, count] of state.redelivered) this.redelivered.set(seq, count);
     } else {
       this.sseq = this.startSeq();
     }
-    this.armAckTimer();
+    if (config.replay_policy === 'original') this.replayUpTo = host.store.state().lastSeq;
+    if (this.pending.size > 0) this.armAckTimer(Math.min(this.ackWaitMs(1), RESTORED_PENDING_CHECK_MS));
     this.armHeartbeat();
     this.armInactivity();
+  }
+
+  get streamName(): string {
+    return this.host.streamName;
+  }
+
+  get files(): ConsumerFiles | undefined {
+    return this.host.files;
   }
 
   get isPush(): boolean {
@@ -146,12 +202,21 @@ export class Consumer {
     this.drive();
   }
 
-  /** Messages were removed from the stream (purge, delete, expiry). */
+  /** Messages were removed from the stream (purge, delete, expiry): the consumer moves past them. */
   removedMessages(): void {
     this.numPendingStale = true;
-    const first = this.host.store.state().firstSeq;
+    const store = this.host.store;
+    const first = store.state().firstSeq;
     if (this.sseq < first) this.sseq = first;
-    for (const seq of [...this.pending.keys()]) if (this.host.store.subjectOf(seq) === undefined) this.pending.delete(seq);
+    for (const seq of [...this.pending.keys()]) {
+      if (store.subjectOf(seq) === undefined) this.forget(seq);
+    }
+    for (const seq of [...this.redelivered.keys()]) if (store.subjectOf(seq) === undefined) this.redelivered.delete(seq);
+    // As nats-server's purge: the floor moves up to what is left.
+    if (this.ackFloorSseq < first - 1) {
+      this.ackFloorSseq = first - 1;
+      if (this.pending.size === 0) this.ackFloorDseq = this.dseq - 1;
+    }
     this.drive();
   }
 
@@ -159,19 +224,18 @@ export class Consumer {
 
   numPending(): number {
     if (this.numPendingStale) {
-      this.numPendingCount = this.host.store.countMatchingFrom(this.filter, this.sseq);
+      const from = this.lastPerSubject.length > 0 ? this.lastPerSubjectResume + 1 : this.sseq;
+      this.numPendingCount = this.host.store.countMatchingFrom(this.filter, from);
       this.numPendingStale = false;
     }
     return this.numPendingCount + this.lastPerSubject.length;
   }
 
   info(): Record<string, unknown> {
-    const delivered: Record<string, unknown> = { consumer_seq: this.dseq - 1, stream_seq: this.lastDeliveredStreamSeq() };
+    const delivered: Record<string, unknown> = { consumer_seq: this.dseq - 1, stream_seq: this.sseq - 1 };
     if (this.lastActiveNs > 0n) delivered.last_active = rfc3339Nano(this.lastActiveNs);
-    const floor = this.ackFloor();
-    const ackFloor: Record<string, unknown> = { consumer_seq: floor.dseq, stream_seq: floor.sseq };
-    let redelivered = 0;
-    for (const p of this.pending.values()) if (p.deliveries > 1) redelivered++;
+    const ackFloor: Record<string, unknown> = { consumer_seq: this.ackFloorDseq, stream_seq: this.ackFloorSseq };
+    if (this.lastAckNs > 0n) ackFloor.last_active = rfc3339Nano(this.lastAckNs);
     const out: Record<string, unknown> = {
       stream_name: this.host.streamName,
       name: this.name,
@@ -180,7 +244,7 @@ export class Consumer {
       delivered,
       ack_floor: ackFloor,
       num_ack_pending: this.pending.size,
-      num_redelivered: redelivered,
+      num_redelivered: this.redelivered.size,
       num_waiting: this.waiting.length,
       num_pending: this.numPending(),
     };
@@ -192,102 +256,142 @@ export class Consumer {
     return {
       sseq: this.sseq,
       dseq: this.dseq,
-      pending: [...this.pending].map(([seq, p]) => [seq, p.dseq, p.deliveries, p.at]),
-      lastActiveNs: this.lastActiveNs.toString(),
+      ackFloor: [this.ackFloorDseq, this.ackFloorSseq],
+      pending: [...this.pending].map(([seq, p]) => [seq, p.dseq, p.at]),
+      redelivered: [...this.redelivered],
     };
   }
 
   /** A new configuration a durable's re-create allowed. */
   update(config: ConsumerConfig): void {
     this.config = config;
-    this.armAckTimer();
+    // The ack waits may have changed: looked at again now.
+    clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    if (this.pending.size > 0) this.armAckTimer(0);
     this.armHeartbeat();
+    this.armInactivity();
     this.drive();
   }
 
   // ---- acks ----
 
   /**
-   * An ack on `reply`'s `$JS.ACK...` subject; the tokens after the consumer name are
-   * `<deliveries>.<stream seq>.<consumer seq>.<time>.<pending>`.
+   * A message on this consumer's `$JS.ACK.<stream>.<consumer>.` subject; the tokens after that
+   * are `<deliveries>.<stream seq>.<consumer seq>.<time>.<pending>`. The body says what it is,
+   * as nats-server reads it: empty, `+ACK` or `+OK` (ack), `-NAK` with an optional delay,
+   * `+WPI` (in progress), `+TERM`, or `+NXT` with a pull request. An ack sent as a request is
+   * answered, whatever its body, except `+NXT` whose answer is the next messages.
    */
   ack(ackSubject: string, body: Uint8Array, reply: string | undefined): void {
-    const tokens = ackSubject.slice(this.ackPrefix.length).split('.');
-    if (tokens.length < 5) return;
-    const seq = Number(tokens[1]);
-    const dseq = Number(tokens[2]);
-    if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(dseq)) return;
+    const from = this.ackPrefix.length;
+    const seqAt = ackSubject.indexOf('.', from) + 1;
+    const dseqAt = seqAt === 0 ? 0 : ackSubject.indexOf('.', seqAt) + 1;
+    const timeAt = dseqAt === 0 ? 0 : ackSubject.indexOf('.', dseqAt) + 1;
+    const pendingAt = timeAt === 0 ? 0 : ackSubject.indexOf('.', timeAt) + 1;
+    if (pendingAt === 0 || ackSubject.indexOf('.', pendingAt) >= 0) return;
+    const seq = ackNumber(ackSubject, seqAt, dseqAt - 1);
+    const dseq = ackNumber(ackSubject, dseqAt, timeAt - 1);
+    if (seq <= 0) return;
     const text = Buffer.from(body.buffer, body.byteOffset, body.length).toString('latin1');
-    const kind = text.length === 0 ? TOKEN_ACK : text.slice(0, 4);
     this.lastActivityMs = Date.now();
-    switch (kind) {
-      case '+ACK':
-        this.acked(seq, dseq);
-        break;
-      case '-NAK':
-        this.nak(seq, text.slice(4));
-        break;
-      case '+WPI': {
-        const p = this.pending.get(seq);
-        if (p !== undefined) p.at = Date.now();
-        break;
-      }
-      case '+TRM':
-      case '+TER': {
-        // `+TERM`: no more deliveries of this message.
-        const p = this.pending.get(seq);
-        if (p !== undefined) {
-          this.pending.delete(seq);
-          this.host.terminated(this, p.dseq, seq, p.deliveries);
-          this.release(seq);
-        }
-        break;
-      }
-      case '+NXT':
-        this.acked(seq, dseq);
-        if (reply !== undefined && !this.isPush) this.pull(reply, Buffer.from(text.slice(4).trim(), 'latin1'));
-        return;
-      default:
-        return;
+    if (text === '' || text === '+ACK' || text === '+OK') {
+      this.acked(seq, dseq);
+    } else if (text.startsWith('+NXT')) {
+      this.acked(seq, dseq);
+      this.host.changed(this);
+      if (reply !== undefined) this.pull(reply, body.subarray(4));
+      else this.drive();
+      return;
+    } else if (text.startsWith('-NAK')) {
+      this.nak(seq, dseq, text.slice(4));
+    } else if (text === '+WPI') {
+      this.progress(seq);
+    } else if (text === '+TERM') {
+      const p = this.pending.get(seq);
+      if (p !== undefined) this.host.terminated(this, p.dseq, seq, (this.redelivered.get(seq) ?? 0) + 1);
+      this.acked(seq, dseq);
     }
-    // An ack sent as a request (AckSync) is answered with an empty message.
-    if (reply !== undefined && reply !== '') this.host.publish(reply, undefined, undefined, EMPTY, EMPTY);
-    this.host.changed(this);
+    this.host.changed(this, reply);
     this.drive();
   }
 
+  /** nats-server's processAckMsg: the ack floor moves as its does. */
   private acked(seq: number, dseq: number): void {
-    if (this.config.ack_policy === 'all') {
-      for (const [pseq, p] of this.pending) {
-        if (p.dseq <= dseq) {
-          this.pending.delete(pseq);
-          this.release(pseq);
+    const policy = this.config.ack_policy;
+    if (policy === 'explicit') {
+      const p = this.pending.get(seq);
+      if (p !== undefined) {
+        this.pending.delete(seq);
+        // The floor counts first deliveries.
+        dseq = p.dseq;
+      }
+      const wasRedelivered = this.redelivered.delete(seq);
+      this.redeliver.delete(seq);
+      if (this.pending.size === 0) {
+        this.ackFloorDseq = this.dseq - 1;
+        this.ackFloorSseq = this.sseq - 1;
+      } else if (dseq === this.ackFloorDseq + 1) {
+        this.ackFloorDseq = dseq;
+        this.ackFloorSseq = seq;
+        // Up to the next one still pending (pending is in stream order).
+        for (const [next, q] of this.pending) {
+          if (next <= seq) continue;
+          this.ackFloorDseq = q.dseq - 1;
+          this.ackFloorSseq = next - 1;
+          break;
         }
       }
+      // One given up on past max_deliver is released too.
+      if (p !== undefined || wasRedelivered) this.release(seq);
+    } else if (policy === 'all') {
+      if (dseq <= this.ackFloorDseq || seq <= this.ackFloorSseq) return;
+      this.ackFloorDseq = dseq;
+      this.ackFloorSseq = seq;
+      const done: number[] = [];
+      for (const pseq of this.pending.keys()) if (pseq <= seq) done.push(pseq);
+      for (const pseq of this.redelivered.keys()) if (pseq <= seq) this.redelivered.delete(pseq);
+      for (const pseq of done) {
+        this.pending.delete(pseq);
+        this.redeliver.delete(pseq);
+        this.release(pseq);
+      }
+    } else {
       return;
     }
-    if (this.pending.delete(seq)) this.release(seq);
+    this.lastAckNs = nowNs();
   }
 
-  private nak(seq: number, rest: string): void {
-    if (!this.pending.has(seq)) return;
-    let delayMs = 0;
-    const json = rest.trim();
-    if (json !== '') {
-      try {
-        const delay = (JSON.parse(json) as { delay?: unknown }).delay;
-        if (typeof delay === 'number' && delay > 0) delayMs = delay / 1e6;
-      } catch {
-        // nats-server ignores a body it cannot read and redelivers at once.
-      }
-    }
-    if (delayMs > 0) {
-      // Redelivered when the ack wait would run out `delay` from now.
-      const p = this.pending.get(seq)!;
-      p.at = Date.now() + delayMs - this.ackWaitMs(p.deliveries);
+  /** `-NAK`: redelivered at once, or after the delay given as `{"delay": ns}` or a Go duration. */
+  private nak(seq: number, dseq: number, rest: string): void {
+    if (dseq <= this.ackFloorDseq || dseq > this.dseq) return;
+    const p = this.pending.get(seq);
+    if (p === undefined) return;
+    const delayMs = nakDelayMs(rest.trim());
+    if (delayMs === undefined) {
+      this.redeliver.add(seq);
       return;
     }
-    if (!this.redeliver.includes(seq)) this.redeliver.push(seq);
+    // As nats-server: the ack wait (the configured one) runs out `delay` from now.
+    this.redeliver.delete(seq);
+    const now = Date.now();
+    p.at = Math.round(now - (this.config.ack_wait ?? DEFAULT_ACK_WAIT_NS) / 1e6 + delayMs);
+    this.lastActiveNs = nowNs();
+    this.armAckTimer(Math.max(0, delayMs));
+  }
+
+  /** `+WPI`: the ack wait starts again. */
+  private progress(seq: number): void {
+    const p = this.pending.get(seq);
+    if (p === undefined) return;
+    p.at = Date.now();
+    this.lastActiveNs = nowNs();
+  }
+
+  /** A pending delivery the consumer gives up on (its message is gone). */
+  private forget(seq: number): void {
+    this.pending.delete(seq);
+    this.redeliver.delete(seq);
   }
 
   private release(seq: number): void {
@@ -296,11 +400,11 @@ export class Consumer {
 
   // ---- pull ----
 
-  /** A CONSUMER.MSG.NEXT request answered on `reply`. */
+  /** A CONSUMER.MSG.NEXT request answered on `reply`, checked in nats-server's order. */
   pull(reply: string, body: Uint8Array): void {
     this.lastActivityMs = Date.now();
     if (this.isPush) return this.status(reply, '409 Consumer is push based');
-    const request = parsePullRequest(body, reply, Date.now());
+    const request = parsePullRequest(body, reply);
     if (typeof request === 'string') return this.status(reply, request);
     const c = this.config;
     if (c.max_batch !== undefined && c.max_batch > 0 && request.batch > c.max_batch) return this.status(reply, `409 Exceeded MaxRequestBatch of ${c.max_batch}`);
@@ -308,34 +412,55 @@ export class Consumer {
     if (c.max_bytes !== undefined && c.max_bytes > 0 && request.maxBytes > c.max_bytes) {
       return this.status(reply, `409 Exceeded MaxRequestMaxBytes of ${c.max_bytes}`);
     }
-    const maxWaiting = c.max_waiting ?? 512;
-    if (this.waiting.length >= maxWaiting) return this.status(reply, '409 Exceeded MaxWaiting');
-    if (request.noWait && !this.hasDeliverable()) return this.status(reply, '404 No Messages');
+    if (request.noWait) {
+      const available = this.numPending() + this.redeliver.size;
+      if (available === 0 && request.expiresNs === 0) return this.status(reply, '404 No Messages');
+      if (available > 0) {
+        let asked = 0;
+        for (const other of this.waiting) asked += other.batch - other.delivered;
+        if (available < asked) return this.status(reply, '408 Requests Pending');
+      }
+    }
+    if (this.waiting.length >= (c.max_waiting ?? 512)) return this.status(reply, '409 Exceeded MaxWaiting');
+    // An expiry in the past: nats-server times it out before anything goes to it.
+    if (request.expiresNs < 0) return this.status(reply, `408 Request Timeout\r\nNats-Pending-Messages: ${request.batch}\r\nNats-Pending-Bytes: ${request.maxBytes}`);
     this.waiting.push(request);
     this.drive();
-    if (request.noWait && request.delivered < request.batch && this.waiting.includes(request)) this.endRequest(request, '408 Request Timeout');
-    else if (!request.done) this.armRequestTimers(request);
-  }
-
-  private armRequestTimers(request: PullRequest): void {
+    if (request.done) return;
+    // A no_wait request waits only while nothing came (nats-server parks it until something does).
     if (request.expiresNs > 0) {
-      request.expiryTimer = setTimeout(() => this.endRequest(request, '408 Request Timeout'), Math.max(1, request.expiresNs / 1e6));
+      request.expiryTimer = setTimeout(() => this.endRequest(request, '408 Request Timeout', true), Math.max(1, request.expiresNs / 1e6));
       request.expiryTimer.unref();
     }
-    if (request.heartbeatNs > 0) {
-      request.heartbeatTimer = setInterval(() => this.heartbeat(request.reply, undefined), Math.max(1, request.heartbeatNs / 1e6));
-      request.heartbeatTimer.unref();
-    }
+    if (request.heartbeatNs > 0) this.armRequestHeartbeat(request, request.heartbeatNs / 1e6);
   }
 
-  private endRequest(request: PullRequest, status: string): void {
+  /** A pull request's idle heartbeat: sent when nothing went to it for its interval. */
+  private armRequestHeartbeat(request: PullRequest, inMs: number): void {
+    request.heartbeatTimer = setTimeout(() => {
+      if (request.done) return;
+      const intervalMs = request.heartbeatNs / 1e6;
+      const idleMs = Date.now() - request.lastSentMs;
+      if (idleMs >= intervalMs) {
+        this.heartbeat(request.reply, undefined);
+        request.lastSentMs = Date.now();
+        this.armRequestHeartbeat(request, intervalMs);
+      } else {
+        this.armRequestHeartbeat(request, intervalMs - idleMs);
+      }
+    }, Math.max(1, inMs));
+    request.heartbeatTimer.unref();
+  }
+
+  /** Ends a waiting request, with a status (and what it still wanted when `pendingHeaders`). */
+  private endRequest(request: PullRequest, status: string, pendingHeaders: boolean): void {
     const i = this.waiting.indexOf(request);
     if (i < 0) return;
     this.waiting.splice(i, 1);
     request.stopTimers();
-    if (status !== '') {
-      this.host.publish(request.reply, undefined, undefined, headerBytes(`NATS/1.0 ${status}\r\nNats-Pending-Messages: ${request.batch - request.delivered}\r\nNats-Pending-Bytes: ${request.maxBytes > 0 ? request.maxBytes - request.bytes : 0}${STATUS_HEADER_END}`), EMPTY);
-    }
+    if (status === '') return;
+    const left = pendingHeaders ? `\r\nNats-Pending-Messages: ${request.batch - request.delivered}\r\nNats-Pending-Bytes: ${request.maxBytes > 0 ? request.maxBytes - request.bytes : 0}` : '';
+    this.host.publish(request.reply, undefined, undefined, headerBytes(`NATS/1.0 ${status}${left}${STATUS_HEADER_END}`), EMPTY);
   }
 
   private status(reply: string, line: string): void {
@@ -348,59 +473,113 @@ export class Consumer {
   drive(): void {
     if (this.delivering || this.closed) return;
     this.delivering = true;
+    this.noWaitServed = false;
+    this.atMaxAckPending = false;
     try {
       for (;;) {
-        if (this.isPush ? !this.pushReady() : this.waiting.length === 0) return;
-        if (!this.acksNone && (this.config.max_ack_pending ?? 0) > 0 && this.pending.size >= this.config.max_ack_pending! && this.redeliver.length === 0) return;
-        if (this.notBefore > Date.now()) return this.armDelay();
-        const next = this.nextMessage();
-        if (next === undefined) return;
-        if (!this.deliver(next.msg, next.redelivery)) return;
+        if (this.isPush ? !this.pushReady() : this.waiting.length === 0) break;
+        if (this.notBefore > Date.now()) {
+          this.armDelay();
+          break;
+        }
+        const msg = this.nextMessage();
+        if (msg === undefined || !this.deliver(msg)) break;
+      }
+      // nats-server ends a no_wait request that got messages once the stream runs dry.
+      if (this.noWaitServed && !this.atMaxAckPending) {
+        for (const request of this.waiting.filter((r) => r.noWait && r.delivered > 0)) this.endRequest(request, '408 Request Timeout', true);
       }
     } finally {
       this.delivering = false;
     }
   }
 
-  private hasDeliverable(): boolean {
-    if (this.redeliver.length > 0 || this.lastPerSubject.length > 0) return true;
-    return this.host.store.nextSeqMatching(this.filter, this.sseq) !== 0;
+  /**
+   * The next message to deliver, without taking it (deliver does, once it went out): a
+   * redelivery first (past max_deliver it is dropped from the pending ones, as nats-server
+   * drops it), then, below max_ack_pending, the last per subject and the cursor's next.
+   */
+  private nextMessage(): StoredMessage | undefined {
+    return (this.redeliver.size > 0 ? this.nextRedelivery() : undefined) ?? this.nextNew();
   }
 
-  private nextMessage(): { msg: StoredMessage; redelivery: boolean } | undefined {
+  private nextRedelivery(): StoredMessage | undefined {
     const store = this.host.store;
-    while (this.redeliver.length > 0) {
-      const seq = this.redeliver.shift()!;
-      if (!this.pending.has(seq)) continue;
+    const maxDeliver = this.config.max_deliver ?? -1;
+    for (const seq of this.redeliver) {
+      if (!this.pending.has(seq)) {
+        this.redeliver.delete(seq);
+        continue;
+      }
+      const redeliveries = (this.redelivered.get(seq) ?? 0) + 1;
+      if (maxDeliver > 0 && redeliveries + 1 > maxDeliver) {
+        this.redeliver.delete(seq);
+        this.pending.delete(seq);
+        this.redelivered.set(seq, redeliveries);
+        this.host.maxDeliveries(this, seq, redeliveries);
+        this.host.changed(this);
+        continue;
+      }
       const msg = store.load(seq);
-      if (msg !== undefined) return { msg, redelivery: true };
-      this.pending.delete(seq);
+      if (msg === undefined) {
+        this.forget(seq);
+        continue;
+      }
+      this.nextSource = Source.Redelivery;
+      this.nextDeliveries = redeliveries + 1;
+      return msg;
     }
-    while (this.lastPerSubject.length > 0) {
-      const msg = store.load(this.lastPerSubject.shift()!);
-      if (msg !== undefined) return { msg, redelivery: false };
-    }
-    const msg = store.loadNextMatching(this.filter, this.sseq);
-    return msg === undefined ? undefined : { msg, redelivery: false };
+    return undefined;
   }
 
-  /** Sends one message; false when it could not go out (nobody listening, or a size refusal). */
-  private deliver(msg: StoredMessage, redelivery: boolean): boolean {
+  private nextNew(): StoredMessage | undefined {
+    const store = this.host.store;
+    const maxAckPending = this.config.max_ack_pending ?? 0;
+    if (!this.acksNone && maxAckPending > 0 && this.pending.size >= maxAckPending) {
+      this.atMaxAckPending = true;
+      return undefined;
+    }
+    this.nextDeliveries = 1;
+    while (this.lastPerSubject.length > 0) {
+      const msg = store.load(this.lastPerSubject[0]!);
+      if (msg !== undefined) {
+        this.nextSource = Source.LastPerSubject;
+        return msg;
+      }
+      this.takeLastPerSubject();
+    }
+    this.nextSource = Source.Cursor;
+    return store.loadNextMatching(this.filter, this.sseq);
+  }
+
+  /** The head of the last-per-subject list was delivered (or is gone). */
+  private takeLastPerSubject(): void {
+    this.lastPerSubject.shift();
+    if (this.lastPerSubject.length === 0 && this.sseq < this.lastPerSubjectResume) this.sseq = this.lastPerSubjectResume;
+  }
+
+  /** Sends the message nextMessage chose; false when nothing more can go out now. */
+  private deliver(msg: StoredMessage): boolean {
     const c = this.config;
-    if (c.replay_policy === 'original' && !redelivery && this.lastDeliveredTimeNs > 0n) {
-      const gapMs = Number((msg.timeNs - this.lastDeliveredTimeNs) / 1_000_000n);
-      if (gapMs > 0 && this.notBefore === 0) {
-        this.notBefore = Date.now() + gapMs;
-        this.armDelay();
-        return false;
+    const source = this.nextSource;
+    const deliveries = this.nextDeliveries;
+    if (this.replayUpTo > 0 && this.lastDeliveredTimeNs > 0n) {
+      if (this.sseq > this.replayUpTo) {
+        // Caught up: what is published from now on goes out at once.
+        this.replayUpTo = 0;
+      } else if (!this.replayWaited) {
+        const gapMs = Number((msg.timeNs - this.lastDeliveredTimeNs) / 1_000_000n);
+        if (gapMs > 1) {
+          this.replayWaited = true;
+          this.notBefore = Date.now() + gapMs;
+          this.armDelay();
+          return false;
+        }
       }
     }
-    this.notBefore = 0;
     const seq = msg.seq;
-    const previous = this.pending.get(seq);
-    const deliveries = redelivery && previous !== undefined ? previous.deliveries + 1 : 1;
     const dseq = this.dseq;
-    const left = redelivery ? this.numPending() : Math.max(0, this.numPending() - 1);
+    const left = source === Source.Cursor || source === Source.LastPerSubject ? Math.max(0, this.numPending() - 1) : this.numPending();
     const reply = `${this.ackPrefix}${deliveries}.${seq}.${dseq}.${msg.timeNs}.${left}`;
     let header = msg.header;
     let payload = msg.data;
@@ -417,32 +596,57 @@ export class Consumer {
       target = request.reply;
       const size = msg.subject.length + reply.length + header.length + payload.length;
       if (request.maxBytes > 0 && size > request.maxBytes - request.bytes) {
-        if (request.delivered === 0) this.endRequest(request, '409 Message Size Exceeds MaxBytes');
-        else this.endRequest(request, '');
+        this.endRequest(request, '409 Message Size Exceeds MaxBytes', true);
         return this.waiting.length > 0;
       }
       request.bytes += size;
     }
-    const sent = this.host.publish(target, msg.subject, reply, header, payload);
-    if (!sent && this.isPush) return false;
-    // A consumed position: the cursor moves past new messages, the pending count with it.
-    if (!redelivery) {
-      if (seq >= this.sseq) {
-        this.sseq = seq + 1;
-        if (!this.numPendingStale && this.numPendingCount > 0) this.numPendingCount--;
-      }
-      this.lastDeliveredTimeNs = msg.timeNs;
+    if (!this.host.publish(target, msg.subject, reply, header, payload)) {
+      if (request === undefined) return false;
+      // Nobody waits on that inbox any more: the request is dropped, as nats-server drops it.
+      this.endRequest(request, '', false);
+      return this.waiting.length > 0;
+    }
+    this.notBefore = 0;
+    this.replayWaited = false;
+    this.lastDeliveredTimeNs = msg.timeNs;
+    if (source === Source.Redelivery) {
+      this.redeliver.delete(seq);
+      this.redelivered.set(seq, deliveries - 1);
+    } else {
+      if (source === Source.LastPerSubject) this.takeLastPerSubject();
+      else if (!this.numPendingStale && this.numPendingCount > 0) this.numPendingCount--;
+      if (seq >= this.sseq) this.sseq = seq + 1;
     }
     this.dseq++;
     this.lastActiveNs = nowNs();
-    this.lastActivityMs = Date.now();
-    this.deliveredSinceHeartbeat = true;
-    if (this.acksNone) this.release(seq);
-    else this.pending.set(seq, { dseq, deliveries, at: Date.now() });
-    if (request !== undefined && ++request.delivered >= request.batch) this.endRequest(request, '');
-    if (this.isPush) this.afterPushDelivery(header.length + payload.length + msg.subject.length + reply.length);
+    const now = Date.now();
+    this.lastActivityMs = now;
+    if (this.acksNone) {
+      this.ackFloorDseq = dseq;
+      this.ackFloorSseq = seq;
+      this.release(seq);
+    } else {
+      const p = this.pending.get(seq);
+      if (p === undefined) this.pending.set(seq, { dseq, at: now });
+      else p.at = now;
+      this.armAckTimer(this.ackWaitMs(deliveries));
+    }
+    if (request !== undefined) {
+      request.lastSentMs = now;
+      if (request.noWait) this.noWaitServed = true;
+      if (++request.delivered >= request.batch || (request.maxBytes > 0 && request.bytes === request.maxBytes)) this.endRequest(request, '', false);
+      else if (this.waiting.length > 1) {
+        // Requests take turns, as in nats-server's wait queue.
+        this.waiting.shift();
+        this.waiting.push(request);
+      }
+    } else {
+      this.lastPushMs = now;
+      this.afterPushDelivery(target.length + reply.length + header.length + payload.length);
+    }
     if (c.rate_limit_bps !== undefined && c.rate_limit_bps > 0) {
-      this.notBefore = Date.now() + ((header.length + payload.length) * 8 * 1000) / c.rate_limit_bps;
+      this.notBefore = now + ((header.length + payload.length) * 8 * 1000) / c.rate_limit_bps;
     }
     this.host.changed(this);
     return true;
@@ -451,7 +655,7 @@ export class Consumer {
   // ---- push ----
 
   private pushReady(): boolean {
-    if (this.flowControlSubject !== undefined && this.unacknowledgedBytes >= 2 * FLOW_CONTROL_WINDOW) return false;
+    if (this.config.flow_control && this.unacknowledgedBytes > this.flowControlWindow) return false;
     if (this.host.hasInterest(this.config.deliver_subject!)) {
       this.lastActivityMs = Date.now();
       return true;
@@ -470,16 +674,23 @@ export class Consumer {
   private afterPushDelivery(size: number): void {
     if (!this.config.flow_control) return;
     this.unacknowledgedBytes += size;
-    if (this.flowControlSubject === undefined && this.unacknowledgedBytes >= FLOW_CONTROL_WINDOW) {
-      this.flowControlSubject = `$JS.FC.${this.host.streamName}.${this.name}.${(++this.flowControlCounter).toString(36).padStart(4, '0')}`;
+    if (this.flowControlSubject === undefined) {
+      if (this.unacknowledgedBytes <= this.flowControlWindow / 2) return;
+      // Four characters after the consumer name, as nats-server's.
+      this.flowControlCounter = (this.flowControlCounter + 1) % 36 ** 4;
+      this.flowControlSubject = `$JS.FC.${this.host.streamName}.${this.name}.${this.flowControlCounter.toString(36).padStart(4, '0')}`;
       this.flowControlBytes = this.unacknowledgedBytes;
       this.host.publish(this.config.deliver_subject!, undefined, this.flowControlSubject, headerBytes(`NATS/1.0 100 FlowControl Request${STATUS_HEADER_END}`), EMPTY);
+    } else if (this.unacknowledgedBytes - this.flowControlBytes >= this.flowControlWindow) {
+      // A whole window went out past the request: its answer covers this too.
+      this.flowControlBytes += size;
     }
   }
 
   /** The answer to a flow control request (`$JS.FC.<stream>.<consumer>.<id>`). */
   flowControlAnswered(subject: string): void {
     if (subject !== this.flowControlSubject) return;
+    this.flowControlWindow = Math.min(2 * this.flowControlWindow, FLOW_CONTROL_MAX_WINDOW);
     this.unacknowledgedBytes = Math.max(0, this.unacknowledgedBytes - this.flowControlBytes);
     this.flowControlSubject = undefined;
     this.lastActivityMs = Date.now();
@@ -492,20 +703,28 @@ export class Consumer {
       subject,
       undefined,
       undefined,
-      headerBytes(`NATS/1.0 100 Idle Heartbeat\r\nNats-Last-Consumer: ${this.dseq - 1}\r\nNats-Last-Stream: ${this.lastDeliveredStreamSeq()}${stall}${STATUS_HEADER_END}`),
+      headerBytes(`NATS/1.0 100 Idle Heartbeat\r\nNats-Last-Consumer: ${this.dseq - 1}\r\nNats-Last-Stream: ${this.sseq - 1}${stall}${STATUS_HEADER_END}`),
       EMPTY,
     );
   }
 
+  /** A push consumer's idle heartbeat: sent when nothing was delivered for its interval. */
   private armHeartbeat(): void {
-    clearInterval(this.heartbeatTimer);
+    clearTimeout(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
     const hb = this.config.idle_heartbeat ?? 0;
     if (!this.isPush || hb <= 0) return;
-    this.heartbeatTimer = setInterval(() => {
-      if (!this.deliveredSinceHeartbeat && this.host.hasInterest(this.config.deliver_subject!)) this.heartbeat(this.config.deliver_subject!, this.flowControlSubject);
-      this.deliveredSinceHeartbeat = false;
-    }, Math.max(1, hb / 1e6));
+    this.scheduleHeartbeat(hb / 1e6);
+  }
+
+  private scheduleHeartbeat(inMs: number): void {
+    this.heartbeatTimer = setTimeout(() => {
+      const intervalMs = (this.config.idle_heartbeat ?? 0) / 1e6;
+      const idleMs = Date.now() - this.lastPushMs;
+      if (idleMs < intervalMs) return this.scheduleHeartbeat(intervalMs - idleMs);
+      if (this.host.hasInterest(this.config.deliver_subject!)) this.heartbeat(this.config.deliver_subject!, this.flowControlSubject);
+      this.scheduleHeartbeat(intervalMs);
+    }, Math.max(1, inMs));
     this.heartbeatTimer.unref();
   }
 
@@ -523,48 +742,53 @@ export class Consumer {
 
   // ---- redelivery ----
 
+  /** The ack wait of a message delivered `deliveries` times: the backoff's step, or ack_wait. */
   private ackWaitMs(deliveries: number): number {
     const backoff = this.config.backoff;
     if (backoff !== undefined && backoff.length > 0) return backoff[Math.min(deliveries - 1, backoff.length - 1)]! / 1e6;
-    return (this.config.ack_wait ?? 30_000_000_000) / 1e6;
+    return (this.config.ack_wait ?? DEFAULT_ACK_WAIT_NS) / 1e6;
   }
 
-  private armAckTimer(): void {
-    clearInterval(this.ackTimer);
-    this.ackTimer = undefined;
-    if (this.acksNone) return;
-    const shortest = Math.min(this.ackWaitMs(1), ...(this.config.backoff ?? []).map((ns) => ns / 1e6));
-    this.ackTimer = setInterval(() => this.checkAckWaits(), Math.min(1000, Math.max(10, shortest / 4)));
+  /** Makes the ack timer fire within `inMs` (it may already fire sooner). */
+  private armAckTimer(inMs: number): void {
+    const due = Date.now() + inMs;
+    if (this.ackTimer !== undefined) {
+      if (this.ackTimerDue <= due) return;
+      clearTimeout(this.ackTimer);
+    }
+    this.ackTimerDue = due;
+    this.ackTimer = setTimeout(this.onAckTimer, Math.max(1, Math.ceil(inMs)));
     this.ackTimer.unref();
   }
 
-  /** Pending deliveries past their ack wait go out again, up to max_deliver deliveries. */
+  /** Pending deliveries past their ack wait are queued to go again; the timer waits for the next. */
   private checkAckWaits(): void {
+    this.ackTimer = undefined;
+    if (this.closed) return;
     const now = Date.now();
-    const maxDeliver = this.config.max_deliver ?? -1;
+    let nextMs = Infinity;
     let due = false;
     for (const [seq, p] of this.pending) {
-      if (now - p.at < this.ackWaitMs(p.deliveries)) continue;
-      if (maxDeliver > 0 && p.deliveries >= maxDeliver) {
-        if (!p.exhausted) {
-          p.exhausted = true;
-          this.host.maxDeliveries(this, seq, p.deliveries);
-        }
-        continue;
-      }
-      if (!this.redeliver.includes(seq)) {
-        this.redeliver.push(seq);
+      const leftMs = p.at + this.ackWaitMs((this.redelivered.get(seq) ?? 0) + 1) - now;
+      if (leftMs > 0) {
+        if (leftMs < nextMs) nextMs = leftMs;
+      } else if (!this.redeliver.has(seq)) {
+        this.redeliver.add(seq);
         due = true;
       }
     }
+    if (nextMs !== Infinity) this.armAckTimer(nextMs);
     if (due) this.drive();
   }
 
-  // ---- ephemerals ----
+  // ---- inactivity ----
 
+  /** Ephemerals always have a threshold; nats-server 2.9 removes a durable given one too. */
   private armInactivity(): void {
+    clearInterval(this.inactiveTimer);
+    this.inactiveTimer = undefined;
     const threshold = this.config.inactive_threshold ?? 0;
-    if (this.durable || threshold <= 0) return;
+    if (threshold <= 0) return;
     const thresholdMs = threshold / 1e6;
     this.inactiveTimer = setInterval(() => {
       const active = this.isPush ? this.host.hasInterest(this.config.deliver_subject!) : this.waiting.length > 0;
@@ -576,29 +800,40 @@ export class Consumer {
 
   // ----
 
+  /** nats-server's selectStartingSeqNo: the deliver policy's start, kept within the stream. */
   private startSeq(): number {
     const store = this.host.store;
     const s = store.state();
     const c = this.config;
-    switch (c.deliver_policy) {
-      case 'last': {
-        const last = store.loadLastMatching(this.filter);
-        return last === undefined ? s.lastSeq + 1 : last.seq;
+    let seq: number;
+    if ((c.opt_start_seq ?? 0) > 0) {
+      seq = c.opt_start_seq!;
+    } else {
+      switch (c.deliver_policy) {
+        case 'last':
+          seq = store.loadLastMatching(this.filter)?.seq ?? 0;
+          break;
+        case 'last_per_subject': {
+          const seqs = [...store.subjectCounts(this.filter).keys()].map((subject) => store.lastSeqOfSubject(subject)).filter((last) => last > 0);
+          this.lastPerSubject = seqs.sort((a, b) => a - b);
+          this.lastPerSubjectResume = s.lastSeq;
+          seq = this.lastPerSubject[0] ?? s.lastSeq;
+          break;
+        }
+        case 'by_start_time':
+          seq = this.firstSeqAtOrAfter(c.opt_start_time ?? '');
+          break;
+        case 'new':
+          seq = s.lastSeq + 1;
+          break;
+        default:
+          seq = s.firstSeq;
       }
-      case 'new':
-        return s.lastSeq + 1;
-      case 'by_start_sequence':
-        return Math.max(c.opt_start_seq ?? 1, 1);
-      case 'by_start_time':
-        return this.firstSeqAtOrAfter(c.opt_start_time ?? '');
-      case 'last_per_subject': {
-        const seqs = [...store.subjectCounts(this.filter).keys()].map((subject) => store.lastSeqOfSubject(subject)).filter((seq) => seq > 0);
-        this.lastPerSubject = seqs.sort((a, b) => a - b);
-        return s.lastSeq + 1;
-      }
-      default:
-        return Math.max(s.firstSeq, 1);
     }
+    if (s.firstSeq === 0) return 1;
+    if (seq < s.firstSeq) return s.firstSeq;
+    if (seq > s.lastSeq) return s.lastSeq + 1;
+    return seq;
   }
 
   /** The first stored sequence whose time is at or after `time` (binary search over the stream). */
@@ -620,24 +855,46 @@ export class Consumer {
     return lo;
   }
 
-  private lastDeliveredStreamSeq(): number {
-    return Math.max(0, this.sseq - 1);
-  }
-
-  private ackFloor(): { dseq: number; sseq: number } {
-    if (this.pending.size === 0) return { dseq: this.dseq - 1, sseq: this.lastDeliveredStreamSeq() };
-    let low: [number, PendingAck] | undefined;
-    for (const entry of this.pending) if (low === undefined || entry[0] < low[0]) low = entry;
-    return { dseq: low![1].dseq - 1, sseq: low![0] - 1 };
-  }
-
   /** Stops the consumer; waiting pull requests learn it was deleted when `deleted`. */
   close(deleted: boolean): void {
     this.closed = true;
-    for (const timer of [this.ackTimer, this.heartbeatTimer, this.inactiveTimer]) clearInterval(timer);
-    clearTimeout(this.pushTimer);
-    clearTimeout(this.delayTimer);
-    for (const request of [...this.waiting]) this.endRequest(request, deleted ? '409 Consumer Deleted' : '');
+    clearInterval(this.inactiveTimer);
+    for (const timer of [this.ackTimer, this.heartbeatTimer, this.pushTimer, this.delayTimer]) clearTimeout(timer);
+    for (const request of [...this.waiting]) this.endRequest(request, deleted ? '409 Consumer Deleted' : '', false);
+  }
+}
+
+/** A number token of an ack subject, as nats-server's parseAckReplyNum: -1 unless all digits. */
+function ackNumber(subject: string, from: number, to: number): number {
+  if (to <= from) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const digit = subject.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return -1;
+    n = n * 10 + digit;
+  }
+  return n;
+}
+
+/**
+ * The delay after `-NAK`, as nats-server reads it: JSON `{"delay": <ns>}` or a Go duration (ms);
+ * undefined for none, and for one it cannot read (a plain nak then).
+ */
+function nakDelayMs(arg: string): number | undefined {
+  if (arg === '') return undefined;
+  if (arg.startsWith('{')) {
+    try {
+      const delay: unknown = (JSON.parse(arg) as { delay?: unknown } | null)?.delay;
+      if (delay === undefined || delay === null) return 0;
+      return typeof delay === 'number' && Number.isSafeInteger(delay) ? delay / 1e6 : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  try {
+    return parseDuration(arg);
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,0 +1,104 @@
+// Ack timing, against nats-ts and nats-server -js: a nak with a delay, in-progress acks extending
+// ack_wait, and redeliveries spaced by a backoff up to max_deliver.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, createInbox, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { describeEachTarget, startServer, type RunningServer } from './support/servers.js';
+
+const MS = 1_000_000;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describeEachTarget('JetStream ack timing', (target) => {
+  let server: RunningServer;
+  let storeDir: string;
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  let js: JetStreamClient;
+
+  beforeAll(async () => {
+    storeDir = mkdtempSync(join(tmpdir(), `js-acks-${target}-`));
+    server = await startServer(target, `jetstream { store_dir: ${JSON.stringify(storeDir)} }`);
+    nc = await connect({ servers: server.clientUrl });
+    jsm = await jetstreamManager(nc);
+    js = jetstream(nc);
+  });
+
+  afterEach(async () => {
+    for await (const name of jsm.streams.names()) await jsm.streams.delete(name);
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await server?.stop();
+    rmSync(storeDir, { recursive: true, force: true });
+  });
+
+  async function stream(count: number): Promise<void> {
+    await jsm.streams.add({ name: 'ACKS', subjects: ['acks'] });
+    for (let i = 1; i <= count; i++) await js.publish('acks', `a${i}`);
+  }
+
+  it('redelivers a message nakked with a delay no sooner than the delay', async () => {
+    await stream(1);
+    await jsm.consumers.add('ACKS', { durable_name: 'NAK', ack_policy: AckPolicy.Explicit });
+    const consumer = await js.consumers.get('ACKS', 'NAK');
+    const first = await consumer.next({ expires: 1_000 });
+    const nakked = Date.now();
+    first!.nak(500);
+    const again = await consumer.next({ expires: 3_000 });
+    const waited = Date.now() - nakked;
+    expect([again?.seq, again?.info.deliveryCount]).toEqual([1, 2]);
+    expect(waited).toBeGreaterThanOrEqual(490);
+    expect(waited).toBeLessThan(1_500);
+    // A Go duration after -NAK is a delay too.
+    const nakkedAgain = Date.now();
+    (again as unknown as { msg: Msg }).msg.respond('-NAK 300ms');
+    const third = await consumer.next({ expires: 3_000 });
+    expect(third?.info.deliveryCount).toBe(3);
+    expect(Date.now() - nakkedAgain).toBeGreaterThanOrEqual(290);
+  });
+
+  it('extends ack_wait with each in-progress ack', async () => {
+    await stream(1);
+    await jsm.consumers.add('ACKS', { durable_name: 'WPI', ack_policy: AckPolicy.Explicit, ack_wait: 1_000 * MS });
+    const consumer = await js.consumers.get('ACKS', 'WPI');
+    const m = await consumer.next({ expires: 1_000 });
+    for (let i = 0; i < 3; i++) {
+      await sleep(600);
+      m!.working();
+    }
+    const lastWorking = Date.now();
+    const again = await consumer.next({ expires: 3_000 });
+    expect(again?.info.deliveryCount).toBe(2);
+    expect(Date.now() - lastWorking).toBeGreaterThanOrEqual(900);
+  });
+
+  it('spaces redeliveries by the backoff and stops at max_deliver', async () => {
+    await stream(1);
+    await jsm.consumers.add('ACKS', { durable_name: 'BO', ack_policy: AckPolicy.Explicit, backoff: [300 * MS, 600 * MS], max_deliver: 3 });
+    const info = await jsm.consumers.info('ACKS', 'BO');
+    expect(info.config.ack_wait).toBe(300 * MS);
+    const inbox = createInbox();
+    const arrivals: [number, number][] = [];
+    nc.subscribe(inbox, { callback: (_e, m) => void arrivals.push([Date.now(), m.headers?.code ?? Number(m.reply!.split('.')[4])]) });
+    nc.publish('$JS.API.CONSUMER.MSG.NEXT.ACKS.BO', JSON.stringify({ batch: 5, expires: 2_500 * MS }), { reply: inbox });
+    await sleep(2_800);
+    // Three deliveries (counts 1, 2, 3), then the request's 408.
+    expect(arrivals.map(([, what]) => what)).toEqual([1, 2, 3, 408]);
+    const [[t1], [t2], [t3]] = arrivals;
+    expect(t2! - t1!).toBeGreaterThanOrEqual(280);
+    expect(t2! - t1!).toBeLessThan(700);
+    expect(t3! - t2!).toBeGreaterThanOrEqual(580);
+    expect(t3! - t2!).toBeLessThan(1_000);
+    // Given up on, not acked: the floor stays.
+    expect(await jsm.consumers.info('ACKS', 'BO')).toMatchObject({
+      delivered: { consumer_seq: 3, stream_seq: 1 },
+      ack_floor: { consumer_seq: 0, stream_seq: 0 },
+      num_redelivered: 1,
+      num_ack_pending: 0,
+    });
+  });
+});
