@@ -1,5 +1,6 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from '../store/crc32.js';
 import type { ConsumerConfig } from './consumer-config.js';
 import type { ConsumerState } from './consumer.js';
 
@@ -17,8 +18,65 @@ function writeAtomically(file: string, text: string): void {
   renameSync(`${file}.tmp`, file);
 }
 
+/**
+ * A consumer's state, written at message rates: two files (`state.0`, `state.1`) written in
+ * turn in place, each `<generation> <crc32>` on its first line and the JSON after it. A crash
+ * tears at most the one being written; reading takes the newest whole one. No rename per write.
+ */
+class StateSlots {
+  private readonly fds: [number, number];
+  private generation = 0;
+
+  constructor(dir: string) {
+    // Read-write, created when missing, never truncated on open: positioned writes replace in place.
+    const flags = constants.O_RDWR | constants.O_CREAT;
+    this.fds = [openSync(join(dir, 'state.0'), flags), openSync(join(dir, 'state.1'), flags)];
+    this.generation = readNewestState(dir)?.generation ?? 0;
+  }
+
+  write(state: ConsumerState): void {
+    const json = Buffer.from(JSON.stringify(state), 'utf8');
+    const generation = ++this.generation;
+    const head = Buffer.from(`${generation} ${crc32(json, 0, json.length)}\n`, 'latin1');
+    const fd = this.fds[generation % 2]!;
+    const bytes = Buffer.concat([head, json]);
+    writeSync(fd, bytes, 0, bytes.length, 0);
+    ftruncateSync(fd, bytes.length);
+  }
+
+  close(): void {
+    for (const fd of this.fds) closeSync(fd);
+  }
+}
+
+/** The newest whole state of the two slots (or of an older `state.json`), with its generation. */
+function readNewestState(dir: string): { generation: number; text: string } | undefined {
+  let newest: { generation: number; text: string } | undefined;
+  for (const slot of [0, 1]) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(join(dir, `state.${slot}`));
+    } catch {
+      continue;
+    }
+    const eol = bytes.indexOf(0x0a);
+    if (eol < 0) continue;
+    const [generation, checksum] = bytes.toString('latin1', 0, eol).split(' ').map(Number);
+    if (!Number.isSafeInteger(generation) || crc32(bytes, eol + 1, bytes.length) !== checksum) continue;
+    if (newest === undefined || generation! > newest.generation) newest = { generation: generation!, text: bytes.toString('utf8', eol + 1) };
+  }
+  if (newest !== undefined) return newest;
+  try {
+    return { generation: 0, text: readFileSync(join(dir, 'state.json'), 'utf8') };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The consumers of one file stream, in its directory. */
 export class ConsumerFiles {
+  private readonly slots = new Map<string, StateSlots>();
+
   constructor(private readonly streamDir: string) {}
 
   private dir(name: string): string {
@@ -31,11 +89,24 @@ export class ConsumerFiles {
   }
 
   writeState(name: string, state: ConsumerState): void {
-    writeAtomically(join(this.dir(name), 'state.json'), JSON.stringify(state));
+    let slots = this.slots.get(name);
+    if (slots === undefined) {
+      mkdirSync(this.dir(name), { recursive: true });
+      slots = new StateSlots(this.dir(name));
+      this.slots.set(name, slots);
+    }
+    slots.write(state);
   }
 
   remove(name: string): void {
+    this.closeState(name);
     rmSync(this.dir(name), { recursive: true, force: true });
+  }
+
+  /** Releases a consumer's open state files (it stops, or the server does). */
+  closeState(name: string): void {
+    this.slots.get(name)?.close();
+    this.slots.delete(name);
   }
 
   /** Every consumer that can be read, and a problem line for each one that cannot. */
@@ -52,12 +123,8 @@ export class ConsumerFiles {
       const dir = this.dir(name);
       try {
         const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Omit<StoredConsumer, 'state'>;
-        let text: string | undefined;
-        try {
-          text = readFileSync(join(dir, 'state.json'), 'utf8');
-        } catch {
-          // Never acked or delivered: it starts from its deliver policy again.
-        }
+        // None written: never acked or delivered, it starts from its deliver policy again.
+        const text = readNewestState(dir)?.text;
         let state: ConsumerState | undefined;
         if (text !== undefined) {
           const value: unknown = JSON.parse(text);

@@ -858,6 +858,7 @@ export class Consumer {
   /** Stops the consumer; waiting pull requests learn it was deleted when `deleted`. */
   close(deleted: boolean): void {
     this.closed = true;
+    this.files?.closeState(this.name);
     clearInterval(this.inactiveTimer);
     for (const timer of [this.ackTimer, this.heartbeatTimer, this.pushTimer, this.delayTimer]) clearTimeout(timer);
     for (const request of [...this.waiting]) this.endRequest(request, deleted ? '409 Consumer Deleted' : '', false);
