@@ -122,12 +122,15 @@ export class RecordReader {
     return this.headerAt + this.headerLength;
   }
 
-  /** Reads the record at `at` of `source[.., end)`; undefined when it is good, else what is wrong. */
-  read(source: Buffer, at: number, end: number): string | undefined {
+  /**
+   * Reads the record at `at` of `source[.., end)`; undefined when it is good, else what is wrong.
+   * `verify` false skips the checksum (a record this process wrote itself).
+   */
+  read(source: Buffer, at: number, end: number, verify = true): string | undefined {
     if (end - at < DELETE_RECORD_LENGTH) return 'a partial record';
     const length = source.readUInt32LE(at);
     if (length < DELETE_RECORD_LENGTH || length > end - at) return 'a record length beyond the block';
-    if (source.readUInt32LE(at + length - CHECKSUM_LENGTH) !== crc32(source, at, at + length - CHECKSUM_LENGTH)) {
+    if (verify && source.readUInt32LE(at + length - CHECKSUM_LENGTH) !== crc32(source, at, at + length - CHECKSUM_LENGTH)) {
       return 'a checksum mismatch';
     }
     const type = source[at + TYPE_AT]!;

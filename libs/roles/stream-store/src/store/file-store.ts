@@ -85,6 +85,11 @@ interface BlockFile {
   liveMessages: number;
   /** DELETE records in this block about messages of other blocks. */
   foreignTombstones: number;
+  /**
+   * Records from here on were written (and checksummed) by this process: reading them back
+   * skips the checksum. Those below it, read from disk as found, are checked.
+   */
+  readonly writtenFrom: number;
 }
 
 /** The sequence index plus where each message's record is. */
@@ -233,7 +238,7 @@ export class FileStore extends IndexedStreamStore<FileIndex> {
       source = this.readWindow;
     }
     const reader = this.reader;
-    const problem = reader.read(source, at, at + length);
+    const problem = reader.read(source, at, at + length, offset < this.blocks.get(blockId)!.writtenFrom);
     if (problem !== undefined || reader.type !== RECORD_MESSAGE || reader.seq !== seq) {
       throw new Error(`${this.dir}: block ${blockId} at ${offset} does not hold message ${seq} (${problem ?? 'another record'})`);
     }
@@ -244,7 +249,8 @@ export class FileStore extends IndexedStreamStore<FileIndex> {
       : new Uint8Array(source.subarray(reader.headerAt, reader.headerAt + contentLength));
     return {
       seq,
-      subject: source.toString('latin1', reader.subjectAt, reader.headerAt),
+      // The index holds each subject once: no string is made per read.
+      subject: this.index.subjectOf(seq),
       timeNs: reader.timeNs,
       header: bytes.subarray(0, headerLength),
       data: bytes.subarray(headerLength),
@@ -307,7 +313,7 @@ export class FileStore extends IndexedStreamStore<FileIndex> {
   private replayBlock(id: number, isLast: boolean): void {
     const path = this.blockPath(id);
     const bytes = readFileSync(path);
-    const block: BlockFile = { id, path, size: bytes.length, liveMessages: 0, foreignTombstones: 0 };
+    const block: BlockFile = { id, path, size: bytes.length, liveMessages: 0, foreignTombstones: 0, writtenFrom: bytes.length };
     this.blocks.set(id, block);
     for (let at = 0; at < bytes.length; at += this.reader.length) {
       const problem = this.reader.read(bytes, at, bytes.length) ?? this.replayRecord(block, bytes, at);
@@ -377,7 +383,7 @@ export class FileStore extends IndexedStreamStore<FileIndex> {
       if (previous.liveMessages === 0) this.emptied.add(previous.id);
     }
     const id = (previous?.id ?? 0) + 1;
-    const block: BlockFile = { id, path: this.blockPath(id), size: 0, liveMessages: 0, foreignTombstones: 0 };
+    const block: BlockFile = { id, path: this.blockPath(id), size: 0, liveMessages: 0, foreignTombstones: 0, writtenFrom: 0 };
     this.currentFd = openSync(block.path, 'w+');
     this.blocks.set(id, block);
     this.current = block;
