@@ -293,7 +293,7 @@ describeEachTarget('JetStream consumers', (target) => {
     const audit = advisories.msgs.find((m) => m.subject === '$JS.EVENT.ADVISORY.API')!.json() as Record<string, unknown>;
     expect(audit).toMatchObject({ type: 'io.nats.jetstream.advisory.v1.api_audit', subject: '$JS.API.STREAM.CREATE.ADV' });
     expect(JSON.parse(audit.response as string)).toMatchObject({ type: 'io.nats.jetstream.api.v1.stream_create_response' });
-    const created = advisories.msgs[0]!.json() as Record<string, unknown>;
+    const created = advisories.msgs.find((m) => m.subject === '$JS.EVENT.ADVISORY.STREAM.CREATED.ADV')!.json() as Record<string, unknown>;
     expect(Object.keys(created)).toEqual(['type', 'id', 'timestamp', 'stream', 'action']);
   });
 
