@@ -50,6 +50,23 @@ async function apiRequest(port: number, subject: string, body: string): Promise<
   return reply;
 }
 
+/**
+ * Resolves once `$JS.API.INFO` is answered. nats-ts greets clients before its stream-store role
+ * has started (roles start in turn); nats-server starts JetStream before it listens.
+ */
+export async function waitForJetStream(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await apiRequest(port, '$JS.API.INFO', '');
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
 /** Creates the bench stream on `subject`, file storage, answering DIRECT.GET (allow_direct). */
 export async function createBenchStream(port: number, subject: string): Promise<void> {
   const config = { name: BENCH_STREAM, subjects: [subject], storage: 'file', allow_direct: true };
