@@ -1,4 +1,5 @@
 import { connectionsRow, subscriptionsRow } from './memory-rows.js';
+import { mirrorRow } from './mirror-row.js';
 import { runRateRow } from './rate-row.js';
 import type { ResultRow } from './results.js';
 import type { RowContext } from './row-context.js';
@@ -15,6 +16,10 @@ export async function runBench(context: RowContext): Promise<ResultRow[]> {
     }
     if (scenario === 'jsstream') {
       rows.push(...(await streamRows(context)));
+      continue;
+    }
+    if (scenario === 'jsmirror') {
+      rows.push(await mirrorRow(context));
       continue;
     }
     for (const size of context.options.sizes) rows.push(await runRateRow(scenario, size, context));

@@ -50,10 +50,37 @@ async function apiRequest(port: number, subject: string, body: string): Promise<
   return reply;
 }
 
+/**
+ * Resolves once `$JS.API.INFO` is answered. nats-ts greets clients before its stream-store role
+ * has started (roles start in turn); nats-server starts JetStream before it listens.
+ */
+export async function waitForJetStream(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await apiRequest(port, '$JS.API.INFO', '');
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
 /** Creates the bench stream on `subject`, file storage, answering DIRECT.GET (allow_direct). */
 export async function createBenchStream(port: number, subject: string): Promise<void> {
-  const config = { name: BENCH_STREAM, subjects: [subject], storage: 'file', allow_direct: true };
-  await apiRequest(port, `$JS.API.STREAM.CREATE.${BENCH_STREAM}`, JSON.stringify(config));
+  await createStream(port, { name: BENCH_STREAM, subjects: [subject], storage: 'file', allow_direct: true });
+}
+
+/** Creates a stream with `config` (its `name` included). */
+export async function createStream(port: number, config: { name: string } & Record<string, unknown>): Promise<void> {
+  await apiRequest(port, `$JS.API.STREAM.CREATE.${config.name}`, JSON.stringify(config));
+}
+
+/** How many messages STREAM.INFO says `stream` holds. */
+export async function streamMessageCount(port: number, stream: string): Promise<number> {
+  const info = (await apiRequest(port, `$JS.API.STREAM.INFO.${stream}`, '')) as { state?: { messages?: number } };
+  return info.state?.messages ?? 0;
 }
 
 export async function deleteBenchStream(port: number): Promise<void> {

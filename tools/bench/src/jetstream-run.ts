@@ -42,6 +42,11 @@ export async function measureJetStreamPublish(port: number, payloadSize: number,
 /** Creates the bench stream and writes `messages` acked messages into it; resolves with the time taken. */
 export async function writeBenchStream(port: number, messages: number, payloadSize: number): Promise<number> {
   await createBenchStream(port, SUBJECT);
+  return publishAckedMessages(port, messages, payloadSize);
+}
+
+/** Publishes `messages` on the bench subject, each acked by the stream on it; resolves with the time taken. */
+export async function publishAckedMessages(port: number, messages: number, payloadSize: number): Promise<number> {
   const publisher = await LoadWorkerHandle.start(
     { role: 'jetstream-publisher', port, subject: SUBJECT, payloadSize, inFlight: PUBLISHES_IN_FLIGHT },
     WORKER_READY_TIMEOUT_MS,

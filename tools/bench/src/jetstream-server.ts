@@ -1,13 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitForJetStream } from './jetstream-api.js';
 import type { ProcessMemory } from './proc-memory.js';
 import { ServerProcess, type BenchServer } from './server-process.js';
 import type { TargetName } from './targets.js';
 
+const JETSTREAM_READY_TIMEOUT_MS = 10_000;
+
 /**
  * One server of the target with JetStream on (`-js -sd <dir>`, flags both targets take),
- * storing into a fresh temporary directory that is removed when the server stops.
+ * storing into a fresh temporary directory that is removed when the server stops; started
+ * once its JetStream API answers.
  */
 export class JetStreamServer implements BenchServer {
   private constructor(
@@ -17,9 +21,13 @@ export class JetStreamServer implements BenchServer {
 
   static async start(target: TargetName, repositoryRoot: string): Promise<JetStreamServer> {
     const storeDir = mkdtempSync(join(tmpdir(), 'nats-bench-js-'));
+    let server: ServerProcess | undefined;
     try {
-      return new JetStreamServer(await ServerProcess.start(target, repositoryRoot, ['-js', '-sd', storeDir]), storeDir);
+      server = await ServerProcess.start(target, repositoryRoot, ['-js', '-sd', storeDir]);
+      await waitForJetStream(server.port, JETSTREAM_READY_TIMEOUT_MS);
+      return new JetStreamServer(server, storeDir);
     } catch (error) {
+      await server?.stop();
       rmSync(storeDir, { recursive: true, force: true });
       throw error;
     }

@@ -15,6 +15,7 @@ export const SCENARIO_NAMES = [
   'kvput',
   'kvget',
   'jsstream',
+  'jsmirror',
   'conns',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -23,15 +24,16 @@ export type ScenarioName = (typeof SCENARIO_NAMES)[number];
  * Scenarios that run only when `--scenarios` names them: `jsstream` writes and reads back a
  * whole stream per run and target (at the default 1 GiB, minutes on its own); the consumer and
  * KV rows fill a stream or bucket on every server first and drain it at the slower target's
- * pace (together ~12 more minutes at the default 5 runs of 3 s and three sizes).
+ * pace (together ~12 more minutes at the default 5 runs of 3 s and three sizes); `jsmirror`
+ * fills a 100,000-message stream per run and target before it measures anything.
  */
-export const OPT_IN_SCENARIO_NAMES: readonly ScenarioName[] = ['jspush', 'jspull', 'kvput', 'kvget', 'jsstream'];
+export const OPT_IN_SCENARIO_NAMES: readonly ScenarioName[] = ['jspush', 'jspull', 'kvput', 'kvget', 'jsstream', 'jsmirror'];
 
 /** What runs without `--scenarios`: all but the opt-in ones. */
 export const DEFAULT_SCENARIO_NAMES: readonly ScenarioName[] = SCENARIO_NAMES.filter((name) => !OPT_IN_SCENARIO_NAMES.includes(name));
 
 /** Scenarios measured as a message rate, one row per payload size. */
-export type RateScenarioName = Exclude<ScenarioName, 'conns' | 'jsstream'>;
+export type RateScenarioName = Exclude<ScenarioName, 'conns' | 'jsstream' | 'jsmirror'>;
 
 /** Rate scenarios that run on one server with JetStream on, in a fresh store directory. */
 export const JETSTREAM_RATE_SCENARIOS = ['jspub', 'jspush', 'jspull', 'kvput', 'kvget'] as const satisfies readonly RateScenarioName[];
