@@ -88,6 +88,13 @@ describe('leafnodes block', () => {
     });
   });
 
+  it('reads hub: true on a remote, and refuses a hub that is not a boolean', () => {
+    const { leafnodes, warnings } = load('leafnodes { remotes: [ { url: "nats-leaf://127.0.0.1:7422", hub: true } ] }');
+    expect(warnings).toEqual([]);
+    expect(leafnodes?.remotes[0]?.hub).toBe(true);
+    expect(errorsOf('leafnodes { remotes: [ { url: "nats-leaf://127.0.0.1:7422", hub: "yes" } ] }')).toEqual(['F:1:61: "hub" must be a boolean, found a string']);
+  });
+
   it('takes leaf:// URLs as nats-server does', () => {
     const { leafnodes, warnings } = load('leafnodes { remotes: [ { url: "leaf://127.0.0.1:7422" } ] }');
     expect(warnings).toEqual([]);

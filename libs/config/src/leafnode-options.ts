@@ -24,6 +24,8 @@ export interface LeafRemoteConfig {
   denyImports: string[];
   /** Subjects this side does not publish to the hub. */
   denyExports: string[];
+  /** `hub: true`: we dial, but the other side is the spoke and we act as its hub (CONNECT `is_hub`). */
+  hub?: boolean;
 }
 
 /** `leafnodes {}`: accepting leaf connections (a port) and/or connecting to hubs (remotes). */
@@ -49,7 +51,7 @@ const BLOCK = 'leafnodes';
 const DEFAULT_RECONNECT_MS = 1000;
 const LEAF_SCHEMES = new Set(['nats-leaf:', 'leaf:', 'nats:', 'tls:', 'ws:', 'wss:']);
 /** Remote keys nats-server 2.9 knows that are not implemented: warned about, ignored. */
-const REMOTE_NOT_SUPPORTED = new Set(['credentials', 'hub', 'no_randomize', 'dont_randomize', 'ws_compression', 'ws_no_masking', 'signature_cb']);
+const REMOTE_NOT_SUPPORTED = new Set(['credentials', 'no_randomize', 'dont_randomize', 'ws_compression', 'ws_no_masking', 'signature_cb']);
 
 /** `leafnodes { listen, host, port, advertise, no_advertise, authorization, tls, reconnect, remotes }`. */
 export function applyLeafnodes(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
@@ -202,6 +204,11 @@ function readRemotes(e: ConfigEntry, d: Diagnostics): LeafRemoteConfig[] {
         case 'deny_export':
           remote.denyExports = readStringList(x, d) ?? remote.denyExports;
           break;
+        case 'hub': {
+          const hub = readBool(x, d);
+          if (hub !== undefined) remote.hub = hub;
+          break;
+        }
         default:
           if (REMOTE_NOT_SUPPORTED.has(key)) notSupported(x, d, 'leafnode remote');
           else unknownField(x, d, 'leafnode remote');

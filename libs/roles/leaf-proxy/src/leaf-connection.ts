@@ -36,7 +36,8 @@ const LOOP_SUBJECT_PREFIX = '$LDS.';
 
 /**
  * One leaf node connection, either side: a leaf that connected to us (we are its hub) or a hub
- * we connected to (`remote` set; we are the spoke). Parses what the other side sends, keeps the
+ * we connected to (`remote` set; we are the spoke). A remote with `hub: true`, or a leaf whose
+ * CONNECT says `is_hub`, turns the roles around: who dialed and who is the hub are apart. Parses what the other side sends, keeps the
  * interest we told it about (nats-server's smap: plain interest on 0↔1, queue groups with their
  * weight on every change), batches output, pings, and hands everything else to the proxy. To the
  * router it is the link its interest is reached over and the origin of the messages it brings.
@@ -45,7 +46,9 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
   /** What the router knows a message from this connection by. */
   readonly originKind = 'leaf';
   /** What its messages may reach: less from a connection to our hub. */
-  readonly forwards: number | undefined;
+  forwards: number | undefined;
+  /** The other side is our hub: we send it only local interest and keep its messages off routes and gateways. */
+  isSpoke: boolean;
   /** The account this connection is bound to (set at CONNECT on the hub side, from the remote on ours). */
   account: string;
   remoteId = '';
@@ -82,10 +85,17 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
     this.basePermissions = remote !== undefined ? { publish: { deny: remote.config.denyExports }, subscribe: { deny: remote.config.denyImports } } : undefined;
     this.perms = new PermissionChecker(this.basePermissions);
     this.parser = createLeafParser(this);
-    this.forwards = remote !== undefined ? SPOKE_FORWARDS : undefined;
+    this.isSpoke = remote !== undefined && remote.config.hub !== true;
+    this.forwards = this.isSpoke ? SPOKE_FORWARDS : undefined;
   }
 
-  /** We dialed it: we are the spoke, the other side our hub. */
+  /** A leaf that dialed us declared itself the hub (CONNECT `is_hub`): we take the spoke's side. */
+  becomeSpoke(): void {
+    this.isSpoke = true;
+    this.forwards = SPOKE_FORWARDS;
+  }
+
+  /** We dialed it. */
   get isSolicited(): boolean {
     return this.remote !== undefined;
   }
@@ -98,7 +108,7 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
 
   /** As nats-server: a spoke always pings; a hub skips the PING after recent traffic from the leaf. */
   protected override wantsPing(): boolean {
-    return this.isSolicited || super.wantsPing();
+    return this.isSpoke || super.wantsPing();
   }
 
   protected linkClosed(): void {

@@ -68,6 +68,7 @@ export function processLeafConnect(proxy: LeafProxy, conn: LeafConnection, conne
   conn.remoteCluster = connect.cluster ?? '';
   conn.headers = connect.headers === true && proxy.supportsHeaders;
   conn.peerDomain = typeof connect.domain === 'string' && connect.domain !== '' ? connect.domain : undefined;
+  if (connect.is_hub === true) conn.becomeSpoke();
   if (Array.isArray(connect.deny_pub) && connect.deny_pub.length > 0) {
     conn.basePermissions = { publish: { deny: connect.deny_pub.filter((s): s is string => typeof s === 'string') } };
     conn.perms = new PermissionChecker(conn.basePermissions);
@@ -116,7 +117,7 @@ export function processHubInfo(proxy: LeafProxy, conn: LeafConnection, info: Lea
     jetstream: proxy.options.jetstream.enabled,
     domain: proxy.options.jetstream.enabled ? proxy.options.jetstream.domain : undefined,
   };
-  conn.queueProto(encodeLeafConnect(leafConnect(self, urlCredentials(dialed.url), useTls, remote.config.denyImports)));
+  conn.queueProto(encodeLeafConnect(leafConnect(self, urlCredentials(dialed.url), useTls, remote.config.denyImports, remote.config.hub === true)));
   if (info.info_on_connect === true) conn.awaitConnectInfo();
   else proxy.register(conn);
 }

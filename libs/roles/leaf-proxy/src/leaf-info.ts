@@ -97,6 +97,7 @@ export function leafConnect(
   credentials: { user: string; pass: string } | undefined,
   tls: boolean,
   denyPub: readonly string[],
+  isHub: boolean,
 ): LeafConnectInfo {
   const connect: LeafConnectInfo = { version: self.version };
   if (credentials !== undefined) {
@@ -107,6 +108,7 @@ export function leafConnect(
   connect.server_id = self.serverId;
   if (self.domain !== undefined) connect.domain = self.domain;
   connect.name = self.serverName;
+  if (isHub) connect.is_hub = true;
   connect.cluster = self.cluster;
   if (self.headers) connect.headers = true;
   if (self.jetstream) connect.jetstream = true;

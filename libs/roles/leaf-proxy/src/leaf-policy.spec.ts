@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { KIND_BIT, type RouterOrigin } from '@nats-ts/routing';
 import { leafTakes, linkReaches, memberReaches, SPOKE_FORWARDS, type LeafSide } from './leaf-policy.js';
 
-const hub: LeafSide = { isSolicited: true, remoteCluster: 'hub' };
-const otherHub: LeafSide = { isSolicited: true, remoteCluster: 'hub2' };
-const leafA: LeafSide = { isSolicited: false, remoteCluster: 'A' };
-const leafA2: LeafSide = { isSolicited: false, remoteCluster: 'A' };
-const leafB: LeafSide = { isSolicited: false, remoteCluster: '' };
+const hub: LeafSide = { isSpoke: true, remoteCluster: 'hub' };
+const otherHub: LeafSide = { isSpoke: true, remoteCluster: 'hub2' };
+const leafA: LeafSide = { isSpoke: false, remoteCluster: 'A' };
+const leafA2: LeafSide = { isSpoke: false, remoteCluster: 'A' };
+const leafB: LeafSide = { isSpoke: false, remoteCluster: '' };
 
 const origin = (kind: RouterOrigin['originKind']): RouterOrigin => ({ originKind: kind, originMember: 'm' });
 

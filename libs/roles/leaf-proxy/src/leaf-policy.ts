@@ -2,8 +2,8 @@ import { forwardMask, KIND_BIT, type RouterOrigin } from '@nats-ts/routing';
 
 /** One side of a leaf connection, as nats-server's leaf rules see it. */
 export interface LeafSide {
-  /** We dialed it: the other side is our hub. */
-  readonly isSolicited: boolean;
+  /** The other side is our hub (we dialed it, unless the remote says `hub: true`; or it dialed us saying it is the hub). */
+  readonly isSpoke: boolean;
   /** The other side's cluster name, '' when it has none. */
   readonly remoteCluster: string;
 }
@@ -13,13 +13,13 @@ export const SPOKE_FORWARDS = forwardMask('leaf') & ~(KIND_BIT.route | KIND_BIT.
 
 /** Interest (and messages) of one connection reach another unless both are our hubs, or both leafs share a cluster. */
 export function linkReaches(from: LeafSide, to: LeafSide): boolean {
-  if (from.isSolicited && to.isSolicited) return false;
+  if (from.isSpoke && to.isSpoke) return false;
   return from.remoteCluster === '' || from.remoteCluster !== to.remoteCluster;
 }
 
 /** A member's interest (and messages) reach a connection unless they are other servers' (`remote`: from routes or gateways) and it goes to our hub. */
 export function memberReaches(remote: boolean, to: LeafSide): boolean {
-  return !(remote && to.isSolicited);
+  return !(remote && to.isSpoke);
 }
 
 /**
