@@ -44,6 +44,8 @@ export interface RunningRole {
   readonly ports: PortsReport;
   /** Monitoring endpoints this role serves (path → JSON document). */
   endpoints(): Record<string, JsonEndpoint | EndpointSpec>;
+  /** Every role of the process has started: serve the connections held until now (clients find JetStream up). */
+  serve?(): void;
   reload(options: Readonly<ServerOptions>): void;
   enterLameDuck(): Promise<void>;
   shutdown(): Promise<void>;

@@ -93,6 +93,7 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
         }),
       );
     }
+    for (const role of roles) role.serve?.();
     // Opened by whichever process runs a role serving it: the client role, or leaf-proxy on its own (`/leafnode`).
     if (options.websocket && websocketRoutes.servesAnything()) {
       websocket = new WebsocketListener(options.websocket, logger, websocketRoutes);

@@ -48,6 +48,8 @@ export class ClientGateway implements BusHandlers {
 
   private nextCid = 1;
   private listener: NetServer | undefined;
+  /** Sockets accepted while held (see `holdClients`); undefined when clients are served as they come. */
+  private heldSockets: Socket[] | undefined;
   /** TLS handshakes of client connections, when `tls {}` is configured. */
   private tlsAcceptor: TlsAcceptor | undefined;
   private clientAddress: BoundAddress | undefined;
@@ -87,6 +89,8 @@ export class ClientGateway implements BusHandlers {
   async shutdown(): Promise<void> {
     // A listener's close completes only once its connections are gone, so close them meanwhile.
     const listenersClosed = this.stopListening();
+    for (const socket of this.heldSockets ?? []) socket.destroy();
+    this.heldSockets = undefined;
     for (const conn of [...this.connections.values()]) conn.close('Server Shutdown');
     await listenersClosed;
     await this.bus?.close();
@@ -163,7 +167,26 @@ export class ClientGateway implements BusHandlers {
 
   // ---- accepting ----
 
+  /**
+   * Holds the clients accepted from now on, paused and not yet sent INFO, until
+   * `serveHeldClients()`: the process's later roles (JetStream) are not up yet, and a client
+   * that connects must find them answering, as nats-server starts JetStream before it accepts.
+   */
+  holdClients(): void {
+    this.heldSockets ??= [];
+  }
+
+  serveHeldClients(): void {
+    const held = this.heldSockets;
+    this.heldSockets = undefined;
+    for (const socket of held ?? []) if (!socket.destroyed) this.acceptSocket(socket);
+  }
+
   private acceptSocket(socket: Socket): void {
+    if (this.heldSockets !== undefined) {
+      this.heldSockets.push(socket);
+      return;
+    }
     // TLS starts on the socket as accepted; only plain TCP reads into the shared buffer.
     this.accept(new SocketTransport(socket, this.tlsAcceptor === undefined));
   }

@@ -6,6 +6,7 @@ import { buildConnz, buildSubsz, buildVarz } from './monitor-endpoints.js';
 /** Starts the client role of a node and exposes it to the process runner. */
 export const clientGatewayRole: RoleFactory = async (ctx) => {
   const gateway = new ClientGateway(ctx);
+  gateway.holdClients();
   const bound = await gateway.start();
   // Every websocket path no other role of this process claims carries clients.
   ctx.websocketRoutes.serveClients((ws, peer) => gateway.acceptWebsocket(ws, peer));
@@ -26,6 +27,7 @@ export const clientGatewayRole: RoleFactory = async (ctx) => {
       '/subsz': (query) => buildSubsz(gateway, query),
       '/subscriptionsz': (query) => buildSubsz(gateway, query),
     }),
+    serve: () => gateway.serveHeldClients(),
     reload: (options) => gateway.reload(options),
     enterLameDuck: () => gateway.enterLameDuck(),
     shutdown: () => gateway.shutdown(),
