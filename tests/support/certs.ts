@@ -86,3 +86,18 @@ export function generateTestCerts(): TestCerts {
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/**
+ * One more client certificate from the CA of `certs`: `subject` in openssl's form
+ * (`/O=acme/OU=eng/CN=alice`, least specific first), `subjectAltName` as the extension's value.
+ */
+export function issueClientCert(certs: TestCerts, name: string, subject: string, subjectAltName?: string): { cert: string; key: string } {
+  issue(certs.dir, name, subject, [
+    'basicConstraints=CA:FALSE',
+    'keyUsage=critical,digitalSignature,keyEncipherment',
+    'extendedKeyUsage=clientAuth',
+    subjectAltName !== undefined ? `subjectAltName=${subjectAltName}` : '',
+    '',
+  ].join('\n'));
+  return { cert: join(certs.dir, `${name}.pem`), key: join(certs.dir, `${name}-key.pem`) };
+}

@@ -104,7 +104,7 @@ describe('loadConfigFile: bad values name file:line:col', () => {
     ]);
     expect(errorsOf('jetstream { key: s3cr3t }')[0]).toMatch(/^F:1:13: "key" is not supported: encryption at rest/);
     expect(errorsOf('websocket { port: 8080, no_tls: true, authorization { user: a } }')[0]).toMatch(/^F:1:39: "authorization" is not supported: websocket-specific credentials/);
-    expect(errorsOf(`tls { cert_file: "${certFile}", key_file: "${keyFile}", verify_and_map: true }`)[0]).toMatch(/"verify_and_map" is not supported/);
+    expect(errorsOf(`leafnodes { port: 7422, tls { cert_file: "${certFile}", key_file: "${keyFile}", verify_and_map: true } }`)[0]).toMatch(/"verify_and_map" is not supported/);
   });
 
   it('refuses nkey users whose key is not a public user nkey, or that also have a name or password', () => {

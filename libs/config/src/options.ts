@@ -119,6 +119,8 @@ export interface TlsConfig {
   caFile?: string;
   /** Require and verify client certificates. */
   verify: boolean;
+  /** `verify_and_map` (client listener only): verify, and the certificate's e-mail, DNS name, URI or subject names the user. */
+  verifyAndMap?: boolean;
   /** Handshake timeout in ms (nats-server default 2s; config value in seconds). */
   timeoutMs: number;
   /** Only for remotes/outbound: skip server certificate verification. */

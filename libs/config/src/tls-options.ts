@@ -41,6 +41,17 @@ export function readTls(e: ConfigEntry, d: Diagnostics, block: string): TlsConfi
         break;
       }
       case 'verify_and_map':
+        if (block === 'tls') {
+          if (readBool(x, d) === true) {
+            tls.verify = true;
+            tls.verifyAndMap = true;
+          }
+          break;
+        }
+        if (readBool(x, d) === true) {
+          refused(x, d, 'mapping certificates to users is implemented for the client listener only, and plain verification would admit other identities');
+        }
+        break;
       case 'verify_cert_and_check_known_urls':
         if (readBool(x, d) === true) {
           refused(x, d, 'mapping certificates to users is not implemented, and plain verification would admit other identities');

@@ -70,7 +70,8 @@ TLS is configured in the tls block of the configuration file:
     }
 
 or with --tls, --tlscert, --tlskey, --tlscacert and --tlsverify on the command line.
-cert_file and key_file are required; ca_file and verify ask for client certificates.
+cert_file and key_file are required; ca_file and verify ask for client certificates;
+verify_and_map also takes the user from the certificate (e-mail, DNS name, URI or subject).
 cipher_suites and curve_preferences are accepted but not applied yet (Node.js defaults
-are used); verify_and_map and pinned_certs are not supported.
+are used); pinned_certs is not supported.
 `;

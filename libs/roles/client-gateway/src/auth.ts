@@ -1,5 +1,6 @@
 import type { NkeyUserConfig, Permissions, ServerOptions, UserConfig } from '@nats-ts/config';
 import { newNonce, nkeySignatureValid, passwordMatches } from '@nats-ts/routing';
+import { parseDistinguishedName, sameName, sameRdns, type CertificateNames } from './certificate-names.js';
 
 /** The credentials a client presents in CONNECT, and the nonce its `sig` must sign. */
 export interface ClientCredentials {
@@ -12,6 +13,8 @@ export interface ClientCredentials {
   sig?: string;
   /** The challenge this connection's INFO carried (when nkey users are configured). */
   nonce?: string;
+  /** Set where the listener maps certificates to users (`verify_and_map`): the certificate names the user, not CONNECT. */
+  certificate?: CertificateNames;
 }
 
 export interface AuthResult {
@@ -82,6 +85,11 @@ export class Authenticator {
         permissions: nkeyUser.permissions ?? auth.defaultPermissions,
       };
     }
+    if (this.users.size > 0 && creds.certificate !== undefined) {
+      const user = this.userOfCertificate(creds.certificate);
+      // As nats-server: the mapped user's password (usually none) must still match CONNECT's.
+      return user === undefined || !passwordMatches(user.password ?? '', creds.pass ?? '') ? undefined : { user: user.user, account: user.account ?? GLOBAL_ACCOUNT, permissions: user.permissions ?? auth.defaultPermissions };
+    }
     if (this.users.size > 0) {
       let name = creds.user;
       let viaNoAuthUser = false;
@@ -106,5 +114,26 @@ export class Authenticator {
       return passwordMatches(auth.password ?? '', creds.pass ?? '') ? { user: auth.user, account: GLOBAL_ACCOUNT } : undefined;
     }
     return undefined;
+  }
+
+  /**
+   * The user a certificate names, tried as nats-server 2.9 tries them: its SAN e-mails, DNS
+   * names and URIs as user names, then users listed by a DN equal to the subject, then by one
+   * with the same parts in another order.
+   */
+  private userOfCertificate(cert: CertificateNames): UserConfig | undefined {
+    for (const name of [...cert.emails, ...cert.dnsNames, ...cert.uris]) {
+      const user = this.users.get(name);
+      if (user !== undefined) return user;
+    }
+    if (cert.subject.length === 0) return undefined;
+    const listedByName: Array<[UserConfig, NonNullable<ReturnType<typeof parseDistinguishedName>>]> = [];
+    for (const user of this.users.values()) {
+      const dn = parseDistinguishedName(user.user);
+      if (dn === undefined) continue;
+      if (sameName(dn, cert.subject)) return user;
+      listedByName.push([user, dn]);
+    }
+    return listedByName.find(([, dn]) => sameRdns(dn, cert.subject))?.[0];
   }
 }

@@ -23,6 +23,7 @@ import type { Permissions } from '@nats-ts/config';
 import { formatGoDuration } from '@nats-ts/observability';
 import type { ConnectionTransport } from './transport.js';
 import type { AuthResult, ClientCredentials } from './auth.js';
+import { certificateNames, NO_CERTIFICATE } from './certificate-names.js';
 import type { ClientGateway } from './client-gateway.js';
 import { publishViolation, subscribeViolation, WireError } from './wire-errors.js';
 import { ClientSubscription } from './interest.js';
@@ -206,6 +207,11 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     }
     this.opts = parsed.opts;
     this.credentials = parsed.credentials;
+    // verify_and_map: the client listener's certificate names the user (websocket clients have their own listener).
+    if (this.gateway.options.tls?.verifyAndMap === true && this.transport.kind === 'tcp') {
+      const cert = this.transport.peerCertificate();
+      this.credentials.certificate = cert !== undefined ? certificateNames(cert) : NO_CERTIFICATE;
+    }
     const opts = this.opts;
     if (this.gateway.options.noHeaderSupport) opts.headers = false;
     if (!this.connectReceived) {

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { X509Certificate } from 'node:crypto';
 import { TLSSocket } from 'node:tls';
 import { peerAddress, type TlsAcceptor } from '@nats-ts/server-link';
 import type { WebSocket } from 'ws';
@@ -21,6 +22,8 @@ export interface ConnectionTransport {
   readonly remotePort: number;
   /** TLS version and cipher once TLS is up. */
   tlsDetails(): { version: string; cipher: string } | undefined;
+  /** The client's verified certificate, on TLS connections that presented one. */
+  peerCertificate(): X509Certificate | undefined;
   attach(events: TransportEvents): void;
   /** Returns false when the transport is backed up; onDrain follows. */
   write(data: Buffer): boolean;
@@ -127,6 +130,10 @@ export class SocketTransport implements ConnectionTransport {
     });
   }
 
+  peerCertificate(): X509Certificate | undefined {
+    return this.socket instanceof TLSSocket ? this.socket.getPeerX509Certificate() : undefined;
+  }
+
   tlsDetails(): { version: string; cipher: string } | undefined {
     if (!(this.socket instanceof TLSSocket)) return undefined;
     const cipher = this.socket.getCipher();
@@ -200,6 +207,10 @@ export class WebSocketTransport implements ConnectionTransport {
     if (this.closed) return;
     this.closed = true;
     this.events?.onClose(error);
+  }
+
+  peerCertificate(): X509Certificate | undefined {
+    return undefined;
   }
 
   tlsDetails(): { version: string; cipher: string } | undefined {
