@@ -16,13 +16,13 @@ class Member implements BusHandlers {
   memberLeft(): void {}
   interest(): void {}
   message(_from: MemberInfo, msg: BusMessage): void {
-    this.received.push(Buffer.from(msg.payload).toString());
+    this.received.push(Buffer.from(msg.data).toString());
   }
   peers(): string[] {
     return this.endpoint.members().map((m) => m.memberId);
   }
   send(to: Member, text: string): void {
-    this.endpoint.send(to.endpoint.self.memberId, { account: '$G', subject: 's', payload: Buffer.from(text), originMemberId: this.endpoint.self.memberId });
+    this.endpoint.send(to.endpoint.self.memberId, { account: '$G', subject: 's', headerSize: 0, data: Buffer.from(text), originMemberId: this.endpoint.self.memberId });
   }
 }
 

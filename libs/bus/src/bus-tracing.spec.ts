@@ -66,7 +66,7 @@ describe('TcpBus tracing', () => {
       const sender = await a.join({ nodeId: 'N', role: 'client-gateway', version: '1' }, quiet);
       const target = await b.join({ nodeId: 'N', role: 'route-mesh', version: '1' }, { ...quiet, message: (_from, msg) => void received.push(msg) });
       await until(() => sender.members().length === 1, 'link');
-      const base = { account: '$G', subject: 'orders.new', payload: Buffer.from('x'), originMemberId: sender.self.memberId };
+      const base = { account: '$G', subject: 'orders.new', data: Buffer.from('x'), headerSize: 0, originMemberId: sender.self.memberId };
       sender.send(target.self.memberId, { ...base, traceparent: PARENT });
       sender.send(target.self.memberId, { ...base });
       await until(() => received.length === 2, 'messages');

@@ -16,7 +16,7 @@ const FRAMES: BusFrame[] = [
   { kind: 'hello', member: { memberId: 'p1.1', nodeId: 'n', role: 'client-gateway', version: '0.1.0' } },
   { kind: 'heartbeat', memberId: 'p1', seq: 1 },
   { kind: 'gone', memberId: 'p1.1' },
-  { kind: 'message', message: { account: '$G', subject: 'big', payload: Buffer.alloc(200, 9), originMemberId: 'p1.1' }, from: 'p1.1', to: 'p2.1' },
+  { kind: 'message', message: { account: '$G', subject: 'big', headerSize: 0, data: Buffer.alloc(200, 9), originMemberId: 'p1.1' }, from: 'p1.1', to: 'p2.1' },
 ];
 
 function stream(frames: BusFrame[]): Buffer {

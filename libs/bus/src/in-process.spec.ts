@@ -54,7 +54,7 @@ async function joinMember(memberId: string, role: Role = 'client-gateway'): Prom
 }
 
 function message(subject: string, payload: string, extra: Partial<BusMessage> = {}): BusMessage {
-  return { account: '$G', subject, payload: Buffer.from(payload), originMemberId: 'origin', ...extra };
+  return { account: '$G', subject, headerSize: 0, data: Buffer.from(payload), originMemberId: 'origin', ...extra };
 }
 
 describe('InProcessBus membership', () => {
@@ -203,12 +203,12 @@ describe('InProcessBus messages', () => {
     const a = await joinMember('a');
     const b = await joinMember('b', 'route-mesh');
     const c = await joinMember('c', 'leaf-proxy');
-    const msg = message('orders', 'hi', { reply: '_INBOX.1', header: Buffer.from('NATS/1.0\r\n\r\n'), queues: ['q'] });
+    const msg = message('orders', 'hi', { reply: '_INBOX.1', queues: ['q'] });
     a.endpoint.send('b', msg);
     expect(b.rec.messages).toHaveLength(1);
     expect(b.rec.messages[0]!.from).toBe(a.endpoint.self);
     expect(b.rec.messages[0]!.msg).toBe(msg);
-    expect(b.rec.messages[0]!.msg.payload).toBe(msg.payload);
+    expect(b.rec.messages[0]!.msg.data).toBe(msg.data);
     expect(c.rec.messages).toHaveLength(0);
     expect(a.rec.messages).toHaveLength(0);
     c.endpoint.send('a', message('back', 'x'));
@@ -220,7 +220,7 @@ describe('InProcessBus messages', () => {
     const b = await joinMember('b');
     b.rec.onMessage = (msg) => b.endpoint.send('a', message(msg.reply!, 'pong'));
     a.endpoint.send('b', message('ping', 'ping', { reply: 'r1' }));
-    expect(a.rec.messages.map((m) => [m.msg.subject, Buffer.from(m.msg.payload).toString()])).toEqual([['r1', 'pong']]);
+    expect(a.rec.messages.map((m) => [m.msg.subject, Buffer.from(m.msg.data).toString()])).toEqual([['r1', 'pong']]);
   });
 
   it('drops messages to unknown or departed members and from closed endpoints', async () => {

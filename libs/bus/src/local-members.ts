@@ -276,15 +276,13 @@ export class LocalMembers {
   private deliverToEntries(target: LocalEndpoint, from: MemberInfo, msg: BusMessage): void {
     const account = this.router.accounts.get(msg.account);
     if (account === undefined) return;
-    const header = msg.header;
-    const headerSize = header !== undefined ? header.length : 0;
-    const data = headerSize > 0 ? Buffer.concat([header!, msg.payload]) : msg.payload;
+    const data = msg.data;
     let origin = this.origins.get(from.memberId);
     if (origin === undefined) {
       origin = memberOrigin(from);
       this.origins.set(from.memberId, origin);
     }
-    this.router.deliverRouted(account, origin, target.self.memberId, msg.queues ?? NO_QUEUES, msg.subject, msg.reply, headerSize, data, 0, data.length, msg.traceparent);
+    this.router.deliverRouted(account, origin, target.self.memberId, msg.queues ?? NO_QUEUES, msg.subject, msg.reply, msg.headerSize, data, 0, data.length, msg.traceparent);
   }
 
   // One failing member must not stop the others being told.

@@ -51,8 +51,8 @@ class MemberLink implements RouterLink {
       account,
       subject,
       reply,
-      header: headerSize > 0 ? data.subarray(start, start + headerSize) : undefined,
-      payload: data.subarray(start + headerSize, end),
+      data: data.subarray(start, end),
+      headerSize,
       originMemberId: origin.originMember,
       // The scratch list is reused for the next message: the receiver gets its own copy.
       queues: queues.length > 0 ? queues.slice() : undefined,

@@ -10,13 +10,13 @@ const FULL: BusMessage = {
   account: '$G',
   subject: 'orders.ünïcode.new',
   reply: '_INBOX.abc',
-  header: Buffer.from('NATS/1.0\r\nX: 1\r\n\r\n'),
-  payload: Buffer.alloc(300, 7),
+  data: Buffer.concat([Buffer.from('NATS/1.0\r\nX: 1\r\n\r\n'), Buffer.alloc(300, 7)]),
+  headerSize: 'NATS/1.0\r\nX: 1\r\n\r\n'.length,
   traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
   originMemberId: 'peer1.1',
   queues: ['q1', 'workers'],
 };
-const MINIMAL: BusMessage = { account: 'A', subject: 's', payload: new Uint8Array(0), originMemberId: 'm' };
+const MINIMAL: BusMessage = { account: 'A', subject: 's', headerSize: 0, data: new Uint8Array(0), originMemberId: 'm' };
 
 /** Encodes with the hand-written encoder; returns the frame without its length prefix. */
 function handEncode(msg: BusMessage, from: string, to: string): Buffer {
@@ -31,13 +31,13 @@ function handEncode(msg: BusMessage, from: string, to: string): Buffer {
 }
 
 function plain(msg: BusMessage): Record<string, unknown> {
-  return { ...msg, header: msg.header && Buffer.from(msg.header).toString(), payload: Buffer.from(msg.payload).toString('hex') };
+  return { ...msg, data: Buffer.from(msg.data).toString('hex') };
 }
 
 describe('bus.proto and the hand codec', () => {
   it('uses the field tags of MessageDelivery in bus.proto, and its BusFrame field for messages', () => {
     const delivery = busSchema().lookupType('natsts.bus.MessageDelivery');
-    const fromFile = Object.fromEntries(delivery.fieldsArray.map((field) => [field.name, (field.id << 3) | 2]));
+    const fromFile = Object.fromEntries(delivery.fieldsArray.map((field) => [field.name, (field.id << 3) | (field.type === 'uint32' ? 0 : 2)]));
     expect(MESSAGE_DELIVERY_TAGS).toEqual(fromFile);
     expect(MESSAGE_FRAME_TAG).toBe((busSchema().lookupType('natsts.bus.BusFrame').fields.message!.id << 3) | 2);
   });
@@ -77,7 +77,7 @@ describe('message frame codec', () => {
       expect(plain(decoded)).toEqual(plain(msg));
       expect(decoder.from).toBe('f.1');
       expect(decoder.to).toBe('t.1');
-      if (msg.payload.length > 0) expect(decoded.payload.buffer).toBe(bytes.buffer);
+      if (msg.data.length > 0) expect(decoded.data.buffer).toBe(bytes.buffer);
     }
   });
 
@@ -147,7 +147,7 @@ describe('FrameBuffer', () => {
   it('grows for large frames and keeps pending bytes', () => {
     const out = new FrameBuffer();
     out.writeFrame(encodeFrame({ kind: 'gone', memberId: 'before' }));
-    const big: BusMessage = { ...MINIMAL, payload: Buffer.alloc(1024 * 1024, 1) };
+    const big: BusMessage = { ...MINIMAL, headerSize: 0, data: Buffer.alloc(1024 * 1024, 1) };
     out.writeMessage(big, 'm', 'x');
     expect(out.length).toBeGreaterThan(1024 * 1024);
     const bytes = out.take();

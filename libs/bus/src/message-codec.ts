@@ -14,26 +14,27 @@ export const MESSAGE_FRAME_TAG = (5 << 3) | 2;
 const ACCOUNT = (1 << 3) | 2;
 const SUBJECT = (2 << 3) | 2;
 const REPLY = (3 << 3) | 2;
-const HEADER = (4 << 3) | 2;
-const PAYLOAD = (5 << 3) | 2;
+const DATA = (5 << 3) | 2;
 const TRACEPARENT = (6 << 3) | 2;
 const ORIGIN = (7 << 3) | 2;
 const QUEUES = (8 << 3) | 2;
 const FROM = (9 << 3) | 2;
 const TO = (10 << 3) | 2;
+/** The only varint field. */
+const HEADER_SIZE = (11 << 3) | 0;
 
 /** The codec's tags by MessageDelivery field (as protobufjs names bus.proto's fields), for the test that they match the file. */
 export const MESSAGE_DELIVERY_TAGS: Readonly<Record<string, number>> = {
   account: ACCOUNT,
   subject: SUBJECT,
   reply: REPLY,
-  header: HEADER,
-  payload: PAYLOAD,
+  data: DATA,
   traceparent: TRACEPARENT,
   originMember: ORIGIN,
   queues: QUEUES,
   fromMember: FROM,
   toMember: TO,
+  headerSize: HEADER_SIZE,
 };
 
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -112,8 +113,8 @@ export class MessageFrameEncoder {
     body += fieldSize(this.subject.measure(msg.subject));
     this.replyLength = msg.reply ? Buffer.byteLength(msg.reply) : 0;
     if (this.replyLength > 0) body += fieldSize(this.replyLength);
-    if (msg.header !== undefined && msg.header.length > 0) body += fieldSize(msg.header.length);
-    if (msg.payload.length > 0) body += fieldSize(msg.payload.length);
+    if (msg.data.length > 0) body += fieldSize(msg.data.length);
+    if (msg.headerSize > 0) body += 1 + varintSize(msg.headerSize);
     this.traceLength = msg.traceparent ? Buffer.byteLength(msg.traceparent) : 0;
     if (this.traceLength > 0) body += fieldSize(this.traceLength);
     body += fieldSize(this.origin.measure(msg.originMemberId));
@@ -143,8 +144,7 @@ export class MessageFrameEncoder {
     pos = this.account.write(buf, pos, ACCOUNT);
     pos = this.subject.write(buf, pos, SUBJECT);
     if (this.replyLength > 0) pos = writeString(buf, pos, REPLY, msg.reply!, this.replyLength);
-    if (msg.header !== undefined && msg.header.length > 0) pos = writeBytes(buf, pos, HEADER, msg.header);
-    if (msg.payload.length > 0) pos = writeBytes(buf, pos, PAYLOAD, msg.payload);
+    if (msg.data.length > 0) pos = writeBytes(buf, pos, DATA, msg.data);
     if (this.traceLength > 0) pos = writeString(buf, pos, TRACEPARENT, msg.traceparent!, this.traceLength);
     pos = this.origin.write(buf, pos, ORIGIN);
     const queues = msg.queues;
@@ -153,6 +153,10 @@ export class MessageFrameEncoder {
     }
     if (this.hasFrom) pos = this.from.write(buf, pos, FROM);
     pos = this.to.write(buf, pos, TO);
+    if (msg.headerSize > 0) {
+      buf[pos++] = HEADER_SIZE;
+      pos = writeVarint(buf, pos, msg.headerSize);
+    }
     this.msg = undefined;
     return pos;
   }
@@ -196,8 +200,8 @@ export class MessageFrameDecoder {
     let account = '';
     let subject = '';
     let reply: string | undefined;
-    let header: Buffer | undefined;
-    let payload = EMPTY;
+    let data = EMPTY;
+    let headerSize = 0;
     let traceparent: string | undefined;
     let origin = '';
     let queues: string[] | undefined;
@@ -206,6 +210,11 @@ export class MessageFrameDecoder {
     while (c.pos < end) {
       const tag = c.readVarint(buf, end);
       if (tag < 0) throw new Error('bus frame: malformed message');
+      if (tag === HEADER_SIZE) {
+        headerSize = c.readVarint(buf, end);
+        if (headerSize < 0) throw new Error('bus frame: malformed message');
+        continue;
+      }
       if ((tag & 7) !== 2) {
         skipField(c, buf, end, tag);
         continue;
@@ -225,11 +234,8 @@ export class MessageFrameDecoder {
         case REPLY:
           if (length > 0) reply = buf.toString('utf8', fieldStart, fieldEnd);
           break;
-        case HEADER:
-          if (length > 0) header = buf.subarray(fieldStart, fieldEnd);
-          break;
-        case PAYLOAD:
-          payload = buf.subarray(fieldStart, fieldEnd);
+        case DATA:
+          data = buf.subarray(fieldStart, fieldEnd);
           break;
         case TRACEPARENT:
           if (length > 0) traceparent = buf.toString('utf8', fieldStart, fieldEnd);
@@ -248,11 +254,11 @@ export class MessageFrameDecoder {
           break;
       }
     }
+    if (headerSize > data.length) throw new Error('bus frame: malformed message');
     this.from = from === '' ? origin : from;
     this.to = to;
-    const message: BusMessage = { account, subject, payload, originMemberId: origin };
+    const message: BusMessage = { account, subject, data, headerSize, originMemberId: origin };
     if (reply !== undefined) message.reply = reply;
-    if (header !== undefined) message.header = header;
     if (traceparent !== undefined) message.traceparent = traceparent;
     if (queues !== undefined) message.queues = queues;
     return message;

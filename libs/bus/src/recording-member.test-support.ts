@@ -30,8 +30,8 @@ export class RecordingMember implements BusHandlers {
     this.messages.push({
       subject: msg.subject,
       ...(msg.reply ? { reply: msg.reply } : {}),
-      payload: Buffer.from(msg.payload).toString(),
-      ...(msg.header ? { header: Buffer.from(msg.header).toString() } : {}),
+      payload: Buffer.from(msg.data.subarray(msg.headerSize)).toString(),
+      ...(msg.headerSize > 0 ? { header: Buffer.from(msg.data.subarray(0, msg.headerSize)).toString() } : {}),
       ...(msg.queues ? { queues: [...msg.queues] } : {}),
     });
   }

@@ -39,7 +39,7 @@ describe('the process router on the bus', () => {
     const origin: RouterOrigin = { originKind: 'client', originMember: client.self.memberId };
     const data = Buffer.from('{}');
     client.router.publish(client.router.account('$G'), origin, '$JS.API.INFO', '_INBOX.1', 0, data, 0, data.length, undefined);
-    leaf.endpoint.send(leaf.memberIdOf('stream-store'), { account: '$G', subject: '$JS.API.STREAM.NAMES', payload: Buffer.from('x'), originMemberId: leaf.endpoint.self.memberId });
+    leaf.endpoint.send(leaf.memberIdOf('stream-store'), { account: '$G', subject: '$JS.API.STREAM.NAMES', headerSize: 0, data: Buffer.from('x'), originMemberId: leaf.endpoint.self.memberId });
     expect(internal.got).toEqual(['$JS.API.INFO {}', '$JS.API.STREAM.NAMES x']);
   });
 

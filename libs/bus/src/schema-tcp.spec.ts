@@ -18,7 +18,7 @@ describe('bus schema, TCP frames', () => {
   });
 
   it('round-trips the sending and receiving members of a message, the sender defaulting to the origin', () => {
-    const message = { account: '$G', subject: 's', payload: new Uint8Array(0), originMemberId: 'p.1' };
+    const message = { account: '$G', subject: 's', data: new Uint8Array(0), headerSize: 0, originMemberId: 'p.1' };
     expect(decodeFrame(encodeFrame({ kind: 'message', message, from: 'p.2', to: 'q.1' }))).toEqual({ kind: 'message', message, from: 'p.2', to: 'q.1' });
     expect(decodeFrame(encodeFrame({ kind: 'message', message, to: 'q.1' }))).toEqual({ kind: 'message', message, from: 'p.1', to: 'q.1' });
   });

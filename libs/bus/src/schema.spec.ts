@@ -47,8 +47,8 @@ describe('bus schema', () => {
         account: '$G',
         subject: 'orders.new',
         reply: '_INBOX.abc',
-        header: Buffer.from('NATS/1.0\r\nX: 1\r\n\r\n'),
-        payload: Buffer.from('hello'),
+        data: Buffer.from('NATS/1.0\r\nX: 1\r\n\r\nhello'),
+        headerSize: 'NATS/1.0\r\nX: 1\r\n\r\n'.length,
         traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
         originMemberId: 'n1/client-gateway/1',
         queues: ['q1', 'q2'],
@@ -57,22 +57,21 @@ describe('bus schema', () => {
     const decoded = roundTrip(full);
     expect(decoded.kind).toBe('message');
     if (decoded.kind !== 'message' || full.kind !== 'message') return;
-    const { header, payload, ...rest } = decoded.message;
-    const { header: sentHeader, payload: sentPayload, ...sentRest } = full.message;
+    const { data, ...rest } = decoded.message;
+    const { data: sentData, ...sentRest } = full.message;
     expect(rest).toEqual(sentRest);
-    expect(Buffer.from(header!).equals(Buffer.from(sentHeader!))).toBe(true);
-    expect(Buffer.from(payload).equals(Buffer.from(sentPayload))).toBe(true);
+    expect(Buffer.from(data).equals(Buffer.from(sentData))).toBe(true);
 
-    const minimal = roundTrip({ kind: 'message', message: { account: 'A', subject: 's', payload: new Uint8Array(0), originMemberId: 'm' } });
-    expect(minimal).toEqual({ kind: 'message', message: { account: 'A', subject: 's', payload: new Uint8Array(0), originMemberId: 'm' } });
+    const minimal = roundTrip({ kind: 'message', message: { account: 'A', subject: 's', headerSize: 0, data: new Uint8Array(0), originMemberId: 'm' } });
+    expect(minimal).toEqual({ kind: 'message', message: { account: 'A', subject: 's', data: new Uint8Array(0), headerSize: 0, originMemberId: 'm' } });
   });
 
   it('decodes byte fields as views of the input, without copying', () => {
-    const bytes = encodeFrame({ kind: 'message', message: { account: 'A', subject: 's', payload: Buffer.from('xyz'), originMemberId: 'm' } });
+    const bytes = encodeFrame({ kind: 'message', message: { account: 'A', subject: 's', headerSize: 0, data: Buffer.from('xyz'), originMemberId: 'm' } });
     const input = Buffer.from(bytes);
     const decoded = decodeFrame(input);
     if (decoded.kind !== 'message') throw new Error('expected a message');
-    expect(decoded.message.payload.buffer).toBe(input.buffer);
+    expect(decoded.message.data.buffer).toBe(input.buffer);
   });
 
   it('round-trips MemberState, with and without a cluster name', () => {

@@ -46,8 +46,8 @@ interface WireMessage {
   account: string;
   subject: string;
   reply: string;
-  header: Uint8Array;
-  payload: Uint8Array;
+  data: Uint8Array;
+  headerSize: number;
   traceparent: string;
   originMember: string;
   queues: string[];
@@ -135,8 +135,8 @@ function toWireBody(frame: BusFrame): WireFrameInput {
           account: m.account,
           subject: m.subject,
           reply: m.reply,
-          header: m.header,
-          payload: m.payload,
+          data: m.data,
+          headerSize: m.headerSize,
           traceparent: m.traceparent,
           originMember: m.originMemberId,
           queues: m.queues as string[] | undefined,
@@ -189,11 +189,11 @@ export function decodeFrame(bytes: Uint8Array): BusFrame {
       const message: BusMessage = {
         account: w.account,
         subject: w.subject,
-        payload: w.payload.length === 0 ? EMPTY_BYTES : w.payload,
+        data: w.data.length === 0 ? EMPTY_BYTES : w.data,
+        headerSize: w.headerSize,
         originMemberId: w.originMember,
       };
       if (w.reply !== '') message.reply = w.reply;
-      if (w.header.length !== 0) message.header = w.header;
       if (w.traceparent !== '') message.traceparent = w.traceparent;
       if (w.queues.length !== 0) message.queues = w.queues;
       if (w.fromMember === '' && w.toMember === '') return { kind: 'message', message };

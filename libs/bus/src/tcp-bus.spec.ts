@@ -8,6 +8,7 @@ import { FrameBuffer } from './frame-buffer.js';
 import { StaticMembership } from './membership.js';
 import { encodeFrame, type BusFrame } from './schema.js';
 import { TcpBus, type TcpBusOptions } from './tcp-bus.js';
+import { BUS_PROTOCOL } from './tcp-link.js';
 import type { BusEndpoint, BusHandlers, BusMessage, InterestChange, MemberInfo, MemberState, Role } from './types.js';
 
 /** Records what a member's handlers receive, as readable lines. */
@@ -29,7 +30,7 @@ class Recorder implements BusHandlers {
     this.events.push(`${from.role} state ${state.clientUrls.join(',')}`);
   }
   message(from: MemberInfo, msg: BusMessage): void {
-    this.messages.push({ from, msg, payload: Buffer.from(msg.payload).toString() });
+    this.messages.push({ from, msg, payload: Buffer.from(msg.data.subarray(msg.headerSize)).toString() });
   }
   take(): string[] {
     return this.events.splice(0);
@@ -95,7 +96,7 @@ async function until(condition: () => boolean, what: string, timeoutMs = 3_000):
 }
 
 function message(subject: string, payload: string, extra: Partial<BusMessage> = {}): BusMessage {
-  return { account: '$G', subject, payload: Buffer.from(payload), originMemberId: 'origin', ...extra };
+  return { account: '$G', subject, headerSize: 0, data: Buffer.from(payload), originMemberId: 'origin', ...extra };
 }
 
 describe('TcpBus between two processes', () => {
@@ -138,13 +139,13 @@ describe('TcpBus between two processes', () => {
     const mb = await joinMember(b);
     await until(() => ma.endpoint.members().length === 1, 'link');
     const header = Buffer.from('NATS/1.0\r\nA: b\r\n\r\n');
-    ma.endpoint.send(mb.endpoint.self.memberId, message('orders', 'first', { reply: '_INBOX.1', header, queues: ['q'], traceparent: 'tp' }));
+    ma.endpoint.send(mb.endpoint.self.memberId, message('orders', '', { reply: '_INBOX.1', data: Buffer.concat([header, Buffer.from('first')]), headerSize: header.length, queues: ['q'], traceparent: 'tp' }));
     for (let i = 0; i < 2000; i++) ma.endpoint.send(mb.endpoint.self.memberId, message('seq', String(i)));
     await until(() => mb.rec.messages.length === 2001, 'messages');
     const first = mb.rec.messages[0]!;
     expect(first.from).toEqual(ma.endpoint.self);
     expect(first.payload).toBe('first');
-    expect({ ...first.msg, header: Buffer.from(first.msg.header!).toString(), payload: undefined }).toEqual({
+    expect({ ...first.msg, header: Buffer.from(first.msg.data.subarray(0, first.msg.headerSize)).toString(), data: undefined }).toEqual({
       account: '$G',
       subject: 'orders',
       reply: '_INBOX.1',
@@ -152,7 +153,8 @@ describe('TcpBus between two processes', () => {
       traceparent: 'tp',
       queues: ['q'],
       originMemberId: 'origin',
-      payload: undefined,
+      headerSize: header.length,
+      data: undefined,
     });
     expect(mb.rec.messages.slice(1).map((m) => m.payload)).toEqual(Array.from({ length: 2000 }, (_, i) => String(i)));
   });
@@ -244,7 +246,7 @@ class RawPeer {
       rawSockets.push(socket);
       socket.on('error', () => undefined);
       socket.resume();
-      socket.write(delimited([{ kind: 'peer', peerId: this.peerId, url: this.url, protocol: 1 }]));
+      socket.write(delimited([{ kind: 'peer', peerId: this.peerId, url: this.url, protocol: BUS_PROTOCOL }]));
     });
     servers.push(this.server);
   }
@@ -264,7 +266,7 @@ class RawPeer {
     const memberId = `${this.peerId}.1`;
     socket.write(
       delimited([
-        { kind: 'peer', peerId: this.peerId, url: this.url, protocol: 1 },
+        { kind: 'peer', peerId: this.peerId, url: this.url, protocol: BUS_PROTOCOL },
         { kind: 'hello', member: { memberId, nodeId: 'raw', role: 'leaf-proxy', version: '0' } },
         { kind: 'snapshot', interests: [{ account: '$G', subject, weight: 1, add: true }], memberId },
         { kind: 'heartbeat', memberId: this.peerId, seq: 1 },
@@ -317,7 +319,7 @@ describe('TcpBus liveness and backpressure', () => {
     const target = m.endpoint.members()[0]!.memberId;
     const chunk = Buffer.alloc(64 * 1024);
     for (let i = 0; i < 200 && bus.peerStatus()[0]?.outbound; i++) {
-      m.endpoint.send(target, message('x', '', { payload: chunk }));
+      m.endpoint.send(target, message('x', '', { headerSize: 0, data: chunk }));
       await new Promise((resolve) => setImmediate(resolve));
     }
     await until(() => /slow consumer/.test(log()), 'slow consumer close');

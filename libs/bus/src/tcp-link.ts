@@ -7,7 +7,7 @@ import type { BusMessage } from './types.js';
 import { outputStall, type Flushable, type FlushQueue } from '@nats-ts/protocol';
 
 /** Version of the TCP bus conversation, sent in PeerHello; a peer speaking another is refused. */
-export const BUS_PROTOCOL = 1;
+export const BUS_PROTOCOL = 2;
 
 const END_GRACE_MS = 2_000;
 

@@ -38,9 +38,10 @@ export interface BusMessage {
   account: string;
   subject: string;
   reply?: string;
-  /** The NATS header block (`NATS/1.0\r\n...`), absent for messages without headers. */
-  header?: Uint8Array;
-  payload: Uint8Array;
+  /** The NATS header block (`NATS/1.0\r\n...`, `headerSize` bytes) followed by the payload. */
+  data: Uint8Array;
+  /** 0 for a message without headers. */
+  headerSize: number;
   /** W3C trace context of the publish, for tracing across roles. */
   traceparent?: string;
   /** The member that first put the message on the bus (a relay keeps it). */

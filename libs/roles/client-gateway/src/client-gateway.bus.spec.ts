@@ -18,9 +18,9 @@ class RecordingMember implements BusHandlers {
   message(_from: MemberInfo, msg: BusMessage): void {
     this.messages.push({
       subject: msg.subject,
-      payload: Buffer.from(msg.payload).toString(),
+      payload: Buffer.from(msg.data.subarray(msg.headerSize)).toString(),
       queues: msg.queues ? [...msg.queues] : undefined,
-      header: msg.header ? Buffer.from(msg.header).toString() : undefined,
+      header: msg.headerSize > 0 ? Buffer.from(msg.data.subarray(0, msg.headerSize)).toString() : undefined,
     });
   }
 }
@@ -79,7 +79,7 @@ describe('client-gateway on the bus', () => {
     peer.endpoint.announceInterest({ account: '$G', subject: 'in', weight: 1, add: true });
     const sub = nc.subscribe('in', { max: 1 });
     await nc.flush();
-    peer.endpoint.send(gatewayMemberId(peer), { account: '$G', subject: 'in', payload: Buffer.from('from-bus'), originMemberId: peer.endpoint.self.memberId });
+    peer.endpoint.send(gatewayMemberId(peer), { account: '$G', subject: 'in', headerSize: 0, data: Buffer.from('from-bus'), originMemberId: peer.endpoint.self.memberId });
     for await (const m of sub) expect(m.string()).toBe('from-bus');
     expect(peer.messages).toEqual([]);
   });
@@ -125,7 +125,7 @@ describe('client-gateway on the bus', () => {
     peer.endpoint.send(gatewayMemberId(peer), {
       account: '$G',
       subject: 'jobs',
-      payload: Buffer.from('q'),
+      headerSize: 0, data: Buffer.from('q'),
       originMemberId: peer.endpoint.self.memberId,
       queues: ['chosen'],
     });

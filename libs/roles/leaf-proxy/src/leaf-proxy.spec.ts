@@ -65,7 +65,7 @@ describe('LeafProxy', () => {
       { subject: 'hub.q', payload: 'hi', header: 'NATS/1.0\r\n\r\n', queues: ['workers'] },
     ]);
 
-    client.endpoint.send(client.memberIdOf('leaf-proxy'), { account: 'ACC', subject: 'leaf.q', reply: 'r', payload: Buffer.from('x'), originMemberId: client.endpoint.self.memberId, queues: ['q1'] });
+    client.endpoint.send(client.memberIdOf('leaf-proxy'), { account: 'ACC', subject: 'leaf.q', reply: 'r', headerSize: 0, data: Buffer.from('x'), originMemberId: client.endpoint.self.memberId, queues: ['q1'] });
     await leaf.waitFor('LMSG leaf.q + r q1 1\r\nx\r\n');
     expect(buildLeafz(proxy, 'NSELF', { subs: '1' }).leafs).toEqual([
       expect.objectContaining({ account: 'ACC', in_msgs: 2, out_msgs: 1, subscriptions: 2, subscriptions_list: ['leaf.plain', 'leaf.q q1'] }),
@@ -139,7 +139,7 @@ describe('LeafProxy', () => {
       hub.send('LS+ private.>\r\nLS+ open.>\r\nLMSG secret.x 1\r\ns\r\nLMSG local.sub 1\r\nl\r\n');
       await eventually(() => expect(client.interests).toContain('+$G open.> 1'));
       for (const subject of ['private.a', 'open.a']) {
-        client.endpoint.send(client.memberIdOf('leaf-proxy'), { account: '$G', subject, payload: Buffer.from('m'), originMemberId: client.endpoint.self.memberId });
+        client.endpoint.send(client.memberIdOf('leaf-proxy'), { account: '$G', subject, headerSize: 0, data: Buffer.from('m'), originMemberId: client.endpoint.self.memberId });
       }
       await hub.waitFor('LMSG open.a 1\r\nm\r\n');
       expect(hub.text).not.toContain('private.a');

@@ -95,10 +95,10 @@ describe('RouteMesh', () => {
     await peer.waitFor('PONG\r\n');
     const to = client.memberIdOf('route-mesh');
     const send = (msg: Partial<BusMessage> & { subject: string }) =>
-      client.endpoint.send(to, { account: '$G', payload: Buffer.from('hi'), originMemberId: client.endpoint.self.memberId, ...msg });
+      client.endpoint.send(to, { account: '$G', headerSize: 0, data: Buffer.from('hi'), originMemberId: client.endpoint.self.memberId, ...msg });
     send({ subject: 'orders.new', reply: '_INBOX.1' });
     send({ subject: 'work', queues: ['q'] });
-    send({ subject: 'work', reply: 'r', queues: ['q'], header: Buffer.from('NATS/1.0\r\n\r\n') });
+    send({ subject: 'work', reply: 'r', queues: ['q'], data: Buffer.from('NATS/1.0\r\n\r\nhi'), headerSize: 12 });
     send({ subject: 'nobody' });
     send({ subject: 'work' });
     await peer.waitFor('HMSG');

@@ -141,10 +141,10 @@ describe('SuperclusterGateway', () => {
       // this cluster's and server's hashes, others are not.
       const to = client.memberIdOf('supercluster-gateway');
       client.endpoint.announceInterest({ account: '$G', subject: 'rep.1', queue: undefined, weight: 1, add: true });
-      client.endpoint.send(to, { account: '$G', subject: 'foo', reply: 'rep.1', payload: Buffer.from('hi'), originMemberId: client.endpoint.self.memberId });
-      client.endpoint.send(to, { account: '$G', subject: 'foo', reply: 'rep.2', payload: Buffer.from('ho'), originMemberId: client.endpoint.self.memberId });
-      client.endpoint.send(to, { account: '$G', subject: 'work', payload: Buffer.from('w'), originMemberId: client.endpoint.self.memberId, queues: ['q'] });
-      client.endpoint.send(to, { account: '$G', subject: 'nobody', payload: Buffer.from('x'), originMemberId: client.endpoint.self.memberId });
+      client.endpoint.send(to, { account: '$G', subject: 'foo', reply: 'rep.1', headerSize: 0, data: Buffer.from('hi'), originMemberId: client.endpoint.self.memberId });
+      client.endpoint.send(to, { account: '$G', subject: 'foo', reply: 'rep.2', headerSize: 0, data: Buffer.from('ho'), originMemberId: client.endpoint.self.memberId });
+      client.endpoint.send(to, { account: '$G', subject: 'work', headerSize: 0, data: Buffer.from('w'), originMemberId: client.endpoint.self.memberId, queues: ['q'] });
+      client.endpoint.send(to, { account: '$G', subject: 'nobody', headerSize: 0, data: Buffer.from('x'), originMemberId: client.endpoint.self.memberId });
       await peer.waitFor(
         `RMSG $G foo _GR_.${gatewayHash('A')}.${gatewayHash('NSELF')}.rep.1 2\r\nhi\r\nRMSG $G foo rep.2 2\r\nho\r\nRMSG $G work | q 1\r\nw\r\n`,
       );
@@ -152,7 +152,7 @@ describe('SuperclusterGateway', () => {
       expect(peer.text).not.toContain('nobody');
 
       // A reply for cluster B goes there whatever the interest.
-      client.endpoint.send(to, { account: '$G', subject: `_GR_.${gatewayHash('B')}.xyzxyz.inbox`, payload: Buffer.from('r'), originMemberId: client.endpoint.self.memberId });
+      client.endpoint.send(to, { account: '$G', subject: `_GR_.${gatewayHash('B')}.xyzxyz.inbox`, headerSize: 0, data: Buffer.from('r'), originMemberId: client.endpoint.self.memberId });
       await peer.waitFor(`RMSG $G _GR_.${gatewayHash('B')}.xyzxyz.inbox 1\r\nr\r\n`);
 
       // The connection drops: the interest goes with it, and the gateway is dialed again.
