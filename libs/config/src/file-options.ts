@@ -3,6 +3,7 @@ import { applyBus } from './bus-options.js';
 import { applyCluster } from './cluster-options.js';
 import { applyLeafnodes } from './leafnode-options.js';
 import { applyGateway } from './gateway-options.js';
+import { applyOperators, applyResolver, applyResolverPreload } from './operator-options.js';
 import type { ConfigEntry, MapNode } from './conf-nodes.js';
 import { describeNode } from './conf-nodes.js';
 import type { Draft } from './draft.js';
@@ -43,11 +44,7 @@ const NOT_SUPPORTED = new Set([
   'max_sub_tokens',
   'max_subscription_tokens',
   'ocsp',
-  'resolver',
-  'account_resolver',
-  'accounts_resolver',
   'resolver_tls',
-  'resolver_preload',
   'resolver_pinned_accounts',
   'system_account',
   'system',
@@ -63,8 +60,8 @@ const NOT_SUPPORTED = new Set([
 ]);
 
 /** Keys whose absence would let in clients the file means to keep out: refused. */
-const TRUST_KEYS = new Set(['operator', 'operators', 'roots', 'root', 'root_operators', 'root_operator', 'trusted', 'trusted_keys']);
-const TRUST_REFUSAL = 'operator (JWT) authentication is not implemented, and ignoring it would admit every client';
+const TRUST_KEYS = new Set(['trusted', 'trusted_keys']);
+const TRUST_REFUSAL = 'trusted keys without operator JWTs are not implemented, and ignoring them would admit every client; use operator';
 
 /** Applies every top-level key of a parsed file, in the order written. */
 export function applyConfigFile(root: MapNode, draft: Draft, d: Diagnostics): void {
@@ -212,6 +209,19 @@ function applyTopLevel(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
     case 'store_dir':
     case 'storedir':
       return applyStoreDir(e, draft, d);
+    case 'operator':
+    case 'operators':
+    case 'roots':
+    case 'root':
+    case 'root_operators':
+    case 'root_operator':
+      return applyOperators(e, draft, d);
+    case 'resolver':
+    case 'account_resolver':
+    case 'accounts_resolver':
+      return applyResolver(e, draft, d);
+    case 'resolver_preload':
+      return applyResolverPreload(e, draft, d);
   }
   if (TRUST_KEYS.has(key)) {
     refused(e, d, TRUST_REFUSAL);

@@ -1,6 +1,7 @@
 import { finalizeBus } from './bus-options.js';
 import type { Draft } from './draft.js';
 import type { Diagnostics } from './entry-reader.js';
+import { validateTrust } from './operator-options.js';
 import { DEFAULTS } from './options.js';
 
 /** nats-server warns about payloads above this size. */
@@ -14,6 +15,7 @@ const MB = 1024 * 1024;
 export function finalizeOptions(draft: Draft, d: Diagnostics): void {
   applyBaseline(draft);
   validate(draft, d);
+  validateTrust(draft, d);
 }
 
 function applyBaseline(draft: Draft): void {

@@ -106,8 +106,14 @@ describe('leafnodes block', () => {
   });
 
   it('warns about remote keys it does not implement', () => {
-    expect(load('leafnodes { remotes: [ { url: "nats://h:1", credentials: "x.creds" } ] }').warnings).toEqual([
-      'F:1:45: "credentials" in leafnode remote is not supported yet, ignored',
+    expect(load('leafnodes { remotes: [ { url: "nats://h:1", no_randomize: true } ] }').warnings).toEqual([
+      'F:1:45: "no_randomize" in leafnode remote is not supported yet, ignored',
+    ]);
+  });
+
+  it('takes a readable credentials file, and refuses one it cannot read', () => {
+    expect(errorsOf('leafnodes { remotes: [ { url: "nats://h:1", credentials: "/nonexistent/x.creds" } ] }')).toEqual([
+      'F:1:45: cannot read credentials file "/nonexistent/x.creds": ENOENT',
     ]);
   });
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ConfigEntry, ConfigNode } from './conf-nodes.js';
 import { describeNode } from './conf-nodes.js';
 import type { Draft } from './draft.js';
@@ -26,6 +27,8 @@ export interface LeafRemoteConfig {
   denyExports: string[];
   /** `hub: true`: we dial, but the other side is the spoke and we act as its hub (CONNECT `is_hub`). */
   hub?: boolean;
+  /** `credentials`: a user `.creds` file; CONNECT carries its JWT and the hub's nonce signed by its seed. */
+  credentials?: string;
 }
 
 /** `leafnodes {}`: accepting leaf connections (a port) and/or connecting to hubs (remotes). */
@@ -51,7 +54,7 @@ const BLOCK = 'leafnodes';
 const DEFAULT_RECONNECT_MS = 1000;
 const LEAF_SCHEMES = new Set(['nats-leaf:', 'leaf:', 'nats:', 'tls:', 'ws:', 'wss:']);
 /** Remote keys nats-server 2.9 knows that are not implemented: warned about, ignored. */
-const REMOTE_NOT_SUPPORTED = new Set(['credentials', 'no_randomize', 'dont_randomize', 'ws_compression', 'ws_no_masking', 'signature_cb']);
+const REMOTE_NOT_SUPPORTED = new Set(['no_randomize', 'dont_randomize', 'ws_compression', 'ws_no_masking', 'signature_cb']);
 
 /** `leafnodes { listen, host, port, advertise, no_advertise, authorization, tls, reconnect, remotes }`. */
 export function applyLeafnodes(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
@@ -207,6 +210,19 @@ function readRemotes(e: ConfigEntry, d: Diagnostics): LeafRemoteConfig[] {
         case 'hub': {
           const hub = readBool(x, d);
           if (hub !== undefined) remote.hub = hub;
+          break;
+        }
+        case 'credentials': {
+          const path = readString(x, d);
+          if (path === undefined) break;
+          // Read again at each dial (the file may be rotated); checked now for a clear error.
+          try {
+            readFileSync(path, 'utf8');
+          } catch (err) {
+            d.error(x.keyPos, `cannot read credentials file "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+            break;
+          }
+          remote.credentials = path;
           break;
         }
         default:

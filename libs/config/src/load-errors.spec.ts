@@ -99,8 +99,8 @@ describe('loadConfigFile: bad values name file:line:col', () => {
   });
 
   it('refuses what ignoring would make less secure', () => {
-    expect(errorsOf('operator: "op.jwt"')).toEqual([
-      'F:1:1: "operator" is not supported: operator (JWT) authentication is not implemented, and ignoring it would admit every client',
+    expect(errorsOf('trusted: [ "OABC" ]')).toEqual([
+      'F:1:1: "trusted" is not supported: trusted keys without operator JWTs are not implemented, and ignoring them would admit every client; use operator',
     ]);
     expect(errorsOf('jetstream { key: s3cr3t }')[0]).toMatch(/^F:1:13: "key" is not supported: encryption at rest/);
     expect(errorsOf('websocket { port: 8080, no_tls: true, authorization { user: a } }')[0]).toMatch(/^F:1:39: "authorization" is not supported: websocket-specific credentials/);

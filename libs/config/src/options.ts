@@ -49,6 +49,17 @@ export interface NkeyUserConfig {
   allowedConnectionTypes?: string[];
 }
 
+export interface TrustConfig {
+  /** The operators' JWTs, checked at load. */
+  operatorJwts: string[];
+  /** Public keys whose signatures make an account JWT trusted: each operator's own and its signing keys. */
+  trustedKeys: string[];
+  /** `resolver: MEMORY`: account JWTs come from `preload` only. */
+  resolver?: 'memory';
+  /** `resolver_preload`: account public key → account JWT. */
+  preload: Map<string, string>;
+}
+
 export interface AuthConfig {
   /** Single user from `authorization { user, password }` or `--user/--pass`. */
   user?: string;
@@ -254,6 +265,8 @@ export interface ServerOptions {
 
   auth: AuthConfig;
   accounts: AccountConfig[];
+  /** Operator mode (`operator`, `resolver`, `resolver_preload`): users are JWTs of the operators' accounts. */
+  trust?: TrustConfig;
 
   tls?: TlsConfig;
   /** `allow_non_tls` (top level, as nats-server): with `tls {}`, plain-text clients are served too. */

@@ -18,6 +18,8 @@ export {
 } from './response-permissions.js';
 export { Account, AccountRegistry, GLOBAL_ACCOUNT_NAME } from './account.js';
 export { passwordMatches } from './password.js';
+export { parseUserCreds, signNonce, type UserCreds } from './creds.js';
+export { OperatorTrust, smallerLimit, type JwtConnectionType, type JwtLimits, type JwtPermissions, type JwtRefusal, type JwtUser } from './jwt-trust.js';
 export { newNonce, nkeySignatureValid } from './nkey.js';
 export { InterestTotals, type InterestDelta, type InterestTotal } from './interest-totals.js';
 export { MemberContributions, type AnnouncedInterest, type ContributionDelta, type MemberContribution } from './member-contributions.js';

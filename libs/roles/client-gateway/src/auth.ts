@@ -1,5 +1,6 @@
 import type { NkeyUserConfig, Permissions, ServerOptions, UserConfig } from '@nats-ts/config';
-import { newNonce, nkeySignatureValid, passwordMatches } from '@nats-ts/routing';
+import type { Logger } from '@nats-ts/observability';
+import { OperatorTrust, newNonce, nkeySignatureValid, passwordMatches, type JwtConnectionType, type JwtLimits } from '@nats-ts/routing';
 import { parseDistinguishedName, sameName, sameRdns, type CertificateNames } from './certificate-names.js';
 
 /** The credentials a client presents in CONNECT, and the nonce its `sig` must sign. */
@@ -11,6 +12,8 @@ export interface ClientCredentials {
   nkey?: string;
   /** Its signature of `nonce`. */
   sig?: string;
+  /** A user JWT (operator mode). */
+  jwt?: string;
   /** The challenge this connection's INFO carried (when nkey users are configured). */
   nonce?: string;
   /** Set where the listener maps certificates to users (`verify_and_map`): the certificate names the user, not CONNECT. */
@@ -22,8 +25,20 @@ export interface AuthResult {
   user?: string;
   /** The user is an nkey user (`user` is its public key). */
   nkey?: true;
+  /** The user is a JWT user (`user` is its public key, `account` its account's). */
+  jwt?: true;
   account: string;
   permissions?: Permissions;
+  /** A JWT user's expiry (ms since the epoch): the connection is closed then. */
+  expiresAtMs?: number;
+  /** A JWT user's account and user limits. */
+  limits?: JwtLimits;
+}
+
+/** Where a connection comes from, for what JWT users may restrict. */
+export interface ClientPeer {
+  host: string;
+  type: JwtConnectionType;
 }
 
 export const GLOBAL_ACCOUNT = '$G';
@@ -36,22 +51,28 @@ export const GLOBAL_ACCOUNT = '$G';
 export class Authenticator {
   private readonly users = new Map<string, UserConfig>();
   private readonly nkeys = new Map<string, NkeyUserConfig>();
+  /** Operator mode: every client is a JWT user, and nothing else is accepted. */
+  private readonly trust: OperatorTrust | undefined;
   readonly required: boolean;
 
-  constructor(private readonly options: ServerOptions) {
+  constructor(
+    private readonly options: ServerOptions,
+    private readonly logger: Logger,
+  ) {
     const auth = options.auth;
+    this.trust = options.trust === undefined ? undefined : new OperatorTrust(options.trust.trustedKeys, options.trust.preload);
     for (const u of auth.users) this.users.set(u.user, u);
     for (const n of auth.nkeys) this.nkeys.set(n.nkey, n);
     for (const acc of options.accounts) {
       for (const u of acc.users) this.users.set(u.user, { ...u, account: acc.name });
       for (const n of acc.nkeys) this.nkeys.set(n.nkey, { ...n, account: acc.name });
     }
-    this.required = this.users.size > 0 || this.nkeys.size > 0 || auth.token !== undefined || auth.user !== undefined;
+    this.required = this.trust !== undefined || this.users.size > 0 || this.nkeys.size > 0 || auth.token !== undefined || auth.user !== undefined;
   }
 
-  /** The challenge for a new connection's INFO: only nkey users need one (as nats-server without operators). */
+  /** The challenge for a new connection's INFO: for nkey and JWT users, as nats-server. */
   nonceForInfo(): string | undefined {
-    return this.nkeys.size > 0 ? newNonce() : undefined;
+    return this.nkeys.size > 0 || this.trust !== undefined ? newNonce() : undefined;
   }
 
   /**
@@ -59,7 +80,7 @@ export class Authenticator {
    * and nkey auth only; other modes have no user to lose).
    */
   knowsSameBinding(creds: ClientCredentials, previous: AuthResult): boolean {
-    if (previous.user === undefined) return true;
+    if (previous.user === undefined || previous.jwt) return true;
     if (previous.nkey) {
       const nkeyUser = this.nkeys.get(previous.user);
       return nkeyUser !== undefined && (nkeyUser.account ?? GLOBAL_ACCOUNT) === previous.account;
@@ -70,8 +91,9 @@ export class Authenticator {
   }
 
   /** Returns the binding for these credentials, or undefined for an authorization violation. */
-  authenticate(creds: ClientCredentials): AuthResult | undefined {
+  authenticate(creds: ClientCredentials, peer: ClientPeer): AuthResult | undefined {
     if (!this.required) return { account: GLOBAL_ACCOUNT };
+    if (this.trust !== undefined) return this.authenticateJwt(this.trust, creds, peer);
     const auth = this.options.auth;
     if (this.nkeys.size > 0 && creds.nkey !== undefined && creds.nkey !== '') {
       // A claimed nkey must be known and proven; nats-server then looks no further.
@@ -114,6 +136,19 @@ export class Authenticator {
       return passwordMatches(auth.password ?? '', creds.pass ?? '') ? { user: auth.user, account: GLOBAL_ACCOUNT } : undefined;
     }
     return undefined;
+  }
+
+  private authenticateJwt(trust: OperatorTrust, creds: ClientCredentials, peer: ClientPeer): AuthResult | undefined {
+    const proved = trust.authenticate(creds.jwt, creds.nonce, creds.sig, { host: peer.host, type: peer.type, nowMs: Date.now() });
+    if ('refused' in proved) {
+      // nats-server logs why at debug level only; the client hears Authorization Violation.
+      this.logger.debug(`JWT authentication: ${proved.refused}`);
+      return undefined;
+    }
+    const result: AuthResult = { user: proved.userKey, jwt: true, account: proved.accountKey, limits: proved.limits };
+    if (proved.permissions !== undefined) result.permissions = proved.permissions;
+    if (proved.expiresAtMs !== undefined) result.expiresAtMs = proved.expiresAtMs;
+    return result;
   }
 
   /**

@@ -18,11 +18,11 @@ import {
   EAGER_FLUSH_BYTES,
   type ClientDispatcher,
 } from '@nats-ts/protocol';
-import { PermissionChecker, ResponsePermissions, isReservedQueueName, isValidLiteralSubject, type RouterAccount, type RouterOrigin } from '@nats-ts/routing';
+import { PermissionChecker, ResponsePermissions, isReservedQueueName, isValidLiteralSubject, smallerLimit, type RouterAccount, type RouterOrigin } from '@nats-ts/routing';
 import type { Permissions } from '@nats-ts/config';
 import { formatGoDuration } from '@nats-ts/observability';
 import type { ConnectionTransport } from './transport.js';
-import type { AuthResult, ClientCredentials } from './auth.js';
+import type { AuthResult, ClientCredentials, ClientPeer } from './auth.js';
 import { certificateNames, NO_CERTIFICATE } from './certificate-names.js';
 import type { ClientGateway } from './client-gateway.js';
 import { publishViolation, subscribeViolation, WireError } from './wire-errors.js';
@@ -30,10 +30,13 @@ import { ClientSubscription } from './interest.js';
 import { GatewayReplies } from './gateway-replies.js';
 
 /** Why a connection was closed, with nats-server's /connz wording. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export type CloseReason =
   | 'Client Closed'
   | 'Authentication Timeout'
   | 'Authentication Failure'
+  | 'Authentication Expired'
   | 'Slow Consumer (Pending Bytes)'
   | 'Slow Consumer (Write Deadline)'
   | 'Stale Connection'
@@ -42,6 +45,7 @@ export type CloseReason =
   | 'Maximum Payload Exceeded'
   | 'Maximum Control Line Exceeded'
   | 'Maximum Connections Exceeded'
+  | 'Maximum Account Connections Exceeded'
   | 'Bad Client Protocol Version'
   | 'No Responders Requires Headers'
   | 'TLS Handshake Error'
@@ -119,6 +123,9 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
   private pingsOut = 0;
   private pingTimer: NodeJS.Timeout | undefined;
   private authTimer: NodeJS.Timeout | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  /** -1: unlimited (a JWT limit of 0 allows none). */
+  private maxSubscriptions = -1;
   private writeDeadlineTimer: NodeJS.Timeout | undefined;
   /** Over half max_pending: client producers that feed it pause (outputStall). */
   private stalled = false;
@@ -136,6 +143,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     this.cid = cid;
     const o = gateway.options;
     this.parser = new ClientProtocolParser(this, { maxControlLine: o.maxControlLine, maxPayload: o.maxPayload });
+    this.maxSubscriptions = o.maxSubscriptions > 0 ? o.maxSubscriptions : -1;
   }
 
   get isClosed(): boolean {
@@ -215,8 +223,13 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     const opts = this.opts;
     if (this.gateway.options.noHeaderSupport) opts.headers = false;
     if (!this.connectReceived) {
-      const result = this.gateway.authenticator.authenticate(this.credentials);
+      const result = this.gateway.authenticator.authenticate(this.credentials, this.peer());
       if (result === undefined) return this.authViolation();
+      const accountConnections = result.limits?.maxAccountConnections ?? -1;
+      if (accountConnections !== -1 && this.gateway.clientsOfAccount(result.account) >= accountConnections) {
+        this.sendErr(WireError.maxAccountConnections);
+        return this.close('Maximum Account Connections Exceeded');
+      }
       this.bind(result);
       this.connectReceived = true;
       this.parser.setConnectRequired(false);
@@ -256,8 +269,8 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
       this.gateway.logger.error(`${this.label()} - Subscription Violation - ${this.authUserLabel()}, Subject "${subject}", SID ${sid}`);
       return;
     }
-    const max = this.gateway.options.maxSubscriptions;
-    if (max > 0 && this.subs.size >= max) {
+    const max = this.maxSubscriptions;
+    if (max !== -1 && this.subs.size >= max) {
       this.gateway.logger.error(`${this.label()} - maximum subscriptions exceeded`);
       this.sendErr(WireError.maxSubscriptions);
       return;
@@ -420,13 +433,38 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
   /** Limits may change on reload. */
   applyLimits(): void {
     const o = this.gateway.options;
-    this.parser.setLimits({ maxControlLine: o.maxControlLine, maxPayload: o.maxPayload });
+    const limits = this.auth?.limits;
+    // A JWT user's limits tighten the server's (nats-server's applyAccountLimits); 0 there is 0.
+    const maxPayload = limits === undefined ? o.maxPayload : smallerLimit(limits.maxPayload, o.maxPayload);
+    const serverSubscriptions = o.maxSubscriptions > 0 ? o.maxSubscriptions : -1;
+    this.maxSubscriptions = limits === undefined ? serverSubscriptions : smallerLimit(limits.maxSubscriptions, serverSubscriptions);
+    this.parser.setLimits({ maxControlLine: o.maxControlLine, maxPayload });
   }
 
   private bind(result: AuthResult): void {
     this.auth = result;
     this.account = this.gateway.accountFor(result.account);
     this.applyPermissions(result.permissions);
+    if (result.limits !== undefined) this.applyLimits();
+    if (result.expiresAtMs !== undefined) this.armExpiry(result.expiresAtMs);
+  }
+
+  private armExpiry(expiresAtMs: number): void {
+    // Timers hold at most 2^31-1 ms (about 24 days): a later expiry is reached in steps.
+    const wait = Math.min(Math.max(0, expiresAtMs - Date.now()), MAX_TIMER_MS);
+    this.expiryTimer = setTimeout(() => (Date.now() >= expiresAtMs ? this.authExpired() : this.armExpiry(expiresAtMs)), wait);
+  }
+
+  /** Where the client comes from, for JWT `src` and `allowed_connection_types`. */
+  peer(): ClientPeer {
+    return { host: this.transport.remoteAddress, type: this.transport.kind === 'websocket' ? 'WEBSOCKET' : 'STANDARD' };
+  }
+
+  /** A JWT user whose JWT expired is told and closed, as by nats-server. */
+  private authExpired(): void {
+    this.expiryTimer = undefined;
+    this.sendErr(WireError.userAuthenticationExpired);
+    this.close('Authentication Expired');
   }
 
   /** (Re)applies permissions; on reload, subscriptions no longer allowed are removed as nats-server does. */
@@ -549,6 +587,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     this.stopTime = Date.now();
     if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
     if (this.authTimer !== undefined) clearTimeout(this.authTimer);
+    if (this.expiryTimer !== undefined) clearTimeout(this.expiryTimer);
     if (this.writeDeadlineTimer !== undefined) clearTimeout(this.writeDeadlineTimer);
     if (this.stalled) this.stalled = outputStall.update(true, 0, this.gateway.options.maxPending);
     for (const sub of this.subs.values()) this.gateway.removeSubscription(this, sub);
@@ -579,8 +618,8 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
 
 const BOOLEAN_FIELDS = { verbose: 'verbose', pedantic: 'pedantic', echo: 'echo', headers: 'headers', no_responders: 'noResponders' } as const;
 const STRING_FIELDS = { name: 'name', lang: 'lang', version: 'version' } as const;
-const CREDENTIAL_FIELDS = { user: 'user', pass: 'pass', auth_token: 'authToken', nkey: 'nkey', sig: 'sig' } as const;
-const OTHER_STRING_FIELDS = ['jwt', 'account'];
+const CREDENTIAL_FIELDS = { user: 'user', pass: 'pass', auth_token: 'authToken', nkey: 'nkey', sig: 'sig', jwt: 'jwt' } as const;
+const OTHER_STRING_FIELDS = ['account'];
 
 /**
  * Decodes CONNECT over the current options, as Go's json.Unmarshal does over nats-server's:

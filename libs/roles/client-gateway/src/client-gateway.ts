@@ -68,7 +68,7 @@ export class ClientGateway implements BusHandlers {
     this.compatVersion = config.compatVersion;
     this.productVersion = config.productVersion;
     this.tracing = config.tracing ?? Tracing.off;
-    this.authenticator = new Authenticator(this.options);
+    this.authenticator = new Authenticator(this.options, this.logger);
   }
 
   // ---- lifecycle ----
@@ -140,7 +140,7 @@ export class ClientGateway implements BusHandlers {
   /** SIGHUP: new users, passwords, permissions and limits apply to existing connections. */
   reload(options: Readonly<ServerOptions>): void {
     this.options = options;
-    this.authenticator = new Authenticator(options);
+    this.authenticator = new Authenticator(options, this.logger);
     for (const conn of [...this.connections.values()]) {
       conn.applyLimits();
       if (conn.auth === undefined) continue;
@@ -150,7 +150,7 @@ export class ClientGateway implements BusHandlers {
         conn.close('Client Closed');
         continue;
       }
-      const result = this.authenticator.authenticate(conn.credentials);
+      const result = this.authenticator.authenticate(conn.credentials, conn.peer());
       if (result === undefined) {
         conn.authViolation();
         continue;
@@ -307,6 +307,13 @@ export class ClientGateway implements BusHandlers {
   /** The bus member clients' messages enter the router through. */
   get memberId(): string {
     return this.bus?.self.memberId ?? '';
+  }
+
+  /** The authenticated clients of an account on this server (a JWT account's `conn` limit counts them). */
+  clientsOfAccount(account: string): number {
+    let count = 0;
+    for (const conn of this.connections.values()) if (conn.auth?.account === account) count++;
+    return count;
   }
 
   accountFor(name: string): RouterAccount {

@@ -5,7 +5,9 @@
 export const WireError = {
   authorizationViolation: 'Authorization Violation',
   authenticationTimeout: 'Authentication Timeout',
+  userAuthenticationExpired: 'User Authentication Expired',
   maxConnections: 'maximum connections exceeded',
+  maxAccountConnections: 'maximum account active connections exceeded',
   maxSubscriptions: 'maximum subscriptions exceeded',
   invalidSubject: 'Invalid Subject',
   invalidPublishSubject: 'Invalid Publish Subject',

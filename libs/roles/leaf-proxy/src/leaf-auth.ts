@@ -1,5 +1,5 @@
 import type { LeafnodesConfig, ServerOptions } from '@nats-ts/config';
-import { passwordMatches } from '@nats-ts/routing';
+import { passwordMatches, type OperatorTrust } from '@nats-ts/routing';
 
 const GLOBAL_ACCOUNT = '$G';
 
@@ -35,5 +35,27 @@ export function leafAccount(leaf: LeafnodesConfig, options: Readonly<ServerOptio
 /** Whether a leaf must send credentials (INFO `auth_required`). */
 export function leafAuthRequired(leaf: LeafnodesConfig, options: Readonly<ServerOptions>): boolean {
   const auth = options.auth;
-  return leaf.users.length > 0 || leaf.user !== undefined || auth.user !== undefined || auth.users.length > 0 || auth.nkeys.length > 0;
+  return options.trust !== undefined || leaf.users.length > 0 || leaf.user !== undefined || auth.user !== undefined || auth.users.length > 0 || auth.nkeys.length > 0;
+}
+
+/** Whether a leaf proves a JWT user (operator mode, no `leafnodes { authorization }` users), as nats-server. */
+export function leafUsesJwt(leaf: LeafnodesConfig, options: Readonly<ServerOptions>): boolean {
+  return options.trust !== undefined && leaf.users.length === 0 && leaf.user === undefined;
+}
+
+/**
+ * Operator mode: the account of the JWT user a leaf's CONNECT proves (its `jwt`, and `sig` over
+ * our INFO's nonce), or why it is refused. A JWT user with permissions is refused: leaf
+ * connections do not apply JWT permissions yet, and ignoring them would let more through.
+ */
+export function leafJwtAccount(
+  trust: OperatorTrust,
+  connect: { jwt?: string; sig?: string },
+  nonce: string | undefined,
+  peer: { host: string; websocket: boolean },
+): { account: string } | { refused: string } {
+  const proved = trust.authenticate(connect.jwt, nonce, connect.sig, { host: peer.host, type: peer.websocket ? 'LEAFNODE_WS' : 'LEAFNODE', nowMs: Date.now() });
+  if ('refused' in proved) return proved;
+  if (proved.permissions !== undefined) return { refused: 'JWT permissions on leaf node users are not supported yet' };
+  return { account: proved.accountKey };
 }

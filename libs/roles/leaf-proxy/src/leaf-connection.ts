@@ -51,6 +51,10 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
   isSpoke: boolean;
   /** The account this connection is bound to (set at CONNECT on the hub side, from the remote on ours). */
   account: string;
+  /** Accepted side: the nonce of our first INFO, which a JWT user signs. */
+  nonce: string | undefined;
+  /** Accepted side: the leaf came through the websocket listener. */
+  viaWebsocket = false;
   remoteId = '';
   remoteName = '';
   remoteCluster = '';

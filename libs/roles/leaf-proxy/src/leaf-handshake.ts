@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import { encodeLeafConnect, encodeLeafInfo, joinHostPort } from '@nats-ts/protocol';
-import { PermissionChecker } from '@nats-ts/routing';
-import { leafAccount, leafAuthRequired } from './leaf-auth.js';
+import { readFileSync } from 'node:fs';
+import { PermissionChecker, parseUserCreds, signNonce } from '@nats-ts/routing';
+import { leafAccount, leafAuthRequired, leafJwtAccount, leafUsesJwt } from './leaf-auth.js';
 import type { LeafConnection } from './leaf-connection.js';
 import { hubInfo, leafConnect, urlCredentials, urlHostPort, type LeafConnectInfo, type LeafIdentity, type LeafPeerInfo } from './leaf-info.js';
 import type { LeafProxy } from './leaf-proxy.js';
@@ -50,7 +51,14 @@ export function processLeafConnect(proxy: LeafProxy, conn: LeafConnection, conne
     conn.sendErr('Attempted To Connect To Leaf Node Port');
     return conn.close('Wrong Port');
   }
-  const account = leafAccount(proxy.leaf, proxy.options, connect.user, connect.pass);
+  let account: string | undefined;
+  if (proxy.trust !== undefined && leafUsesJwt(proxy.leaf, proxy.options)) {
+    const proved = leafJwtAccount(proxy.trust, connect, conn.nonce, { host: conn.remoteAddress, websocket: conn.viaWebsocket });
+    if ('refused' in proved) logger.debug(`${conn.label()} - JWT authentication: ${proved.refused}`);
+    else account = proved.account;
+  } else {
+    account = leafAccount(proxy.leaf, proxy.options, connect.user, connect.pass);
+  }
   if (account === undefined) {
     logger.error(`${conn.label()} - authentication error`);
     conn.sendErr('Authorization Violation');
@@ -117,7 +125,17 @@ export function processHubInfo(proxy: LeafProxy, conn: LeafConnection, info: Lea
     jetstream: proxy.options.jetstream.enabled,
     domain: proxy.options.jetstream.enabled ? proxy.options.jetstream.domain : undefined,
   };
-  conn.queueProto(encodeLeafConnect(leafConnect(self, urlCredentials(dialed.url), useTls, remote.config.denyImports, remote.config.hub === true)));
+  let credentials: ReturnType<typeof urlCredentials> | { jwt: string; sig?: string } = urlCredentials(dialed.url);
+  if (remote.config.credentials !== undefined) {
+    try {
+      const creds = parseUserCreds(readFileSync(remote.config.credentials, 'utf8'));
+      credentials = { jwt: creds.jwt, ...(typeof info.nonce === 'string' ? { sig: signNonce(creds.seed, info.nonce) } : {}) };
+    } catch (err) {
+      proxy.logger.error(`${conn.label()} - cannot use credentials "${remote.config.credentials}": ${(err as Error).message}`);
+      return conn.close('Authentication Failure');
+    }
+  }
+  conn.queueProto(encodeLeafConnect(leafConnect(self, credentials, useTls, remote.config.denyImports, remote.config.hub === true)));
   if (info.info_on_connect === true) conn.awaitConnectInfo();
   else proxy.register(conn);
 }

@@ -30,6 +30,9 @@ export interface LeafConnectInfo {
   headers?: boolean;
   jetstream?: boolean;
   deny_pub?: string[];
+  /** A JWT user (operator mode) and its signature of the hub's nonce. */
+  jwt?: string;
+  sig?: string;
   /** Only clients send these: a CONNECT with them is a client on the leaf port. */
   lang?: string;
   gateway?: string;
@@ -94,13 +97,16 @@ export function hubInfo(
 /** The soliciting side's CONNECT, fields in nats-server's order, empty ones left out. */
 export function leafConnect(
   self: { serverId: string; serverName: string; version: string; cluster: string; headers: boolean; jetstream: boolean; domain?: string },
-  credentials: { user: string; pass: string } | undefined,
+  credentials: { user: string; pass: string } | { jwt: string; sig?: string } | undefined,
   tls: boolean,
   denyPub: readonly string[],
   isHub: boolean,
 ): LeafConnectInfo {
   const connect: LeafConnectInfo = { version: self.version };
-  if (credentials !== undefined) {
+  if (credentials !== undefined && 'jwt' in credentials) {
+    connect.jwt = credentials.jwt;
+    if (credentials.sig !== undefined) connect.sig = credentials.sig;
+  } else if (credentials !== undefined) {
     connect.user = credentials.user;
     connect.pass = credentials.pass;
   }

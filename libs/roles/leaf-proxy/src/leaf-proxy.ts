@@ -4,7 +4,7 @@ import type { BusEndpoint, BusHandlers, BusTransport, InterestChange, MemberInfo
 import type { LeafnodesConfig, ServerOptions } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
 import { encodeLeafInfo, FlushQueue, joinHostPort } from '@nats-ts/protocol';
-import { MemberContributions, PermissionChecker, type ContributionDelta } from '@nats-ts/routing';
+import { MemberContributions, OperatorTrust, PermissionChecker, type ContributionDelta } from '@nats-ts/routing';
 import { LeafConnection } from './leaf-connection.js';
 import { leafIdentity, leafnodeUrls, processHubInfo, processLeafConnect } from './leaf-handshake.js';
 import { hubInfo, leafNonce, nuid, type LeafConnectInfo, type LeafPeerInfo } from './leaf-info.js';
@@ -57,6 +57,8 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
   private bound: BoundAddress | undefined;
   private nextCid = 1;
   private stopping = false;
+  /** Operator mode: the accounts leaf JWT users belong to. */
+  trust: OperatorTrust | undefined;
 
   constructor(config: RoleSetup) {
     const leaf = config.options.leafnodes;
@@ -72,6 +74,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     this.tracing = config.tracing ?? Tracing.off;
     this.supportsHeaders = !config.options.noHeaderSupport;
     this.tls = leaf.tls !== undefined ? new LeafTls(leaf.tls) : undefined;
+    this.trust = operatorTrust(config.options);
     // Connections exist only once the bus is joined (start), so the endpoint is there when they subscribe.
     this.links = new LinkInterest(
       {
@@ -110,6 +113,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
 
   reload(options: Readonly<ServerOptions>): void {
     this.options = options;
+    this.trust = operatorTrust(options);
   }
 
   reconnectMs(): number {
@@ -133,11 +137,12 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     const cid = this.nextCid++;
     const remoteAddress = socket.remoteAddress ?? '';
     const remotePort = socket.remotePort ?? 0;
-    socket.write(this.firstInfo(cid, socket.localAddress));
-    if (this.tls === undefined) return this.openAccepted(socket, cid, remoteAddress, remotePort);
+    const nonce = leafNonce();
+    socket.write(this.firstInfo(cid, socket.localAddress, nonce));
+    if (this.tls === undefined) return this.openAccepted(socket, cid, remoteAddress, remotePort, nonce, false);
     this.tls.accept(
       socket,
-      (secured) => this.openAccepted(secured, cid, remoteAddress, remotePort),
+      (secured) => this.openAccepted(secured, cid, remoteAddress, remotePort, nonce, false),
       (reason) => this.logger.error(`${remoteAddress}:${remotePort} - lid:${cid} - ${reason}`),
     );
   }
@@ -149,20 +154,23 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
   acceptWebsocket(stream: Duplex, remoteAddress: string, remotePort: number, localAddress: string | undefined): void {
     if (this.stopping || !this.accepting) return void stream.destroy();
     const cid = this.nextCid++;
-    stream.write(this.firstInfo(cid, localAddress));
-    this.openAccepted(stream, cid, remoteAddress, remotePort);
+    const nonce = leafNonce();
+    stream.write(this.firstInfo(cid, localAddress, nonce));
+    this.openAccepted(stream, cid, remoteAddress, remotePort, nonce, true);
   }
 
-  private openAccepted(stream: Duplex, cid: number, remoteAddress: string, remotePort: number): void {
+  private openAccepted(stream: Duplex, cid: number, remoteAddress: string, remotePort: number, nonce: string, websocket: boolean): void {
     if (this.stopping) return void stream.destroy();
     const conn = new LeafConnection(this, stream, cid, remoteAddress, remotePort, undefined);
+    conn.nonce = nonce;
+    conn.viaWebsocket = websocket;
     this.connections.set(cid, conn);
     conn.open(this.leaf.authTimeoutMs ?? this.options.auth.timeoutMs);
     this.logger.debug(`${conn.label()} - Leafnode connection created`);
   }
 
-  private firstInfo(cid: number, localAddress: string | undefined): Buffer {
-    return encodeLeafInfo(hubInfo(leafIdentity(this), cid, leafnodeUrls(this, localAddress), { nonce: leafNonce() }), true);
+  private firstInfo(cid: number, localAddress: string | undefined, nonce: string): Buffer {
+    return encodeLeafInfo(hubInfo(leafIdentity(this), cid, leafnodeUrls(this, localAddress), { nonce }), true);
   }
 
   processConnect(conn: LeafConnection, connect: LeafConnectInfo): void {
@@ -317,4 +325,8 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
 /** Roles whose interest is other servers' (learned over routes or gateways). */
 function isRemoteRole(role: string): boolean {
   return role === 'route-mesh' || role === 'supercluster-gateway';
+}
+
+function operatorTrust(options: Readonly<ServerOptions>): OperatorTrust | undefined {
+  return options.trust === undefined ? undefined : new OperatorTrust(options.trust.trustedKeys, options.trust.preload);
 }

@@ -1,0 +1,86 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Algorithms, createAccount, createOperator, encodeAccount, encodeOperator, type KeyPair } from '@nats-io/jwt';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from './errors.js';
+import { loadConfigFile } from './load.js';
+
+const V2 = { algorithm: Algorithms.v2 };
+const dir = mkdtempSync(join(tmpdir(), 'nats-ts-operator-'));
+let counter = 0;
+let operator: KeyPair;
+let signingKey: KeyPair;
+let operatorJwt: string;
+let account: KeyPair;
+let accountJwt: string;
+
+beforeAll(async () => {
+  operator = createOperator();
+  signingKey = createOperator();
+  operatorJwt = await encodeOperator('OP', operator, { signing_keys: [signingKey.getPublicKey()] }, V2);
+  account = createAccount();
+  accountJwt = await encodeAccount('A', account, {}, { ...V2, signer: signingKey });
+});
+
+function write(text: string): string {
+  const path = join(dir, `c${++counter}.conf`);
+  writeFileSync(path, text);
+  return path;
+}
+
+function errorsOf(text: string): string[] {
+  const path = write(text);
+  try {
+    loadConfigFile(path, {});
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).errors.map((e) => e.split(path).join('F'));
+  }
+  throw new Error(`expected errors for ${JSON.stringify(text)}`);
+}
+
+describe('operator mode configuration', () => {
+  it('reads an inline operator JWT, a memory resolver and its preload', () => {
+    const { options } = loadConfigFile(write(`operator: "${operatorJwt}"\nresolver: MEMORY\nresolver_preload { ${account.getPublicKey()}: "${accountJwt}" }`), {});
+    expect(options.trust).toEqual({
+      operatorJwts: [operatorJwt],
+      trustedKeys: [operator.getPublicKey(), signingKey.getPublicKey()],
+      resolver: 'memory',
+      preload: new Map([[account.getPublicKey(), accountJwt]]),
+    });
+  });
+
+  it('reads an operator file as nsc writes it, framed by BEGIN and END lines', () => {
+    const file = join(dir, 'op.jwt');
+    writeFileSync(file, `-----BEGIN NATS OPERATOR JWT-----\n${operatorJwt}\n------END NATS OPERATOR JWT------\n`);
+    const { options } = loadConfigFile(write(`operators: [ "${file}" ]\nresolver: MEM`), {});
+    expect(options.trust?.operatorJwts).toEqual([operatorJwt]);
+  });
+
+  it('is not operator mode with a resolver but no operator', () => {
+    const { options } = loadConfigFile(write('resolver: MEMORY'), {});
+    expect(options.trust).toBeUndefined();
+  });
+
+  it.each([
+    ['an operator without a resolver', () => `operator: "${operatorJwt}"`, ['F:1:1: operators require an account resolver to be configured']],
+    ['an operator file that is missing', () => 'operator: "/nonexistent/op.jwt"\nresolver: MEMORY', [/^F:1:1: error parsing operator JWT: ENOENT/]],
+    ['an account JWT given as operator', () => `operator: "${accountJwt}"\nresolver: MEMORY`, ['F:1:1: error parsing operator JWT: not an operator JWT (account)']],
+    [
+      'accounts beside an operator',
+      () => `operator: "${operatorJwt}"\nresolver: MEMORY\naccounts { A { users: [ {user: a} ] } }`,
+      ['F:1:1: operators do not allow Accounts to be configured directly'],
+    ],
+    ['users beside an operator', () => `operator: "${operatorJwt}"\nresolver: MEMORY\nauthorization { users: [ {user: a} ] }`, ['F:1:1: operators do not allow users to be configured directly']],
+    ['a URL resolver', () => `operator: "${operatorJwt}"\nresolver: URL("http://localhost:9090/jwt/v1/accounts/")`, [/^F:2:1: "resolver" is not supported: the URL account resolver/]],
+    ['a directory resolver', () => `operator: "${operatorJwt}"\nresolver: { type: full, dir: "./jwt" }`, [/^F:2:1: "resolver" is not supported: the full and cache/]],
+    ['a resolver of no kind', () => `operator: "${operatorJwt}"\nresolver: SOMETHING`, [/^F:2:1: error parsing account resolver, should be MEM/]],
+    ['a preload that is not a map', () => `operator: "${operatorJwt}"\nresolver: MEMORY\nresolver_preload: "x"`, ['F:3:1: preload should be a map of account_public_key:account_jwt']],
+    ['a preload value that is no JWT', () => `operator: "${operatorJwt}"\nresolver: MEMORY\nresolver_preload {\n  AXYZ: "nope"\n}`, ['F:4:3: invalid account JWT']],
+  ])('refuses %s, naming file and line', (_what, text, expected) => {
+    const errors = errorsOf(text());
+    expect(errors).toHaveLength(expected.length);
+    expected.forEach((e, i) => (typeof e === 'string' ? expect(errors[i]).toBe(e) : expect(errors[i]).toMatch(e)));
+  });
+});

@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { decode } from '@nats-io/jwt';
+import type { ConfigEntry } from './conf-nodes.js';
+import type { Draft } from './draft.js';
+import { readString, readStringList, type Diagnostics } from './entry-reader.js';
+import type { TrustConfig } from './options.js';
+
+const JWT_PREFIX = 'eyJ';
+
+interface DecodedClaims {
+  sub: string;
+  iss: string;
+  nats?: { type?: string; signing_keys?: (string | { key: string })[] };
+  type?: string;
+}
+
+function claimsType(claims: DecodedClaims): string | undefined {
+  return claims.nats?.type ?? claims.type;
+}
+
+/**
+ * The JWT of an operator file or inline value, as nats-server reads it: the file's text (a bare
+ * JWT, or one framed by `-----BEGIN ... JWT-----` lines as nsc writes it), else the value itself
+ * when it is a JWT.
+ */
+function readOperatorJwt(value: string): string {
+  let text: string;
+  try {
+    text = readFileSync(value, 'utf8');
+  } catch (err) {
+    if (!value.startsWith(JWT_PREFIX)) throw err;
+    text = value;
+  }
+  const lines = text.split(/\r?\n/).map((line) => line.trim());
+  const begin = lines.findIndex((line) => /^-{3,}.*BEGIN.*-{3,}$/.test(line));
+  if (begin < 0) return text.trim();
+  const jwt = lines.slice(begin + 1).find((line) => line !== '');
+  if (jwt === undefined || jwt.startsWith('---')) throw new Error('no JWT inside the BEGIN/END lines');
+  return jwt;
+}
+
+/** `operator: <file or JWT>` (or a list): the operators whose accounts this server trusts. */
+export function applyOperators(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
+  const values = readStringList(e, d);
+  if (values === undefined) return;
+  const trust = trustOf(draft);
+  draft.positions.set('operator', e.keyPos);
+  for (const value of values) {
+    try {
+      const jwt = readOperatorJwt(value);
+      const claims = decode<unknown>(jwt) as DecodedClaims;
+      if (claimsType(claims) !== 'operator') throw new Error(`not an operator JWT (${claimsType(claims) ?? 'no type'})`);
+      trust.operatorJwts.push(jwt);
+      trust.trustedKeys.push(claims.sub);
+      for (const key of claims.nats?.signing_keys ?? []) trust.trustedKeys.push(typeof key === 'string' ? key : key.key);
+    } catch (err) {
+      d.error(e.keyPos, `error parsing operator JWT: ${(err as Error).message}`);
+    }
+  }
+}
+
+/**
+ * `resolver: MEMORY` (or `MEM`): account JWTs come from `resolver_preload` only. The URL and
+ * directory resolvers are refused rather than ignored: without them no account would resolve.
+ */
+export function applyResolver(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
+  draft.positions.set('resolver', e.keyPos);
+  if (e.node.kind === 'map') {
+    d.error(e.keyPos, `"${e.key}" is not supported: the full and cache (directory) account resolvers are not implemented yet; use resolver: MEMORY with resolver_preload`);
+    return;
+  }
+  const value = readString(e, d);
+  if (value === undefined) return;
+  if (/^\s*(MEM|MEMORY)\s*$/i.test(value)) {
+    trustOf(draft).resolver = 'memory';
+    return;
+  }
+  if (/^\s*URL/i.test(value)) {
+    d.error(e.keyPos, `"${e.key}" is not supported: the URL account resolver is not implemented; use resolver: MEMORY with resolver_preload`);
+    return;
+  }
+  d.error(e.keyPos, 'error parsing account resolver, should be MEM or  URL("url") or a map containing dir and type state=[FULL|CACHE])');
+}
+
+/** `resolver_preload { <account public key>: <account JWT> }`. */
+export function applyResolverPreload(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
+  if (e.node.kind !== 'map') {
+    d.error(e.keyPos, 'preload should be a map of account_public_key:account_jwt');
+    return;
+  }
+  const preload = trustOf(draft).preload;
+  for (const entry of e.node.entries.values()) {
+    if (entry.node.kind !== 'string') {
+      d.error(entry.keyPos, 'preload map value should be a string JWT');
+      continue;
+    }
+    try {
+      const claims = decode<unknown>(entry.node.value) as DecodedClaims;
+      if (claimsType(claims) !== 'account') throw new Error('not an account JWT');
+    } catch {
+      d.error(entry.keyPos, 'invalid account JWT');
+      continue;
+    }
+    preload.set(entry.key, entry.node.value);
+  }
+}
+
+function trustOf(draft: Draft): TrustConfig {
+  return (draft.options.trust ??= { operatorJwts: [], trustedKeys: [], preload: new Map() });
+}
+
+/** nats-server's checks of operator mode against the rest of the configuration. */
+export function validateTrust(draft: Draft, d: Diagnostics): void {
+  const o = draft.options;
+  const trust = o.trust;
+  if (trust === undefined) return;
+  const at = draft.positions.get('operator') ?? draft.positions.get('resolver');
+  if (trust.operatorJwts.length === 0) {
+    // resolver or resolver_preload without an operator: nats-server runs without operator mode.
+    delete o.trust;
+    return;
+  }
+  // A resolver that was given but refused has its own error already.
+  if (trust.resolver === undefined && !draft.positions.has('resolver')) {
+    d.error(at, 'operators require an account resolver to be configured');
+  }
+  if (o.accounts.length > 0) d.error(at, 'operators do not allow Accounts to be configured directly');
+  else if (o.auth.users.length > 0 || o.auth.nkeys.length > 0) d.error(at, 'operators do not allow users to be configured directly');
+  for (const key of trust.trustedKeys) {
+    if (!/^O[A-Z2-7]{55}$/.test(key)) d.error(at, `trusted Keys "${key}" are required to be a valid public operator nkey`);
+  }
+}

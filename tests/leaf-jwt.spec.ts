@@ -1,0 +1,75 @@
+// Leaf nodes in operator mode: a leaf remote with `credentials` signs the hub's nonce with the
+// creds' seed and sends its user JWT; the hub binds the leaf to the JWT's account, or refuses it.
+// Every pairing with nats-server 2.9 on either side.
+import { fmtCreds, createUser } from '@nats-io/jwt';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Received, connectTo, getJson, sleep } from './cluster-helpers.js';
+import { leafPort, publishUntilReceived, startHub, startLeaf, waitForLeafs } from './leaf-helpers.js';
+import { newAccount, newOperator, operatorConfig, userCreds, userJwt, type TestAccount, type TestOperator } from './support/jwt.js';
+import { targets, type RunningServer, type Target } from './support/servers.js';
+
+const PAIRS: Array<[Target, Target]> = [
+  ['nats-ts', 'nats-ts'],
+  ['nats-server', 'nats-ts'],
+  ['nats-ts', 'nats-server'],
+];
+
+let operator: TestOperator;
+let account: TestAccount;
+
+beforeAll(async () => {
+  operator = await newOperator();
+  account = await newAccount(operator, 'A');
+});
+
+describe.each(PAIRS.filter(([hub, leaf]) => targets.includes(hub) && targets.includes(leaf)))('leaf credentials: %s hub in operator mode, %s leaf', (hubTarget, leafTarget) => {
+  const connections: NatsConnection[] = [];
+  const servers: RunningServer[] = [];
+
+  afterEach(async () => {
+    await Promise.all(connections.splice(0).map((nc) => (nc.isClosed() ? undefined : nc.close())));
+    await Promise.all(servers.splice(0).map((s) => s.stop()));
+  });
+
+  async function hub(): Promise<RunningServer> {
+    const server = await startHub(hubTarget, '', operatorConfig(operator, [account]));
+    servers.push(server);
+    return server;
+  }
+
+  async function leafWith(hubServer: RunningServer, creds: Uint8Array): Promise<RunningServer> {
+    const remote = `{ url: "nats-leaf://127.0.0.1:${leafPort(hubServer)}", credentials: "leaf.creds" }`;
+    const server = await startLeaf(leafTarget, [remote], '', { files: { 'leaf.creds': Buffer.from(creds).toString('utf8') } });
+    servers.push(server);
+    return server;
+  }
+
+  it("binds the leaf to its JWT's account: the leaf's clients and the account's clients meet", async () => {
+    const hubServer = await hub();
+    const leaf = await leafWith(hubServer, await userCreds(account));
+    await waitForLeafs(hubServer, 1);
+    const atHub = await connect({ servers: hubServer.clientUrl, authenticator: credsAuthenticator(await userCreds(account)) });
+    connections.push(atHub);
+    const atLeaf = await connectTo(leaf);
+    connections.push(atLeaf);
+    const upAtHub = new Received(atHub, 'up');
+    const downAtLeaf = new Received(atLeaf, 'down');
+    await atHub.flush();
+    await atLeaf.flush();
+    await publishUntilReceived(atLeaf, 'up', 'from the leaf', upAtHub, 15_000);
+    await publishUntilReceived(atHub, 'down', 'from the hub', downAtLeaf, 15_000);
+    const leafz = await getJson(hubServer, '/leafz');
+    expect(leafz.leafs[0].account).toBe(account.key.getPublicKey());
+  });
+
+  it('refuses a leaf whose JWT is of an account the hub does not know, or whose seed is not the JWT user\'s', async () => {
+    const hubServer = await hub();
+    const stranger = await newAccount(operator, 'X');
+    await leafWith(hubServer, await userCreds(stranger));
+    const user = createUser();
+    await leafWith(hubServer, fmtCreds(await userJwt(account, user), createUser()));
+    await sleep(1_500);
+    expect((await getJson(hubServer, '/leafz')).leafnodes).toBe(0);
+  });
+});
