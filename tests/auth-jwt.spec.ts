@@ -2,6 +2,7 @@
 // `resolver: MEMORY` with `resolver_preload`, and clients connect with creds (the official
 // client's credsAuthenticator and jwtAuthenticator). Expected texts are those nats-server 2.9 sends.
 import { createUser, encodeUser, type KeyPair, type User } from '@nats-io/jwt';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, credsAuthenticator, jwtAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { UNLIMITED, V2, newAccount, newOperator, operatorConfig, signedNonce, userCreds as creds, type TestAccount, type TestOperator } from './support/jwt.js';
@@ -142,5 +143,22 @@ describeEachTarget('operator mode (JWT users)', (target) => {
     await raw.waitForLine('PONG');
     expect(await raw.waitForLine(/^-ERR/, 5_000)).toBe("-ERR 'User Authentication Expired'");
     expect(await raw.waitClosed(3_000)).toBe(true);
+  });
+
+  it('gives JetStream to the accounts whose JWT has JetStream limits, with those limits', async () => {
+    const withJs = await newAccount(operator, 'JS', { limits: { ...UNLIMITED, mem_storage: 64 * 1024 * 1024, disk_storage: 1024 ** 3, streams: 1, consumer: 100 } });
+    // nats-server runs JetStream in operator mode only with a system account.
+    const system = await newAccount(operator, 'SYS');
+    server = await startServer(target, `${config(withJs, system)}\nsystem_account: ${system.key.getPublicKey()}\njetstream { store_dir: "./js" }`);
+    const nc = await client(await creds(withJs));
+    const jsm = await jetstreamManager(nc);
+    expect((await jsm.getAccountInfo()).limits).toMatchObject({ max_memory: 64 * 1024 * 1024, max_storage: 1024 ** 3, max_streams: 1, max_consumers: 100 });
+    await jsm.streams.add({ name: 'ONE', subjects: ['one'] });
+    await expect(jsm.streams.add({ name: 'TWO', subjects: ['two'] })).rejects.toThrow(/maximum number of streams reached/);
+    const without = await client(await creds(a));
+    const reply = await without.request('$JS.API.INFO', '', { timeout: 2_000 });
+    expect(reply.string()).toBe(
+      '{"type":"io.nats.jetstream.api.v1.account_info_response","error":{"code":503,"err_code":10039,"description":"JetStream not enabled for account"}}',
+    );
   });
 });

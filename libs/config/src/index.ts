@@ -19,3 +19,4 @@ export {
   type DatetimeNode,
 } from './conf-nodes.js';
 export { parseDuration } from './duration.js';
+export { accountJwtJetStream } from './operator-options.js';

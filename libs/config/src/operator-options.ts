@@ -3,7 +3,7 @@ import { decode } from '@nats-io/jwt';
 import type { ConfigEntry } from './conf-nodes.js';
 import type { Draft } from './draft.js';
 import { readString, readStringList, type Diagnostics } from './entry-reader.js';
-import type { TrustConfig } from './options.js';
+import type { JetStreamAccountLimits, TrustConfig } from './options.js';
 
 const JWT_PREFIX = 'eyJ';
 
@@ -129,4 +129,37 @@ export function validateTrust(draft: Draft, d: Diagnostics): void {
   for (const key of trust.trustedKeys) {
     if (!/^O[A-Z2-7]{55}$/.test(key)) d.error(at, `trusted Keys "${key}" are required to be a valid public operator nkey`);
   }
+}
+
+interface JwtJetStreamLimits {
+  mem_storage?: number;
+  disk_storage?: number;
+  streams?: number;
+  consumer?: number;
+  max_ack_pending?: number;
+  mem_max_stream_bytes?: number;
+  disk_max_stream_bytes?: number;
+  max_bytes_required?: boolean;
+}
+
+/**
+ * The JetStream limits of an account JWT (checked at load), undefined when it has none: as
+ * nats-server, an account has JetStream when its memory or disk storage limit is not 0.
+ * Tiered limits (R1/R3) are not read.
+ */
+export function accountJwtJetStream(jwt: string): JetStreamAccountLimits | undefined {
+  const limits = (decode<unknown>(jwt) as { nats?: { limits?: JwtJetStreamLimits } }).nats?.limits ?? {};
+  const maxMemory = limits.mem_storage ?? 0;
+  const maxStore = limits.disk_storage ?? 0;
+  if (maxMemory === 0 && maxStore === 0) return undefined;
+  return {
+    maxMemory,
+    maxStore,
+    maxStreams: limits.streams ?? 0,
+    maxConsumers: limits.consumer ?? 0,
+    maxAckPending: limits.max_ack_pending ?? 0,
+    memoryMaxStreamBytes: limits.mem_max_stream_bytes ?? 0,
+    storeMaxStreamBytes: limits.disk_max_stream_bytes ?? 0,
+    maxBytesRequired: limits.max_bytes_required ?? false,
+  };
 }

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, statfsSync } from 'node:fs';
 import { totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BusEndpoint, BusHandlers, MemberInfo } from '@nats-ts/bus';
-import { UNLIMITED_ACCOUNT_JETSTREAM, type JetStreamAccountLimits, type ServerOptions } from '@nats-ts/config';
+import { UNLIMITED_ACCOUNT_JETSTREAM, accountJwtJetStream, type JetStreamAccountLimits, type ServerOptions } from '@nats-ts/config';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 import type { Logger } from '@nats-ts/observability';
 import { GLOBAL_ACCOUNT_NAME, type InterestRouter, type RouterOrigin } from '@nats-ts/routing';
@@ -319,9 +319,14 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
 /**
  * The accounts and their JetStream limits (undefined: no JetStream, their API answers "not
  * enabled"). Without configured accounts, as nats-server: the global account has it, unlimited.
+ * In operator mode, the accounts of the resolver with the JetStream limits of their JWTs.
  */
 function jetStreamAccounts(options: Readonly<ServerOptions>): Map<string, JetStreamAccountLimits | undefined> {
   const out = new Map<string, JetStreamAccountLimits | undefined>();
+  if (options.trust !== undefined) {
+    for (const [key, jwt] of options.trust.preload) out.set(key, accountJwtJetStream(jwt));
+    return out;
+  }
   if (options.accounts.length === 0) {
     out.set(GLOBAL_ACCOUNT_NAME, UNLIMITED_ACCOUNT_JETSTREAM);
     return out;
