@@ -1,9 +1,10 @@
 // Operator mode: users are JWTs of accounts an operator signed, accounts come from
 // `resolver: MEMORY` with `resolver_preload`, and clients connect with creds (the official
 // client's credsAuthenticator and jwtAuthenticator). Expected texts are those nats-server 2.9 sends.
-import { createUser, encodeUser, type KeyPair, type User } from '@nats-io/jwt';
+import { createUser, encodeAccount, encodeUser, type KeyPair, type User } from '@nats-io/jwt';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, credsAuthenticator, jwtAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { UNLIMITED, V2, newAccount, newOperator, operatorConfig, signedNonce, userCreds as creds, type TestAccount, type TestOperator } from './support/jwt.js';
 import { RawClient } from './support/raw.js';
@@ -39,8 +40,7 @@ describeEachTarget('operator mode (JWT users)', (target) => {
   });
 
   /** A raw connection that sent CONNECT for a new user of `issuer` with these claims. */
-  async function rawJwtClient(issuer: KeyPair, claims: Partial<User>): Promise<RawClient> {
-    const user = createUser();
+  async function rawJwtClient(issuer: KeyPair, claims: Partial<User>, user = createUser()): Promise<RawClient> {
     const jwt = await encodeUser('u', user, issuer, claims, V2);
     const raw = await RawClient.connect(server!.port);
     raws.push(raw);
@@ -160,5 +160,25 @@ describeEachTarget('operator mode (JWT users)', (target) => {
     expect(reply.string()).toBe(
       '{"type":"io.nats.jetstream.api.v1.account_info_response","error":{"code":503,"err_code":10039,"description":"JetStream not enabled for account"}}',
     );
+  });
+
+  it('applies account JWTs changed on reload: a revoked user is told and closed, the others stay', async () => {
+    const account = await newAccount(operator, 'R');
+    server = await startServer(target, config(account));
+    const doomed = createUser();
+    const revoked = await rawJwtClient(account.key, {}, doomed);
+    const kept = await rawJwtClient(account.key, {});
+    for (const raw of [revoked, kept]) {
+      raw.send('PING\r\n');
+      await raw.waitForLine('PONG');
+    }
+    const later = Math.floor(Date.now() / 1000) + 60;
+    const updated = await encodeAccount('R', account.key, { signing_keys: [account.signer.getPublicKey()], limits: UNLIMITED, revocations: { [doomed.getPublicKey()]: later } }, { ...V2, signer: operator.key });
+    writeFileSync(server.configFile, readFileSync(server.configFile, 'utf8').replace(account.jwt, updated));
+    server.signal('SIGHUP');
+    expect(await revoked.waitForLine(/^-ERR/, 5_000)).toBe("-ERR 'User Authentication Revoked'");
+    expect(await revoked.waitClosed()).toBe(true);
+    kept.send('PING\r\n');
+    await kept.waitForLine('PONG');
   });
 });

@@ -110,7 +110,7 @@ describe('OperatorTrust', () => {
     const revokedOne = await encodeAccount('A', account, { revocations: { [user.getPublicKey()]: later } }, { ...V2, signer: operator });
     const revokedAll = await encodeAccount('A', account, { revocations: { '*': later } }, { ...V2, signer: operator });
     for (const accountJwt of [revokedOne, revokedAll]) {
-      expect(trust({ [account.getPublicKey()]: accountJwt }).authenticate(jwt, NONCE, sign(user), HERE)).toEqual({ refused: 'User authentication revoked' });
+      expect(trust({ [account.getPublicKey()]: accountJwt }).authenticate(jwt, NONCE, sign(user), HERE)).toEqual({ refused: 'User authentication revoked', revoked: true });
     }
   });
 

@@ -44,6 +44,8 @@ export interface JwtLimits {
 /** Why a user was refused, for the server's log; the client only hears `Authorization Violation`. */
 export interface JwtRefusal {
   refused: string;
+  /** The account revoked the user (connected clients are told `User Authentication Revoked`). */
+  revoked?: true;
 }
 
 /** The kinds of connection `allowed_connection_types` names that this server serves. */
@@ -154,7 +156,7 @@ export class OperatorTrust {
       if (!nkeySignatureValid(user.sub, nonce, sig)) return { refused: 'Signature not verified' };
     }
     const revokedAt = acc.revocations?.[user.sub] ?? acc.revocations?.['*'];
-    if (revokedAt !== undefined && (user.iat ?? 0) <= revokedAt) return { refused: 'User authentication revoked' };
+    if (revokedAt !== undefined && (user.iat ?? 0) <= revokedAt) return { refused: 'User authentication revoked', revoked: true };
     if (!sourceAllowed(nats.src, connection.host)) return { refused: `Bad src Ip ${connection.host}` };
     if (!withinTimes(nats.times, nats.locale, connection.nowMs)) return { refused: 'Outside connect times' };
     let granted: WirePermissions = nats;

@@ -37,6 +37,7 @@ export type CloseReason =
   | 'Authentication Timeout'
   | 'Authentication Failure'
   | 'Authentication Expired'
+  | 'Credentials Revoked'
   | 'Slow Consumer (Pending Bytes)'
   | 'Slow Consumer (Write Deadline)'
   | 'Stale Connection'
@@ -226,10 +227,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
       const result = this.gateway.authenticator.authenticate(this.credentials, this.peer());
       if (result === undefined) return this.authViolation();
       const accountConnections = result.limits?.maxAccountConnections ?? -1;
-      if (accountConnections !== -1 && this.gateway.clientsOfAccount(result.account) >= accountConnections) {
-        this.sendErr(WireError.maxAccountConnections);
-        return this.close('Maximum Account Connections Exceeded');
-      }
+      if (accountConnections !== -1 && this.gateway.clientsOfAccount(result.account) >= accountConnections) return this.accountConnectionsExceeded();
       this.bind(result);
       this.connectReceived = true;
       this.parser.setConnectRequired(false);
@@ -458,6 +456,17 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
   /** Where the client comes from, for JWT `src` and `allowed_connection_types`. */
   peer(): ClientPeer {
     return { host: this.transport.remoteAddress, type: this.transport.kind === 'websocket' ? 'WEBSOCKET' : 'STANDARD' };
+  }
+
+  accountConnectionsExceeded(): void {
+    this.sendErr(WireError.maxAccountConnections);
+    this.close('Maximum Account Connections Exceeded');
+  }
+
+  /** A JWT user its account revoked (seen on reload) is told and closed, as by nats-server. */
+  revoked(): void {
+    this.sendErr(WireError.userAuthenticationRevoked);
+    this.close('Credentials Revoked');
   }
 
   /** A JWT user whose JWT expired is told and closed, as by nats-server. */

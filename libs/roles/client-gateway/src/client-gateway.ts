@@ -137,13 +137,21 @@ export class ClientGateway implements BusHandlers {
     await listenersClosed;
   }
 
-  /** SIGHUP: new users, passwords, permissions and limits apply to existing connections. */
+  /**
+   * SIGHUP: new users, passwords, permissions and limits apply to existing connections; in
+   * operator mode, new account JWTs too (revocations, signing keys, limits), as nats-server.
+   */
   reload(options: Readonly<ServerOptions>): void {
     this.options = options;
     this.authenticator = new Authenticator(options, this.logger);
+    const accountClients = new Map<string, number>();
     for (const conn of [...this.connections.values()]) {
       conn.applyLimits();
       if (conn.auth === undefined) continue;
+      if (conn.auth.jwt) {
+        this.recheckJwtClient(conn, accountClients);
+        continue;
+      }
       // As nats-server: a user that is gone or now in another account is closed quietly;
       // one whose credentials no longer pass gets an Authorization Violation.
       if (!this.authenticator.knowsSameBinding(conn.credentials, conn.auth)) {
@@ -159,6 +167,21 @@ export class ClientGateway implements BusHandlers {
       conn.applyPermissions(result.permissions);
       conn.revokeDisallowedSubscriptions();
     }
+  }
+
+  /** A JWT client after a reload: closed when revoked, refused or past its account's `conn` limit (oldest kept). */
+  private recheckJwtClient(conn: ClientConnection, accountClients: Map<string, number>): void {
+    const result = this.authenticator.recheck(conn.credentials, conn.peer());
+    if (result === 'revoked') return conn.revoked();
+    if (result === undefined) return conn.authViolation();
+    const seen = accountClients.get(result.account) ?? 0;
+    const limit = result.limits?.maxAccountConnections ?? -1;
+    if (limit !== -1 && seen >= limit) return conn.accountConnectionsExceeded();
+    accountClients.set(result.account, seen + 1);
+    conn.auth = result;
+    conn.applyLimits();
+    conn.applyPermissions(result.permissions);
+    conn.revokeDisallowedSubscriptions();
   }
 
   get boundClientAddress(): BoundAddress | undefined {

@@ -6,6 +6,7 @@ export const WireError = {
   authorizationViolation: 'Authorization Violation',
   authenticationTimeout: 'Authentication Timeout',
   userAuthenticationExpired: 'User Authentication Expired',
+  userAuthenticationRevoked: 'User Authentication Revoked',
   maxConnections: 'maximum connections exceeded',
   maxAccountConnections: 'maximum account active connections exceeded',
   maxSubscriptions: 'maximum subscriptions exceeded',
