@@ -19,4 +19,4 @@ export {
   type DatetimeNode,
 } from './conf-nodes.js';
 export { parseDuration } from './duration.js';
-export { accountJwtJetStream } from './operator-options.js';
+export { accountJwtJetStream, knownAccountNames } from './operator-options.js';

@@ -3,7 +3,7 @@ import { decode } from '@nats-io/jwt';
 import type { ConfigEntry } from './conf-nodes.js';
 import type { Draft } from './draft.js';
 import { readString, readStringList, type Diagnostics } from './entry-reader.js';
-import type { JetStreamAccountLimits, TrustConfig } from './options.js';
+import type { JetStreamAccountLimits, ServerOptions, TrustConfig } from './options.js';
 
 const JWT_PREFIX = 'eyJ';
 
@@ -162,4 +162,13 @@ export function accountJwtJetStream(jwt: string): JetStreamAccountLimits | undef
     storeMaxStreamBytes: limits.disk_max_stream_bytes ?? 0,
     maxBytesRequired: limits.max_bytes_required ?? false,
   };
+}
+
+/**
+ * The accounts a server knows by name, for what routes and gateways carry: the global account
+ * and the configured ones, or in operator mode the resolver's (named by public key).
+ */
+export function knownAccountNames(options: Readonly<ServerOptions>): string[] {
+  if (options.trust !== undefined) return ['$G', ...options.trust.preload.keys()];
+  return ['$G', ...options.accounts.map((a) => a.name)];
 }

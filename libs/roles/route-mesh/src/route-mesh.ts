@@ -1,6 +1,6 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { BusEndpoint, BusHandlers, BusTransport, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
-import type { ClusterConfig, ServerOptions } from '@nats-ts/config';
+import { knownAccountNames, type ClusterConfig, type ServerOptions } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
 import type { RouterAccount } from '@nats-ts/routing';
 import { encodeGatewayGossip, encodeRouteConnect, encodeRouteInfo, joinHostPort, parseAdvertise } from '@nats-ts/protocol';
@@ -83,7 +83,7 @@ export class RouteMesh implements BusHandlers {
     this.supportsHeaders = !config.options.noHeaderSupport;
     this.dynamicClusterName = cluster.name === undefined || cluster.name === '';
     this.clusterName = this.dynamicClusterName ? dynamicClusterName() : cluster.name!;
-    this.knownAccounts = new Set(['$G', ...config.options.accounts.map((a) => a.name)]);
+    this.knownAccounts = new Set(knownAccountNames(config.options));
     this.tls = cluster.tls !== undefined ? new MutualLinkTls(cluster.tls, 'route') : undefined;
     // Routes exist only once the bus is joined (start), so the endpoint is there when they subscribe.
     this.peerInterest = new PeerInterest({

@@ -1,6 +1,6 @@
 import { createServer, isIP, type Server as NetServer, type Socket } from 'node:net';
 import type { BusEndpoint, BusHandlers, BusTransport, GatewayUrls, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
-import type { GatewayConfig, ServerOptions } from '@nats-ts/config';
+import { knownAccountNames, type GatewayConfig, type ServerOptions } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
 import {
   encodeGatewayCommand,
@@ -124,7 +124,7 @@ export class SuperclusterGateway implements BusHandlers {
     this.tracing = config.tracing ?? Tracing.off;
     this.tls = gateway.tls !== undefined ? new MutualLinkTls(gateway.tls, 'gateway') : undefined;
     for (const remote of gateway.gateways) if (remote.tls !== undefined) this.remoteTls.set(remote.name, new MutualLinkTls(remote.tls, 'gateway'));
-    this.knownAccounts = new Set(['$G', ...config.options.accounts.map((a) => a.name)]);
+    this.knownAccounts = new Set(knownAccountNames(config.options));
     this.clusterHash = gatewayHash(this.gatewayName);
     this.replyPrefix = gatewayReplyPrefix(this.clusterHash, gatewayHash(this.serverId));
     // Outbound gateways exist only once the bus is joined (start), so the endpoint is there when they subscribe.
