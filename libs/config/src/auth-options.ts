@@ -1,4 +1,4 @@
-import { fromPublic } from '@nats-io/nkeys';
+import { natsKeys } from './nats-keys.js';
 import type { ConfigEntry, MapNode } from './conf-nodes.js';
 import { describeNode } from './conf-nodes.js';
 import type { Draft } from './draft.js';
@@ -326,7 +326,7 @@ function readUserNkey(e: ConfigEntry, d: Diagnostics): string | undefined {
 function isPublicUserNkey(key: string): boolean {
   if (!key.startsWith('U')) return false;
   try {
-    fromPublic(key);
+    natsKeys().fromPublic(key);
     return true;
   } catch {
     return false;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { decode } from '@nats-io/jwt';
 import type { ConfigEntry } from './conf-nodes.js';
 import type { Draft } from './draft.js';
+import { natsJwt } from './nats-keys.js';
 import { readString, readStringList, type Diagnostics } from './entry-reader.js';
 import type { JetStreamAccountLimits, ServerOptions, TrustConfig } from './options.js';
 
@@ -48,7 +48,7 @@ export function applyOperators(e: ConfigEntry, draft: Draft, d: Diagnostics): vo
   for (const value of values) {
     try {
       const jwt = readOperatorJwt(value);
-      const claims = decode<unknown>(jwt) as DecodedClaims;
+      const claims = natsJwt().decode<unknown>(jwt) as DecodedClaims;
       if (claimsType(claims) !== 'operator') throw new Error(`not an operator JWT (${claimsType(claims) ?? 'no type'})`);
       trust.operatorJwts.push(jwt);
       trust.trustedKeys.push(claims.sub);
@@ -95,7 +95,7 @@ export function applyResolverPreload(e: ConfigEntry, draft: Draft, d: Diagnostic
       continue;
     }
     try {
-      const claims = decode<unknown>(entry.node.value) as DecodedClaims;
+      const claims = natsJwt().decode<unknown>(entry.node.value) as DecodedClaims;
       if (claimsType(claims) !== 'account') throw new Error('not an account JWT');
     } catch {
       d.error(entry.keyPos, 'invalid account JWT');
@@ -148,7 +148,7 @@ interface JwtJetStreamLimits {
  * Tiered limits (R1/R3) are not read.
  */
 export function accountJwtJetStream(jwt: string): JetStreamAccountLimits | undefined {
-  const limits = (decode<unknown>(jwt) as { nats?: { limits?: JwtJetStreamLimits } }).nats?.limits ?? {};
+  const limits = (natsJwt().decode<unknown>(jwt) as { nats?: { limits?: JwtJetStreamLimits } }).nats?.limits ?? {};
   const maxMemory = limits.mem_storage ?? 0;
   const maxStore = limits.disk_storage ?? 0;
   if (maxMemory === 0 && maxStore === 0) return undefined;

@@ -8,7 +8,7 @@ import type { RoleFactory, RunningRole } from './role.js';
 import { removeQuietly, urlsFor, writePidFile, writePortsFile, type PortsReport } from './run-files.js';
 import { generateServerId } from './server-id.js';
 import { COMPAT_VERSION, PRODUCT_VERSION } from './version.js';
-import { WebsocketListener } from './websocket-listener.js';
+import type { WebsocketListener } from './websocket-listener.js';
 import { WebsocketRoutes } from './websocket-routes.js';
 
 export interface RunNodeOptions {
@@ -96,6 +96,8 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
     for (const role of roles) role.serve?.();
     // Opened by whichever process runs a role serving it: the client role, or leaf-proxy on its own (`/leafnode`).
     if (options.websocket && websocketRoutes.servesAnything()) {
+      // Loaded only where a websocket listener opens (ws costs several MiB).
+      const { WebsocketListener } = await import('./websocket-listener.js');
       websocket = new WebsocketListener(options.websocket, logger, websocketRoutes);
       websocketAddress = await websocket.start();
       logger.info(`Listening for websocket clients on ${options.websocket.tls ? 'wss' : 'ws'}://${joinHostPort(websocketAddress.host, websocketAddress.port)}`);

@@ -1,4 +1,4 @@
-import { fromSeed } from '@nats-io/nkeys';
+import { natsKeys } from './nats-keys.js';
 
 /** A `.creds` file's parts: the user JWT and the seed of the user's nkey. */
 export interface UserCreds {
@@ -25,5 +25,5 @@ export function parseUserCreds(text: string): UserCreds {
 
 /** The CONNECT `sig` of a nonce: its ed25519 signature by the seed's key, base64url. */
 export function signNonce(seed: string, nonce: string): string {
-  return Buffer.from(fromSeed(new TextEncoder().encode(seed)).sign(new TextEncoder().encode(nonce))).toString('base64url');
+  return Buffer.from(natsKeys().fromSeed(new TextEncoder().encode(seed)).sign(new TextEncoder().encode(nonce))).toString('base64url');
 }

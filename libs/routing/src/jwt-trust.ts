@@ -1,5 +1,5 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import { decode } from '@nats-io/jwt';
+import { natsJwt } from './nats-keys.js';
 import { nkeySignatureValid } from './nkey.js';
 import type { SubjectPermission } from './permissions.js';
 
@@ -133,7 +133,7 @@ export class OperatorTrust {
     if (userJwt === undefined || userJwt === '') return { refused: 'Authentication requires a user JWT' };
     let user: Claims<UserClaims>;
     try {
-      user = decode<UserClaims>(userJwt) as Claims<UserClaims>;
+      user = natsJwt().decode<UserClaims>(userJwt) as Claims<UserClaims>;
     } catch (err) {
       return { refused: `User JWT not valid: ${(err as Error).message}` };
     }
@@ -198,7 +198,7 @@ export class OperatorTrust {
     if (jwt === undefined) return { refused: `Account JWT lookup error: account ${key} not found` };
     let claims: Claims<AccountClaims>;
     try {
-      claims = decode<AccountClaims>(jwt) as Claims<AccountClaims>;
+      claims = natsJwt().decode<AccountClaims>(jwt) as Claims<AccountClaims>;
     } catch (err) {
       return { refused: `Account JWT not valid: ${(err as Error).message}` };
     }

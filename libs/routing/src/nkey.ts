@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { fromPublic } from '@nats-io/nkeys';
+import { natsKeys } from './nats-keys.js';
 
 /** nats-server's nonce: 11 random bytes, base64url without padding (15 characters). */
 const NONCE_BYTES = 11;
@@ -15,7 +15,7 @@ export function newNonce(): string {
  */
 export function nkeySignatureValid(publicNkey: string, nonce: string, signature: string): boolean {
   try {
-    return fromPublic(publicNkey).verify(Buffer.from(nonce), Buffer.from(signature, 'base64'));
+    return natsKeys().fromPublic(publicNkey).verify(Buffer.from(nonce), Buffer.from(signature, 'base64'));
   } catch {
     return false;
   }

@@ -1,7 +1,7 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { WebSocket, createWebSocketStream } from 'ws';
+import type * as WsModule from 'ws';
 import type { LeafRemoteConfig } from '@nats-ts/config';
 import type { Logger } from '@nats-ts/observability';
 import { urlHostPort } from './leaf-info.js';
@@ -138,22 +138,28 @@ export class LeafRemote {
 
   /** As nats-server: the path is `/leafnode` followed by the URL's path without its leading slash. */
   private dialWebsocket(url: URL, host: string, port: number, fail: (err: Error) => void): void {
+    // ws is loaded for the first websocket remote only (it costs several MiB).
+    import('ws').then((ws) => this.openWebsocket(ws, url, host, port, fail), fail);
+  }
+
+  private openWebsocket(ws: typeof WsModule, url: URL, host: string, port: number, fail: (err: Error) => void): void {
+    if (this.stopped) return;
     const path = `/leafnode${url.pathname.replace(/^\//, '')}`;
     const target = `${url.protocol}//${joinHostPort(host, port)}${path}`;
     const tls = this.config.tls;
     const files = tls !== undefined ? tlsFiles(tls) : {};
-    const ws = new WebSocket(target, {
+    const socket = new ws.WebSocket(target, {
       perMessageDeflate: false,
       handshakeTimeout: DIAL_TIMEOUT_MS,
       ...files,
       rejectUnauthorized: tls === undefined || !tls.insecure,
       ...(url.protocol === 'wss:' && isIP(host) === 0 ? { servername: host } : {}),
     });
-    ws.once('error', (err) => fail(err));
-    ws.once('open', () => {
-      ws.removeAllListeners('error');
-      if (this.stopped) return void ws.terminate();
-      const stream = createWebSocketStream(ws);
+    socket.once('error', (err) => fail(err));
+    socket.once('open', () => {
+      socket.removeAllListeners('error');
+      if (this.stopped) return void socket.terminate();
+      const stream = ws.createWebSocketStream(socket);
       this.owner.dialed(this, { stream, url, remoteAddress: host, remotePort: port, websocket: true });
     });
   }
