@@ -382,6 +382,7 @@ export class JetStreamAccount implements StreamOwner {
       expired: (consumer) => this.deleteConsumer(stream, consumer),
       maxDeliveries: (consumer, seq, deliveries) => server.advisories.maxDeliveries(name, stream.name, consumer.name, seq, deliveries),
       terminated: (consumer, dseq, seq, deliveries) => server.advisories.terminated(name, stream.name, consumer.name, dseq, seq, deliveries),
+      ackSampled: (consumer, dseq, seq, ackTimeNs, deliveries) => server.advisories.ackMetric(name, stream.name, consumer.name, dseq, seq, ackTimeNs, deliveries),
     };
   }
 

@@ -2,7 +2,7 @@ import { parseDuration } from '@nats-ts/config';
 import { subjectMatches } from '@nats-ts/routing';
 import { nowNs, rfc3339Nano } from '../api/time.js';
 import type { StoredMessage, StreamStore } from '../store/stream-store.js';
-import type { ConsumerConfig } from './consumer-config.js';
+import { samplePercent, type ConsumerConfig } from './consumer-config.js';
 import type { ConsumerFiles } from './consumer-files.js';
 import { PullRequest, parsePullRequest } from './pull-request.js';
 
@@ -30,6 +30,8 @@ export interface ConsumerHost {
   /** Advisories: a message reached max_deliver without an ack; a message was terminated (`+TERM`). */
   maxDeliveries(consumer: Consumer, seq: number, deliveries: number): void;
   terminated(consumer: Consumer, dseq: number, seq: number, deliveries: number): void;
+  /** The ack metric of a sampled ack (sample_freq). */
+  ackSampled(consumer: Consumer, dseq: number, seq: number, ackTimeNs: number, deliveries: number): void;
 }
 
 interface PendingAck {
@@ -135,6 +137,8 @@ export class Consumer {
   private notBefore = 0;
   private lastDeliveredTimeNs = 0n;
   private lastActivityMs = Date.now();
+  /** sample_freq as a percentage: the share of acks that send an ack metric. */
+  private samplePercent: number;
   readonly ackPrefix: string;
 
   constructor(
@@ -145,6 +149,7 @@ export class Consumer {
     state?: ConsumerState,
   ) {
     this.ackPrefix = `$JS.ACK.${host.streamName}.${name}.`;
+    this.samplePercent = samplePercent(config.sample_freq);
     if (state !== undefined) {
       this.sseq = state.sseq;
       this.dseq = state.dseq;
@@ -265,6 +270,7 @@ export class Consumer {
   /** A new configuration a durable's re-create allowed. */
   update(config: ConsumerConfig): void {
     this.config = config;
+    this.samplePercent = samplePercent(config.sample_freq);
     // The ack waits may have changed: looked at again now.
     clearTimeout(this.ackTimer);
     this.ackTimer = undefined;
@@ -290,15 +296,16 @@ export class Consumer {
     const timeAt = dseqAt === 0 ? 0 : ackSubject.indexOf('.', dseqAt) + 1;
     const pendingAt = timeAt === 0 ? 0 : ackSubject.indexOf('.', timeAt) + 1;
     if (pendingAt === 0 || ackSubject.indexOf('.', pendingAt) >= 0) return;
+    const deliveries = ackNumber(ackSubject, from, seqAt - 1);
     const seq = ackNumber(ackSubject, seqAt, dseqAt - 1);
     const dseq = ackNumber(ackSubject, dseqAt, timeAt - 1);
     if (seq <= 0) return;
     const text = Buffer.from(body.buffer, body.byteOffset, body.length).toString('latin1');
     this.lastActivityMs = Date.now();
     if (text === '' || text === '+ACK' || text === '+OK') {
-      this.acked(seq, dseq);
+      this.acked(seq, dseq, deliveries);
     } else if (text.startsWith('+NXT')) {
-      this.acked(seq, dseq);
+      this.acked(seq, dseq, deliveries);
       this.host.changed(this);
       if (reply !== undefined) this.pull(reply, body.subarray(4));
       else this.drive();
@@ -310,18 +317,23 @@ export class Consumer {
     } else if (text === '+TERM') {
       const p = this.pending.get(seq);
       if (p !== undefined) this.host.terminated(this, p.dseq, seq, (this.redelivered.get(seq) ?? 0) + 1);
-      this.acked(seq, dseq);
+      this.acked(seq, dseq, undefined);
     }
     this.host.changed(this, reply);
     this.drive();
   }
 
-  /** nats-server's processAckMsg: the ack floor moves as its does. */
-  private acked(seq: number, dseq: number): void {
+  /**
+   * nats-server's processAckMsg: the ack floor moves as its does. `sampledDeliveries`: the ack's
+   * delivery count, for the acks nats-server samples (+ACK, +NXT; not +TERM).
+   */
+  private acked(seq: number, dseq: number, sampledDeliveries: number | undefined): void {
     const policy = this.config.ack_policy;
     if (policy === 'explicit') {
       const p = this.pending.get(seq);
       if (p !== undefined) {
+        // The ack's own consumer sequence and delivery count, as nats-server reports them.
+        if (sampledDeliveries !== undefined && this.shouldSample()) this.host.ackSampled(this, dseq, seq, (Date.now() - p.at) * 1_000_000, sampledDeliveries);
         this.pending.delete(seq);
         // The floor counts first deliveries.
         dseq = p.dseq;
@@ -360,6 +372,13 @@ export class Consumer {
       return;
     }
     this.lastAckNs = nowNs();
+  }
+
+  /** nats-server's shouldSample: every ack at 100% or more, else a random draw of 0..99 at most the percentage. */
+  private shouldSample(): boolean {
+    const percent = this.samplePercent;
+    if (percent <= 0) return false;
+    return percent >= 100 || Math.floor(Math.random() * 100) <= percent;
   }
 
   /** `-NAK`: redelivered at once, or after the delay given as `{"delay": ns}` or a Go duration. */
