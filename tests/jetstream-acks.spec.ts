@@ -1,5 +1,5 @@
 // Ack timing, against nats-ts and nats-server -js: a nak with a delay, in-progress acks extending
-// ack_wait, and redeliveries spaced by a backoff up to max_deliver.
+// ack_wait, redeliveries spaced by a backoff up to max_deliver, and the sampled ack metrics.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,5 +100,68 @@ describeEachTarget('JetStream ack timing', (target) => {
       num_redelivered: 1,
       num_ack_pending: 0,
     });
+  });
+
+  /** The ack metrics published while `run` acks, once `settleMs` passed after it. */
+  async function ackMetrics(consumer: string, run: () => Promise<void>): Promise<Record<string, unknown>[]> {
+    const metrics: Record<string, unknown>[] = [];
+    const sub = nc.subscribe(`$JS.EVENT.METRIC.CONSUMER.ACK.ACKS.${consumer}`, { callback: (_e, m) => void metrics.push(m.json()) });
+    await nc.flush();
+    await run();
+    await sleep(200);
+    sub.unsubscribe();
+    return metrics;
+  }
+
+  it('sends an ack metric for every ack at sample_freq 100%, with nats-server 2.9 fields', async () => {
+    await stream(3);
+    await jsm.consumers.add('ACKS', { durable_name: 'ALL', ack_policy: AckPolicy.Explicit, sample_freq: '100%' });
+    const consumer = await js.consumers.get('ACKS', 'ALL');
+    const metrics = await ackMetrics('ALL', async () => {
+      const first = await consumer.next({ expires: 1_000 });
+      first!.nak();
+      // The nak is taken before the next pull asks (nats-server handles them apart).
+      await nc.flush();
+      await sleep(50);
+      const again = await consumer.next({ expires: 1_000 });
+      await sleep(20);
+      await again!.ackAck();
+      const second = await consumer.next({ expires: 1_000 });
+      second!.term();
+      const third = await consumer.next({ expires: 1_000 });
+      // +NXT acks too, and is sampled as an ack.
+      (third as unknown as { msg: Msg }).msg.respond('+NXT {"batch":1,"no_wait":true}');
+    });
+    // The terminated message sends none.
+    expect(metrics).toHaveLength(2);
+    expect(Object.keys(metrics[0]!)).toEqual(['type', 'id', 'timestamp', 'stream', 'consumer', 'consumer_seq', 'stream_seq', 'ack_time', 'deliveries']);
+    expect(metrics[0]).toMatchObject({ type: 'io.nats.jetstream.metric.v1.consumer_ack', stream: 'ACKS', consumer: 'ALL', consumer_seq: 2, stream_seq: 1, deliveries: 2 });
+    expect(metrics[0]!.ack_time).toBeGreaterThanOrEqual(15 * MS);
+    expect(metrics[0]!.ack_time).toBeLessThan(1_000 * MS);
+    expect(metrics[1]).toMatchObject({ consumer_seq: 4, stream_seq: 3, deliveries: 1 });
+  });
+
+  it('samples about the share sample_freq asks, none at 0, and none without explicit acks', async () => {
+    await stream(200);
+    const ackAll = async (name: string, config: { sample_freq: string; ack_policy?: AckPolicy }): Promise<number> => {
+      await jsm.consumers.add('ACKS', { durable_name: name, ack_policy: AckPolicy.Explicit, ...config });
+      const consumer = await js.consumers.get('ACKS', name);
+      const metrics = await ackMetrics(name, async () => {
+        const batch = await consumer.fetch({ max_messages: 200, expires: 2_000 });
+        for await (const m of batch) m.ack();
+        await nc.flush();
+      });
+      return metrics.length;
+    };
+    const half = await ackAll('HALF', { sample_freq: '50%' });
+    expect(half).toBeGreaterThan(50);
+    expect(half).toBeLessThan(150);
+    // A bare number is a percentage too.
+    const most = await ackAll('MOST', { sample_freq: '90' });
+    expect(most).toBeGreaterThan(150);
+    expect(await ackAll('NONE', { sample_freq: '0' })).toBe(0);
+    expect(await ackAll('ACKALL', { sample_freq: '100%', ack_policy: AckPolicy.All })).toBe(0);
+    const refused = await jsm.consumers.add('ACKS', { durable_name: 'BAD', ack_policy: AckPolicy.Explicit, sample_freq: 'often' }).catch((e: unknown) => e);
+    expect((refused as Error).message).toContain('failed to parse consumer sampling configuration');
   });
 });

@@ -1,5 +1,5 @@
-// Consumers across server restarts, against nats-ts and nats-server -js: a durable's acks and
-// pending deliveries after kill -9, and an ordered consumer that carries on when its server is back.
+// Consumers across server restarts, against nats-ts and nats-server -js: a durable's acks (sent
+// as requests, and plain ones a moment later) and pending deliveries after kill -9, and an ordered consumer that carries on when its server is back.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +57,40 @@ describeEachTarget('JetStream consumers across restarts', (target) => {
         ack_floor: { consumer_seq: 15, stream_seq: 10 },
         num_ack_pending: 0,
         num_redelivered: 0,
+      });
+      await nc.close();
+    } finally {
+      await server.stop();
+      rmSync(storeDir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps plain acks written a moment after a burst of them, as nats-server (about ten states a second)', { timeout: 30_000 }, async () => {
+    const storeDir = mkdtempSync(join(tmpdir(), `js-cons-plain-${target}-`));
+    const config = `jetstream { store_dir: ${JSON.stringify(storeDir)} }`;
+    let server = await startServer(target, config);
+    try {
+      let nc = await connect({ servers: server.clientUrl, reconnect: false });
+      await (await jetstreamManager(nc)).streams.add({ name: 'JOBS', subjects: ['jobs.*'] });
+      for (let i = 1; i <= 200; i++) await jetstream(nc).publish('jobs.run', `j${i}`);
+      await (await jetstreamManager(nc)).consumers.add('JOBS', { durable_name: 'WORKER', ack_policy: AckPolicy.Explicit });
+      const consumer = await jetstream(nc).consumers.get('JOBS', 'WORKER');
+      for await (const m of await consumer.fetch({ max_messages: 150, expires: 2_000 })) m.ack();
+      await nc.flush();
+      // The last state written within nats-server's interval: 100 ms, and some slack.
+      await sleep(400);
+      server.signal('SIGKILL');
+      await server.waitExit();
+      await nc.close().catch(() => undefined);
+      await server.stop();
+
+      server = await startServer(target, config);
+      nc = await connect({ servers: server.clientUrl });
+      expect(await (await jetstreamManager(nc)).consumers.info('JOBS', 'WORKER')).toMatchObject({
+        delivered: { consumer_seq: 150, stream_seq: 150 },
+        ack_floor: { consumer_seq: 150, stream_seq: 150 },
+        num_ack_pending: 0,
+        num_pending: 50,
       });
       await nc.close();
     } finally {

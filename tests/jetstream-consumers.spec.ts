@@ -32,6 +32,11 @@ function collect(nc: NatsConnection, subject: string): { msgs: Msg[]; waitFor(n:
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** A raw API request's answer, as the server wrote it. */
+async function api(nc: NatsConnection, subject: string, body = ''): Promise<string> {
+  return decoder.decode((await nc.request(subject, body, { timeout: 2_000 })).data);
+}
+
 describeEachTarget('JetStream consumers', (target) => {
   let server: RunningServer;
   let storeDir: string;
@@ -82,6 +87,34 @@ describeEachTarget('JetStream consumers', (target) => {
     const changed = await jsm.consumers.add('ORDERS', { durable_name: 'D2', ack_policy: AckPolicy.None }).catch((e: unknown) => e);
     expect(again.name).toBe('D2');
     expect(apiErrCode(changed)).toBe(10012);
+  });
+
+  it('names and lists no consumers as [] (null only for no stream names), and counts consumers in account info', async () => {
+    const type = (kind: string): string => `"type":"io.nats.jetstream.api.v1.${kind}_response"`;
+    expect(await api(nc, '$JS.API.STREAM.NAMES')).toBe(`{${type('stream_names')},"total":0,"offset":0,"limit":1024,"streams":null}`);
+    expect(await api(nc, '$JS.API.STREAM.LIST')).toBe(`{${type('stream_list')},"total":0,"offset":0,"limit":256,"streams":[]}`);
+    expect(await api(nc, '$JS.API.STREAM.LIST', 'x')).toBe(`{${type('stream_list')},"error":{"code":400,"err_code":10025,"description":"invalid JSON"},"total":0,"offset":0,"limit":0,"streams":[]}`);
+    expect(await api(nc, '$JS.API.CONSUMER.NAMES.ORDERS')).toBe(
+      `{${type('consumer_names')},"error":{"code":404,"err_code":10059,"description":"stream not found"},"total":0,"offset":0,"limit":0,"consumers":[]}`,
+    );
+    expect(await api(nc, '$JS.API.CONSUMER.LIST.ORDERS')).toBe(
+      `{${type('consumer_list')},"error":{"code":404,"err_code":10059,"description":"stream not found"},"total":0,"offset":0,"limit":0,"consumers":[]}`,
+    );
+    await orders(1);
+    expect(await api(nc, '$JS.API.CONSUMER.NAMES.ORDERS')).toBe(`{${type('consumer_names')},"total":0,"offset":0,"limit":1024,"consumers":[]}`);
+    expect(await api(nc, '$JS.API.CONSUMER.LIST.ORDERS')).toBe(`{${type('consumer_list')},"total":0,"offset":0,"limit":256,"consumers":[]}`);
+    expect(await api(nc, '$JS.API.CONSUMER.NAMES.ORDERS', 'x')).toBe(
+      `{${type('consumer_names')},"error":{"code":400,"err_code":10025,"description":"invalid JSON"},"total":0,"offset":0,"limit":0,"consumers":[]}`,
+    );
+    expect((await jsm.getAccountInfo()).consumers).toBe(0);
+    await jsm.consumers.add('ORDERS', { durable_name: 'A', ack_policy: AckPolicy.Explicit });
+    await jsm.consumers.add('ORDERS', { ack_policy: AckPolicy.None });
+    await jsm.streams.add({ name: 'OTHER', subjects: ['other.*'] });
+    await jsm.consumers.add('OTHER', { durable_name: 'B', ack_policy: AckPolicy.Explicit });
+    expect((await jsm.getAccountInfo()).consumers).toBe(3);
+    expect(await api(nc, '$JS.API.CONSUMER.NAMES.ORDERS', '{"offset":5}')).toBe(`{${type('consumer_names')},"total":2,"offset":2,"limit":1024,"consumers":[]}`);
+    await jsm.consumers.delete('ORDERS', 'A');
+    expect((await jsm.getAccountInfo()).consumers).toBe(2);
   });
 
   it('fetches, acks and moves the ack floor of a pull consumer', async () => {

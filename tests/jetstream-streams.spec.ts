@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstream, jetstreamManager, JetStreamApiError, type JetStreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { AckPolicy, jetstream, jetstreamManager, JetStreamApiError, type JetStreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { describeEachTarget, startServer, type RunningServer } from './support/servers.js';
@@ -332,6 +332,7 @@ describeEachTarget('JetStream monitoring', (target) => {
       const jsm = await jetstreamManager(nc);
       await jsm.streams.add({ name: 'MON', subjects: ['mon.*'] });
       await jetstream(nc).publish('mon.a', 'x');
+      await jsm.consumers.add('MON', { durable_name: 'C', ack_policy: AckPolicy.Explicit });
       const get = async (path: string): Promise<Record<string, any>> => (await fetch(`${server.httpUrl}${path}`)).json() as Promise<Record<string, any>>;
       const varz = await get('/varz');
       expect(varz.jetstream.config).toMatchObject({ max_memory: 64 * 1024 * 1024, max_storage: 1024 ** 3 });
@@ -339,7 +340,7 @@ describeEachTarget('JetStream monitoring', (target) => {
       expect(varz.jetstream.stats.accounts).toBe(1);
       const jsz = await get('/jsz?accounts=true&streams=true&config=true');
       expect(Object.keys(jsz)).toEqual(['server_id', 'now', 'config', 'memory', 'storage', 'reserved_memory', 'reserved_storage', 'accounts', 'ha_assets', 'api', 'streams', 'consumers', 'messages', 'bytes', 'account_details']);
-      expect(jsz).toMatchObject({ streams: 1, messages: 1, accounts: 1 });
+      expect(jsz).toMatchObject({ streams: 1, consumers: 1, messages: 1, accounts: 1 });
       const account = jsz.account_details[0];
       expect(account.name).toBe('$G');
       expect(account.stream_detail[0]).toMatchObject({ name: 'MON', config: { name: 'MON' }, state: { messages: 1 } });

@@ -61,6 +61,12 @@ interface ConsumerWrite {
   readonly ackReplies: string[];
 }
 
+/**
+ * A kept consumer's state is written at most this often while no ack request waits for it, as
+ * nats-server's consumer store writes about ten states a second under load.
+ */
+const STATE_WRITE_INTERVAL_MS = 100;
+
 const EMPTY = new Uint8Array(0);
 
 /** The persisted part of a stream besides its messages. */
@@ -85,6 +91,10 @@ export class JetStreamAccount implements StreamOwner {
    * sent as requests that are answered once that state is written.
    */
   private readonly changedConsumers = new Map<Consumer, ConsumerWrite>();
+  /** When each kept consumer's state was last written (ms). */
+  private readonly stateWrittenMs = new Map<Consumer, number>();
+  /** Brings the flush back for the states held back by STATE_WRITE_INTERVAL_MS. */
+  private stateTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly name: string,
@@ -332,24 +342,39 @@ export class JetStreamAccount implements StreamOwner {
     stream.consumers.delete(consumer.name);
     consumer.close(true);
     // Acks waiting for a state that will not be kept are answered now, as nats-server does at once.
-    const write = this.changedConsumers.get(consumer);
-    this.changedConsumers.delete(consumer);
-    for (const reply of write?.ackReplies ?? []) this.answerAck(reply);
+    this.dropStateWrite(consumer);
     consumer.files?.remove(consumer.name);
     this.server.advisories.consumerAction(this.name, stream.name, consumer.name, 'delete');
   }
 
+  /** A consumer that goes away: acks waiting for a state that will not be kept are answered now, as nats-server does at once. */
+  private dropStateWrite(consumer: Consumer): void {
+    const write = this.changedConsumers.get(consumer);
+    this.changedConsumers.delete(consumer);
+    this.stateWrittenMs.delete(consumer);
+    for (const reply of write?.ackReplies ?? []) this.answerAck(reply);
+  }
+
   /**
-   * Writes the state of the kept consumers that changed (once per batch), then answers the
-   * acks that waited for it. Returns what could not be written: those acks stay unanswered, so
-   * their senders know the ack may be lost.
+   * Writes the state of the kept consumers that changed (in the batch flush), then answers the
+   * acks that waited for it. A state no ack request waits for is held back until
+   * STATE_WRITE_INTERVAL_MS passed since its last write, unless `all` (the server stops).
+   * Returns what could not be written: those acks stay unanswered, so their senders know the
+   * ack may be lost.
    */
-  persistConsumers(): string[] {
+  persistConsumers(all = false): string[] {
     const problems: string[] = [];
     if (this.changedConsumers.size === 0) return problems;
-    const writes = [...this.changedConsumers];
-    this.changedConsumers.clear();
-    for (const [consumer, write] of writes) {
+    const now = Date.now();
+    let heldMs = Infinity;
+    for (const [consumer, write] of [...this.changedConsumers]) {
+      const sinceMs = now - (this.stateWrittenMs.get(consumer) ?? -Infinity);
+      if (!all && write.ackReplies.length === 0 && sinceMs < STATE_WRITE_INTERVAL_MS) {
+        heldMs = Math.min(heldMs, STATE_WRITE_INTERVAL_MS - sinceMs);
+        continue;
+      }
+      this.changedConsumers.delete(consumer);
+      this.stateWrittenMs.set(consumer, now);
       try {
         write.files.writeState(consumer.name, consumer.state());
       } catch (err) {
@@ -357,6 +382,13 @@ export class JetStreamAccount implements StreamOwner {
         continue;
       }
       for (const reply of write.ackReplies) this.answerAck(reply);
+    }
+    if (heldMs !== Infinity && this.stateTimer === undefined) {
+      this.stateTimer = setTimeout(() => {
+        this.stateTimer = undefined;
+        this.server.scheduleFlush();
+      }, heldMs);
+      this.stateTimer.unref();
     }
     return problems;
   }
@@ -382,6 +414,7 @@ export class JetStreamAccount implements StreamOwner {
       expired: (consumer) => this.deleteConsumer(stream, consumer),
       maxDeliveries: (consumer, seq, deliveries) => server.advisories.maxDeliveries(name, stream.name, consumer.name, seq, deliveries),
       terminated: (consumer, dseq, seq, deliveries) => server.advisories.terminated(name, stream.name, consumer.name, dseq, seq, deliveries),
+      ackSampled: (consumer, dseq, seq, ackTimeNs, deliveries) => server.advisories.ackMetric(name, stream.name, consumer.name, dseq, seq, ackTimeNs, deliveries),
     };
   }
 
@@ -401,6 +434,7 @@ export class JetStreamAccount implements StreamOwner {
   }
 
   deleteStream(stream: Stream): void {
+    for (const consumer of stream.consumers.values()) this.dropStateWrite(consumer);
     this.streams.delete(stream.name);
     this.reserve(stream.config, -1);
     stream.destroy();
@@ -410,7 +444,9 @@ export class JetStreamAccount implements StreamOwner {
 
   /** Stops every stream, keeping what is stored (the server stops). Returns what could not be written. */
   close(): string[] {
-    const problems = this.persistConsumers();
+    clearTimeout(this.stateTimer);
+    this.stateTimer = undefined;
+    const problems = this.persistConsumers(true);
     for (const stream of this.streams.values()) stream.close();
     this.streams.clear();
     return problems;

@@ -19,17 +19,19 @@ export function buildJsz(service: StreamStoreService | undefined, serverId: stri
   const withStreams = flag('streams') || flag('consumers');
   const withAccounts = flag('accounts') || withStreams || query.acc !== undefined;
   let streams = 0;
+  let consumers = 0;
   let messages = 0;
   let bytes = 0;
   for (const account of service.accounts.values()) {
     for (const stream of account.streams.values()) {
       const s = stream.state();
       streams++;
+      consumers += stream.publicConsumerCount();
       messages += s.messages;
       bytes += s.bytes;
     }
   }
-  const out: Record<string, unknown> = { server_id: serverId, now, config: jetStreamConfig(service), ...jetStreamStats(service), streams, consumers: 0, messages, bytes };
+  const out: Record<string, unknown> = { server_id: serverId, now, config: jetStreamConfig(service), ...jetStreamStats(service), streams, consumers, messages, bytes };
   if (withAccounts) {
     const details: Record<string, unknown>[] = [];
     for (const account of service.accounts.values()) {

@@ -30,8 +30,8 @@ export function consumerRequest(tokens: readonly string[], body: Uint8Array): Co
     const subject = consumerCreateSubject(tokens);
     return subject === undefined ? undefined : { type: 'consumer_create_response', handle: (a) => createConsumer(a, subject, body) };
   }
-  if (op === 'NAMES' && tokens.length === 3) return { type: 'consumer_names_response', handle: (a) => consumerNames(a, stream, body), errorExtras: { total: 0, offset: 0, limit: 0, consumers: null } };
-  if (op === 'LIST' && tokens.length === 3) return { type: 'consumer_list_response', handle: (a) => consumerList(a, stream, body), errorExtras: { total: 0, offset: 0, limit: 0, consumers: null } };
+  if (op === 'NAMES' && tokens.length === 3) return { type: 'consumer_names_response', handle: (a) => consumerNames(a, stream, body), errorExtras: { total: 0, offset: 0, limit: 0, consumers: [] } };
+  if (op === 'LIST' && tokens.length === 3) return { type: 'consumer_list_response', handle: (a) => consumerList(a, stream, body), errorExtras: { total: 0, offset: 0, limit: 0, consumers: [] } };
   if (tokens.length !== 4) {
     if (op === 'LEADER' && tokens[2] === 'STEPDOWN' && tokens.length === 5) return { type: 'consumer_leader_stepdown_response', handle: () => fail(jsError('ClusterRequired')) };
     return undefined;
@@ -107,7 +107,7 @@ function consumerNames(account: JetStreamAccount, streamName: string, body: Uint
   const names = publicConsumers(stream).map((c) => c.name).sort();
   const from = Math.min(offset, names.length);
   const page = names.slice(from, from + NAMES_LIMIT);
-  return { total: names.length, offset: from, limit: NAMES_LIMIT, consumers: page.length > 0 ? page : null };
+  return { total: names.length, offset: from, limit: NAMES_LIMIT, consumers: page };
 }
 
 function consumerList(account: JetStreamAccount, streamName: string, body: Uint8Array): Outcome {
@@ -118,7 +118,7 @@ function consumerList(account: JetStreamAccount, streamName: string, body: Uint8
   const consumers = publicConsumers(stream).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const from = Math.min(offset, consumers.length);
   const page = consumers.slice(from, from + LIST_LIMIT).map((c) => c.info());
-  return { total: consumers.length, offset: from, limit: LIST_LIMIT, consumers: page.length > 0 ? page : null };
+  return { total: consumers.length, offset: from, limit: LIST_LIMIT, consumers: page };
 }
 
 /** The consumers NAMES and LIST show: not the direct ones mirrors and sources create. */

@@ -54,7 +54,7 @@ function streamRequest(server: ApiServer, account: JetStreamAccount | undefined,
   const name = tokens[2];
   if (tokens.length === 2) {
     if (op === 'NAMES') return respond(account, 'stream_names_response', () => streamNames(account!, body), { total: 0, offset: 0, limit: 0, streams: null });
-    if (op === 'LIST') return respond(account, 'stream_list_response', () => streamList(account!, body), { total: 0, offset: 0, limit: 0, streams: null });
+    if (op === 'LIST') return respond(account, 'stream_list_response', () => streamList(account!, body), { total: 0, offset: 0, limit: 0, streams: [] });
     return undefined;
   }
   if (op === 'LEADER' && name === 'STEPDOWN' && tokens.length === 4) {
@@ -135,7 +135,7 @@ function accountInfo(server: ApiServer, account: JetStreamAccount): Outcome {
     memory: account.used.memory,
     storage: account.used.file,
     streams: account.streams.size,
-    consumers: 0,
+    consumers: account.consumerCount(),
     limits: {
       max_memory: l.maxMemory,
       max_storage: l.maxStore,
@@ -271,6 +271,7 @@ function streamRestore(server: ApiServer, account: JetStreamAccount, name: strin
   return { deliver_subject: started.deliverSubject };
 }
 
+/** nats-server 2.9 starts this one answer with no list: null, not [], when no stream is on the page. */
 function streamNames(account: JetStreamAccount, body: Uint8Array): Outcome {
   const request = parseBody(body);
   if (request === undefined) return fail(jsError('InvalidJSON'));
@@ -286,7 +287,7 @@ function streamList(account: JetStreamAccount, body: Uint8Array): Outcome {
   const matched = filteredStreams(account, stringField(request, 'subject'));
   const offset = Math.min(integerField(request, 'offset'), matched.length);
   const page = matched.slice(offset, offset + LIST_LIMIT).map((s) => streamInfoFields(account, s));
-  return { total: matched.length, offset, limit: LIST_LIMIT, streams: page.length > 0 ? page : null };
+  return { total: matched.length, offset, limit: LIST_LIMIT, streams: page };
 }
 
 /** The account's streams sorted by name; with a subject, those whose subjects collide with it. */

@@ -7,6 +7,7 @@ import {
   consumerCreateSubject,
   isPushConsumer,
   parseConsumerCreate,
+  samplePercent,
   type ConsumerConfig,
   type ConsumerCreateLimits,
   type ConsumerCreateStream,
@@ -397,6 +398,11 @@ describe('parseConsumerCreate: refusals in nats-server 2.9.10 order and words', 
     expect(refusalWith('"sample_freq":"9223372036854775808"')).toEqual(sampling('strconv.Atoi: parsing "9223372036854775808": value out of range'));
     expect(refusalWith('"sample_freq":"-5%"')).toEqual(sampling('<nil>'));
     for (const freq of ['50', '50%', '+7', '0', '150%']) expect(configWith(`"sample_freq":"${freq}"`).sample_freq).toBe(freq);
+  });
+
+  it('samplePercent: the percentage of an accepted sample_freq, in an int32 as nats-server keeps it', () => {
+    expect([undefined, '', '0', '50', '50%', '+7', '150%'].map(samplePercent)).toEqual([0, 0, 0, 50, 50, 7, 150]);
+    expect(samplePercent('4294967346')).toBe(50);
   });
 
   it('durable_name and name must agree (10132, on the DURABLE.CREATE form)', () => {

@@ -500,6 +500,16 @@ function startPolicyError(cfg: DecodedConsumerConfig): string | undefined {
 }
 
 /** Go's strconv.Atoi of a 64-bit int: the value, or the error's text. */
+/**
+ * The percentage of acks sampled (`sample_freq`, "50%" or "50"): 0 for none, as nats-server
+ * reads the validated text into an int32 (so a huge value wraps as its does).
+ */
+export function samplePercent(sampleFreq: string | undefined): number {
+  if (sampleFreq === undefined || sampleFreq === '') return 0;
+  const parsed = atoi(sampleFreq.endsWith('%') ? sampleFreq.slice(0, -1) : sampleFreq);
+  return typeof parsed === 'string' ? 0 : Number(BigInt.asIntN(32, parsed));
+}
+
 function atoi(text: string): bigint | string {
   if (!/^[+-]?[0-9]+$/.test(text)) return `strconv.Atoi: parsing ${quote(text)}: invalid syntax`;
   const value = BigInt(text);

@@ -1,8 +1,8 @@
 import { parseDuration } from '@nats-ts/config';
 import { subjectMatches } from '@nats-ts/routing';
-import { nowNs, rfc3339Nano } from '../api/time.js';
+import { rfc3339Nano } from '../api/time.js';
 import type { StoredMessage, StreamStore } from '../store/stream-store.js';
-import type { ConsumerConfig } from './consumer-config.js';
+import { samplePercent, type ConsumerConfig } from './consumer-config.js';
 import type { ConsumerFiles } from './consumer-files.js';
 import { PullRequest, parsePullRequest } from './pull-request.js';
 
@@ -30,6 +30,8 @@ export interface ConsumerHost {
   /** Advisories: a message reached max_deliver without an ack; a message was terminated (`+TERM`). */
   maxDeliveries(consumer: Consumer, seq: number, deliveries: number): void;
   terminated(consumer: Consumer, dseq: number, seq: number, deliveries: number): void;
+  /** The ack metric of a sampled ack (sample_freq). */
+  ackSampled(consumer: Consumer, dseq: number, seq: number, ackTimeNs: number, deliveries: number): void;
 }
 
 interface PendingAck {
@@ -63,6 +65,13 @@ const PUSH_INTEREST_POLL_MS = 100;
 const RESTORED_PENDING_CHECK_MS = 1_000;
 const DEFAULT_ACK_WAIT_NS = 30_000_000_000;
 const EMPTY = new Uint8Array(0);
+/** The ack bodies nats-server tells apart. */
+const ACK_ACK = Buffer.from('+ACK', 'latin1');
+const ACK_OK = Buffer.from('+OK', 'latin1');
+const ACK_NEXT = Buffer.from('+NXT', 'latin1');
+const ACK_NAK = Buffer.from('-NAK', 'latin1');
+const ACK_PROGRESS = Buffer.from('+WPI', 'latin1');
+const ACK_TERM = Buffer.from('+TERM', 'latin1');
 
 /** Where the next message comes from (what delivering it moves). */
 const enum Source {
@@ -101,8 +110,9 @@ export class Consumer {
   private noWaitServed = false;
   /** Delivery stopped at max_ack_pending (no_wait requests are not ended then). */
   private atMaxAckPending = false;
-  private lastActiveNs = 0n;
-  private lastAckNs = 0n;
+  /** The last delivery (or nak, progress) and the last ack, ms: Date.now() the hot path already reads. */
+  private lastActiveMs = 0;
+  private lastAckMs = 0;
   private delivering = false;
   private closed = false;
   /** The next message's source and delivery count, set by nextMessage. */
@@ -135,6 +145,8 @@ export class Consumer {
   private notBefore = 0;
   private lastDeliveredTimeNs = 0n;
   private lastActivityMs = Date.now();
+  /** sample_freq as a percentage: the share of acks that send an ack metric. */
+  private samplePercent: number;
   readonly ackPrefix: string;
 
   constructor(
@@ -145,6 +157,7 @@ export class Consumer {
     state?: ConsumerState,
   ) {
     this.ackPrefix = `$JS.ACK.${host.streamName}.${name}.`;
+    this.samplePercent = samplePercent(config.sample_freq);
     if (state !== undefined) {
       this.sseq = state.sseq;
       this.dseq = state.dseq;
@@ -233,9 +246,9 @@ export class Consumer {
 
   info(): Record<string, unknown> {
     const delivered: Record<string, unknown> = { consumer_seq: this.dseq - 1, stream_seq: this.sseq - 1 };
-    if (this.lastActiveNs > 0n) delivered.last_active = rfc3339Nano(this.lastActiveNs);
+    if (this.lastActiveMs > 0) delivered.last_active = rfc3339Nano(BigInt(this.lastActiveMs) * 1_000_000n);
     const ackFloor: Record<string, unknown> = { consumer_seq: this.ackFloorDseq, stream_seq: this.ackFloorSseq };
-    if (this.lastAckNs > 0n) ackFloor.last_active = rfc3339Nano(this.lastAckNs);
+    if (this.lastAckMs > 0) ackFloor.last_active = rfc3339Nano(BigInt(this.lastAckMs) * 1_000_000n);
     const out: Record<string, unknown> = {
       stream_name: this.host.streamName,
       name: this.name,
@@ -265,6 +278,7 @@ export class Consumer {
   /** A new configuration a durable's re-create allowed. */
   update(config: ConsumerConfig): void {
     this.config = config;
+    this.samplePercent = samplePercent(config.sample_freq);
     // The ack waits may have changed: looked at again now.
     clearTimeout(this.ackTimer);
     this.ackTimer = undefined;
@@ -290,38 +304,44 @@ export class Consumer {
     const timeAt = dseqAt === 0 ? 0 : ackSubject.indexOf('.', dseqAt) + 1;
     const pendingAt = timeAt === 0 ? 0 : ackSubject.indexOf('.', timeAt) + 1;
     if (pendingAt === 0 || ackSubject.indexOf('.', pendingAt) >= 0) return;
+    const deliveries = ackNumber(ackSubject, from, seqAt - 1);
     const seq = ackNumber(ackSubject, seqAt, dseqAt - 1);
     const dseq = ackNumber(ackSubject, dseqAt, timeAt - 1);
     if (seq <= 0) return;
-    const text = Buffer.from(body.buffer, body.byteOffset, body.length).toString('latin1');
     this.lastActivityMs = Date.now();
-    if (text === '' || text === '+ACK' || text === '+OK') {
-      this.acked(seq, dseq);
-    } else if (text.startsWith('+NXT')) {
-      this.acked(seq, dseq);
+    // The body's bytes are compared: no string is made for an ack.
+    if (body.length === 0 || isToken(body, ACK_ACK) || isToken(body, ACK_OK)) {
+      this.acked(seq, dseq, deliveries);
+    } else if (hasPrefix(body, ACK_NEXT)) {
+      this.acked(seq, dseq, deliveries);
       this.host.changed(this);
-      if (reply !== undefined) this.pull(reply, body.subarray(4));
+      if (reply !== undefined) this.pull(reply, body.subarray(ACK_NEXT.length));
       else this.drive();
       return;
-    } else if (text.startsWith('-NAK')) {
-      this.nak(seq, dseq, text.slice(4));
-    } else if (text === '+WPI') {
+    } else if (hasPrefix(body, ACK_NAK)) {
+      this.nak(seq, dseq, Buffer.from(body.buffer, body.byteOffset + ACK_NAK.length, body.length - ACK_NAK.length).toString('latin1'));
+    } else if (isToken(body, ACK_PROGRESS)) {
       this.progress(seq);
-    } else if (text === '+TERM') {
+    } else if (isToken(body, ACK_TERM)) {
       const p = this.pending.get(seq);
       if (p !== undefined) this.host.terminated(this, p.dseq, seq, (this.redelivered.get(seq) ?? 0) + 1);
-      this.acked(seq, dseq);
+      this.acked(seq, dseq, undefined);
     }
     this.host.changed(this, reply);
     this.drive();
   }
 
-  /** nats-server's processAckMsg: the ack floor moves as its does. */
-  private acked(seq: number, dseq: number): void {
+  /**
+   * nats-server's processAckMsg: the ack floor moves as its does. `sampledDeliveries`: the ack's
+   * delivery count, for the acks nats-server samples (+ACK, +NXT; not +TERM).
+   */
+  private acked(seq: number, dseq: number, sampledDeliveries: number | undefined): void {
     const policy = this.config.ack_policy;
     if (policy === 'explicit') {
       const p = this.pending.get(seq);
       if (p !== undefined) {
+        // The ack's own consumer sequence and delivery count, as nats-server reports them.
+        if (sampledDeliveries !== undefined && this.shouldSample()) this.host.ackSampled(this, dseq, seq, (Date.now() - p.at) * 1_000_000, sampledDeliveries);
         this.pending.delete(seq);
         // The floor counts first deliveries.
         dseq = p.dseq;
@@ -335,9 +355,9 @@ export class Consumer {
         this.ackFloorDseq = dseq;
         this.ackFloorSseq = seq;
         // Up to the next one still pending (pending is in stream order).
-        for (const [next, q] of this.pending) {
+        for (const next of this.pending.keys()) {
           if (next <= seq) continue;
-          this.ackFloorDseq = q.dseq - 1;
+          this.ackFloorDseq = this.pending.get(next)!.dseq - 1;
           this.ackFloorSseq = next - 1;
           break;
         }
@@ -359,7 +379,14 @@ export class Consumer {
     } else {
       return;
     }
-    this.lastAckNs = nowNs();
+    this.lastAckMs = this.lastActivityMs;
+  }
+
+  /** nats-server's shouldSample: every ack at 100% or more, else a random draw of 0..99 at most the percentage. */
+  private shouldSample(): boolean {
+    const percent = this.samplePercent;
+    if (percent <= 0) return false;
+    return percent >= 100 || Math.floor(Math.random() * 100) <= percent;
   }
 
   /** `-NAK`: redelivered at once, or after the delay given as `{"delay": ns}` or a Go duration. */
@@ -376,7 +403,7 @@ export class Consumer {
     this.redeliver.delete(seq);
     const now = Date.now();
     p.at = Math.round(now - (this.config.ack_wait ?? DEFAULT_ACK_WAIT_NS) / 1e6 + delayMs);
-    this.lastActiveNs = nowNs();
+    this.lastActiveMs = now;
     this.armAckTimer(Math.max(0, delayMs));
   }
 
@@ -384,8 +411,8 @@ export class Consumer {
   private progress(seq: number): void {
     const p = this.pending.get(seq);
     if (p === undefined) return;
-    p.at = Date.now();
-    this.lastActiveNs = nowNs();
+    p.at = this.lastActivityMs;
+    this.lastActiveMs = p.at;
   }
 
   /** A pending delivery the consumer gives up on (its message is gone). */
@@ -476,9 +503,12 @@ export class Consumer {
     this.noWaitServed = false;
     this.atMaxAckPending = false;
     try {
+      // A push consumer's interest is looked up once: a delivery nobody takes stops the loop.
+      const push = this.isPush;
+      if (push && !this.pushReady()) return;
       for (;;) {
-        if (this.isPush ? !this.pushReady() : this.waiting.length === 0) break;
-        if (this.notBefore > Date.now()) {
+        if (push ? !this.withinFlowControlWindow() : this.waiting.length === 0) break;
+        if (this.notBefore > 0 && this.notBefore > Date.now()) {
           this.armDelay();
           break;
         }
@@ -619,8 +649,8 @@ export class Consumer {
       if (seq >= this.sseq) this.sseq = seq + 1;
     }
     this.dseq++;
-    this.lastActiveNs = nowNs();
     const now = Date.now();
+    this.lastActiveMs = now;
     this.lastActivityMs = now;
     if (this.acksNone) {
       this.ackFloorDseq = dseq;
@@ -630,7 +660,7 @@ export class Consumer {
       const p = this.pending.get(seq);
       if (p === undefined) this.pending.set(seq, { dseq, at: now });
       else p.at = now;
-      this.armAckTimer(this.ackWaitMs(deliveries));
+      this.armAckTimer(this.ackWaitMs(deliveries), now);
     }
     if (request !== undefined) {
       request.lastSentMs = now;
@@ -654,8 +684,12 @@ export class Consumer {
 
   // ---- push ----
 
+  private withinFlowControlWindow(): boolean {
+    return !this.config.flow_control || this.unacknowledgedBytes <= this.flowControlWindow;
+  }
+
   private pushReady(): boolean {
-    if (this.config.flow_control && this.unacknowledgedBytes > this.flowControlWindow) return false;
+    if (!this.withinFlowControlWindow()) return false;
     if (this.host.hasInterest(this.config.deliver_subject!)) {
       this.lastActivityMs = Date.now();
       return true;
@@ -750,8 +784,8 @@ export class Consumer {
   }
 
   /** Makes the ack timer fire within `inMs` (it may already fire sooner). */
-  private armAckTimer(inMs: number): void {
-    const due = Date.now() + inMs;
+  private armAckTimer(inMs: number, now = Date.now()): void {
+    const due = now + inMs;
     if (this.ackTimer !== undefined) {
       if (this.ackTimerDue <= due) return;
       clearTimeout(this.ackTimer);
@@ -863,6 +897,16 @@ export class Consumer {
     for (const timer of [this.ackTimer, this.heartbeatTimer, this.pushTimer, this.delayTimer]) clearTimeout(timer);
     for (const request of [...this.waiting]) this.endRequest(request, deleted ? '409 Consumer Deleted' : '', false);
   }
+}
+
+function hasPrefix(body: Uint8Array, token: Uint8Array): boolean {
+  if (body.length < token.length) return false;
+  for (let i = 0; i < token.length; i++) if (body[i] !== token[i]) return false;
+  return true;
+}
+
+function isToken(body: Uint8Array, token: Uint8Array): boolean {
+  return body.length === token.length && hasPrefix(body, token);
 }
 
 /** A number token of an ack subject, as nats-server's parseAckReplyNum: -1 unless all digits. */

@@ -75,6 +75,8 @@ const DEFAULT_SYNC_INTERVAL_MS = 120_000;
 const WRITE_BUFFER_BYTES = 256 * 1024;
 const READ_WINDOW_BYTES = 64 * 1024;
 const MAX_READ_FDS = 16;
+/** The header of every message read that had none. */
+const NO_HEADER = new Uint8Array(0);
 const BLOCK_FILE = /^(\d+)\.blk$/;
 
 interface BlockFile {
@@ -243,17 +245,24 @@ export class FileStore extends IndexedStreamStore<FileIndex> {
       throw new Error(`${this.dir}: block ${blockId} at ${offset} does not hold message ${seq} (${problem ?? 'another record'})`);
     }
     const headerLength = reader.headerLength;
-    const contentLength = headerLength + reader.dataLength;
-    const bytes = ownSource
-      ? new Uint8Array(source.buffer, source.byteOffset + reader.headerAt, contentLength)
-      : new Uint8Array(source.subarray(reader.headerAt, reader.headerAt + contentLength));
+    const dataLength = reader.dataLength;
+    let bytes: Buffer = source;
+    let bytesAt = reader.headerAt;
+    if (!ownSource) {
+      // Copied out of the shared buffer into Buffer's pool (no ArrayBuffer of its own per read).
+      bytes = Buffer.allocUnsafe(headerLength + dataLength);
+      source.copy(bytes, 0, bytesAt, bytesAt + headerLength + dataLength);
+      bytesAt = 0;
+    }
+    // Views made directly: subarray looks up the species constructor on every call.
+    const base = bytes.byteOffset + bytesAt;
     return {
       seq,
       // The index holds each subject once: no string is made per read.
       subject: this.index.subjectOf(seq),
       timeNs: reader.timeNs,
-      header: bytes.subarray(0, headerLength),
-      data: bytes.subarray(headerLength),
+      header: headerLength === 0 ? NO_HEADER : new Uint8Array(bytes.buffer, base, headerLength),
+      data: new Uint8Array(bytes.buffer, base + headerLength, dataLength),
     };
   }
 
