@@ -6,6 +6,7 @@ import { applyGateway } from './gateway-options.js';
 import type { ConfigEntry, MapNode } from './conf-nodes.js';
 import { describeNode } from './conf-nodes.js';
 import type { Draft } from './draft.js';
+import { applyJetStreamRedis, applyRedisMinReplicas } from './jetstream-redis-options.js';
 import type { JetStreamConfig } from './options.js';
 import {
   Diagnostics,
@@ -341,6 +342,12 @@ function applyJetStream(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
       case 'sync':
         applySyncInterval(x, js, d);
         break;
+      case 'redis':
+        applyJetStreamRedis(x, js, d);
+        break;
+      case 'redis_min_replicas':
+        applyRedisMinReplicas(x, js, d);
+        break;
       case 'key':
       case 'ek':
       case 'encryption_key':
@@ -357,4 +364,7 @@ function applyJetStream(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
     }
   }
   js.enabled = enabled;
+  if (js.redisMinReplicas > 0 && js.redis === undefined) {
+    d.error(e.keyPos, 'jetstream redis_min_replicas needs redis (the Redis store)');
+  }
 }

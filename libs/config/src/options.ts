@@ -88,7 +88,16 @@ export interface JetStreamConfig {
   /** How often file stores fsync (nats-server 2.10's `sync_interval`); `always`: before every ack. */
   syncIntervalMs: number;
   syncAlways: boolean;
+  /** nats-ts's `redis`: file-storage streams live in this Redis instead of `store_dir`. */
+  redis?: JetStreamRedisConfig;
+  /** `redis_min_replicas`: an ack waits until this many Redis replicas have the write (`WAIT`); 0: the primary's word. */
+  redisMinReplicas: number;
 }
+
+/** Where the Redis store is: one server (`redis://host:port/db`), or the primary a Sentinel group names. */
+export type JetStreamRedisConfig =
+  | { readonly url: string }
+  | { readonly sentinels: readonly { readonly host: string; readonly port: number }[]; readonly name: string };
 
 /** An account's JetStream limits as nats-server 2.9 reads them; -1 is unlimited. */
 export interface JetStreamAccountLimits {
