@@ -1,5 +1,6 @@
-// A real redis-server for tests, on a free loopback port, without persistence; stopped when the
-// test file's worker exits at the latest.
+// A real redis-server for tests, on a free loopback port, without persistence (or, persistent,
+// with an append-only file fsynced at every write); stopped when the test file's worker exits
+// at the latest.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -26,9 +27,9 @@ export interface RunningRedis {
   readonly port: number;
   /** redis://127.0.0.1:<port> */
   readonly url: string;
-  /** Stops the server (SIGKILL: nothing is saved, as after a crash); it can be started again. */
+  /** Stops the server (SIGKILL, as after a crash: only a persistent one keeps its data); it can be started again. */
   stop(): Promise<void>;
-  /** Starts it again on the same port, empty. */
+  /** Starts it again on the same port: empty, or a persistent one with what it had. */
   start(): Promise<void>;
 }
 
@@ -37,12 +38,16 @@ class RedisProcess implements RunningRedis {
   private child: ChildProcess | undefined;
   private readonly dir = mkdtempSync(join(tmpdir(), 'nats-ts-redis-'));
 
-  constructor(readonly port: number) {
+  constructor(
+    readonly port: number,
+    private readonly persistent: boolean,
+  ) {
     this.url = `redis://127.0.0.1:${port}`;
   }
 
   async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir];
+    const persistence = this.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', this.dir];
     const child = spawn(redisBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     live.add(child);
@@ -87,9 +92,9 @@ class RedisProcess implements RunningRedis {
 
 const started: RedisProcess[] = [];
 
-/** Starts a redis-server on a free port. */
-export async function startRedis(): Promise<RunningRedis> {
-  const redis = new RedisProcess(await freePort());
+/** Starts a redis-server on a free port; `persistent`: its data survives a stop and start. */
+export async function startRedis(options: { persistent?: boolean } = {}): Promise<RunningRedis> {
+  const redis = new RedisProcess(await freePort(), options.persistent ?? false);
   started.push(redis);
   await redis.start();
   return redis;
