@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await connection.close();
+  await connection.close(5_000);
   inspector.disconnect();
   await stopAllRedis();
 });

@@ -13,11 +13,23 @@ import type { SnapshotRequest } from './api/snapshot-api.js';
 import { encodeJsonReply, handleApiRequest, type ApiReply, type ApiServer } from './api/stream-api.js';
 import { JetStreamAccount, RESTORE_STAGING_DIR, type JetStreamServer } from './js-account.js';
 import { InternalEntry, type MessageTarget } from './internal-entry.js';
+import { RedisStoreConnection } from './store/redis-connection.js';
 import { SnapshotSessions, type SessionHost } from './snapshot-sessions.js';
 import type { StreamConfig } from './streams/stream-config.js';
 import type { Stream } from './streams/stream.js';
 
 const EMPTY = new Uint8Array(0);
+/** How long a stopping server waits for Redis to confirm the last writes. */
+const SHUTDOWN_WRITES_MS = 5_000;
+
+/** The messages of one flush: acks and republished copies, each with the stream it waits for. */
+interface PendingBatch {
+  readonly subjects: string[];
+  readonly bodies: (string | Buffer)[];
+  readonly headerSizes: number[];
+  readonly accounts: string[];
+  readonly streams: Stream[];
+}
 
 /**
  * A stream's consumer control subjects: acks (`$JS.ACK.<stream>.<consumer>.…`) and flow
@@ -67,6 +79,7 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
   readonly maxStore: number;
   readonly syncIntervalMs: number;
   readonly syncAlways: boolean;
+  redis: RedisStoreConnection | undefined;
   readonly used = { memory: 0, file: 0 };
   readonly reserved = { memory: 0, file: 0 };
   readonly accounts = new Map<string, JetStreamAccount>();
@@ -86,6 +99,8 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
   private pendingBodies: (string | Buffer)[] = [];
   private pendingHeaderSizes: number[] = [];
   private pendingAccounts: string[] = [];
+  /** The stream each pending message waits for. */
+  private pendingStreams: Stream[] = [];
   private readonly dirty = new Set<Stream>();
   private flushScheduled = false;
   private readonly flushBatch = (): void => this.flush();
@@ -119,6 +134,11 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     const setup = this.setup;
     this.bus = await setup.bus.join({ nodeId: setup.serverId, role: 'stream-store', version: setup.productVersion, routed: true }, this);
     this.origin = { originKind: 'internal', originMember: this.bus.self.memberId };
+    const js = setup.options.jetstream;
+    if (js.redis !== undefined) {
+      // Streams are served only once Redis answers: until then JetStream is not up.
+      this.redis = await RedisStoreConnection.connect(js.redis, js.redisMinReplicas, (message) => this.logger.warn(`JetStream: Redis store: ${message}`));
+    }
     for (const [name, limits] of jetStreamAccounts(setup.options)) {
       const account = new JetStreamAccount(name, limits ?? UNLIMITED_ACCOUNT_JETSTREAM, this);
       if (limits !== undefined) this.accounts.set(name, account);
@@ -127,11 +147,17 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     }
     for (const account of this.accounts.values()) {
       for (const problem of account.recover()) this.logger.error(`JetStream: ${problem}`);
+      if (this.redis === undefined) continue;
+      for (const problem of await account.recoverFromRedis(this.redis)) this.logger.error(`JetStream: ${problem}`);
     }
     this.logger.info(`Starting JetStream`);
     this.logger.info(`  Max Memory:      ${this.maxMemory} B`);
     this.logger.info(`  Max Storage:     ${this.maxStore} B`);
     this.logger.info(`  Store Directory: "${this.storeDir}"`);
+    if (this.redis !== undefined) {
+      const replicas = this.redis.minReplicas > 0 ? `, acks after ${this.redis.minReplicas} replicas confirm` : '';
+      this.logger.info(`  Redis Store:     ${this.redis.description}${replicas}`);
+    }
     if (this.domain !== undefined) this.logger.info(`  Domain:          ${this.domain}`);
   }
 
@@ -141,6 +167,8 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     for (const account of this.accounts.values()) {
       for (const problem of account.close()) this.logger.error(`JetStream: ${problem}`);
     }
+    // The last acks go out once Redis has their writes (or not, when it does not come back in time).
+    await this.redis?.close(SHUTDOWN_WRITES_MS);
     await this.bus?.close();
   }
 
@@ -189,6 +217,7 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     this.pendingBodies.push(body);
     this.pendingHeaderSizes.push(headerSize);
     this.pendingAccounts.push(accountName);
+    this.pendingStreams.push(stream);
     this.dirty.add(stream);
     this.scheduleFlush();
   }
@@ -253,10 +282,19 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     if (tokens[0] !== 'DIRECT') this.flush();
     const answer = handleApiRequest(this, this.accounts.get(accountName), tokens, body);
     if (answer === undefined) return;
-    this.publishReply(accountName, reply, answer);
-    if ('json' in answer && this.accounts.has(accountName)) {
-      const request = body.length === 0 ? '' : Buffer.from(body).toString('utf8');
-      this.advisories.apiAudit(accountName, this.serverName, `$JS.API.${tokens.join('.')}`, request, goJson(answer.json));
+    const answered = (): void => {
+      this.publishReply(accountName, reply, answer);
+      if ('json' in answer && this.accounts.has(accountName)) {
+        const request = body.length === 0 ? '' : Buffer.from(body).toString('utf8');
+        this.advisories.apiAudit(accountName, this.serverName, `$JS.API.${tokens.join('.')}`, request, goJson(answer.json));
+      }
+    };
+    // With the Redis store, what the request changed (a stream created, a consumer, a purge) is
+    // sent by now: the answer waits until Redis has it.
+    if (this.redis === undefined || tokens[0] === 'DIRECT') answered();
+    else {
+      for (const account of this.accounts.values()) account.sendRedisWrites();
+      void this.redis.settled().then(answered);
     }
   }
 
@@ -267,29 +305,58 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
       for (const problem of account.persistConsumers()) this.logger.error(`JetStream: ${problem}`);
     }
     if (this.pendingSubjects.length === 0 && this.dirty.size === 0) return;
+    /** The streams whose writes land later (Redis), with when they do. */
+    let later: Map<Stream, Promise<void>> | undefined;
+    const failed = new Set<Stream>();
     for (const stream of this.dirty) {
       try {
         stream.store.flush();
+        const committed = stream.store.committed();
+        if (committed !== undefined) (later ??= new Map()).set(stream, committed);
       } catch (err) {
         // The acks of a stream that could not be written are not sent: the publisher retries.
         this.logger.error(`JetStream: writing stream ${stream.name}: ${(err as Error).message}`);
+        failed.add(stream);
       }
     }
     this.dirty.clear();
-    const router = this.bus?.router;
-    const subjects = this.pendingSubjects;
-    const bodies = this.pendingBodies;
-    const headerSizes = this.pendingHeaderSizes;
-    const accounts = this.pendingAccounts;
+    const batch: PendingBatch = {
+      subjects: this.pendingSubjects,
+      bodies: this.pendingBodies,
+      headerSizes: this.pendingHeaderSizes,
+      accounts: this.pendingAccounts,
+      streams: this.pendingStreams,
+    };
     // A republished copy may land in another stream here: what that queues waits for its own flush.
     this.pendingSubjects = [];
     this.pendingBodies = [];
     this.pendingHeaderSizes = [];
     this.pendingAccounts = [];
+    this.pendingStreams = [];
+    if (later === undefined) {
+      this.sendBatch(batch, failed);
+      return;
+    }
+    const waits = [...later];
+    void Promise.allSettled(waits.map(([, committed]) => committed)).then((outcomes) => {
+      outcomes.forEach((outcome, i) => {
+        if (outcome.status === 'fulfilled') return;
+        const stream = waits[i]![0];
+        failed.add(stream);
+        this.logger.error(`JetStream: stream ${stream.name}: ${(outcome.reason as Error).message}; its acks are not sent`);
+      });
+      this.sendBatch(batch, failed);
+    });
+  }
+
+  /** A batch's acks and republished copies, in order, but for the streams whose writes failed. */
+  private sendBatch(batch: PendingBatch, failed: ReadonlySet<Stream>): void {
+    const router = this.bus?.router;
     if (router === undefined) return;
-    for (let i = 0; i < subjects.length; i++) {
-      const body = bodies[i]!;
-      this.publish(router, accounts[i]!, subjects[i]!, typeof body === 'string' ? Buffer.from(body, 'utf8') : body, headerSizes[i]!);
+    for (let i = 0; i < batch.subjects.length; i++) {
+      if (failed.size > 0 && failed.has(batch.streams[i]!)) continue;
+      const body = batch.bodies[i]!;
+      this.publish(router, batch.accounts[i]!, batch.subjects[i]!, typeof body === 'string' ? Buffer.from(body, 'utf8') : body, batch.headerSizes[i]!);
     }
   }
 

@@ -148,8 +148,11 @@ export class RedisStoreConnection {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  async close(): Promise<void> {
-    await this.settled();
+  /** Waits up to `timeoutMs` for the writes sent, then disconnects. */
+  async close(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.settled(), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
     this.client.disconnect();
   }
 

@@ -166,9 +166,11 @@ export class Stream {
     this.afterRemoval();
   }
 
-  /** The size and storage limits, then discard new: the refusal of a message, if any. */
+  /** A store that cannot take it (Redis away), the size and storage limits, then discard new: the refusal of a message, if any. */
   private storeRefusal(subject: string, headerSize: number, payloadSize: number): JsApiError | undefined {
     const config = this.config;
+    const unavailable = this.store.unavailable();
+    if (unavailable !== undefined) return jsError('StreamStoreFailed', { err: unavailable });
     if (config.max_msg_size >= 0 && headerSize + payloadSize > config.max_msg_size) return jsError('StreamMessageExceedsMaximum');
     if (headerSize > 0xffff) return jsError('StreamHeaderExceedsMaximum');
     // Subjects are latin1 strings (one char per byte) in nats-ts.

@@ -1,0 +1,127 @@
+// JetStream on the Redis store (`jetstream { redis }`), against a real redis-server and nats-ts
+// processes: a stream and its durable consumer outlive a server killed -9, and while Redis is
+// away publishes are refused or time out (never acked), core NATS goes on, and JetStream
+// resumes when Redis is back.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startRedis, stopAllRedis, type RunningRedis } from './support/redis.js';
+import { startServer, stopAllServers, type RunningServer } from './support/servers.js';
+
+const decoder = new TextDecoder();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+afterAll(async () => {
+  await stopAllServers();
+  await stopAllRedis();
+});
+
+/** A nats-ts server whose streams live in `redis` (its store_dir only for what is not a stream). */
+async function serverOn(redis: RunningRedis, storeDir: string): Promise<RunningServer> {
+  return startServer('nats-ts', `jetstream { store_dir: ${JSON.stringify(storeDir)}, redis: "${redis.url}/0" }`);
+}
+
+/** Publishes `from..to` (the payload names the number), 64 in flight; returns each ack's sequence. */
+async function publishRange(js: JetStreamClient, from: number, to: number): Promise<number[]> {
+  const seqs: number[] = [];
+  for (let start = from; start <= to; start += 64) {
+    const end = Math.min(to, start + 63);
+    const acks = await Promise.all(Array.from({ length: end - start + 1 }, (_, i) => js.publish(`orders.${(start + i) % 4}`, `m${start + i}`)));
+    seqs.push(...acks.map((ack) => ack.seq));
+  }
+  return seqs;
+}
+
+describe('JetStream on the Redis store [nats-ts]', () => {
+  it('keeps a stream and its durable consumer across kill -9: 500 before, 500 after, read in order', { timeout: 60_000 }, async () => {
+    const redis = await startRedis();
+    const storeDir = mkdtempSync(join(tmpdir(), 'js-redis-kill-'));
+    let server = await serverOn(redis, storeDir);
+    try {
+      let nc = await connect({ servers: server.clientUrl, reconnect: false });
+      let jsm = await jetstreamManager(nc);
+      await jsm.streams.add({ name: 'ORDERS', subjects: ['orders.*'] });
+      await jsm.consumers.add('ORDERS', { durable_name: 'SHIPPER', ack_policy: AckPolicy.Explicit, ack_wait: 30_000_000_000 });
+      expect(await publishRange(jetstream(nc), 1, 500)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+      const consumer = await jetstream(nc).consumers.get('ORDERS', 'SHIPPER');
+      let read = 0;
+      for await (const m of await consumer.fetch({ max_messages: 200, expires: 5_000 })) {
+        expect(decoder.decode(m.data)).toBe(`m${m.seq}`);
+        expect(await m.ackAck()).toBe(true);
+        if (++read === 200) break;
+      }
+      expect(read).toBe(200);
+      server.signal('SIGKILL');
+      await server.waitExit();
+      await nc.close().catch(() => undefined);
+      await server.stop();
+
+      server = await serverOn(redis, storeDir);
+      nc = await connect({ servers: server.clientUrl });
+      jsm = await jetstreamManager(nc);
+      expect((await jsm.streams.info('ORDERS')).state).toMatchObject({ messages: 500, first_seq: 1, last_seq: 500 });
+      expect(await jsm.consumers.info('ORDERS', 'SHIPPER')).toMatchObject({ ack_floor: { stream_seq: 200 }, num_ack_pending: 0, num_pending: 300 });
+      expect(await publishRange(jetstream(nc), 501, 1000)).toEqual(Array.from({ length: 500 }, (_, i) => i + 501));
+      const again = await jetstream(nc).consumers.get('ORDERS', 'SHIPPER');
+      const seqs: number[] = [];
+      for await (const m of await again.fetch({ max_messages: 800, expires: 10_000 })) {
+        expect(decoder.decode(m.data)).toBe(`m${m.seq}`);
+        expect(m.info.deliveryCount).toBe(1);
+        seqs.push(m.seq);
+        m.ack();
+        if (seqs.length === 800) break;
+      }
+      expect(seqs).toEqual(Array.from({ length: 800 }, (_, i) => i + 201));
+      expect((await jsm.streams.info('ORDERS')).state).toMatchObject({ messages: 1000, last_seq: 1000 });
+      await nc.close();
+    } finally {
+      await server.stop();
+      rmSync(storeDir, { recursive: true, force: true });
+    }
+  });
+
+  it('acks nothing while Redis is away, keeps core NATS going, and resumes when Redis is back', { timeout: 60_000 }, async () => {
+    const redis = await startRedis({ persistent: true });
+    const storeDir = mkdtempSync(join(tmpdir(), 'js-redis-away-'));
+    const server = await serverOn(redis, storeDir);
+    try {
+      const nc = await connect({ servers: server.clientUrl });
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.add({ name: 'ORDERS', subjects: ['orders.*'] });
+      const js = jetstream(nc, { timeout: 1_500 });
+      expect(await publishRange(js, 1, 10)).toHaveLength(10);
+
+      await redis.stop();
+      const outcomes = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => js.publish('orders.1', `away${i}`)));
+      for (const outcome of outcomes) expect(outcome.status, 'a publish acked while Redis was away').toBe('rejected');
+      // Core NATS does not need Redis.
+      const echo = nc.subscribe('echo');
+      void (async () => {
+        for await (const m of echo) m.respond(m.data);
+      })();
+      expect(decoder.decode((await nc.request('echo', 'ping', { timeout: 2_000 })).data)).toBe('ping');
+
+      await redis.start();
+      let seq = 0;
+      for (const deadline = Date.now() + 20_000; seq === 0 && Date.now() < deadline; ) {
+        seq = await js.publish('orders.2', 'back').then(
+          (ack) => ack.seq,
+          () => sleep(200).then(() => 0),
+        );
+      }
+      expect(seq).toBeGreaterThan(10);
+      const state = (await jsm.streams.info('ORDERS')).state;
+      expect(state.last_seq).toBe(seq);
+      for (let s = 1; s <= 10; s++) expect(decoder.decode((await jsm.streams.getMessage('ORDERS', { seq: s }))!.data)).toBe(`m${s}`);
+      expect(decoder.decode((await jsm.streams.getMessage('ORDERS', { seq }))!.data)).toBe('back');
+      echo.unsubscribe();
+      await nc.close();
+    } finally {
+      await server.stop();
+      rmSync(storeDir, { recursive: true, force: true });
+    }
+  });
+});
