@@ -19,6 +19,12 @@ type ScriptPipeline = ChainableCommander & StreamScripts;
 const REPLICA_WAIT_MS = 5_000;
 const CONNECT_TIMEOUT_MS = 2_000;
 
+/**
+ * The write landed on the primary, but fewer replicas than `redis_min_replicas` confirmed it in
+ * time: its acks are not sent, yet Redis holds what the store holds (later writes may go on).
+ */
+export class ReplicaShortfall extends Error {}
+
 /** Where one stream's keys are: account and stream name, escaped so that no name can reach into another's keys. */
 export interface RedisStreamName {
   readonly account: string;
@@ -163,7 +169,7 @@ export class RedisStoreConnection {
     const sent = this.exec(pipeline).then((replies) => {
       if (minReplicas === 0) return;
       const confirmed = replies[replies.length - 1] as number;
-      if (confirmed < minReplicas) throw new Error(`only ${confirmed} of ${minReplicas} Redis replicas confirmed the write within ${REPLICA_WAIT_MS} ms`);
+      if (confirmed < minReplicas) throw new ReplicaShortfall(`only ${confirmed} of ${minReplicas} Redis replicas confirmed the write within ${REPLICA_WAIT_MS} ms`);
     });
     this.inFlight.add(sent);
     const forget = (): void => {

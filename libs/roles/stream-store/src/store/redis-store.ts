@@ -9,7 +9,8 @@
 // The store owns its stream through a fencing token written at create or open: a store whose
 // token was replaced (the stream opened elsewhere since) is refused by every script, and from
 // the first failed write on it takes nothing more (unavailable() says why) — what it holds may
-// then be ahead of Redis, and only what Redis confirmed was acked.
+// then be ahead of Redis, and only what Redis confirmed was acked. Too few replicas confirming
+// (`redis_min_replicas`) fails that write's acks only: Redis still holds what the store does.
 //
 // A message record: time (int64 ns, big-endian), subject length (u32), header length (u32),
 // then the subject (latin1), the header block and the data.
@@ -17,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { IndexedStreamStore } from './indexed-stream-store.js';
 import { fileStoreMessageSize } from './message-size.js';
 import { SequenceIndex } from './sequence-index.js';
-import type { RedisArg, RedisStoreConnection, RedisStreamName } from './redis-connection.js';
+import { ReplicaShortfall, type RedisArg, type RedisStoreConnection, type RedisStreamName } from './redis-connection.js';
 import type { PurgeRequest, StoreLimits, StoredMessage } from './stream-store.js';
 
 const RECORD_HEAD = 16;
@@ -252,9 +253,13 @@ export class RedisStore extends IndexedStreamStore {
 
   private track(write: Promise<void>): void {
     write.catch((err: Error) => {
+      if (err instanceof ReplicaShortfall) return;
       this.failure ??= `the Redis store of stream ${this.name.stream} could not write: ${err.message.replace(/^FENCED /, '')}`;
     });
-    const previous = this.lastWrite;
+    // A later WAIT covers the earlier writes too: a shortfall of an earlier one is not carried over.
+    const previous = this.lastWrite?.catch((err: Error) => {
+      if (!(err instanceof ReplicaShortfall)) throw err;
+    });
     const all = previous === undefined ? write : previous.then(() => write);
     // Rejections reach committed()'s callers; the failure itself is kept above.
     all.catch(() => undefined);
