@@ -60,7 +60,7 @@ describe('JetStream on the Redis store with replicas [nats-ts]', () => {
     const sentinel = await startSentinel(primary.port);
     const storeDir = mkdtempSync(join(tmpdir(), 'js-redis-sentinel-'));
     const redis = `redis: { sentinels: ["127.0.0.1:${sentinel.port}"], name: "mymaster" }`;
-    let server = await startServer('nats-ts', `jetstream { store_dir: ${JSON.stringify(storeDir)}, ${redis}, redis_min_replicas: 1 }`);
+    let server = await startServer('nats-ts', `server_name: a\njetstream { store_dir: ${JSON.stringify(storeDir)}, ${redis}, redis_min_replicas: 1 }`);
     try {
       const admin = await connect({ servers: server.clientUrl });
       await (await jetstreamManager(admin)).streams.add({ name: 'BURST', subjects: ['burst.*'] });
@@ -87,8 +87,8 @@ describe('JetStream on the Redis store with replicas [nats-ts]', () => {
       await server.waitExit();
       await server.stop();
 
-      // A new server, through the Sentinel, on the promoted replica.
-      server = await startServer('nats-ts', `jetstream { store_dir: ${JSON.stringify(storeDir)}, ${redis} }`);
+      // The server again (its name takes its streams back at once), through the Sentinel, on the promoted replica.
+      server = await startServer('nats-ts', `server_name: a\njetstream { store_dir: ${JSON.stringify(storeDir)}, ${redis} }`);
       const nc = await connect({ servers: server.clientUrl });
       const jsm = await jetstreamManager(nc);
       const state = (await jsm.streams.info('BURST')).state;

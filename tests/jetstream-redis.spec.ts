@@ -19,9 +19,51 @@ afterAll(async () => {
   await stopAllRedis();
 });
 
-/** A nats-ts server whose streams live in `redis` (its store_dir only for what is not a stream). */
-async function serverOn(redis: RunningRedis, storeDir: string): Promise<RunningServer> {
-  return startServer('nats-ts', `jetstream { store_dir: ${JSON.stringify(storeDir)}, redis: "${redis.url}/0" }`);
+/** A nats-ts server named `name` whose streams live in `redis` (its store_dir only for what is not a stream). */
+async function serverOn(redis: RunningRedis, storeDir: string, name: string, lease = '5s'): Promise<RunningServer> {
+  return startServer('nats-ts', `server_name: ${name}\njetstream { store_dir: ${JSON.stringify(storeDir)}, redis: "${redis.url}/0", redis_lease: "${lease}" }`);
+}
+
+/** Publishes 500, reads and acks 200 of them through the durable SHIPPER; then kill -9. */
+async function fillAndKill(server: RunningServer): Promise<void> {
+  const nc = await connect({ servers: server.clientUrl, reconnect: false });
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({ name: 'ORDERS', subjects: ['orders.*'] });
+  await jsm.consumers.add('ORDERS', { durable_name: 'SHIPPER', ack_policy: AckPolicy.Explicit, ack_wait: 30_000_000_000 });
+  expect(await publishRange(jetstream(nc), 1, 500)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+  const consumer = await jetstream(nc).consumers.get('ORDERS', 'SHIPPER');
+  let read = 0;
+  for await (const m of await consumer.fetch({ max_messages: 200, expires: 5_000 })) {
+    expect(decoder.decode(m.data)).toBe(`m${m.seq}`);
+    expect(await m.ackAck()).toBe(true);
+    if (++read === 200) break;
+  }
+  expect(read).toBe(200);
+  server.signal('SIGKILL');
+  await server.waitExit();
+  await nc.close().catch(() => undefined);
+  await server.stop();
+}
+
+/** Through `server`: the stream has the 500, takes 500 more as 501-1000, and SHIPPER reads 201-1000 in order, none again. */
+async function carryOn(server: RunningServer): Promise<void> {
+  const nc = await connect({ servers: server.clientUrl });
+  const jsm = await jetstreamManager(nc);
+  expect((await jsm.streams.info('ORDERS')).state).toMatchObject({ messages: 500, first_seq: 1, last_seq: 500 });
+  expect(await jsm.consumers.info('ORDERS', 'SHIPPER')).toMatchObject({ ack_floor: { stream_seq: 200 }, num_ack_pending: 0, num_pending: 300 });
+  expect(await publishRange(jetstream(nc), 501, 1000)).toEqual(Array.from({ length: 500 }, (_, i) => i + 501));
+  const again = await jetstream(nc).consumers.get('ORDERS', 'SHIPPER');
+  const seqs: number[] = [];
+  for await (const m of await again.fetch({ max_messages: 800, expires: 10_000 })) {
+    expect(decoder.decode(m.data)).toBe(`m${m.seq}`);
+    expect(m.info.deliveryCount).toBe(1);
+    seqs.push(m.seq);
+    m.ack();
+    if (seqs.length === 800) break;
+  }
+  expect(seqs).toEqual(Array.from({ length: 800 }, (_, i) => i + 201));
+  expect((await jsm.streams.info('ORDERS')).state).toMatchObject({ messages: 1000, last_seq: 1000 });
+  await nc.close();
 }
 
 /** Publishes `from..to` (the payload names the number), 64 in flight; returns each ack's sequence. */
@@ -39,54 +81,51 @@ describe('JetStream on the Redis store [nats-ts]', () => {
   it('keeps a stream and its durable consumer across kill -9: 500 before, 500 after, read in order', { timeout: 60_000 }, async () => {
     const redis = await startRedis();
     const storeDir = mkdtempSync(join(tmpdir(), 'js-redis-kill-'));
-    let server = await serverOn(redis, storeDir);
+    let server = await serverOn(redis, storeDir, 'a');
     try {
-      let nc = await connect({ servers: server.clientUrl, reconnect: false });
-      let jsm = await jetstreamManager(nc);
-      await jsm.streams.add({ name: 'ORDERS', subjects: ['orders.*'] });
-      await jsm.consumers.add('ORDERS', { durable_name: 'SHIPPER', ack_policy: AckPolicy.Explicit, ack_wait: 30_000_000_000 });
-      expect(await publishRange(jetstream(nc), 1, 500)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
-      const consumer = await jetstream(nc).consumers.get('ORDERS', 'SHIPPER');
-      let read = 0;
-      for await (const m of await consumer.fetch({ max_messages: 200, expires: 5_000 })) {
-        expect(decoder.decode(m.data)).toBe(`m${m.seq}`);
-        expect(await m.ackAck()).toBe(true);
-        if (++read === 200) break;
-      }
-      expect(read).toBe(200);
-      server.signal('SIGKILL');
-      await server.waitExit();
-      await nc.close().catch(() => undefined);
-      await server.stop();
-
-      server = await serverOn(redis, storeDir);
-      nc = await connect({ servers: server.clientUrl });
-      jsm = await jetstreamManager(nc);
-      expect((await jsm.streams.info('ORDERS')).state).toMatchObject({ messages: 500, first_seq: 1, last_seq: 500 });
-      expect(await jsm.consumers.info('ORDERS', 'SHIPPER')).toMatchObject({ ack_floor: { stream_seq: 200 }, num_ack_pending: 0, num_pending: 300 });
-      expect(await publishRange(jetstream(nc), 501, 1000)).toEqual(Array.from({ length: 500 }, (_, i) => i + 501));
-      const again = await jetstream(nc).consumers.get('ORDERS', 'SHIPPER');
-      const seqs: number[] = [];
-      for await (const m of await again.fetch({ max_messages: 800, expires: 10_000 })) {
-        expect(decoder.decode(m.data)).toBe(`m${m.seq}`);
-        expect(m.info.deliveryCount).toBe(1);
-        seqs.push(m.seq);
-        m.ack();
-        if (seqs.length === 800) break;
-      }
-      expect(seqs).toEqual(Array.from({ length: 800 }, (_, i) => i + 201));
-      expect((await jsm.streams.info('ORDERS')).state).toMatchObject({ messages: 1000, last_seq: 1000 });
-      await nc.close();
+      await fillAndKill(server);
+      // The same server again: it takes its own streams back at once, without waiting for their lease.
+      server = await serverOn(redis, storeDir, 'a');
+      await carryOn(server);
     } finally {
       await server.stop();
       rmSync(storeDir, { recursive: true, force: true });
     }
   });
 
+  it('has a second server on the same Redis take the stream over when the first is killed -9, once its lease ran out', { timeout: 60_000 }, async () => {
+    const redis = await startRedis();
+    const dirs = [mkdtempSync(join(tmpdir(), 'js-redis-a-')), mkdtempSync(join(tmpdir(), 'js-redis-b-'))];
+    const first = await serverOn(redis, dirs[0]!, 'a', '1s');
+    const second = await serverOn(redis, dirs[1]!, 'b', '1s');
+    try {
+      await first.waitForOutput('Redis Store');
+      await second.waitForOutput('Redis Store');
+      await fillAndKill(first);
+      // The second serves the stream once the first's lease ran out (1 s) and its next takeover round ran.
+      const nc = await connect({ servers: second.clientUrl });
+      const jsm = await jetstreamManager(nc);
+      let found = false;
+      for (const deadline = Date.now() + 10_000; !found && Date.now() < deadline; ) {
+        found = await jsm.streams.info('ORDERS').then(
+          () => true,
+          () => sleep(100).then(() => false),
+        );
+      }
+      await nc.close();
+      expect(found).toBe(true);
+      await carryOn(second);
+    } finally {
+      await first.stop();
+      await second.stop();
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('acks nothing while Redis is away, keeps core NATS going, and resumes when Redis is back', { timeout: 60_000 }, async () => {
     const redis = await startRedis({ persistent: true });
     const storeDir = mkdtempSync(join(tmpdir(), 'js-redis-away-'));
-    const server = await serverOn(redis, storeDir);
+    const server = await serverOn(redis, storeDir, 'a');
     try {
       const nc = await connect({ servers: server.clientUrl });
       const jsm = await jetstreamManager(nc);

@@ -7,6 +7,8 @@ import { describeStreamStore } from '@nats-ts/stream-store/test-support';
 import { startRedis, stopAllRedis, type RunningRedis } from './support/redis.js';
 
 const NONE = new Uint8Array(0);
+const LEASE_MS = 600;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 let redis: RunningRedis;
 let connection: RedisStoreConnection;
 let inspector: Redis;
@@ -14,7 +16,7 @@ let streams = 0;
 
 beforeAll(async () => {
   redis = await startRedis();
-  connection = await RedisStoreConnection.connect({ url: redis.url }, 0, () => undefined);
+  connection = await RedisStoreConnection.connect({ url: redis.url }, { minReplicas: 0, leaseMs: LEASE_MS, identity: 'here' }, () => undefined);
   inspector = new Redis(redis.url);
 });
 
@@ -37,8 +39,12 @@ async function reopen(store: StreamStore): Promise<StreamStore> {
   const limits = redisStore.currentLimits();
   redisStore.close();
   await redisStore.committed();
-  const opened = await RedisStore.open(connection, redisStore.name, () => limits);
-  return opened!.store;
+  return opened(await RedisStore.open(connection, redisStore.name, () => limits));
+}
+
+function opened(result: Awaited<ReturnType<typeof RedisStore.open>>): RedisStore {
+  if (result === undefined || result === 'held') throw new Error(`the stream is ${result ?? 'missing'}`);
+  return result.store;
 }
 
 describeStreamStore('RedisStore', create, reopen);
@@ -71,13 +77,13 @@ describe('RedisStore in Redis', () => {
     const stale = create(UNLIMITED, name);
     stale.append('a', NONE, NONE, 1n);
     await stale.committed();
-    const taken = (await RedisStore.open(connection, name, () => UNLIMITED))!.store;
+    const taken = opened(await RedisStore.open(connection, name, () => UNLIMITED));
     stale.append('a', NONE, NONE, 2n);
     await expect(stale.committed()).rejects.toThrow(/owned by another store/);
     expect(stale.unavailable()).toMatch(/owned by another store/);
     taken.append('b', NONE, NONE, 3n);
     await taken.committed();
-    const reloaded = (await RedisStore.open(connection, name, () => UNLIMITED))!.store;
+    const reloaded = opened(await RedisStore.open(connection, name, () => UNLIMITED));
     expect(reloaded.state()).toMatchObject({ messages: 2, lastSeq: 2 });
     expect(reloaded.load(2)!.subject).toBe('b');
   });
@@ -89,6 +95,41 @@ describe('RedisStore in Redis', () => {
     const reopened = await reopen(store);
     expect(reopened.state()).toMatchObject({ messages: 5000, firstSeq: 7001, lastSeq: 12_000 });
     expect(reopened.countOfSubject('big.0')).toBe(1667);
+  });
+
+  it('leaves a stream to the server holding its lease, and takes it over once the lease ran out', async () => {
+    const elsewhere = await RedisStoreConnection.connect({ url: redis.url }, { minReplicas: 0, leaseMs: LEASE_MS, identity: 'elsewhere' }, () => undefined);
+    try {
+      const name = freshName();
+      const owner = create(UNLIMITED, name);
+      owner.append('a', NONE, NONE, 1n);
+      await owner.committed();
+      // Renewed while the owner is open: the other server waits.
+      await sleep(LEASE_MS * 2);
+      expect(await RedisStore.open(elsewhere, name, () => UNLIMITED)).toBe('held');
+      expect(owner.unavailable()).toBeUndefined();
+      // A create of that name elsewhere is refused by Redis, and wipes nothing.
+      const rival = RedisStore.create(elsewhere, name, UNLIMITED, '{}', '');
+      await expect(rival.committed()).rejects.toThrow(/kept in Redis/);
+      expect(rival.failedWrite()).toMatch(/kept in Redis/);
+      // The owner stops renewing (as when killed): after the lease, the stream is taken.
+      connection.releaseLease(owner);
+      await sleep(LEASE_MS + 200);
+      const taken = opened(await RedisStore.open(elsewhere, name, () => UNLIMITED));
+      expect(taken.state()).toMatchObject({ messages: 1, lastSeq: 1 });
+      taken.append('b', NONE, NONE, 2n);
+      await taken.committed();
+      // The old owner learns at its next renewal that the stream is another's, and writes nothing more.
+      connection.holdLease(owner);
+      await sleep(LEASE_MS);
+      expect(owner.lost).toBe(true);
+      owner.append('c', NONE, NONE, 3n);
+      await expect(owner.committed()).rejects.toThrow(/taken over|owned by another/);
+      taken.close();
+      owner.close();
+    } finally {
+      await elsewhere.close(5_000);
+    }
   });
 
   it('opens nothing for a stream Redis does not have', async () => {

@@ -6,7 +6,7 @@ import { applyGateway } from './gateway-options.js';
 import type { ConfigEntry, MapNode } from './conf-nodes.js';
 import { describeNode } from './conf-nodes.js';
 import type { Draft } from './draft.js';
-import { applyJetStreamRedis, applyRedisMinReplicas } from './jetstream-redis-options.js';
+import { applyJetStreamRedis, applyRedisLease, applyRedisMinReplicas } from './jetstream-redis-options.js';
 import type { JetStreamConfig } from './options.js';
 import {
   Diagnostics,
@@ -347,6 +347,9 @@ function applyJetStream(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
         break;
       case 'redis_min_replicas':
         applyRedisMinReplicas(x, js, d);
+        break;
+      case 'redis_lease':
+        applyRedisLease(x, js, d);
         break;
       case 'key':
       case 'ek':

@@ -1,5 +1,5 @@
 import { describeNode, type ConfigEntry } from './conf-nodes.js';
-import { readInteger, readStringList, type Diagnostics } from './entry-reader.js';
+import { readDurationMs, readInteger, readStringList, type Diagnostics } from './entry-reader.js';
 import type { JetStreamConfig, JetStreamRedisConfig } from './options.js';
 
 /** `redis://host:port/db` (or `rediss://`): a host, and a database number when a path is given. */
@@ -79,6 +79,14 @@ export function applyJetStreamRedis(e: ConfigEntry, js: JetStreamConfig, d: Diag
   }
   const config: JetStreamRedisConfig = { sentinels, name };
   js.redis = config;
+}
+
+/** `redis_lease: "5s"`: at least 300 ms, renewed every third of it. */
+export function applyRedisLease(e: ConfigEntry, js: JetStreamConfig, d: Diagnostics): void {
+  const ms = readDurationMs(e, d, 'refused');
+  if (ms === undefined) return;
+  if (ms < 300) d.error(e.keyPos, `jetstream redis_lease must be at least 300ms, found "${e.node.kind === 'string' ? e.node.value : ms}"`);
+  else js.redisLeaseMs = ms;
 }
 
 /** `redis_min_replicas: N`: how many Redis replicas must confirm a write before its ack. */

@@ -99,6 +99,7 @@ describe('loadConfigFile: bad values name file:line:col', () => {
     ['sentinels without a name', 'jetstream { redis: { sentinels: ["h1:26379"] } }', ['F:1:13: jetstream redis with Sentinel needs sentinels (at least one host:port) and name']],
     ['an unknown sentinel key', 'jetstream { redis: { sentinels: ["h1:26379"], name: m, master: x } }', ['F:1:56: unknown field "master" in jetstream redis (sentinels, name)']],
     ['a negative redis_min_replicas', 'jetstream { redis: "redis://h", redis_min_replicas: -1 }', ['F:1:33: "redis_min_replicas" must be between 0 and 1000, found -1']],
+    ['a redis_lease too short', 'jetstream { redis: "redis://h", redis_lease: "100ms" }', ['F:1:33: jetstream redis_lease must be at least 300ms, found "100ms"']],
     ['redis_min_replicas without redis', 'jetstream { redis_min_replicas: 1 }', ['F:1:1: jetstream redis_min_replicas needs redis (the Redis store)']],
     ['store_dir given twice', 'store_dir: "/a"\njetstream { store_dir: "/b" }', ["F:2:13: duplicate 'store_dir' configuration"]],
     ['cluster users', 'cluster { port: 6222, authorization { users: [] } }', ['F:1:39: cluster authorization does not allow multiple users']],

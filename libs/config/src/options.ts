@@ -92,6 +92,8 @@ export interface JetStreamConfig {
   redis?: JetStreamRedisConfig;
   /** `redis_min_replicas`: an ack waits until this many Redis replicas have the write (`WAIT`); 0: the primary's word. */
   redisMinReplicas: number;
+  /** `redis_lease`: how long a stream's owner holds it without renewing; another server takes it over after that. */
+  redisLeaseMs: number;
 }
 
 /** Where the Redis store is: one server (`redis://host:port/db`), or the primary a Sentinel group names. */
@@ -300,6 +302,7 @@ export const DEFAULTS = {
   lameDuckGracePeriodMs: 10_000,
   /** nats-server 2.10's default file store sync interval. */
   jetstreamSyncIntervalMs: 120_000,
+  jetstreamRedisLeaseMs: 5_000,
   responseMaxMsgs: 1,
   responseExpiresMs: 2 * 60_000,
 } as const;

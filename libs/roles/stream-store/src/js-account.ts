@@ -90,6 +90,8 @@ export class JetStreamAccount implements StreamOwner {
    * sent as requests that are answered once that state is written.
    */
   private readonly changedConsumers = new Map<Consumer, ConsumerWrite>();
+  /** Problems of streams kept in Redis already logged (the takeover runs again and again). */
+  private readonly reportedProblems = new Set<string>();
 
   constructor(
     readonly name: string,
@@ -134,30 +136,56 @@ export class JetStreamAccount implements StreamOwner {
     return problems;
   }
 
-  /** Opens the account's streams kept in Redis (a restart, or another server's streams). Returns what could not be read. */
-  async recoverFromRedis(redis: RedisStoreConnection): Promise<string[]> {
+  /**
+   * Lets go of the Redis streams another server took, and opens those kept in Redis that no
+   * server holds (at start, then every half lease: a takeover when their owner died). Returns
+   * what could not be read, each problem once.
+   */
+  async takeOverFromRedis(redis: RedisStoreConnection): Promise<string[]> {
     const problems: string[] = [];
+    const report = (problem: string): void => {
+      if (this.reportedProblems.has(problem)) return;
+      this.reportedProblems.add(problem);
+      problems.push(problem);
+    };
+    for (const stream of [...this.streams.values()]) {
+      if (!(stream.store instanceof RedisStore) || !stream.store.lost) continue;
+      problems.push(`${stream.store.failedWrite()}; no longer served here`);
+      this.letGo(stream);
+    }
     for (const name of await redis.streamNames(this.name)) {
-      if (this.streams.has(name)) {
-        problems.push(`stream '${this.name} > ${name}' is both in ${this.server.storeRoot} and in Redis: the one on disk is used`);
+      const local = this.streams.get(name);
+      if (local !== undefined) {
+        if (!(local.store instanceof RedisStore)) report(`stream '${this.name} > ${name}' is both in ${this.server.storeRoot} and in Redis: the one on disk is used`);
         continue;
       }
       try {
         const opened = await RedisStore.open(redis, { account: this.name, stream: name }, (config) => storeLimits(JSON.parse(config) as StreamConfig));
-        if (opened === undefined) continue;
+        if (opened === undefined || opened === 'held') continue;
+        // Created here while it was loading: that one's create failed, the loaded one is kept.
+        const created = this.streams.get(name);
+        if (created !== undefined) this.letGo(created);
         const config = JSON.parse(opened.config) as StreamConfig;
         const stream = new Stream(config, parseRfc3339(opened.created) ?? nowNs(), opened.store, this);
         this.streams.set(config.name, stream);
         const stored = readRedisConsumers(opened.consumers, name);
-        problems.push(...stored.problems);
+        for (const problem of stored.problems) report(problem);
         this.restoreConsumers(stream, stored.consumers);
         this.syncSourcing(stream);
+        this.server.streamsChanged(this);
       } catch (err) {
-        problems.push(`stream '${this.name} > ${name}' in Redis: ${(err as Error).message}`);
+        report(`stream '${this.name} > ${name}' in Redis: ${(err as Error).message}`);
       }
     }
-    if (this.streams.size > 0) this.server.streamsChanged(this);
     return problems;
+  }
+
+  /** Stops serving a stream kept elsewhere (another server holds it in Redis), keeping what is stored. */
+  letGo(stream: Stream): void {
+    if (this.streams.get(stream.name) !== stream) return;
+    this.streams.delete(stream.name);
+    stream.close();
+    this.server.streamsChanged(this);
   }
 
   private restoreConsumers(stream: Stream, stored: readonly StoredConsumer[]): void {

@@ -8,12 +8,13 @@ import type { Logger } from '@nats-ts/observability';
 import { GLOBAL_ACCOUNT_NAME, type InterestRouter, type RouterOrigin } from '@nats-ts/routing';
 import { Advisories } from './advisories.js';
 import { goJson } from './api/go-json.js';
-import type { JsApiError } from './api/js-errors.js';
+import { jsError, type JsApiError } from './api/js-errors.js';
 import type { SnapshotRequest } from './api/snapshot-api.js';
 import { encodeJsonReply, handleApiRequest, type ApiReply, type ApiServer } from './api/stream-api.js';
 import { JetStreamAccount, RESTORE_STAGING_DIR, type JetStreamServer } from './js-account.js';
 import { InternalEntry, type MessageTarget } from './internal-entry.js';
 import { RedisStoreConnection } from './store/redis-connection.js';
+import { RedisStore } from './store/redis-store.js';
 import { SnapshotSessions, type SessionHost } from './snapshot-sessions.js';
 import type { StreamConfig } from './streams/stream-config.js';
 import type { Stream } from './streams/stream.js';
@@ -105,6 +106,8 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
   private flushScheduled = false;
   private readonly flushBatch = (): void => this.flush();
   private readonly snapshots = new SnapshotSessions(this);
+  private takeoverTimer: NodeJS.Timeout | undefined;
+  private takingOver = false;
 
   constructor(private readonly setup: RoleSetup) {
     const js = setup.options.jetstream;
@@ -137,7 +140,8 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     const js = setup.options.jetstream;
     if (js.redis !== undefined) {
       // Streams are served only once Redis answers: until then JetStream is not up.
-      this.redis = await RedisStoreConnection.connect(js.redis, js.redisMinReplicas, (message) => this.logger.warn(`JetStream: Redis store: ${message}`));
+      const options = { minReplicas: js.redisMinReplicas, leaseMs: js.redisLeaseMs, identity: this.serverName };
+      this.redis = await RedisStoreConnection.connect(js.redis, options, (message) => this.logger.warn(`JetStream: Redis store: ${message}`));
     }
     for (const [name, limits] of jetStreamAccounts(setup.options)) {
       const account = new JetStreamAccount(name, limits ?? UNLIMITED_ACCOUNT_JETSTREAM, this);
@@ -147,8 +151,17 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     }
     for (const account of this.accounts.values()) {
       for (const problem of account.recover()) this.logger.error(`JetStream: ${problem}`);
-      if (this.redis === undefined) continue;
-      for (const problem of await account.recoverFromRedis(this.redis)) this.logger.error(`JetStream: ${problem}`);
+      if (this.redis !== undefined) await this.takeOver(account, this.redis);
+    }
+    if (this.redis !== undefined) {
+      const redis = this.redis;
+      // Streams whose owner died are taken once their lease ran out.
+      this.takeoverTimer = setInterval(() => {
+        if (this.takingOver) return;
+        this.takingOver = true;
+        void Promise.all([...this.accounts.values()].map((account) => this.takeOver(account, redis))).finally(() => (this.takingOver = false));
+      }, Math.max(100, Math.floor(redis.leaseMs / 2)));
+      this.takeoverTimer.unref();
     }
     this.logger.info(`Starting JetStream`);
     this.logger.info(`  Max Memory:      ${this.maxMemory} B`);
@@ -161,7 +174,16 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     if (this.domain !== undefined) this.logger.info(`  Domain:          ${this.domain}`);
   }
 
+  private async takeOver(account: JetStreamAccount, redis: RedisStoreConnection): Promise<void> {
+    try {
+      for (const problem of await account.takeOverFromRedis(redis)) this.logger.error(`JetStream: ${problem}`);
+    } catch (err) {
+      this.logger.error(`JetStream: reading the streams of account ${account.name} from Redis: ${(err as Error).message}`);
+    }
+  }
+
   async shutdown(): Promise<void> {
+    clearInterval(this.takeoverTimer);
     this.snapshots.closeAll();
     this.flush();
     for (const account of this.accounts.values()) {
@@ -280,9 +302,12 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     // A management answer must not overtake the acks of earlier publishes: those go first. Pull
     // requests and direct gets, which come at message rates, wait for the batch like publishes.
     if (tokens[0] !== 'DIRECT') this.flush();
-    const answer = handleApiRequest(this, this.accounts.get(accountName), tokens, body);
-    if (answer === undefined) return;
+    const computed = handleApiRequest(this, this.accounts.get(accountName), tokens, body);
+    if (computed === undefined) return;
+    let answer: ApiReply = computed;
     const answered = (): void => {
+      const refusal = this.refusedRedisCreate(accountName, tokens);
+      if (refusal !== undefined) answer = refusal;
       this.publishReply(accountName, reply, answer);
       if ('json' in answer && this.accounts.has(accountName)) {
         const request = body.length === 0 ? '' : Buffer.from(body).toString('utf8');
@@ -296,6 +321,22 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
       for (const account of this.accounts.values()) account.sendRedisWrites();
       void this.redis.settled().then(answered);
     }
+  }
+
+  /**
+   * A STREAM.CREATE answered before Redis had it, which Redis refused (another server keeps a
+   * stream of that name): the stream is let go here, and the answer is the refusal.
+   */
+  private refusedRedisCreate(accountName: string, tokens: readonly string[]): ApiReply | undefined {
+    if (tokens[0] !== 'STREAM' || tokens[1] !== 'CREATE') return undefined;
+    const account = this.accounts.get(accountName);
+    const stream = account?.streams.get(tokens[2] ?? '');
+    const store = stream?.store;
+    if (!(store instanceof RedisStore) || store.state().lastSeq > 0) return undefined;
+    const failure = store.failedWrite();
+    if (failure === undefined) return undefined;
+    account!.letGo(stream!);
+    return { json: { type: 'io.nats.jetstream.api.v1.stream_create_response', error: jsError('StreamCreate', { err: failure }) } };
   }
 
   /** Writes out the batch's appends, then sends its acks and republished copies. */

@@ -1,6 +1,7 @@
 import type { ChainableCommander, Redis, RedisOptions } from 'ioredis';
 import type { JetStreamRedisConfig } from '@nats-ts/config';
-import { APPLY_SCRIPT, CLAIM_SCRIPT, CREATE_SCRIPT, DESTROY_SCRIPT, STREAM_KEY_NAMES } from './redis-scripts.js';
+import { randomUUID } from 'node:crypto';
+import { APPLY_SCRIPT, CLAIM_SCRIPT, CREATE_SCRIPT, DESTROY_SCRIPT, RENEW_SCRIPT, STREAM_KEY_NAMES } from './redis-scripts.js';
 
 /** One argument of a Redis command: text, or bytes as they are. */
 export type RedisArg = string | Buffer | number;
@@ -11,6 +12,23 @@ interface StreamScripts {
   natsTsClaim(...args: RedisArg[]): ChainableCommander;
   natsTsApply(...args: RedisArg[]): ChainableCommander;
   natsTsDestroy(...args: RedisArg[]): ChainableCommander;
+  natsTsRenew(...args: RedisArg[]): ChainableCommander;
+}
+
+/** A store holding a stream's lease: renewed while it is open, told when another took the stream. */
+export interface LeaseHolder {
+  readonly name: RedisStreamName;
+  readonly token: string;
+  leaseLost(reason: string): void;
+}
+
+export interface RedisStoreOptions {
+  /** `redis_min_replicas`. */
+  readonly minReplicas: number;
+  /** `redis_lease`, ms. */
+  readonly leaseMs: number;
+  /** Names this server in its leases (its server name): after a restart it takes its own streams back at once. */
+  readonly identity: string;
 }
 
 type ScriptPipeline = ChainableCommander & StreamScripts;
@@ -49,24 +67,36 @@ function accountStreamsKey(account: string): string {
 export class RedisStoreConnection {
   /** Every pipeline sent and not yet answered. */
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly leases = new Set<LeaseHolder>();
+  private readonly renewTimer: NodeJS.Timeout;
+  readonly minReplicas: number;
+  readonly leaseMs: number;
+  private readonly identity: string;
 
   private constructor(
     private readonly client: Redis,
-    readonly minReplicas: number,
+    options: RedisStoreOptions,
     /** For logs: where Redis is, without credentials. */
     readonly description: string,
-  ) {}
+  ) {
+    this.minReplicas = options.minReplicas;
+    this.leaseMs = options.leaseMs;
+    // The identity ends with a separator, so that a server name is never the start of another's.
+    this.identity = `${options.identity}/`;
+    this.renewTimer = setInterval(() => this.renewLeases(), Math.max(100, Math.floor(this.leaseMs / 3)));
+    this.renewTimer.unref();
+  }
 
   /** Connects (ioredis loaded only now) and waits until Redis answers. */
-  static async connect(config: JetStreamRedisConfig, minReplicas: number, onError: (message: string) => void): Promise<RedisStoreConnection> {
+  static async connect(config: JetStreamRedisConfig, options: RedisStoreOptions, onError: (message: string) => void): Promise<RedisStoreConnection> {
     const { Redis: RedisClient } = await import('ioredis');
-    const options: RedisOptions = {
+    const clientOptions: RedisOptions = {
       connectTimeout: CONNECT_TIMEOUT_MS,
       // Writes wait for Redis to come back instead of failing: an ack is only sent once they land.
       maxRetriesPerRequest: null,
       retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
     };
-    const client = 'url' in config ? new RedisClient(config.url, options) : new RedisClient({ ...options, sentinels: config.sentinels.map((s) => ({ ...s })), name: config.name });
+    const client = 'url' in config ? new RedisClient(config.url, clientOptions) : new RedisClient({ ...clientOptions, sentinels: config.sentinels.map((s) => ({ ...s })), name: config.name });
     let lastError = '';
     client.on('error', (err: Error) => {
       if (err.message === lastError) return;
@@ -80,9 +110,24 @@ export class RedisStoreConnection {
     client.defineCommand('natsTsClaim', { numberOfKeys: STREAM_KEY_NAMES.length, lua: CLAIM_SCRIPT });
     client.defineCommand('natsTsApply', { numberOfKeys: STREAM_KEY_NAMES.length, lua: APPLY_SCRIPT });
     client.defineCommand('natsTsDestroy', { numberOfKeys: STREAM_KEY_NAMES.length, lua: DESTROY_SCRIPT });
+    client.defineCommand('natsTsRenew', { numberOfKeys: STREAM_KEY_NAMES.length, lua: RENEW_SCRIPT });
     const description = 'url' in config ? redactUrl(config.url) : `Sentinel primary "${config.name}" (${config.sentinels.map((s) => `${s.host}:${s.port}`).join(', ')})`;
     await client.ping();
-    return new RedisStoreConnection(client, minReplicas, description);
+    return new RedisStoreConnection(client, options, description);
+  }
+
+  /** A fencing token of this server's, for one store's lease. */
+  newToken(): string {
+    return `${this.identity}${randomUUID()}`;
+  }
+
+  /** Renews `holder`'s lease until it lets go. */
+  holdLease(holder: LeaseHolder): void {
+    this.leases.add(holder);
+  }
+
+  releaseLease(holder: LeaseHolder): void {
+    this.leases.delete(holder);
   }
 
   get ready(): boolean {
@@ -94,12 +139,16 @@ export class RedisStoreConnection {
     return this.client.smembers(accountStreamsKey(account));
   }
 
-  /** Takes the stream over with `token`: its last sequence and time, config and created; undefined when there is no such stream. */
-  async claim(name: RedisStreamName, token: string): Promise<{ lastSeq: string | null; lastTime: string | null; config: string; created: string } | undefined> {
+  /**
+   * Takes the stream over with `token`: its last sequence and time, config and created;
+   * 'held' while another server's lease lives; undefined when there is no such stream.
+   */
+  async claim(name: RedisStreamName, token: string): Promise<{ lastSeq: string | null; lastTime: string | null; config: string; created: string } | 'held' | undefined> {
     const pipeline = this.client.pipeline() as ScriptPipeline;
-    pipeline.natsTsClaim(...streamKeys(name), streamKeyPrefix(name), token);
+    pipeline.natsTsClaim(...streamKeys(name), streamKeyPrefix(name), token, this.leaseMs, this.identity);
     const [reply] = await this.exec(pipeline);
     if (reply === null) return undefined;
+    if (reply === 0) return 'held';
     const [lastSeq, lastTime, config, created] = reply as (string | null)[];
     return { lastSeq: lastSeq ?? null, lastTime: lastTime ?? null, config: config!, created: created! };
   }
@@ -128,7 +177,7 @@ export class RedisStoreConnection {
   /** Creates the stream (replacing what a stream of that name left) owned by `token`. */
   create(name: RedisStreamName, token: string, config: string, created: string): Promise<void> {
     const pipeline = this.client.pipeline() as ScriptPipeline;
-    pipeline.natsTsCreate(...streamKeys(name), streamKeyPrefix(name), token, config, created);
+    pipeline.natsTsCreate(...streamKeys(name), streamKeyPrefix(name), token, this.leaseMs, config, created);
     pipeline.sadd(accountStreamsKey(name.account), name.stream);
     return this.send(pipeline);
   }
@@ -138,13 +187,13 @@ export class RedisStoreConnection {
     const pipeline = this.client.pipeline() as ScriptPipeline;
     const keys = streamKeys(name);
     const prefix = streamKeyPrefix(name);
-    for (const ops of batches) pipeline.natsTsApply(...keys, prefix, token, ...ops);
+    for (const ops of batches) pipeline.natsTsApply(...keys, prefix, token, this.leaseMs, ...ops);
     return this.send(pipeline);
   }
 
   destroy(name: RedisStreamName, token: string): Promise<void> {
     const pipeline = this.client.pipeline() as ScriptPipeline;
-    pipeline.natsTsDestroy(...streamKeys(name), streamKeyPrefix(name), token);
+    pipeline.natsTsDestroy(...streamKeys(name), streamKeyPrefix(name), token, this.leaseMs);
     pipeline.srem(accountStreamsKey(name.account), name.stream);
     return this.send(pipeline);
   }
@@ -156,10 +205,28 @@ export class RedisStoreConnection {
 
   /** Waits up to `timeoutMs` for the writes sent, then disconnects. */
   async close(timeoutMs: number): Promise<void> {
+    clearInterval(this.renewTimer);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.settled(), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
     this.client.disconnect();
+  }
+
+  /** One pipeline renewing every lease held; a lease another store took is reported to its holder. Skipped while Redis is away. */
+  private renewLeases(): void {
+    if (this.leases.size === 0 || !this.ready) return;
+    const holders = [...this.leases];
+    const pipeline = this.client.pipeline() as ScriptPipeline;
+    for (const holder of holders) pipeline.natsTsRenew(...streamKeys(holder.name), streamKeyPrefix(holder.name), holder.token, this.leaseMs);
+    pipeline.exec().then(
+      (results) => {
+        (results ?? []).forEach(([err], i) => {
+          if (err !== null && err.message.startsWith('FENCED')) holders[i]!.leaseLost(err.message.slice('FENCED '.length));
+        });
+      },
+      // The connection went: the next renewal tries again.
+      () => undefined,
+    );
   }
 
   /** A write: sent with WAIT when replicas must confirm it; rejects when a reply is an error or too few replicas confirmed. */

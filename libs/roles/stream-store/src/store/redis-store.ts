@@ -6,19 +6,20 @@
 // and flush() sends what is pending as script calls in one pipeline, cut only between
 // operations so that each one lands whole. committed() says when Redis has it.
 //
-// The store owns its stream through a fencing token written at create or open: a store whose
-// token was replaced (the stream opened elsewhere since) is refused by every script, and from
+// The store owns its stream through a lease (a fencing token with a lifetime, `redis_lease`)
+// taken at create or open and renewed while it is open: another server takes the stream only
+// once the lease ran out. A store whose lease was taken (it could not renew in time) is
+// refused by every script and told through leaseLost(), and from
 // the first failed write on it takes nothing more (unavailable() says why) — what it holds may
 // then be ahead of Redis, and only what Redis confirmed was acked. Too few replicas confirming
 // (`redis_min_replicas`) fails that write's acks only: Redis still holds what the store does.
 //
 // A message record: time (int64 ns, big-endian), subject length (u32), header length (u32),
 // then the subject (latin1), the header block and the data.
-import { randomUUID } from 'node:crypto';
 import { IndexedStreamStore } from './indexed-stream-store.js';
 import { fileStoreMessageSize } from './message-size.js';
 import { SequenceIndex } from './sequence-index.js';
-import { ReplicaShortfall, type RedisArg, type RedisStoreConnection, type RedisStreamName } from './redis-connection.js';
+import { ReplicaShortfall, type LeaseHolder, type RedisArg, type RedisStoreConnection, type RedisStreamName } from './redis-connection.js';
 import type { PurgeRequest, StoreLimits, StoredMessage } from './stream-store.js';
 
 const RECORD_HEAD = 16;
@@ -35,7 +36,7 @@ export interface OpenedRedisStream {
   readonly consumers: { name: string; meta: string; state: string | undefined }[];
 }
 
-export class RedisStore extends IndexedStreamStore {
+export class RedisStore extends IndexedStreamStore implements LeaseHolder {
   readonly storage = 'file' as const;
   /** Each stored message's record, as written to Redis. */
   private readonly records = new Map<number, Buffer>();
@@ -47,32 +48,44 @@ export class RedisStore extends IndexedStreamStore {
   private lastWrite: Promise<void> | undefined;
   private failure: string | undefined;
   private isClosed = false;
+  /** Another store took the stream: this one's holder should let it go. */
+  lost = false;
 
   private constructor(
     private readonly connection: RedisStoreConnection,
     readonly name: RedisStreamName,
-    private readonly token: string,
+    readonly token: string,
     limits: StoreLimits,
   ) {
     super(new SequenceIndex(), limits);
   }
 
-  /** A new stream (what a stream of that name left in Redis is replaced), owned by this store. */
+  /** A new stream, owned by this store; its writes fail when Redis has a stream of that name (failedWrite() says so). */
   static create(connection: RedisStoreConnection, name: RedisStreamName, limits: StoreLimits, config: string, created: string): RedisStore {
-    const store = new RedisStore(connection, name, randomUUID(), limits);
-    store.track(connection.create(name, store.token, config, created));
+    const store = new RedisStore(connection, name, connection.newToken(), limits);
+    const create = connection.create(name, store.token, config, created);
+    store.track(create);
+    // Renewed from when Redis gave it.
+    create.then(
+      () => {
+        if (!store.isClosed) connection.holdLease(store);
+      },
+      () => undefined,
+    );
     return store;
   }
 
   /**
-   * Takes the stream over (later writes of a previous owner are refused) and loads it; undefined
-   * when Redis has no such stream. `limitsOf` gets the stored config's JSON.
+   * Takes the stream over (later writes of a previous owner are refused) and loads it; 'held'
+   * while another server's lease lives, undefined when Redis has no such stream. `limitsOf`
+   * gets the stored config's JSON.
    */
-  static async open(connection: RedisStoreConnection, name: RedisStreamName, limitsOf: (config: string) => StoreLimits): Promise<OpenedRedisStream | undefined> {
-    const token = randomUUID();
+  static async open(connection: RedisStoreConnection, name: RedisStreamName, limitsOf: (config: string) => StoreLimits): Promise<OpenedRedisStream | 'held' | undefined> {
+    const token = connection.newToken();
     const claimed = await connection.claim(name, token);
-    if (claimed === undefined) return undefined;
+    if (claimed === undefined || claimed === 'held') return claimed;
     const store = new RedisStore(connection, name, token, limitsOf(claimed.config));
+    connection.holdLease(store);
     for (let fromSeq = 0; ; ) {
       const page = await connection.loadRecords(name, fromSeq, LOAD_PAGE);
       if (page.length === 0) break;
@@ -98,6 +111,16 @@ export class RedisStore extends IndexedStreamStore {
     if (!this.isClosed) this.send();
     if (this.failure !== undefined) return Promise.reject(new Error(this.failure));
     return this.lastWrite;
+  }
+
+  /** Why a write failed (the stream is another's, Redis refused it); from then on the store takes nothing. */
+  failedWrite(): string | undefined {
+    return this.failure;
+  }
+
+  leaseLost(reason: string): void {
+    this.lost = true;
+    this.failure ??= `stream ${this.name.stream} was taken over: ${reason}`;
   }
 
   override unavailable(): string | undefined {
@@ -203,6 +226,7 @@ export class RedisStore extends IndexedStreamStore {
 
   protected release(): void {
     this.send();
+    this.connection.releaseLease(this);
     this.isClosed = true;
     this.records.clear();
   }
@@ -254,7 +278,8 @@ export class RedisStore extends IndexedStreamStore {
   private track(write: Promise<void>): void {
     write.catch((err: Error) => {
       if (err instanceof ReplicaShortfall) return;
-      this.failure ??= `the Redis store of stream ${this.name.stream} could not write: ${err.message.replace(/^FENCED /, '')}`;
+      this.failure ??= `the Redis store of stream ${this.name.stream} could not write: ${err.message.replace(/^(FENCED|EXISTS) /, '')}`;
+      if (err.message.startsWith('FENCED')) this.lost = true;
     });
     // A later WAIT covers the earlier writes too: a shortfall of an earlier one is not carried over.
     const previous = this.lastWrite?.catch((err: Error) => {
