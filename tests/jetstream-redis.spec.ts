@@ -24,11 +24,16 @@ async function serverOn(redis: RunningRedis, storeDir: string, name: string, lea
   return startServer('nats-ts', `server_name: ${name}\njetstream { store_dir: ${JSON.stringify(storeDir)}, redis: "${redis.url}/0", redis_lease: "${lease}" }`);
 }
 
-/** Publishes 500, reads and acks 200 of them through the durable SHIPPER; then kill -9. */
-async function fillAndKill(server: RunningServer): Promise<void> {
+/**
+ * Creates ORDERS (num_replicas 3: Redis replicates it), publishes 500, reads and acks 200 of them
+ * through the durable SHIPPER; then kill -9.
+ */
+async function fillAndKill(server: RunningServer, name: string): Promise<void> {
   const nc = await connect({ servers: server.clientUrl, reconnect: false });
   const jsm = await jetstreamManager(nc);
-  await jsm.streams.add({ name: 'ORDERS', subjects: ['orders.*'] });
+  const created = await jsm.streams.add({ name: 'ORDERS', subjects: ['orders.*'], num_replicas: 3 });
+  expect(created.config.num_replicas).toBe(3);
+  expect(created.cluster?.leader).toBe(name);
   await jsm.consumers.add('ORDERS', { durable_name: 'SHIPPER', ack_policy: AckPolicy.Explicit, ack_wait: 30_000_000_000 });
   expect(await publishRange(jetstream(nc), 1, 500)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
   const consumer = await jetstream(nc).consumers.get('ORDERS', 'SHIPPER');
@@ -45,11 +50,16 @@ async function fillAndKill(server: RunningServer): Promise<void> {
   await server.stop();
 }
 
-/** Through `server`: the stream has the 500, takes 500 more as 501-1000, and SHIPPER reads 201-1000 in order, none again. */
-async function carryOn(server: RunningServer): Promise<void> {
+/**
+ * Through `server` (named `name`, the stream's owner now): the stream has the 500, takes 500
+ * more as 501-1000, and SHIPPER reads 201-1000 in order, none again.
+ */
+async function carryOn(server: RunningServer, name: string): Promise<void> {
   const nc = await connect({ servers: server.clientUrl });
   const jsm = await jetstreamManager(nc);
-  expect((await jsm.streams.info('ORDERS')).state).toMatchObject({ messages: 500, first_seq: 1, last_seq: 500 });
+  const info = await jsm.streams.info('ORDERS');
+  expect(info.state).toMatchObject({ messages: 500, first_seq: 1, last_seq: 500 });
+  expect(info.cluster?.leader).toBe(name);
   expect(await jsm.consumers.info('ORDERS', 'SHIPPER')).toMatchObject({ ack_floor: { stream_seq: 200 }, num_ack_pending: 0, num_pending: 300 });
   expect(await publishRange(jetstream(nc), 501, 1000)).toEqual(Array.from({ length: 500 }, (_, i) => i + 501));
   const again = await jetstream(nc).consumers.get('ORDERS', 'SHIPPER');
@@ -83,10 +93,10 @@ describe('JetStream on the Redis store [nats-ts]', () => {
     const storeDir = mkdtempSync(join(tmpdir(), 'js-redis-kill-'));
     let server = await serverOn(redis, storeDir, 'a');
     try {
-      await fillAndKill(server);
+      await fillAndKill(server, 'a');
       // The same server again: it takes its own streams back at once, without waiting for their lease.
       server = await serverOn(redis, storeDir, 'a');
-      await carryOn(server);
+      await carryOn(server, 'a');
     } finally {
       await server.stop();
       rmSync(storeDir, { recursive: true, force: true });
@@ -101,7 +111,7 @@ describe('JetStream on the Redis store [nats-ts]', () => {
     try {
       await first.waitForOutput('Redis Store');
       await second.waitForOutput('Redis Store');
-      await fillAndKill(first);
+      await fillAndKill(first, 'a');
       // The second serves the stream once the first's lease ran out (1 s) and its next takeover round ran.
       const nc = await connect({ servers: second.clientUrl });
       const jsm = await jetstreamManager(nc);
@@ -114,7 +124,7 @@ describe('JetStream on the Redis store [nats-ts]', () => {
       }
       await nc.close();
       expect(found).toBe(true);
-      await carryOn(second);
+      await carryOn(second, 'b');
     } finally {
       await first.stop();
       await second.stop();

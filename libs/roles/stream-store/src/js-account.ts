@@ -35,6 +35,8 @@ export interface JetStreamServer {
   readonly maxStore: number;
   readonly syncIntervalMs: number;
   readonly syncAlways: boolean;
+  /** Names this server (its server_name, else its id). */
+  readonly serverName: string;
   /** With `jetstream { redis }`: where file-storage streams are kept instead of `storeRoot`. */
   readonly redis: RedisStoreConnection | undefined;
   /** Bytes stored by every account, per storage. */
@@ -101,6 +103,16 @@ export class JetStreamAccount implements StreamOwner {
 
   get domain(): string | undefined {
     return this.server.domain;
+  }
+
+  /** With the Redis store, this server: it owns (holds the lease of) every Redis stream it serves. */
+  get leader(): string | undefined {
+    return this.server.redis === undefined ? undefined : this.server.serverName;
+  }
+
+  /** File-storage streams are kept in Redis, which replicates them. */
+  get storesInRedis(): boolean {
+    return this.server.redis !== undefined;
   }
 
   private get streamsDir(): string {

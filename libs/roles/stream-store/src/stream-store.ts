@@ -85,7 +85,7 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
   readonly reserved = { memory: 0, file: 0 };
   readonly accounts = new Map<string, JetStreamAccount>();
   readonly advisories: Advisories;
-  private readonly serverName: string;
+  readonly serverName: string;
   private bus: BusEndpoint | undefined;
   private origin: RouterOrigin = { originKind: 'internal', originMember: '' };
   readonly logger: Logger;

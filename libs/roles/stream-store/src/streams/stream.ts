@@ -12,6 +12,8 @@ import { SubjectTransform } from './subject-transform.js';
 /** What a stream needs from its account: acks go out in batches, storage is counted per account. */
 export interface StreamOwner {
   readonly domain: string | undefined;
+  /** The server owning the stream's Redis lease (this one), reported as nats-server's cluster leader; undefined without Redis. */
+  readonly leader: string | undefined;
   /** Queues a reply (a publish ack) to go out once the stream's appends are flushed. */
   queueReply(stream: Stream, reply: string, body: string): void;
   /** nats-server's refusal when storing `size` more bytes of this storage would pass a limit. */
@@ -284,7 +286,10 @@ export class Stream {
 
   /** nats-server's StreamInfo: config, created, state (with subject counts and deleted on request). */
   info(options: { subjectsFilter?: string; deletedDetails?: boolean } = {}): Record<string, unknown> {
-    return { config: this.config, created: rfc3339Nano(this.createdNs), state: this.stateJson(options) };
+    const info: Record<string, unknown> = { config: this.config, created: rfc3339Nano(this.createdNs), state: this.stateJson(options) };
+    const leader = this.owner.leader;
+    if (leader !== undefined && this.config.storage === 'file') info.cluster = { leader };
+    return info;
   }
 
   stateJson(options: { subjectsFilter?: string; deletedDetails?: boolean } = {}): Record<string, unknown> {
