@@ -6,8 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import { connect, createInbox, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
+import { clusterUrl, startClusterMember, waitForMesh, waitForRouteInterest } from './cluster-helpers.js';
 import { startRedis, stopAllRedis, type RunningRedis } from './support/redis.js';
 import { startServer, stopAllServers, type RunningServer } from './support/servers.js';
 
@@ -87,6 +88,21 @@ async function publishRange(js: JetStreamClient, from: number, to: number): Prom
   return seqs;
 }
 
+/** Every answer to one API request within a second (each server of a cluster receives it). */
+async function answersTo(nc: NatsConnection, subject: string, body: unknown): Promise<Record<string, unknown>[]> {
+  const inbox = createInbox();
+  const sub = nc.subscribe(inbox);
+  const answers: Record<string, unknown>[] = [];
+  const collected = (async () => {
+    for await (const m of sub) answers.push(m.json<Record<string, unknown>>());
+  })();
+  nc.publish(subject, JSON.stringify(body), { reply: inbox });
+  await sleep(1_000);
+  sub.unsubscribe();
+  await collected;
+  return answers;
+}
+
 describe('JetStream on the Redis store [nats-ts]', () => {
   it('keeps a stream and its durable consumer across kill -9: 500 before, 500 after, read in order', { timeout: 60_000 }, async () => {
     const redis = await startRedis();
@@ -112,9 +128,10 @@ describe('JetStream on the Redis store [nats-ts]', () => {
       await first.waitForOutput('Redis Store');
       await second.waitForOutput('Redis Store');
       await fillAndKill(first, 'a');
-      // The second serves the stream once the first's lease ran out (1 s) and its next takeover round ran.
+      // The second serves the stream once the first's lease ran out (1 s) and its next takeover
+      // round ran; until then it leaves requests for the stream unanswered (it is another's).
       const nc = await connect({ servers: second.clientUrl });
-      const jsm = await jetstreamManager(nc);
+      const jsm = await jetstreamManager(nc, { timeout: 1_000 });
       let found = false;
       for (const deadline = Date.now() + 10_000; !found && Date.now() < deadline; ) {
         found = await jsm.streams.info('ORDERS').then(
@@ -128,6 +145,60 @@ describe('JetStream on the Redis store [nats-ts]', () => {
     } finally {
       await first.stop();
       await second.stop();
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('serves a stream once in a cluster of two servers on one Redis, and from the other after kill -9 of its owner', { timeout: 60_000 }, async () => {
+    const redis = await startRedis();
+    const dirs = [mkdtempSync(join(tmpdir(), 'js-redis-ca-')), mkdtempSync(join(tmpdir(), 'js-redis-cb-'))];
+    const jetstreamOf = (name: string, dir: string): string => `server_name: ${name}\njetstream { store_dir: ${JSON.stringify(dir)}, redis: "${redis.url}/0", redis_lease: "1s" }`;
+    const a = await startClusterMember('nats-ts', { extra: jetstreamOf('a', dirs[0]!) });
+    const b = await startClusterMember('nats-ts', { routes: [clusterUrl(a)], extra: jetstreamOf('b', dirs[1]!) });
+    const servers = { a, b };
+    try {
+      await waitForMesh([a, b]);
+      await a.waitForOutput('Redis Store');
+      await b.waitForOutput('Redis Store');
+      const nc = await connect({ servers: a.clientUrl, reconnect: false });
+      // Both servers receive each request; only one answers.
+      const created = await answersTo(nc, '$JS.API.STREAM.CREATE.ORDERS', { name: 'ORDERS', subjects: ['orders.*'], num_replicas: 3 });
+      expect(created).toHaveLength(1);
+      expect(created[0]!.error).toBeUndefined();
+      const leader = (created[0]!.cluster as { leader: 'a' | 'b' }).leader;
+      const other = leader === 'a' ? 'b' : 'a';
+      if (leader === 'b') await waitForRouteInterest([a], 'orders.*');
+      const consumer = await answersTo(nc, '$JS.API.CONSUMER.CREATE.ORDERS.SHIPPER', { stream_name: 'ORDERS', config: { durable_name: 'SHIPPER', ack_policy: 'explicit', ack_wait: 30_000_000_000 } });
+      expect(consumer).toHaveLength(1);
+      expect(consumer[0]!.error).toBeUndefined();
+      expect(await answersTo(nc, '$JS.API.STREAM.INFO.ORDERS', {})).toHaveLength(1);
+      expect(await publishRange(jetstream(nc), 1, 500)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+      const shipper = await jetstream(nc).consumers.get('ORDERS', 'SHIPPER');
+      let read = 0;
+      for await (const m of await shipper.fetch({ max_messages: 200, expires: 5_000 })) {
+        expect(await m.ackAck()).toBe(true);
+        if (++read === 200) break;
+      }
+      await nc.close();
+      servers[leader].signal('SIGKILL');
+      await servers[leader].waitExit();
+
+      const survivor = servers[other];
+      const probe = await connect({ servers: survivor.clientUrl });
+      const jsm = await jetstreamManager(probe, { timeout: 1_000 });
+      let found = false;
+      for (const deadline = Date.now() + 10_000; !found && Date.now() < deadline; ) {
+        found = await jsm.streams.info('ORDERS').then(
+          () => true,
+          () => sleep(100).then(() => false),
+        );
+      }
+      await probe.close();
+      expect(found).toBe(true);
+      await carryOn(survivor, other);
+    } finally {
+      await a.stop();
+      await b.stop();
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -8,7 +8,7 @@ import type { Logger } from '@nats-ts/observability';
 import { GLOBAL_ACCOUNT_NAME, type InterestRouter, type RouterOrigin } from '@nats-ts/routing';
 import { Advisories } from './advisories.js';
 import { goJson } from './api/go-json.js';
-import { jsError, type JsApiError } from './api/js-errors.js';
+import type { JsApiError } from './api/js-errors.js';
 import type { SnapshotRequest } from './api/snapshot-api.js';
 import { encodeJsonReply, handleApiRequest, type ApiReply, type ApiServer } from './api/stream-api.js';
 import { JetStreamAccount, RESTORE_STAGING_DIR, type JetStreamServer } from './js-account.js';
@@ -299,15 +299,32 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
       this.accounts.get(accountName)?.streams.get(tokens[3]!)?.consumers.get(tokens[4]!)?.pull(reply, body);
       return;
     }
+    // With the Redis store, a stream this server does not serve may be another server's (a
+    // server of the same cluster receives the request too): that one answers, this one stays
+    // silent. A create goes on, Redis refusing it when the stream is kept there.
+    const named = streamNamedBy(tokens);
+    const redis = this.redis;
+    if (redis !== undefined && named !== undefined && !(tokens[0] === 'STREAM' && tokens[1] === 'CREATE') && this.accounts.get(accountName)?.streams.has(named) === false) {
+      redis.hasStream(accountName, named).then(
+        (elsewhere) => {
+          if (!elsewhere) this.answerApi(accountName, tokens, reply, body);
+        },
+        (err: Error) => this.logger.error(`JetStream: asking Redis for stream ${named}: ${err.message}`),
+      );
+      return;
+    }
+    this.answerApi(accountName, tokens, reply, body);
+  }
+
+  private answerApi(accountName: string, tokens: string[], reply: string, body: Uint8Array): void {
     // A management answer must not overtake the acks of earlier publishes: those go first. Pull
     // requests and direct gets, which come at message rates, wait for the batch like publishes.
     if (tokens[0] !== 'DIRECT') this.flush();
-    const computed = handleApiRequest(this, this.accounts.get(accountName), tokens, body);
-    if (computed === undefined) return;
-    let answer: ApiReply = computed;
+    const answer = handleApiRequest(this, this.accounts.get(accountName), tokens, body);
+    if (answer === undefined) return;
     const answered = (): void => {
-      const refusal = this.refusedRedisCreate(accountName, tokens);
-      if (refusal !== undefined) answer = refusal;
+      // Another server created it first: that one answers.
+      if (this.refusedRedisCreate(accountName, tokens)) return;
       this.publishReply(accountName, reply, answer);
       if ('json' in answer && this.accounts.has(accountName)) {
         const request = body.length === 0 ? '' : Buffer.from(body).toString('utf8');
@@ -324,19 +341,18 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
   }
 
   /**
-   * A STREAM.CREATE answered before Redis had it, which Redis refused (another server keeps a
-   * stream of that name): the stream is let go here, and the answer is the refusal.
+   * A STREAM.CREATE made here before Redis had it, which Redis refused (another server keeps a
+   * stream of that name, and answers): the stream is let go here.
    */
-  private refusedRedisCreate(accountName: string, tokens: readonly string[]): ApiReply | undefined {
-    if (tokens[0] !== 'STREAM' || tokens[1] !== 'CREATE') return undefined;
+  private refusedRedisCreate(accountName: string, tokens: readonly string[]): boolean {
+    if (tokens[0] !== 'STREAM' || tokens[1] !== 'CREATE') return false;
     const account = this.accounts.get(accountName);
     const stream = account?.streams.get(tokens[2] ?? '');
     const store = stream?.store;
-    if (!(store instanceof RedisStore) || store.state().lastSeq > 0) return undefined;
-    const failure = store.failedWrite();
-    if (failure === undefined) return undefined;
+    if (!(store instanceof RedisStore) || store.state().lastSeq > 0 || store.failedWrite() === undefined) return false;
+    this.logger.warn(`JetStream: ${store.failedWrite()}: stream ${stream!.name} is another server's`);
     account!.letGo(stream!);
-    return { json: { type: 'io.nats.jetstream.api.v1.stream_create_response', error: jsError('StreamCreate', { err: failure }) } };
+    return true;
   }
 
   /** Writes out the batch's appends, then sends its acks and republished copies. */
@@ -447,6 +463,21 @@ function defaultMaxStore(dir: string): number {
     return Math.floor(fs.bavail * fs.bsize * 0.75);
   } catch {
     return 1024 ** 4;
+  }
+}
+
+/** The stream an API request names (`STREAM.INFO.<name>`, `CONSUMER.CREATE.<stream>...`, ...); undefined for account-wide ones. */
+function streamNamedBy(tokens: readonly string[]): string | undefined {
+  switch (tokens[0]) {
+    case 'STREAM':
+      if (tokens[1] === 'NAMES' || tokens[1] === 'LIST' || tokens[1] === 'TEMPLATE') return undefined;
+      return tokens[1] === 'MSG' || tokens[1] === 'PEER' || tokens[1] === 'LEADER' ? tokens[3] : tokens[2];
+    case 'CONSUMER':
+      return tokens[1] === 'DURABLE' || tokens[1] === 'LEADER' ? tokens[3] : tokens[2];
+    case 'DIRECT':
+      return tokens[2];
+    default:
+      return undefined;
   }
 }
 

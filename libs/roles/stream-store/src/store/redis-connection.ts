@@ -134,6 +134,11 @@ export class RedisStoreConnection {
     return this.client.status === 'ready';
   }
 
+  /** Whether Redis keeps a stream of that name for the account. */
+  async hasStream(account: string, stream: string): Promise<boolean> {
+    return (await this.client.sismember(accountStreamsKey(account), stream)) === 1;
+  }
+
   /** The names of the account's streams kept in Redis. */
   async streamNames(account: string): Promise<string[]> {
     return this.client.smembers(accountStreamsKey(account));
