@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, createInbox, type NatsConnection } from '@nats-io/transport-node';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clusterUrl, startClusterMember, waitForMesh, waitForRouteInterest } from './cluster-helpers.js';
 import { startRedis, stopAllRedis, type RunningRedis } from './support/redis.js';
@@ -200,6 +201,40 @@ describe('JetStream on the Redis store [nats-ts]', () => {
       await a.stop();
       await b.stop();
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('opens a stream again as Redis has it after Redis refused its writes (out of memory)', { timeout: 60_000 }, async () => {
+    const redis = await startRedis();
+    const storeDir = mkdtempSync(join(tmpdir(), 'js-redis-oom-'));
+    const server = await serverOn(redis, storeDir, 'a', '1s');
+    const admin = new Redis(redis.url);
+    try {
+      const nc = await connect({ servers: server.clientUrl });
+      const jsm = await jetstreamManager(nc, { timeout: 1_000 });
+      await jsm.streams.add({ name: 'ORDERS', subjects: ['orders.*'] });
+      const js = jetstream(nc, { timeout: 1_000 });
+      expect(await publishRange(js, 1, 10)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+      await admin.config('SET', 'maxmemory', '1');
+      for (let i = 0; i < 3; i++) await expect(js.publish('orders.1', `refused${i}`), 'an ack of a write Redis refused').rejects.toThrow();
+      await admin.config('SET', 'maxmemory', '0');
+      let seq = 0;
+      for (const deadline = Date.now() + 15_000; seq === 0 && Date.now() < deadline; ) {
+        seq = await js.publish('orders.2', 'back').then(
+          (ack) => ack.seq,
+          () => sleep(200).then(() => 0),
+        );
+      }
+      // Nothing Redis refused was kept: the stream goes on after the 10.
+      expect(seq).toBe(11);
+      expect((await jsm.streams.info('ORDERS')).state).toMatchObject({ messages: 11, last_seq: 11 });
+      expect(decoder.decode((await jsm.streams.getMessage('ORDERS', { seq: 11 }))!.data)).toBe('back');
+      expect(server.output()).toMatch(/opened again as Redis has it/);
+      await nc.close();
+    } finally {
+      admin.disconnect();
+      await server.stop();
+      rmSync(storeDir, { recursive: true, force: true });
     }
   });
 

@@ -149,9 +149,10 @@ export class JetStreamAccount implements StreamOwner {
   }
 
   /**
-   * Lets go of the Redis streams another server took, and opens those kept in Redis that no
-   * server holds (at start, then every half lease: a takeover when their owner died). Returns
-   * what could not be read, each problem once.
+   * Lets go of the Redis streams whose writes failed (another server took them, or Redis
+   * refused a write), and opens those kept in Redis that no server holds (at start, then every
+   * half lease: a takeover when their owner died, or the stream again as Redis has it after a
+   * failed write). Returns what could not be read, each problem once.
    */
   async takeOverFromRedis(redis: RedisStoreConnection): Promise<string[]> {
     const problems: string[] = [];
@@ -161,8 +162,10 @@ export class JetStreamAccount implements StreamOwner {
       problems.push(problem);
     };
     for (const stream of [...this.streams.values()]) {
-      if (!(stream.store instanceof RedisStore) || !stream.store.lost) continue;
-      problems.push(`${stream.store.failedWrite()}; no longer served here`);
+      if (!(stream.store instanceof RedisStore)) continue;
+      const failure = stream.store.failedWrite();
+      if (failure === undefined) continue;
+      problems.push(stream.store.lost ? `${failure}; no longer served here` : `${failure}; opened again as Redis has it`);
       this.letGo(stream);
     }
     for (const name of await redis.streamNames(this.name)) {

@@ -322,9 +322,10 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     if (tokens[0] !== 'DIRECT') this.flush();
     const answer = handleApiRequest(this, this.accounts.get(accountName), tokens, body);
     if (answer === undefined) return;
+    const creating = tokens[0] === 'STREAM' && tokens[1] === 'CREATE' ? this.accounts.get(accountName)?.streams.get(tokens[2] ?? '') : undefined;
     const answered = (): void => {
       // Another server created it first: that one answers.
-      if (this.refusedRedisCreate(accountName, tokens)) return;
+      if (creating !== undefined && this.refusedRedisCreate(creating)) return;
       this.publishReply(accountName, reply, answer);
       if ('json' in answer && this.accounts.has(accountName)) {
         const request = body.length === 0 ? '' : Buffer.from(body).toString('utf8');
@@ -344,14 +345,11 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
    * A STREAM.CREATE made here before Redis had it, which Redis refused (another server keeps a
    * stream of that name, and answers): the stream is let go here.
    */
-  private refusedRedisCreate(accountName: string, tokens: readonly string[]): boolean {
-    if (tokens[0] !== 'STREAM' || tokens[1] !== 'CREATE') return false;
-    const account = this.accounts.get(accountName);
-    const stream = account?.streams.get(tokens[2] ?? '');
-    const store = stream?.store;
+  private refusedRedisCreate(stream: Stream): boolean {
+    const store = stream.store;
     if (!(store instanceof RedisStore) || store.state().lastSeq > 0 || store.failedWrite() === undefined) return false;
-    this.logger.warn(`JetStream: ${store.failedWrite()}: stream ${stream!.name} is another server's`);
-    account!.letGo(stream!);
+    this.logger.warn(`JetStream: ${store.failedWrite()}: stream ${stream.name} is another server's`);
+    for (const account of this.accounts.values()) account.letGo(stream);
     return true;
   }
 
