@@ -174,9 +174,11 @@ export class JetStreamAccount implements StreamOwner {
         if (!(local.store instanceof RedisStore)) report(`stream '${this.name} > ${name}' is both in ${this.server.storeRoot} and in Redis: the one on disk is used`);
         continue;
       }
+      let store: RedisStore | undefined;
       try {
         const opened = await RedisStore.open(redis, { account: this.name, stream: name }, (config) => storeLimits(JSON.parse(config) as StreamConfig));
         if (opened === undefined || opened === 'held') continue;
+        store = opened.store;
         // Created here while it was loading: that one's create failed, the loaded one is kept.
         const created = this.streams.get(name);
         if (created !== undefined) this.letGo(created);
@@ -189,6 +191,7 @@ export class JetStreamAccount implements StreamOwner {
         this.syncSourcing(stream);
         this.server.streamsChanged(this);
       } catch (err) {
+        if (store !== undefined && this.streams.get(name)?.store !== store) store.close();
         report(`stream '${this.name} > ${name}' in Redis: ${(err as Error).message}`);
       }
     }

@@ -81,8 +81,8 @@ export class RedisStoreConnection {
   ) {
     this.minReplicas = options.minReplicas;
     this.leaseMs = options.leaseMs;
-    // The identity ends with a separator, so that a server name is never the start of another's.
-    this.identity = `${options.identity}/`;
+    // Escaped and ending with a separator, so that no server's identity starts another's.
+    this.identity = `${encodeURIComponent(options.identity)}/`;
     this.renewTimer = setInterval(() => this.renewLeases(), Math.max(100, Math.floor(this.leaseMs / 3)));
     this.renewTimer.unref();
   }

@@ -86,15 +86,21 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
     if (claimed === undefined || claimed === 'held') return claimed;
     const store = new RedisStore(connection, name, token, limitsOf(claimed.config));
     connection.holdLease(store);
-    for (let fromSeq = 0; ; ) {
-      const page = await connection.loadRecords(name, fromSeq, LOAD_PAGE);
-      if (page.length === 0) break;
-      for (const { seq, record } of page) store.adopt(seq, record);
-      fromSeq = page[page.length - 1]!.seq + 1;
+    try {
+      for (let fromSeq = 0; ; ) {
+        const page = await connection.loadRecords(name, fromSeq, LOAD_PAGE);
+        if (page.length === 0) break;
+        for (const { seq, record } of page) store.adopt(seq, record);
+        fromSeq = page[page.length - 1]!.seq + 1;
+      }
+      if (claimed.lastSeq !== null) store.index.skipTo(Number(claimed.lastSeq), BigInt(claimed.lastTime ?? '0'));
+      const consumers = await connection.loadConsumers(name);
+      return { store, config: claimed.config, created: claimed.created, consumers };
+    } catch (err) {
+      // Not served after all: its lease runs out.
+      store.close();
+      throw err;
     }
-    if (claimed.lastSeq !== null) store.index.skipTo(Number(claimed.lastSeq), BigInt(claimed.lastTime ?? '0'));
-    const consumers = await connection.loadConsumers(name);
-    return { store, config: claimed.config, created: claimed.created, consumers };
   }
 
   /** Sends the pending operations (one round trip); committed() says when they landed. */
