@@ -106,6 +106,13 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('runs stream-store replicas on the Redis store, in an append-only Redis of their own', () => {
+    expect(compose).toMatch(/^ {2}stream-store:\n(?: {4}.*\n)*? {4}deploy:\n {6}replicas: 2\n/m);
+    expect(compose).toMatch(/^ {2}redis-jetstream:\n {4}image: redis:7-alpine\n {4}command: \["redis-server", "--save", "", "--appendonly", "yes", "--appendfsync", "always"\]/m);
+    const { options } = loadConfigFile(join(repoRoot, 'deploy', 'stream-store.conf'), {});
+    expect(options.jetstream).toMatchObject({ enabled: true, redis: { url: 'redis://redis-jetstream:6379/0' } });
+  });
+
   it('sends the spans of every role to the OpenTelemetry collector, which forwards them to Jaeger', () => {
     expect(compose.match(/OTEL_EXPORTER_OTLP_ENDPOINT: http:\/\/otel-collector:4318/g)).toHaveLength(5);
     expect(compose).toContain('./deploy/otel-collector.yaml:/etc/otelcol/config.yaml:ro');

@@ -1,12 +1,14 @@
-// A real redis-server for tests, on a free loopback port, without persistence; stopped when the
-// test file's worker exits at the latest.
+// A real redis-server for tests, on a free loopback port, without persistence (or, persistent,
+// with an append-only file fsynced at every write); stopped when the test file's worker exits
+// at the latest.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const redisBin = process.env.REDIS_SERVER_BIN ?? ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p)) ?? 'redis-server';
+const sentinelBin = process.env.REDIS_SENTINEL_BIN ?? ['/usr/bin/redis-sentinel', '/usr/local/bin/redis-sentinel'].find((p) => existsSync(p)) ?? 'redis-sentinel';
 const startTimeoutMs = 10_000;
 
 const live = new Set<ChildProcess>();
@@ -26,9 +28,9 @@ export interface RunningRedis {
   readonly port: number;
   /** redis://127.0.0.1:<port> */
   readonly url: string;
-  /** Stops the server (SIGKILL: nothing is saved, as after a crash); it can be started again. */
+  /** Stops the server (SIGKILL, as after a crash: only a persistent one keeps its data); it can be started again. */
   stop(): Promise<void>;
-  /** Starts it again on the same port, empty. */
+  /** Starts it again on the same port: empty, or a persistent one with what it had. */
   start(): Promise<void>;
 }
 
@@ -37,13 +39,44 @@ class RedisProcess implements RunningRedis {
   private child: ChildProcess | undefined;
   private readonly dir = mkdtempSync(join(tmpdir(), 'nats-ts-redis-'));
 
-  constructor(readonly port: number) {
+  constructor(
+    readonly port: number,
+    private readonly persistent: boolean,
+    /** A replica of the server on this port. */
+    private readonly replicaOf: number | undefined,
+    /** A Sentinel watching the primary on this port, as `mymaster`. */
+    private readonly sentinelOf: number | undefined,
+  ) {
     this.url = `redis://127.0.0.1:${port}`;
   }
 
+  private command(): [string, string[]] {
+    if (this.sentinelOf !== undefined) {
+      // A Sentinel rewrites its config file: one of its own, in its directory.
+      const file = join(this.dir, 'sentinel.conf');
+      writeFileSync(
+        file,
+        [
+          `port ${this.port}`,
+          'bind 127.0.0.1',
+          `dir ${this.dir}`,
+          `sentinel monitor mymaster 127.0.0.1 ${this.sentinelOf} 1`,
+          'sentinel down-after-milliseconds mymaster 1000',
+          'sentinel failover-timeout mymaster 5000',
+          '',
+        ].join('\n'),
+      );
+      return [sentinelBin, [file]];
+    }
+    const persistence = this.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    const replica = this.replicaOf === undefined ? [] : ['--replicaof', '127.0.0.1', String(this.replicaOf)];
+    return [redisBin, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, ...replica, '--dir', this.dir]];
+  }
+
   async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir];
-    const child = spawn(redisBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [bin, args] = this.command();
+    const ready = this.sentinelOf !== undefined ? '+monitor master' : 'Ready to accept connections';
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     live.add(child);
     let output = '';
@@ -51,7 +84,7 @@ class RedisProcess implements RunningRedis {
       const timer = setTimeout(() => reject(new Error(`redis-server not ready within ${startTimeoutMs}ms:\n${output}`)), startTimeoutMs);
       const onData = (chunk: Buffer): void => {
         output += chunk.toString();
-        if (output.includes('Ready to accept connections')) {
+        if (output.includes(ready)) {
           clearTimeout(timer);
           resolve();
         }
@@ -60,7 +93,7 @@ class RedisProcess implements RunningRedis {
       child.stderr!.on('data', onData);
       child.once('error', (err) => {
         clearTimeout(timer);
-        reject(new Error(`cannot start ${redisBin}: ${err.message}`));
+        reject(new Error(`cannot start ${bin}: ${err.message}`));
       });
       child.once('exit', (code) => {
         clearTimeout(timer);
@@ -87,15 +120,26 @@ class RedisProcess implements RunningRedis {
 
 const started: RedisProcess[] = [];
 
-/** Starts a redis-server on a free port. */
-export async function startRedis(): Promise<RunningRedis> {
-  const redis = new RedisProcess(await freePort());
+/**
+ * Starts a redis-server on a free port; `persistent`: its data survives a stop and start;
+ * `replicaOf`: a replica of the one on that port.
+ */
+export async function startRedis(options: { persistent?: boolean; replicaOf?: number } = {}): Promise<RunningRedis> {
+  const redis = new RedisProcess(await freePort(), options.persistent ?? false, options.replicaOf, undefined);
   started.push(redis);
   await redis.start();
   return redis;
 }
 
-/** Stops every redis-server this test file started. */
+/** Starts a redis-sentinel on a free port, watching the primary on `primaryPort` as `mymaster` (quorum 1, down after 1 s). */
+export async function startSentinel(primaryPort: number): Promise<RunningRedis> {
+  const sentinel = new RedisProcess(await freePort(), false, undefined, primaryPort);
+  started.push(sentinel);
+  await sentinel.start();
+  return sentinel;
+}
+
+/** Stops every redis-server and redis-sentinel this test file started. */
 export async function stopAllRedis(): Promise<void> {
   await Promise.all(started.splice(0).map((redis) => redis.dispose()));
 }

@@ -38,7 +38,7 @@ export function newDraft(): Draft {
     auth: { users: [], nkeys: [], timeoutMs: DEFAULTS.authTimeoutMs },
     allowNonTls: false,
     accounts: [],
-    jetstream: { enabled: false, maxMemoryStore: -1, maxFileStore: -1, syncIntervalMs: DEFAULTS.jetstreamSyncIntervalMs, syncAlways: false },
+    jetstream: { enabled: false, maxMemoryStore: -1, maxFileStore: -1, syncIntervalMs: DEFAULTS.jetstreamSyncIntervalMs, syncAlways: false, redisMinReplicas: 0, redisLeaseMs: DEFAULTS.jetstreamRedisLeaseMs },
   };
   return { options, positions: new Map(), userPositions: new Map(), httpHostSet: false, authTimeoutSet: false };
 }

@@ -7,6 +7,7 @@ import { applyOperators, applyResolver, applyResolverPreload } from './operator-
 import type { ConfigEntry, MapNode } from './conf-nodes.js';
 import { describeNode } from './conf-nodes.js';
 import type { Draft } from './draft.js';
+import { applyJetStreamRedis, applyRedisLease, applyRedisMinReplicas } from './jetstream-redis-options.js';
 import type { JetStreamConfig } from './options.js';
 import {
   Diagnostics,
@@ -351,6 +352,15 @@ function applyJetStream(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
       case 'sync':
         applySyncInterval(x, js, d);
         break;
+      case 'redis':
+        applyJetStreamRedis(x, js, d);
+        break;
+      case 'redis_min_replicas':
+        applyRedisMinReplicas(x, js, d);
+        break;
+      case 'redis_lease':
+        applyRedisLease(x, js, d);
+        break;
       case 'key':
       case 'ek':
       case 'encryption_key':
@@ -367,4 +377,7 @@ function applyJetStream(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
     }
   }
   js.enabled = enabled;
+  if (js.redisMinReplicas > 0 && js.redis === undefined) {
+    d.error(e.keyPos, 'jetstream redis_min_replicas needs redis (the Redis store)');
+  }
 }

@@ -51,7 +51,7 @@ describe('loadOptions defaults', () => {
       auth: { users: [], nkeys: [], timeoutMs: 2000 },
       accounts: [],
       allowNonTls: false,
-      jetstream: { enabled: false, maxMemoryStore: -1, maxFileStore: -1, syncIntervalMs: DEFAULTS.jetstreamSyncIntervalMs, syncAlways: false },
+      jetstream: { enabled: false, maxMemoryStore: -1, maxFileStore: -1, syncIntervalMs: DEFAULTS.jetstreamSyncIntervalMs, syncAlways: false, redisMinReplicas: 0, redisLeaseMs: DEFAULTS.jetstreamRedisLeaseMs },
     });
   });
 
@@ -295,9 +295,19 @@ describe('loadConfigFile: jetstream', () => {
       maxOutstandingCatchup: 32 * 1024 * 1024,
       syncIntervalMs: 10_000,
       syncAlways: false,
+      redisMinReplicas: 0,
+      redisLeaseMs: DEFAULTS.jetstreamRedisLeaseMs,
     });
     expect(optionsOf('jetstream { sync_interval: always }').jetstream.syncAlways).toBe(true);
     expect(optionsOf('jetstream: enabled').jetstream).toMatchObject({ enabled: true, maxMemoryStore: -1, maxFileStore: -1, syncIntervalMs: DEFAULTS.jetstreamSyncIntervalMs });
+  });
+
+  it('reads the Redis store: a URL, or a Sentinel group, and redis_min_replicas', () => {
+    expect(optionsOf('jetstream { redis: "redis://127.0.0.1:6379/2" }').jetstream).toMatchObject({ enabled: true, redis: { url: 'redis://127.0.0.1:6379/2' }, redisMinReplicas: 0 });
+    const sentinel = optionsOf('jetstream {\n  redis: { sentinels: ["h1:26379", "[::1]:26380"], name: "mymaster" }\n  redis_min_replicas: 1\n}').jetstream;
+    expect(sentinel.redis).toEqual({ sentinels: [{ host: 'h1', port: 26379 }, { host: '::1', port: 26380 }], name: 'mymaster' });
+    expect(sentinel.redisMinReplicas).toBe(1);
+    expect(optionsOf('jetstream { redis: "redis://h", redis_lease: "2s" }').jetstream.redisLeaseMs).toBe(2_000);
   });
 
   it('reads per-account JetStream: enabled, or limits with nats-server 2.9 key names', () => {

@@ -99,7 +99,18 @@ export interface JetStreamConfig {
   /** How often file stores fsync (nats-server 2.10's `sync_interval`); `always`: before every ack. */
   syncIntervalMs: number;
   syncAlways: boolean;
+  /** nats-ts's `redis`: file-storage streams live in this Redis instead of `store_dir`. */
+  redis?: JetStreamRedisConfig;
+  /** `redis_min_replicas`: an ack waits until this many Redis replicas have the write (`WAIT`); 0: the primary's word. */
+  redisMinReplicas: number;
+  /** `redis_lease`: how long a stream's owner holds it without renewing; another server takes it over after that. */
+  redisLeaseMs: number;
 }
+
+/** Where the Redis store is: one server (`redis://host:port/db`), or the primary a Sentinel group names. */
+export type JetStreamRedisConfig =
+  | { readonly url: string }
+  | { readonly sentinels: readonly { readonly host: string; readonly port: number }[]; readonly name: string };
 
 /** An account's JetStream limits as nats-server 2.9 reads them; -1 is unlimited. */
 export interface JetStreamAccountLimits {
@@ -304,6 +315,7 @@ export const DEFAULTS = {
   lameDuckGracePeriodMs: 10_000,
   /** nats-server 2.10's default file store sync interval. */
   jetstreamSyncIntervalMs: 120_000,
+  jetstreamRedisLeaseMs: 5_000,
   responseMaxMsgs: 1,
   responseExpiresMs: 2 * 60_000,
 } as const;

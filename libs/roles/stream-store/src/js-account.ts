@@ -8,12 +8,15 @@ import { goJson } from './api/go-json.js';
 import { nowNs, parseRfc3339, rfc3339Nano } from './api/time.js';
 import { FileStore } from './store/file-store.js';
 import { MemoryStore } from './store/memory-store.js';
+import type { RedisStoreConnection } from './store/redis-connection.js';
+import { RedisStore } from './store/redis-store.js';
 import { UNLIMITED, type StreamStore } from './store/stream-store.js';
 import { StreamRestore } from './streams/stream-restore.js';
 import type { Advisories } from './advisories.js';
 import { Consumer, type ConsumerHost } from './consumers/consumer.js';
 import type { ConsumerConfig } from './consumers/consumer-config.js';
-import { ConsumerFiles } from './consumers/consumer-files.js';
+import { ConsumerFiles, type ConsumerStateStore, type StoredConsumer } from './consumers/consumer-files.js';
+import { RedisConsumerStates, readRedisConsumers } from './consumers/redis-consumer-states.js';
 import type { InternalEntry, MessageTarget } from './internal-entry.js';
 import { StreamSourcing } from './sourcing/stream-sourcing.js';
 import type { FeedHost } from './sourcing/upstream-feed.js';
@@ -32,6 +35,10 @@ export interface JetStreamServer {
   readonly maxStore: number;
   readonly syncIntervalMs: number;
   readonly syncAlways: boolean;
+  /** Names this server (its server_name, else its id). */
+  readonly serverName: string;
+  /** With `jetstream { redis }`: where file-storage streams are kept instead of `storeRoot`. */
+  readonly redis: RedisStoreConnection | undefined;
   /** Bytes stored by every account, per storage. */
   readonly used: { memory: number; file: number };
   /** max_bytes reserved by every account's streams, per storage. */
@@ -57,7 +64,7 @@ export interface JetStreamServer {
 
 /** A kept consumer's state to write in the next flush, and the ack requests answered after it. */
 interface ConsumerWrite {
-  readonly files: ConsumerFiles;
+  readonly files: ConsumerStateStore;
   readonly ackReplies: string[];
 }
 
@@ -95,6 +102,8 @@ export class JetStreamAccount implements StreamOwner {
   private readonly stateWrittenMs = new Map<Consumer, number>();
   /** Brings the flush back for the states held back by STATE_WRITE_INTERVAL_MS. */
   private stateTimer: NodeJS.Timeout | undefined;
+  /** Problems of streams kept in Redis already logged (the takeover runs again and again). */
+  private readonly reportedProblems = new Set<string>();
 
   constructor(
     readonly name: string,
@@ -104,6 +113,16 @@ export class JetStreamAccount implements StreamOwner {
 
   get domain(): string | undefined {
     return this.server.domain;
+  }
+
+  /** With the Redis store, this server: it owns (holds the lease of) every Redis stream it serves. */
+  get leader(): string | undefined {
+    return this.server.redis === undefined ? undefined : this.server.serverName;
+  }
+
+  /** File-storage streams are kept in Redis, which replicates them. */
+  get storesInRedis(): boolean {
+    return this.server.redis !== undefined;
   }
 
   private get streamsDir(): string {
@@ -129,10 +148,7 @@ export class JetStreamAccount implements StreamOwner {
         this.streams.set(meta.config.name, stream);
         const stored = new ConsumerFiles(dir).readAll();
         problems.push(...stored.problems);
-        for (const c of stored.consumers) {
-          const consumer = new Consumer(c.name, c.config, parseRfc3339(c.created) ?? nowNs(), this.consumerHost(stream, c.config), c.state);
-          stream.consumers.set(c.name, consumer);
-        }
+        this.restoreConsumers(stream, stored.consumers);
         this.syncSourcing(stream);
       } catch (err) {
         problems.push(`stream directory ${dir}: ${(err as Error).message}`);
@@ -140,6 +156,71 @@ export class JetStreamAccount implements StreamOwner {
     }
     if (this.streams.size > 0) this.server.streamsChanged(this);
     return problems;
+  }
+
+  /**
+   * Lets go of the Redis streams whose writes failed (another server took them, or Redis
+   * refused a write), and opens those kept in Redis that no server holds (at start, then every
+   * half lease: a takeover when their owner died, or the stream again as Redis has it after a
+   * failed write). Returns what could not be read, each problem once.
+   */
+  async takeOverFromRedis(redis: RedisStoreConnection): Promise<string[]> {
+    const problems: string[] = [];
+    const report = (problem: string): void => {
+      if (this.reportedProblems.has(problem)) return;
+      this.reportedProblems.add(problem);
+      problems.push(problem);
+    };
+    for (const stream of [...this.streams.values()]) {
+      if (!(stream.store instanceof RedisStore)) continue;
+      const failure = stream.store.failedWrite();
+      if (failure === undefined) continue;
+      problems.push(stream.store.lost ? `${failure}; no longer served here` : `${failure}; opened again as Redis has it`);
+      this.letGo(stream);
+    }
+    for (const name of await redis.streamNames(this.name)) {
+      const local = this.streams.get(name);
+      if (local !== undefined) {
+        if (!(local.store instanceof RedisStore)) report(`stream '${this.name} > ${name}' is both in ${this.server.storeRoot} and in Redis: the one on disk is used`);
+        continue;
+      }
+      let store: RedisStore | undefined;
+      try {
+        const opened = await RedisStore.open(redis, { account: this.name, stream: name }, (config) => storeLimits(JSON.parse(config) as StreamConfig));
+        if (opened === undefined || opened === 'held') continue;
+        store = opened.store;
+        // Created here while it was loading: that one's create failed, the loaded one is kept.
+        const created = this.streams.get(name);
+        if (created !== undefined) this.letGo(created);
+        const config = JSON.parse(opened.config) as StreamConfig;
+        const stream = new Stream(config, parseRfc3339(opened.created) ?? nowNs(), opened.store, this);
+        this.streams.set(config.name, stream);
+        const stored = readRedisConsumers(opened.consumers, name);
+        for (const problem of stored.problems) report(problem);
+        this.restoreConsumers(stream, stored.consumers);
+        this.syncSourcing(stream);
+        this.server.streamsChanged(this);
+      } catch (err) {
+        if (store !== undefined && this.streams.get(name)?.store !== store) store.close();
+        report(`stream '${this.name} > ${name}' in Redis: ${(err as Error).message}`);
+      }
+    }
+    return problems;
+  }
+
+  /** Stops serving a stream kept elsewhere (another server holds it in Redis), keeping what is stored. */
+  letGo(stream: Stream): void {
+    if (this.streams.get(stream.name) !== stream) return;
+    this.streams.delete(stream.name);
+    stream.close();
+    this.server.streamsChanged(this);
+  }
+
+  private restoreConsumers(stream: Stream, stored: readonly StoredConsumer[]): void {
+    for (const c of stored) {
+      const consumer = new Consumer(c.name, c.config, parseRfc3339(c.created) ?? nowNs(), this.consumerHost(stream, c.config), c.state);
+      stream.consumers.set(c.name, consumer);
+    }
   }
 
   /** STREAM.CREATE with a parsed config: the existing stream when identical, else a new one. */
@@ -223,7 +304,10 @@ export class JetStreamAccount implements StreamOwner {
     const created = restore.createdNs ?? nowNs();
     let store = restore.store;
     try {
-      if (restore.stagingDir !== undefined) {
+      if (restore.stagingDir !== undefined && this.server.redis !== undefined) {
+        store = this.copyIntoRedis(this.server.redis, config, created, restore.store);
+        this.abortRestore(restore);
+      } else if (restore.stagingDir !== undefined) {
         store.close();
         const dir = this.streamDir(config.name);
         rmSync(dir, { recursive: true, force: true });
@@ -246,6 +330,18 @@ export class JetStreamAccount implements StreamOwner {
     return { stream };
   }
 
+  /** A restored file stream's messages, copied from its staging store into a new Redis stream. */
+  private copyIntoRedis(redis: RedisStoreConnection, config: StreamConfig, created: bigint, staged: StreamStore): RedisStore {
+    const store = RedisStore.create(redis, { account: this.name, stream: config.name }, UNLIMITED, goJson(config), rfc3339Nano(created));
+    const state = staged.state();
+    for (let seq = staged.nextSeqMatching('>', state.firstSeq); seq !== 0; seq = staged.nextSeqMatching('>', seq + 1)) {
+      const message = staged.load(seq)!;
+      store.restoreMessage(seq, message.subject, message.header, message.data, message.timeNs);
+    }
+    store.restoreLastSeq(state.lastSeq, state.lastTimeNs);
+    return store;
+  }
+
   /** Drops a restore that failed or was abandoned, with what it staged. */
   abortRestore(restore: StreamRestore): void {
     this.unstage(restore);
@@ -264,7 +360,8 @@ export class JetStreamAccount implements StreamOwner {
     if (overlap !== undefined) return overlap;
     const refusal = this.reservationRefusal(config, stream.config);
     if (refusal !== undefined) return refusal;
-    if (config.storage === 'file') this.writeMeta(this.streamDir(config.name), { config, created: rfc3339Nano(stream.createdNs) });
+    if (stream.store instanceof RedisStore) stream.store.writeConfig(goJson(config));
+    else if (config.storage === 'file') this.writeMeta(this.streamDir(config.name), { config, created: rfc3339Nano(stream.createdNs) });
     this.reserve(stream.config, -1);
     stream.update(config);
     this.reserve(config, 1);
@@ -375,13 +472,24 @@ export class JetStreamAccount implements StreamOwner {
       }
       this.changedConsumers.delete(consumer);
       this.stateWrittenMs.set(consumer, now);
+      const what = `the state of consumer '${this.name} > ${consumer.streamName} > ${consumer.name}'`;
       try {
         write.files.writeState(consumer.name, consumer.state());
       } catch (err) {
-        problems.push(`writing the state of consumer '${this.name} > ${consumer.streamName} > ${consumer.name}': ${(err as Error).message}`);
+        problems.push(`writing ${what}: ${(err as Error).message}`);
         continue;
       }
-      for (const reply of write.ackReplies) this.answerAck(reply);
+      const durable = write.files.committed();
+      if (durable === undefined) {
+        for (const reply of write.ackReplies) this.answerAck(reply);
+        continue;
+      }
+      durable.then(
+        () => {
+          for (const reply of write.ackReplies) this.answerAck(reply);
+        },
+        (err: Error) => this.server.logger.error(`JetStream: writing ${what}: ${err.message}`),
+      );
     }
     if (heldMs !== Infinity && this.stateTimer === undefined) {
       this.stateTimer = setTimeout(() => {
@@ -402,7 +510,9 @@ export class JetStreamAccount implements StreamOwner {
     const server = this.server;
     const name = this.name;
     // As nats-server keeps them: the consumers of file streams, ephemerals too, unless mem_storage.
-    const files = stream.config.storage === 'file' && config.mem_storage !== true ? new ConsumerFiles(this.streamDir(stream.name)) : undefined;
+    const kept = stream.config.storage === 'file' && config.mem_storage !== true;
+    const store = stream.store;
+    const files = !kept ? undefined : store instanceof RedisStore ? new RedisConsumerStates(store) : new ConsumerFiles(this.streamDir(stream.name));
     return {
       streamName: stream.name,
       store: stream.store,
@@ -440,6 +550,11 @@ export class JetStreamAccount implements StreamOwner {
     stream.destroy();
     this.server.streamsChanged(this);
     this.server.advisories.streamAction(this.name, stream.name, 'delete');
+  }
+
+  /** Sends the pending writes of the account's Redis streams (an API request changed them). */
+  sendRedisWrites(): void {
+    for (const stream of this.streams.values()) if (stream.store instanceof RedisStore) stream.store.flush();
   }
 
   /** Stops every stream, keeping what is stored (the server stops). Returns what could not be written. */
@@ -516,6 +631,8 @@ export class JetStreamAccount implements StreamOwner {
 
   private openStore(config: StreamConfig, created: bigint): StreamStore {
     if (config.storage === 'memory') return new MemoryStore(storeLimits(config));
+    const redis = this.server.redis;
+    if (redis !== undefined) return RedisStore.create(redis, { account: this.name, stream: config.name }, storeLimits(config), goJson(config), rfc3339Nano(created));
     const dir = this.streamDir(config.name);
     // A directory left from a stream deleted while the server was down holds nothing we keep.
     rmSync(dir, { recursive: true, force: true });

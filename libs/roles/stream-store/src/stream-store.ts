@@ -13,11 +13,24 @@ import type { SnapshotRequest } from './api/snapshot-api.js';
 import { encodeJsonReply, handleApiRequest, type ApiReply, type ApiServer } from './api/stream-api.js';
 import { JetStreamAccount, RESTORE_STAGING_DIR, type JetStreamServer } from './js-account.js';
 import { InternalEntry, type MessageTarget } from './internal-entry.js';
+import { RedisStoreConnection } from './store/redis-connection.js';
+import { RedisStore } from './store/redis-store.js';
 import { SnapshotSessions, type SessionHost } from './snapshot-sessions.js';
 import type { StreamConfig } from './streams/stream-config.js';
 import type { Stream } from './streams/stream.js';
 
 const EMPTY = new Uint8Array(0);
+/** How long a stopping server waits for Redis to confirm the last writes. */
+const SHUTDOWN_WRITES_MS = 5_000;
+
+/** The messages of one flush: acks and republished copies, each with the stream it waits for. */
+interface PendingBatch {
+  readonly subjects: string[];
+  readonly bodies: (string | Buffer)[];
+  readonly headerSizes: number[];
+  readonly accounts: string[];
+  readonly streams: Stream[];
+}
 
 /**
  * A stream's consumer control subjects: acks (`$JS.ACK.<stream>.<consumer>.…`) and flow
@@ -67,11 +80,12 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
   readonly maxStore: number;
   readonly syncIntervalMs: number;
   readonly syncAlways: boolean;
+  redis: RedisStoreConnection | undefined;
   readonly used = { memory: 0, file: 0 };
   readonly reserved = { memory: 0, file: 0 };
   readonly accounts = new Map<string, JetStreamAccount>();
   readonly advisories: Advisories;
-  private readonly serverName: string;
+  readonly serverName: string;
   private bus: BusEndpoint | undefined;
   private origin: RouterOrigin = { originKind: 'internal', originMember: '' };
   readonly logger: Logger;
@@ -86,10 +100,14 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
   private pendingBodies: (string | Buffer)[] = [];
   private pendingHeaderSizes: number[] = [];
   private pendingAccounts: string[] = [];
+  /** The stream each pending message waits for. */
+  private pendingStreams: Stream[] = [];
   private readonly dirty = new Set<Stream>();
   private flushScheduled = false;
   private readonly flushBatch = (): void => this.flush();
   private readonly snapshots = new SnapshotSessions(this);
+  private takeoverTimer: NodeJS.Timeout | undefined;
+  private takingOver = false;
 
   constructor(private readonly setup: RoleSetup) {
     const js = setup.options.jetstream;
@@ -119,6 +137,12 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     const setup = this.setup;
     this.bus = await setup.bus.join({ nodeId: setup.serverId, role: 'stream-store', version: setup.productVersion, routed: true }, this);
     this.origin = { originKind: 'internal', originMember: this.bus.self.memberId };
+    const js = setup.options.jetstream;
+    if (js.redis !== undefined) {
+      // Streams are served only once Redis answers: until then JetStream is not up.
+      const options = { minReplicas: js.redisMinReplicas, leaseMs: js.redisLeaseMs, identity: this.serverName };
+      this.redis = await RedisStoreConnection.connect(js.redis, options, (message) => this.logger.warn(`JetStream: Redis store: ${message}`));
+    }
     for (const [name, limits] of jetStreamAccounts(setup.options)) {
       const account = new JetStreamAccount(name, limits ?? UNLIMITED_ACCOUNT_JETSTREAM, this);
       if (limits !== undefined) this.accounts.set(name, account);
@@ -127,20 +151,46 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     }
     for (const account of this.accounts.values()) {
       for (const problem of account.recover()) this.logger.error(`JetStream: ${problem}`);
+      if (this.redis !== undefined) await this.takeOver(account, this.redis);
+    }
+    if (this.redis !== undefined) {
+      const redis = this.redis;
+      // Streams whose owner died are taken once their lease ran out.
+      this.takeoverTimer = setInterval(() => {
+        if (this.takingOver) return;
+        this.takingOver = true;
+        void Promise.all([...this.accounts.values()].map((account) => this.takeOver(account, redis))).finally(() => (this.takingOver = false));
+      }, Math.max(100, Math.floor(redis.leaseMs / 2)));
+      this.takeoverTimer.unref();
     }
     this.logger.info(`Starting JetStream`);
     this.logger.info(`  Max Memory:      ${this.maxMemory} B`);
     this.logger.info(`  Max Storage:     ${this.maxStore} B`);
     this.logger.info(`  Store Directory: "${this.storeDir}"`);
+    if (this.redis !== undefined) {
+      const replicas = this.redis.minReplicas > 0 ? `, acks after ${this.redis.minReplicas} replicas confirm` : '';
+      this.logger.info(`  Redis Store:     ${this.redis.description}${replicas}`);
+    }
     if (this.domain !== undefined) this.logger.info(`  Domain:          ${this.domain}`);
   }
 
+  private async takeOver(account: JetStreamAccount, redis: RedisStoreConnection): Promise<void> {
+    try {
+      for (const problem of await account.takeOverFromRedis(redis)) this.logger.error(`JetStream: ${problem}`);
+    } catch (err) {
+      this.logger.error(`JetStream: reading the streams of account ${account.name} from Redis: ${(err as Error).message}`);
+    }
+  }
+
   async shutdown(): Promise<void> {
+    clearInterval(this.takeoverTimer);
     this.snapshots.closeAll();
     this.flush();
     for (const account of this.accounts.values()) {
       for (const problem of account.close()) this.logger.error(`JetStream: ${problem}`);
     }
+    // The last acks go out once Redis has their writes (or not, when it does not come back in time).
+    await this.redis?.close(SHUTDOWN_WRITES_MS);
     await this.bus?.close();
   }
 
@@ -189,6 +239,7 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     this.pendingBodies.push(body);
     this.pendingHeaderSizes.push(headerSize);
     this.pendingAccounts.push(accountName);
+    this.pendingStreams.push(stream);
     this.dirty.add(stream);
     this.scheduleFlush();
   }
@@ -248,16 +299,58 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
       this.accounts.get(accountName)?.streams.get(tokens[3]!)?.consumers.get(tokens[4]!)?.pull(reply, body);
       return;
     }
+    // With the Redis store, a stream this server does not serve may be another server's (a
+    // server of the same cluster receives the request too): that one answers, this one stays
+    // silent. A create goes on, Redis refusing it when the stream is kept there.
+    const named = streamNamedBy(tokens);
+    const redis = this.redis;
+    if (redis !== undefined && named !== undefined && !(tokens[0] === 'STREAM' && tokens[1] === 'CREATE') && this.accounts.get(accountName)?.streams.has(named) === false) {
+      redis.hasStream(accountName, named).then(
+        (elsewhere) => {
+          if (!elsewhere) this.answerApi(accountName, tokens, reply, body);
+        },
+        (err: Error) => this.logger.error(`JetStream: asking Redis for stream ${named}: ${err.message}`),
+      );
+      return;
+    }
+    this.answerApi(accountName, tokens, reply, body);
+  }
+
+  private answerApi(accountName: string, tokens: string[], reply: string, body: Uint8Array): void {
     // A management answer must not overtake the acks of earlier publishes: those go first. Pull
     // requests and direct gets, which come at message rates, wait for the batch like publishes.
     if (tokens[0] !== 'DIRECT') this.flush();
     const answer = handleApiRequest(this, this.accounts.get(accountName), tokens, body);
     if (answer === undefined) return;
-    this.publishReply(accountName, reply, answer);
-    if ('json' in answer && this.accounts.has(accountName)) {
-      const request = body.length === 0 ? '' : Buffer.from(body).toString('utf8');
-      this.advisories.apiAudit(accountName, this.serverName, `$JS.API.${tokens.join('.')}`, request, goJson(answer.json));
+    const creating = tokens[0] === 'STREAM' && tokens[1] === 'CREATE' ? this.accounts.get(accountName)?.streams.get(tokens[2] ?? '') : undefined;
+    const answered = (): void => {
+      // Another server created it first: that one answers.
+      if (creating !== undefined && this.refusedRedisCreate(creating)) return;
+      this.publishReply(accountName, reply, answer);
+      if ('json' in answer && this.accounts.has(accountName)) {
+        const request = body.length === 0 ? '' : Buffer.from(body).toString('utf8');
+        this.advisories.apiAudit(accountName, this.serverName, `$JS.API.${tokens.join('.')}`, request, goJson(answer.json));
+      }
+    };
+    // With the Redis store, what the request changed (a stream created, a consumer, a purge) is
+    // sent by now: the answer waits until Redis has it.
+    if (this.redis === undefined || tokens[0] === 'DIRECT') answered();
+    else {
+      for (const account of this.accounts.values()) account.sendRedisWrites();
+      void this.redis.settled().then(answered);
     }
+  }
+
+  /**
+   * A STREAM.CREATE made here before Redis had it, which Redis refused (another server keeps a
+   * stream of that name, and answers): the stream is let go here.
+   */
+  private refusedRedisCreate(stream: Stream): boolean {
+    const store = stream.store;
+    if (!(store instanceof RedisStore) || store.state().lastSeq > 0 || store.failedWrite() === undefined) return false;
+    this.logger.warn(`JetStream: ${store.failedWrite()}: stream ${stream.name} is another server's`);
+    for (const account of this.accounts.values()) account.letGo(stream);
+    return true;
   }
 
   /** Writes out the batch's appends, then sends its acks and republished copies. */
@@ -267,29 +360,58 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
       for (const problem of account.persistConsumers()) this.logger.error(`JetStream: ${problem}`);
     }
     if (this.pendingSubjects.length === 0 && this.dirty.size === 0) return;
+    /** The streams whose writes land later (Redis), with when they do. */
+    let later: Map<Stream, Promise<void>> | undefined;
+    const failed = new Set<Stream>();
     for (const stream of this.dirty) {
       try {
         stream.store.flush();
+        const committed = stream.store.committed();
+        if (committed !== undefined) (later ??= new Map()).set(stream, committed);
       } catch (err) {
         // The acks of a stream that could not be written are not sent: the publisher retries.
         this.logger.error(`JetStream: writing stream ${stream.name}: ${(err as Error).message}`);
+        failed.add(stream);
       }
     }
     this.dirty.clear();
-    const router = this.bus?.router;
-    const subjects = this.pendingSubjects;
-    const bodies = this.pendingBodies;
-    const headerSizes = this.pendingHeaderSizes;
-    const accounts = this.pendingAccounts;
+    const batch: PendingBatch = {
+      subjects: this.pendingSubjects,
+      bodies: this.pendingBodies,
+      headerSizes: this.pendingHeaderSizes,
+      accounts: this.pendingAccounts,
+      streams: this.pendingStreams,
+    };
     // A republished copy may land in another stream here: what that queues waits for its own flush.
     this.pendingSubjects = [];
     this.pendingBodies = [];
     this.pendingHeaderSizes = [];
     this.pendingAccounts = [];
+    this.pendingStreams = [];
+    if (later === undefined) {
+      this.sendBatch(batch, failed);
+      return;
+    }
+    const waits = [...later];
+    void Promise.allSettled(waits.map(([, committed]) => committed)).then((outcomes) => {
+      outcomes.forEach((outcome, i) => {
+        if (outcome.status === 'fulfilled') return;
+        const stream = waits[i]![0];
+        failed.add(stream);
+        this.logger.error(`JetStream: stream ${stream.name}: ${(outcome.reason as Error).message}; its acks are not sent`);
+      });
+      this.sendBatch(batch, failed);
+    });
+  }
+
+  /** A batch's acks and republished copies, in order, but for the streams whose writes failed. */
+  private sendBatch(batch: PendingBatch, failed: ReadonlySet<Stream>): void {
+    const router = this.bus?.router;
     if (router === undefined) return;
-    for (let i = 0; i < subjects.length; i++) {
-      const body = bodies[i]!;
-      this.publish(router, accounts[i]!, subjects[i]!, typeof body === 'string' ? Buffer.from(body, 'utf8') : body, headerSizes[i]!);
+    for (let i = 0; i < batch.subjects.length; i++) {
+      if (failed.size > 0 && failed.has(batch.streams[i]!)) continue;
+      const body = batch.bodies[i]!;
+      this.publish(router, batch.accounts[i]!, batch.subjects[i]!, typeof body === 'string' ? Buffer.from(body, 'utf8') : body, batch.headerSizes[i]!);
     }
   }
 
@@ -344,6 +466,21 @@ function defaultMaxStore(dir: string): number {
     return Math.floor(fs.bavail * fs.bsize * 0.75);
   } catch {
     return 1024 ** 4;
+  }
+}
+
+/** The stream an API request names (`STREAM.INFO.<name>`, `CONSUMER.CREATE.<stream>...`, ...); undefined for account-wide ones. */
+function streamNamedBy(tokens: readonly string[]): string | undefined {
+  switch (tokens[0]) {
+    case 'STREAM':
+      if (tokens[1] === 'NAMES' || tokens[1] === 'LIST' || tokens[1] === 'TEMPLATE') return undefined;
+      return tokens[1] === 'MSG' || tokens[1] === 'PEER' || tokens[1] === 'LEADER' ? tokens[3] : tokens[2];
+    case 'CONSUMER':
+      return tokens[1] === 'DURABLE' || tokens[1] === 'LEADER' ? tokens[3] : tokens[2];
+    case 'DIRECT':
+      return tokens[2];
+    default:
+      return undefined;
   }
 }
 

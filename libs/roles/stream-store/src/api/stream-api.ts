@@ -174,6 +174,7 @@ function configContext(account: JetStreamAccount, action: 'create' | 'update' | 
   return {
     action,
     streamConfig: (other) => account.streams.get(other)?.config,
+    redisStore: account.storesInRedis,
     accountLimits: { max_bytes_required: l.maxBytesRequired, memory_max_stream_bytes: l.memoryMaxStreamBytes, storage_max_stream_bytes: l.storeMaxStreamBytes },
   };
 }

@@ -12,6 +12,17 @@ export interface StoredConsumer {
   state: ConsumerState | undefined;
 }
 
+/** Where kept consumers live: files beside a file stream, or Redis beside a Redis stream. */
+export interface ConsumerStateStore {
+  writeMeta(name: string, config: ConsumerConfig, created: string): void;
+  writeState(name: string, state: ConsumerState): void;
+  remove(name: string): void;
+  /** Releases what a consumer holds open (it stops, or the server does). */
+  closeState(name: string): void;
+  /** As StreamStore's: settles once the writes so far are durable; undefined when they already are. */
+  committed(): Promise<void> | undefined;
+}
+
 /** Written to a temporary file and renamed, so a crash leaves the old or the new one. */
 function writeAtomically(file: string, text: string): void {
   writeFileSync(`${file}.tmp`, text);
@@ -74,7 +85,7 @@ function readNewestState(dir: string): { generation: number; text: string } | un
 }
 
 /** The consumers of one file stream, in its directory. */
-export class ConsumerFiles {
+export class ConsumerFiles implements ConsumerStateStore {
   private readonly slots = new Map<string, StateSlots>();
 
   constructor(private readonly streamDir: string) {}
@@ -107,6 +118,11 @@ export class ConsumerFiles {
   closeState(name: string): void {
     this.slots.get(name)?.close();
     this.slots.delete(name);
+  }
+
+  /** Written when the calls return. */
+  committed(): undefined {
+    return undefined;
   }
 
   /** Every consumer that can be read, and a problem line for each one that cannot. */
@@ -149,7 +165,7 @@ function isTupleOfCounts(value: unknown, length: number): boolean {
 }
 
 /** Whether a parsed state.json has the shape ConsumerState writes. */
-function isConsumerState(value: unknown): value is ConsumerState {
+export function isConsumerState(value: unknown): value is ConsumerState {
   if (typeof value !== 'object' || value === null) return false;
   const state = value as Record<string, unknown>;
   return (

@@ -3,15 +3,15 @@ import { subjectMatches } from '@nats-ts/routing';
 import { rfc3339Nano } from '../api/time.js';
 import type { StoredMessage, StreamStore } from '../store/stream-store.js';
 import { samplePercent, type ConsumerConfig } from './consumer-config.js';
-import type { ConsumerFiles } from './consumer-files.js';
+import type { ConsumerStateStore } from './consumer-files.js';
 import { PullRequest, parsePullRequest } from './pull-request.js';
 
 /** What a consumer needs from its stream and server: publishing, interest, retention, persistence. */
 export interface ConsumerHost {
   readonly streamName: string;
   readonly store: StreamStore;
-  /** Where the consumer is kept across restarts (consumers of file streams without mem_storage). */
-  readonly files: ConsumerFiles | undefined;
+  /** Where the consumer is kept across restarts (consumers of file and Redis streams without mem_storage). */
+  readonly files: ConsumerStateStore | undefined;
   /**
    * Publishes through the router: matched on `subject`, shown to subscribers as `deliverAs`
    * (the stored subject of a delivery) when given. True when anything took it.
@@ -177,7 +177,7 @@ export class Consumer {
     return this.host.streamName;
   }
 
-  get files(): ConsumerFiles | undefined {
+  get files(): ConsumerStateStore | undefined {
     return this.host.files;
   }
 

@@ -21,6 +21,7 @@ function config(json: string): StreamConfig {
 function streamOf(json: string): Stream {
   const owner: StreamOwner = {
     domain: undefined,
+    leader: undefined,
     queueReply: () => {},
     storageRefusal: (): JsApiError | undefined => undefined,
     usageChanged: () => {},

@@ -33,6 +33,15 @@ export abstract class IndexedStreamStore<Index extends SequenceIndex = SequenceI
 
   abstract flush(): void;
 
+  /** Durable at flush(), as the file and memory stores are. */
+  committed(): Promise<void> | undefined {
+    return undefined;
+  }
+
+  unavailable(): string | undefined {
+    return undefined;
+  }
+
   /** The limits in force (as given at open or by the last {@link setLimits}). */
   currentLimits(): StoreLimits {
     return { ...this.limits };

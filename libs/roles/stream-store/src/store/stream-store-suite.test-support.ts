@@ -52,10 +52,13 @@ function observe(store: StreamStore): unknown {
   return { state, deleted: store.deletedSeqs(), counts, perSubject, messages, last: store.loadLastMatching('>')?.seq };
 }
 
+/** A store opened or reopened at once, or (Redis) once it has loaded. */
+type Opened = StreamStore | Promise<StreamStore>;
+
 export function describeStreamStore(
   name: string,
-  open: (limits: StoreLimits) => StreamStore,
-  reopen?: (store: StreamStore) => StreamStore,
+  open: (limits: StoreLimits) => Opened,
+  reopen?: (store: StreamStore) => Opened,
 ): void {
   describe(`${name}: the StreamStore suite`, () => {
     let store: StreamStore | undefined;
@@ -64,26 +67,26 @@ export function describeStreamStore(
       store = undefined;
     });
 
-    function start(limits: Partial<StoreLimits> = {}): StreamStore {
-      store = open({ ...UNLIMITED, ...limits });
+    async function start(limits: Partial<StoreLimits> = {}): Promise<StreamStore> {
+      store = await open({ ...UNLIMITED, ...limits });
       return store;
     }
 
     /** With `reopen`: closes and reopens the store and checks that nothing changed. */
-    function survive(): StreamStore {
+    async function survive(): Promise<StreamStore> {
       if (reopen === undefined) return store!;
       const before = observe(store!);
-      store = reopen(store!);
+      store = await reopen(store!);
       expect(observe(store)).toEqual(before);
       return store;
     }
 
     describe('what a consumer looks up', () => {
-      it('finds the next matching sequence, counts matches from a sequence, and names a message\'s subject', () => {
-        let s = start();
+      it('finds the next matching sequence, counts matches from a sequence, and names a message\'s subject', async () => {
+        let s = await start();
         appendAll(s, ['a.x', 'b.x', 'a.y', 'a.x', 'b.y']);
         s.remove(4, false);
-        s = survive();
+        s = await survive();
         expect(s.nextSeqMatching('a.x', 1)).toBe(1);
         expect(s.nextSeqMatching('a.x', 2)).toBe(0);
         expect(s.nextSeqMatching('a.*', 2)).toBe(3);
@@ -100,20 +103,20 @@ export function describeStreamStore(
     });
 
     describe('appends', () => {
-      it('starts empty, with sequence 0', () => {
-        let s = start();
+      it('starts empty, with sequence 0', async () => {
+        let s = await start();
         const empty = { messages: 0, bytes: 0, firstSeq: 0, firstTimeNs: 0n, lastSeq: 0, lastTimeNs: 0n, numDeleted: 0, numSubjects: 0 };
         expect(s.state()).toEqual(empty);
         expect(s.load(1)).toBeUndefined();
         expect(s.loadNextMatching('>', 0)).toBeUndefined();
         expect(s.loadLastMatching('>')).toBeUndefined();
         expect(s.deletedSeqs()).toEqual([]);
-        s = survive();
+        s = await survive();
         expect(s.state()).toEqual(empty);
       });
 
-      it('numbers messages from 1 and keeps subject, time and bytes exactly', () => {
-        let s = start();
+      it('numbers messages from 1 and keeps subject, time and bytes exactly', async () => {
+        let s = await start();
         expect(s.append('a.b', NONE, bytes('one'), at(1))).toBe(1);
         expect(s.append('a.c', HEADER, bytes('two'), at(2))).toBe(2);
         expect(s.append('a.b', NONE, bytes('three'), at(3))).toBe(3);
@@ -129,13 +132,13 @@ export function describeStreamStore(
           numDeleted: 0,
           numSubjects: 2,
         });
-        s = survive();
+        s = await survive();
         expect(s.append('a.d', NONE, bytes('four'), at(4))).toBe(4);
         expect(text(s.load(4)!.data)).toBe('four');
       });
 
-      it('keeps headers and data byte for byte: empty, binary and zero-length', () => {
-        let s = start();
+      it('keeps headers and data byte for byte: empty, binary and zero-length', async () => {
+        let s = await start();
         const binary = Uint8Array.from({ length: 256 }, (_, i) => i);
         const cases: [string, Uint8Array, Uint8Array][] = [
           ['empty.header', NONE, bytes('data')],
@@ -161,12 +164,12 @@ export function describeStreamStore(
           expect(s.state().bytes).toBe(expectedBytes);
         };
         check();
-        s = survive();
+        s = await survive();
         check();
       });
 
-      it('copies what it is given and hands out copies', () => {
-        const s = start();
+      it('copies what it is given and hands out copies', async () => {
+        const s = await start();
         const data = bytes('original');
         s.append('a', NONE, data, at(1));
         data.fill(0);
@@ -176,17 +179,17 @@ export function describeStreamStore(
         expect(text(s.load(1)!.data)).toBe('original');
       });
 
-      it('keeps nanosecond times exactly, beyond 2^53', () => {
-        let s = start();
+      it('keeps nanosecond times exactly, beyond 2^53', async () => {
+        let s = await start();
         const times = [0n, 1n, 9_007_199_254_740_993n, 9_223_372_036_854_775_807n];
         for (const timeNs of times) s.append('t', NONE, NONE, timeNs);
-        s = survive();
+        s = await survive();
         expect(times.map((_, i) => s.load(i + 1)!.timeNs)).toEqual(times);
         expect(s.state().lastTimeNs).toBe(times[3]);
       });
 
-      it('loads nothing for sequences never stored', () => {
-        const s = start();
+      it('loads nothing for sequences never stored', async () => {
+        const s = await start();
         appendAll(s, ['a', 'b']);
         expect(s.load(0)).toBeUndefined();
         expect(s.load(-1)).toBeUndefined();
@@ -194,10 +197,10 @@ export function describeStreamStore(
         expect(s.load(1.5)).toBeUndefined();
       });
 
-      it('keeps many messages over many subjects', () => {
-        let s = start();
+      it('keeps many messages over many subjects', async () => {
+        let s = await start();
         for (let i = 1; i <= 3000; i++) s.append(`many.${i % 7}`, i % 3 === 0 ? HEADER : NONE, bytes(`m${i}`), at(i));
-        s = survive();
+        s = await survive();
         expect(s.state().messages).toBe(3000);
         expect(s.countOfSubject('many.3')).toBe(429);
         expect(s.lastSeqOfSubject('many.3')).toBe(2999);
@@ -208,32 +211,32 @@ export function describeStreamStore(
     });
 
     describe('remove', () => {
-      it('removes in the interior, at the front and at the end', () => {
-        let s = start();
+      it('removes in the interior, at the front and at the end', async () => {
+        let s = await start();
         appendAll(s, ['a', 'b', 'a', 'b', 'a']);
         expect(s.remove(3, false)).toBe(true);
         expect(s.load(3)).toBeUndefined();
         expect(s.state()).toMatchObject({ messages: 4, firstSeq: 1, lastSeq: 5, numDeleted: 1, numSubjects: 2 });
         expect(s.deletedSeqs()).toEqual([3]);
         expect(s.remove(3, false)).toBe(false);
-        s = survive();
+        s = await survive();
 
         expect(s.remove(1, false)).toBe(true);
         expect(s.state()).toMatchObject({ messages: 3, firstSeq: 2, firstTimeNs: at(2), numDeleted: 1 });
         expect(s.deletedSeqs()).toEqual([3]);
-        s = survive();
+        s = await survive();
 
         expect(s.remove(5, false)).toBe(true);
         expect(s.state()).toMatchObject({ messages: 2, firstSeq: 2, lastSeq: 5, lastTimeNs: at(5), numDeleted: 2, numSubjects: 1 });
         expect(s.deletedSeqs()).toEqual([3, 5]);
         expect(s.countOfSubject('a')).toBe(0);
         expect(s.lastSeqOfSubject('a')).toBe(0);
-        s = survive();
+        s = await survive();
         expect(s.append('c', NONE, NONE, at(6))).toBe(6);
       });
 
-      it('moves the first sequence over interior gaps', () => {
-        const s = start();
+      it('moves the first sequence over interior gaps', async () => {
+        const s = await start();
         appendAll(s, ['a', 'b', 'c', 'd']);
         s.remove(2, false);
         s.remove(3, false);
@@ -242,21 +245,21 @@ export function describeStreamStore(
         expect(s.deletedSeqs()).toEqual([]);
       });
 
-      it('leaves first = last + 1 and no first time when all are removed', () => {
-        let s = start();
+      it('leaves first = last + 1 and no first time when all are removed', async () => {
+        let s = await start();
         appendAll(s, ['a', 'b', 'c']);
         for (const seq of [2, 3, 1]) s.remove(seq, false);
         const empty = { messages: 0, bytes: 0, firstSeq: 4, firstTimeNs: 0n, lastSeq: 3, lastTimeNs: at(3), numDeleted: 0, numSubjects: 0 };
         expect(s.state()).toEqual(empty);
         expect(s.deletedSeqs()).toEqual([]);
-        s = survive();
+        s = await survive();
         expect(s.state()).toEqual(empty);
         expect(s.append('d', NONE, NONE, at(4))).toBe(4);
         expect(s.state()).toMatchObject({ messages: 1, firstSeq: 4, firstTimeNs: at(4) });
       });
 
-      it('says false for sequences not there', () => {
-        const s = start();
+      it('says false for sequences not there', async () => {
+        const s = await start();
         expect(s.remove(1, false)).toBe(false);
         appendAll(s, ['a']);
         expect(s.remove(0, false)).toBe(false);
@@ -264,8 +267,8 @@ export function describeStreamStore(
         expect(s.state().messages).toBe(1);
       });
 
-      it('erases like it removes', () => {
-        let s = start();
+      it('erases like it removes', async () => {
+        let s = await start();
         appendAll(s, ['a', 'b', 'c']);
         s.flush();
         const bytesBefore = s.state().bytes;
@@ -274,7 +277,7 @@ export function describeStreamStore(
         expect(s.load(2)).toBeUndefined();
         expect(s.state()).toMatchObject({ messages: 2, bytes: bytesBefore - size, numDeleted: 1 });
         expect(s.remove(3, true)).toBe(true);
-        s = survive();
+        s = await survive();
         expect(text(s.load(1)!.data)).toBe('m1');
         expect(s.load(3)).toBeUndefined();
         expect(s.state()).toMatchObject({ messages: 1, lastSeq: 3, numDeleted: 2 });
@@ -282,28 +285,28 @@ export function describeStreamStore(
     });
 
     describe('purge', () => {
-      it('purges everything, keeping the sequence going', () => {
-        let s = start();
+      it('purges everything, keeping the sequence going', async () => {
+        let s = await start();
         appendAll(s, ['a', 'b', 'c']);
         s.remove(2, false);
         expect(s.purge({})).toBe(2);
         const empty = { messages: 0, bytes: 0, firstSeq: 4, firstTimeNs: 0n, lastSeq: 3, lastTimeNs: at(3), numDeleted: 0, numSubjects: 0 };
         expect(s.state()).toEqual(empty);
-        s = survive();
+        s = await survive();
         expect(s.state()).toEqual(empty);
         expect(s.append('d', NONE, NONE, at(4))).toBe(4);
       });
 
-      it('purges an empty store to first sequence 1', () => {
-        let s = start();
+      it('purges an empty store to first sequence 1', async () => {
+        let s = await start();
         expect(s.purge({})).toBe(0);
         expect(s.state()).toMatchObject({ firstSeq: 1, lastSeq: 0 });
-        s = survive();
+        s = await survive();
         expect(s.append('a', NONE, NONE, at(1))).toBe(1);
       });
 
-      it('takes seq 0 and 1 as no bound, and > as every subject', () => {
-        const s = start();
+      it('takes seq 0 and 1 as no bound, and > as every subject', async () => {
+        const s = await start();
         appendAll(s, ['a', 'b']);
         expect(s.purge({ seq: 1 })).toBe(2);
         appendAll(s, ['a', 'b']);
@@ -311,51 +314,51 @@ export function describeStreamStore(
         expect(s.state()).toMatchObject({ messages: 0, firstSeq: 5 });
       });
 
-      it('compacts below a sequence', () => {
-        let s = start();
+      it('compacts below a sequence', async () => {
+        let s = await start();
         appendAll(s, ['a', 'b', 'a', 'b', 'a', 'b']);
         expect(s.purge({ seq: 4 })).toBe(3);
         expect(s.state()).toMatchObject({ messages: 3, firstSeq: 4, firstTimeNs: at(4), lastSeq: 6, numDeleted: 0 });
         expect(s.countOfSubject('a')).toBe(1);
         expect(s.load(3)).toBeUndefined();
-        s = survive();
+        s = await survive();
         expect(s.purge({ seq: 4 })).toBe(0);
         expect(s.purge({ seq: 2 })).toBe(0);
         expect(s.state()).toMatchObject({ messages: 3, firstSeq: 4 });
       });
 
-      it('compacts to the next message when the sequence is removed', () => {
-        let s = start();
+      it('compacts to the next message when the sequence is removed', async () => {
+        let s = await start();
         appendAll(s, ['a', 'b', 'c', 'd', 'e']);
         s.remove(3, false);
         s.remove(4, false);
         expect(s.purge({ seq: 3 })).toBe(2);
         expect(s.state()).toMatchObject({ messages: 1, firstSeq: 5, numDeleted: 0 });
-        s = survive();
+        s = await survive();
         expect(s.state()).toMatchObject({ messages: 1, firstSeq: 5 });
       });
 
-      it('compacts past the end: empty, and the next append gets that sequence', () => {
-        let s = start();
+      it('compacts past the end: empty, and the next append gets that sequence', async () => {
+        let s = await start();
         appendAll(s, ['a', 'b']);
         expect(s.purge({ seq: 10 })).toBe(2);
         expect(s.state()).toMatchObject({ messages: 0, firstSeq: 10, lastSeq: 9, lastTimeNs: at(2), firstTimeNs: 0n });
-        s = survive();
+        s = await survive();
         expect(s.state()).toMatchObject({ firstSeq: 10, lastSeq: 9 });
         expect(s.append('c', NONE, NONE, at(10))).toBe(10);
         expect(s.state()).toMatchObject({ messages: 1, firstSeq: 10, lastSeq: 10 });
       });
 
-      it('compacts an empty store past the end', () => {
-        let s = start();
+      it('compacts an empty store past the end', async () => {
+        let s = await start();
         expect(s.purge({ seq: 5 })).toBe(0);
         expect(s.state()).toMatchObject({ firstSeq: 5, lastSeq: 4 });
-        s = survive();
+        s = await survive();
         expect(s.append('a', NONE, NONE, at(5))).toBe(5);
       });
 
-      it('keeps the newest overall without a filter', () => {
-        let s = start();
+      it('keeps the newest overall without a filter', async () => {
+        let s = await start();
         appendAll(s, ['a', 'b', 'a', 'b', 'a', 'b']);
         s.remove(5, false);
         expect(s.purge({ keep: 2 })).toBe(3);
@@ -363,18 +366,18 @@ export function describeStreamStore(
         expect(seqsOf([s.load(4), s.load(6)])).toEqual([4, 6]);
         expect(s.purge({ keep: 2 })).toBe(0);
         expect(s.purge({ keep: 5 })).toBe(0);
-        s = survive();
+        s = await survive();
         expect(s.state()).toMatchObject({ messages: 2, firstSeq: 4, numDeleted: 1 });
       });
 
-      it('ignores keep when compacting without a filter', () => {
-        const s = start();
+      it('ignores keep when compacting without a filter', async () => {
+        const s = await start();
         appendAll(s, ['a', 'b', 'c', 'd']);
         expect(s.purge({ seq: 4, keep: 3 })).toBe(3);
       });
 
-      it('purges one literal subject', () => {
-        let s = start();
+      it('purges one literal subject', async () => {
+        let s = await start();
         appendAll(s, ['a', 'b', 'a', 'c', 'a']);
         expect(s.purge({ filter: 'a' })).toBe(3);
         expect(s.state()).toMatchObject({ messages: 2, firstSeq: 2, lastSeq: 5, numDeleted: 2, numSubjects: 2 });
@@ -382,23 +385,23 @@ export function describeStreamStore(
         expect(s.countOfSubject('a')).toBe(0);
         expect(s.purge({ filter: 'a' })).toBe(0);
         expect(s.purge({ filter: 'nothing' })).toBe(0);
-        s = survive();
+        s = await survive();
         expect(s.deletedSeqs()).toEqual([3, 5]);
       });
 
-      it('purges wildcard filters', () => {
-        let s = start();
+      it('purges wildcard filters', async () => {
+        let s = await start();
         appendAll(s, ['x.a.1', 'x.b.1', 'y.a.1', 'x.a.2', 'x.a.1.deep']);
         expect(s.purge({ filter: 'x.*.1' })).toBe(2);
         expect(seqsOf([s.load(1), s.load(2), s.load(5)])).toEqual([undefined, undefined, 5]);
         expect(s.purge({ filter: 'x.>' })).toBe(2);
         expect(s.state()).toMatchObject({ messages: 1, firstSeq: 3, numSubjects: 1 });
-        s = survive();
+        s = await survive();
         expect(s.load(3)!.subject).toBe('y.a.1');
       });
 
-      it('keeps the newest of all matching subjects together with a filter', () => {
-        let s = start();
+      it('keeps the newest of all matching subjects together with a filter', async () => {
+        let s = await start();
         appendAll(s, ['k.a', 'k.b', 'k.a', 'k.b', 'other', 'k.a']);
         expect(s.purge({ filter: 'k.*', keep: 2 })).toBe(3);
         expect(s.countOfSubject('k.a')).toBe(1);
@@ -406,12 +409,12 @@ export function describeStreamStore(
         expect(seqsOf([s.load(4), s.load(5), s.load(6)])).toEqual([4, 5, 6]);
         expect(s.purge({ filter: 'k.*', keep: 2 })).toBe(0);
         expect(s.purge({ filter: 'k.a', keep: 1 })).toBe(0);
-        s = survive();
+        s = await survive();
         expect(s.state().messages).toBe(3);
       });
 
-      it('keeps the newest of a literal subject', () => {
-        const s = start();
+      it('keeps the newest of a literal subject', async () => {
+        const s = await start();
         appendAll(s, ['k', 'o', 'k', 'k', 'o', 'k']);
         expect(s.purge({ filter: 'k', keep: 1 })).toBe(3);
         expect(s.lastSeqOfSubject('k')).toBe(6);
@@ -419,8 +422,8 @@ export function describeStreamStore(
         expect(s.countOfSubject('o')).toBe(2);
       });
 
-      it('purges matching subjects below a sequence, also with keep', () => {
-        let s = start();
+      it('purges matching subjects below a sequence, also with keep', async () => {
+        let s = await start();
         appendAll(s, ['a', 'b', 'a', 'b', 'a', 'b']);
         expect(s.purge({ filter: 'a', seq: 5 })).toBe(2);
         expect(s.countOfSubject('a')).toBe(1);
@@ -428,84 +431,84 @@ export function describeStreamStore(
         expect(s.purge({ filter: '*', seq: 6, keep: 2 })).toBe(2);
         expect(seqsOf([s.load(5), s.load(6)])).toEqual([5, 6]);
         expect(s.deletedSeqs()).toEqual([]);
-        s = survive();
+        s = await survive();
         expect(s.state()).toMatchObject({ messages: 2, firstSeq: 5 });
       });
     });
 
     describe('limits', () => {
-      it('max_msgs removes from the front', () => {
-        let s = start({ maxMsgs: 3 });
+      it('max_msgs removes from the front', async () => {
+        let s = await start({ maxMsgs: 3 });
         appendAll(s, ['a', 'b', 'c', 'd', 'e']);
         expect(s.state()).toMatchObject({ messages: 3, firstSeq: 3, lastSeq: 5 });
-        s = survive();
+        s = await survive();
         appendAll(s, ['f']);
         expect(s.state()).toMatchObject({ messages: 3, firstSeq: 4, lastSeq: 6 });
       });
 
-      it('max_bytes removes from the front until the bytes fit', () => {
-        const probe = open(UNLIMITED);
+      it('max_bytes removes from the front until the bytes fit', async () => {
+        const probe = await open(UNLIMITED);
         const size = storedSize(probe.storage, 'a', NONE, bytes('m1'));
         probe.destroy();
-        let s = start({ maxBytes: size * 3 });
+        let s = await start({ maxBytes: size * 3 });
         appendAll(s, ['a', 'b', 'c']);
         expect(s.state()).toMatchObject({ messages: 3, bytes: size * 3 });
         appendAll(s, ['d']);
         expect(s.state()).toMatchObject({ messages: 3, bytes: size * 3, firstSeq: 2 });
-        s = survive();
+        s = await survive();
         s.append('e', NONE, bytes('m5 and a bit'), at(5));
         expect(s.state()).toMatchObject({ messages: 2, firstSeq: 4 });
       });
 
-      it('max_bytes removes even the new message when it is larger', () => {
-        const s = start({ maxBytes: 40 });
+      it('max_bytes removes even the new message when it is larger', async () => {
+        const s = await start({ maxBytes: 40 });
         appendAll(s, ['a']);
         s.append('b', NONE, new Uint8Array(100), at(2));
         expect(s.state()).toMatchObject({ messages: 0, firstSeq: 3, lastSeq: 2, bytes: 0 });
       });
 
-      it('max_msgs_per_subject removes that subject oldest', () => {
-        let s = start({ maxMsgsPerSubject: 2 });
+      it('max_msgs_per_subject removes that subject oldest', async () => {
+        let s = await start({ maxMsgsPerSubject: 2 });
         appendAll(s, ['k', 'o', 'k', 'k', 'o', 'k']);
         expect(s.countOfSubject('k')).toBe(2);
         expect(s.countOfSubject('o')).toBe(2);
         expect(seqsOf([1, 2, 3, 4, 5, 6].map((seq) => s.load(seq)))).toEqual([undefined, 2, undefined, 4, 5, 6]);
         expect(s.state()).toMatchObject({ messages: 4, firstSeq: 2, numDeleted: 1 });
-        s = survive();
+        s = await survive();
         appendAll(s, ['o']);
         expect(s.state()).toMatchObject({ messages: 4, firstSeq: 4 });
       });
 
-      it('max_msgs_per_subject of 1 keeps the last of each', () => {
-        const s = start({ maxMsgsPerSubject: 1 });
+      it('max_msgs_per_subject of 1 keeps the last of each', async () => {
+        const s = await start({ maxMsgsPerSubject: 1 });
         for (let i = 1; i <= 2000; i++) s.append(`kv.${i % 10}`, NONE, bytes(`m${i}`), at(i));
         expect(s.state()).toMatchObject({ messages: 10, firstSeq: 1991, lastSeq: 2000, numSubjects: 10 });
         expect(text(s.loadLastMatching('kv.3')!.data)).toBe('m1993');
       });
 
-      it('expires by age with explicit times, at or before now - max age', () => {
-        let s = start({ maxAgeNs: 5000n });
+      it('expires by age with explicit times, at or before now - max age', async () => {
+        let s = await start({ maxAgeNs: 5000n });
         appendAll(s, ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
         expect(s.expire(at(5))).toBe(0);
         expect(s.expire(at(8))).toBe(3);
         expect(s.state()).toMatchObject({ messages: 5, firstSeq: 4, firstTimeNs: at(4) });
-        s = survive();
+        s = await survive();
         expect(s.expire(at(8) + 1n)).toBe(0);
         expect(s.expire(at(8) + 1000n)).toBe(1);
         expect(s.expire(at(100))).toBe(4);
         expect(s.state()).toMatchObject({ messages: 0, firstSeq: 9, lastSeq: 8, firstTimeNs: 0n });
-        s = survive();
+        s = await survive();
         expect(s.state()).toMatchObject({ messages: 0, firstSeq: 9, lastSeq: 8 });
       });
 
-      it('does not expire without a max age', () => {
-        const s = start();
+      it('does not expire without a max age', async () => {
+        const s = await start();
         appendAll(s, ['a']);
         expect(s.expire(at(1_000_000))).toBe(0);
       });
 
-      it('setLimits applies tighter limits at once, looser ones remove nothing', () => {
-        let s = start();
+      it('setLimits applies tighter limits at once, looser ones remove nothing', async () => {
+        let s = await start();
         appendAll(s, ['k', 'k', 'o', 'k', 'o', 'p', 'k', 'o']);
         s.setLimits({ ...UNLIMITED, maxMsgs: 100 });
         expect(s.state().messages).toBe(8);
@@ -514,23 +517,23 @@ export function describeStreamStore(
         expect(s.countOfSubject('o')).toBe(2);
         expect(s.lastSeqOfSubject('k')).toBe(7);
         expect(s.state()).toMatchObject({ messages: 5, firstSeq: 4 });
-        s = survive();
+        s = await survive();
         s.setLimits({ ...UNLIMITED, maxMsgs: 3 });
         expect(s.state()).toMatchObject({ messages: 3, firstSeq: 6 });
         const size = storedSize(s.storage, 'p', NONE, bytes('m6'));
         s.setLimits({ ...UNLIMITED, maxBytes: size * 2 });
         expect(s.state()).toMatchObject({ messages: 2, firstSeq: 7 });
-        s = survive();
+        s = await survive();
         s.setLimits({ ...UNLIMITED, maxAgeNs: 1000n });
         expect(s.state().messages).toBe(2);
         expect(s.expire(at(7) + 999n)).toBe(0);
         expect(s.expire(at(8))).toBe(1);
-        s = survive();
+        s = await survive();
         expect(s.state()).toMatchObject({ messages: 1, firstSeq: 8 });
       });
 
-      it('applies the limits given when opened to later appends', () => {
-        const s = start({ maxMsgs: 2, maxMsgsPerSubject: 1 });
+      it('applies the limits given when opened to later appends', async () => {
+        const s = await start({ maxMsgs: 2, maxMsgsPerSubject: 1 });
         appendAll(s, ['a', 'a', 'b', 'c']);
         expect(s.state()).toMatchObject({ messages: 2, firstSeq: 3 });
       });
@@ -539,8 +542,8 @@ export function describeStreamStore(
     describe('lookups', () => {
       const subjects = ['orders.eu.new', 'orders.us.new', 'orders.eu.paid', 'audit', 'orders.eu.new', 'orders.eu.new.late'];
 
-      it('finds the next message on a literal subject', () => {
-        const s = start();
+      it('finds the next message on a literal subject', async () => {
+        const s = await start();
         appendAll(s, subjects);
         expect(s.loadNextMatching('orders.eu.new', 0)?.seq).toBe(1);
         expect(s.loadNextMatching('orders.eu.new', 2)?.seq).toBe(5);
@@ -552,8 +555,8 @@ export function describeStreamStore(
         expect(text(s.loadNextMatching('orders.eu.new', 1)!.data)).toBe('m1');
       });
 
-      it('finds the next message on wildcard filters', () => {
-        const s = start();
+      it('finds the next message on wildcard filters', async () => {
+        const s = await start();
         appendAll(s, subjects);
         expect(s.loadNextMatching('orders.*.new', 0)?.seq).toBe(1);
         expect(s.loadNextMatching('orders.*.new', 2)?.seq).toBe(2);
@@ -573,8 +576,8 @@ export function describeStreamStore(
         expect(s.loadNextMatching('*', 0)).toBeUndefined();
       });
 
-      it('finds the last message on literal and wildcard filters', () => {
-        let s = start();
+      it('finds the last message on literal and wildcard filters', async () => {
+        let s = await start();
         appendAll(s, subjects);
         expect(s.loadLastMatching('orders.eu.new')?.seq).toBe(5);
         expect(s.loadLastMatching('orders.*.new')?.seq).toBe(5);
@@ -588,12 +591,12 @@ export function describeStreamStore(
         expect(s.loadLastMatching('>')?.seq).toBe(4);
         expect(s.loadLastMatching('orders.eu.new')?.seq).toBe(1);
         expect(s.loadLastMatching('orders.*.new')?.seq).toBe(2);
-        s = survive();
+        s = await survive();
         expect(s.loadLastMatching('orders.eu.*')?.seq).toBe(3);
       });
 
-      it('finds the last matching message by scanning when there are many subjects', () => {
-        const s = start();
+      it('finds the last matching message by scanning when there are many subjects', async () => {
+        const s = await start();
         for (let i = 1; i <= 500; i++) s.append(`unique.${i}`, NONE, NONE, at(i));
         s.append('other.x', NONE, NONE, at(501));
         s.append('unique.last', NONE, NONE, at(502));
@@ -601,8 +604,8 @@ export function describeStreamStore(
         expect(s.loadLastMatching('unique.*')?.seq).toBe(502);
       });
 
-      it('counts per subject and knows each subject last', () => {
-        let s = start();
+      it('counts per subject and knows each subject last', async () => {
+        let s = await start();
         appendAll(s, subjects);
         expect(s.countOfSubject('orders.eu.new')).toBe(2);
         expect(s.lastSeqOfSubject('orders.eu.new')).toBe(5);
@@ -611,12 +614,12 @@ export function describeStreamStore(
         s.remove(5, false);
         expect(s.lastSeqOfSubject('orders.eu.new')).toBe(1);
         expect(s.countOfSubject('orders.eu.new')).toBe(1);
-        s = survive();
+        s = await survive();
         expect(s.lastSeqOfSubject('orders.eu.new')).toBe(1);
       });
 
-      it('lists subject counts for a filter', () => {
-        const s = start();
+      it('lists subject counts for a filter', async () => {
+        const s = await start();
         appendAll(s, subjects);
         expect(s.subjectCounts('orders.eu.*')).toEqual(new Map([['orders.eu.new', 2], ['orders.eu.paid', 1]]));
         expect(s.subjectCounts('orders.eu.new')).toEqual(new Map([['orders.eu.new', 2]]));
@@ -626,8 +629,8 @@ export function describeStreamStore(
         expect(s.state().numSubjects).toBe(5);
       });
 
-      it('lists the deleted sequences between first and last', () => {
-        let s = start();
+      it('lists the deleted sequences between first and last', async () => {
+        let s = await start();
         appendAll(s, ['a', 'b', 'c', 'd', 'e', 'f']);
         s.remove(2, false);
         s.remove(4, false);
@@ -637,21 +640,21 @@ export function describeStreamStore(
         s.remove(1, false);
         expect(s.deletedSeqs()).toEqual([4, 6]);
         expect(s.state()).toMatchObject({ firstSeq: 3, numDeleted: 2 });
-        s = survive();
+        s = await survive();
         expect(s.deletedSeqs()).toEqual([4, 6]);
       });
     });
 
     describe('restore', () => {
-      it('keeps the sequences and times given, the skipped ones deleted', () => {
-        let s = start();
+      it('keeps the sequences and times given, the skipped ones deleted', async () => {
+        let s = await start();
         s.restoreMessage(5, 'a', HEADER, bytes('m5'), at(5));
         s.restoreMessage(6, 'b', NONE, bytes('m6'), at(1));
         s.restoreMessage(9, 'a', NONE, NONE, at(9));
         s.restoreLastSeq(9, at(9));
         expect(s.state()).toMatchObject({ messages: 3, firstSeq: 5, firstTimeNs: at(5), lastSeq: 9, lastTimeNs: at(9), numDeleted: 2, numSubjects: 2 });
         expect(s.deletedSeqs()).toEqual([7, 8]);
-        s = survive();
+        s = await survive();
         const m5 = s.load(5)!;
         expect([text(m5.header), text(m5.data), m5.timeNs]).toEqual([text(HEADER), 'm5', at(5)]);
         expect(s.load(6)!.timeNs).toBe(at(1));
@@ -660,29 +663,29 @@ export function describeStreamStore(
         expect(s.append('c', NONE, NONE, at(10))).toBe(10);
       });
 
-      it('keeps the tail removed after the last message, and its time', () => {
-        let s = start();
+      it('keeps the tail removed after the last message, and its time', async () => {
+        let s = await start();
         s.restoreMessage(1, 'a', NONE, bytes('m1'), at(1));
         s.restoreLastSeq(4, at(4));
         expect(s.state()).toMatchObject({ messages: 1, firstSeq: 1, lastSeq: 4, lastTimeNs: at(4), numDeleted: 3 });
-        s = survive();
+        s = await survive();
         expect(s.append('a', NONE, NONE, at(5))).toBe(5);
       });
 
-      it('restores an emptied stream as first = last + 1, and a never used one as 0', () => {
-        let s = start();
+      it('restores an emptied stream as first = last + 1, and a never used one as 0', async () => {
+        let s = await start();
         s.restoreLastSeq(7, at(7));
         expect(s.state()).toMatchObject({ messages: 0, firstSeq: 8, lastSeq: 7, lastTimeNs: at(7), numDeleted: 0 });
-        s = survive();
+        s = await survive();
         expect(s.append('a', NONE, NONE, at(8))).toBe(8);
         s.destroy();
-        s = start();
+        s = await start();
         s.restoreLastSeq(0, 0n);
         expect(s.state()).toMatchObject({ messages: 0, firstSeq: 0, lastSeq: 0 });
       });
 
-      it('refuses sequences that are not above the last one, and applies no limits', () => {
-        const s = start({ maxMsgs: 1 });
+      it('refuses sequences that are not above the last one, and applies no limits', async () => {
+        const s = await start({ maxMsgs: 1 });
         s.restoreMessage(2, 'a', NONE, NONE, at(2));
         s.restoreMessage(3, 'a', NONE, NONE, at(3));
         expect(s.state().messages).toBe(2);
@@ -693,8 +696,8 @@ export function describeStreamStore(
     });
 
     describe('appendAt (mirrors)', () => {
-      it('stores at the sequence and time given, the skipped ones deleted, and applies the limits', () => {
-        let s = start({ maxMsgs: 3 });
+      it('stores at the sequence and time given, the skipped ones deleted, and applies the limits', async () => {
+        let s = await start({ maxMsgs: 3 });
         s.appendAt(4, 'a', HEADER, bytes('m4'), at(4));
         s.appendAt(5, 'b', NONE, bytes('m5'), at(5));
         s.appendAt(8, 'a', NONE, bytes('m8'), at(1));
@@ -702,7 +705,7 @@ export function describeStreamStore(
         s.appendAt(9, 'c', NONE, bytes('m9'), at(9));
         expect(s.state()).toMatchObject({ messages: 3, firstSeq: 5, lastSeq: 9 });
         expect(s.deletedSeqs()).toEqual([6, 7]);
-        s = survive();
+        s = await survive();
         expect(s.state()).toMatchObject({ messages: 3, firstSeq: 5, lastSeq: 9, numDeleted: 2 });
         expect(text(s.load(8)!.data)).toBe('m8');
         expect(s.load(8)!.timeNs).toBe(at(1));
@@ -713,8 +716,8 @@ export function describeStreamStore(
     });
 
     describe('lifecycle', () => {
-      it('is unusable after close and destroy', () => {
-        const s = start();
+      it('is unusable after close and destroy', async () => {
+        const s = await start();
         appendAll(s, ['a']);
         s.close();
         expect(() => s.append('b', NONE, NONE, at(2))).toThrow(/closed/);
@@ -724,8 +727,8 @@ export function describeStreamStore(
         store = undefined;
       });
 
-      it('destroys what it stored', () => {
-        const s = start();
+      it('destroys what it stored', async () => {
+        const s = await start();
         appendAll(s, ['a', 'b']);
         s.destroy();
         store = undefined;
@@ -733,8 +736,8 @@ export function describeStreamStore(
       });
     });
 
-    it('agrees with a plain model over many random operations', () => {
-      let s = start({ maxMsgs: 700, maxMsgsPerSubject: 60 });
+    it('agrees with a plain model over many random operations', async () => {
+      let s = await start({ maxMsgs: 700, maxMsgsPerSubject: 60 });
       const model = new ModelStream(700, 60);
       const random = seededRandom(42);
       const subjectPool = Array.from({ length: 25 }, (_, i) => `r.${i % 5}.${i}`);
@@ -758,7 +761,7 @@ export function describeStreamStore(
         }
         if (step % 500 === 0) {
           expect(model.check(s)).toEqual(model.expected(s.storage));
-          s = survive();
+          s = await survive();
         }
       }
       expect(model.check(s)).toEqual(model.expected(s.storage));

@@ -4,7 +4,8 @@
  *
  * Calls are synchronous: the stream-store role handles a message inside the router's delivery
  * call. A file store buffers appends and writes them out in `flush()`, which the role calls once
- * per batch before it sends that batch's acks (an ack means the bytes are in the file).
+ * per batch before it sends that batch's acks (an ack means the bytes are in the file). The
+ * Redis store sends them in `flush()`, and the role waits for `committed()` before the acks.
  */
 export interface StreamStore {
   readonly storage: 'file' | 'memory';
@@ -35,6 +36,14 @@ export interface StreamStore {
 
   /** Makes every append so far readable after a crash of this process (written to the file). */
   flush(): void;
+  /**
+   * When what was flushed is durable only later (Redis): settles once it is, and rejects when
+   * it could not be written (its acks must not be sent). Undefined when `flush()` already made
+   * it so (file, memory).
+   */
+  committed(): Promise<void> | undefined;
+  /** Why the store cannot take messages now (its Redis is unreachable, or it failed); undefined when it can. */
+  unavailable(): string | undefined;
 
   /**
    * The message at `seq`; undefined when it never was, was removed, or is below the first.

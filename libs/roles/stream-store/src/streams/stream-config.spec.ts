@@ -188,6 +188,9 @@ describe('parseStreamConfig: refusals', () => {
     expect(refusal('{"name":"R","num_replicas":6}')).toEqual(invalid('maximum replicas is 5'));
     expect(refusal('{"name":"R","num_replicas":-1}')).toEqual({ code: 400, err_code: 10133, description: 'replicas count cannot be negative' });
     expect(refusal('{"name":"R","num_replicas":3}', { action: 'update' }).err_code).toBe(10074);
+    // With the Redis store, Redis replicates file streams: more replicas are accepted for those.
+    expect(parsed('{"name":"R","num_replicas":3}', { redisStore: true }).num_replicas).toBe(3);
+    expect(refusal('{"name":"R","num_replicas":3,"storage":"memory"}', { redisStore: true }).err_code).toBe(10074);
   });
 
   it('the storage type "any", which nats-server 2.9.10 takes but cannot store', () => {

@@ -101,6 +101,8 @@ export interface StreamConfigContext {
   streamConfig?: (name: string) => StreamConfig | undefined;
   /** The account limits a stream config must meet (none when absent). */
   accountLimits?: StreamAccountLimits;
+  /** File-storage streams live in Redis, whose replication stands for num_replicas > 1. */
+  redisStore?: boolean;
 }
 
 export interface StreamAccountLimits {
@@ -199,7 +201,7 @@ export function parseStreamConfigValue(json: GoJsonValue | undefined, nameInSubj
   const { config } = checked;
   if (action === 'update' && config.name !== nameInSubject) return { error: jsError('StreamMismatch') };
   // 2.9.10 refuses this on create only; later versions on update too, which is what we do.
-  if (config.num_replicas > 1) return { error: jsError('StreamReplicasNotSupported') };
+  if (config.num_replicas > 1 && !(context.redisStore === true && config.storage === 'file')) return { error: jsError('StreamReplicasNotSupported') };
   // There are no stream templates here, so no stream can be owned by one.
   if (action !== 'update' && config.template_owner !== undefined) return { error: jsError('StreamCreate', { err: 'stream not owned by template' }) };
   return checked;

@@ -25,6 +25,7 @@ function streamOf(json: string): { stream: Stream; sent: Sent[] } {
   const sent: Sent[] = [];
   const owner: StreamOwner = {
     domain: undefined,
+    leader: undefined,
     queueReply: (_stream, reply, body) => void sent.push({ subject: reply, ack: body }),
     storageRefusal: (): JsApiError | undefined => undefined,
     usageChanged: () => {},

@@ -12,6 +12,8 @@ import { SubjectTransform } from './subject-transform.js';
 /** What a stream needs from its account: acks go out in batches, storage is counted per account. */
 export interface StreamOwner {
   readonly domain: string | undefined;
+  /** The server owning the stream's Redis lease (this one), reported as nats-server's cluster leader; undefined without Redis. */
+  readonly leader: string | undefined;
   /** Queues a reply (a publish ack) to go out once the stream's appends are flushed. */
   queueReply(stream: Stream, reply: string, body: string): void;
   /** nats-server's refusal when storing `size` more bytes of this storage would pass a limit. */
@@ -166,9 +168,11 @@ export class Stream {
     this.afterRemoval();
   }
 
-  /** The size and storage limits, then discard new: the refusal of a message, if any. */
+  /** A store that cannot take it (Redis away), the size and storage limits, then discard new: the refusal of a message, if any. */
   private storeRefusal(subject: string, headerSize: number, payloadSize: number): JsApiError | undefined {
     const config = this.config;
+    const unavailable = this.store.unavailable();
+    if (unavailable !== undefined) return jsError('StreamStoreFailed', { err: unavailable });
     if (config.max_msg_size >= 0 && headerSize + payloadSize > config.max_msg_size) return jsError('StreamMessageExceedsMaximum');
     if (headerSize > 0xffff) return jsError('StreamHeaderExceedsMaximum');
     // Subjects are latin1 strings (one char per byte) in nats-ts.
@@ -282,7 +286,10 @@ export class Stream {
 
   /** nats-server's StreamInfo: config, created, state (with subject counts and deleted on request). */
   info(options: { subjectsFilter?: string; deletedDetails?: boolean } = {}): Record<string, unknown> {
-    return { config: this.config, created: rfc3339Nano(this.createdNs), state: this.stateJson(options) };
+    const info: Record<string, unknown> = { config: this.config, created: rfc3339Nano(this.createdNs), state: this.stateJson(options) };
+    const leader = this.owner.leader;
+    if (leader !== undefined && this.config.storage === 'file') info.cluster = { leader };
+    return info;
   }
 
   stateJson(options: { subjectsFilter?: string; deletedDetails?: boolean } = {}): Record<string, unknown> {

@@ -1,0 +1,273 @@
+import type { ChainableCommander, Redis, RedisOptions } from 'ioredis';
+import type { JetStreamRedisConfig } from '@nats-ts/config';
+import { randomUUID } from 'node:crypto';
+import { APPLY_SCRIPT, CLAIM_SCRIPT, CREATE_SCRIPT, DESTROY_SCRIPT, RENEW_SCRIPT, STREAM_KEY_NAMES } from './redis-scripts.js';
+
+/** One argument of a Redis command: text, or bytes as they are. */
+export type RedisArg = string | Buffer | number;
+
+/** The scripts, as ioredis defines them on the client and its pipelines (each takes the stream's keys first). */
+interface StreamScripts {
+  natsTsCreate(...args: RedisArg[]): ChainableCommander;
+  natsTsClaim(...args: RedisArg[]): ChainableCommander;
+  natsTsApply(...args: RedisArg[]): ChainableCommander;
+  natsTsDestroy(...args: RedisArg[]): ChainableCommander;
+  natsTsRenew(...args: RedisArg[]): ChainableCommander;
+}
+
+/** A store holding a stream's lease: renewed while it is open, told when another took the stream. */
+export interface LeaseHolder {
+  readonly name: RedisStreamName;
+  readonly token: string;
+  leaseLost(reason: string): void;
+}
+
+export interface RedisStoreOptions {
+  /** `redis_min_replicas`. */
+  readonly minReplicas: number;
+  /** `redis_lease`, ms. */
+  readonly leaseMs: number;
+  /** Names this server in its leases (its server name): after a restart it takes its own streams back at once. */
+  readonly identity: string;
+}
+
+type ScriptPipeline = ChainableCommander & StreamScripts;
+
+/** How long WAIT waits for the replicas of `redis_min_replicas` before the write counts as not confirmed. */
+const REPLICA_WAIT_MS = 5_000;
+const CONNECT_TIMEOUT_MS = 2_000;
+
+/**
+ * The write landed on the primary, but fewer replicas than `redis_min_replicas` confirmed it in
+ * time: its acks are not sent, yet Redis holds what the store holds (later writes may go on).
+ */
+export class ReplicaShortfall extends Error {}
+
+/** Where one stream's keys are: account and stream name, escaped so that no name can reach into another's keys. */
+export interface RedisStreamName {
+  readonly account: string;
+  readonly stream: string;
+}
+
+export function streamKeyPrefix(name: RedisStreamName): string {
+  return `nats-ts:js:{${encodeURIComponent(name.account)}:${encodeURIComponent(name.stream)}}:`;
+}
+
+/** The set of an account's stream names (a key of its own slot: it is never written by a script). */
+function accountStreamsKey(account: string): string {
+  return `nats-ts:js:streams:${encodeURIComponent(account)}`;
+}
+
+/**
+ * The one Redis connection of a stream-store role, shared by its Redis stores. Commands of one
+ * connection run in the order sent, so a store's writes land in order. While Redis is away,
+ * commands wait in ioredis's queue and are sent again after the reconnect (the scripts are
+ * idempotent for that); `ready` says whether new writes can be taken.
+ */
+export class RedisStoreConnection {
+  /** Every pipeline sent and not yet answered. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly leases = new Set<LeaseHolder>();
+  private readonly renewTimer: NodeJS.Timeout;
+  readonly minReplicas: number;
+  readonly leaseMs: number;
+  private readonly identity: string;
+
+  private constructor(
+    private readonly client: Redis,
+    options: RedisStoreOptions,
+    /** For logs: where Redis is, without credentials. */
+    readonly description: string,
+  ) {
+    this.minReplicas = options.minReplicas;
+    this.leaseMs = options.leaseMs;
+    // Escaped and ending with a separator, so that no server's identity starts another's.
+    this.identity = `${encodeURIComponent(options.identity)}/`;
+    this.renewTimer = setInterval(() => this.renewLeases(), Math.max(100, Math.floor(this.leaseMs / 3)));
+    this.renewTimer.unref();
+  }
+
+  /** Connects (ioredis loaded only now) and waits until Redis answers. */
+  static async connect(config: JetStreamRedisConfig, options: RedisStoreOptions, onError: (message: string) => void): Promise<RedisStoreConnection> {
+    const { Redis: RedisClient } = await import('ioredis');
+    const clientOptions: RedisOptions = {
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      // Writes wait for Redis to come back instead of failing: an ack is only sent once they land.
+      maxRetriesPerRequest: null,
+      retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
+    };
+    const client = 'url' in config ? new RedisClient(config.url, clientOptions) : new RedisClient({ ...clientOptions, sentinels: config.sentinels.map((s) => ({ ...s })), name: config.name });
+    let lastError = '';
+    client.on('error', (err: Error) => {
+      if (err.message === lastError) return;
+      lastError = err.message;
+      onError(err.message);
+    });
+    client.on('ready', () => {
+      lastError = '';
+    });
+    client.defineCommand('natsTsCreate', { numberOfKeys: STREAM_KEY_NAMES.length, lua: CREATE_SCRIPT });
+    client.defineCommand('natsTsClaim', { numberOfKeys: STREAM_KEY_NAMES.length, lua: CLAIM_SCRIPT });
+    client.defineCommand('natsTsApply', { numberOfKeys: STREAM_KEY_NAMES.length, lua: APPLY_SCRIPT });
+    client.defineCommand('natsTsDestroy', { numberOfKeys: STREAM_KEY_NAMES.length, lua: DESTROY_SCRIPT });
+    client.defineCommand('natsTsRenew', { numberOfKeys: STREAM_KEY_NAMES.length, lua: RENEW_SCRIPT });
+    const description = 'url' in config ? redactUrl(config.url) : `Sentinel primary "${config.name}" (${config.sentinels.map((s) => `${s.host}:${s.port}`).join(', ')})`;
+    await client.ping();
+    return new RedisStoreConnection(client, options, description);
+  }
+
+  /** A fencing token of this server's, for one store's lease. */
+  newToken(): string {
+    return `${this.identity}${randomUUID()}`;
+  }
+
+  /** Renews `holder`'s lease until it lets go. */
+  holdLease(holder: LeaseHolder): void {
+    this.leases.add(holder);
+  }
+
+  releaseLease(holder: LeaseHolder): void {
+    this.leases.delete(holder);
+  }
+
+  get ready(): boolean {
+    return this.client.status === 'ready';
+  }
+
+  /** Whether Redis keeps a stream of that name for the account. */
+  async hasStream(account: string, stream: string): Promise<boolean> {
+    return (await this.client.sismember(accountStreamsKey(account), stream)) === 1;
+  }
+
+  /** The names of the account's streams kept in Redis. */
+  async streamNames(account: string): Promise<string[]> {
+    return this.client.smembers(accountStreamsKey(account));
+  }
+
+  /**
+   * Takes the stream over with `token`: its last sequence and time, config and created;
+   * 'held' while another server's lease lives; undefined when there is no such stream.
+   */
+  async claim(name: RedisStreamName, token: string): Promise<{ lastSeq: string | null; lastTime: string | null; config: string; created: string } | 'held' | undefined> {
+    const pipeline = this.client.pipeline() as ScriptPipeline;
+    pipeline.natsTsClaim(...streamKeys(name), streamKeyPrefix(name), token, this.leaseMs, this.identity);
+    const [reply] = await this.exec(pipeline);
+    if (reply === null) return undefined;
+    if (reply === 0) return 'held';
+    const [lastSeq, lastTime, config, created] = reply as (string | null)[];
+    return { lastSeq: lastSeq ?? null, lastTime: lastTime ?? null, config: config!, created: created! };
+  }
+
+  /** The stored sequences from `fromSeq` on (at most `count`), ascending, with their records. */
+  async loadRecords(name: RedisStreamName, fromSeq: number, count: number): Promise<{ seq: number; record: Buffer }[]> {
+    const prefix = streamKeyPrefix(name);
+    const seqs = await this.client.zrangebyscore(`${prefix}seqs`, fromSeq, '+inf', 'LIMIT', 0, count);
+    if (seqs.length === 0) return [];
+    const records = await this.client.hmgetBuffer(`${prefix}msgs`, ...seqs);
+    const out: { seq: number; record: Buffer }[] = [];
+    for (let i = 0; i < seqs.length; i++) {
+      const record = records[i];
+      if (record !== null && record !== undefined) out.push({ seq: Number(seqs[i]), record });
+    }
+    return out;
+  }
+
+  /** The consumers kept for the stream: name, meta JSON and state JSON (undefined when none was written). */
+  async loadConsumers(name: RedisStreamName): Promise<{ name: string; meta: string; state: string | undefined }[]> {
+    const prefix = streamKeyPrefix(name);
+    const [metas, states] = await Promise.all([this.client.hgetall(`${prefix}consumers`), this.client.hgetall(`${prefix}cstate`)]);
+    return Object.entries(metas).map(([consumer, meta]) => ({ name: consumer, meta, state: states[consumer] }));
+  }
+
+  /** Creates the stream (replacing what a stream of that name left) owned by `token`. */
+  create(name: RedisStreamName, token: string, config: string, created: string): Promise<void> {
+    const pipeline = this.client.pipeline() as ScriptPipeline;
+    pipeline.natsTsCreate(...streamKeys(name), streamKeyPrefix(name), token, this.leaseMs, config, created);
+    pipeline.sadd(accountStreamsKey(name.account), name.stream);
+    return this.send(pipeline);
+  }
+
+  /** Applies batches of operations (each one script call, atomic), in one round trip, then WAIT for the replicas. */
+  apply(name: RedisStreamName, token: string, batches: RedisArg[][]): Promise<void> {
+    const pipeline = this.client.pipeline() as ScriptPipeline;
+    const keys = streamKeys(name);
+    const prefix = streamKeyPrefix(name);
+    for (const ops of batches) pipeline.natsTsApply(...keys, prefix, token, this.leaseMs, ...ops);
+    return this.send(pipeline);
+  }
+
+  destroy(name: RedisStreamName, token: string): Promise<void> {
+    const pipeline = this.client.pipeline() as ScriptPipeline;
+    pipeline.natsTsDestroy(...streamKeys(name), streamKeyPrefix(name), token, this.leaseMs);
+    pipeline.srem(accountStreamsKey(name.account), name.stream);
+    return this.send(pipeline);
+  }
+
+  /** Resolves when every write sent so far was answered (failed ones included). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Waits up to `timeoutMs` for the writes sent, then disconnects. */
+  async close(timeoutMs: number): Promise<void> {
+    clearInterval(this.renewTimer);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.settled(), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+    this.client.disconnect();
+  }
+
+  /** One pipeline renewing every lease held; a lease another store took is reported to its holder. Skipped while Redis is away. */
+  private renewLeases(): void {
+    if (this.leases.size === 0 || !this.ready) return;
+    const holders = [...this.leases];
+    const pipeline = this.client.pipeline() as ScriptPipeline;
+    for (const holder of holders) pipeline.natsTsRenew(...streamKeys(holder.name), streamKeyPrefix(holder.name), holder.token, this.leaseMs);
+    pipeline.exec().then(
+      (results) => {
+        (results ?? []).forEach(([err], i) => {
+          if (err !== null && err.message.startsWith('FENCED')) holders[i]!.leaseLost(err.message.slice('FENCED '.length));
+        });
+      },
+      // The connection went: the next renewal tries again.
+      () => undefined,
+    );
+  }
+
+  /** A write: sent with WAIT when replicas must confirm it; rejects when a reply is an error or too few replicas confirmed. */
+  private send(pipeline: ChainableCommander): Promise<void> {
+    const minReplicas = this.minReplicas;
+    if (minReplicas > 0) pipeline.wait(minReplicas, REPLICA_WAIT_MS);
+    const sent = this.exec(pipeline).then((replies) => {
+      if (minReplicas === 0) return;
+      const confirmed = replies[replies.length - 1] as number;
+      if (confirmed < minReplicas) throw new ReplicaShortfall(`only ${confirmed} of ${minReplicas} Redis replicas confirmed the write within ${REPLICA_WAIT_MS} ms`);
+    });
+    this.inFlight.add(sent);
+    const forget = (): void => {
+      this.inFlight.delete(sent);
+    };
+    sent.then(forget, forget);
+    return sent;
+  }
+
+  /** The replies of a pipeline; rejects with the first error among them. */
+  private async exec(pipeline: ChainableCommander): Promise<unknown[]> {
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([err, reply]) => {
+      if (err !== null) throw err;
+      return reply;
+    });
+  }
+}
+
+function streamKeys(name: RedisStreamName): string[] {
+  const prefix = streamKeyPrefix(name);
+  return STREAM_KEY_NAMES.map((key) => `${prefix}${key}`);
+}
+
+function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.toString();
+}
