@@ -26,3 +26,4 @@ export { forwardMask, mayDeliver } from './router/delivery-policy.js';
 export { pickForPublisher, pickNamed } from './router/queue-policy.js';
 export type { LinkEntry, RouterEntry, RouterLink, RouterOrigin, SubscriberEntry } from './router/router-entry.js';
 export { InterestRouter, type RouterAccount } from './router/interest-router.js';
+export { SubjectTransform, isValidSubjectTransform } from './subject-transform.js';
