@@ -27,3 +27,6 @@ export { pickForPublisher, pickNamed } from './router/queue-policy.js';
 export type { LinkEntry, RouterEntry, RouterLink, RouterOrigin, SubscriberEntry } from './router/router-entry.js';
 export { InterestRouter, type RouterAccount } from './router/interest-router.js';
 export { SubjectTransform, isValidSubjectTransform } from './subject-transform.js';
+export { SubjectMapper, type MappingSpec } from './subject-mapping.js';
+export type { AccountSharingSpec, SharingSpec } from './router/configure-sharing.js';
+export type { ResponseType } from './router/response-routes.js';

@@ -1,5 +1,6 @@
 import { clearArray } from '@nats-ts/protocol';
 import { AccountRegistry, type Account } from '../account.js';
+import { configureSharing, type SharingSpec } from './configure-sharing.js';
 import { forwardMask } from './delivery-policy.js';
 import { KIND_BIT } from './interest-kind.js';
 import { pickForPublisher, pickNamed } from './queue-policy.js';
@@ -26,9 +27,20 @@ export class InterestRouter {
    * so subscribers' deliveries continue its trace. Undefined when it carries none.
    */
   activeTrace: string | undefined;
+  private sharingConfigured = false;
   private pass = 0;
   private depth = 0;
   private readonly fanouts: LinkFanout[] = [];
+
+  /**
+   * Sets up the accounts' imports, exports and mappings, once: every role of the process passes
+   * the same configuration. Throws an Error naming where a mapping that cannot be built was written.
+   */
+  configureSharing(spec: SharingSpec): void {
+    if (this.sharingConfigured) return;
+    this.sharingConfigured = true;
+    configureSharing(this, spec);
+  }
 
   account(name: string): RouterAccount {
     return this.accounts.getOrCreate(name);
@@ -63,6 +75,13 @@ export class InterestRouter {
     traceparent: string | undefined,
     deliverAs?: string,
   ): boolean {
+    // A client's subject goes through its account's mappings before interest is matched.
+    const mapper = account.mapper;
+    if (mapper !== undefined && origin.originKind === 'client') {
+      const mapped = mapper.map(subject);
+      if (mapped === undefined) return false;
+      subject = mapped;
+    }
     return this.route(account, origin, undefined, undefined, subject, reply, headerSize, data, start, end, traceparent, deliverAs);
   }
 
@@ -93,10 +112,38 @@ export class InterestRouter {
         reply = at === 0 ? undefined : reply.slice(0, at);
       }
     }
+    // A leaf connection's subject goes through the account's mappings (a route's and a gateway's were mapped where published).
+    const mapper = account.mapper;
+    if (mapper !== undefined && origin.originKind === 'leaf') {
+      const mapped = mapper.map(subject);
+      if (mapped === undefined) return false;
+      subject = mapped;
+    }
     return this.route(account, origin, owner, queues, subject, reply, headerSize, data, start, end, traceparent, deliverAs);
   }
 
   private route(
+    account: RouterAccount,
+    origin: RouterOrigin,
+    owner: string | undefined,
+    named: readonly string[] | undefined,
+    subject: string,
+    reply: string | undefined,
+    headerSize: number,
+    data: Uint8Array,
+    start: number,
+    end: number,
+    traceparent: string | undefined,
+    deliverAs: string | undefined,
+  ): boolean {
+    const delivered = this.deliver(account, origin, owner, named, subject, reply, headerSize, data, start, end, traceparent, deliverAs);
+    // Then on to the accounts that import from this one, or that this one imports from.
+    const sharing = account.sharing;
+    if (sharing === undefined) return delivered;
+    return sharing.forward(this, origin, subject, reply, headerSize, data, start, end, traceparent) || delivered;
+  }
+
+  private deliver(
     account: RouterAccount,
     origin: RouterOrigin,
     owner: string | undefined,

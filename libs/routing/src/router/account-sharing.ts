@@ -1,0 +1,192 @@
+import { Sublist } from '../sublist.js';
+import type { SublistEntry } from '../sublist-result.js';
+import { SubjectTransform } from '../subject-transform.js';
+import { tokenizeWildcards } from '../subject-mapping.js';
+import { forwardMask } from './delivery-policy.js';
+import { KIND_BIT } from './interest-kind.js';
+import type { InterestRouter, RouterAccount } from './interest-router.js';
+import type { ResponseRoutes, ResponseType } from './response-routes.js';
+import type { RouterOrigin } from './router-entry.js';
+
+/**
+ * One entry of an account's sharing sublist: a stream import's tap in the exporting account, a
+ * service import in the importing account, or the response routes of an exporting account. It
+ * takes the message after the account's own subscribers did, and routes it on in another
+ * account (nats-server's stream and service imports, its `_R_` response service imports).
+ */
+export interface SharingEntry extends SublistEntry {
+  forward(
+    router: InterestRouter,
+    origin: RouterOrigin,
+    subject: string,
+    reply: string | undefined,
+    headerSize: number,
+    data: Uint8Array,
+    start: number,
+    end: number,
+    traceparent: string | undefined,
+  ): boolean;
+}
+
+/**
+ * What crosses from or into one account: the entries whose subjects route a message on to
+ * another account. Only accounts with imports or exports have one, so the others pay nothing.
+ */
+export class AccountSharing {
+  readonly entries = new Sublist<SharingEntry>();
+  /** Replies mapped back to requesters of other accounts, when this account exports a service. */
+  responses: ResponseRoutes | undefined;
+
+  /** Routes a message of this account on through every entry it matches; true when any took it. */
+  forward(
+    router: InterestRouter,
+    origin: RouterOrigin,
+    subject: string,
+    reply: string | undefined,
+    headerSize: number,
+    data: Uint8Array,
+    start: number,
+    end: number,
+    traceparent: string | undefined,
+  ): boolean {
+    const plain = this.entries.match(subject).plain;
+    let delivered = false;
+    for (let i = 0; i < plain.length; i++) {
+      if (plain[i]!.forward(router, origin, subject, reply, headerSize, data, start, end, traceparent)) delivered = true;
+    }
+    return delivered;
+  }
+}
+
+/** Mapped subjects kept per import at most; emptied past it. */
+const TRANSFORM_CACHE_MAX = 1024;
+
+/** A subject rewrite from one account's subjects to another's, cached per published subject. */
+class SubjectRewrite {
+  private readonly transform: SubjectTransform | undefined;
+  private readonly cache = new Map<string, string>();
+
+  /** `from` → `to`; the published subject itself when they are the same. */
+  constructor(from: string, to: string) {
+    if (from === to) return;
+    const transform = SubjectTransform.from(from, tokenizeWildcards(to));
+    if (transform === undefined) throw new Error(`cannot map "${from}" to "${to}"`);
+    this.transform = transform;
+  }
+
+  apply(subject: string): string {
+    const transform = this.transform;
+    if (transform === undefined) return subject;
+    let mapped = this.cache.get(subject);
+    if (mapped === undefined) {
+      mapped = transform.apply(subject) ?? subject;
+      if (this.cache.size >= TRANSFORM_CACHE_MAX) this.cache.clear();
+      this.cache.set(subject, mapped);
+    }
+    return mapped;
+  }
+}
+
+/**
+ * Where a message routed on through an import enters the other account: as an internal
+ * publisher, reaching the kinds in `forwards`, sent on as from the member the original came
+ * through (set before each use; the routing is synchronous).
+ */
+export class ImportOrigin implements RouterOrigin {
+  readonly originKind = 'internal';
+  originMember = '';
+  constructor(readonly forwards: number) {}
+}
+
+/** Kinds a stream import delivers to in the importer: what is local to this server. */
+const STREAM_IMPORT_REACH = KIND_BIT.client | KIND_BIT.internal | KIND_BIT.leaf | KIND_BIT.node;
+
+/**
+ * A stream import's tap, in the exporting account on the imported subject: the exporter's
+ * messages reach the importer's subscribers on this server under the import's subject (the
+ * prefix or `to` applied). The exporter's messages from another process of this server were
+ * imported there already.
+ */
+export class StreamImportTap implements SharingEntry {
+  readonly queue = undefined;
+  private readonly rewrite: SubjectRewrite;
+  private readonly origin = new ImportOrigin(STREAM_IMPORT_REACH);
+
+  constructor(
+    readonly subject: string,
+    to: string,
+    private readonly importer: RouterAccount,
+  ) {
+    this.rewrite = new SubjectRewrite(subject, to);
+  }
+
+  forward(
+    router: InterestRouter,
+    origin: RouterOrigin,
+    subject: string,
+    reply: string | undefined,
+    headerSize: number,
+    data: Uint8Array,
+    start: number,
+    end: number,
+    traceparent: string | undefined,
+  ): boolean {
+    if (origin.originKind === 'node') return false;
+    this.origin.originMember = origin.originMember;
+    return router.publish(this.importer, this.origin, this.rewrite.apply(subject), reply, headerSize, data, start, end, traceparent);
+  }
+}
+
+/** Kinds whose requests a service import takes: those published on this server (a route's, a gateway's, another process's were imported where they were published). */
+const SERVICE_IMPORT_TAKES = KIND_BIT.client | KIND_BIT.internal | KIND_BIT.leaf;
+
+/**
+ * A service import, in the importing account on its local subject (`to`): a request there goes
+ * to the exporter's responders on the exported subject, its reply mapped to a `_R_` subject of
+ * the exporter that routes the response back to the requester.
+ */
+export class ServiceImport implements SharingEntry {
+  readonly queue = undefined;
+  private readonly rewrite: SubjectRewrite;
+  private readonly origin = new ImportOrigin(forwardMask('internal'));
+
+  constructor(
+    /** The importer's subject requesters publish to. */
+    readonly subject: string,
+    exported: string,
+    private readonly importer: RouterAccount,
+    private readonly exporter: RouterAccount,
+    private readonly responses: ResponseRoutes,
+    private readonly responseType: ResponseType,
+    private readonly thresholdMs: number,
+  ) {
+    this.rewrite = new SubjectRewrite(subject, exported);
+  }
+
+  forward(
+    router: InterestRouter,
+    origin: RouterOrigin,
+    subject: string,
+    reply: string | undefined,
+    headerSize: number,
+    data: Uint8Array,
+    start: number,
+    end: number,
+    traceparent: string | undefined,
+  ): boolean {
+    if ((SERVICE_IMPORT_TAKES & KIND_BIT[origin.originKind]) === 0) return false;
+    let to = this.rewrite.apply(subject);
+    const mapper = this.exporter.mapper;
+    if (mapper !== undefined) {
+      const mapped = mapper.map(to);
+      if (mapped === undefined) return true;
+      to = mapped;
+    }
+    const mappedReply = reply === undefined ? undefined : this.responses.add(this.importer, reply, this.responseType, this.thresholdMs);
+    this.origin.originMember = origin.originMember;
+    const delivered = router.publish(this.exporter, this.origin, to, mappedReply, headerSize, data, start, end, traceparent);
+    // As nats-server: a request no responder took leaves no response route behind.
+    if (!delivered && mappedReply !== undefined) this.responses.drop(mappedReply);
+    return true;
+  }
+}
