@@ -28,5 +28,5 @@ export type { LinkEntry, RouterEntry, RouterLink, RouterOrigin, SubscriberEntry 
 export { InterestRouter, type RouterAccount } from './router/interest-router.js';
 export { SubjectTransform, isValidSubjectTransform } from './subject-transform.js';
 export { SubjectMapper, type MappingSpec } from './subject-mapping.js';
-export type { AccountSharingSpec, SharingSpec } from './router/configure-sharing.js';
+export type { AccountSharingSpec, SharedInterest, SharingSpec } from './router/configure-sharing.js';
 export type { ResponseType } from './router/response-routes.js';

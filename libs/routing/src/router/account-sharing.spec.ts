@@ -80,6 +80,21 @@ describe('stream imports', () => {
     expect(send(router, 'A', 'news.sport', 'goal')).toBe(false);
   });
 
+  it('holds interest in the exporter for what is imported, for other servers to hear of', () => {
+    const router = routerWith([
+      { name: 'A', sharing: { ...none, serviceExports: [{ subject: 'help.>', responseType: 'Singleton', responseThresholdMs: 1000 }] } },
+      {
+        name: 'B',
+        sharing: { ...none, streamImports: [{ account: 'A', subject: 'news.>', to: 'a.news.>' }], serviceImports: [{ account: 'A', subject: 'help.>', to: 'help.>' }] },
+      },
+    ]);
+    expect(router.sharedInterest).toEqual([
+      { account: 'A', subject: 'news.>' },
+      { account: 'A', subject: router.account('A').sharing!.responses!.subject },
+    ]);
+    expect(router.account('A').sharing!.responses!.subject).toMatch(/^_R_\.[A-Za-z0-9]{8}\.>$/);
+  });
+
   it('costs nothing to accounts that share nothing', () => {
     const router = routerWith([{ name: 'A' }, { name: 'B', sharing: none }]);
     expect(router.account('A').sharing).toBeUndefined();

@@ -24,15 +24,27 @@ export interface SharingSpec {
   readonly cluster?: string;
 }
 
+/**
+ * Interest this server holds in an account for what it imports from it: the imported streams'
+ * subjects and the exporter's response subjects, which other servers must hear of (as they hear
+ * of nats-server's shadow subscriptions and response imports) to send those messages here.
+ */
+export interface SharedInterest {
+  readonly account: string;
+  readonly subject: string;
+}
+
 /** nats-server's default response threshold of a service export. */
 const DEFAULT_THRESHOLD_MS = 2 * 60_000;
 
 /**
  * Sets up every account's mappings, stream import taps (in the exporter), service imports (in
- * the importer) and response routes (in the exporter). Throws an Error naming the mapping's
+ * the importer) and response routes (in the exporter); returns the interest other servers
+ * must hear of. Throws an Error naming the mapping's
  * position when a mapping cannot be built.
  */
-export function configureSharing(router: InterestRouter, spec: SharingSpec): void {
+export function configureSharing(router: InterestRouter, spec: SharingSpec): SharedInterest[] {
+  const interest: SharedInterest[] = [];
   if (spec.mappings.length > 0) router.account(GLOBAL_ACCOUNT_NAME).mapper = SubjectMapper.from(spec.mappings, spec.cluster);
   for (const account of spec.accounts) {
     const mappings = account.sharing?.mappings ?? [];
@@ -45,6 +57,7 @@ export function configureSharing(router: InterestRouter, spec: SharingSpec): voi
     const importer = router.account(account.name);
     for (const i of sharing.streamImports) {
       sharingOf(router.account(i.account)).entries.insert(new StreamImportTap(i.subject, i.to, importer));
+      interest.push({ account: i.account, subject: i.subject });
     }
     for (const i of sharing.serviceImports) {
       const exporter = router.account(i.account);
@@ -54,6 +67,7 @@ export function configureSharing(router: InterestRouter, spec: SharingSpec): voi
       if (responses === undefined) {
         responses = exporterSharing.responses = new ResponseRoutes();
         exporterSharing.entries.insert(responses);
+        interest.push({ account: i.account, subject: responses.subject });
       }
       const entry = new ServiceImport(
         i.to,
@@ -67,6 +81,7 @@ export function configureSharing(router: InterestRouter, spec: SharingSpec): voi
       sharingOf(importer).entries.insert(entry);
     }
   }
+  return interest;
 }
 
 function sharingOf(account: RouterAccount): AccountSharing {

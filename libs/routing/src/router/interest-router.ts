@@ -1,6 +1,6 @@
 import { clearArray } from '@nats-ts/protocol';
 import { AccountRegistry, type Account } from '../account.js';
-import { configureSharing, type SharingSpec } from './configure-sharing.js';
+import { configureSharing, type SharedInterest, type SharingSpec } from './configure-sharing.js';
 import { forwardMask } from './delivery-policy.js';
 import { KIND_BIT } from './interest-kind.js';
 import { pickForPublisher, pickNamed } from './queue-policy.js';
@@ -27,6 +27,8 @@ export class InterestRouter {
    * so subscribers' deliveries continue its trace. Undefined when it carries none.
    */
   activeTrace: string | undefined;
+  /** What this process imports, as interest in the exporting accounts for other servers to hear of. */
+  sharedInterest: readonly SharedInterest[] = [];
   private sharingConfigured = false;
   private pass = 0;
   private depth = 0;
@@ -39,7 +41,7 @@ export class InterestRouter {
   configureSharing(spec: SharingSpec): void {
     if (this.sharingConfigured) return;
     this.sharingConfigured = true;
-    configureSharing(this, spec);
+    this.sharedInterest = configureSharing(this, spec);
   }
 
   account(name: string): RouterAccount {
