@@ -123,14 +123,14 @@ describeEachTarget('accounts: stream and service imports on one server', (target
     const seen: string[] = [];
     const sub = a.subscribe('help.>', {
       callback: (_err, msg) => {
-        seen.push(`${msg.subject} ${msg.reply?.startsWith('_R_.') ? '_R_' : msg.reply}`);
+        seen.push(`${msg.subject} ${msg.reply?.startsWith('_R_.') ? '_R_' : msg.reply} ${JSON.parse(msg.headers?.get('Nats-Request-Info') ?? '{}').acc}`);
         msg.respond(`answer to ${msg.string()}`);
       },
     });
     await a.flush();
     const reply = await b.request('a.help.me', 'question', { timeout: 2_000 });
     expect(reply.string()).toBe('answer to question');
-    expect(seen).toEqual(['help.me _R_']);
+    expect(seen).toEqual(['help.me _R_ B']);
     sub.unsubscribe();
   });
 

@@ -13,13 +13,15 @@ class Subscriber implements SubscriberEntry {
   weight = 1;
   readonly got: string[] = [];
   readonly replies: (string | undefined)[] = [];
+  readonly headers: string[] = [];
   constructor(readonly subject: string) {}
   accepts(): boolean {
     return true;
   }
-  deliver(subject: string, reply: string | undefined, _headerSize: number, data: Uint8Array, start: number, end: number): void {
-    this.got.push(`${subject} ${Buffer.from(data.subarray(start, end)).toString()}`);
+  deliver(subject: string, reply: string | undefined, headerSize: number, data: Uint8Array, start: number, end: number): void {
+    this.got.push(`${subject} ${Buffer.from(data.subarray(start + headerSize, end)).toString()}`);
     this.replies.push(reply);
+    this.headers.push(Buffer.from(data.subarray(start, start + headerSize)).toString());
   }
 }
 
@@ -116,11 +118,24 @@ describe('service imports', () => {
     expect(send(router, 'B', 'a.help.me', 'q', '_INBOX.1')).toBe(true);
     expect(responder.got).toEqual(['help.me q']);
     expect(responder.replies[0]).toMatch(/^_R_\.[A-Za-z0-9]{8}\.0$/);
+    // As nats-server, the responder learns the requester's account.
+    expect(responder.headers[0]).toBe('NATS/1.0\r\nNats-Request-Info: {"acc":"B","rtt":0}\r\n\r\n');
     // Singleton: the first response goes back, the route with it.
     expect(inbox.got).toEqual(['_INBOX.1 r1']);
     expect(router.account('A').sharing!.responses!.size).toBe(0);
     // The exporter's subjects are not the importer's.
     expect(send(router, 'B', 'help.me', 'q', '_INBOX.1')).toBe(false);
+  });
+
+  it('adds the request info after the headers a request has', () => {
+    const router = routerWith([{ name: 'A', sharing: { ...none, serviceExports: exports('Singleton') } }, importer]);
+    const responder = new Responder('help.>', router, 'A');
+    router.insert('A', responder);
+    const head = 'NATS/1.0\r\nX-Mine: 1\r\n\r\n';
+    const data = Buffer.from(`${head}q`);
+    router.publish(router.account('B'), { originKind: 'client', originMember: 'm', rttMs: 1.5 }, 'a.help.h', undefined, head.length, data, 0, data.length, undefined);
+    expect(responder.headers).toEqual(['NATS/1.0\r\nX-Mine: 1\r\nNats-Request-Info: {"acc":"B","rtt":1500000}\r\n\r\n']);
+    expect(responder.got).toEqual(['help.h q']);
   });
 
   it('keeps the route of a Stream response for every response, until an empty message', () => {

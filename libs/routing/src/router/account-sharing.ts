@@ -184,9 +184,31 @@ export class ServiceImport implements SharingEntry {
     }
     const mappedReply = reply === undefined ? undefined : this.responses.add(this.importer, reply, this.responseType, this.thresholdMs);
     this.origin.originMember = origin.originMember;
-    const delivered = router.publish(this.exporter, this.origin, to, mappedReply, headerSize, data, start, end, traceparent);
+    const request = withRequestInfo(this.importer.name, origin.rttMs ?? 0, headerSize, data, start, end);
+    const infoSize = request.length - (end - start) + headerSize;
+    const delivered = router.publish(this.exporter, this.origin, to, mappedReply, infoSize, request, 0, request.length, traceparent);
     // As nats-server: a request no responder took leaves no response route behind.
     if (!delivered && mappedReply !== undefined) this.responses.drop(mappedReply);
     return true;
   }
+}
+
+const REQUEST_INFO = 'Nats-Request-Info:';
+
+/**
+ * The request with nats-server's `Nats-Request-Info` header (the requester's account and round
+ * trip in ns) added last to its headers, as a service import adds it; a request that has one
+ * (imported twice) keeps it.
+ */
+function withRequestInfo(account: string, rttMs: number, headerSize: number, data: Uint8Array, start: number, end: number): Buffer {
+  const message = Buffer.from(data.buffer, data.byteOffset + start, end - start);
+  if (headerSize > 0 && message.subarray(0, headerSize).includes(REQUEST_INFO, 0, 'latin1')) return message;
+  const line = `${REQUEST_INFO} {"acc":${JSON.stringify(account)},"rtt":${Math.round(rttMs * 1e6)}}\r\n\r\n`;
+  // A header block ends with an empty line: the new line goes before it.
+  const head = headerSize > 0 ? message.subarray(0, headerSize - 2) : Buffer.from('NATS/1.0\r\n', 'latin1');
+  const out = Buffer.allocUnsafe(head.length + Buffer.byteLength(line, 'latin1') + message.length - headerSize);
+  let at = head.copy(out, 0);
+  at += out.write(line, at, 'latin1');
+  message.copy(out, at, headerSize);
+  return out;
 }
