@@ -219,4 +219,8 @@ describeEachTarget('accounts: config refused', (target) => {
     const config = `accounts { A: { exports: [ { stream: "news.>" } ] }, B: { imports: [ { stream: { account: A, subject: "other.>" } } ] } }`;
     await expect(startServer(target, config)).rejects.toThrow(/stream import not authorized/);
   });
+
+  it('refuses a mapping to an unknown function, naming where it was written', async () => {
+    await expect(startServer(target, 'mappings { "q.*": "q.{{foo(1)}}" }')).rejects.toThrow(/server\.conf:\d+:\d+: Error adding mapping for "q\.\*" to "q\.\{\{foo\(1\)\}\}"/);
+  });
 });
