@@ -1,10 +1,10 @@
 // Accounts that share, across a cluster: an imported service or stream behaves as on one server
 // when the requester and the responder (or the publisher and the subscriber) sit on different
-// servers joined by a route. Against nats-ts and nats-server 2.9.
+// servers joined by a route. Against nats-ts, nats-server 2.9, and a mixed cluster of both.
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterUrl, eventually, Received, sleep, startClusterMember, waitForMesh } from './cluster-helpers.js';
-import { describeEachTarget, type RunningServer } from './support/servers.js';
+import { describeEachTarget, stopAllServers, type RunningServer, type Target } from './support/servers.js';
 
 const ACCOUNTS = `
 accounts {
@@ -22,7 +22,8 @@ accounts {
 }
 `;
 
-describeEachTarget('accounts across a route', (target) => {
+/** `near` has the importer's requesters and the exporter's publisher, `far` the exporter's responders. */
+function acrossARoute(near: Target, far: Target): void {
   let s1: RunningServer;
   let s2: RunningServer;
   const connections: NatsConnection[] = [];
@@ -33,8 +34,8 @@ describeEachTarget('accounts across a route', (target) => {
   };
 
   beforeAll(async () => {
-    s1 = await startClusterMember(target, { extra: ACCOUNTS });
-    s2 = await startClusterMember(target, { extra: ACCOUNTS, routes: [clusterUrl(s1)] });
+    s1 = await startClusterMember(near, { extra: ACCOUNTS });
+    s2 = await startClusterMember(far, { extra: ACCOUNTS, routes: [clusterUrl(s1)] });
     await waitForMesh([s1, s2]);
   });
   afterAll(async () => {
@@ -82,4 +83,14 @@ describeEachTarget('accounts across a route', (target) => {
     expect(far.messages.slice(farBefore).map((m) => `${m.subject} ${m.string()}`)).toEqual(Array.from({ length: 10 }, (_, i) => `a.news.sport ${i}`));
     expect(near.messages.slice(nearBefore).map((m) => m.string())).toEqual(Array.from({ length: 10 }, (_, i) => String(i)));
   });
+}
+
+describeEachTarget('accounts across a route', (target) => acrossARoute(target, target));
+
+describe.each([
+  ['nats-ts', 'nats-server'],
+  ['nats-server', 'nats-ts'],
+] as const)('accounts across a route, mixed: importer on %s, exporter on %s', (near, far) => {
+  afterAll(stopAllServers);
+  acrossARoute(near, far);
 });
