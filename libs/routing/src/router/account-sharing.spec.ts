@@ -82,7 +82,7 @@ describe('stream imports', () => {
     expect(send(router, 'A', 'news.sport', 'goal')).toBe(false);
   });
 
-  it('holds interest in the exporter for what is imported, for other servers to hear of', () => {
+  it('holds interest for what is imported, in the exporter and the importer, for other servers to hear of', () => {
     const router = routerWith([
       { name: 'A', sharing: { ...none, serviceExports: [{ subject: 'help.>', responseType: 'Singleton', responseThresholdMs: 1000 }] } },
       {
@@ -93,6 +93,7 @@ describe('stream imports', () => {
     expect(router.sharedInterest).toEqual([
       { account: 'A', subject: 'news.>' },
       { account: 'A', subject: router.account('A').sharing!.responses!.subject },
+      { account: 'B', subject: 'help.>' },
     ]);
     expect(router.account('A').sharing!.responses!.subject).toMatch(/^_R_\.[A-Za-z0-9]{8}\.>$/);
   });

@@ -25,9 +25,10 @@ export interface SharingSpec {
 }
 
 /**
- * Interest this server holds in an account for what it imports from it: the imported streams'
- * subjects and the exporter's response subjects, which other servers must hear of (as they hear
- * of nats-server's shadow subscriptions and response imports) to send those messages here.
+ * Interest this server holds for what accounts share: in the exporter, the imported streams'
+ * subjects and its response subjects; in the importer, its service imports' subjects. Other
+ * servers and leaf nodes must hear of them (as they hear of nats-server's shadow subscriptions,
+ * service and response imports) to send those messages here.
  */
 export interface SharedInterest {
   readonly account: string;
@@ -79,6 +80,7 @@ export function configureSharing(router: InterestRouter, spec: SharingSpec): Sha
         exported?.responseThresholdMs ?? DEFAULT_THRESHOLD_MS,
       );
       sharingOf(importer).entries.insert(entry);
+      interest.push({ account: account.name, subject: i.to });
     }
   }
   return interest;
