@@ -76,7 +76,7 @@ export class ClientGateway implements BusHandlers {
   async start(): Promise<BoundAddress> {
     const o = this.options;
     this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'client-gateway', version: this.productVersion, routed: true }, this);
-    this.bus.router.configureSharing({ accounts: o.accounts, mappings: o.mappings, cluster: o.cluster?.name });
+    this.bus.router.configureSharing(o);
     // Other servers, leaf nodes and processes send what accounts share here, as they hear of its interest.
     for (const { account, subject } of this.bus.router.sharedInterest) this.bus.announceInterest({ account, subject, weight: 1, add: true });
     if (o.tls) this.tlsAcceptor = new TlsAcceptor({ files: tlsFiles(o.tls), requestCert: o.tls.verify, timeoutMs: o.tls.timeoutMs, kind: 'client' });

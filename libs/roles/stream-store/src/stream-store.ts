@@ -118,6 +118,7 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     rmSync(join(this.storeRoot, RESTORE_STAGING_DIR), { recursive: true, force: true });
     const setup = this.setup;
     this.bus = await setup.bus.join({ nodeId: setup.serverId, role: 'stream-store', version: setup.productVersion, routed: true }, this);
+    this.bus.router.configureSharing(setup.options);
     this.origin = { originKind: 'internal', originMember: this.bus.self.memberId };
     for (const [name, limits] of jetStreamAccounts(setup.options)) {
       const account = new JetStreamAccount(name, limits ?? UNLIMITED_ACCOUNT_JETSTREAM, this);

@@ -77,6 +77,10 @@ describe('stream imports', () => {
     expect(prefixed.got).toEqual(['a.news.sport goal']);
     expect(mapped.got).toEqual(['warn.fire hot']);
     expect(plain.got).toEqual(['news.mine own']);
+    // Relayed by another process of this server (addressed to one member), it was imported there.
+    const data = Buffer.from('again');
+    router.deliverRouted(router.account('A'), origin('route'), 'm', [], 'news.sport', undefined, 0, data, 0, data.length, undefined);
+    expect(prefixed.got).toEqual(['a.news.sport goal']);
     // Without a subscriber in the importer, the message was taken by no one.
     router.remove('B', prefixed);
     expect(send(router, 'A', 'news.sport', 'goal')).toBe(false);
@@ -149,6 +153,10 @@ describe('service imports', () => {
     expect(inbox.got).toEqual(['_INBOX.2 r1', '_INBOX.2 r2', '_INBOX.2 r3']);
     const responses = router.account('A').sharing!.responses!;
     expect(responses.size).toBe(1);
+    // A response relayed by another process of this server goes back too.
+    const data = Buffer.from('r4');
+    router.deliverRouted(router.account('A'), origin('node'), 'm', [], responder.replies[0]!, undefined, 0, data, 0, data.length, undefined);
+    expect(inbox.got).toHaveLength(4);
     send(router, 'A', responder.replies[0]!, '');
     expect(responses.size).toBe(0);
   });

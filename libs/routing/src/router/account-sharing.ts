@@ -15,6 +15,12 @@ import type { RouterOrigin } from './router-entry.js';
  * account (nats-server's stream and service imports, its `_R_` response service imports).
  */
 export interface SharingEntry extends SublistEntry {
+  /**
+   * True for an import (a stream tap, a service import): a message another process of this
+   * server relayed here was imported there already. False for response routes, which take a
+   * response wherever it comes from.
+   */
+  readonly imports: boolean;
   forward(
     router: InterestRouter,
     origin: RouterOrigin,
@@ -37,9 +43,13 @@ export class AccountSharing {
   /** Replies mapped back to requesters of other accounts, when this account exports a service. */
   responses: ResponseRoutes | undefined;
 
-  /** Routes a message of this account on through every entry it matches; true when any took it. */
+  /**
+   * Routes a message of this account on through every entry it matches (only to response routes
+   * when `relayed`: another process of this server imported it); true when any took it.
+   */
   forward(
     router: InterestRouter,
+    relayed: boolean,
     origin: RouterOrigin,
     subject: string,
     reply: string | undefined,
@@ -52,7 +62,9 @@ export class AccountSharing {
     const plain = this.entries.match(subject).plain;
     let delivered = false;
     for (let i = 0; i < plain.length; i++) {
-      if (plain[i]!.forward(router, origin, subject, reply, headerSize, data, start, end, traceparent)) delivered = true;
+      const entry = plain[i]!;
+      if (relayed && entry.imports) continue;
+      if (entry.forward(router, origin, subject, reply, headerSize, data, start, end, traceparent)) delivered = true;
     }
     return delivered;
   }
@@ -98,17 +110,20 @@ export class ImportOrigin implements RouterOrigin {
   constructor(readonly forwards: number) {}
 }
 
-/** Kinds a stream import delivers to in the importer: what is local to this server. */
+/**
+ * Kinds a stream import delivers to in the importer: what is local to this server (its other
+ * processes included); other servers import the exporter's messages themselves.
+ */
 const STREAM_IMPORT_REACH = KIND_BIT.client | KIND_BIT.internal | KIND_BIT.leaf | KIND_BIT.node;
 
 /**
  * A stream import's tap, in the exporting account on the imported subject: the exporter's
  * messages reach the importer's subscribers on this server under the import's subject (the
- * prefix or `to` applied). The exporter's messages from another process of this server were
- * imported there already.
+ * prefix or `to` applied).
  */
 export class StreamImportTap implements SharingEntry {
   readonly queue = undefined;
+  readonly imports = true;
   private readonly rewrite: SubjectRewrite;
   private readonly origin = new ImportOrigin(STREAM_IMPORT_REACH);
 
@@ -131,13 +146,12 @@ export class StreamImportTap implements SharingEntry {
     end: number,
     traceparent: string | undefined,
   ): boolean {
-    if (origin.originKind === 'node') return false;
     this.origin.originMember = origin.originMember;
     return router.publish(this.importer, this.origin, this.rewrite.apply(subject), reply, headerSize, data, start, end, traceparent);
   }
 }
 
-/** Kinds whose requests a service import takes: those published on this server (a route's, a gateway's, another process's were imported where they were published). */
+/** Kinds whose requests a service import takes: those published on this server (a route's and a gateway's were imported where they were published). */
 const SERVICE_IMPORT_TAKES = KIND_BIT.client | KIND_BIT.internal | KIND_BIT.leaf;
 
 /**
@@ -147,6 +161,7 @@ const SERVICE_IMPORT_TAKES = KIND_BIT.client | KIND_BIT.internal | KIND_BIT.leaf
  */
 export class ServiceImport implements SharingEntry {
   readonly queue = undefined;
+  readonly imports = true;
   private readonly rewrite: SubjectRewrite;
   private readonly origin = new ImportOrigin(forwardMask('internal'));
 

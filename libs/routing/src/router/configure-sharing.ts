@@ -21,7 +21,7 @@ export interface SharingSpec {
   /** The top-level mappings, for the global account. */
   readonly mappings: readonly MappingSpec[];
   /** This server's cluster, for cluster-scoped mapping destinations. */
-  readonly cluster?: string;
+  readonly cluster?: { readonly name?: string | undefined } | undefined;
 }
 
 /**
@@ -46,10 +46,10 @@ const DEFAULT_THRESHOLD_MS = 2 * 60_000;
  */
 export function configureSharing(router: InterestRouter, spec: SharingSpec): SharedInterest[] {
   const interest: SharedInterest[] = [];
-  if (spec.mappings.length > 0) router.account(GLOBAL_ACCOUNT_NAME).mapper = SubjectMapper.from(spec.mappings, spec.cluster);
+  if (spec.mappings.length > 0) router.account(GLOBAL_ACCOUNT_NAME).mapper = SubjectMapper.from(spec.mappings, spec.cluster?.name);
   for (const account of spec.accounts) {
     const mappings = account.sharing?.mappings ?? [];
-    if (mappings.length > 0) router.account(account.name).mapper = SubjectMapper.from(mappings, spec.cluster);
+    if (mappings.length > 0) router.account(account.name).mapper = SubjectMapper.from(mappings, spec.cluster?.name);
   }
   const byName = new Map(spec.accounts.map((a) => [a.name, a]));
   for (const account of spec.accounts) {

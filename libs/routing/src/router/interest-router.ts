@@ -35,8 +35,9 @@ export class InterestRouter {
   private readonly fanouts: LinkFanout[] = [];
 
   /**
-   * Sets up the accounts' imports, exports and mappings, once: every role of the process passes
-   * the same configuration. Throws an Error naming where a mapping that cannot be built was written.
+   * Sets up the accounts' imports, exports and mappings, once: every routed role of the process
+   * passes the same configuration (the server's options), so that every process imports what it
+   * routes. Throws an Error naming where a mapping that cannot be built was written.
    */
   configureSharing(spec: SharingSpec): void {
     if (this.sharingConfigured) return;
@@ -139,10 +140,11 @@ export class InterestRouter {
     deliverAs: string | undefined,
   ): boolean {
     const delivered = this.deliver(account, origin, owner, named, subject, reply, headerSize, data, start, end, traceparent, deliverAs);
-    // Then on to the accounts that import from this one, or that this one imports from.
+    // Then on to the accounts that import from this one, or that this one imports from. A message
+    // addressed to one member (relayed by another process of this server) was imported there.
     const sharing = account.sharing;
     if (sharing === undefined) return delivered;
-    return sharing.forward(this, origin, subject, reply, headerSize, data, start, end, traceparent) || delivered;
+    return sharing.forward(this, owner !== undefined, origin, subject, reply, headerSize, data, start, end, traceparent) || delivered;
   }
 
   private deliver(

@@ -28,6 +28,7 @@ const MIN_SWEEP_MS = 1000;
 export class ResponseRoutes implements SharingEntry {
   readonly subject: string;
   readonly queue = undefined;
+  readonly imports = false;
   private readonly prefix: string;
   private readonly pending = new Map<string, PendingResponse>();
   private readonly origin = new ImportOrigin(forwardMask('internal'));
