@@ -213,6 +213,10 @@ describe('subject mappings', () => {
     const data = Buffer.from('x');
     router.deliverRouted(router.account('A'), origin('route'), undefined, [], 'orders.8', undefined, 0, data, 0, 1, undefined);
     expect(orders.got).toHaveLength(1);
+    // A leaf connection's are mapped here, unless another process of this server relayed them.
+    router.deliverRouted(router.account('A'), origin('leaf'), undefined, [], 'orders.9', undefined, 0, data, 0, 1, undefined);
+    router.deliverRouted(router.account('A'), origin('leaf'), 'm', [], 'orders.10', undefined, 0, data, 0, 1, undefined);
+    expect(orders.got).toEqual(['orders.7.new o', 'orders.9.new x']);
   });
 
   it('refuses a mapping nats-server refuses, naming where it was written', () => {

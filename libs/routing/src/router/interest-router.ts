@@ -27,7 +27,7 @@ export class InterestRouter {
    * so subscribers' deliveries continue its trace. Undefined when it carries none.
    */
   activeTrace: string | undefined;
-  /** What this process imports, as interest in the exporting accounts for other servers to hear of. */
+  /** The interest what accounts share needs (see SharedInterest), for other servers, leafs and processes to hear of. */
   sharedInterest: readonly SharedInterest[] = [];
   private sharingConfigured = false;
   private pass = 0;
@@ -115,9 +115,10 @@ export class InterestRouter {
         reply = at === 0 ? undefined : reply.slice(0, at);
       }
     }
-    // A leaf connection's subject goes through the account's mappings (a route's and a gateway's were mapped where published).
+    // A leaf connection's subject goes through the account's mappings (a route's and a gateway's
+    // were mapped where published, a message relayed by another process of this server there).
     const mapper = account.mapper;
-    if (mapper !== undefined && origin.originKind === 'leaf') {
+    if (mapper !== undefined && origin.originKind === 'leaf' && owner === undefined) {
       const mapped = mapper.map(subject);
       if (mapped === undefined) return false;
       subject = mapped;
