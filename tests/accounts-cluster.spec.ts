@@ -3,7 +3,7 @@
 // servers joined by a route. Against nats-ts, nats-server 2.9, and a mixed cluster of both.
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterUrl, eventually, Received, sleep, startClusterMember, waitForMesh } from './cluster-helpers.js';
+import { clusterUrl, eventually, Received, sleep, startClusterMember, waitForMesh, waitForRouteInterest } from './cluster-helpers.js';
 import { describeEachTarget, stopAllServers, type RunningServer, type Target } from './support/servers.js';
 
 const ACCOUNTS = `
@@ -61,6 +61,17 @@ function acrossARoute(near: Target, far: Target): void {
     // Every request is answered once.
     const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => requester.request(`a.help.${i}`, '', { timeout: 2_000 })));
     expect(replies.map((r) => r.string())).toEqual(Array.from({ length: 20 }, (_, i) => `from s2: help.${i}`));
+  });
+
+  it("tells the other server of the imported stream in the exporting account only while the importer has subscribers", async () => {
+    await waitForRouteInterest([s1], 'news.>', false);
+    const importer = await as(s2, 'b');
+    const sub = importer.subscribe('a.news.>');
+    await importer.flush();
+    await waitForRouteInterest([s1], 'news.>', true);
+    sub.unsubscribe();
+    await importer.flush();
+    await waitForRouteInterest([s1], 'news.>', false);
   });
 
   it("delivers the exporter's stream, published on one server, once to the importer's subscribers on both", async () => {

@@ -1,4 +1,5 @@
 import type { AccountSharing } from './router/account-sharing.js';
+import type { ImportDemand } from './router/shared-interest.js';
 import type { SubjectMapper } from './subject-mapping.js';
 import { Sublist } from './sublist.js';
 import type { SublistEntry } from './sublist-result.js';
@@ -13,6 +14,8 @@ export class Account<T extends SublistEntry> {
   mapper: SubjectMapper | undefined;
   /** What it imports and exports; undefined (no cost per message) when it shares nothing. */
   sharing: AccountSharing | undefined;
+  /** Its stream imports, watched as its entries come and go; undefined when it imports no stream. */
+  importDemand: ImportDemand | undefined;
 
   constructor(readonly name: string) {}
 }

@@ -28,5 +28,6 @@ export type { LinkEntry, RouterEntry, RouterLink, RouterOrigin, SubscriberEntry 
 export { InterestRouter, type RouterAccount } from './router/interest-router.js';
 export { SubjectTransform, isValidSubjectTransform } from './subject-transform.js';
 export { SubjectMapper, type MappingSpec } from './subject-mapping.js';
-export type { AccountSharingSpec, SharedInterest, SharingSpec } from './router/configure-sharing.js';
+export type { AccountSharingSpec, SharingSpec } from './router/configure-sharing.js';
+export type { SharedInterest, SharedInterestListener } from './router/shared-interest.js';
 export type { ResponseType } from './router/response-routes.js';

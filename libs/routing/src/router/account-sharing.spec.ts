@@ -86,7 +86,7 @@ describe('stream imports', () => {
     expect(send(router, 'A', 'news.sport', 'goal')).toBe(false);
   });
 
-  it('holds interest for what is imported, in the exporter and the importer, for other servers to hear of', () => {
+  it('holds interest for what is imported, a stream while the importer has subscribers here, for other servers to hear of', () => {
     const router = routerWith([
       { name: 'A', sharing: { ...none, serviceExports: [{ subject: 'help.>', responseType: 'Singleton', responseThresholdMs: 1000 }] } },
       {
@@ -94,12 +94,23 @@ describe('stream imports', () => {
         sharing: { ...none, streamImports: [{ account: 'A', subject: 'news.>', to: 'a.news.>' }], serviceImports: [{ account: 'A', subject: 'help.>', to: 'help.>' }] },
       },
     ]);
-    expect(router.sharedInterest).toEqual([
-      { account: 'A', subject: 'news.>' },
-      { account: 'A', subject: router.account('A').sharing!.responses!.subject },
-      { account: 'B', subject: 'help.>' },
-    ]);
-    expect(router.account('A').sharing!.responses!.subject).toMatch(/^_R_\.[A-Za-z0-9]{8}\.>$/);
+    const told: string[] = [];
+    router.watchSharedInterest((interest, add) => told.push(`${add ? '+' : '-'}${interest.account} ${interest.subject}`));
+    const responses = router.account('A').sharing!.responses!.subject;
+    expect(responses).toMatch(/^_R_\.[A-Za-z0-9]{8}\.>$/);
+    expect(told).toEqual([`+A ${responses}`, '+B help.>']);
+    told.length = 0;
+    const sport = new Subscriber('a.news.sport');
+    const all = new Subscriber('>');
+    router.insert('B', sport);
+    router.insert('B', sport);
+    router.insert('B', all);
+    router.insert('B', new Subscriber('other'));
+    expect(told).toEqual(['+A news.>']);
+    router.remove('B', sport);
+    expect(told).toEqual(['+A news.>']);
+    router.remove('B', all);
+    expect(told).toEqual(['+A news.>', '-A news.>']);
   });
 
   it('costs nothing to accounts that share nothing', () => {

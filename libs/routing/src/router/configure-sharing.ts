@@ -4,6 +4,7 @@ import { SubjectMapper, type MappingSpec } from '../subject-mapping.js';
 import { AccountSharing, ServiceImport, StreamImportTap } from './account-sharing.js';
 import type { InterestRouter, RouterAccount } from './interest-router.js';
 import { ResponseRoutes, type ResponseType } from './response-routes.js';
+import { ImportDemand, type SharedInterestTally } from './shared-interest.js';
 
 /** An account's imports, exports and mappings as the configuration gives them (checked already). */
 export interface AccountSharingSpec {
@@ -24,28 +25,16 @@ export interface SharingSpec {
   readonly cluster?: { readonly name?: string | undefined } | undefined;
 }
 
-/**
- * Interest this server holds for what accounts share: in the exporter, the imported streams'
- * subjects and its response subjects; in the importer, its service imports' subjects. Other
- * servers and leaf nodes must hear of them (as they hear of nats-server's shadow subscriptions,
- * service and response imports) to send those messages here.
- */
-export interface SharedInterest {
-  readonly account: string;
-  readonly subject: string;
-}
-
 /** nats-server's default response threshold of a service export. */
 const DEFAULT_THRESHOLD_MS = 2 * 60_000;
 
 /**
- * Sets up every account's mappings, stream import taps (in the exporter), service imports (in
- * the importer) and response routes (in the exporter); returns the interest other servers
- * must hear of. Throws an Error naming the mapping's
+ * Sets up every account's mappings, stream import taps (in the exporter, wanted while the
+ * importer has subscribers), service imports (in the importer) and response routes (in the
+ * exporter), and the interest they need in `tally`. Throws an Error naming the mapping's
  * position when a mapping cannot be built.
  */
-export function configureSharing(router: InterestRouter, spec: SharingSpec): SharedInterest[] {
-  const interest: SharedInterest[] = [];
+export function configureSharing(router: InterestRouter, spec: SharingSpec, tally: SharedInterestTally): void {
   if (spec.mappings.length > 0) router.account(GLOBAL_ACCOUNT_NAME).mapper = SubjectMapper.from(spec.mappings, spec.cluster?.name);
   for (const account of spec.accounts) {
     const mappings = account.sharing?.mappings ?? [];
@@ -58,7 +47,7 @@ export function configureSharing(router: InterestRouter, spec: SharingSpec): Sha
     const importer = router.account(account.name);
     for (const i of sharing.streamImports) {
       sharingOf(router.account(i.account)).entries.insert(new StreamImportTap(i.subject, i.to, importer));
-      interest.push({ account: i.account, subject: i.subject });
+      (importer.importDemand ??= new ImportDemand(tally)).add(i.to, { account: i.account, subject: i.subject }, importer.sublist.all());
     }
     for (const i of sharing.serviceImports) {
       const exporter = router.account(i.account);
@@ -68,7 +57,7 @@ export function configureSharing(router: InterestRouter, spec: SharingSpec): Sha
       if (responses === undefined) {
         responses = exporterSharing.responses = new ResponseRoutes();
         exporterSharing.entries.insert(responses);
-        interest.push({ account: i.account, subject: responses.subject });
+        tally.change({ account: i.account, subject: responses.subject }, true);
       }
       const entry = new ServiceImport(
         i.to,
@@ -80,10 +69,9 @@ export function configureSharing(router: InterestRouter, spec: SharingSpec): Sha
         exported?.responseThresholdMs ?? DEFAULT_THRESHOLD_MS,
       );
       sharingOf(importer).entries.insert(entry);
-      interest.push({ account: account.name, subject: i.to });
+      tally.change({ account: account.name, subject: i.to }, true);
     }
   }
-  return interest;
 }
 
 function sharingOf(account: RouterAccount): AccountSharing {

@@ -1,9 +1,10 @@
 import { clearArray } from '@nats-ts/protocol';
 import { AccountRegistry, type Account } from '../account.js';
-import { configureSharing, type SharedInterest, type SharingSpec } from './configure-sharing.js';
+import { configureSharing, type SharingSpec } from './configure-sharing.js';
 import { forwardMask } from './delivery-policy.js';
 import { KIND_BIT } from './interest-kind.js';
 import { pickForPublisher, pickNamed } from './queue-policy.js';
+import { SharedInterestTally, type SharedInterestListener } from './shared-interest.js';
 import type { RouterEntry, RouterLink, RouterOrigin } from './router-entry.js';
 
 export type RouterAccount = Account<RouterEntry>;
@@ -27,8 +28,8 @@ export class InterestRouter {
    * so subscribers' deliveries continue its trace. Undefined when it carries none.
    */
   activeTrace: string | undefined;
-  /** The interest what accounts share needs (see SharedInterest), for other servers, leafs and processes to hear of. */
-  sharedInterest: readonly SharedInterest[] = [];
+  /** The interest what accounts share needs, for other servers, leafs and processes to hear of. */
+  private readonly sharedInterest = new SharedInterestTally();
   private sharingConfigured = false;
   private pass = 0;
   private depth = 0;
@@ -42,7 +43,16 @@ export class InterestRouter {
   configureSharing(spec: SharingSpec): void {
     if (this.sharingConfigured) return;
     this.sharingConfigured = true;
-    this.sharedInterest = configureSharing(this, spec);
+    configureSharing(this, spec, this.sharedInterest);
+  }
+
+  /**
+   * Tells `listener` of the interest what accounts share needs (an imported stream's subject in
+   * the exporter while the importer has subscribers here, response and service import subjects),
+   * now and as it changes: the member that announces it on the bus. One listener per router.
+   */
+  watchSharedInterest(listener: SharedInterestListener): void {
+    this.sharedInterest.watch(listener);
   }
 
   account(name: string): RouterAccount {
@@ -51,11 +61,22 @@ export class InterestRouter {
 
   /** Adds an entry; throws InvalidSubjectError for a subject no sublist takes. */
   insert(account: string, entry: RouterEntry): void {
-    this.accounts.getOrCreate(account).sublist.insert(entry);
+    const target = this.accounts.getOrCreate(account);
+    const demand = target.importDemand;
+    if (demand === undefined) {
+      target.sublist.insert(entry);
+      return;
+    }
+    const before = target.sublist.count;
+    target.sublist.insert(entry);
+    if (target.sublist.count !== before) demand.inserted(entry);
   }
 
   remove(account: string, entry: RouterEntry): boolean {
-    return this.accounts.get(account)?.sublist.remove(entry) ?? false;
+    const target = this.accounts.get(account);
+    if (target === undefined || !target.sublist.remove(entry)) return false;
+    target.importDemand?.removed(entry);
+    return true;
   }
 
   /**
