@@ -1,6 +1,7 @@
 // Accounts that share: stream and service imports between accounts of one server (reply routed
 // back across accounts), private exports, and subject mappings, against nats-ts and nats-server 2.9.
 import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachTarget, startServer, type RunningServer } from './support/servers.js';
 
@@ -170,6 +171,41 @@ describeEachTarget('accounts: stream and service imports on one server', (target
     await new Promise((r) => setTimeout(r, 100));
     expect(secret.map((m) => m.string())).toEqual(['p']);
     expect(leaked).toEqual([]);
+  });
+});
+
+describeEachTarget('accounts: a push consumer delivering to an imported stream', (target) => {
+  let server: RunningServer;
+  const connections: NatsConnection[] = [];
+
+  beforeAll(async () => {
+    server = await startServer(
+      target,
+      `jetstream { store_dir: "./js" }
+accounts {
+  A: { users: [ { user: a, password: a } ], jetstream: enabled, exports: [ { stream: "deliver.>" } ] }
+  B: { users: [ { user: b, password: b } ], imports: [ { stream: { account: A, subject: "deliver.>" }, prefix: "a" } ] }
+}`,
+    );
+  });
+  afterAll(async () => {
+    await Promise.all(connections.splice(0).map((nc) => nc.close().catch(() => undefined)));
+    await server?.stop();
+  });
+
+  it("shows the importer the stored message's subject", async () => {
+    const a = await connect({ servers: server.clientUrl, user: 'a', pass: 'a', reconnect: false, timeout: 3_000 });
+    const b = await connect({ servers: server.clientUrl, user: 'b', pass: 'b', reconnect: false, timeout: 3_000 });
+    connections.push(a, b);
+    const got = collect(b.subscribe('a.deliver.orders'));
+    await b.flush();
+    const jsm = await jetstreamManager(a);
+    await jsm.streams.add({ name: 'ORDERS', subjects: ['orders.>'] });
+    await jsm.consumers.add('ORDERS', { durable_name: 'PUSH', deliver_subject: 'deliver.orders', ack_policy: AckPolicy.None });
+    await jetstream(a).publish('orders.1', 'one');
+    const deadline = Date.now() + 5_000;
+    while (got.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(got.map((m) => `${m.subject} ${m.string()}`)).toEqual(['orders.1 one']);
   });
 });
 

@@ -168,10 +168,10 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
   }
 
   hasInterest(accountName: string, subject: string): boolean {
-    const account = this.bus?.router.accounts.get(accountName);
-    if (account === undefined) return false;
-    const match = account.sublist.match(subject);
-    return match.plain.length > 0 || match.queues.length > 0;
+    const router = this.bus?.router;
+    if (router === undefined) return false;
+    const account = router.accounts.get(accountName);
+    return account !== undefined && router.hasInterest(account, subject);
   }
 
   storeChanged(stream: Stream): void {

@@ -77,6 +77,11 @@ describe('stream imports', () => {
     expect(prefixed.got).toEqual(['a.news.sport goal']);
     expect(mapped.got).toEqual(['warn.fire hot']);
     expect(plain.got).toEqual(['news.mine own']);
+    // A JetStream push delivery on an imported subject shows the importer the stored subject.
+    const push = Buffer.from('stored');
+    router.publish(router.account('A'), origin('internal'), 'news.deliver', undefined, 0, push, 0, push.length, undefined, 'orders.1');
+    expect(prefixed.got).toEqual(['a.news.sport goal', 'orders.1 stored']);
+    prefixed.got.length = 1;
     // Relayed by another process of this server (addressed to one member), it was imported there.
     const data = Buffer.from('again');
     router.deliverRouted(router.account('A'), origin('route'), 'm', [], 'news.sport', undefined, 0, data, 0, data.length, undefined);
@@ -94,6 +99,8 @@ describe('stream imports', () => {
         sharing: { ...none, streamImports: [{ account: 'A', subject: 'news.>', to: 'a.news.>' }], serviceImports: [{ account: 'A', subject: 'help.>', to: 'help.>' }] },
       },
     ]);
+    expect(router.hasInterest(router.account('A'), 'news.x')).toBe(false);
+    expect(router.hasInterest(router.account('B'), 'help.x')).toBe(true);
     const told: string[] = [];
     router.watchSharedInterest((interest, add) => told.push(`${add ? '+' : '-'}${interest.account} ${interest.subject}`));
     const responses = router.account('A').sharing!.responses!.subject;
@@ -107,6 +114,7 @@ describe('stream imports', () => {
     router.insert('B', all);
     router.insert('B', new Subscriber('other'));
     expect(told).toEqual(['+A news.>']);
+    expect(router.hasInterest(router.account('A'), 'news.x')).toBe(true);
     router.remove('B', sport);
     expect(told).toEqual(['+A news.>']);
     router.remove('B', all);

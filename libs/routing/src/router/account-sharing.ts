@@ -7,6 +7,7 @@ import { KIND_BIT } from './interest-kind.js';
 import type { InterestRouter, RouterAccount } from './interest-router.js';
 import type { ResponseRoutes, ResponseType } from './response-routes.js';
 import type { RouterOrigin } from './router-entry.js';
+import type { WatchedImport } from './shared-interest.js';
 
 /**
  * One entry of an account's sharing sublist: a stream import's tap in the exporting account, a
@@ -21,6 +22,8 @@ export interface SharingEntry extends SublistEntry {
    * response wherever it comes from.
    */
   readonly imports: boolean;
+  /** Whether a message on its subject would be taken (a stream import's, while the importer has subscribers here). */
+  readonly wanted: boolean;
   forward(
     router: InterestRouter,
     origin: RouterOrigin,
@@ -31,6 +34,8 @@ export interface SharingEntry extends SublistEntry {
     start: number,
     end: number,
     traceparent: string | undefined,
+    /** The subject subscribers are shown, when a delivery names another (a JetStream push delivery). */
+    deliverAs: string | undefined,
   ): boolean;
 }
 
@@ -58,15 +63,23 @@ export class AccountSharing {
     start: number,
     end: number,
     traceparent: string | undefined,
+    deliverAs: string | undefined,
   ): boolean {
     const plain = this.entries.match(subject).plain;
     let delivered = false;
     for (let i = 0; i < plain.length; i++) {
       const entry = plain[i]!;
       if (relayed && entry.imports) continue;
-      if (entry.forward(router, origin, subject, reply, headerSize, data, start, end, traceparent)) delivered = true;
+      if (entry.forward(router, origin, subject, reply, headerSize, data, start, end, traceparent, deliverAs)) delivered = true;
     }
     return delivered;
+  }
+
+  /** Whether an entry would take a message on `subject` (for publishers that look for interest first). */
+  wants(subject: string): boolean {
+    const plain = this.entries.match(subject).plain;
+    for (let i = 0; i < plain.length; i++) if (plain[i]!.wanted) return true;
+    return false;
   }
 }
 
@@ -131,8 +144,13 @@ export class StreamImportTap implements SharingEntry {
     readonly subject: string,
     to: string,
     private readonly importer: RouterAccount,
+    private readonly demand: WatchedImport,
   ) {
     this.rewrite = new SubjectRewrite(subject, to);
+  }
+
+  get wanted(): boolean {
+    return this.demand.wanting > 0;
   }
 
   forward(
@@ -145,9 +163,10 @@ export class StreamImportTap implements SharingEntry {
     start: number,
     end: number,
     traceparent: string | undefined,
+    deliverAs: string | undefined,
   ): boolean {
     this.origin.originMember = origin.originMember;
-    return router.publish(this.importer, this.origin, this.rewrite.apply(subject), reply, headerSize, data, start, end, traceparent);
+    return router.publish(this.importer, this.origin, this.rewrite.apply(subject), reply, headerSize, data, start, end, traceparent, deliverAs);
   }
 }
 
@@ -162,6 +181,7 @@ const SERVICE_IMPORT_TAKES = KIND_BIT.client | KIND_BIT.internal | KIND_BIT.leaf
 export class ServiceImport implements SharingEntry {
   readonly queue = undefined;
   readonly imports = true;
+  readonly wanted = true;
   private readonly rewrite: SubjectRewrite;
   private readonly origin = new ImportOrigin(forwardMask('internal'));
 

@@ -46,8 +46,8 @@ export function configureSharing(router: InterestRouter, spec: SharingSpec, tall
     if (sharing === undefined) continue;
     const importer = router.account(account.name);
     for (const i of sharing.streamImports) {
-      sharingOf(router.account(i.account)).entries.insert(new StreamImportTap(i.subject, i.to, importer));
-      (importer.importDemand ??= new ImportDemand(tally)).add(i.to, { account: i.account, subject: i.subject }, importer.sublist.all());
+      const demand = (importer.importDemand ??= new ImportDemand(tally)).add(i.to, { account: i.account, subject: i.subject }, importer.sublist.all());
+      sharingOf(router.account(i.account)).entries.insert(new StreamImportTap(i.subject, i.to, importer, demand));
     }
     for (const i of sharing.serviceImports) {
       const exporter = router.account(i.account);

@@ -59,6 +59,16 @@ export class InterestRouter {
     return this.accounts.getOrCreate(name);
   }
 
+  /**
+   * Whether a message published in `account` on `subject` would be taken here: by an entry, or
+   * by what the account shares (a stream import whose importer has subscribers, a service import).
+   */
+  hasInterest(account: RouterAccount, subject: string): boolean {
+    const match = account.sublist.match(subject);
+    if (match.plain.length > 0 || match.queues.length > 0) return true;
+    return account.sharing?.wants(subject) ?? false;
+  }
+
   /** Adds an entry; throws InvalidSubjectError for a subject no sublist takes. */
   insert(account: string, entry: RouterEntry): void {
     const target = this.accounts.getOrCreate(account);
@@ -166,7 +176,7 @@ export class InterestRouter {
     // addressed to one member (relayed by another process of this server) was imported there.
     const sharing = account.sharing;
     if (sharing === undefined) return delivered;
-    return sharing.forward(this, owner !== undefined, origin, subject, reply, headerSize, data, start, end, traceparent) || delivered;
+    return sharing.forward(this, owner !== undefined, origin, subject, reply, headerSize, data, start, end, traceparent, deliverAs) || delivered;
   }
 
   private deliver(

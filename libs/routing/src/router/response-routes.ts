@@ -29,6 +29,7 @@ export class ResponseRoutes implements SharingEntry {
   readonly subject: string;
   readonly queue = undefined;
   readonly imports = false;
+  readonly wanted = true;
   private readonly prefix: string;
   private readonly pending = new Map<string, PendingResponse>();
   private readonly origin = new ImportOrigin(forwardMask('internal'));

@@ -21,7 +21,7 @@ export type SharedInterestListener = (interest: SharedInterest, add: boolean) =>
 const DEMANDING_KINDS = KIND_BIT.client | KIND_BIT.internal | KIND_BIT.leaf | KIND_BIT.node;
 
 /** One stream import, watched in the importer: how many entries there want it. */
-interface WatchedImport {
+export interface WatchedImport {
   readonly to: string;
   readonly interest: SharedInterest;
   wanting: number;
@@ -70,10 +70,11 @@ export class ImportDemand {
   constructor(private readonly tally: SharedInterestTally) {}
 
   /** Watches a stream import delivered under `to`, counting the importer's entries already there. */
-  add(to: string, interest: SharedInterest, existing: readonly RouterEntry[]): void {
+  add(to: string, interest: SharedInterest, existing: readonly RouterEntry[]): WatchedImport {
     const watched: WatchedImport = { to, interest, wanting: 0 };
     this.imports.push(watched);
     for (const entry of existing) this.count(watched, entry, 1);
+    return watched;
   }
 
   inserted(entry: RouterEntry): void {
