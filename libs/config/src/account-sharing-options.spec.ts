@@ -58,6 +58,11 @@ ${accounts(
     ]);
   });
 
+  it('warns that service latency tracking is ignored', () => {
+    const path = write(accounts('exports: [ { service: "x", latency: { subject: lat } } ]', ''));
+    expect(loadConfigFile(path, {}).warnings).toEqual([`${path}:2:35: "latency" in export is not supported yet, ignored`]);
+  });
+
   it.each([
     ['an import from an unknown account', accounts('', 'imports: [ { stream: { account: Z, subject: "x" } } ]'), ['F:3:19: "Z" account not defined for stream import']],
     [
@@ -110,6 +115,11 @@ ${accounts(
         'exports: [ { stream: "s.>" } ], imports: [ { stream: { account: A, subject: "s.>" } } ]',
       ),
       ['F:2:51: Error adding stream import "s.>": import forms a cycle', 'F:3:51: Error adding stream import "s.>": import forms a cycle'],
+    ],
+    [
+      'an account token position',
+      accounts('exports: [ { service: "x.*", account_token_position: 2 } ]', ''),
+      ['F:2:37: "account_token_position" is not supported: exports that name the importing account in a subject token are not implemented'],
     ],
     ['a bad mapping source', 'mappings { "a..b": c }', ['F:1:12: Subject "a..b" is not a valid subject']],
     [

@@ -1,6 +1,6 @@
 import { describeNode, type ConfigEntry, type ConfigNode, type MapNode } from './conf-nodes.js';
 import type { Draft } from './draft.js';
-import { readDurationMs, unknownField, type Diagnostics } from './entry-reader.js';
+import { notSupported, readDurationMs, refused, unknownField, type Diagnostics } from './entry-reader.js';
 import type { SourcePos } from './errors.js';
 import {
   DEFAULTS,
@@ -78,8 +78,12 @@ function readExport(block: MapNode, sharing: AccountSharingConfig, draft: Draft,
         threshold = x;
         break;
       case 'latency':
+        // Latency tracking only reports: without it the service still works.
+        notSupported(x, d, 'export');
+        break;
       case 'account_token_position':
-        d.error(x.keyPos, `"${x.key}" in an export is not supported yet`);
+        // Ignoring it would open the export to every account.
+        refused(x, d, 'exports that name the importing account in a subject token are not implemented');
         ok = false;
         break;
       default:
