@@ -256,6 +256,11 @@ describeEachTarget('accounts: config refused', (target) => {
     await expect(startServer(target, config)).rejects.toThrow(/stream import not authorized/);
   });
 
+  it('refuses a stream import whose `to` drops a wildcard, naming where it was written', async () => {
+    const config = `accounts { A: { exports: [ { stream: "news.*" } ] }, B: { imports: [ { stream: { account: A, subject: "news.*" }, to: "n.x" } ] } }`;
+    await expect(startServer(target, config)).rejects.toThrow(/server\.conf:\d+:\d+: Error adding stream import "news\.\*": failed to create mapping transform/);
+  });
+
   it('refuses a mapping to an unknown function, naming where it was written', async () => {
     await expect(startServer(target, 'mappings { "q.*": "q.{{foo(1)}}" }')).rejects.toThrow(/server\.conf:\d+:\d+: Error adding mapping for "q\.\*" to "q\.\{\{foo\(1\)\}\}"/);
   });

@@ -1,7 +1,7 @@
 import { describeNode, type ConfigEntry, type ConfigNode, type MapNode } from './conf-nodes.js';
 import type { Draft } from './draft.js';
 import { notSupported, readDurationMs, refused, unknownField, type Diagnostics } from './entry-reader.js';
-import type { SourcePos } from './errors.js';
+import { formatPos, type SourcePos } from './errors.js';
 import {
   DEFAULTS,
   type AccountSharingConfig,
@@ -214,7 +214,7 @@ function readImport(block: MapNode, sharing: AccountSharingConfig, draft: Draft,
       return;
     }
     if (!ok) return;
-    const imported: ServiceImportConfig = { account: service.account, subject: service.subject, to: toValue ?? service.subject, share };
+    const imported: ServiceImportConfig = { account: service.account, subject: service.subject, to: toValue ?? service.subject, share, at: formatPos(block.pos) };
     sharing.serviceImports.push(imported);
     draft.sharingPositions.set(imported, block.pos);
     return;
@@ -229,7 +229,8 @@ function readImport(block: MapNode, sharing: AccountSharingConfig, draft: Draft,
   }
   if (!ok) return;
   const subject = stream!.subject;
-  const imported: StreamImportConfig = { account: stream!.account, subject, to: prefixValue !== undefined ? `${prefixValue}.${subject}` : (toValue ?? subject) };
+  const mapped = prefixValue !== undefined ? `${prefixValue}.${subject}` : (toValue ?? subject);
+  const imported: StreamImportConfig = { account: stream!.account, subject, to: mapped, at: formatPos(block.pos) };
   sharing.streamImports.push(imported);
   draft.sharingPositions.set(imported, block.pos);
 }

@@ -114,6 +114,8 @@ export interface StreamImportConfig {
   subject: string;
   /** What the importing account's subscribers see: `prefix.subject`, the `to` mapping, or the subject. */
   to: string;
+  /** Where the import was written (`file:line:col`), for errors found when it is built. */
+  at: string;
 }
 
 /** `{ service: { account, subject }, to }`. */
@@ -126,6 +128,8 @@ export interface ServiceImportConfig {
   to: string;
   /** `share`: accepted for nats-server compatibility (latency tracking shares the requester). */
   share: boolean;
+  /** Where the import was written (`file:line:col`), for errors found when it is built. */
+  at: string;
 }
 
 /** `mappings { source: destination }` or weighted destinations. */

@@ -62,7 +62,7 @@ describe('stream imports', () => {
   it("gives the importer's subscribers the exporter's messages under the import's subject, and nothing else", () => {
     const router = routerWith([
       { name: 'A', sharing: none },
-      { name: 'B', sharing: { ...none, streamImports: [{ account: 'A', subject: 'news.>', to: 'a.news.>' }, { account: 'A', subject: 'alerts.*', to: 'warn.*' }] } },
+      { name: 'B', sharing: { ...none, streamImports: [{ account: 'A', subject: 'news.>', to: 'a.news.>', at: 'f:1:1' }, { account: 'A', subject: 'alerts.*', to: 'warn.*', at: 'f:1:1' }] } },
     ]);
     const prefixed = new Subscriber('a.news.>');
     const mapped = new Subscriber('warn.*');
@@ -96,7 +96,7 @@ describe('stream imports', () => {
       { name: 'A', sharing: { ...none, serviceExports: [{ subject: 'help.>', responseType: 'Singleton', responseThresholdMs: 1000 }] } },
       {
         name: 'B',
-        sharing: { ...none, streamImports: [{ account: 'A', subject: 'news.>', to: 'a.news.>' }], serviceImports: [{ account: 'A', subject: 'help.>', to: 'help.>' }] },
+        sharing: { ...none, streamImports: [{ account: 'A', subject: 'news.>', to: 'a.news.>', at: 'f:1:1' }], serviceImports: [{ account: 'A', subject: 'help.>', to: 'help.>', at: 'f:1:1' }] },
       },
     ]);
     expect(router.hasInterest(router.account('A'), 'news.x')).toBe(false);
@@ -121,6 +121,15 @@ describe('stream imports', () => {
     expect(told).toEqual(['+A news.>', '-A news.>']);
   });
 
+  it('refuses an import whose subjects nats-server cannot transform, naming where it was written', () => {
+    expect(() => routerWith([{ name: 'A' }, { name: 'B', sharing: { ...none, streamImports: [{ account: 'A', subject: 'news.*', to: 'n.x', at: 'f:4:3' }] } }])).toThrow(
+      'f:4:3: Error adding stream import "news.*": failed to create mapping transform for stream import subject "news.*" to "n.x"',
+    );
+    expect(() => routerWith([{ name: 'A' }, { name: 'B', sharing: { ...none, serviceImports: [{ account: 'A', subject: 'svc.*', to: 's.*.*', at: 'f:5:3' }] } }])).toThrow(
+      'f:5:3: Error adding service import "svc.*": failed to create mapping transform for service import subject "s.*.*" to "svc.*"',
+    );
+  });
+
   it('costs nothing to accounts that share nothing', () => {
     const router = routerWith([{ name: 'A' }, { name: 'B', sharing: none }]);
     expect(router.account('A').sharing).toBeUndefined();
@@ -131,7 +140,7 @@ describe('stream imports', () => {
 
 describe('service imports', () => {
   const exports = (responseType: 'Singleton' | 'Stream' | 'Chunked') => [{ subject: 'help.>', responseType, responseThresholdMs: 60_000 }];
-  const importer = { name: 'B', sharing: { ...none, serviceImports: [{ account: 'A', subject: 'help.>', to: 'a.help.>' }] } };
+  const importer = { name: 'B', sharing: { ...none, serviceImports: [{ account: 'A', subject: 'help.>', to: 'a.help.>', at: 'f:1:1' }] } };
 
   it("sends a request to the exporter's responder on the exported subject, its reply back to the requester", () => {
     const router = routerWith([{ name: 'A', sharing: { ...none, serviceExports: exports('Singleton') } }, importer]);

@@ -87,16 +87,19 @@ export class AccountSharing {
 const TRANSFORM_CACHE_MAX = 1024;
 
 /** A subject rewrite from one account's subjects to another's, cached per published subject. */
-class SubjectRewrite {
-  private readonly transform: SubjectTransform | undefined;
+export class SubjectRewrite {
   private readonly cache = new Map<string, string>();
 
-  /** `from` → `to`; the published subject itself when they are the same. */
-  constructor(from: string, to: string) {
-    if (from === to) return;
+  private constructor(private readonly transform: SubjectTransform | undefined) {}
+
+  /**
+   * `from` → `to` (its `*` tokens take the published subject's in order); the published subject
+   * itself when they are the same. Undefined when nats-server would refuse the transform.
+   */
+  static of(from: string, to: string): SubjectRewrite | undefined {
+    if (from === to) return new SubjectRewrite(undefined);
     const transform = SubjectTransform.from(from, tokenizeWildcards(to));
-    if (transform === undefined) throw new Error(`cannot map "${from}" to "${to}"`);
-    this.transform = transform;
+    return transform === undefined ? undefined : new SubjectRewrite(transform);
   }
 
   apply(subject: string): string {
@@ -137,17 +140,15 @@ const STREAM_IMPORT_REACH = KIND_BIT.client | KIND_BIT.internal | KIND_BIT.leaf 
 export class StreamImportTap implements SharingEntry {
   readonly queue = undefined;
   readonly imports = true;
-  private readonly rewrite: SubjectRewrite;
   private readonly origin = new ImportOrigin(STREAM_IMPORT_REACH);
 
   constructor(
     readonly subject: string,
-    to: string,
+    /** The exporter's subject to the importer's. */
+    private readonly rewrite: SubjectRewrite,
     private readonly importer: RouterAccount,
     private readonly demand: WatchedImport,
-  ) {
-    this.rewrite = new SubjectRewrite(subject, to);
-  }
+  ) {}
 
   get wanted(): boolean {
     return this.demand.wanting > 0;
@@ -182,21 +183,19 @@ export class ServiceImport implements SharingEntry {
   readonly queue = undefined;
   readonly imports = true;
   readonly wanted = true;
-  private readonly rewrite: SubjectRewrite;
   private readonly origin = new ImportOrigin(forwardMask('internal'));
 
   constructor(
     /** The importer's subject requesters publish to. */
     readonly subject: string,
-    exported: string,
+    /** The importer's subject to the exported one. */
+    private readonly rewrite: SubjectRewrite,
     private readonly importer: RouterAccount,
     private readonly exporter: RouterAccount,
     private readonly responses: ResponseRoutes,
     private readonly responseType: ResponseType,
     private readonly thresholdMs: number,
-  ) {
-    this.rewrite = new SubjectRewrite(subject, exported);
-  }
+  ) {}
 
   forward(
     router: InterestRouter,

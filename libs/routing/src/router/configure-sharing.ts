@@ -1,7 +1,7 @@
 import { GLOBAL_ACCOUNT_NAME } from '../account.js';
 import { subjectIsSubsetMatch } from '../subject.js';
 import { SubjectMapper, type MappingSpec } from '../subject-mapping.js';
-import { AccountSharing, ServiceImport, StreamImportTap } from './account-sharing.js';
+import { AccountSharing, ServiceImport, StreamImportTap, SubjectRewrite } from './account-sharing.js';
 import type { InterestRouter, RouterAccount } from './interest-router.js';
 import { ResponseRoutes, type ResponseType } from './response-routes.js';
 import { ImportDemand, type SharedInterestTally } from './shared-interest.js';
@@ -11,8 +11,9 @@ export interface AccountSharingSpec {
   readonly name: string;
   readonly sharing?: {
     readonly serviceExports: readonly { readonly subject: string; readonly responseType: ResponseType; readonly responseThresholdMs: number }[];
-    readonly streamImports: readonly { readonly account: string; readonly subject: string; readonly to: string }[];
-    readonly serviceImports: readonly { readonly account: string; readonly subject: string; readonly to: string }[];
+    /** `at`: where the import was written, for the error naming it. */
+    readonly streamImports: readonly { readonly account: string; readonly subject: string; readonly to: string; readonly at: string }[];
+    readonly serviceImports: readonly { readonly account: string; readonly subject: string; readonly to: string; readonly at: string }[];
     readonly mappings: readonly MappingSpec[];
   };
 }
@@ -31,8 +32,8 @@ const DEFAULT_THRESHOLD_MS = 2 * 60_000;
 /**
  * Sets up every account's mappings, stream import taps (in the exporter, wanted while the
  * importer has subscribers), service imports (in the importer) and response routes (in the
- * exporter), and the interest they need in `tally`. Throws an Error naming the mapping's
- * position when a mapping cannot be built.
+ * exporter), and the interest they need in `tally`. Throws an Error naming where a mapping
+ * or an import whose subjects nats-server cannot transform was written.
  */
 export function configureSharing(router: InterestRouter, spec: SharingSpec, tally: SharedInterestTally): void {
   if (spec.mappings.length > 0) router.account(GLOBAL_ACCOUNT_NAME).mapper = SubjectMapper.from(spec.mappings, spec.cluster?.name);
@@ -46,10 +47,22 @@ export function configureSharing(router: InterestRouter, spec: SharingSpec, tall
     if (sharing === undefined) continue;
     const importer = router.account(account.name);
     for (const i of sharing.streamImports) {
+      const rewrite = SubjectRewrite.of(i.subject, i.to);
+      if (rewrite === undefined) {
+        throw new Error(
+          `${i.at}: Error adding stream import "${i.subject}": failed to create mapping transform for stream import subject "${i.subject}" to "${i.to}"`,
+        );
+      }
       const demand = (importer.importDemand ??= new ImportDemand(tally)).add(i.to, { account: i.account, subject: i.subject }, importer.sublist.all());
-      sharingOf(router.account(i.account)).entries.insert(new StreamImportTap(i.subject, i.to, importer, demand));
+      sharingOf(router.account(i.account)).entries.insert(new StreamImportTap(i.subject, rewrite, importer, demand));
     }
     for (const i of sharing.serviceImports) {
+      const rewrite = SubjectRewrite.of(i.to, i.subject);
+      if (rewrite === undefined) {
+        throw new Error(
+          `${i.at}: Error adding service import "${i.subject}": failed to create mapping transform for service import subject "${i.to}" to "${i.subject}"`,
+        );
+      }
       const exporter = router.account(i.account);
       const exported = findExport(byName.get(i.account), i.subject);
       const exporterSharing = sharingOf(exporter);
@@ -61,7 +74,7 @@ export function configureSharing(router: InterestRouter, spec: SharingSpec, tall
       }
       const entry = new ServiceImport(
         i.to,
-        i.subject,
+        rewrite,
         importer,
         exporter,
         responses,
