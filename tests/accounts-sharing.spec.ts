@@ -1,6 +1,11 @@
 // Accounts that share: stream and service imports between accounts of one server (reply routed
 // back across accounts), private exports, and subject mappings, against nats-ts and nats-server 2.9.
 import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachTarget, startServer, type RunningServer } from './support/servers.js';
@@ -37,6 +42,8 @@ accounts {
   }
 }
 `;
+
+const natsTsServer = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'nats-ts-server');
 
 /** The partitions each target chose for the same keys: nats-ts hashes as nats-server does. */
 const partitions: Record<string, string[]> = {};
@@ -259,6 +266,23 @@ describeEachTarget('accounts: config refused', (target) => {
   it('refuses a stream import whose `to` drops a wildcard, naming where it was written', async () => {
     const config = `accounts { A: { exports: [ { stream: "news.*" } ] }, B: { imports: [ { stream: { account: A, subject: "news.*" }, to: "n.x" } ] } }`;
     await expect(startServer(target, config)).rejects.toThrow(/server\.conf:\d+:\d+: Error adding stream import "news\.\*": failed to create mapping transform/);
+  });
+
+  it('refuses, on -t, a mapping that drops a wildcard, naming where it was written', () => {
+    const dir = mkdtempSync(join(tmpdir(), `nats-e2e-accounts-${target}-`));
+    try {
+      const file = join(dir, 'check.conf');
+      writeFileSync(file, 'port: -1\nmappings { "r.*": "r.x" }\n');
+      const [command, args] =
+        target === 'nats-server' ? [process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server', ['-t', '-c', file]] : [process.execPath, [natsTsServer, '-t', '-c', file]];
+      const result = spawnSync(command, args, { cwd: dir, encoding: 'utf8', timeout: 10_000 });
+      expect(result.status).toBe(1);
+      const output = `${result.stderr}${result.stdout}`;
+      expect(output).toContain(`${file}:2:`);
+      expect(output).toContain('Error adding mapping for "r.*" to "r.x"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a mapping to an unknown function, naming where it was written', async () => {
