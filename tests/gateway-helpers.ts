@@ -58,6 +58,8 @@ export interface PlannedServer {
   advertisedPort?: number;
   /** Extra lines inside its gateway block (a tls block). */
   gatewayExtra?: string;
+  /** Extra configuration lines (accounts). */
+  extra?: string;
 }
 
 /** Free ports for every server of every cluster, so each configuration can name the others. */

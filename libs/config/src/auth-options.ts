@@ -1,4 +1,5 @@
 import { natsKeys } from './nats-keys.js';
+import { emptySharing, readExports, readImports } from './account-sharing-options.js';
 import type { ConfigEntry, MapNode } from './conf-nodes.js';
 import { describeNode } from './conf-nodes.js';
 import type { Draft } from './draft.js';
@@ -14,7 +15,8 @@ import {
   unknownField,
 } from './entry-reader.js';
 import { formatPos, type SourcePos } from './errors.js';
-import { UNLIMITED_ACCOUNT_JETSTREAM, type AccountConfig, type JetStreamAccountLimits, type NkeyUserConfig, type Permissions, type UserConfig } from './options.js';
+import { readMappings } from './mapping-options.js';
+import { UNLIMITED_ACCOUNT_JETSTREAM, type AccountConfig, type AccountSharingConfig, type JetStreamAccountLimits, type NkeyUserConfig, type Permissions, type UserConfig } from './options.js';
 import { readPermissions } from './permissions-options.js';
 
 const GLOBAL_ACCOUNT = '$G';
@@ -108,6 +110,10 @@ function checkAccountName(name: string, pos: SourcePos, draft: Draft, d: Diagnos
   return true;
 }
 
+function sharingOf(account: AccountConfig): AccountSharingConfig {
+  return (account.sharing ??= emptySharing());
+}
+
 function applyAccount(block: MapNode, account: AccountConfig, draft: Draft, d: Diagnostics): void {
   const where = `account "${account.name}"`;
   let users: DeclaredUser[] | undefined;
@@ -123,11 +129,17 @@ function applyAccount(block: MapNode, account: AccountConfig, draft: Draft, d: D
       case 'jetstream':
         account.jetstream = readAccountJetStream(x, d) ?? account.jetstream;
         break;
-      case 'nkey':
-      case 'imports':
       case 'exports':
+        readExports(x, sharingOf(account), draft, d);
+        break;
+      case 'imports':
+        readImports(x, sharingOf(account), draft, d);
+        break;
       case 'mappings':
       case 'maps':
+        sharingOf(account).mappings.push(...readMappings(x, d));
+        break;
+      case 'nkey':
       case 'limits':
         notSupported(x, d, where);
         break;

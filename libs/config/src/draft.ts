@@ -12,6 +12,8 @@ export interface Draft {
   httpHostSet: boolean;
   /** `authorization { timeout }` was given; otherwise it follows the TLS timeout. */
   authTimeoutSet: boolean;
+  /** Where each export and import was written, for the checks made once every account is known. */
+  sharingPositions: Map<object, SourcePos>;
 }
 
 export function newDraft(): Draft {
@@ -38,7 +40,8 @@ export function newDraft(): Draft {
     auth: { users: [], nkeys: [], timeoutMs: DEFAULTS.authTimeoutMs },
     allowNonTls: false,
     accounts: [],
+    mappings: [],
     jetstream: { enabled: false, maxMemoryStore: -1, maxFileStore: -1, syncIntervalMs: DEFAULTS.jetstreamSyncIntervalMs, syncAlways: false, redisMinReplicas: 0, redisLeaseMs: DEFAULTS.jetstreamRedisLeaseMs },
   };
-  return { options, positions: new Map(), userPositions: new Map(), httpHostSet: false, authTimeoutSet: false };
+  return { options, positions: new Map(), userPositions: new Map(), httpHostSet: false, authTimeoutSet: false, sharingPositions: new Map() };
 }

@@ -24,6 +24,7 @@ import {
   refused,
   unknownField,
 } from './entry-reader.js';
+import { readMappings } from './mapping-options.js';
 import { readTls } from './tls-options.js';
 import { applyWebsocket } from './websocket-options.js';
 
@@ -32,8 +33,6 @@ const MIN_LAME_DUCK_MS = 30_000;
 
 /** Keys nats-server 2.9 knows that this server does not implement: warned about, ignored. */
 const NOT_SUPPORTED = new Set([
-  'mappings',
-  'maps',
   'disable_sublist_cache',
   'no_sublist_cache',
   'logfile_size_limit',
@@ -180,6 +179,10 @@ function applyTopLevel(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
       return applyAuthorization(e, draft, d);
     case 'accounts':
       return applyAccounts(e, draft, d);
+    case 'mappings':
+    case 'maps':
+      o.mappings.push(...readMappings(e, d));
+      return;
     case 'no_auth_user':
       draft.positions.set(key, e.keyPos);
       o.auth.noAuthUser = readString(e, d) ?? o.auth.noAuthUser;

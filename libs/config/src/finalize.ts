@@ -1,3 +1,4 @@
+import { checkSharing } from './account-sharing-options.js';
 import { finalizeBus } from './bus-options.js';
 import type { Draft } from './draft.js';
 import type { Diagnostics } from './entry-reader.js';
@@ -61,6 +62,7 @@ function validate(draft: Draft, d: Diagnostics): void {
     );
   }
   validateAuth(draft, d);
+  checkSharing(draft, d);
   finalizeBus(draft, d);
   nameClusterAfterGateway(draft, d);
   if (o.websocket !== undefined && o.websocket.tls === undefined && !o.websocket.noTls) {

@@ -50,6 +50,7 @@ describe('loadOptions defaults', () => {
       logging: { debug: false, trace: false, logtime: true },
       auth: { users: [], nkeys: [], timeoutMs: 2000 },
       accounts: [],
+      mappings: [],
       allowNonTls: false,
       jetstream: { enabled: false, maxMemoryStore: -1, maxFileStore: -1, syncIntervalMs: DEFAULTS.jetstreamSyncIntervalMs, syncAlways: false, redisMinReplicas: 0, redisLeaseMs: DEFAULTS.jetstreamRedisLeaseMs },
     });
@@ -421,7 +422,7 @@ syslog: true
 system_account: SYS
 https_port: 8443
 jetstream { unique_tag: az, limits: {} }
-accounts { A { imports: [], exports: [] } }
+accounts { A { imports: [], limits: {} } }
 tls { cert_file: "${certFile}", key_file: "${keyFile}", cipher_suites: ["x"] }
 cluster { port: 6222, permissions: { import: ">" } }
 `);
@@ -434,8 +435,7 @@ cluster { port: 6222, permissions: { import: ">" } }
       `${path}:7:1: "https_port" is not supported yet, ignored`,
       `${path}:8:13: "unique_tag" in jetstream is not supported yet, ignored`,
       `${path}:8:29: "limits" in jetstream is not supported yet, ignored`,
-      `${path}:9:16: "imports" in account "A" is not supported yet, ignored`,
-      `${path}:9:29: "exports" in account "A" is not supported yet, ignored`,
+      `${path}:9:29: "limits" in account "A" is not supported yet, ignored`,
       `${path}:10:${certFile.length + keyFile.length + 36}: "cipher_suites" in tls is not supported yet, ignored`,
       `${path}:11:23: "permissions" in cluster is not supported yet, ignored`,
     ]);

@@ -64,6 +64,16 @@ const ACCEPTED: Array<[string, string]> = [
   ],
   ['accounts with users', 'accounts {\n  A { users: [ {user: a, password: a} ] }\n  B: { users = [ {user: b, password: b} ] }\n}\n'],
   ['accounts as a list', 'accounts: [A, B]\n'],
+  [
+    'exports, imports and mappings',
+    `mappings { "orders.*": "orders.{{wildcard(1)}}.new", "svc": [ { destination: "svc.v1", weight: 80% }, { destination: "svc.v2", weight: 20% } ] }
+accounts {
+  A { exports: [ { service: "help.>", response_type: stream, response_threshold: "5s" }, { stream: "news.>" }, { service: "priv.>", accounts: [C] } ], mappings: { "p.*.*": "p.{{partition(3,1,2)}}.{{wildcard(2)}}" } }
+  B { imports: [ { service: { account: A, subject: "help.>" }, to: "a.help.>" }, { stream: { account: A, subject: "news.x" }, prefix: "a" }, { stream: { account: A, subject: "news.*" }, to: "n.*" } ] }
+  C { imports: [ { service: { account: A, subject: "priv.x" } } ] }
+}
+`,
+  ],
   ['websocket without TLS', 'websocket { listen: "127.0.0.1:8080", no_tls: true, compression: true, handshake_timeout: "2s" }\n'],
   ['cluster with routes', 'cluster {\n  name: c\n  listen: 0.0.0.0:6222\n  routes = [\n    nats://a:6222\n    nats-route://u:p@b:6222,\n  ]\n}\n'],
   ['jetstream block', 'jetstream { store_dir: "/tmp/js", enabled: true }\n'],
@@ -90,6 +100,14 @@ const REJECTED: Array<[string, string]> = [
   ['a dash in a number', 'max_payload: 12-3\n'],
   ['a relative path starting with a dot', 'log_file: ./nats.log\n'],
   ['an unknown field in a permission', 'authorization { permissions: { publsh: x } }\n'],
+  ['an import from an unknown account', 'accounts { B { imports: [ { stream: { account: Z, subject: x } } ] } }\n'],
+  ['an import of what is not exported', 'accounts { A { exports: [ { stream: "a.>" } ] }, B { imports: [ { stream: { account: A, subject: "b.>" } } ] } }\n'],
+  ['an import of a private export', 'accounts { A { exports: [ { service: s, accounts: [C] } ] }, B { imports: [ { service: { account: A, subject: s } } ] }, C {} }\n'],
+  ['a response type on a stream export', 'accounts { A { exports: [ { stream: s, response_type: stream } ] } }\n'],
+  ['an unknown response type', 'accounts { A { exports: [ { service: s, response_type: bogus } ] } }\n'],
+  ['an import without a subject', 'accounts { A { exports: [ { stream: s } ] }, B { imports: [ { stream: { account: A } } ] } }\n'],
+  ['a bad mapping source', 'mappings { "a..b": c }\n'],
+  ['mapping weights over 100', 'mappings { s: [ { destination: a, weight: 80% }, { destination: b, weight: 30% } ] }\n'],
 ];
 
 describe.skipIf(!available)('configuration files against nats-server -t', () => {

@@ -84,6 +84,79 @@ export interface AccountConfig {
   nkeys: NkeyUserConfig[];
   /** `jetstream: enabled` or limits; absent: the account has no JetStream (once accounts are configured). */
   jetstream?: JetStreamAccountLimits;
+  /** `exports`, `imports` and `mappings`; absent when the account has none. */
+  sharing?: AccountSharingConfig;
+}
+
+/** What an account shares with others and how it maps subjects (nats-server 2.9's keys). */
+export interface AccountSharingConfig {
+  streamExports: StreamExportConfig[];
+  serviceExports: ServiceExportConfig[];
+  streamImports: StreamImportConfig[];
+  serviceImports: ServiceImportConfig[];
+  mappings: SubjectMappingConfig[];
+}
+
+/** `{ stream: "news.>", accounts: [B] }`: messages on the subject may be imported. */
+export interface StreamExportConfig {
+  subject: string;
+  /** The accounts that may import it; public when absent. */
+  accounts?: string[];
+}
+
+/** How many responses a service sends to one request: one, or several until the threshold. */
+export type ServiceResponseType = 'Singleton' | 'Stream' | 'Chunked';
+
+/** `{ service: "help.>", accounts: [B], response_type, response_threshold }`. */
+export interface ServiceExportConfig {
+  subject: string;
+  /** The accounts that may import it; public when absent. */
+  accounts?: string[];
+  responseType: ServiceResponseType;
+  /** How long a requester's reply stays mapped back (nats-server's default: 2 minutes). */
+  responseThresholdMs: number;
+}
+
+/** `{ stream: { account, subject }, prefix }` or with `to`. */
+export interface StreamImportConfig {
+  /** The exporting account. */
+  account: string;
+  /** The subject in the exporting account (may have wildcards). */
+  subject: string;
+  /** What the importing account's subscribers see: `prefix.subject`, the `to` mapping, or the subject. */
+  to: string;
+  /** Where the import was written (`file:line:col`), for errors found when it is built. */
+  at: string;
+}
+
+/** `{ service: { account, subject }, to }`. */
+export interface ServiceImportConfig {
+  /** The exporting account. */
+  account: string;
+  /** The subject the exporter's responders listen on. */
+  subject: string;
+  /** The subject requesters of the importing account publish to (the subject when not given). */
+  to: string;
+  /** `share`: accepted for nats-server compatibility (latency tracking shares the requester). */
+  share: boolean;
+  /** Where the import was written (`file:line:col`), for errors found when it is built. */
+  at: string;
+}
+
+/** `mappings { source: destination }` or weighted destinations. */
+export interface SubjectMappingConfig {
+  source: string;
+  destinations: MappingDestinationConfig[];
+  /** Where the mapping was written (`file:line:col`), for errors found when it is built. */
+  at: string;
+}
+
+export interface MappingDestinationConfig {
+  subject: string;
+  /** Percent, 1..100; nats-server sends the rest of 100 to the source subject itself. */
+  weight: number;
+  /** Only in this cluster, when given. */
+  cluster?: string;
 }
 
 /** The server's `jetstream {}` block (and `-js`, `-sd`). */
@@ -278,6 +351,8 @@ export interface ServerOptions {
   accounts: AccountConfig[];
   /** Operator mode (`operator`, `resolver`, `resolver_preload`): users are JWTs of the operators' accounts. */
   trust?: TrustConfig;
+  /** Top-level `mappings`, for the global account `$G`. */
+  mappings: SubjectMappingConfig[];
 
   tls?: TlsConfig;
   /** `allow_non_tls` (top level, as nats-server): with `tls {}`, plain-text clients are served too. */
@@ -318,4 +393,6 @@ export const DEFAULTS = {
   jetstreamRedisLeaseMs: 5_000,
   responseMaxMsgs: 1,
   responseExpiresMs: 2 * 60_000,
+  /** nats-server's DEFAULT_SERVICE_EXPORT_RESPONSE_THRESHOLD. */
+  serviceResponseThresholdMs: 2 * 60_000,
 } as const;

@@ -1,6 +1,7 @@
 import type { ConfigEntry, ConfigNode } from './conf-nodes.js';
 import { describeNode } from './conf-nodes.js';
 import { Diagnostics, readDurationMs, readInteger, readMap } from './entry-reader.js';
+import { isValidSubject } from './subject-rules.js';
 import { DEFAULTS, type Permissions, type ResponsePermission, type SubjectPermission } from './options.js';
 
 /**
@@ -124,14 +125,4 @@ export function isValidPermissionSubject(subject: string): boolean {
   if (isValidSubject(subject)) return true;
   const fields = subject.split(/\s+/).filter((f) => f !== '');
   return fields.length === 2 && isValidSubject(fields[0]!);
-}
-
-function isValidSubject(subject: string): boolean {
-  if (subject === '') return false;
-  let afterFullWildcard = false;
-  for (const token of subject.split('.')) {
-    if (token === '' || afterFullWildcard || /[\t\n\f\r ]/.test(token)) return false;
-    if (token === '>') afterFullWildcard = true;
-  }
-  return true;
 }

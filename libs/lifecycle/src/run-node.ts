@@ -1,4 +1,4 @@
-import type { BusTransport } from '@nats-ts/bus';
+import { InProcessBus, type BusTransport } from '@nats-ts/bus';
 import { ConfigError, loadOptions, type ServerOptions } from '@nats-ts/config';
 import { joinHostPort, Logger, MonitoringServer, PROMETHEUS_CONTENT_TYPE, renderPrometheusText, Tracing } from '@nats-ts/observability';
 import { mergeEndpoints } from './merge-endpoints.js';
@@ -45,6 +45,11 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
       // As nats-server -t: a file that only draws warnings is still not clean.
       for (const w of warnings) process.stderr.write(`nats-ts-server: ${w}\n`);
       if (warnings.length > 0) return 1;
+      const sharingProblem = await checkSharing(options);
+      if (sharingProblem !== undefined) {
+        process.stderr.write(`nats-ts-server: ${sharingProblem}\n`);
+        return 1;
+      }
       process.stderr.write(`nats-ts-server: configuration file ${options.configFile ?? ''} is valid\n`);
       return 0;
     }
@@ -194,4 +199,24 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
 
 function loggerOptions(o: Readonly<ServerOptions>): { debug: boolean; trace: boolean; logtime: boolean; logFile?: string } {
   return { debug: o.logging.debug, trace: o.logging.trace, logtime: o.logging.logtime, logFile: o.logging.logFile };
+}
+
+/**
+ * What `-t` cannot judge from the file alone: the accounts' mappings and imports built into an
+ * interest router as the roles build them (a destination function nats-server refuses, an
+ * import whose subjects cannot be transformed). The problem, naming where it was written.
+ */
+async function checkSharing(options: Readonly<ServerOptions>): Promise<string | undefined> {
+  const endpoint = await new InProcessBus().join(
+    { nodeId: 'config-check', role: 'client-gateway', version: PRODUCT_VERSION, routed: true },
+    { memberJoined: () => undefined, memberLeft: () => undefined },
+  );
+  try {
+    endpoint.router.configureSharing(options);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    await endpoint.close();
+  }
 }

@@ -1,3 +1,6 @@
+import type { AccountSharing } from './router/account-sharing.js';
+import type { ImportDemand } from './router/shared-interest.js';
+import type { SubjectMapper } from './subject-mapping.js';
 import { Sublist } from './sublist.js';
 import type { SublistEntry } from './sublist-result.js';
 
@@ -7,6 +10,12 @@ export const GLOBAL_ACCOUNT_NAME = '$G';
 /** An isolated subject namespace: each account keeps its own interest. */
 export class Account<T extends SublistEntry> {
   readonly sublist = new Sublist<T>();
+  /** The account's subject mappings; undefined (no cost per message) when it has none. */
+  mapper: SubjectMapper | undefined;
+  /** What it imports and exports; undefined (no cost per message) when it shares nothing. */
+  sharing: AccountSharing | undefined;
+  /** Its stream imports, watched as its entries come and go; undefined when it imports no stream. */
+  importDemand: ImportDemand | undefined;
 
   constructor(readonly name: string) {}
 }

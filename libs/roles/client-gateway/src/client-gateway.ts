@@ -76,6 +76,10 @@ export class ClientGateway implements BusHandlers {
   async start(): Promise<BoundAddress> {
     const o = this.options;
     this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'client-gateway', version: this.productVersion, routed: true }, this);
+    this.bus.router.configureSharing(o);
+    // Other servers, leaf nodes and processes send what accounts share here, as they hear of its interest.
+    const bus = this.bus;
+    bus.router.watchSharedInterest(({ account, subject }, add) => bus.announceInterest({ account, subject, weight: 1, add }));
     if (o.tls) this.tlsAcceptor = new TlsAcceptor({ files: tlsFiles(o.tls), requestCert: o.tls.verify, timeoutMs: o.tls.timeoutMs, kind: 'client' });
     this.listener = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.acceptSocket(socket));
     // Dual-stack as nats-server's client listener: the default 0.0.0.0 also takes IPv6 clients.

@@ -91,6 +91,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
 
   async start(): Promise<BoundAddress | undefined> {
     this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'leaf-proxy', version: this.productVersion, routed: true }, this);
+    this.bus.router.configureSharing(this.options);
     if (this.leaf.port !== 0) {
       this.listener = createServer({ noDelay: true }, (socket) => this.accept(socket));
       this.bound = await listen(this.listener, this.leaf.host, this.leaf.port);

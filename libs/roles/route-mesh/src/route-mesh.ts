@@ -105,6 +105,7 @@ export class RouteMesh implements BusHandlers {
 
   async start(): Promise<BoundAddress> {
     this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'route-mesh', version: this.productVersion, routed: true }, this);
+    this.bus.router.configureSharing(this.options);
     this.logger.info(`Cluster name is ${this.clusterName}`);
     if (this.dynamicClusterName) this.logger.warn('Cluster name was dynamically generated, consider setting one');
     this.listener = createServer({ noDelay: true }, (socket) => this.createRoute(socket, undefined));

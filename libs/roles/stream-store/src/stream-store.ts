@@ -136,6 +136,7 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     rmSync(join(this.storeRoot, RESTORE_STAGING_DIR), { recursive: true, force: true });
     const setup = this.setup;
     this.bus = await setup.bus.join({ nodeId: setup.serverId, role: 'stream-store', version: setup.productVersion, routed: true }, this);
+    this.bus.router.configureSharing(setup.options);
     this.origin = { originKind: 'internal', originMember: this.bus.self.memberId };
     const js = setup.options.jetstream;
     if (js.redis !== undefined) {
@@ -217,10 +218,10 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
   }
 
   hasInterest(accountName: string, subject: string): boolean {
-    const account = this.bus?.router.accounts.get(accountName);
-    if (account === undefined) return false;
-    const match = account.sublist.match(subject);
-    return match.plain.length > 0 || match.queues.length > 0;
+    const router = this.bus?.router;
+    if (router === undefined) return false;
+    const account = router.accounts.get(accountName);
+    return account !== undefined && router.hasInterest(account, subject);
   }
 
   storeChanged(stream: Stream): void {

@@ -146,6 +146,7 @@ export class SuperclusterGateway implements BusHandlers {
 
   async start(): Promise<BoundAddress> {
     this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'supercluster-gateway', version: this.productVersion, routed: true }, this);
+    this.bus.router.configureSharing(this.options);
     this.listener = createServer({ noDelay: true }, (socket) => this.createGateway(socket, undefined, undefined));
     this.bound = await listen(this.listener, this.config.host, this.config.port);
     this.logger.info(`Gateway name is ${this.gatewayName}`);

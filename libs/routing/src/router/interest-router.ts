@@ -1,8 +1,10 @@
 import { clearArray } from '@nats-ts/protocol';
 import { AccountRegistry, type Account } from '../account.js';
+import { configureSharing, type SharingSpec } from './configure-sharing.js';
 import { forwardMask } from './delivery-policy.js';
 import { KIND_BIT } from './interest-kind.js';
 import { pickForPublisher, pickNamed } from './queue-policy.js';
+import { SharedInterestTally, type SharedInterestListener } from './shared-interest.js';
 import type { RouterEntry, RouterLink, RouterOrigin } from './router-entry.js';
 
 export type RouterAccount = Account<RouterEntry>;
@@ -26,21 +28,65 @@ export class InterestRouter {
    * so subscribers' deliveries continue its trace. Undefined when it carries none.
    */
   activeTrace: string | undefined;
+  /** The interest what accounts share needs, for other servers, leafs and processes to hear of. */
+  private readonly sharedInterest = new SharedInterestTally();
+  private sharingConfigured = false;
   private pass = 0;
   private depth = 0;
   private readonly fanouts: LinkFanout[] = [];
+
+  /**
+   * Sets up the accounts' imports, exports and mappings, once: every routed role of the process
+   * passes the same configuration (the server's options), so that every process imports what it
+   * routes. Throws an Error naming where a mapping that cannot be built was written.
+   */
+  configureSharing(spec: SharingSpec): void {
+    if (this.sharingConfigured) return;
+    this.sharingConfigured = true;
+    configureSharing(this, spec, this.sharedInterest);
+  }
+
+  /**
+   * Tells `listener` of the interest what accounts share needs (an imported stream's subject in
+   * the exporter while the importer has subscribers here, response and service import subjects),
+   * now and as it changes: the member that announces it on the bus. One listener per router.
+   */
+  watchSharedInterest(listener: SharedInterestListener): void {
+    this.sharedInterest.watch(listener);
+  }
 
   account(name: string): RouterAccount {
     return this.accounts.getOrCreate(name);
   }
 
+  /**
+   * Whether a message published in `account` on `subject` would be taken here: by an entry, or
+   * by what the account shares (a stream import whose importer has subscribers, a service import).
+   */
+  hasInterest(account: RouterAccount, subject: string): boolean {
+    const match = account.sublist.match(subject);
+    if (match.plain.length > 0 || match.queues.length > 0) return true;
+    return account.sharing?.wants(subject) ?? false;
+  }
+
   /** Adds an entry; throws InvalidSubjectError for a subject no sublist takes. */
   insert(account: string, entry: RouterEntry): void {
-    this.accounts.getOrCreate(account).sublist.insert(entry);
+    const target = this.accounts.getOrCreate(account);
+    const demand = target.importDemand;
+    if (demand === undefined) {
+      target.sublist.insert(entry);
+      return;
+    }
+    const before = target.sublist.count;
+    target.sublist.insert(entry);
+    if (target.sublist.count !== before) demand.inserted(entry);
   }
 
   remove(account: string, entry: RouterEntry): boolean {
-    return this.accounts.get(account)?.sublist.remove(entry) ?? false;
+    const target = this.accounts.get(account);
+    if (target === undefined || !target.sublist.remove(entry)) return false;
+    target.importDemand?.removed(entry);
+    return true;
   }
 
   /**
@@ -63,6 +109,13 @@ export class InterestRouter {
     traceparent: string | undefined,
     deliverAs?: string,
   ): boolean {
+    // A client's subject goes through its account's mappings before interest is matched.
+    const mapper = account.mapper;
+    if (mapper !== undefined && origin.originKind === 'client') {
+      const mapped = mapper.map(subject);
+      if (mapped === undefined) return false;
+      subject = mapped;
+    }
     return this.route(account, origin, undefined, undefined, subject, reply, headerSize, data, start, end, traceparent, deliverAs);
   }
 
@@ -93,10 +146,40 @@ export class InterestRouter {
         reply = at === 0 ? undefined : reply.slice(0, at);
       }
     }
+    // A leaf connection's subject goes through the account's mappings (a route's and a gateway's
+    // were mapped where published, a message relayed by another process of this server there).
+    const mapper = account.mapper;
+    if (mapper !== undefined && origin.originKind === 'leaf' && owner === undefined) {
+      const mapped = mapper.map(subject);
+      if (mapped === undefined) return false;
+      subject = mapped;
+    }
     return this.route(account, origin, owner, queues, subject, reply, headerSize, data, start, end, traceparent, deliverAs);
   }
 
   private route(
+    account: RouterAccount,
+    origin: RouterOrigin,
+    owner: string | undefined,
+    named: readonly string[] | undefined,
+    subject: string,
+    reply: string | undefined,
+    headerSize: number,
+    data: Uint8Array,
+    start: number,
+    end: number,
+    traceparent: string | undefined,
+    deliverAs: string | undefined,
+  ): boolean {
+    const delivered = this.deliver(account, origin, owner, named, subject, reply, headerSize, data, start, end, traceparent, deliverAs);
+    // Then on to the accounts that import from this one, or that this one imports from. A message
+    // addressed to one member (relayed by another process of this server) was imported there.
+    const sharing = account.sharing;
+    if (sharing === undefined) return delivered;
+    return sharing.forward(this, owner !== undefined, origin, subject, reply, headerSize, data, start, end, traceparent, deliverAs) || delivered;
+  }
+
+  private deliver(
     account: RouterAccount,
     origin: RouterOrigin,
     owner: string | undefined,

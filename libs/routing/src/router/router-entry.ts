@@ -11,6 +11,8 @@ export interface RouterOrigin {
    * leaf connection to our hub: not other servers', as nats-server's spoke leaf).
    */
   readonly forwards?: number;
+  /** The publisher's round trip (a client's), which a request into an imported service reports to the responder. */
+  readonly rttMs?: number;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { subjectIsSubsetMatch, isValidSubject } from '@nats-ts/routing';
+import { isValidSubject, isValidSubjectTransform, subjectIsSubsetMatch, subjectsCollide } from '@nats-ts/routing';
 import {
   GoJsonError,
   goArray,
@@ -14,8 +14,6 @@ import {
 } from '../api/go-json-decode.js';
 import { jsError, type JsApiError } from '../api/js-errors.js';
 import { parseRfc3339WithOffset, rfc3339Nano } from '../api/time.js';
-import { isValidSubjectTransform } from './subject-transform.js';
-import { subjectsCollide } from '@nats-ts/routing';
 import { isValidPublishSubject } from './subjects.js';
 
 export type RetentionPolicy = 'limits' | 'interest' | 'workqueue';

@@ -7,7 +7,7 @@ import type { StreamSourcing } from '../sourcing/stream-sourcing.js';
 import type { PurgeRequest, StoreLimits, StoreState, StreamStore } from '../store/stream-store.js';
 import { PublishHeaders } from './publish-headers.js';
 import type { StreamConfig } from './stream-config.js';
-import { SubjectTransform } from './subject-transform.js';
+import { SubjectTransform } from '@nats-ts/routing';
 
 /** What a stream needs from its account: acks go out in batches, storage is counted per account. */
 export interface StreamOwner {

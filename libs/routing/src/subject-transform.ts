@@ -1,7 +1,7 @@
 /**
- * nats-server 2.9's subject transform (its newTransform, Match and transform, as a stream's
- * republish uses them): a source subject, which may have wildcards, and a destination whose
- * tokens may be placeholders for the source's `*` tokens.
+ * nats-server 2.9's subject transform (its newTransform, Match and transform, as subject
+ * mappings, imports and a stream's republish use them): a source subject, which may have
+ * wildcards, and a destination whose tokens may be placeholders for the source's `*` tokens.
  *
  * Placeholders are `$N` and the mustache functions `{{wildcard(N)}}`, `{{partition(n,N...)}}`,
  * `{{splitFromLeft(N,p)}}`, `{{splitFromRight(N,p)}}`, `{{sliceFromLeft(N,p)}}`,
