@@ -5,12 +5,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startRedis, startSentinel, stopAllRedis, type RunningRedis } from './support/redis.js';
 import { startServer, stopAllServers } from './support/servers.js';
+import { publishUntil } from './support/publish-burst.js';
 
 const decoder = new TextDecoder();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -31,25 +32,6 @@ async function waitForReplicaLink(replica: RunningRedis): Promise<void> {
   } finally {
     client.disconnect();
   }
-}
-
-/** Publishes `<id>-<n>` until `stop()` says so, 16 in flight, noting each ack's sequence; errors slow it down. */
-async function publishUntil(nc: NatsConnection, id: number, acked: Map<string, number>, stop: () => boolean): Promise<void> {
-  const js = jetstream(nc, { timeout: 2_000 });
-  const inFlight = new Set<Promise<void>>();
-  for (let n = 0; !stop(); n++) {
-    const payload = `${id}-${n}`;
-    const sent: Promise<void> = js
-      .publish(`burst.${id}`, payload)
-      .then(
-        (ack) => void acked.set(payload, ack.seq),
-        () => sleep(50),
-      )
-      .finally(() => inFlight.delete(sent));
-    inFlight.add(sent);
-    if (inFlight.size >= 16) await Promise.race(inFlight);
-  }
-  await Promise.all(inFlight);
 }
 
 describe('JetStream on the Redis store with replicas [nats-ts]', () => {

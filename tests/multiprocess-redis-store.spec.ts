@@ -2,11 +2,12 @@
 // the stream is served by the one holding its lease; kill -9 of that one under a publish burst,
 // the other takes the stream over, and every acked message is there, none twice. Real
 // redis-server, role processes and the official JetStream client.
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startRedis, stopAllRedis } from './support/redis.js';
 import { startRole, stopAllRoles, type RoleProcess } from './support/role-process.js';
+import { publishUntil } from './support/publish-burst.js';
 
 const decoder = new TextDecoder();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -15,25 +16,6 @@ afterAll(async () => {
   await stopAllRoles();
   await stopAllRedis();
 });
-
-/** Publishes `<id>-<n>` until `stop()` says so, 16 in flight, noting each ack's sequence; failures (no owner yet) slow it down. */
-async function publishUntil(nc: NatsConnection, id: number, acked: Map<string, number>, stop: () => boolean): Promise<void> {
-  const js = jetstream(nc, { timeout: 2_000 });
-  const inFlight = new Set<Promise<void>>();
-  for (let n = 0; !stop(); n++) {
-    const payload = `${id}-${n}`;
-    const sent: Promise<void> = js
-      .publish(`burst.${id}`, payload)
-      .then(
-        (ack) => void acked.set(payload, ack.seq),
-        () => sleep(50),
-      )
-      .finally(() => inFlight.delete(sent));
-    inFlight.add(sent);
-    if (inFlight.size >= 16) await Promise.race(inFlight);
-  }
-  await Promise.all(inFlight);
-}
 
 describe('two stream-store processes of one node on one Redis store [nats-ts]', () => {
   it('keeps every acked message, none twice, when the owner is killed -9 under a publish burst', { timeout: 90_000 }, async () => {
