@@ -5,22 +5,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterUrl, eventually, Received, sleep, startClusterMember, waitForMesh, waitForRouteInterest } from './cluster-helpers.js';
 import { describeEachTarget, stopAllServers, type RunningServer, type Target } from './support/servers.js';
-
-const ACCOUNTS = `
-accounts {
-  A: {
-    users: [ { user: a, password: a } ]
-    exports: [ { service: "help.>" }, { stream: "news.>" } ]
-  }
-  B: {
-    users: [ { user: b, password: b } ]
-    imports: [
-      { service: { account: A, subject: "help.>" }, to: "a.help.>" }
-      { stream: { account: A, subject: "news.>" }, prefix: "a" }
-    ]
-  }
-}
-`;
+import { SHARING_ACCOUNTS } from './support/sharing-accounts.js';
 
 /** `near` has the importer's requesters and the exporter's publisher, `far` the exporter's responders. */
 function acrossARoute(near: Target, far: Target): void {
@@ -34,8 +19,8 @@ function acrossARoute(near: Target, far: Target): void {
   };
 
   beforeAll(async () => {
-    s1 = await startClusterMember(near, { extra: ACCOUNTS });
-    s2 = await startClusterMember(far, { extra: ACCOUNTS, routes: [clusterUrl(s1)] });
+    s1 = await startClusterMember(near, { extra: SHARING_ACCOUNTS });
+    s2 = await startClusterMember(far, { extra: SHARING_ACCOUNTS, routes: [clusterUrl(s1)] });
     await waitForMesh([s1, s2]);
   });
   afterAll(async () => {

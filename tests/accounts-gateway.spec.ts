@@ -7,22 +7,7 @@ import { eventually, Received } from './cluster-helpers.js';
 import { launchSuperCluster, waitForGateways } from './gateway-helpers.js';
 import { publishUntilReceived } from './leaf-helpers.js';
 import { describeEachTarget, type RunningServer } from './support/servers.js';
-
-const ACCOUNTS = `
-accounts {
-  A: {
-    users: [ { user: a, password: a } ]
-    exports: [ { service: "help.>" }, { stream: "news.>" } ]
-  }
-  B: {
-    users: [ { user: b, password: b } ]
-    imports: [
-      { service: { account: A, subject: "help.>" }, to: "a.help.>" }
-      { stream: { account: A, subject: "news.>" }, prefix: "a" }
-    ]
-  }
-}
-`;
+import { SHARING_ACCOUNTS } from './support/sharing-accounts.js';
 
 describeEachTarget('accounts across a gateway', (target) => {
   let x: RunningServer;
@@ -41,7 +26,7 @@ describeEachTarget('accounts across a gateway', (target) => {
         { name: 'Y', target, size: 1 },
       ],
       (planned) => {
-        for (const p of planned) p.extra = ACCOUNTS;
+        for (const p of planned) p.extra = SHARING_ACCOUNTS;
       },
     );
     [x, y] = launched.servers as [RunningServer, RunningServer];

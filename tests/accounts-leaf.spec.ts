@@ -5,22 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually, Received } from './cluster-helpers.js';
 import { leafPort, publishUntilReceived, startHub, startLeaf, waitForLeafs } from './leaf-helpers.js';
 import { describeEachTarget, type RunningServer } from './support/servers.js';
-
-const HUB_ACCOUNTS = `
-accounts {
-  A: {
-    users: [ { user: a, password: a } ]
-    exports: [ { service: "help.>" }, { stream: "news.>" } ]
-  }
-  B: {
-    users: [ { user: b, password: b } ]
-    imports: [
-      { service: { account: A, subject: "help.>" }, to: "a.help.>" }
-      { stream: { account: A, subject: "news.>" }, prefix: "a" }
-    ]
-  }
-}
-`;
+import { SHARING_ACCOUNTS } from './support/sharing-accounts.js';
 
 const LEAF_ACCOUNTS = `
 accounts {
@@ -40,7 +25,7 @@ describeEachTarget('accounts across a leaf connection', (target) => {
   };
 
   beforeAll(async () => {
-    hub = await startHub(target, '', HUB_ACCOUNTS);
+    hub = await startHub(target, '', SHARING_ACCOUNTS);
     const url = (user: string) => JSON.stringify(`nats-leaf://${user}:${user}@127.0.0.1:${leafPort(hub)}`);
     leaf = await startLeaf(target, [`{ url: ${url('a')}, account: LA }`, `{ url: ${url('b')}, account: LB }`], LEAF_ACCOUNTS);
     await waitForLeafs(hub, 2);
