@@ -123,6 +123,9 @@ export function buildConnz(gw: ClientGateway, query: Record<string, string>): Re
   const open = [...gw.connections.values()];
   let list = state === 'closed' ? [...gw.closedConnections] : state === 'all' ? [...open, ...gw.closedConnections] : open;
   if (cidFilter !== undefined) list = list.filter((c) => c.cid === cidFilter);
+  // nats-server's `acc`: only the connections of one account.
+  const accountFilter = query.acc;
+  if (accountFilter !== undefined) list = list.filter((c) => c.account?.name === accountFilter);
   list.sort((a, b) => {
     const ka = sortKey(a);
     const kb = sortKey(b);
@@ -237,6 +240,8 @@ export function buildSubsz(gw: ClientGateway, query: Record<string, string>): Re
     }
     const all: Record<string, unknown>[] = [];
     for (const account of gw.accounts.all()) {
+      // nats-server's `acc`: only the subscriptions of one account.
+      if (query.acc !== undefined && account.name !== query.acc) continue;
       for (const e of account.sublist.all()) {
         if (!(e instanceof ClientSubscription)) continue;
         if (filter !== undefined && !gw.subjectMatches(filter, e.subject)) continue;

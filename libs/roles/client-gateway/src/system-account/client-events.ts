@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { formatGoTime } from '@nats-ts/observability';
+import type { ClientConnection } from '../client-connection.js';
+import type { SystemResponder } from './system-responder.js';
+
+const CONNECT_TYPE = 'io.nats.server.advisory.v1.client_connect';
+const DISCONNECT_TYPE = 'io.nats.server.advisory.v1.client_disconnect';
+const GLOBAL_ACCOUNT = '$G';
+const ID_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** A 22-character base-62 event id, shaped like the NUIDs nats-server gives its events. */
+function eventId(): string {
+  let id = '';
+  for (const b of randomBytes(22)) id += ID_ALPHABET[b % 62];
+  return id;
+}
+
+/**
+ * `$SYS.ACCOUNT.<acc>.CONNECT` / `DISCONNECT`, published in the system account as nats-server
+ * does (server/events.go accountConnectEvent): for clients of every account but the global one,
+ * whose activity nats-server does not report. Every replica reports its own clients.
+ */
+export class ClientEvents {
+  constructor(private readonly system: SystemResponder) {}
+
+  connected(conn: ClientConnection): void {
+    const account = conn.account?.name;
+    if (account === undefined || account === GLOBAL_ACCOUNT) return;
+    const message = {
+      type: CONNECT_TYPE,
+      id: eventId(),
+      timestamp: formatGoTime(Date.now()),
+      server: this.system.serverInfo(),
+      client: clientInfo(conn, account, false),
+    };
+    this.system.send(`$SYS.ACCOUNT.${account}.CONNECT`, message);
+  }
+
+  disconnected(conn: ClientConnection): void {
+    const account = conn.account?.name;
+    if (account === undefined || account === GLOBAL_ACCOUNT) return;
+    const message = {
+      type: DISCONNECT_TYPE,
+      id: eventId(),
+      timestamp: formatGoTime(conn.stopTime),
+      server: this.system.serverInfo(),
+      client: clientInfo(conn, account, true),
+      // As nats-server: what the client sent and what it was sent.
+      sent: { msgs: conn.inMsgs, bytes: conn.inBytes },
+      received: { msgs: conn.outMsgs, bytes: conn.outBytes },
+      reason: conn.closeReason ?? '',
+    };
+    this.system.send(`$SYS.ACCOUNT.${account}.DISCONNECT`, message);
+  }
+}
+
+/** nats-server's ClientInfo, empty fields left out as its `omitempty` does. */
+function clientInfo(conn: ClientConnection, account: string, closed: boolean): Record<string, unknown> {
+  const info: Record<string, unknown> = { start: formatGoTime(conn.start), host: conn.transport.remoteAddress, id: conn.cid, acc: account };
+  if (conn.auth?.user) info.user = conn.auth.user;
+  if (conn.opts.name) info.name = conn.opts.name;
+  if (conn.opts.lang) info.lang = conn.opts.lang;
+  if (conn.opts.version) info.ver = conn.opts.version;
+  if (closed && conn.rttMs > 0) info.rtt = Math.round(conn.rttMs * 1_000_000);
+  if (closed) info.stop = formatGoTime(conn.stopTime);
+  if (conn.credentials.jwt) info.jwt = conn.credentials.jwt;
+  info.kind = 'Client';
+  info.client_type = conn.transport.kind === 'websocket' ? 'websocket' : 'nats';
+  return info;
+}
