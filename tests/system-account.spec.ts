@@ -3,7 +3,7 @@
 // of other accounts cannot reach `$SYS`. Against nats-ts and nats-server 2.9.
 import { connect, createInbox, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { clusterUrl, eventually, sleep, startClusterMember, waitForMesh, type Json } from './cluster-helpers.js';
+import { clusterUrl, eventually, getJson, sleep, startClusterMember, waitForMesh, type Json } from './cluster-helpers.js';
 import { describeEachTarget, startServer, type RunningServer } from './support/servers.js';
 
 const ACCOUNTS = `
@@ -98,6 +98,19 @@ describeEachTarget('system account in a three-server cluster', (target) => {
     expect((direct[0]!.data.connections as Json[]).map((c) => c.account)).toEqual(['A']);
     const filtered = await gather(admin, '$SYS.REQ.SERVER.PING.HEALTHZ', JSON.stringify({ server_name: 'S2' }));
     expect(filtered.map((r) => [r.server.name, r.data.status])).toEqual([['S2', 'ok']]);
+  });
+
+  it('serves /accountz and PING.ACCOUNTZ: the accounts and which is the system account', async () => {
+    const accountz = await getJson(servers[0]!, '/accountz');
+    expect(accountz.system_account).toBe('SYS');
+    expect([...accountz.accounts].sort()).toEqual(['$G', 'A', 'SYS']);
+    const admin = await as(servers[0]!, 'admin');
+    const replies = await gather(admin, '$SYS.REQ.SERVER.PING.ACCOUNTZ');
+    expect(replies).toHaveLength(3);
+    for (const reply of replies) {
+      expect(reply.data.server_id).toBe(reply.server.id);
+      expect(reply.data.system_account).toBe('SYS');
+    }
   });
 
   it('replies with an error and code 400 to a body that is not JSON', async () => {

@@ -3,6 +3,7 @@ import { formatGoTime, formatRtt, formatUptime, goDurationNanos, MonitoringReque
 import type { ClientConnection } from './client-connection.js';
 import type { ClientGateway } from './client-gateway.js';
 import { isValidLiteralSubject } from '@nats-ts/routing';
+import { knownAccountNames } from '@nats-ts/config';
 import { ClientSubscription } from './interest.js';
 
 /**
@@ -263,4 +264,19 @@ export function buildSubsz(gw: ClientGateway, query: Record<string, string>): Re
     subsz.subscriptions_list = page;
   }
   return subsz;
+}
+
+/**
+ * GET /accountz: the accounts this server knows (configured or in use, `$G` and the system
+ * account) and which is the system account, as nats-server's Accountz. One account's detail
+ * (`?acc=`, nats-server's AccountInfo) is not built yet: refused rather than answered partly.
+ */
+export function buildAccountz(gw: ClientGateway, query: Record<string, string>): Record<string, unknown> {
+  if (query.acc !== undefined && query.acc !== '') throw new MonitoringRequestError('account detail (acc) is not implemented yet', 501);
+  const names = new Set(knownAccountNames(gw.options));
+  for (const account of gw.accounts.all()) names.add(account.name);
+  const accountz: Record<string, unknown> = { server_id: gw.serverId, now: formatGoTime(Date.now()) };
+  if (gw.options.systemAccount !== undefined) accountz.system_account = gw.options.systemAccount;
+  accountz.accounts = [...names];
+  return accountz;
 }

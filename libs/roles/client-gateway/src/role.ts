@@ -1,7 +1,7 @@
 import type { RoleFactory } from '@nats-ts/lifecycle';
 import { urlsFor } from '@nats-ts/lifecycle';
 import { ClientGateway } from './client-gateway.js';
-import { buildConnz, buildSubsz, buildVarz } from './monitor-endpoints.js';
+import { buildAccountz, buildConnz, buildSubsz, buildVarz } from './monitor-endpoints.js';
 import { ClientEvents } from './system-account/client-events.js';
 import { SystemResponder } from './system-account/system-responder.js';
 
@@ -36,6 +36,7 @@ export const clientGatewayRole: RoleFactory = async (ctx) => {
       '/connz': (query) => buildConnz(gateway, query),
       '/subsz': (query) => buildSubsz(gateway, query),
       '/subscriptionsz': (query) => buildSubsz(gateway, query),
+      '/accountz': (query) => buildAccountz(gateway, query),
     }),
     serve: () => gateway.serveHeldClients(),
     reload: (options) => gateway.reload(options),

@@ -13,6 +13,7 @@ const QUERY_KEYS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   LEAFZ: { account: 'acc' },
   JSZ: { account: 'acc', accounts: 'accounts', streams: 'streams', consumer: 'consumers', config: 'config', leader_only: 'leader_only', offset: 'offset', limit: 'limit' },
   HEALTHZ: { 'js-enabled-only': 'js-enabled-only', 'js-server-only': 'js-server-only' },
+  ACCOUNTZ: { account: 'acc' },
   VARZ: {},
   STATSZ: {},
 };

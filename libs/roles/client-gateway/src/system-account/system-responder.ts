@@ -49,6 +49,7 @@ const PATHS: Readonly<Record<string, string>> = {
   LEAFZ: '/leafz',
   JSZ: '/jsz',
   HEALTHZ: '/healthz',
+  ACCOUNTZ: '/accountz',
 };
 
 /**
