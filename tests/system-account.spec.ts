@@ -2,7 +2,7 @@
 // of a cluster, one reply each, in nats-server's JSON (`{"server": {...}, "data": {...}}`); users
 // of other accounts cannot reach `$SYS`. Against nats-ts and nats-server 2.9.
 import { connect, createInbox, type NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterUrl, eventually, getJson, sleep, startClusterMember, waitForMesh, type Json } from './cluster-helpers.js';
 import { describeEachTarget, startServer, type RunningServer } from './support/servers.js';
 
@@ -230,4 +230,31 @@ describeEachTarget('system account events', (target) => {
       await admin.close();
     }
   }, 40_000);
+});
+
+describe('system account in a cluster of nats-ts and nats-server', () => {
+  const servers: RunningServer[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+  });
+
+  it('answers a PING from every server, whichever implementation', async () => {
+    const s1 = await startClusterMember('nats-ts', { extra: `server_name: TS1\n${ACCOUNTS}` });
+    const s2 = await startClusterMember('nats-server', { extra: `server_name: GO2\n${ACCOUNTS}`, routes: [clusterUrl(s1)] });
+    const s3 = await startClusterMember('nats-ts', { extra: `server_name: TS3\n${ACCOUNTS}`, routes: [clusterUrl(s1), clusterUrl(s2)] });
+    servers.push(s1, s2, s3);
+    await waitForMesh(servers);
+    for (const server of servers) {
+      const nc = await connect({ servers: server.clientUrl, user: 'admin', pass: 'admin', reconnect: false });
+      try {
+        let names: string[] = [];
+        await eventually(async () => {
+          names = (await gather(nc, '$SYS.REQ.SERVER.PING.VARZ')).map((r) => r.server.name).sort();
+          expect(names).toEqual(['GO2', 'TS1', 'TS3']);
+        });
+      } finally {
+        await nc.close();
+      }
+    }
+  }, 60_000);
 });
