@@ -162,7 +162,7 @@ describeEachTarget('default system account $SYS', (target) => {
 describeEachTarget('system account events', (target) => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer(target, `server_name: EV\n${ACCOUNTS}`);
+    server = await startServer(target, `server_name: EV\nhttp: "127.0.0.1:-1"\n${ACCOUNTS}`);
   });
   afterAll(() => server?.stop());
 
@@ -213,6 +213,34 @@ describeEachTarget('system account events', (target) => {
       expect((subsz!.data.subscriptions_list as Json[]).every((sub) => sub.account === 'A')).toBe(true);
     } finally {
       await a.close();
+      await admin.close();
+    }
+  });
+
+  it("sends $SYS.ACCOUNT.<acc>.SERVER.CONNS as an account's connections change, and /accstatz counts them", async () => {
+    const admin = await connect({ servers: server.clientUrl, user: 'admin', pass: 'admin', reconnect: false });
+    try {
+      const events: Json[] = [];
+      admin.subscribe('$SYS.ACCOUNT.A.SERVER.CONNS', {
+        callback: (_err, msg) => {
+          events.push(msg.json<Json>());
+        },
+      });
+      await admin.flush();
+      const accountA = async (query = '?unused=1'): Promise<Json | undefined> => ((await getJson(server, `/accstatz${query}`)).account_statz as Json[]).find((s) => s.acc === 'A');
+      // Totals are this server's since it started: earlier tests' clients of A count too.
+      const before = (await accountA())!.received as { msgs: number; bytes: number };
+      const a = await connect({ servers: server.clientUrl, user: 'a', pass: 'a', reconnect: false });
+      a.publish('x', 'abc');
+      await a.flush();
+      const received = { msgs: before.msgs + 1, bytes: before.bytes + 3 };
+      expect(await accountA('')).toMatchObject({ conns: 1, leafnodes: 0, total_conns: 1, received });
+      await a.close();
+      await eventually(() => expect(events.map((e) => e.conns)).toEqual([1, 0]));
+      expect(events[1]).toMatchObject({ type: 'io.nats.server.advisory.v1.account_connections', server: { name: 'EV' }, acc: 'A', total_conns: 0, received });
+      expect(await accountA()).toMatchObject({ conns: 0, received });
+      expect(((await getJson(server, '/accstatz')).account_statz as Json[]).map((s) => s.acc)).toEqual(['SYS']);
+    } finally {
       await admin.close();
     }
   });

@@ -12,6 +12,7 @@ import { ClusterAdvertisement, clientConnectUrls } from './cluster-advertisement
 import type { ClientSubscription } from './interest.js';
 import { startReceiveSpan, traceDelivery } from './message-tracing.js';
 import { SocketTransport, WebSocketTransport, type ConnectionTransport } from './transport.js';
+import { addClosedTraffic, type AccountTraffic } from './system-account/account-statz.js';
 import type { ClientEvents } from './system-account/client-events.js';
 import { WireError } from './wire-errors.js';
 import { TlsAcceptor, listen, tlsFiles, type BoundAddress } from '@nats-ts/server-link';
@@ -40,6 +41,8 @@ export class ClientGateway implements BusHandlers {
   readonly flushQueue = new FlushQueue();
   readonly connections = new Map<number, ClientConnection>();
   readonly closedConnections: ClientConnection[] = [];
+  /** Per account, what its closed connections did here (its /accstatz totals outlive them). */
+  readonly closedTraffic = new Map<string, AccountTraffic>();
   readonly stats: GatewayStats = { inMsgs: 0, outMsgs: 0, inBytes: 0, outBytes: 0, slowConsumers: 0, totalConnections: 0 };
   readonly startTime = Date.now();
   readonly serverId: string;
@@ -267,6 +270,7 @@ export class ClientGateway implements BusHandlers {
     this.stats.outMsgs += conn.outMsgs;
     this.stats.outBytes += conn.outBytes;
     this.closedConnections.push(conn);
+    addClosedTraffic(this.closedTraffic, conn);
     if (this.closedConnections.length > CLOSED_RING_SIZE) this.closedConnections.shift();
     this.logger.debug(`${conn.label()} - Client connection closed: ${conn.closeReason}`);
     this.systemEvents?.disconnected(conn);

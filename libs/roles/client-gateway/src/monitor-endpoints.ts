@@ -5,6 +5,7 @@ import type { ClientGateway } from './client-gateway.js';
 import { isValidLiteralSubject } from '@nats-ts/routing';
 import { knownAccountNames } from '@nats-ts/config';
 import { ClientSubscription } from './interest.js';
+import { accountStat } from './system-account/account-statz.js';
 
 /**
  * The client role's monitoring documents, with nats-server's JSON field names (server/monitor.go)
@@ -279,4 +280,25 @@ export function buildAccountz(gw: ClientGateway, query: Record<string, string>):
   if (gw.options.systemAccount !== undefined) accountz.system_account = gw.options.systemAccount;
   accountz.accounts = [...names];
   return accountz;
+}
+
+/** Leaf connections per account, from a /leafz document (the leaf role's, merged into this process's). */
+export function leafConnectionsByAccount(leafz: unknown): Map<string, number> {
+  const counts = new Map<string, number>();
+  const leafs = (leafz as { leafs?: { account?: unknown }[] } | undefined)?.leafs ?? [];
+  for (const leaf of leafs) if (typeof leaf.account === 'string') counts.set(leaf.account, (counts.get(leaf.account) ?? 0) + 1);
+  return counts;
+}
+
+/** One account's AccountStat on this server. */
+export function accountStatOf(gw: ClientGateway, name: string, leafs: ReadonlyMap<string, number>): Record<string, unknown> {
+  return accountStat(name, gw.connections.values(), gw.closedTraffic.get(name), leafs.get(name) ?? 0);
+}
+
+/** GET /accstatz, as nats-server's: each account with client connections here (`unused=1`: every known account). */
+export function buildAccstatz(gw: ClientGateway, query: Record<string, string>, leafs: ReadonlyMap<string, number>): Record<string, unknown> {
+  const unused = query.unused === '1' || query.unused === 'true';
+  const names = new Set([...knownAccountNames(gw.options), ...gw.accounts.all().map((a) => a.name)]);
+  const stats = [...names].map((name) => accountStatOf(gw, name, leafs)).filter((stat) => unused || (stat.conns as number) > 0);
+  return { server_id: gw.serverId, now: formatGoTime(Date.now()), account_statz: stats };
 }

@@ -1,7 +1,7 @@
 import type { RoleFactory } from '@nats-ts/lifecycle';
 import { urlsFor } from '@nats-ts/lifecycle';
 import { ClientGateway } from './client-gateway.js';
-import { buildAccountz, buildConnz, buildSubsz, buildVarz } from './monitor-endpoints.js';
+import { buildAccountz, buildAccstatz, buildConnz, buildSubsz, buildVarz, leafConnectionsByAccount } from './monitor-endpoints.js';
 import { ClientEvents } from './system-account/client-events.js';
 import { SystemResponder } from './system-account/system-responder.js';
 
@@ -17,7 +17,7 @@ export const clientGatewayRole: RoleFactory = async (ctx) => {
   const systemAccount = o.systemAccount;
   const responder = systemAccount === undefined ? undefined : new SystemResponder(gateway, systemAccount, ctx.monitoringEndpoints);
   if (responder !== undefined) {
-    gateway.systemEvents = new ClientEvents(responder);
+    gateway.systemEvents = new ClientEvents(responder, gateway, ctx.monitoringEndpoints);
     gateway.onClientGatewaysChanged(() => responder.update());
     responder.update();
   }
@@ -37,12 +37,14 @@ export const clientGatewayRole: RoleFactory = async (ctx) => {
       '/subsz': (query) => buildSubsz(gateway, query),
       '/subscriptionsz': (query) => buildSubsz(gateway, query),
       '/accountz': (query) => buildAccountz(gateway, query),
+      '/accstatz': async (query) => buildAccstatz(gateway, query, leafConnectionsByAccount(await ctx.monitoringEndpoints().get('/leafz')?.handler({}))),
     }),
     serve: () => gateway.serveHeldClients(),
     reload: (options) => gateway.reload(options),
     enterLameDuck: () => gateway.enterLameDuck(),
     shutdown: () => {
       responder?.stop();
+      gateway.systemEvents?.stop();
       return gateway.shutdown();
     },
   };

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { formatGoTime } from '@nats-ts/observability';
+import type { EndpointSpec } from '@nats-ts/lifecycle';
 import type { ClientConnection } from '../client-connection.js';
+import type { ClientGateway } from '../client-gateway.js';
+import { accountStatOf, leafConnectionsByAccount } from '../monitor-endpoints.js';
 import type { SystemResponder } from './system-responder.js';
 
 const CONNECT_TYPE = 'io.nats.server.advisory.v1.client_connect';
@@ -21,11 +24,25 @@ function eventId(): string {
  * whose activity nats-server does not report. Every replica reports its own clients.
  */
 export class ClientEvents {
-  constructor(private readonly system: SystemResponder) {}
+  /** Per account with connections here, the timer of its next CONNS heartbeat. */
+  private readonly connsTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly system: SystemResponder,
+    private readonly gateway: ClientGateway,
+    private readonly endpoints: () => ReadonlyMap<string, EndpointSpec>,
+  ) {}
+
+  stop(): void {
+    for (const timer of this.connsTimers.values()) clearTimeout(timer);
+    this.connsTimers.clear();
+  }
 
   connected(conn: ClientConnection): void {
     const account = conn.account?.name;
-    if (account === undefined || account === GLOBAL_ACCOUNT) return;
+    if (account === undefined) return;
+    this.accountConns(account);
+    if (account === GLOBAL_ACCOUNT) return;
     const message = {
       type: CONNECT_TYPE,
       id: eventId(),
@@ -38,7 +55,9 @@ export class ClientEvents {
 
   disconnected(conn: ClientConnection): void {
     const account = conn.account?.name;
-    if (account === undefined || account === GLOBAL_ACCOUNT) return;
+    if (account === undefined) return;
+    this.accountConns(account);
+    if (account === GLOBAL_ACCOUNT) return;
     const message = {
       type: DISCONNECT_TYPE,
       id: eventId(),
@@ -52,7 +71,34 @@ export class ClientEvents {
     };
     this.system.send(`$SYS.ACCOUNT.${account}.DISCONNECT`, message);
   }
+
+  private accountConns(account: string): void {
+    clearTimeout(this.connsTimers.get(account));
+    this.connsTimers.delete(account);
+    Promise.resolve(this.endpoints().get('/leafz')?.handler({})).then(
+      (leafz) => {
+        const stat = accountStatOf(this.gateway, account, leafConnectionsByAccount(leafz));
+        const event = { type: CONNS_TYPE, id: eventId(), timestamp: formatGoTime(Date.now()) };
+        this.system.send(`$SYS.SERVER.ACCOUNT.${account}.CONNS`, { ...event, server: this.system.serverInfo(), ...stat });
+        this.system.send(`$SYS.ACCOUNT.${account}.SERVER.CONNS`, { ...event, server: this.system.serverInfo(), ...stat });
+        if ((stat.total_conns as number) === 0) return;
+        const timer = setTimeout(() => this.accountConns(account), CONNS_HEARTBEAT_MS);
+        // The heartbeat alone must not keep the process alive.
+        timer.unref();
+        this.connsTimers.set(account, timer);
+      },
+      (err: Error) => this.gateway.logger.error(`Account connections event for ${account}: ${err.message}`),
+    );
+  }
 }
+
+/**
+ * nats-server's account connections event (AccountNumConns), sent when an account's connections
+ * here change, on `$SYS.ACCOUNT.<acc>.SERVER.CONNS` and the older `$SYS.SERVER.ACCOUNT.<acc>.CONNS`,
+ * then every 30 s while the account has connections (eventsHBInterval); for `$G` too, as nats-server.
+ */
+const CONNS_HEARTBEAT_MS = 30_000;
+const CONNS_TYPE = 'io.nats.server.advisory.v1.account_connections';
 
 /** nats-server's ClientInfo, empty fields left out as its `omitempty` does. */
 function clientInfo(conn: ClientConnection, account: string, closed: boolean): Record<string, unknown> {
