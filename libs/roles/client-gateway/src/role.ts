@@ -40,7 +40,13 @@ export const clientGatewayRole: RoleFactory = async (ctx) => {
       '/accstatz': async (query) => buildAccstatz(gateway, query, leafConnectionsByAccount(await ctx.monitoringEndpoints().get('/leafz')?.handler({}))),
     }),
     serve: () => gateway.serveHeldClients(),
-    reload: (options) => gateway.reload(options),
+    reload: (options) => {
+      // nats-server refuses such a reload; the rest of ours applies, the system account stays.
+      if (options.systemAccount !== systemAccount) {
+        ctx.logger.warn(`system account change to ${options.systemAccount ?? 'none'} takes effect after a restart; still ${systemAccount ?? 'none'}`);
+      }
+      gateway.reload(options);
+    },
     enterLameDuck: () => gateway.enterLameDuck(),
     shutdown: () => {
       responder?.stop();
