@@ -26,6 +26,10 @@ function eventId(): string {
 export class ClientEvents {
   /** Per account with connections here, the timer of its next CONNS heartbeat. */
   private readonly connsTimers = new Map<string, NodeJS.Timeout>();
+  /** Accounts whose connections event is about to be sent. */
+  private readonly pending = new Set<string>();
+  /** Set at shutdown: the connections closed then send no more account events. */
+  private stopped = false;
 
   constructor(
     private readonly system: SystemResponder,
@@ -34,6 +38,7 @@ export class ClientEvents {
   ) {}
 
   stop(): void {
+    this.stopped = true;
     for (const timer of this.connsTimers.values()) clearTimeout(timer);
     this.connsTimers.clear();
   }
@@ -72,23 +77,39 @@ export class ClientEvents {
     this.system.send(`$SYS.ACCOUNT.${account}.DISCONNECT`, message);
   }
 
+  /**
+   * Sends the account's connections event, after the current turn of the event loop: counting
+   * walks this server's connections, so a burst of connects or disconnects of one account in
+   * the same turn is counted and sent once, with the count after all of them.
+   */
   private accountConns(account: string): void {
+    if (this.stopped || this.pending.has(account)) return;
     clearTimeout(this.connsTimers.get(account));
     this.connsTimers.delete(account);
-    Promise.resolve(this.endpoints().get('/leafz')?.handler({})).then(
-      (leafz) => {
-        const stat = accountStatOf(this.gateway, account, leafConnectionsByAccount(leafz));
-        const event = { type: CONNS_TYPE, id: eventId(), timestamp: formatGoTime(Date.now()) };
-        this.system.send(`$SYS.SERVER.ACCOUNT.${account}.CONNS`, { ...event, server: this.system.serverInfo(), ...stat });
-        this.system.send(`$SYS.ACCOUNT.${account}.SERVER.CONNS`, { ...event, server: this.system.serverInfo(), ...stat });
-        if ((stat.total_conns as number) === 0) return;
-        const timer = setTimeout(() => this.accountConns(account), CONNS_HEARTBEAT_MS);
-        // The heartbeat alone must not keep the process alive.
-        timer.unref();
-        this.connsTimers.set(account, timer);
-      },
-      (err: Error) => this.gateway.logger.error(`Account connections event for ${account}: ${err.message}`),
-    );
+    this.pending.add(account);
+    setImmediate(() => {
+      Promise.resolve(this.endpoints().get('/leafz')?.handler({})).then(
+        (leafz) => this.sendAccountConns(account, leafConnectionsByAccount(leafz)),
+        (err: Error) => {
+          this.pending.delete(account);
+          this.gateway.logger.error(`Account connections event for ${account}: ${err.message}`);
+        },
+      );
+    });
+  }
+
+  private sendAccountConns(account: string, leafs: ReadonlyMap<string, number>): void {
+    this.pending.delete(account);
+    if (this.stopped) return;
+    const stat = accountStatOf(this.gateway, account, leafs);
+    const event = { type: CONNS_TYPE, id: eventId(), timestamp: formatGoTime(Date.now()) };
+    this.system.send(`$SYS.SERVER.ACCOUNT.${account}.CONNS`, { ...event, server: this.system.serverInfo(), ...stat });
+    this.system.send(`$SYS.ACCOUNT.${account}.SERVER.CONNS`, { ...event, server: this.system.serverInfo(), ...stat });
+    if ((stat.total_conns as number) === 0) return;
+    const timer = setTimeout(() => this.accountConns(account), CONNS_HEARTBEAT_MS);
+    // The heartbeat alone must not keep the process alive.
+    timer.unref();
+    this.connsTimers.set(account, timer);
   }
 }
 
