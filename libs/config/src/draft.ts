@@ -14,6 +14,12 @@ export interface Draft {
   authTimeoutSet: boolean;
   /** Where each export and import was written, for the checks made once every account is known. */
   sharingPositions: Map<object, SourcePos>;
+  /** `system_account` as written (the name, where); resolved against the accounts once all are known. */
+  systemAccount?: { name: string; pos: SourcePos };
+  /** The first operator JWT's `system_account`, used when the file names none (as nats-server). */
+  operatorSystemAccount?: string;
+  /** `no_system_account: true`: no system account, not even the default `$SYS`. */
+  noSystemAccount: boolean;
 }
 
 export function newDraft(): Draft {
@@ -43,5 +49,5 @@ export function newDraft(): Draft {
     mappings: [],
     jetstream: { enabled: false, maxMemoryStore: -1, maxFileStore: -1, syncIntervalMs: DEFAULTS.jetstreamSyncIntervalMs, syncAlways: false, redisMinReplicas: 0, redisLeaseMs: DEFAULTS.jetstreamRedisLeaseMs },
   };
-  return { options, positions: new Map(), userPositions: new Map(), httpHostSet: false, authTimeoutSet: false, sharingPositions: new Map() };
+  return { options, positions: new Map(), userPositions: new Map(), httpHostSet: false, authTimeoutSet: false, sharingPositions: new Map(), noSystemAccount: false };
 }

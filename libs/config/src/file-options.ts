@@ -25,6 +25,7 @@ import {
   unknownField,
 } from './entry-reader.js';
 import { readMappings } from './mapping-options.js';
+import { applySystemAccount } from './system-account-options.js';
 import { readTls } from './tls-options.js';
 import { applyWebsocket } from './websocket-options.js';
 
@@ -46,11 +47,6 @@ const NOT_SUPPORTED = new Set([
   'ocsp',
   'resolver_tls',
   'resolver_pinned_accounts',
-  'system_account',
-  'system',
-  'no_system_account',
-  'no_system',
-  'no_sys_acc',
   'connect_error_reports',
   'reconnect_error_reports',
   'mqtt',
@@ -226,6 +222,14 @@ function applyTopLevel(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
       return applyResolver(e, draft, d);
     case 'resolver_preload':
       return applyResolverPreload(e, draft, d);
+    case 'system_account':
+    case 'system':
+      return applySystemAccount(e, draft, d);
+    case 'no_system_account':
+    case 'no_system':
+    case 'no_sys_acc':
+      draft.noSystemAccount = readBool(e, d) ?? draft.noSystemAccount;
+      return;
   }
   if (TRUST_KEYS.has(key)) {
     refused(e, d, TRUST_REFUSAL);

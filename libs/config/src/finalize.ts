@@ -3,6 +3,7 @@ import { finalizeBus } from './bus-options.js';
 import type { Draft } from './draft.js';
 import type { Diagnostics } from './entry-reader.js';
 import { validateTrust } from './operator-options.js';
+import { resolveSystemAccount } from './system-account-options.js';
 import { DEFAULTS } from './options.js';
 
 /** nats-server warns about payloads above this size. */
@@ -17,6 +18,7 @@ export function finalizeOptions(draft: Draft, d: Diagnostics): void {
   applyBaseline(draft);
   validate(draft, d);
   validateTrust(draft, d);
+  resolveSystemAccount(draft, d);
 }
 
 function applyBaseline(draft: Draft): void {

@@ -50,6 +50,7 @@ describe('loadOptions defaults', () => {
       logging: { debug: false, trace: false, logtime: true },
       auth: { users: [], nkeys: [], timeoutMs: 2000 },
       accounts: [],
+      systemAccount: '$SYS',
       mappings: [],
       allowNonTls: false,
       jetstream: { enabled: false, maxMemoryStore: -1, maxFileStore: -1, syncIntervalMs: DEFAULTS.jetstreamSyncIntervalMs, syncAlways: false, redisMinReplicas: 0, redisLeaseMs: DEFAULTS.jetstreamRedisLeaseMs },
@@ -419,7 +420,7 @@ gateway { name: A, port: 7222 }
 leafnodes { port: 7422, min_version: "2.8.0" }
   mqtt { port: 1883 }
 syslog: true
-system_account: SYS
+no_sys_acc: false
 https_port: 8443
 jetstream { unique_tag: az, limits: {} }
 accounts { A { imports: [], limits: {} } }
@@ -431,7 +432,6 @@ cluster { port: 6222, permissions: { import: ">" } }
       `${path}:3:25: "min_version" in leafnodes is not supported yet, ignored`,
       `${path}:4:3: "mqtt" is not supported yet, ignored`,
       `${path}:5:1: "syslog" is not supported yet, ignored`,
-      `${path}:6:1: "system_account" is not supported yet, ignored`,
       `${path}:7:1: "https_port" is not supported yet, ignored`,
       `${path}:8:13: "unique_tag" in jetstream is not supported yet, ignored`,
       `${path}:8:29: "limits" in jetstream is not supported yet, ignored`,

@@ -10,7 +10,7 @@ const JWT_PREFIX = 'eyJ';
 interface DecodedClaims {
   sub: string;
   iss: string;
-  nats?: { type?: string; signing_keys?: (string | { key: string })[] };
+  nats?: { type?: string; signing_keys?: (string | { key: string })[]; system_account?: string };
   type?: string;
 }
 
@@ -52,6 +52,8 @@ export function applyOperators(e: ConfigEntry, draft: Draft, d: Diagnostics): vo
       if (claimsType(claims) !== 'operator') throw new Error(`not an operator JWT (${claimsType(claims) ?? 'no type'})`);
       trust.operatorJwts.push(jwt);
       trust.trustedKeys.push(claims.sub);
+      // As nats-server, only the first operator's system account counts.
+      if (trust.operatorJwts.length === 1 && claims.nats?.system_account) draft.operatorSystemAccount = claims.nats.system_account;
       for (const key of claims.nats?.signing_keys ?? []) trust.trustedKeys.push(typeof key === 'string' ? key : key.key);
     } catch (err) {
       d.error(e.keyPos, `error parsing operator JWT: ${(err as Error).message}`);
@@ -169,6 +171,8 @@ export function accountJwtJetStream(jwt: string): JetStreamAccountLimits | undef
  * and the configured ones, or in operator mode the resolver's (named by public key).
  */
 export function knownAccountNames(options: Readonly<ServerOptions>): string[] {
-  if (options.trust !== undefined) return ['$G', ...options.trust.preload.keys()];
-  return ['$G', ...options.accounts.map((a) => a.name)];
+  const names = options.trust !== undefined ? ['$G', ...options.trust.preload.keys()] : ['$G', ...options.accounts.map((a) => a.name)];
+  // The default `$SYS` (and an operator's system account not preloaded) exists without being configured.
+  if (options.systemAccount !== undefined && !names.includes(options.systemAccount)) names.push(options.systemAccount);
+  return names;
 }

@@ -351,6 +351,11 @@ export interface ServerOptions {
   accounts: AccountConfig[];
   /** Operator mode (`operator`, `resolver`, `resolver_preload`): users are JWTs of the operators' accounts. */
   trust?: TrustConfig;
+  /**
+   * The account whose users see every server (`$SYS.>` requests and events): `system_account`,
+   * else the operator JWT's, else `$SYS` as nats-server 2.9 creates it; absent with `no_system_account`.
+   */
+  systemAccount?: string;
   /** Top-level `mappings`, for the global account `$G`. */
   mappings: SubjectMappingConfig[];
 
@@ -395,4 +400,6 @@ export const DEFAULTS = {
   responseExpiresMs: 2 * 60_000,
   /** nats-server's DEFAULT_SERVICE_EXPORT_RESPONSE_THRESHOLD. */
   serviceResponseThresholdMs: 2 * 60_000,
+  /** nats-server's DEFAULT_SYSTEM_ACCOUNT, created when no system account is named. */
+  systemAccount: '$SYS',
 } as const;

@@ -21,6 +21,11 @@ export interface RoleContext {
   websocketRoutes: WebsocketRoutes;
   /** Message tracing of this process (`tracing.enabled` false when off). */
   tracing: Tracing;
+  /**
+   * The monitoring endpoints of every role of this process, merged by path (what its HTTP port
+   * serves), once all roles have started; empty before. The system account's requests use them.
+   */
+  monitoringEndpoints(): ReadonlyMap<string, EndpointSpec>;
 }
 
 /** What a role's logic needs of its node: a RoleContext provides it; tests build it by hand. */

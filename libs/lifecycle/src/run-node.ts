@@ -4,7 +4,7 @@ import { joinHostPort, Logger, MonitoringServer, PROMETHEUS_CONTENT_TYPE, render
 import { mergeEndpoints } from './merge-endpoints.js';
 import { nodeBus } from './node-bus.js';
 import { nodeMetrics } from './node-metrics.js';
-import type { RoleFactory, RunningRole } from './role.js';
+import type { EndpointSpec, RoleFactory, RunningRole } from './role.js';
 import { removeQuietly, urlsFor, writePidFile, writePortsFile, type PortsReport } from './run-files.js';
 import { generateServerId } from './server-id.js';
 import { COMPAT_VERSION, PRODUCT_VERSION } from './version.js';
@@ -79,6 +79,7 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
   let websocket: WebsocketListener | undefined;
   let websocketAddress: { host: string; port: number } | undefined;
   let busUrls: string[] | undefined;
+  let endpoints: ReadonlyMap<string, EndpointSpec> = new Map();
   try {
     busUrls = await bus.start();
     for (const factory of run.roles) {
@@ -95,9 +96,11 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
           configLoadTime,
           websocketRoutes,
           tracing,
+          monitoringEndpoints: () => endpoints,
         }),
       );
     }
+    endpoints = mergeEndpoints(roles);
     for (const role of roles) role.serve?.();
     // Opened by whichever process runs a role serving it: the client role, or leaf-proxy on its own (`/leafnode`).
     if (options.websocket && websocketRoutes.servesAnything()) {
@@ -109,7 +112,6 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
     }
     if (options.httpPort !== 0) {
       monitoring = new MonitoringServer({ host: options.httpHost, port: options.httpPort, basePath: options.httpBasePath, logger });
-      const endpoints = mergeEndpoints(roles);
       for (const [path, endpoint] of endpoints) {
         monitoring.addJsonEndpoint(path, endpoint.handler, { compact: endpoint.compact });
       }

@@ -230,6 +230,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
       if (accountConnections !== -1 && this.gateway.clientsOfAccount(result.account) >= accountConnections) return this.accountConnectionsExceeded();
       this.bind(result);
       this.connectReceived = true;
+      this.gateway.systemEvents?.connected(this);
       this.parser.setConnectRequired(false);
       if (this.authTimer !== undefined) {
         clearTimeout(this.authTimer);

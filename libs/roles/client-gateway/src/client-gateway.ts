@@ -1,7 +1,7 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { encodeErr, encodeInfo, FlushQueue } from '@nats-ts/protocol';
-import { AccountRegistry, subjectMatches, type InterestRouter, type RouterAccount, type RouterEntry } from '@nats-ts/routing';
+import { AccountRegistry, subjectMatches, type InterestRouter, type RouterAccount, type RouterEntry, type RouterOrigin, type SubscriberEntry } from '@nats-ts/routing';
 import type { ServerOptions } from '@nats-ts/config';
 import type { RoleSetup, WebsocketClientPeer } from '@nats-ts/lifecycle';
 import { Tracing, type Logger } from '@nats-ts/observability';
@@ -12,6 +12,8 @@ import { ClusterAdvertisement, clientConnectUrls } from './cluster-advertisement
 import type { ClientSubscription } from './interest.js';
 import { startReceiveSpan, traceDelivery } from './message-tracing.js';
 import { SocketTransport, WebSocketTransport, type ConnectionTransport } from './transport.js';
+import { addClosedTraffic, type AccountTraffic } from './system-account/account-statz.js';
+import type { ClientEvents } from './system-account/client-events.js';
 import { WireError } from './wire-errors.js';
 import { TlsAcceptor, listen, tlsFiles, type BoundAddress } from '@nats-ts/server-link';
 
@@ -39,6 +41,8 @@ export class ClientGateway implements BusHandlers {
   readonly flushQueue = new FlushQueue();
   readonly connections = new Map<number, ClientConnection>();
   readonly closedConnections: ClientConnection[] = [];
+  /** Per account, what its closed connections did here (its /accstatz totals outlive them). */
+  readonly closedTraffic = new Map<string, AccountTraffic>();
   readonly stats: GatewayStats = { inMsgs: 0, outMsgs: 0, inBytes: 0, outBytes: 0, slowConsumers: 0, totalConnections: 0 };
   readonly startTime = Date.now();
   readonly serverId: string;
@@ -59,6 +63,11 @@ export class ClientGateway implements BusHandlers {
   /** Accounts before the bus is joined (tests that build a gateway without starting it). */
   private readonly unjoinedAccounts = new AccountRegistry<RouterEntry>();
   private readonly cluster = new ClusterAdvertisement();
+  /** Told when client-gateway members of the bus come and go (the system responder's choice of replica). */
+  private readonly membershipListeners: (() => void)[] = [];
+  /** The system account's client events, when there is a system account (set by the role). */
+  systemEvents: ClientEvents | undefined;
+  private internalOrigin: RouterOrigin = { originKind: 'internal', originMember: '' };
 
   constructor(config: RoleSetup) {
     this.options = config.options;
@@ -79,6 +88,7 @@ export class ClientGateway implements BusHandlers {
     this.bus.router.configureSharing(o);
     // Other servers, leaf nodes and processes send what accounts share here, as they hear of its interest.
     const bus = this.bus;
+    this.internalOrigin = { originKind: 'internal', originMember: bus.self.memberId };
     bus.router.watchSharedInterest(({ account, subject }, add) => bus.announceInterest({ account, subject, weight: 1, add }));
     if (o.tls) this.tlsAcceptor = new TlsAcceptor({ files: tlsFiles(o.tls), requestCert: o.tls.verify, timeoutMs: o.tls.timeoutMs, kind: 'client' });
     this.listener = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.acceptSocket(socket));
@@ -260,8 +270,10 @@ export class ClientGateway implements BusHandlers {
     this.stats.outMsgs += conn.outMsgs;
     this.stats.outBytes += conn.outBytes;
     this.closedConnections.push(conn);
+    addClosedTraffic(this.closedTraffic, conn);
     if (this.closedConnections.length > CLOSED_RING_SIZE) this.closedConnections.shift();
     this.logger.debug(`${conn.label()} - Client connection closed: ${conn.closeReason}`);
+    this.systemEvents?.disconnected(conn);
   }
 
   // ---- INFO ----
@@ -396,11 +408,47 @@ export class ClientGateway implements BusHandlers {
 
   memberJoined(member: MemberInfo): void {
     this.logger.debug(`Bus member joined: ${member.role} ${member.memberId}`);
+    if (member.role === 'client-gateway') for (const listener of this.membershipListeners) listener();
   }
 
   memberLeft(member: MemberInfo): void {
     this.logger.debug(`Bus member left: ${member.role} ${member.memberId}`);
     if (this.cluster.setMemberState(member.memberId, undefined)) this.sendInfoUpdate();
+    if (member.role === 'client-gateway') for (const listener of this.membershipListeners) listener();
+  }
+
+  onClientGatewaysChanged(listener: () => void): void {
+    this.membershipListeners.push(listener);
+  }
+
+  /** Whether this is the node's first client-gateway replica by bus member id (false before the bus is joined). */
+  isFirstClientGateway(): boolean {
+    const bus = this.bus;
+    if (bus === undefined) return false;
+    return bus.members().every((m) => m.role !== 'client-gateway' || m.memberId > bus.self.memberId);
+  }
+
+  // ---- subscribers and messages of the server itself (the system account) ----
+
+  subscribeInternal(account: string, entry: SubscriberEntry): void {
+    this.bus?.subscribe(account, entry);
+  }
+
+  unsubscribeInternal(account: string, entry: SubscriberEntry): void {
+    this.bus?.unsubscribe(account, entry);
+  }
+
+  /** Publishes a message of the server's own (a reply, an event) through the router. */
+  publishInternal(account: string, subject: string, payload: Buffer): void {
+    const router = this.bus?.router;
+    router?.publish(router.account(account), this.internalOrigin, subject, undefined, 0, payload, 0, payload.length, undefined);
+  }
+
+  /** Accounts with at least one client connected here (nats-server's `active_accounts` counts accounts in use). */
+  activeAccounts(): number {
+    const names = new Set<string>();
+    for (const conn of this.connections.values()) if (conn.account !== undefined) names.add(conn.account.name);
+    return names.size;
   }
 
   /** Current interest of this role, for monitoring. */

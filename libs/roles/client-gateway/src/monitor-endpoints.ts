@@ -3,7 +3,9 @@ import { formatGoTime, formatRtt, formatUptime, goDurationNanos, MonitoringReque
 import type { ClientConnection } from './client-connection.js';
 import type { ClientGateway } from './client-gateway.js';
 import { isValidLiteralSubject } from '@nats-ts/routing';
+import { knownAccountNames } from '@nats-ts/config';
 import { ClientSubscription } from './interest.js';
+import { accountStat } from './system-account/account-statz.js';
 
 /**
  * The client role's monitoring documents, with nats-server's JSON field names (server/monitor.go)
@@ -123,6 +125,9 @@ export function buildConnz(gw: ClientGateway, query: Record<string, string>): Re
   const open = [...gw.connections.values()];
   let list = state === 'closed' ? [...gw.closedConnections] : state === 'all' ? [...open, ...gw.closedConnections] : open;
   if (cidFilter !== undefined) list = list.filter((c) => c.cid === cidFilter);
+  // nats-server's `acc`: only the connections of one account.
+  const accountFilter = query.acc;
+  if (accountFilter !== undefined) list = list.filter((c) => c.account?.name === accountFilter);
   list.sort((a, b) => {
     const ka = sortKey(a);
     const kb = sortKey(b);
@@ -237,6 +242,8 @@ export function buildSubsz(gw: ClientGateway, query: Record<string, string>): Re
     }
     const all: Record<string, unknown>[] = [];
     for (const account of gw.accounts.all()) {
+      // nats-server's `acc`: only the subscriptions of one account.
+      if (query.acc !== undefined && account.name !== query.acc) continue;
       for (const e of account.sublist.all()) {
         if (!(e instanceof ClientSubscription)) continue;
         if (filter !== undefined && !gw.subjectMatches(filter, e.subject)) continue;
@@ -258,4 +265,40 @@ export function buildSubsz(gw: ClientGateway, query: Record<string, string>): Re
     subsz.subscriptions_list = page;
   }
   return subsz;
+}
+
+/**
+ * GET /accountz: the accounts this server knows (configured or in use, `$G` and the system
+ * account) and which is the system account, as nats-server's Accountz. One account's detail
+ * (`?acc=`, nats-server's AccountInfo) is not built yet: refused rather than answered partly.
+ */
+export function buildAccountz(gw: ClientGateway, query: Record<string, string>): Record<string, unknown> {
+  if (query.acc !== undefined && query.acc !== '') throw new MonitoringRequestError('account detail (acc) is not implemented yet', 501);
+  const names = new Set(knownAccountNames(gw.options));
+  for (const account of gw.accounts.all()) names.add(account.name);
+  const accountz: Record<string, unknown> = { server_id: gw.serverId, now: formatGoTime(Date.now()) };
+  if (gw.options.systemAccount !== undefined) accountz.system_account = gw.options.systemAccount;
+  accountz.accounts = [...names];
+  return accountz;
+}
+
+/** Leaf connections per account, from a /leafz document (the leaf role's, merged into this process's). */
+export function leafConnectionsByAccount(leafz: unknown): Map<string, number> {
+  const counts = new Map<string, number>();
+  const leafs = (leafz as { leafs?: { account?: unknown }[] } | undefined)?.leafs ?? [];
+  for (const leaf of leafs) if (typeof leaf.account === 'string') counts.set(leaf.account, (counts.get(leaf.account) ?? 0) + 1);
+  return counts;
+}
+
+/** One account's AccountStat on this server. */
+export function accountStatOf(gw: ClientGateway, name: string, leafs: ReadonlyMap<string, number>): Record<string, unknown> {
+  return accountStat(name, gw.connections.values(), gw.closedTraffic.get(name), leafs.get(name) ?? 0);
+}
+
+/** GET /accstatz, as nats-server's: each account with client connections here (`unused=1`: every known account). */
+export function buildAccstatz(gw: ClientGateway, query: Record<string, string>, leafs: ReadonlyMap<string, number>): Record<string, unknown> {
+  const unused = query.unused === '1' || query.unused === 'true';
+  const names = new Set([...knownAccountNames(gw.options), ...gw.accounts.all().map((a) => a.name)]);
+  const stats = [...names].map((name) => accountStatOf(gw, name, leafs)).filter((stat) => unused || (stat.conns as number) > 0);
+  return { server_id: gw.serverId, now: formatGoTime(Date.now()), account_statz: stats };
 }

@@ -1,7 +1,9 @@
 import type { RoleFactory } from '@nats-ts/lifecycle';
 import { urlsFor } from '@nats-ts/lifecycle';
 import { ClientGateway } from './client-gateway.js';
-import { buildConnz, buildSubsz, buildVarz } from './monitor-endpoints.js';
+import { buildAccountz, buildAccstatz, buildConnz, buildSubsz, buildVarz, leafConnectionsByAccount } from './monitor-endpoints.js';
+import { ClientEvents } from './system-account/client-events.js';
+import { SystemResponder } from './system-account/system-responder.js';
 
 /** Starts the client role of a node and exposes it to the process runner. */
 export const clientGatewayRole: RoleFactory = async (ctx) => {
@@ -11,6 +13,14 @@ export const clientGatewayRole: RoleFactory = async (ctx) => {
   // Every websocket path no other role of this process claims carries clients.
   ctx.websocketRoutes.serveClients((ws, peer) => gateway.acceptWebsocket(ws, peer));
   const o = ctx.options;
+  // Fixed at startup, as nats-server sets its system account once: a reload does not move it.
+  const systemAccount = o.systemAccount;
+  const responder = systemAccount === undefined ? undefined : new SystemResponder(gateway, systemAccount, ctx.monitoringEndpoints);
+  if (responder !== undefined) {
+    gateway.systemEvents = new ClientEvents(responder, gateway, ctx.monitoringEndpoints);
+    gateway.onClientGatewaysChanged(() => responder.update());
+    responder.update();
+  }
   return {
     name: 'client-gateway',
     ports: { nats: urlsFor(o.tls ? 'tls' : 'nats', o.host, bound.port) },
@@ -26,10 +36,22 @@ export const clientGatewayRole: RoleFactory = async (ctx) => {
       '/connz': (query) => buildConnz(gateway, query),
       '/subsz': (query) => buildSubsz(gateway, query),
       '/subscriptionsz': (query) => buildSubsz(gateway, query),
+      '/accountz': (query) => buildAccountz(gateway, query),
+      '/accstatz': async (query) => buildAccstatz(gateway, query, leafConnectionsByAccount(await ctx.monitoringEndpoints().get('/leafz')?.handler({}))),
     }),
     serve: () => gateway.serveHeldClients(),
-    reload: (options) => gateway.reload(options),
+    reload: (options) => {
+      // nats-server refuses such a reload; the rest of ours applies, the system account stays.
+      if (options.systemAccount !== systemAccount) {
+        ctx.logger.warn(`system account change to ${options.systemAccount ?? 'none'} takes effect after a restart; still ${systemAccount ?? 'none'}`);
+      }
+      gateway.reload(options);
+    },
     enterLameDuck: () => gateway.enterLameDuck(),
-    shutdown: () => gateway.shutdown(),
+    shutdown: () => {
+      responder?.stop();
+      gateway.systemEvents?.stop();
+      return gateway.shutdown();
+    },
   };
 };
