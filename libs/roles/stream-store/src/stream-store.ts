@@ -13,7 +13,8 @@ import type { SnapshotRequest } from './api/snapshot-api.js';
 import { encodeJsonReply, handleApiRequest, type ApiReply, type ApiServer } from './api/stream-api.js';
 import { JetStreamAccount, RESTORE_STAGING_DIR, type JetStreamServer } from './js-account.js';
 import { InternalEntry, type MessageTarget } from './internal-entry.js';
-import { RedisStoreConnection } from './store/redis-connection.js';
+import { remoteStream, type RemoteStream } from './api/remote-stream.js';
+import { RedisStoreConnection, type RedisStreamSummary } from './store/redis-connection.js';
 import { RedisStore } from './store/redis-store.js';
 import { SnapshotSessions, type SessionHost } from './snapshot-sessions.js';
 import type { StreamConfig } from './streams/stream-config.js';
@@ -50,6 +51,12 @@ class StreamControl {
   }
 }
 
+/**
+ * With the Redis store, the queue group of the account API subscriptions that answer what no
+ * single stream's owner does: one server of the cluster (one stream-store of the node) gets each request.
+ */
+const API_ONCE_QUEUE = '_nats_ts_js_api';
+
 /** The API subjects of one account: `$JS.API.>`, and `$JS.<domain>.API.>` with a domain. */
 class AccountApi {
   constructor(
@@ -57,12 +64,14 @@ class AccountApi {
     readonly accountName: string,
     /** Tokens before the verb: 2 for `$JS.API`, 3 for `$JS.<domain>.API`. */
     private readonly prefixTokens: number,
+    /** Subscribed in API_ONCE_QUEUE. */
+    private readonly once: boolean,
   ) {}
 
   receive(subject: string, reply: string | undefined, headerSize: number, data: Uint8Array, start: number, end: number): void {
     // nats-server answers only requests; a request without a reply is dropped.
     if (reply === undefined || reply === '') return;
-    this.service.apiRequest(this.accountName, subject.split('.').slice(this.prefixTokens), reply, data.subarray(start + headerSize, end));
+    this.service.apiRequest(this.accountName, subject.split('.').slice(this.prefixTokens), reply, data.subarray(start + headerSize, end), this.once);
   }
 }
 
@@ -147,8 +156,12 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     for (const [name, limits] of jetStreamAccounts(setup.options)) {
       const account = new JetStreamAccount(name, limits ?? UNLIMITED_ACCOUNT_JETSTREAM, this);
       if (limits !== undefined) this.accounts.set(name, account);
-      this.subscribeApi(name, new AccountApi(this, name, 2), '$JS.API.>');
-      if (this.domain !== undefined && limits !== undefined) this.subscribeApi(name, new AccountApi(this, name, 3), `$JS.${this.domain}.API.>`);
+      const subjects: [string, number][] = [['$JS.API.>', 2]];
+      if (this.domain !== undefined && limits !== undefined) subjects.push([`$JS.${this.domain}.API.>`, 3]);
+      for (const [subject, prefixTokens] of subjects) {
+        this.subscribeApi(name, new AccountApi(this, name, prefixTokens, false), subject, undefined);
+        if (js.redis !== undefined) this.subscribeApi(name, new AccountApi(this, name, prefixTokens, true), subject, API_ONCE_QUEUE);
+      }
     }
     for (const account of this.accounts.values()) {
       for (const problem of account.recover()) this.logger.error(`JetStream: ${problem}`);
@@ -294,34 +307,54 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
 
   // ----
 
-  apiRequest(accountName: string, tokens: string[], reply: string, body: Uint8Array): void {
+  /**
+   * An API request, as received by the account's plain subscription (`once` false) or, with the
+   * Redis store, by its queue subscription too. With the Redis store every server of a cluster
+   * (and every stream-store of a node) receives each request on the plain one, and one of them
+   * on the queue one: a request for a stream is answered on the plain one by the stream's owner
+   * alone; every other (account-wide ones, a stream no server serves, a create, an account
+   * without JetStream) on the queue one, once, with what Redis keeps of the other servers' streams.
+   */
+  apiRequest(accountName: string, tokens: string[], reply: string, body: Uint8Array, once: boolean): void {
+    const account = this.accounts.get(accountName);
     if (tokens[0] === 'CONSUMER' && tokens[1] === 'MSG' && tokens[2] === 'NEXT' && tokens.length === 5) {
       // A pull request for a missing consumer gets no answer, as from nats-server.
-      this.accounts.get(accountName)?.streams.get(tokens[3]!)?.consumers.get(tokens[4]!)?.pull(reply, body);
+      if (!once) account?.streams.get(tokens[3]!)?.consumers.get(tokens[4]!)?.pull(reply, body);
       return;
     }
-    // With the Redis store, a stream this server does not serve may be another server's (a
-    // server of the same cluster receives the request too): that one answers, this one stays
-    // silent. A create goes on, Redis refusing it when the stream is kept there.
-    const named = streamNamedBy(tokens);
     const redis = this.redis;
-    if (redis !== undefined && named !== undefined && !(tokens[0] === 'STREAM' && tokens[1] === 'CREATE') && this.accounts.get(accountName)?.streams.has(named) === false) {
-      redis.hasStream(accountName, named).then(
-        (elsewhere) => {
-          if (!elsewhere) this.answerApi(accountName, tokens, reply, body);
-        },
-        (err: Error) => this.logger.error(`JetStream: asking Redis for stream ${named}: ${err.message}`),
-      );
+    if (redis === undefined) {
+      this.answerApi(accountName, tokens, reply, body, []);
       return;
     }
-    this.answerApi(accountName, tokens, reply, body);
+    const named = streamNamedBy(tokens);
+    // Direct gets are answered by each server with the stream or a mirror of it, as nats-server's.
+    const owned = tokens[0] === 'DIRECT' || (named !== undefined && account?.streams.has(named) === true);
+    if (owned === once) return;
+    if (owned || account === undefined) {
+      this.answerApi(accountName, tokens, reply, body, []);
+      return;
+    }
+    const listing = named === undefined && (tokens.length === 1 ? tokens[0] === 'INFO' : tokens.length === 2 && tokens[0] === 'STREAM' && (tokens[1] === 'NAMES' || tokens[1] === 'LIST'));
+    // A stream Redis keeps is another server's, which answers; a listing takes in those streams.
+    const remote: Promise<RedisStreamSummary[] | undefined> =
+      named !== undefined ? redis.hasStream(accountName, named).then((kept) => (kept ? undefined : [])) : listing ? redis.streamSummaries(accountName) : Promise.resolve([]);
+    remote.then(
+      (summaries) => {
+        if (summaries === undefined) return;
+        const served = this.accounts.get(accountName)?.streams;
+        const others = summaries.filter((summary) => served?.has(summary.name) !== true).map((summary) => remoteStream(summary, this.domain));
+        this.answerApi(accountName, tokens, reply, body, others);
+      },
+      (err: Error) => this.logger.error(`JetStream: reading the streams of account ${accountName} from Redis: ${err.message}`),
+    );
   }
 
-  private answerApi(accountName: string, tokens: string[], reply: string, body: Uint8Array): void {
+  private answerApi(accountName: string, tokens: string[], reply: string, body: Uint8Array, remote: readonly RemoteStream[]): void {
     // A management answer must not overtake the acks of earlier publishes: those go first. Pull
     // requests and direct gets, which come at message rates, wait for the batch like publishes.
     if (tokens[0] !== 'DIRECT') this.flush();
-    const answer = handleApiRequest(this, this.accounts.get(accountName), tokens, body);
+    const answer = handleApiRequest(this, this.accounts.get(accountName), tokens, body, remote);
     if (answer === undefined) return;
     const creating = tokens[0] === 'STREAM' && tokens[1] === 'CREATE' ? this.accounts.get(accountName)?.streams.get(tokens[2] ?? '') : undefined;
     const answered = (): void => {
@@ -432,8 +465,8 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     router.publish(router.account(accountName), this.origin, subject, undefined, headerSize, data, 0, data.length, undefined);
   }
 
-  private subscribeApi(account: string, api: AccountApi, subject: string): void {
-    const entry = new InternalEntry(subject, api);
+  private subscribeApi(account: string, api: AccountApi, subject: string, queue: string | undefined): void {
+    const entry = new InternalEntry(subject, api, queue);
     this.bus!.subscribe(account, entry);
     this.apiEntries.push({ account, entry });
   }

@@ -4,7 +4,8 @@
 // sets are `<prefix>s:<subject>`, named from ARGV[1] (the prefix).
 //
 // meta      hash: owner (the token of the store that took the stream last), last_seq, last_time,
-//           config (the stream config's JSON), created
+//           config (the stream config's JSON), created, bytes (the stored bytes as the owner
+//           counts them, after its last batch)
 // lease     the owner's token, expiring unless renewed (`redis_lease`): while it lives no other
 //           store takes the stream
 // msgs      hash: seq -> the message record (time, subject, header, data; see redis-store.ts)
@@ -85,6 +86,25 @@ return 1
 `;
 
 /**
+ * ARGV: none. Read only: what another server answers about the stream in the account-wide API
+ * (INFO, STREAM.NAMES, STREAM.LIST): config, created, last_seq, last_time, bytes, messages,
+ * first_seq, the first message's time as two 32-bit halves (0, 0 when empty), subjects,
+ * consumers and the lease holder's token (false when the lease ran out); nil when no such stream.
+ */
+export const SUMMARY_SCRIPT = `
+if redis.call('HEXISTS', KEYS[1], 'config') == 0 then return nil end
+local m = redis.call('HMGET', KEYS[1], 'config', 'created', 'last_seq', 'last_time', 'bytes')
+local first = redis.call('ZRANGE', KEYS[3], 0, 0)[1]
+local high, low = 0, 0
+if first then
+  local record = redis.call('HGET', KEYS[2], first)
+  if record then high, low = struct.unpack('>I4I4', record) end
+end
+return { m[1], m[2], m[3] or '0', m[4] or '0', m[5] or '0', redis.call('ZCARD', KEYS[3]), first or '0', high, low,
+  redis.call('SCARD', KEYS[4]), redis.call('HLEN', KEYS[5]), redis.call('GET', KEYS[7]) }
+`;
+
+/**
  * ARGV: prefix, token, lease, then operations, each a letter and its fixed arguments:
  *   M seq time subject record   a message (skipped when seq is not above last_seq: sent twice)
  *   D seq subject               a removal
@@ -92,6 +112,7 @@ return 1
  *   G config                    the stream's new config JSON
  *   K name meta                 a consumer's meta JSON;  T name state: its state JSON
  *   X name                      a consumer removed
+ *   B bytes                     the stored bytes, as the owner counts them (the last of a batch)
  * Returns the number of operations applied.
  */
 export const APPLY_SCRIPT = `${FENCE}
@@ -142,6 +163,9 @@ while i <= n do
   elseif op == 'X' then
     redis.call('HDEL', KEYS[5], ARGV[i + 1])
     redis.call('HDEL', KEYS[6], ARGV[i + 1])
+    i = i + 2
+  elseif op == 'B' then
+    redis.call('HSET', meta, 'bytes', ARGV[i + 1])
     i = i + 2
   else
     return redis.error_reply('ERR unknown stream operation ' .. tostring(op))

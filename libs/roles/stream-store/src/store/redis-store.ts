@@ -264,8 +264,11 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
 
   /** The pending operations as script calls, in one pipeline; none once a write failed. */
   private send(): void {
+    if (this.ops.length === 0) return;
+    // The stored bytes go with each batch, for the servers that answer about the stream from Redis.
+    this.beginOperation();
+    this.ops.push('B', String(this.index.bytes));
     const ops = this.ops;
-    if (ops.length === 0) return;
     const boundaries = this.boundaries;
     this.ops = [];
     this.boundaries = [];
