@@ -1,7 +1,8 @@
 // The account-wide JetStream API on the Redis store in a cluster: two routed nats-ts servers on
 // one redis-server, each owning streams. Every server receives each request; exactly one reply
 // comes back, and it lists every stream of the account with the account's totals, whichever
-// server the client is on. Requests for a stream no server serves get one answer too.
+// server the client is on. Requests for a stream no server serves get one answer too, and a
+// request for another server's stream is handed to that server, which answers alone.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,6 +123,9 @@ describe('JetStream account API on the Redis store in a cluster [nats-ts]', () =
         expect(await onlyAnswer(nc, '$JS.API.INFO')).toMatchObject({ streams: 1, consumers: 2, storage: own.ALPHA!.state.bytes });
         expect((await onlyAnswer(nc, '$JS.API.STREAM.NAMES', {})).streams).toEqual(['ALPHA']);
       }
+      // And one of the server the client is on: once too (the request reaches it twice).
+      expect(await onlyAnswer(ca, '$JS.API.STREAM.DELETE.ALPHA')).toMatchObject({ success: true });
+      expect(await onlyAnswer(cb, '$JS.API.INFO')).toMatchObject({ streams: 0, consumers: 0, storage: 0 });
     } finally {
       await ca?.close();
       await cb?.close();

@@ -14,7 +14,7 @@ import { encodeJsonReply, handleApiRequest, type ApiReply, type ApiServer } from
 import { JetStreamAccount, RESTORE_STAGING_DIR, type JetStreamServer } from './js-account.js';
 import { InternalEntry, type MessageTarget } from './internal-entry.js';
 import { remoteStream, type RemoteStream } from './api/remote-stream.js';
-import { RedisStoreConnection, type RedisStreamSummary } from './store/redis-connection.js';
+import { RedisStoreConnection } from './store/redis-connection.js';
 import { RedisStore } from './store/redis-store.js';
 import { SnapshotSessions, type SessionHost } from './snapshot-sessions.js';
 import type { StreamConfig } from './streams/stream-config.js';
@@ -52,26 +52,38 @@ class StreamControl {
 }
 
 /**
- * With the Redis store, the queue group of the account API subscriptions that answer what no
- * single stream's owner does: one server of the cluster (one stream-store of the node) gets each request.
+ * With the Redis store, the queue group of the account API subscriptions through which each
+ * request reaches one server of the cluster (one stream-store of the node), which answers it or
+ * hands it to the stream's owner.
  */
 const API_ONCE_QUEUE = '_nats_ts_js_api';
+
+/**
+ * How an API request reached this server: on the account's plain subscription (every server gets
+ * it), on its queue subscription (one server does), or handed over by that one to this server
+ * as the stream's owner (`$NTS.JS.<owner>.API.>`; only with the Redis store).
+ */
+type ApiRoute = 'plain' | 'once' | 'forwarded';
+
+/** The subject prefix of the API requests handed to the server named `serverName` (hex: any name is one token). */
+function forwardPrefix(serverName: string): string {
+  return `$NTS.JS.${Buffer.from(serverName, 'utf8').toString('hex')}.API`;
+}
 
 /** The API subjects of one account: `$JS.API.>`, and `$JS.<domain>.API.>` with a domain. */
 class AccountApi {
   constructor(
     private readonly service: StreamStoreService,
     readonly accountName: string,
-    /** Tokens before the verb: 2 for `$JS.API`, 3 for `$JS.<domain>.API`. */
+    /** Tokens before the verb: 2 for `$JS.API`, 3 for `$JS.<domain>.API` and `$NTS.JS.<owner>.API`. */
     private readonly prefixTokens: number,
-    /** Subscribed in API_ONCE_QUEUE. */
-    private readonly once: boolean,
+    private readonly route: ApiRoute,
   ) {}
 
   receive(subject: string, reply: string | undefined, headerSize: number, data: Uint8Array, start: number, end: number): void {
     // nats-server answers only requests; a request without a reply is dropped.
     if (reply === undefined || reply === '') return;
-    this.service.apiRequest(this.accountName, subject.split('.').slice(this.prefixTokens), reply, data.subarray(start + headerSize, end), this.once);
+    this.service.apiRequest(this.accountName, subject.split('.').slice(this.prefixTokens), reply, data.subarray(start + headerSize, end), this.route);
   }
 }
 
@@ -159,9 +171,10 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
       const subjects: [string, number][] = [['$JS.API.>', 2]];
       if (this.domain !== undefined && limits !== undefined) subjects.push([`$JS.${this.domain}.API.>`, 3]);
       for (const [subject, prefixTokens] of subjects) {
-        this.subscribeApi(name, new AccountApi(this, name, prefixTokens, false), subject, undefined);
-        if (js.redis !== undefined) this.subscribeApi(name, new AccountApi(this, name, prefixTokens, true), subject, API_ONCE_QUEUE);
+        this.subscribeApi(name, new AccountApi(this, name, prefixTokens, 'plain'), subject, undefined);
+        if (js.redis !== undefined) this.subscribeApi(name, new AccountApi(this, name, prefixTokens, 'once'), subject, API_ONCE_QUEUE);
       }
+      if (js.redis !== undefined && limits !== undefined) this.subscribeApi(name, new AccountApi(this, name, 4, 'forwarded'), `${forwardPrefix(this.serverName)}.>`, undefined);
     }
     for (const account of this.accounts.values()) {
       for (const problem of account.recover()) this.logger.error(`JetStream: ${problem}`);
@@ -308,46 +321,52 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
   // ----
 
   /**
-   * An API request, as received by the account's plain subscription (`once` false) or, with the
-   * Redis store, by its queue subscription too. With the Redis store every server of a cluster
-   * (and every stream-store of a node) receives each request on the plain one, and one of them
-   * on the queue one: a request for a stream is answered on the plain one by the stream's owner
-   * alone; every other (account-wide ones, a stream no server serves, a create, an account
-   * without JetStream) on the queue one, once, with what Redis keeps of the other servers' streams.
+   * An API request and how it reached this server. Without the Redis store this server is the
+   * only one: it answers all. With it, every server of a cluster (and every stream-store of a
+   * node) receives each request on the plain subscription, where only pulls (by the consumer's
+   * owner) and direct gets (by each server with the stream or a mirror, as nats-server's) are
+   * answered; everything else is decided by the one server that receives it on the queue
+   * subscription: a request for a stream it serves, an account-wide one (with what Redis keeps of
+   * the other servers' streams) and one for a stream Redis does not keep (a create, "not found")
+   * it answers; one for another server's stream it hands to that server, which answers.
    */
-  apiRequest(accountName: string, tokens: string[], reply: string, body: Uint8Array, once: boolean): void {
+  apiRequest(accountName: string, tokens: string[], reply: string, body: Uint8Array, route: ApiRoute): void {
     const account = this.accounts.get(accountName);
     if (tokens[0] === 'CONSUMER' && tokens[1] === 'MSG' && tokens[2] === 'NEXT' && tokens.length === 5) {
       // A pull request for a missing consumer gets no answer, as from nats-server.
-      if (!once) account?.streams.get(tokens[3]!)?.consumers.get(tokens[4]!)?.pull(reply, body);
+      if (route === 'plain') account?.streams.get(tokens[3]!)?.consumers.get(tokens[4]!)?.pull(reply, body);
       return;
     }
     const redis = this.redis;
-    if (redis === undefined) {
-      this.answerApi(accountName, tokens, reply, body, []);
+    if (redis === undefined || route === 'forwarded' || tokens[0] === 'DIRECT') {
+      if (route !== 'once') this.answerApi(accountName, tokens, reply, body, []);
       return;
     }
+    if (route === 'plain') return;
     const named = streamNamedBy(tokens);
-    // Direct gets are answered by each server with the stream or a mirror of it, as nats-server's.
-    const owned = tokens[0] === 'DIRECT' || (named !== undefined && account?.streams.has(named) === true);
-    if (owned === once) return;
-    if (owned || account === undefined) {
+    if (account === undefined || (named !== undefined && account.streams.has(named))) {
       this.answerApi(accountName, tokens, reply, body, []);
       return;
     }
-    const listing = named === undefined && (tokens.length === 1 ? tokens[0] === 'INFO' : tokens.length === 2 && tokens[0] === 'STREAM' && (tokens[1] === 'NAMES' || tokens[1] === 'LIST'));
-    // A stream Redis keeps is another server's, which answers; a listing takes in those streams.
-    const remote: Promise<RedisStreamSummary[] | undefined> =
-      named !== undefined ? redis.hasStream(accountName, named).then((kept) => (kept ? undefined : [])) : listing ? redis.streamSummaries(accountName) : Promise.resolve([]);
-    remote.then(
-      (summaries) => {
-        if (summaries === undefined) return;
-        const served = this.accounts.get(accountName)?.streams;
-        const others = summaries.filter((summary) => served?.has(summary.name) !== true).map((summary) => remoteStream(summary, this.domain));
-        this.answerApi(accountName, tokens, reply, body, others);
-      },
-      (err: Error) => this.logger.error(`JetStream: reading the streams of account ${accountName} from Redis: ${err.message}`),
-    );
+    const failed = (err: Error): void => this.logger.error(`JetStream: reading the streams of account ${accountName} from Redis: ${err.message}`);
+    if (named !== undefined) {
+      redis.streamOwner(accountName, named).then((owner) => {
+        if (owner === null) this.answerApi(accountName, tokens, reply, body, []);
+        // While its owner's lease runs out, nobody answers for the stream: then its new owner does.
+        else if (owner !== undefined) this.publishMessage(accountName, `${forwardPrefix(owner)}.${tokens.join('.')}`, undefined, reply, EMPTY, body);
+      }, failed);
+      return;
+    }
+    const listing = tokens.length === 1 ? tokens[0] === 'INFO' : tokens.length === 2 && tokens[0] === 'STREAM' && (tokens[1] === 'NAMES' || tokens[1] === 'LIST');
+    if (!listing) {
+      this.answerApi(accountName, tokens, reply, body, []);
+      return;
+    }
+    redis.streamSummaries(accountName).then((summaries) => {
+      const served = this.accounts.get(accountName)?.streams;
+      const others = summaries.filter((summary) => served?.has(summary.name) !== true).map((summary) => remoteStream(summary, this.domain));
+      this.answerApi(accountName, tokens, reply, body, others);
+    }, failed);
   }
 
   private answerApi(accountName: string, tokens: string[], reply: string, body: Uint8Array, remote: readonly RemoteStream[]): void {

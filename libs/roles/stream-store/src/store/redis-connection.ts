@@ -154,9 +154,18 @@ export class RedisStoreConnection {
     return this.client.status === 'ready';
   }
 
-  /** Whether Redis keeps a stream of that name for the account. */
-  async hasStream(account: string, stream: string): Promise<boolean> {
-    return (await this.client.sismember(accountStreamsKey(account), stream)) === 1;
+  /**
+   * Who serves the account's stream: the server holding its lease (its server name); undefined
+   * while nobody does (its owner died, the lease did not run out yet); null when Redis keeps no
+   * stream of that name.
+   */
+  async streamOwner(account: string, stream: string): Promise<string | undefined | null> {
+    const pipeline = this.client.pipeline();
+    pipeline.sismember(accountStreamsKey(account), stream);
+    pipeline.get(`${streamKeyPrefix({ account, stream })}lease`);
+    const [kept, holder] = (await this.exec(pipeline)) as [number, string | null];
+    if (kept !== 1) return null;
+    return holder === null ? undefined : identityOf(holder);
   }
 
   /** The names of the account's streams kept in Redis. */
@@ -188,7 +197,7 @@ export class RedisStoreConnection {
         lastTimeNs: BigInt(lastTime),
         numSubjects,
         consumers,
-        leader: holder === null ? undefined : decodeURIComponent(holder.slice(0, holder.indexOf('/'))),
+        leader: holder === null ? undefined : identityOf(holder),
       });
     });
     return out;
@@ -309,6 +318,11 @@ export class RedisStoreConnection {
       return reply;
     });
   }
+}
+
+/** The server name in a lease's token (see newToken). */
+function identityOf(token: string): string {
+  return decodeURIComponent(token.slice(0, token.indexOf('/')));
 }
 
 function streamKeys(name: RedisStreamName): string[] {
