@@ -121,19 +121,41 @@ if refusal then return refusal end
 local meta, msgs, seqs, subjects = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local prefix = ARGV[1]
 local last = tonumber(redis.call('HGET', meta, 'last_seq') or '0')
+-- A run of messages is written together, one command per key instead of five per message;
+-- any other operation writes the run out first, so operations still apply in order.
+local records, scored, bySubject, runSubjects, runLast, runTime = {}, {}, {}, {}, nil, nil
+local function writeRun()
+  if runLast == nil then return end
+  redis.call('HSET', msgs, unpack(records))
+  redis.call('ZADD', seqs, unpack(scored))
+  for k = 1, #runSubjects do redis.call('ZADD', prefix .. 's:' .. runSubjects[k], unpack(bySubject[runSubjects[k]])) end
+  redis.call('SADD', subjects, unpack(runSubjects))
+  redis.call('HSET', meta, 'last_seq', runLast, 'last_time', runTime)
+  records, scored, bySubject, runSubjects, runLast, runTime = {}, {}, {}, {}, nil, nil
+end
 local i, n, applied = 4, #ARGV, 0
 while i <= n do
   local op = ARGV[i]
+  if op ~= 'M' then writeRun() end
   if op == 'M' then
     local seq = tonumber(ARGV[i + 1])
     if seq > last then
       local subject = ARGV[i + 3]
-      redis.call('HSET', msgs, ARGV[i + 1], ARGV[i + 4])
-      redis.call('ZADD', seqs, seq, ARGV[i + 1])
-      redis.call('ZADD', prefix .. 's:' .. subject, seq, ARGV[i + 1])
-      redis.call('SADD', subjects, subject)
-      redis.call('HSET', meta, 'last_seq', ARGV[i + 1], 'last_time', ARGV[i + 2])
-      last = seq
+      records[#records + 1] = ARGV[i + 1]
+      records[#records + 1] = ARGV[i + 4]
+      scored[#scored + 1] = ARGV[i + 1]
+      scored[#scored + 1] = ARGV[i + 1]
+      local ofSubject = bySubject[subject]
+      if ofSubject == nil then
+        ofSubject = {}
+        bySubject[subject] = ofSubject
+        runSubjects[#runSubjects + 1] = subject
+      end
+      ofSubject[#ofSubject + 1] = ARGV[i + 1]
+      ofSubject[#ofSubject + 1] = ARGV[i + 1]
+      runLast, runTime, last = ARGV[i + 1], ARGV[i + 2], seq
+      -- unpack() takes a few thousand values at most.
+      if #records >= 4000 then writeRun() end
     end
     i = i + 5
   elseif op == 'D' then
@@ -172,5 +194,6 @@ while i <= n do
   end
   applied = applied + 1
 end
+writeRun()
 return applied
 `;
