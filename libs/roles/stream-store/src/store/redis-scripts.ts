@@ -106,7 +106,9 @@ return { m[1], m[2], m[3] or '0', m[4] or '0', m[5] or '0', redis.call('ZCARD', 
 
 /**
  * ARGV: prefix, token, lease, then operations, each a letter and its fixed arguments:
- *   M seq time subject record   a message (skipped when seq is not above last_seq: sent twice)
+ *   P seq time records          messages of sequences seq, seq + 1, ..., each record (see
+ *                               redis-store.ts) behind its length (u32); time: the last one's
+ *                               (one skipped when its seq is not above last_seq: sent twice)
  *   D seq subject               a removal
  *   S seq time                  the sequences up to seq are used (last_seq never goes down)
  *   G config                    the stream's new config JSON
@@ -136,28 +138,35 @@ end
 local i, n, applied = 4, #ARGV, 0
 while i <= n do
   local op = ARGV[i]
-  if op ~= 'M' then writeRun() end
-  if op == 'M' then
-    local seq = tonumber(ARGV[i + 1])
-    if seq > last then
-      local subject = ARGV[i + 3]
-      records[#records + 1] = ARGV[i + 1]
-      records[#records + 1] = ARGV[i + 4]
-      scored[#scored + 1] = ARGV[i + 1]
-      scored[#scored + 1] = ARGV[i + 1]
-      local ofSubject = bySubject[subject]
-      if ofSubject == nil then
-        ofSubject = {}
-        bySubject[subject] = ofSubject
-        runSubjects[#runSubjects + 1] = subject
+  if op ~= 'P' then writeRun() end
+  if op == 'P' then
+    local seq, packed, at = tonumber(ARGV[i + 1]), ARGV[i + 3], 1
+    while at <= #packed do
+      local length = struct.unpack('>I4', packed, at)
+      if seq > last then
+        local record = string.sub(packed, at + 4, at + 3 + length)
+        local subject = string.sub(record, 17, 16 + struct.unpack('>I4', record, 9))
+        local member = string.format('%d', seq)
+        records[#records + 1] = member
+        records[#records + 1] = record
+        scored[#scored + 1] = member
+        scored[#scored + 1] = member
+        local ofSubject = bySubject[subject]
+        if ofSubject == nil then
+          ofSubject = {}
+          bySubject[subject] = ofSubject
+          runSubjects[#runSubjects + 1] = subject
+        end
+        ofSubject[#ofSubject + 1] = member
+        ofSubject[#ofSubject + 1] = member
+        runLast, runTime, last = member, ARGV[i + 2], seq
+        -- unpack() takes a few thousand values at most.
+        if #records >= 4000 then writeRun() end
       end
-      ofSubject[#ofSubject + 1] = ARGV[i + 1]
-      ofSubject[#ofSubject + 1] = ARGV[i + 1]
-      runLast, runTime, last = ARGV[i + 1], ARGV[i + 2], seq
-      -- unpack() takes a few thousand values at most.
-      if #records >= 4000 then writeRun() end
+      seq = seq + 1
+      at = at + 4 + length
     end
-    i = i + 5
+    i = i + 4
   elseif op == 'D' then
     if redis.call('HDEL', msgs, ARGV[i + 1]) == 1 then
       local subjectKey = prefix .. 's:' .. ARGV[i + 2]
