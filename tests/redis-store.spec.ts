@@ -132,6 +132,20 @@ describe('RedisStore in Redis', () => {
     }
   });
 
+  it('gives consumers only what Redis confirmed', async () => {
+    const store = create(UNLIMITED);
+    store.append('a', NONE, NONE, 1n);
+    store.append('a', NONE, NONE, 2n);
+    expect(store.deliverableSeq()).toBe(0);
+    await store.committed();
+    expect(store.deliverableSeq()).toBe(2);
+    store.append('a', NONE, NONE, 3n);
+    expect(store.deliverableSeq()).toBe(2);
+    const reopened = (await reopen(store)) as RedisStore;
+    expect(reopened.deliverableSeq()).toBe(3);
+    reopened.close();
+  });
+
   it('opens nothing for a stream Redis does not have', async () => {
     expect(await RedisStore.open(connection, { account: '$G', stream: 'MISSING' }, () => UNLIMITED)).toBeUndefined();
   });

@@ -453,12 +453,14 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
         failed.add(stream);
         this.logger.error(`JetStream: stream ${stream.name}: ${(outcome.reason as Error).message}; its acks are not sent`);
       });
-      this.sendBatch(batch, failed);
+      this.sendBatch(batch, failed, waits.map(([stream]) => stream));
     });
   }
 
   /** A batch's acks and republished copies, in order, but for the streams whose writes failed. */
-  private sendBatch(batch: PendingBatch, failed: ReadonlySet<Stream>): void {
+  private sendBatch(batch: PendingBatch, failed: ReadonlySet<Stream>, confirmed: readonly Stream[] = []): void {
+    // The messages Redis now has may go to the consumers.
+    for (const stream of confirmed) if (!failed.has(stream)) for (const consumer of stream.consumers.values()) consumer.drive();
     const router = this.bus?.router;
     if (router === undefined) return;
     for (let i = 0; i < batch.subjects.length; i++) {

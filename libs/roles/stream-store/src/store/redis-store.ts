@@ -70,6 +70,8 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
   private isClosed = false;
   /** Another store took the stream: this one's holder should let it go. */
   lost = false;
+  /** The last sequence Redis confirmed (with `redis_min_replicas`, its replicas too). */
+  private confirmedSeq = 0;
 
   private constructor(
     private readonly connection: RedisStoreConnection,
@@ -114,6 +116,7 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
         fromSeq = page[page.length - 1]!.seq + 1;
       }
       if (claimed.lastSeq !== null) store.index.skipTo(Number(claimed.lastSeq), BigInt(claimed.lastTime ?? '0'));
+      store.confirmedSeq = store.index.lastSeq;
       const consumers = await connection.loadConsumers(name);
       return { store, config: claimed.config, created: claimed.created, consumers };
     } catch (err) {
@@ -137,6 +140,11 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
     if (!this.isClosed) this.send();
     if (this.failure !== undefined) return Promise.reject(new Error(this.failure));
     return this.lastWrite;
+  }
+
+  /** Consumers get only what Redis has: a message is delivered once its write is confirmed. */
+  override deliverableSeq(): number {
+    return this.confirmedSeq;
   }
 
   /** Why a write failed (the stream is another's, Redis refused it); from then on the store takes nothing. */
@@ -333,7 +341,16 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
       bytes = 0;
     }
     batches.push(start === 0 ? ops : ops.slice(start));
-    this.track(this.connection.apply(this.name, this.token, batches));
+    const upTo = this.index.lastSeq;
+    const write = this.connection.apply(this.name, this.token, batches);
+    // A later confirmed write covers the earlier ones (a replica shortfall of one included).
+    write.then(
+      () => {
+        if (upTo > this.confirmedSeq) this.confirmedSeq = upTo;
+      },
+      () => undefined,
+    );
+    this.track(write);
   }
 
   private track(write: Promise<void>): void {
