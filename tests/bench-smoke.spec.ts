@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
@@ -90,6 +91,23 @@ describe('bench --quick', () => {
       expect(cells[5]).toMatch(/^\d+\.\d MiB$/);
       expect(cells[7]).toBe('');
     }
+  });
+
+  it('publishes and pulls with acks on nats-ts on the Redis store, a redis-server of its own started and stopped', { timeout: 90_000 }, async () => {
+    const before = readdirSync(tmpdir()).filter((name) => name.startsWith('nats-bench-redis-')).length;
+    const { stdout } = await run(process.execPath, [BENCH, '--quick', '--targets', 'nats-ts', '--scenarios', 'jspub-redis,jspull-redis'], {
+      timeout: 80_000,
+      maxBuffer: 1 << 20,
+    });
+    const rows = stdout.trim().split('\n').slice(2).map(cellsOf);
+    expect(rows.map((cells) => `${cells[0]} ${cells[1]}`)).toEqual(['jspub-redis 16 B', 'jspull-redis 16 B']);
+    for (const cells of rows) {
+      expect(cells[2]).toBe('not run');
+      expect(cells[3], cells.join(' | ')).toMatch(/^\d+(\.\d+)?( [kM])?$/);
+      expect(cells[7]).toBe('');
+    }
+    // Each server's redis-server took its data directory with it.
+    expect(readdirSync(tmpdir()).filter((name) => name.startsWith('nats-bench-redis-')).length).toBe(before);
   });
 
   it('runs the bus scenario on two client-gateway processes beside a routed nats-server pair', { timeout: 60_000 }, async () => {

@@ -132,7 +132,57 @@ describe('RedisStore in Redis', () => {
     }
   });
 
+  it('gives consumers only what Redis confirmed', async () => {
+    const store = create(UNLIMITED);
+    store.append('a', NONE, NONE, 1n);
+    store.append('a', NONE, NONE, 2n);
+    expect(store.deliverableSeq()).toBe(0);
+    await store.committed();
+    expect(store.deliverableSeq()).toBe(2);
+    store.append('a', NONE, NONE, 3n);
+    expect(store.deliverableSeq()).toBe(2);
+    const reopened = (await reopen(store)) as RedisStore;
+    expect(reopened.deliverableSeq()).toBe(3);
+    reopened.close();
+  });
+
   it('opens nothing for a stream Redis does not have', async () => {
     expect(await RedisStore.open(connection, { account: '$G', stream: 'MISSING' }, () => UNLIMITED)).toBeUndefined();
+  });
+
+  it('summarizes the streams of an account as Redis has them, state as the owner counts it', async () => {
+    expect(await connection.streamSummaries('NOBODY')).toEqual([]);
+    const busy = create(UNLIMITED, { account: 'SUM', stream: 'BUSY' });
+    const empty = create(UNLIMITED, { account: 'SUM', stream: 'EMPTY' });
+    busy.append('a', NONE, Buffer.from('one'), 1_000_000_000_000_000_001n);
+    busy.append('b', Buffer.from('NATS/1.0\r\n\r\n'), Buffer.from('two'), 1_000_000_000_000_000_002n);
+    busy.append('a', NONE, Buffer.from('three'), 1_000_000_000_000_000_003n);
+    busy.append('c', NONE, NONE, 1_000_000_000_000_000_004n);
+    busy.remove(1, false);
+    busy.remove(3, false);
+    busy.writeConsumerMeta('C1', '{}');
+    await Promise.all([busy.committed(), empty.committed()]);
+    const state = busy.state();
+    const summaries = (await connection.streamSummaries('SUM')).sort((a, b) => (a.name < b.name ? -1 : 1));
+    expect(summaries).toEqual([
+      {
+        name: 'BUSY',
+        config: '{}',
+        created: '',
+        messages: 2,
+        bytes: state.bytes,
+        firstSeq: 2,
+        firstTimeNs: 1_000_000_000_000_000_002n,
+        lastSeq: 4,
+        lastTimeNs: 1_000_000_000_000_000_004n,
+        numSubjects: 2,
+        consumers: 1,
+        leader: 'here',
+      },
+      { name: 'EMPTY', config: '{}', created: '', messages: 0, bytes: 0, firstSeq: 0, firstTimeNs: 0n, lastSeq: 0, lastTimeNs: 0n, numSubjects: 0, consumers: 0, leader: 'here' },
+    ]);
+    expect(state).toMatchObject({ messages: 2, firstSeq: 2, lastSeq: 4, numSubjects: 2 });
+    busy.close();
+    empty.close();
   });
 });

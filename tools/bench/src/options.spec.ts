@@ -59,6 +59,11 @@ describe('parseBenchOptions', () => {
     expect(parseBenchOptions(['--scenarios', 'jspush,jspull,kvput,kvget']).scenarios).toEqual(['jspush', 'jspull', 'kvput', 'kvget']);
   });
 
+  it('runs the Redis-store rows only when asked for', () => {
+    expect(parseBenchOptions([]).scenarios).not.toContain('jspub-redis');
+    expect(parseBenchOptions(['--scenarios', 'jspub-redis,jspull-redis']).scenarios).toEqual(['jspub-redis', 'jspull-redis']);
+  });
+
   it('rejects unknown names, bad numbers and unknown flags', () => {
     expect(() => parseBenchOptions(['--scenarios', 'pub,nope'])).toThrow(UsageError);
     expect(() => parseBenchOptions(['--targets', 'gnatsd'])).toThrow(/unknown 'gnatsd'/);

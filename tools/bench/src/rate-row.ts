@@ -9,7 +9,7 @@ import { JetStreamServer } from './jetstream-server.js';
 import { measureKvGet, measureKvPut } from './kv-run.js';
 import { startLeafPair } from './leaf-pair.js';
 import { startRoutedPair } from './routed-pair.js';
-import { THROUGHPUT_SHAPES, isJetStreamRateScenario, type RateScenarioName } from './scenarios.js';
+import { THROUGHPUT_SHAPES, isJetStreamRateScenario, storeOf, type RateScenarioName } from './scenarios.js';
 import { ServerProcess, startRetryingPortRace, type BenchServer } from './server-process.js';
 import { median } from './stats.js';
 import type { TargetName } from './targets.js';
@@ -80,10 +80,12 @@ async function measureRun(scenario: RateScenarioName, server: BenchServer, paylo
     case 'reqrep':
       return measureRequestReply(server.port, payloadSize, timing);
     case 'jspub':
+    case 'jspub-redis':
       return { rate: await measureJetStreamPublish(server.port, payloadSize, timing) };
     case 'jspush':
       return { rate: await measureJetStreamPush(server, payloadSize, timing) };
     case 'jspull':
+    case 'jspull-redis':
       return { rate: await measureJetStreamPull(server, payloadSize, timing) };
     case 'kvput':
       return { rate: await measureKvPut(server.port, payloadSize, timing) };
@@ -106,10 +108,9 @@ export async function runRateRow(
   const { options, repositoryRoot, progress } = context;
   const windowMs = options.seconds * 1000;
   const timing: RunTiming = { windowMs, warmupMs: Math.min(500, windowMs / 2) };
-  const jetStream = isJetStreamRateScenario(scenario);
   const shape = scenario === 'reqrep' || isJetStreamRateScenario(scenario) ? undefined : THROUGHPUT_SHAPES[scenario];
   const startOnce = (target: TargetName): Promise<BenchServer> => {
-    if (jetStream) return JetStreamServer.start(target, repositoryRoot);
+    if (isJetStreamRateScenario(scenario)) return JetStreamServer.start(target, repositoryRoot, storeOf(scenario));
     if (shape?.routed === true) return startRoutedPair(target, repositoryRoot);
     if (shape?.bus === true) return startBusPair(target, repositoryRoot);
     if (shape?.gateway === true) return startGatewayPair(target, repositoryRoot);

@@ -1,3 +1,5 @@
+import type { BenchStore } from './jetstream-server.js';
+
 /** Every scenario the bench knows, in the order the table lists them. */
 export const SCENARIO_NAMES = [
   'pub',
@@ -12,6 +14,8 @@ export const SCENARIO_NAMES = [
   'jspub',
   'jspush',
   'jspull',
+  'jspub-redis',
+  'jspull-redis',
   'kvput',
   'kvget',
   'jsstream',
@@ -25,9 +29,10 @@ export type ScenarioName = (typeof SCENARIO_NAMES)[number];
  * whole stream per run and target (at the default 1 GiB, minutes on its own); the consumer and
  * KV rows fill a stream or bucket on every server first and drain it at the slower target's
  * pace (together ~12 more minutes at the default 5 runs of 3 s and three sizes); `jsmirror`
- * fills a 100,000-message stream per run and target before it measures anything.
+ * fills a 100,000-message stream per run and target before it measures anything; the Redis-store
+ * rows need redis-server on PATH.
  */
-export const OPT_IN_SCENARIO_NAMES: readonly ScenarioName[] = ['jspush', 'jspull', 'kvput', 'kvget', 'jsstream', 'jsmirror'];
+export const OPT_IN_SCENARIO_NAMES: readonly ScenarioName[] = ['jspush', 'jspull', 'jspub-redis', 'jspull-redis', 'kvput', 'kvget', 'jsstream', 'jsmirror'];
 
 /** What runs without `--scenarios`: all but the opt-in ones. */
 export const DEFAULT_SCENARIO_NAMES: readonly ScenarioName[] = SCENARIO_NAMES.filter((name) => !OPT_IN_SCENARIO_NAMES.includes(name));
@@ -35,12 +40,21 @@ export const DEFAULT_SCENARIO_NAMES: readonly ScenarioName[] = SCENARIO_NAMES.fi
 /** Scenarios measured as a message rate, one row per payload size. */
 export type RateScenarioName = Exclude<ScenarioName, 'conns' | 'jsstream' | 'jsmirror'>;
 
-/** Rate scenarios that run on one server with JetStream on, in a fresh store directory. */
-export const JETSTREAM_RATE_SCENARIOS = ['jspub', 'jspush', 'jspull', 'kvput', 'kvget'] as const satisfies readonly RateScenarioName[];
+/**
+ * Rate scenarios that run on one server with JetStream on, in a fresh store directory; the
+ * `-redis` ones are jspub and jspull with nats-ts on the Redis store (a redis-server of its own),
+ * beside nats-server's file store.
+ */
+export const JETSTREAM_RATE_SCENARIOS = ['jspub', 'jspush', 'jspull', 'jspub-redis', 'jspull-redis', 'kvput', 'kvget'] as const satisfies readonly RateScenarioName[];
 export type JetStreamRateScenarioName = (typeof JETSTREAM_RATE_SCENARIOS)[number];
 
 export function isJetStreamRateScenario(scenario: RateScenarioName): scenario is JetStreamRateScenarioName {
   return (JETSTREAM_RATE_SCENARIOS as readonly string[]).includes(scenario);
+}
+
+/** Where nats-ts stores the streams of a JetStream rate scenario. */
+export function storeOf(scenario: JetStreamRateScenarioName): BenchStore {
+  return scenario === 'jspub-redis' || scenario === 'jspull-redis' ? 'redis' : 'file';
 }
 
 export type ThroughputScenarioName = 'pub' | 'pubsub' | 'routed' | 'bus' | 'gateway' | 'leaf' | 'fanout4' | 'queue4';

@@ -9,13 +9,14 @@ export interface MessageTarget {
 export class InternalEntry implements SubscriberEntry {
   readonly kind = 'internal';
   readonly link = undefined;
-  readonly queue = undefined;
   owner = '';
   weight = 1;
 
   constructor(
     readonly subject: string,
     private readonly target: MessageTarget,
+    /** A queue group: of the entries in it, across the cluster and the node, one gets each message. */
+    readonly queue: string | undefined = undefined,
   ) {}
 
   accepts(): boolean {

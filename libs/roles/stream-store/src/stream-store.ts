@@ -13,6 +13,7 @@ import type { SnapshotRequest } from './api/snapshot-api.js';
 import { encodeJsonReply, handleApiRequest, type ApiReply, type ApiServer } from './api/stream-api.js';
 import { JetStreamAccount, RESTORE_STAGING_DIR, type JetStreamServer } from './js-account.js';
 import { InternalEntry, type MessageTarget } from './internal-entry.js';
+import { remoteStream, type RemoteStream } from './api/remote-stream.js';
 import { RedisStoreConnection } from './store/redis-connection.js';
 import { RedisStore } from './store/redis-store.js';
 import { SnapshotSessions, type SessionHost } from './snapshot-sessions.js';
@@ -50,19 +51,39 @@ class StreamControl {
   }
 }
 
+/**
+ * With the Redis store, the queue group of the account API subscriptions through which each
+ * request reaches one server of the cluster (one stream-store of the node), which answers it or
+ * hands it to the stream's owner.
+ */
+const API_ONCE_QUEUE = '_nats_ts_js_api';
+
+/**
+ * How an API request reached this server: on the account's plain subscription (every server gets
+ * it), on its queue subscription (one server does), or handed over by that one to this server
+ * as the stream's owner (`$NTS.JS.<owner>.API.>`; only with the Redis store).
+ */
+type ApiRoute = 'plain' | 'once' | 'forwarded';
+
+/** The subject prefix of the API requests handed to the server named `serverName` (hex: any name is one token). */
+function forwardPrefix(serverName: string): string {
+  return `$NTS.JS.${Buffer.from(serverName, 'utf8').toString('hex')}.API`;
+}
+
 /** The API subjects of one account: `$JS.API.>`, and `$JS.<domain>.API.>` with a domain. */
 class AccountApi {
   constructor(
     private readonly service: StreamStoreService,
     readonly accountName: string,
-    /** Tokens before the verb: 2 for `$JS.API`, 3 for `$JS.<domain>.API`. */
+    /** Tokens before the verb: 2 for `$JS.API`, 3 for `$JS.<domain>.API` and `$NTS.JS.<owner>.API`. */
     private readonly prefixTokens: number,
+    private readonly route: ApiRoute,
   ) {}
 
   receive(subject: string, reply: string | undefined, headerSize: number, data: Uint8Array, start: number, end: number): void {
     // nats-server answers only requests; a request without a reply is dropped.
     if (reply === undefined || reply === '') return;
-    this.service.apiRequest(this.accountName, subject.split('.').slice(this.prefixTokens), reply, data.subarray(start + headerSize, end));
+    this.service.apiRequest(this.accountName, subject.split('.').slice(this.prefixTokens), reply, data.subarray(start + headerSize, end), this.route);
   }
 }
 
@@ -147,8 +168,13 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     for (const [name, limits] of jetStreamAccounts(setup.options)) {
       const account = new JetStreamAccount(name, limits ?? UNLIMITED_ACCOUNT_JETSTREAM, this);
       if (limits !== undefined) this.accounts.set(name, account);
-      this.subscribeApi(name, new AccountApi(this, name, 2), '$JS.API.>');
-      if (this.domain !== undefined && limits !== undefined) this.subscribeApi(name, new AccountApi(this, name, 3), `$JS.${this.domain}.API.>`);
+      const subjects: [string, number][] = [['$JS.API.>', 2]];
+      if (this.domain !== undefined && limits !== undefined) subjects.push([`$JS.${this.domain}.API.>`, 3]);
+      for (const [subject, prefixTokens] of subjects) {
+        this.subscribeApi(name, new AccountApi(this, name, prefixTokens, 'plain'), subject, undefined);
+        if (js.redis !== undefined) this.subscribeApi(name, new AccountApi(this, name, prefixTokens, 'once'), subject, API_ONCE_QUEUE);
+      }
+      if (js.redis !== undefined && limits !== undefined) this.subscribeApi(name, new AccountApi(this, name, 4, 'forwarded'), `${forwardPrefix(this.serverName)}.>`, undefined);
     }
     for (const account of this.accounts.values()) {
       for (const problem of account.recover()) this.logger.error(`JetStream: ${problem}`);
@@ -294,34 +320,60 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
 
   // ----
 
-  apiRequest(accountName: string, tokens: string[], reply: string, body: Uint8Array): void {
+  /**
+   * An API request and how it reached this server. Without the Redis store this server is the
+   * only one: it answers all. With it, every server of a cluster (and every stream-store of a
+   * node) receives each request on the plain subscription, where only pulls (by the consumer's
+   * owner) and direct gets (by each server with the stream or a mirror, as nats-server's) are
+   * answered; everything else is decided by the one server that receives it on the queue
+   * subscription: a request for a stream it serves, an account-wide one (with what Redis keeps of
+   * the other servers' streams) and one for a stream Redis does not keep (a create, "not found")
+   * it answers; one for another server's stream it hands to that server, which answers.
+   */
+  apiRequest(accountName: string, tokens: string[], reply: string, body: Uint8Array, route: ApiRoute): void {
+    const account = this.accounts.get(accountName);
     if (tokens[0] === 'CONSUMER' && tokens[1] === 'MSG' && tokens[2] === 'NEXT' && tokens.length === 5) {
       // A pull request for a missing consumer gets no answer, as from nats-server.
-      this.accounts.get(accountName)?.streams.get(tokens[3]!)?.consumers.get(tokens[4]!)?.pull(reply, body);
+      if (route === 'plain') account?.streams.get(tokens[3]!)?.consumers.get(tokens[4]!)?.pull(reply, body);
       return;
     }
-    // With the Redis store, a stream this server does not serve may be another server's (a
-    // server of the same cluster receives the request too): that one answers, this one stays
-    // silent. A create goes on, Redis refusing it when the stream is kept there.
-    const named = streamNamedBy(tokens);
     const redis = this.redis;
-    if (redis !== undefined && named !== undefined && !(tokens[0] === 'STREAM' && tokens[1] === 'CREATE') && this.accounts.get(accountName)?.streams.has(named) === false) {
-      redis.hasStream(accountName, named).then(
-        (elsewhere) => {
-          if (!elsewhere) this.answerApi(accountName, tokens, reply, body);
-        },
-        (err: Error) => this.logger.error(`JetStream: asking Redis for stream ${named}: ${err.message}`),
-      );
+    if (redis === undefined || route === 'forwarded' || tokens[0] === 'DIRECT') {
+      if (route !== 'once') this.answerApi(accountName, tokens, reply, body, []);
       return;
     }
-    this.answerApi(accountName, tokens, reply, body);
+    if (route === 'plain') return;
+    const named = streamNamedBy(tokens);
+    if (account === undefined || (named !== undefined && account.streams.has(named))) {
+      this.answerApi(accountName, tokens, reply, body, []);
+      return;
+    }
+    const failed = (err: Error): void => this.logger.error(`JetStream: reading the streams of account ${accountName} from Redis: ${err.message}`);
+    if (named !== undefined) {
+      redis.streamOwner(accountName, named).then((owner) => {
+        if (owner === null) this.answerApi(accountName, tokens, reply, body, []);
+        // While its owner's lease runs out, nobody answers for the stream: then its new owner does.
+        else if (owner !== undefined) this.publishMessage(accountName, `${forwardPrefix(owner)}.${tokens.join('.')}`, undefined, reply, EMPTY, body);
+      }, failed);
+      return;
+    }
+    const listing = tokens.length === 1 ? tokens[0] === 'INFO' : tokens.length === 2 && tokens[0] === 'STREAM' && (tokens[1] === 'NAMES' || tokens[1] === 'LIST');
+    if (!listing) {
+      this.answerApi(accountName, tokens, reply, body, []);
+      return;
+    }
+    redis.streamSummaries(accountName).then((summaries) => {
+      const served = this.accounts.get(accountName)?.streams;
+      const others = summaries.filter((summary) => served?.has(summary.name) !== true).map((summary) => remoteStream(summary, this.domain));
+      this.answerApi(accountName, tokens, reply, body, others);
+    }, failed);
   }
 
-  private answerApi(accountName: string, tokens: string[], reply: string, body: Uint8Array): void {
+  private answerApi(accountName: string, tokens: string[], reply: string, body: Uint8Array, remote: readonly RemoteStream[]): void {
     // A management answer must not overtake the acks of earlier publishes: those go first. Pull
     // requests and direct gets, which come at message rates, wait for the batch like publishes.
     if (tokens[0] !== 'DIRECT') this.flush();
-    const answer = handleApiRequest(this, this.accounts.get(accountName), tokens, body);
+    const answer = handleApiRequest(this, this.accounts.get(accountName), tokens, body, remote);
     if (answer === undefined) return;
     const creating = tokens[0] === 'STREAM' && tokens[1] === 'CREATE' ? this.accounts.get(accountName)?.streams.get(tokens[2] ?? '') : undefined;
     const answered = (): void => {
@@ -401,12 +453,14 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
         failed.add(stream);
         this.logger.error(`JetStream: stream ${stream.name}: ${(outcome.reason as Error).message}; its acks are not sent`);
       });
-      this.sendBatch(batch, failed);
+      this.sendBatch(batch, failed, waits.map(([stream]) => stream));
     });
   }
 
   /** A batch's acks and republished copies, in order, but for the streams whose writes failed. */
-  private sendBatch(batch: PendingBatch, failed: ReadonlySet<Stream>): void {
+  private sendBatch(batch: PendingBatch, failed: ReadonlySet<Stream>, confirmed: readonly Stream[] = []): void {
+    // The messages Redis now has may go to the consumers.
+    for (const stream of confirmed) if (!failed.has(stream)) for (const consumer of stream.consumers.values()) consumer.drive();
     const router = this.bus?.router;
     if (router === undefined) return;
     for (let i = 0; i < batch.subjects.length; i++) {
@@ -432,8 +486,8 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     router.publish(router.account(accountName), this.origin, subject, undefined, headerSize, data, 0, data.length, undefined);
   }
 
-  private subscribeApi(account: string, api: AccountApi, subject: string): void {
-    const entry = new InternalEntry(subject, api);
+  private subscribeApi(account: string, api: AccountApi, subject: string, queue: string | undefined): void {
+    const entry = new InternalEntry(subject, api, queue);
     this.bus!.subscribe(account, entry);
     this.apiEntries.push({ account, entry });
   }

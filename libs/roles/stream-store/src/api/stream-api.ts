@@ -7,6 +7,7 @@ import { goJson } from './go-json.js';
 import { ApiFailure, fail, type Outcome } from './api-failure.js';
 import { consumerRequest } from './consumer-api.js';
 import { jsError, type JsApiError } from './js-errors.js';
+import type { RemoteStream } from './remote-stream.js';
 import { isEmptyRequest, parseRestoreRequest, parseSnapshotRequest, type SnapshotRequest } from './snapshot-api.js';
 import { rfc3339Nano } from './time.js';
 
@@ -36,11 +37,19 @@ export interface ApiServer {
  * nats-server 2.9's JetStream API for accounts and streams: `tokens` are the subject's tokens
  * after `$JS.API` (or `$JS.<domain>.API`). Undefined means no answer at all, as nats-server
  * gives for subjects it does not serve (an unknown verb, DIRECT.GET without allow_direct).
+ * `remote`: the account's streams other servers serve (from Redis), counted and listed in the
+ * account-wide answers beside the account's own.
  */
-export function handleApiRequest(server: ApiServer, account: JetStreamAccount | undefined, tokens: readonly string[], body: Uint8Array): ApiReply | undefined {
+export function handleApiRequest(
+  server: ApiServer,
+  account: JetStreamAccount | undefined,
+  tokens: readonly string[],
+  body: Uint8Array,
+  remote: readonly RemoteStream[] = [],
+): ApiReply | undefined {
   const verb = tokens[0];
-  if (verb === 'INFO' && tokens.length === 1) return respond(account, 'account_info_response', () => accountInfo(server, account!));
-  if (verb === 'STREAM') return streamRequest(server, account, tokens, body);
+  if (verb === 'INFO' && tokens.length === 1) return respond(account, 'account_info_response', () => accountInfo(server, account!, remote));
+  if (verb === 'STREAM') return streamRequest(server, account, tokens, body, remote);
   if (verb === 'DIRECT' && tokens[1] === 'GET' && tokens.length >= 3) return directGet(account, tokens, body);
   if (verb === 'CONSUMER') {
     const request = consumerRequest(tokens, body);
@@ -49,12 +58,12 @@ export function handleApiRequest(server: ApiServer, account: JetStreamAccount | 
   return undefined;
 }
 
-function streamRequest(server: ApiServer, account: JetStreamAccount | undefined, tokens: readonly string[], body: Uint8Array): ApiReply | undefined {
+function streamRequest(server: ApiServer, account: JetStreamAccount | undefined, tokens: readonly string[], body: Uint8Array, remote: readonly RemoteStream[]): ApiReply | undefined {
   const op = tokens[1];
   const name = tokens[2];
   if (tokens.length === 2) {
-    if (op === 'NAMES') return respond(account, 'stream_names_response', () => streamNames(account!, body), { total: 0, offset: 0, limit: 0, streams: null });
-    if (op === 'LIST') return respond(account, 'stream_list_response', () => streamList(account!, body), { total: 0, offset: 0, limit: 0, streams: [] });
+    if (op === 'NAMES') return respond(account, 'stream_names_response', () => streamNames(account!, body, remote), { total: 0, offset: 0, limit: 0, streams: null });
+    if (op === 'LIST') return respond(account, 'stream_list_response', () => streamList(account!, body, remote), { total: 0, offset: 0, limit: 0, streams: [] });
     return undefined;
   }
   if (op === 'LEADER' && name === 'STEPDOWN' && tokens.length === 4) {
@@ -129,13 +138,19 @@ function stringField(request: Record<string, unknown>, key: string): string {
 
 // ---- account ----
 
-function accountInfo(server: ApiServer, account: JetStreamAccount): Outcome {
+function accountInfo(server: ApiServer, account: JetStreamAccount, remote: readonly RemoteStream[]): Outcome {
   const l = account.limits;
+  let storage = account.used.file;
+  let consumers = account.consumerCount();
+  for (const stream of remote) {
+    storage += stream.bytes;
+    consumers += stream.consumers;
+  }
   const out: Record<string, unknown> = {
     memory: account.used.memory,
-    storage: account.used.file,
-    streams: account.streams.size,
-    consumers: account.consumerCount(),
+    storage,
+    streams: account.streams.size + remote.length,
+    consumers,
     limits: {
       max_memory: l.maxMemory,
       max_storage: l.maxStore,
@@ -273,27 +288,35 @@ function streamRestore(server: ApiServer, account: JetStreamAccount, name: strin
 }
 
 /** nats-server 2.9 starts this one answer with no list: null, not [], when no stream is on the page. */
-function streamNames(account: JetStreamAccount, body: Uint8Array): Outcome {
+function streamNames(account: JetStreamAccount, body: Uint8Array, remote: readonly RemoteStream[]): Outcome {
   const request = parseBody(body);
   if (request === undefined) return fail(jsError('InvalidJSON'));
-  const matched = filteredStreams(account, stringField(request, 'subject'));
+  const matched = filteredStreams(account, remote, stringField(request, 'subject'));
   const offset = Math.min(integerField(request, 'offset'), matched.length);
   const page = matched.slice(offset, offset + NAMES_LIMIT).map((s) => s.name);
   return { total: matched.length, offset, limit: NAMES_LIMIT, streams: page.length > 0 ? page : null };
 }
 
-function streamList(account: JetStreamAccount, body: Uint8Array): Outcome {
+function streamList(account: JetStreamAccount, body: Uint8Array, remote: readonly RemoteStream[]): Outcome {
   const request = parseBody(body);
   if (request === undefined) return fail(jsError('InvalidJSON'));
-  const matched = filteredStreams(account, stringField(request, 'subject'));
+  const matched = filteredStreams(account, remote, stringField(request, 'subject'));
   const offset = Math.min(integerField(request, 'offset'), matched.length);
-  const page = matched.slice(offset, offset + LIST_LIMIT).map((s) => streamInfoFields(account, s));
+  const page = matched.slice(offset, offset + LIST_LIMIT).map((s) => s.info());
   return { total: matched.length, offset, limit: LIST_LIMIT, streams: page };
 }
 
-/** The account's streams sorted by name; with a subject, those whose subjects collide with it. */
-function filteredStreams(account: JetStreamAccount, subject: string): Stream[] {
-  let streams = [...account.streams.values()];
+/** A stream in STREAM.NAMES and STREAM.LIST: the account's own, or a remote one. */
+interface ListedStream {
+  readonly name: string;
+  readonly config: StreamConfig;
+  info(): Record<string, unknown>;
+}
+
+/** The account's streams and the remote ones, sorted by name; with a subject, those whose subjects collide with it. */
+function filteredStreams(account: JetStreamAccount, remote: readonly RemoteStream[], subject: string): ListedStream[] {
+  let streams: ListedStream[] = [...account.streams.values()].map((s) => ({ name: s.name, config: s.config, info: () => streamInfoFields(account, s) }));
+  for (const r of remote) streams.push({ name: r.name, config: r.config, info: () => r.info });
   if (subject !== '') {
     streams = streams.filter((s) => {
       const subjects = s.config.subjects ?? [];

@@ -570,8 +570,10 @@ export class Consumer {
       return undefined;
     }
     this.nextDeliveries = 1;
+    const deliverable = store.deliverableSeq();
     while (this.lastPerSubject.length > 0) {
       const msg = store.load(this.lastPerSubject[0]!);
+      if (msg !== undefined && msg.seq > deliverable) return undefined;
       if (msg !== undefined) {
         this.nextSource = Source.LastPerSubject;
         return msg;
@@ -579,7 +581,9 @@ export class Consumer {
       this.takeLastPerSubject();
     }
     this.nextSource = Source.Cursor;
-    return store.loadNextMatching(this.filter, this.sseq);
+    const msg = store.loadNextMatching(this.filter, this.sseq);
+    // Not yet where the store keeps it (Redis): delivered once it is (driven after the write).
+    return msg !== undefined && msg.seq > deliverable ? undefined : msg;
   }
 
   /** The head of the last-per-subject list was delivered (or is gone). */

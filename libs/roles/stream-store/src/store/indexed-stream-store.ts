@@ -38,6 +38,10 @@ export abstract class IndexedStreamStore<Index extends SequenceIndex = SequenceI
     return undefined;
   }
 
+  deliverableSeq(): number {
+    return this.index.lastSeq;
+  }
+
   unavailable(): string | undefined {
     return undefined;
   }

@@ -1,7 +1,7 @@
 import type { ChainableCommander, Redis, RedisOptions } from 'ioredis';
 import type { JetStreamRedisConfig } from '@nats-ts/config';
 import { randomUUID } from 'node:crypto';
-import { APPLY_SCRIPT, CLAIM_SCRIPT, CREATE_SCRIPT, DESTROY_SCRIPT, RENEW_SCRIPT, STREAM_KEY_NAMES } from './redis-scripts.js';
+import { APPLY_SCRIPT, CLAIM_SCRIPT, CREATE_SCRIPT, DESTROY_SCRIPT, RENEW_SCRIPT, STREAM_KEY_NAMES, SUMMARY_SCRIPT } from './redis-scripts.js';
 
 /** One argument of a Redis command: text, or bytes as they are. */
 export type RedisArg = string | Buffer | number;
@@ -13,6 +13,25 @@ interface StreamScripts {
   natsTsApply(...args: RedisArg[]): ChainableCommander;
   natsTsDestroy(...args: RedisArg[]): ChainableCommander;
   natsTsRenew(...args: RedisArg[]): ChainableCommander;
+  natsTsSummary(...args: RedisArg[]): ChainableCommander;
+}
+
+/** A stream as Redis keeps it, for the account-wide API answers of a server that does not serve it. */
+export interface RedisStreamSummary {
+  readonly name: string;
+  /** The stream config's JSON. */
+  readonly config: string;
+  readonly created: string;
+  readonly messages: number;
+  readonly bytes: number;
+  readonly firstSeq: number;
+  readonly firstTimeNs: bigint;
+  readonly lastSeq: number;
+  readonly lastTimeNs: bigint;
+  readonly numSubjects: number;
+  readonly consumers: number;
+  /** The server holding its lease (its server name); undefined while nobody does. */
+  readonly leader: string | undefined;
 }
 
 /** A store holding a stream's lease: renewed while it is open, told when another took the stream. */
@@ -111,6 +130,7 @@ export class RedisStoreConnection {
     client.defineCommand('natsTsApply', { numberOfKeys: STREAM_KEY_NAMES.length, lua: APPLY_SCRIPT });
     client.defineCommand('natsTsDestroy', { numberOfKeys: STREAM_KEY_NAMES.length, lua: DESTROY_SCRIPT });
     client.defineCommand('natsTsRenew', { numberOfKeys: STREAM_KEY_NAMES.length, lua: RENEW_SCRIPT });
+    client.defineCommand('natsTsSummary', { numberOfKeys: STREAM_KEY_NAMES.length, lua: SUMMARY_SCRIPT });
     const description = 'url' in config ? redactUrl(config.url) : `Sentinel primary "${config.name}" (${config.sentinels.map((s) => `${s.host}:${s.port}`).join(', ')})`;
     await client.ping();
     return new RedisStoreConnection(client, options, description);
@@ -134,14 +154,53 @@ export class RedisStoreConnection {
     return this.client.status === 'ready';
   }
 
-  /** Whether Redis keeps a stream of that name for the account. */
-  async hasStream(account: string, stream: string): Promise<boolean> {
-    return (await this.client.sismember(accountStreamsKey(account), stream)) === 1;
+  /**
+   * Who serves the account's stream: the server holding its lease (its server name); undefined
+   * while nobody does (its owner died, the lease did not run out yet); null when Redis keeps no
+   * stream of that name.
+   */
+  async streamOwner(account: string, stream: string): Promise<string | undefined | null> {
+    const pipeline = this.client.pipeline();
+    pipeline.sismember(accountStreamsKey(account), stream);
+    pipeline.get(`${streamKeyPrefix({ account, stream })}lease`);
+    const [kept, holder] = (await this.exec(pipeline)) as [number, string | null];
+    if (kept !== 1) return null;
+    return holder === null ? undefined : identityOf(holder);
   }
 
   /** The names of the account's streams kept in Redis. */
   async streamNames(account: string): Promise<string[]> {
     return this.client.smembers(accountStreamsKey(account));
+  }
+
+  /** Every stream of the account kept in Redis, as Redis has it (one round trip after the names). */
+  async streamSummaries(account: string): Promise<RedisStreamSummary[]> {
+    const names = await this.streamNames(account);
+    if (names.length === 0) return [];
+    const pipeline = this.client.pipeline() as ScriptPipeline;
+    for (const stream of names) pipeline.natsTsSummary(...streamKeys({ account, stream }));
+    const replies = await this.exec(pipeline);
+    const out: RedisStreamSummary[] = [];
+    replies.forEach((reply, i) => {
+      // Deleted since its name was read.
+      if (reply === null) return;
+      const [config, created, lastSeq, lastTime, bytes, messages, firstSeq, high, low, numSubjects, consumers, holder] = reply as [string, string, string, string, string, number, string, number, number, number, number, string | null];
+      out.push({
+        name: names[i]!,
+        config,
+        created,
+        messages,
+        bytes: Number(bytes),
+        firstSeq: Number(firstSeq),
+        firstTimeNs: (BigInt(high) << 32n) | BigInt(low),
+        lastSeq: Number(lastSeq),
+        lastTimeNs: BigInt(lastTime),
+        numSubjects,
+        consumers,
+        leader: holder === null ? undefined : identityOf(holder),
+      });
+    });
+    return out;
   }
 
   /**
@@ -259,6 +318,11 @@ export class RedisStoreConnection {
       return reply;
     });
   }
+}
+
+/** The server name in a lease's token (see newToken). */
+function identityOf(token: string): string {
+  return decodeURIComponent(token.slice(0, token.indexOf('/')));
 }
 
 function streamKeys(name: RedisStreamName): string[] {

@@ -4,7 +4,8 @@
 // sets are `<prefix>s:<subject>`, named from ARGV[1] (the prefix).
 //
 // meta      hash: owner (the token of the store that took the stream last), last_seq, last_time,
-//           config (the stream config's JSON), created
+//           config (the stream config's JSON), created, bytes (the stored bytes as the owner
+//           counts them, after its last batch)
 // lease     the owner's token, expiring unless renewed (`redis_lease`): while it lives no other
 //           store takes the stream
 // msgs      hash: seq -> the message record (time, subject, header, data; see redis-store.ts)
@@ -85,13 +86,35 @@ return 1
 `;
 
 /**
+ * ARGV: none. Read only: what another server answers about the stream in the account-wide API
+ * (INFO, STREAM.NAMES, STREAM.LIST): config, created, last_seq, last_time, bytes, messages,
+ * first_seq, the first message's time as two 32-bit halves (0, 0 when empty), subjects,
+ * consumers and the lease holder's token (false when the lease ran out); nil when no such stream.
+ */
+export const SUMMARY_SCRIPT = `
+if redis.call('HEXISTS', KEYS[1], 'config') == 0 then return nil end
+local m = redis.call('HMGET', KEYS[1], 'config', 'created', 'last_seq', 'last_time', 'bytes')
+local first = redis.call('ZRANGE', KEYS[3], 0, 0)[1]
+local high, low = 0, 0
+if first then
+  local record = redis.call('HGET', KEYS[2], first)
+  if record then high, low = struct.unpack('>I4I4', record) end
+end
+return { m[1], m[2], m[3] or '0', m[4] or '0', m[5] or '0', redis.call('ZCARD', KEYS[3]), first or '0', high, low,
+  redis.call('SCARD', KEYS[4]), redis.call('HLEN', KEYS[5]), redis.call('GET', KEYS[7]) }
+`;
+
+/**
  * ARGV: prefix, token, lease, then operations, each a letter and its fixed arguments:
- *   M seq time subject record   a message (skipped when seq is not above last_seq: sent twice)
+ *   P seq time records          messages of sequences seq, seq + 1, ..., each record (see
+ *                               redis-store.ts) behind its length (u32); time: the last one's
+ *                               (one skipped when its seq is not above last_seq: sent twice)
  *   D seq subject               a removal
  *   S seq time                  the sequences up to seq are used (last_seq never goes down)
  *   G config                    the stream's new config JSON
  *   K name meta                 a consumer's meta JSON;  T name state: its state JSON
  *   X name                      a consumer removed
+ *   B bytes                     the stored bytes, as the owner counts them (the last of a batch)
  * Returns the number of operations applied.
  */
 export const APPLY_SCRIPT = `${FENCE}
@@ -100,21 +123,50 @@ if refusal then return refusal end
 local meta, msgs, seqs, subjects = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local prefix = ARGV[1]
 local last = tonumber(redis.call('HGET', meta, 'last_seq') or '0')
+-- A run of messages is written together, one command per key instead of five per message;
+-- any other operation writes the run out first, so operations still apply in order.
+local records, scored, bySubject, runSubjects, runLast, runTime = {}, {}, {}, {}, nil, nil
+local function writeRun()
+  if runLast == nil then return end
+  redis.call('HSET', msgs, unpack(records))
+  redis.call('ZADD', seqs, unpack(scored))
+  for k = 1, #runSubjects do redis.call('ZADD', prefix .. 's:' .. runSubjects[k], unpack(bySubject[runSubjects[k]])) end
+  redis.call('SADD', subjects, unpack(runSubjects))
+  redis.call('HSET', meta, 'last_seq', runLast, 'last_time', runTime)
+  records, scored, bySubject, runSubjects, runLast, runTime = {}, {}, {}, {}, nil, nil
+end
 local i, n, applied = 4, #ARGV, 0
 while i <= n do
   local op = ARGV[i]
-  if op == 'M' then
-    local seq = tonumber(ARGV[i + 1])
-    if seq > last then
-      local subject = ARGV[i + 3]
-      redis.call('HSET', msgs, ARGV[i + 1], ARGV[i + 4])
-      redis.call('ZADD', seqs, seq, ARGV[i + 1])
-      redis.call('ZADD', prefix .. 's:' .. subject, seq, ARGV[i + 1])
-      redis.call('SADD', subjects, subject)
-      redis.call('HSET', meta, 'last_seq', ARGV[i + 1], 'last_time', ARGV[i + 2])
-      last = seq
+  if op ~= 'P' then writeRun() end
+  if op == 'P' then
+    local seq, packed, at = tonumber(ARGV[i + 1]), ARGV[i + 3], 1
+    while at <= #packed do
+      local length = struct.unpack('>I4', packed, at)
+      if seq > last then
+        local record = string.sub(packed, at + 4, at + 3 + length)
+        local subject = string.sub(record, 17, 16 + struct.unpack('>I4', record, 9))
+        local member = string.format('%d', seq)
+        records[#records + 1] = member
+        records[#records + 1] = record
+        scored[#scored + 1] = member
+        scored[#scored + 1] = member
+        local ofSubject = bySubject[subject]
+        if ofSubject == nil then
+          ofSubject = {}
+          bySubject[subject] = ofSubject
+          runSubjects[#runSubjects + 1] = subject
+        end
+        ofSubject[#ofSubject + 1] = member
+        ofSubject[#ofSubject + 1] = member
+        runLast, runTime, last = member, ARGV[i + 2], seq
+        -- unpack() takes a few thousand values at most.
+        if #records >= 4000 then writeRun() end
+      end
+      seq = seq + 1
+      at = at + 4 + length
     end
-    i = i + 5
+    i = i + 4
   elseif op == 'D' then
     if redis.call('HDEL', msgs, ARGV[i + 1]) == 1 then
       local subjectKey = prefix .. 's:' .. ARGV[i + 2]
@@ -143,10 +195,14 @@ while i <= n do
     redis.call('HDEL', KEYS[5], ARGV[i + 1])
     redis.call('HDEL', KEYS[6], ARGV[i + 1])
     i = i + 2
+  elseif op == 'B' then
+    redis.call('HSET', meta, 'bytes', ARGV[i + 1])
+    i = i + 2
   else
     return redis.error_reply('ERR unknown stream operation ' .. tostring(op))
   end
   applied = applied + 1
 end
+writeRun()
 return applied
 `;

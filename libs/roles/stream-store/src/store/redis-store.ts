@@ -23,10 +23,28 @@ import { ReplicaShortfall, type LeaseHolder, type RedisArg, type RedisStoreConne
 import type { PurgeRequest, StoreLimits, StoredMessage } from './stream-store.js';
 
 const RECORD_HEAD = 16;
-/** Script arguments per call before a batch is cut (at the next operation's start). */
+/** Script arguments, and their bytes, per call before a batch is cut (at the next operation's start). */
 const MAX_ARGS_PER_CALL = 8192;
+const MAX_BYTES_PER_CALL = 4 << 20;
 /** Sequences loaded per round trip when opening. */
 const LOAD_PAGE = 1000;
+/** Messages, and record bytes, of one packed run (op P) before the next run begins. */
+const RUN_MESSAGES = 1024;
+const RUN_BYTES = 1 << 20;
+
+/**
+ * Messages of consecutive sequences appended since the last other operation: sent as one P
+ * operation, the records each behind its length in one argument (Redis and the client handle
+ * one large argument far faster than five small ones per message).
+ */
+interface PackedRun {
+  /** Where its P operation is in `ops`: the letter, then the first sequence, the last time and the records. */
+  readonly at: number;
+  readonly parts: Buffer[];
+  bytes: number;
+  nextSeq: number;
+  lastTimeNs: bigint;
+}
 
 /** A stream kept in Redis, as opened: its store, and the config and consumers kept with it. */
 export interface OpenedRedisStream {
@@ -44,12 +62,16 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
   private ops: RedisArg[] = [];
   /** Where in `ops` each operation after the first begins: batches are cut only there. */
   private boundaries: number[] = [];
+  /** The run of messages the next consecutive append joins; its P operation is completed when it ends. */
+  private run: PackedRun | undefined;
   /** Settles when every write sent so far has; rejects when one failed. */
   private lastWrite: Promise<void> | undefined;
   private failure: string | undefined;
   private isClosed = false;
   /** Another store took the stream: this one's holder should let it go. */
   lost = false;
+  /** The last sequence Redis confirmed (with `redis_min_replicas`, its replicas too). */
+  private confirmedSeq = 0;
 
   private constructor(
     private readonly connection: RedisStoreConnection,
@@ -94,6 +116,7 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
         fromSeq = page[page.length - 1]!.seq + 1;
       }
       if (claimed.lastSeq !== null) store.index.skipTo(Number(claimed.lastSeq), BigInt(claimed.lastTime ?? '0'));
+      store.confirmedSeq = store.index.lastSeq;
       const consumers = await connection.loadConsumers(name);
       return { store, config: claimed.config, created: claimed.created, consumers };
     } catch (err) {
@@ -117,6 +140,11 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
     if (!this.isClosed) this.send();
     if (this.failure !== undefined) return Promise.reject(new Error(this.failure));
     return this.lastWrite;
+  }
+
+  /** Consumers get only what Redis has: a message is delivered once its write is confirmed. */
+  override deliverableSeq(): number {
+    return this.confirmedSeq;
   }
 
   /** Why a write failed (the stream is another's, Redis refused it); from then on the store takes nothing. */
@@ -199,7 +227,17 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
     record.set(data, RECORD_HEAD + subjectLength + header.length);
     this.records.set(seq, record);
     this.index.add(seq, subject, timeNs, fileStoreMessageSize(subjectLength, header.length, data.length));
-    this.ops.push('M', String(seq), timeNs.toString(), record.subarray(RECORD_HEAD, RECORD_HEAD + subjectLength), record);
+    let run = this.run;
+    if (run === undefined || run.nextSeq !== seq || run.parts.length >= RUN_MESSAGES * 2 || run.bytes >= RUN_BYTES) {
+      this.push('P', String(seq), '', '');
+      run = this.run = { at: this.ops.length - 4, parts: [], bytes: 0, nextSeq: seq, lastTimeNs: timeNs };
+    }
+    const length = Buffer.allocUnsafe(4);
+    length.writeUInt32BE(record.length, 0);
+    run.parts.push(length, record);
+    run.bytes += 4 + record.length;
+    run.nextSeq = seq + 1;
+    run.lastTimeNs = timeNs;
   }
 
   /** A copy, so that the caller never changes what is held. */
@@ -219,7 +257,7 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
 
   /** An erased message goes as a removed one does: Redis deletes its record, nothing is overwritten in place. */
   protected discardMessage(seq: number): void {
-    this.ops.push('D', String(seq), Buffer.from(this.index.subjectOf(seq), 'latin1'));
+    this.push('D', String(seq), Buffer.from(this.index.subjectOf(seq), 'latin1'));
     this.records.delete(seq);
   }
 
@@ -227,7 +265,7 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
   protected persistRemoval(): void {}
 
   protected persistFirstSeq(): void {
-    this.ops.push('S', String(this.index.lastSeq), this.index.lastTimeNs.toString());
+    this.push('S', String(this.index.lastSeq), this.index.lastTimeNs.toString());
   }
 
   protected release(): void {
@@ -254,7 +292,22 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
   private operation(...args: RedisArg[]): void {
     this.assertOpen();
     this.beginOperation();
+    this.push(...args);
+  }
+
+  /** Pending operation arguments, after the open run of messages (which they end). */
+  private push(...args: RedisArg[]): void {
+    this.endRun();
     this.ops.push(...args);
+  }
+
+  /** Completes the open run's P operation: its last time and its records. */
+  private endRun(): void {
+    const run = this.run;
+    if (run === undefined) return;
+    this.run = undefined;
+    this.ops[run.at + 2] = run.lastTimeNs.toString();
+    this.ops[run.at + 3] = Buffer.concat(run.parts, run.bytes);
   }
 
   private beginOperation(): void {
@@ -264,21 +317,40 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
 
   /** The pending operations as script calls, in one pipeline; none once a write failed. */
   private send(): void {
+    if (this.ops.length === 0) return;
+    // The stored bytes go with each batch, for the servers that answer about the stream from Redis.
+    this.beginOperation();
+    this.push('B', String(this.index.bytes));
     const ops = this.ops;
-    if (ops.length === 0) return;
     const boundaries = this.boundaries;
     this.ops = [];
     this.boundaries = [];
     if (this.failure !== undefined) return;
     const batches: RedisArg[][] = [];
     let start = 0;
+    let bytes = 0;
+    let counted = 0;
     for (const boundary of boundaries) {
-      if (boundary - start < MAX_ARGS_PER_CALL) continue;
+      for (; counted < boundary; counted++) {
+        const arg = ops[counted]!;
+        bytes += typeof arg === 'number' ? 8 : arg.length;
+      }
+      if (boundary - start < MAX_ARGS_PER_CALL && bytes < MAX_BYTES_PER_CALL) continue;
       batches.push(ops.slice(start, boundary));
       start = boundary;
+      bytes = 0;
     }
     batches.push(start === 0 ? ops : ops.slice(start));
-    this.track(this.connection.apply(this.name, this.token, batches));
+    const upTo = this.index.lastSeq;
+    const write = this.connection.apply(this.name, this.token, batches);
+    // A later confirmed write covers the earlier ones (a replica shortfall of one included).
+    write.then(
+      () => {
+        if (upTo > this.confirmedSeq) this.confirmedSeq = upTo;
+      },
+      () => undefined,
+    );
+    this.track(write);
   }
 
   private track(write: Promise<void>): void {

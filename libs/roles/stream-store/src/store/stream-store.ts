@@ -42,6 +42,11 @@ export interface StreamStore {
    * it so (file, memory).
    */
   committed(): Promise<void> | undefined;
+  /**
+   * The last sequence consumers may be given: every append up to it is durable where the store
+   * keeps it (Redis confirmed it); the last sequence for stores whose appends are at flush().
+   */
+  deliverableSeq(): number;
   /** Why the store cannot take messages now (its Redis is unreachable, or it failed); undefined when it can. */
   unavailable(): string | undefined;
 
