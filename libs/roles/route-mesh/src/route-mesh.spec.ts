@@ -77,7 +77,7 @@ describe('RouteMesh', () => {
   it('announces the peer\'s interest on the bus and withdraws it when the route closes', async () => {
     const { mesh, port, client } = await startMesh();
     const peer = await registeredPeer(port);
-    peer.send('RS+ $G foo\r\nRS+ $G foo\r\nRS+ $G work q 2\r\nRS+ $G work q 5\r\nRS+ $SYS $SYS.REQ.SERVER.PING\r\n');
+    peer.send('RS+ $G foo\r\nRS+ $G foo\r\nRS+ $G work q 2\r\nRS+ $G work q 5\r\nRS+ NOPE $SYS.REQ.SERVER.PING\r\n');
     await eventually(() => expect(client.interests).toEqual(['+$G foo 1', '+$G work q 2', '+$G work q 5']));
     peer.send('RS- $G work q\r\n');
     await eventually(() => expect(client.interests.at(-1)).toBe('-$G work q 0'));
