@@ -1,6 +1,7 @@
 // A JetStream publish burst for kill -9 and failover tests: what was acked is noted, what failed
 // is retried later, so the test can check that no acked message was lost.
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, type JetStreamManager } from '@nats-io/jetstream';
+import { expect } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
 
 function sleep(ms: number): Promise<void> {
@@ -24,4 +25,25 @@ export async function publishUntil(nc: NatsConnection, id: number, acked: Map<st
     if (inFlight.size >= 16) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
+}
+
+/**
+ * Checks a burst stream against what was acked: every acked payload is stored at the sequence
+ * its ack named, and no payload is stored twice.
+ */
+export async function expectBurstKept(jsm: JetStreamManager, stream: string, acked: ReadonlyMap<string, number>): Promise<void> {
+  const state = (await jsm.streams.info(stream)).state;
+  expect(state.last_seq).toBeGreaterThanOrEqual(Math.max(...acked.values()));
+  const decoder = new TextDecoder();
+  const seen = new Set<string>();
+  for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
+    const msg = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
+    if (msg === null) continue;
+    const payload = decoder.decode(msg.data);
+    expect(seen.has(payload), `${payload} stored twice`).toBe(false);
+    seen.add(payload);
+    const ackedSeq = acked.get(payload);
+    if (ackedSeq !== undefined) expect(ackedSeq, payload).toBe(seq);
+  }
+  for (const payload of acked.keys()) expect(seen.has(payload), `acked ${payload} lost`).toBe(true);
 }
