@@ -39,7 +39,7 @@ describe('outbound gateway to a pre-2.9 peer (Optimistic mode)', () => {
   let peer: RawClient;
   let nc: NatsConnection;
 
-  /** Publishes each subject (payload = subject) and returns the subjects of the RMSGs the peer got up to the last one. */
+  /** Publishes each subject (payload = subject) and returns the subjects of the $G RMSGs the peer got up to the last one ($SYS events go out optimistically too). */
   async function publishAndCollect(subjects: string[], last: string): Promise<string[]> {
     const start = peer.lines().length;
     for (const subject of subjects) nc.publish(subject, subject);
@@ -48,7 +48,7 @@ describe('outbound gateway to a pre-2.9 peer (Optimistic mode)', () => {
     return peer
       .lines()
       .slice(start)
-      .filter((line) => line.startsWith('RMSG '))
+      .filter((line) => line.startsWith('RMSG $G '))
       .map((line) => line.split(' ')[2]!);
   }
 
