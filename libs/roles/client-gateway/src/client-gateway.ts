@@ -9,6 +9,7 @@ import type { BusEndpoint, BusHandlers, BusTransport, MemberInfo, MemberState } 
 import { Authenticator } from './auth.js';
 import { ClientConnection } from './client-connection.js';
 import { ClusterAdvertisement, clientConnectUrls } from './cluster-advertisement.js';
+import { summarizeConnection, type ConnectionSummary } from './connection-summary.js';
 import type { ClientSubscription } from './interest.js';
 import { startReceiveSpan, traceDelivery } from './message-tracing.js';
 import { SocketTransport, WebSocketTransport, type ConnectionTransport } from './transport.js';
@@ -40,7 +41,7 @@ export class ClientGateway implements BusHandlers {
   authenticator: Authenticator;
   readonly flushQueue = new FlushQueue();
   readonly connections = new Map<number, ClientConnection>();
-  readonly closedConnections: ClientConnection[] = [];
+  readonly closedConnections: ConnectionSummary[] = [];
   /** Per account, what its closed connections did here (its /accstatz totals outlive them). */
   readonly closedTraffic = new Map<string, AccountTraffic>();
   readonly stats: GatewayStats = { inMsgs: 0, outMsgs: 0, inBytes: 0, outBytes: 0, slowConsumers: 0, totalConnections: 0 };
@@ -269,7 +270,7 @@ export class ClientGateway implements BusHandlers {
     this.stats.inBytes += conn.inBytes;
     this.stats.outMsgs += conn.outMsgs;
     this.stats.outBytes += conn.outBytes;
-    this.closedConnections.push(conn);
+    this.closedConnections.push(summarizeConnection(conn));
     addClosedTraffic(this.closedTraffic, conn);
     if (this.closedConnections.length > CLOSED_RING_SIZE) this.closedConnections.shift();
     this.logger.debug(`${conn.label()} - Client connection closed: ${conn.closeReason}`);

@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import { formatGoTime, formatRtt, formatUptime, goDurationNanos, MonitoringRequestError } from '@nats-ts/observability';
-import type { ClientConnection } from './client-connection.js';
 import type { ClientGateway } from './client-gateway.js';
+import { summarizeConnection, type ConnectionSummary } from './connection-summary.js';
 import { isValidLiteralSubject } from '@nats-ts/routing';
 import { knownAccountNames } from '@nats-ts/config';
 import { ClientSubscription } from './interest.js';
@@ -91,13 +91,13 @@ function liveTotals(gw: ClientGateway): { inMsgs: number; outMsgs: number; inByt
   return t;
 }
 
-type SortKey = (c: ClientConnection) => number | string;
+type SortKey = (c: ConnectionSummary) => number | string;
 
 const SORTS: Record<string, SortKey> = {
   cid: (c) => c.cid,
   start: (c) => c.start,
-  subs: (c) => -c.subs.size,
-  pending: (c) => -(c.out.length + c.transport.pendingBytes()),
+  subs: (c) => -c.subs.length,
+  pending: (c) => -c.pendingBytes,
   msgs_to: (c) => -c.outMsgs,
   msgs_from: (c) => -c.inMsgs,
   bytes_to: (c) => -c.outBytes,
@@ -105,7 +105,7 @@ const SORTS: Record<string, SortKey> = {
   last: (c) => -c.lastActivity,
   idle: (c) => c.lastActivity,
   uptime: (c) => c.start,
-  stop: (c) => -c.stopTime,
+  stop: (c) => -(c.stopTime ?? 0),
   reason: (c) => c.closeReason ?? '',
 };
 
@@ -122,12 +122,12 @@ export function buildConnz(gw: ClientGateway, query: Record<string, string>): Re
   const subs = query.subs === '1' || query.subs === 'true' || query.subs === 'detail';
   const subsDetail = query.subs === 'detail';
   const cidFilter = query.cid !== undefined ? parseInt(query.cid, 10) : undefined;
-  const open = [...gw.connections.values()];
+  const open = state === 'closed' ? [] : [...gw.connections.values()].map(summarizeConnection);
   let list = state === 'closed' ? [...gw.closedConnections] : state === 'all' ? [...open, ...gw.closedConnections] : open;
   if (cidFilter !== undefined) list = list.filter((c) => c.cid === cidFilter);
   // nats-server's `acc`: only the connections of one account.
   const accountFilter = query.acc;
-  if (accountFilter !== undefined) list = list.filter((c) => c.account?.name === accountFilter);
+  if (accountFilter !== undefined) list = list.filter((c) => c.account === accountFilter);
   list.sort((a, b) => {
     const ka = sortKey(a);
     const kb = sortKey(b);
@@ -146,43 +146,42 @@ export function buildConnz(gw: ClientGateway, query: Record<string, string>): Re
   };
 }
 
-function connInfo(c: ClientConnection, now: number, subs: boolean, subsDetail: boolean): Record<string, unknown> {
+function connInfo(c: ConnectionSummary, now: number, subs: boolean, subsDetail: boolean): Record<string, unknown> {
   const info: Record<string, unknown> = {
     cid: c.cid,
     kind: 'Client',
-    type: c.transport.kind === 'websocket' ? 'websocket' : 'nats',
-    ip: c.transport.remoteAddress,
-    port: c.transport.remotePort,
+    type: c.websocket ? 'websocket' : 'nats',
+    ip: c.ip,
+    port: c.port,
     start: formatGoTime(c.start),
     last_activity: formatGoTime(c.lastActivity),
   };
-  if (c.isClosed) {
+  if (c.stopTime !== undefined) {
     info.stop = formatGoTime(c.stopTime);
     info.reason = c.closeReason;
   }
   if (c.rttMs > 0) info.rtt = formatRtt(c.rttMs);
-  const end = c.isClosed ? c.stopTime : now;
+  const end = c.stopTime ?? now;
   info.uptime = formatUptime(end - c.start);
   info.idle = formatUptime(end - c.lastActivity);
-  info.pending_bytes = c.isClosed ? 0 : c.out.length + c.transport.pendingBytes();
+  info.pending_bytes = c.pendingBytes;
   info.in_msgs = c.inMsgs;
   info.out_msgs = c.outMsgs;
   info.in_bytes = c.inBytes;
   info.out_bytes = c.outBytes;
-  info.subscriptions = c.subs.size;
-  if (c.opts.name) info.name = c.opts.name;
-  if (c.opts.lang) info.lang = c.opts.lang;
-  if (c.opts.version) info.version = c.opts.version;
-  const tls = c.transport.tlsDetails();
-  if (tls) {
-    info.tls_version = tls.version.replace(/^TLSv/, '');
-    info.tls_cipher_suite = tls.cipher;
+  info.subscriptions = c.subs.length;
+  if (c.name) info.name = c.name;
+  if (c.lang) info.lang = c.lang;
+  if (c.version) info.version = c.version;
+  if (c.tls) {
+    info.tls_version = c.tls.version.replace(/^TLSv/, '');
+    info.tls_cipher_suite = c.tls.cipher;
   }
-  if (c.auth?.user) info.authorized_user = c.auth.user;
-  if (c.account) info.account = c.account.name;
-  if (subs && c.subs.size > 0) {
+  if (c.authorizedUser) info.authorized_user = c.authorizedUser;
+  if (c.account) info.account = c.account;
+  if (subs && c.subs.length > 0) {
     if (subsDetail) {
-      info.subscriptions_list_detail = [...c.subs.values()].map((s) => ({
+      info.subscriptions_list_detail = c.subs.map((s) => ({
         subject: s.subject,
         ...(s.queue !== undefined ? { qgroup: s.queue } : {}),
         sid: s.sid,
@@ -191,7 +190,7 @@ function connInfo(c: ClientConnection, now: number, subs: boolean, subsDetail: b
         cid: c.cid,
       }));
     } else {
-      info.subscriptions_list = [...c.subs.values()].map((s) => s.subject);
+      info.subscriptions_list = c.subs.map((s) => s.subject);
     }
   }
   return info;
