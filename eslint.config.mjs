@@ -19,6 +19,8 @@ export default [
           allow: [],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            // Tools (bench, stack, fuzz) drive servers from outside; they may share code and use libs.
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:tool', 'type:lib'] },
             { sourceTag: 'layer:observability', onlyDependOnLibsWithTags: ['layer:observability'] },
             { sourceTag: 'layer:protocol', onlyDependOnLibsWithTags: ['layer:observability'] },
             { sourceTag: 'layer:config', onlyDependOnLibsWithTags: ['layer:observability'] },
