@@ -20,3 +20,4 @@ export {
 } from './conf-nodes.js';
 export { parseDuration } from './duration.js';
 export { accountJwtJetStream, knownAccountNames } from './operator-options.js';
+export { AccountDirectory } from './account-directory.js';

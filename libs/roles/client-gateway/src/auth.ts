@@ -60,7 +60,7 @@ export class Authenticator {
     private readonly logger: Logger,
   ) {
     const auth = options.auth;
-    this.trust = options.trust === undefined ? undefined : new OperatorTrust(options.trust.trustedKeys, options.trust.preload);
+    this.trust = options.trust === undefined ? undefined : new OperatorTrust(options.trust.trustedKeys, options.trust.accountJwts);
     for (const u of auth.users) this.users.set(u.user, u);
     for (const n of auth.nkeys) this.nkeys.set(n.nkey, n);
     for (const acc of options.accounts) {

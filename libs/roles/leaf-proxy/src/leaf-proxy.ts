@@ -329,5 +329,5 @@ function isRemoteRole(role: string): boolean {
 }
 
 function operatorTrust(options: Readonly<ServerOptions>): OperatorTrust | undefined {
-  return options.trust === undefined ? undefined : new OperatorTrust(options.trust.trustedKeys, options.trust.preload);
+  return options.trust === undefined ? undefined : new OperatorTrust(options.trust.trustedKeys, options.trust.accountJwts);
 }

@@ -501,7 +501,7 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
 function jetStreamAccounts(options: Readonly<ServerOptions>): Map<string, JetStreamAccountLimits | undefined> {
   const out = new Map<string, JetStreamAccountLimits | undefined>();
   if (options.trust !== undefined) {
-    for (const [key, jwt] of options.trust.preload) out.set(key, accountJwtJetStream(jwt));
+    for (const [key, jwt] of options.trust.accountJwts) out.set(key, accountJwtJetStream(jwt));
     return out;
   }
   if (options.accounts.length === 0) {
