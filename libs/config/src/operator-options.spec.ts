@@ -48,6 +48,7 @@ describe('operator mode configuration', () => {
       trustedKeys: [operator.getPublicKey(), signingKey.getPublicKey()],
       resolver: 'memory',
       accountJwts: new Map([[account.getPublicKey(), accountJwt]]),
+      accountSharing: [{ name: account.getPublicKey(), sharing: { streamExports: [], serviceExports: [], streamImports: [], serviceImports: [], mappings: [] } }],
     });
   });
 

@@ -4,6 +4,7 @@ import type { Draft } from './draft.js';
 import { natsJwt } from './nats-keys.js';
 import { readBool, readDurationMs, readInteger, readString, readStringList, type Diagnostics } from './entry-reader.js';
 import { readAccountDirectory } from './account-directory.js';
+import { jwtAccountsSharing } from './jwt-sharing.js';
 import type { JetStreamAccountLimits, ServerOptions, TrustConfig } from './options.js';
 
 const JWT_PREFIX = 'eyJ';
@@ -183,7 +184,7 @@ function issuedAt(jwt: string): number {
 }
 
 function trustOf(draft: Draft): TrustConfig {
-  return (draft.options.trust ??= { operatorJwts: [], trustedKeys: [], accountJwts: new Map() });
+  return (draft.options.trust ??= { operatorJwts: [], trustedKeys: [], accountJwts: new Map(), accountSharing: [] });
 }
 
 /** nats-server's checks of operator mode against the rest of the configuration. */
@@ -208,6 +209,7 @@ export function validateTrust(draft: Draft, d: Diagnostics): void {
       d.error(draft.positions.get('resolver'), `error reading the account resolver's directory: ${(err as Error).message}`);
     }
   }
+  trust.accountSharing = jwtAccountsSharing(trust.accountJwts, Date.now());
   if (o.accounts.length > 0) d.error(at, 'operators do not allow Accounts to be configured directly');
   else if (o.auth.users.length > 0 || o.auth.nkeys.length > 0) d.error(at, 'operators do not allow users to be configured directly');
   for (const key of trust.trustedKeys) {

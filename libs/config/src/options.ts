@@ -1,3 +1,4 @@
+import type { JwtAccountSharing } from './jwt-sharing.js';
 import type { LeafnodesConfig } from './leafnode-options.js';
 
 /**
@@ -63,6 +64,8 @@ export interface TrustConfig {
   accountJwts: Map<string, string>;
   /** The full resolver's directory and what updates may do there. */
   directory?: AccountDirectoryConfig;
+  /** What the account JWTs export, and the imports they are authorized for (built at load). */
+  accountSharing: JwtAccountSharing[];
 }
 
 /** `resolver: { type: full, dir, allow_delete, limit }`: account JWTs kept as `<dir>/<public key>.jwt`. */

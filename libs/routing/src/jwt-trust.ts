@@ -89,6 +89,7 @@ interface AccountClaims {
   limits?: (WireLimits & { conn?: number; disallow_bearer?: boolean }) | null;
   disallow_bearer?: boolean;
   tags?: string[] | null;
+  imports?: { subject?: string; token?: string }[] | null;
 }
 interface Claims<T> {
   sub: string;
@@ -204,6 +205,8 @@ export class OperatorTrust {
     }
     if (claims.sub !== key) return { refused: `Account JWT filed under ${key} is the JWT of ${claims.sub}` };
     if (!this.trusted.has(claims.iss)) return { refused: 'Account JWT not signed by trusted operator' };
+    const borrowed = borrowedActivation(claims);
+    if (borrowed !== undefined) return { refused: `Account JWT not valid: activation token doesn't match account it is being included in, "${borrowed}"` };
     const signers = new Map<string, ScopedSigningKey | undefined>([[claims.sub, undefined]]);
     for (const signer of claims.nats?.signing_keys ?? []) {
       if (typeof signer === 'string') signers.set(signer, undefined);
@@ -211,6 +214,23 @@ export class OperatorTrust {
     }
     return { claims, signers };
   }
+}
+
+/**
+ * The subject of an import whose activation token was issued to another account (or does not
+ * decode): nats-server finds such an account JWT invalid and refuses its users.
+ */
+function borrowedActivation(account: Claims<AccountClaims>): string | undefined {
+  for (const i of account.nats?.imports ?? []) {
+    if (i.token === undefined || i.token === '') continue;
+    try {
+      if (natsJwt().decode<unknown>(i.token).sub === account.sub) continue;
+    } catch {
+      // An activation that does not decode is no more this account's.
+    }
+    return i.subject ?? '';
+  }
+  return undefined;
 }
 
 /** The tighter of two limits where -1 is none. */

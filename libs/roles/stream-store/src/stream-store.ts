@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, statfsSync } from 'node:fs';
 import { totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BusEndpoint, BusHandlers, MemberInfo } from '@nats-ts/bus';
-import { UNLIMITED_ACCOUNT_JETSTREAM, accountJwtJetStream, type JetStreamAccountLimits, type ServerOptions } from '@nats-ts/config';
+import { UNLIMITED_ACCOUNT_JETSTREAM, accountJwtJetStream, type JetStreamAccountLimits, type ServerOptions, sharingOptionsOf } from '@nats-ts/config';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 import type { Logger } from '@nats-ts/observability';
 import { GLOBAL_ACCOUNT_NAME, type InterestRouter, type RouterOrigin } from '@nats-ts/routing';
@@ -157,7 +157,7 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     rmSync(join(this.storeRoot, RESTORE_STAGING_DIR), { recursive: true, force: true });
     const setup = this.setup;
     this.bus = await setup.bus.join({ nodeId: setup.serverId, role: 'stream-store', version: setup.productVersion, routed: true }, this);
-    this.bus.router.configureSharing(setup.options);
+    this.bus.router.configureSharing(sharingOptionsOf(setup.options));
     this.origin = { originKind: 'internal', originMember: this.bus.self.memberId };
     const js = setup.options.jetstream;
     if (js.redis !== undefined) {
