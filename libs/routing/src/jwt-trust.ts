@@ -39,6 +39,8 @@ export interface JwtLimits {
   maxSubscriptions: number;
   /** The account's `conn`: its client connections on this server. */
   maxAccountConnections: number;
+  /** The account's `leaf`: its leaf node connections on this server. */
+  maxAccountLeafConnections: number;
 }
 
 /** Why a user was refused, for the server's log; the client only hears `Authorization Violation`. */
@@ -86,7 +88,8 @@ interface AccountClaims {
   signing_keys?: (string | ScopedSigningKey)[] | null;
   revocations?: Record<string, number> | null;
   default_permissions?: WirePermissions | null;
-  limits?: (WireLimits & { conn?: number; disallow_bearer?: boolean }) | null;
+  limits?: (WireLimits & { conn?: number; leaf?: number; imports?: number; exports?: number; disallow_bearer?: boolean }) | null;
+  exports?: unknown[] | null;
   disallow_bearer?: boolean;
   tags?: string[] | null;
   imports?: { subject?: string; token?: string }[] | null;
@@ -174,6 +177,7 @@ export class OperatorTrust {
       maxPayload: smallerLimit(userLimits.payload ?? 0, acc.limits?.payload ?? 0),
       maxSubscriptions: smallerLimit(userLimits.subs ?? 0, acc.limits?.subs ?? 0),
       maxAccountConnections: acc.limits?.conn ?? 0,
+      maxAccountLeafConnections: acc.limits?.leaf ?? 0,
     };
     const result: JwtUser = { userKey: user.sub, accountKey, name: user.name ?? '', limits };
     if (permissions !== undefined) result.permissions = permissions;
@@ -205,6 +209,8 @@ export class OperatorTrust {
     }
     if (claims.sub !== key) return { refused: `Account JWT filed under ${key} is the JWT of ${claims.sub}` };
     if (!this.trusted.has(claims.iss)) return { refused: 'Account JWT not signed by trusted operator' };
+    const invalid = sharingOverLimits(claims.nats ?? {});
+    if (invalid !== undefined) return { refused: `Account JWT not valid: ${invalid}` };
     const borrowed = borrowedActivation(claims);
     if (borrowed !== undefined) return { refused: `Account JWT not valid: activation token doesn't match account it is being included in, "${borrowed}"` };
     const signers = new Map<string, ScopedSigningKey | undefined>([[claims.sub, undefined]]);
@@ -214,6 +220,20 @@ export class OperatorTrust {
     }
     return { claims, signers };
   }
+}
+
+/**
+ * The account JWT's validation error when it has more imports or exports than its limits
+ * allow: nats-server then refuses its users. (`wildcards` and `data` are not checked by
+ * nats-server 2.9, and are not here.)
+ */
+function sharingOverLimits(account: AccountClaims): string | undefined {
+  const limits = account.limits ?? {};
+  const imports = limits.imports ?? 0;
+  const exports = limits.exports ?? 0;
+  if (imports >= 0 && (account.imports?.length ?? 0) > imports) return 'the account contains more imports than allowed by the operator';
+  if (exports >= 0 && (account.exports?.length ?? 0) > exports) return 'the account contains more exports than allowed by the operator';
+  return undefined;
 }
 
 /**
