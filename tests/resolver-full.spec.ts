@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { UNLIMITED, V2, newAccount, userCreds, type TestAccount, type TestOperator } from './support/jwt.js';
+import { leafPort, startHub, startLeaf, waitForLeafs } from './leaf-helpers.js';
 import { describeEachTarget, startServer, type RunningServer } from './support/servers.js';
 
 let operator: TestOperator;
@@ -32,8 +33,12 @@ describeEachTarget('full account resolver', (target) => {
   const connections: NatsConnection[] = [];
   const jwtDirs: string[] = [];
 
+  let leaf: RunningServer | undefined;
+
   afterEach(async () => {
     await Promise.all(connections.splice(0).map((nc) => nc.close().catch(() => undefined)));
+    await leaf?.stop();
+    leaf = undefined;
     await server?.stop();
     server = undefined;
     for (const dir of jwtDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -45,16 +50,17 @@ describeEachTarget('full account resolver', (target) => {
     return join(dir, 'jwt');
   }
 
+  function resolverConfig(dir: string, allowDelete: boolean): string {
+    return [
+      `operator: "${operator.jwt}"`,
+      `system_account: ${system.key.getPublicKey()}`,
+      `resolver: { type: full, dir: ${JSON.stringify(dir)}, allow_delete: ${allowDelete}, interval: "2m", limit: 1000, timeout: "1.9s" }`,
+      `resolver_preload { ${system.key.getPublicKey()}: "${system.jwt}" }`,
+    ].join('\n');
+  }
+
   async function start(dir: string, allowDelete = false): Promise<RunningServer> {
-    return startServer(
-      target,
-      [
-        `operator: "${operator.jwt}"`,
-        `system_account: ${system.key.getPublicKey()}`,
-        `resolver: { type: full, dir: ${JSON.stringify(dir)}, allow_delete: ${allowDelete}, interval: "2m", limit: 1000, timeout: "1.9s" }`,
-        `resolver_preload { ${system.key.getPublicKey()}: "${system.jwt}" }`,
-      ].join('\n'),
-    );
+    return startServer(target, resolverConfig(dir, allowDelete));
   }
 
   async function client(account: TestAccount, claims = {}, key = createUser()): Promise<NatsConnection> {
@@ -130,6 +136,15 @@ describeEachTarget('full account resolver', (target) => {
     expect(String(closed)).toMatch(/revoked/i);
     await kept.flush();
     expect(kept.isClosed()).toBe(false);
+  });
+
+  it('accepts a leaf connection of a pushed account at the hub', async () => {
+    server = await startHub(target, '', resolverConfig(newJwtDir(), false));
+    const a = await newAccount(operator, 'A');
+    await request('$SYS.REQ.CLAIMS.UPDATE', a.jwt);
+    const remote = `{ url: "nats-leaf://127.0.0.1:${leafPort(server)}", credentials: "leaf.creds" }`;
+    leaf = await startLeaf(target, [remote], '', { files: { 'leaf.creds': Buffer.from(await userCreds(a)).toString('utf8') } });
+    await waitForLeafs(server, 1);
   });
 
   it('loads the stored accounts at startup', async () => {

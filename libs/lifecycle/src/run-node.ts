@@ -97,6 +97,10 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
           websocketRoutes,
           tracing,
           monitoringEndpoints: () => endpoints,
+          reloadRoles: (change) => {
+            options = change(options);
+            for (const role of roles) role.reload(options);
+          },
         }),
       );
     }

@@ -1,5 +1,5 @@
 import type { ServerOptions } from '@nats-ts/config';
-import type { RoleFactory } from '@nats-ts/lifecycle';
+import type { RoleContext, RoleFactory } from '@nats-ts/lifecycle';
 import { urlsFor } from '@nats-ts/lifecycle';
 import { ClientGateway } from './client-gateway.js';
 import { buildAccountz, buildAccstatz, buildConnz, buildSubsz, buildVarz, leafConnectionsByAccount } from './monitor-endpoints.js';
@@ -24,7 +24,7 @@ export const clientGatewayRole: RoleFactory = async (ctx) => {
     gateway.onClientGatewaysChanged(() => responder.update());
     responder.update();
   }
-  const claims = responder === undefined ? undefined : fullResolverRequests(gateway, responder, o);
+  const claims = responder === undefined ? undefined : fullResolverRequests(gateway, responder, o, ctx.reloadRoles);
   if (claims !== undefined) {
     gateway.onClientGatewaysChanged(() => claims.update());
     claims.update();
@@ -68,16 +68,15 @@ export const clientGatewayRole: RoleFactory = async (ctx) => {
 /**
  * With the full resolver, the system account's claims requests; the directory first takes the
  * preloaded JWTs newer than its own, as nats-server stores them at startup. A stored change
- * applies to connected clients as a reload does.
+ * reaches every role of this process as a reload does: connected clients are rechecked, leaf
+ * connections are accepted by the new JWTs.
  */
-function fullResolverRequests(gateway: ClientGateway, responder: SystemResponder, o: Readonly<ServerOptions>): ClaimsRequests | undefined {
+function fullResolverRequests(gateway: ClientGateway, responder: SystemResponder, o: Readonly<ServerOptions>, reloadRoles: RoleContext['reloadRoles']): ClaimsRequests | undefined {
   const trust = o.trust;
   if (trust?.directory === undefined || o.systemAccount === undefined) return undefined;
   const directory = new AccountDirectory(trust.directory);
   for (const [key, jwt] of trust.accountJwts) directory.save(key, jwt);
-  return new ClaimsRequests(gateway, responder, o.systemAccount, directory, trust, (accountJwts) => {
-    const current = gateway.options;
-    if (current.trust === undefined) return;
-    gateway.reload({ ...current, trust: { ...current.trust, accountJwts } });
-  });
+  return new ClaimsRequests(gateway, responder, o.systemAccount, directory, trust, (accountJwts) =>
+    reloadRoles((current) => (current.trust === undefined ? current : { ...current, trust: { ...current.trust, accountJwts } })),
+  );
 }
