@@ -181,6 +181,8 @@ export class SuperclusterGateway implements BusHandlers {
 
   reload(options: Readonly<ServerOptions>): void {
     this.options = options;
+    // Accounts become known (a pushed account JWT); as in nats-server, none is forgotten.
+    for (const name of knownAccountNames(options)) this.knownAccounts.add(name);
   }
 
   get boundAddress(): BoundAddress | undefined {
