@@ -3,6 +3,7 @@
 // signed account JWT on the claims update subjects), looked up, listed and deleted, and an
 // update applied to the connected clients. Replies are compared with nats-server 2.9's.
 import { createAccount, createOperator, createUser, encodeAccount, encodeGeneric, encodeOperator } from '@nats-io/jwt';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -145,6 +146,15 @@ describeEachTarget('full account resolver', (target) => {
     const remote = `{ url: "nats-leaf://127.0.0.1:${leafPort(server)}", credentials: "leaf.creds" }`;
     leaf = await startLeaf(target, [remote], '', { files: { 'leaf.creds': Buffer.from(await userCreds(a)).toString('utf8') } });
     await waitForLeafs(server, 1);
+  });
+
+  it('gives a pushed account with JetStream limits its JetStream', async () => {
+    server = await startServer(target, `${resolverConfig(newJwtDir(), false)}\njetstream { store_dir: "./js" }`);
+    const a = await newAccount(operator, 'A', { limits: { ...UNLIMITED, mem_storage: 1 << 20, disk_storage: 1 << 20, streams: 2, consumer: -1 } });
+    await request('$SYS.REQ.CLAIMS.UPDATE', a.jwt);
+    const jsm = await jetstreamManager(await client(a));
+    await jsm.streams.add({ name: 'ORDERS', subjects: ['orders.>'] });
+    expect((await jsm.getAccountInfo()).limits.max_streams).toBe(2);
   });
 
   it('loads the stored accounts at startup', async () => {

@@ -165,17 +165,7 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
       const options = { minReplicas: js.redisMinReplicas, leaseMs: js.redisLeaseMs, identity: this.serverName };
       this.redis = await RedisStoreConnection.connect(js.redis, options, (message) => this.logger.warn(`JetStream: Redis store: ${message}`));
     }
-    for (const [name, limits] of jetStreamAccounts(setup.options)) {
-      const account = new JetStreamAccount(name, limits ?? UNLIMITED_ACCOUNT_JETSTREAM, this);
-      if (limits !== undefined) this.accounts.set(name, account);
-      const subjects: [string, number][] = [['$JS.API.>', 2]];
-      if (this.domain !== undefined && limits !== undefined) subjects.push([`$JS.${this.domain}.API.>`, 3]);
-      for (const [subject, prefixTokens] of subjects) {
-        this.subscribeApi(name, new AccountApi(this, name, prefixTokens, 'plain'), subject, undefined);
-        if (js.redis !== undefined) this.subscribeApi(name, new AccountApi(this, name, prefixTokens, 'once'), subject, API_ONCE_QUEUE);
-      }
-      if (js.redis !== undefined && limits !== undefined) this.subscribeApi(name, new AccountApi(this, name, 4, 'forwarded'), `${forwardPrefix(this.serverName)}.>`, undefined);
-    }
+    for (const [name, limits] of jetStreamAccounts(setup.options)) this.serveAccount(name, limits);
     for (const account of this.accounts.values()) {
       for (const problem of account.recover()) this.logger.error(`JetStream: ${problem}`);
       if (this.redis !== undefined) await this.takeOver(account, this.redis);
@@ -485,6 +475,36 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
   private publish(router: InterestRouter, accountName: string, subject: string, data: Buffer, headerSize: number): void {
     router.publish(router.account(accountName), this.origin, subject, undefined, headerSize, data, 0, data.length, undefined);
   }
+
+  /** An account's JetStream API subjects, answered "not enabled" when it has no JetStream limits. */
+  private serveAccount(name: string, limits: JetStreamAccountLimits | undefined): void {
+    const js = this.setup.options.jetstream;
+    const account = new JetStreamAccount(name, limits ?? UNLIMITED_ACCOUNT_JETSTREAM, this);
+    if (limits !== undefined) this.accounts.set(name, account);
+    const subjects: [string, number][] = [['$JS.API.>', 2]];
+    if (this.domain !== undefined && limits !== undefined) subjects.push([`$JS.${this.domain}.API.>`, 3]);
+    for (const [subject, prefixTokens] of subjects) {
+      this.subscribeApi(name, new AccountApi(this, name, prefixTokens, 'plain'), subject, undefined);
+      if (js.redis !== undefined) this.subscribeApi(name, new AccountApi(this, name, prefixTokens, 'once'), subject, API_ONCE_QUEUE);
+    }
+    if (js.redis !== undefined && limits !== undefined) this.subscribeApi(name, new AccountApi(this, name, 4, 'forwarded'), `${forwardPrefix(this.serverName)}.>`, undefined);
+  }
+
+  /**
+   * A reload: accounts it made known (a pushed account JWT) get their JetStream API, as nats-server
+   * configures JetStream on an account update. Accounts served already keep their limits, and
+   * one that gains JetStream limits gets them at the next restart.
+   */
+  reload(options: Readonly<ServerOptions>): void {
+    const served = new Set(this.apiEntries.map((e) => e.account));
+    for (const [name, limits] of jetStreamAccounts(options)) {
+      if (served.has(name)) continue;
+      this.serveAccount(name, limits);
+      const account = this.accounts.get(name);
+      if (account !== undefined) for (const problem of account.recover()) this.logger.error(`JetStream: ${problem}`);
+    }
+  }
+
 
   private subscribeApi(account: string, api: AccountApi, subject: string, queue: string | undefined): void {
     const entry = new InternalEntry(subject, api, queue);
