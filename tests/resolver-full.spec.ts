@@ -168,18 +168,21 @@ describeEachTarget('full account resolver', (target) => {
     await (await client(a)).flush();
   });
 
-  it('deletes accounts on an operator-signed request when allow_delete is set', async () => {
+  it('deletes accounts on an operator-signed request when allow_delete is set, closing their clients', async () => {
     const dir = newJwtDir();
     server = await start(dir, true);
     const a = await newAccount(operator, 'A');
     await request('$SYS.REQ.CLAIMS.UPDATE', a.jwt);
     const key = a.key.getPublicKey();
+    const connected = await client(a);
     const bySystem = await encodeGeneric('delete', system.key, 'generic', { accounts: [key] } as never, V2);
     expect((await request('$SYS.REQ.CLAIMS.DELETE', bySystem)).error).toEqual({ code: 500, description: `delete accounts request by ${system.key.getPublicKey()} failed - not trusted` });
     const systemToo = await encodeGeneric('delete', operator.key, 'generic', { accounts: [system.key.getPublicKey()] } as never, V2);
     expect((await request('$SYS.REQ.CLAIMS.DELETE', systemToo)).error?.description).toBe(`delete accounts request by ${operator.key.getPublicKey()} failed - not allowed to delete system account`);
     const byOperator = await encodeGeneric('delete', operator.key, 'generic', { accounts: [key] } as never, V2);
     expect((await request('$SYS.REQ.CLAIMS.DELETE', byOperator)).data).toEqual({ code: 200, message: 'deleted 1 accounts' });
+    // The deleted account's clients are told and closed.
+    expect(String(await connected.closed())).toMatch(/Account Authentication Expired/i);
     expect(existsSync(join(dir, `${key}.jwt`))).toBe(false);
     expect(existsSync(join(dir, `${key}.jwt.deleted`))).toBe(true);
     expect((await request('$SYS.REQ.CLAIMS.LIST', '')).data).toEqual([system.key.getPublicKey()]);

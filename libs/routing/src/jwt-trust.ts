@@ -48,6 +48,8 @@ export interface JwtRefusal {
   refused: string;
   /** The account revoked the user (connected clients are told `User Authentication Revoked`). */
   revoked?: true;
+  /** The account is gone (deleted from the full resolver) or its JWT expired: connected clients are told `Account Authentication Expired`. */
+  accountExpired?: true;
 }
 
 /** The kinds of connection `allowed_connection_types` names that this server serves. */
@@ -191,7 +193,7 @@ export class OperatorTrust {
     if (known !== undefined) {
       if ('refused' in known) return known;
       const exp = known.claims.exp;
-      return exp !== undefined && exp > 0 && exp <= nowSec ? { refused: 'Account JWT has expired' } : known;
+      return exp !== undefined && exp > 0 && exp <= nowSec ? { refused: 'Account JWT has expired', accountExpired: true } : known;
     }
     const resolved = this.resolve(key);
     this.accounts.set(key, resolved);
@@ -200,7 +202,7 @@ export class OperatorTrust {
 
   private resolve(key: string): ResolvedAccount | JwtRefusal {
     const jwt = this.accountJwts.get(key);
-    if (jwt === undefined) return { refused: `Account JWT lookup error: account ${key} not found` };
+    if (jwt === undefined) return { refused: `Account JWT lookup error: account ${key} not found`, accountExpired: true };
     let claims: Claims<AccountClaims>;
     try {
       claims = natsJwt().decode<AccountClaims>(jwt) as Claims<AccountClaims>;

@@ -187,6 +187,7 @@ export class ClientGateway implements BusHandlers {
   private recheckJwtClient(conn: ClientConnection, accountClients: Map<string, number>): void {
     const result = this.authenticator.recheck(conn.credentials, conn.peer());
     if (result === 'revoked') return conn.revoked();
+    if (result === 'account expired') return conn.accountExpired();
     if (result === undefined) return conn.authViolation();
     const seen = accountClients.get(result.account) ?? 0;
     const limit = result.limits?.maxAccountConnections ?? -1;
