@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, expect, it } from 'vitest';
-import { UNLIMITED, V2, newAccount, userCreds, type TestAccount, type TestOperator } from './support/jwt.js';
+import { UNLIMITED, V2, newAccount, userCreds, userJwt, type TestAccount, type TestOperator } from './support/jwt.js';
 import { leafPort, startHub, startLeaf, waitForLeafs } from './leaf-helpers.js';
 import { describeEachTarget, startServer, type RunningServer } from './support/servers.js';
 
@@ -102,7 +102,7 @@ describeEachTarget('full account resolver', (target) => {
     expect(list.data).toEqual([a.key.getPublicKey(), system.key.getPublicKey()].sort());
   });
 
-  it('refuses an update whose subject names another account, and a body that is no JWT', async () => {
+  it('refuses an update whose subject names another account, a body that is no JWT, a forged one and a user JWT', async () => {
     server = await start(newJwtDir());
     const a = await newAccount(operator, 'A');
     const other = createAccount().getPublicKey();
@@ -110,6 +110,11 @@ describeEachTarget('full account resolver', (target) => {
     expect(mismatch.error).toEqual({ account: other, code: 500, description: 'jwt update resulted in error - subject does not match jwt content' });
     const garbage = await request('$SYS.REQ.CLAIMS.UPDATE', 'not a jwt');
     expect(garbage.error).toEqual({ account: 'n/a', code: 500, description: 'jwt update resulted in error - expected 3 chunks' });
+    const [header, payload] = a.jwt.split('.');
+    const forged = await request('$SYS.REQ.CLAIMS.UPDATE', `${header}.${payload}.${Buffer.alloc(64).toString('base64url')}`);
+    expect(forged.error).toEqual({ account: 'n/a', code: 500, description: 'jwt update resulted in error - claim failed V2 signature verification' });
+    const user = await request('$SYS.REQ.CLAIMS.UPDATE', await userJwt(a, createUser()));
+    expect(user.error).toEqual({ account: 'n/a', code: 500, description: 'jwt update resulted in error - not account claim' });
     const named = await request(`$SYS.REQ.ACCOUNT.${a.key.getPublicKey()}.CLAIMS.UPDATE`, a.jwt);
     expect(named.data).toEqual({ account: a.key.getPublicKey(), code: 200, message: 'jwt updated' });
   });

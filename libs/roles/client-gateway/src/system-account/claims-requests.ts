@@ -182,8 +182,15 @@ export class ClaimsRequests {
   }
 }
 
-/** A JWT's claims, its signature checked; the chunk count is reported in nats-server's words. */
+/** A JWT's claims, its signature checked; a wrong chunk count or signature reported in nats-server's words. */
 function decodeJwt(text: string): DecodedJwt {
-  if (text.split('.').length !== 3) throw new Error('expected 3 chunks');
-  return natsJwt().decode<unknown>(text) as DecodedJwt;
+  const chunks = text.split('.');
+  if (chunks.length !== 3) throw new Error('expected 3 chunks');
+  try {
+    return natsJwt().decode<unknown>(text) as DecodedJwt;
+  } catch (err) {
+    if ((err as Error).message !== 'sig verification failed') throw err;
+    const v2 = Buffer.from(chunks[0]!, 'base64url').toString('utf8').includes('ed25519-nkey');
+    throw new Error(`claim failed ${v2 ? 'V2' : 'V1'} signature verification`);
+  }
 }
