@@ -5,6 +5,7 @@
 import { createAccount, createOperator, createUser, encodeAccount, encodeGeneric, encodeOperator } from '@nats-io/jwt';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +101,28 @@ describeEachTarget('full account resolver', (target) => {
     expect(looked.string()).toBe(a.jwt);
     const list = await request('$SYS.REQ.CLAIMS.LIST', '');
     expect(list.data).toEqual([a.key.getPublicKey(), system.key.getPublicKey()].sort());
+  });
+
+  it('answers a pack request with every stored JWT, or with only the end when the hashes match', async () => {
+    server = await start(newJwtDir());
+    const a = await newAccount(operator, 'A');
+    await request('$SYS.REQ.CLAIMS.UPDATE', a.jwt);
+    const sys = await client(system);
+    async function pack(hash: Uint8Array): Promise<string[]> {
+      const parts: string[] = [];
+      const done = new Promise<void>((resolve) => {
+        sys.subscribe('packed', { callback: (_err, msg) => (msg.data.length === 0 ? resolve() : void parts.push(msg.string())) });
+      });
+      await sys.flush();
+      sys.publish('$SYS.REQ.CLAIMS.PACK', hash, { reply: 'packed' });
+      await done;
+      return parts.sort();
+    }
+    const all = await pack(new Uint8Array(0));
+    expect(all).toEqual([`${a.key.getPublicKey()}|${a.jwt}`, `${system.key.getPublicKey()}|${system.jwt}`].sort());
+    const ours = Buffer.alloc(32);
+    for (const jwt of [a.jwt, system.jwt]) createHash('sha256').update(jwt).digest().forEach((byte, i) => (ours[i] ^= byte));
+    expect(await pack(ours)).toEqual([]);
   });
 
   it('refuses an update whose subject names another account, a body that is no JWT, a forged one and a user JWT', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AccountDirectory, TrustConfig } from '@nats-ts/config';
 import { natsJwt } from '@nats-ts/routing';
 import type { ClientGateway } from '../client-gateway.js';
@@ -22,8 +23,9 @@ interface DecodedJwt {
  * handed to `applied` with every stored JWT, to apply to connected clients.
  *
  * An update is stored whoever signed it, as nats-server does: an account whose JWT no trusted
- * operator signed is refused when its users connect. The directory sync between servers
- * (`$SYS.REQ.CLAIMS.PACK`) is not served: each server stores the updates it receives.
+ * operator signed is refused when its users connect. Pack requests are answered, but this
+ * server sends none: it does not take other servers' directories, each stores the updates it
+ * receives.
  */
 export class ClaimsRequests {
   private readonly entries: SystemEntry[] = [];
@@ -56,6 +58,7 @@ export class ClaimsRequests {
       new SystemEntry('$SYS.REQ.CLAIMS.UPDATE', (_s, reply, body) => this.onUpdate(reply, body, undefined)),
       new SystemEntry('$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP', (s, reply) => this.onLookup(reply, s.split('.')[3]!)),
       new SystemEntry('$SYS.REQ.CLAIMS.LIST', (_s, reply) => this.onList(reply)),
+      new SystemEntry('$SYS.REQ.CLAIMS.PACK', (_s, reply, body) => this.onPack(reply, body)),
       new SystemEntry('$SYS.REQ.CLAIMS.DELETE', (_s, reply, body) => this.onDelete(reply, body)),
     );
     for (const entry of this.entries) this.gateway.subscribeInternal(this.systemAccount, entry);
@@ -99,9 +102,52 @@ export class ClaimsRequests {
     this.gateway.publishInternal(this.systemAccount, reply, Buffer.from(jwt, 'utf8'));
   }
 
+  /** The stored accounts whose JWT has not expired, as nats-server walks its directory. */
+  private listed(): [string, string][] {
+    const nowSec = Date.now() / 1000;
+    const out: [string, string][] = [];
+    for (const key of this.directory.keys()) {
+      const jwt = this.directory.load(key);
+      if (jwt === undefined) continue;
+      try {
+        const exp = (natsJwt().decode<unknown>(jwt) as { exp?: number }).exp ?? 0;
+        if (exp > 0 && exp < nowSec) continue;
+      } catch {
+        // Listed as nats-server lists a JWT it cannot decode.
+      }
+      out.push([key, jwt]);
+    }
+    return out;
+  }
+
   private onList(reply: string | undefined): void {
     if (reply === undefined) return;
-    this.responder.send(reply, { data: this.directory.keys(), server: this.responder.serverInfo() });
+    this.responder.send(reply, { data: this.listed().map(([key]) => key), server: this.responder.serverInfo() });
+  }
+
+  /**
+   * A pack request (how nats-server's full resolvers compare directories, and `nsc pull` reads
+   * them): the body is the requester's directory hash. Unless it is ours, every stored JWT goes
+   * back as `<key>|<jwt>`, one a message; an empty message ends the answer.
+   */
+  private onPack(reply: string | undefined, theirHash: Uint8Array): void {
+    if (reply === undefined) return;
+    if (!Buffer.from(theirHash).equals(this.directoryHash())) {
+      for (const [key, jwt] of this.listed()) this.gateway.publishInternal(this.systemAccount, reply, Buffer.from(`${key}|${jwt}`, 'utf8'));
+    }
+    this.gateway.publishInternal(this.systemAccount, reply, Buffer.alloc(0));
+  }
+
+  /** nats-server's directory hash: the SHA-256 digests of the stored JWTs XORed together. */
+  private directoryHash(): Buffer {
+    const hash = Buffer.alloc(32);
+    for (const key of this.directory.keys()) {
+      const jwt = this.directory.load(key);
+      if (jwt === undefined) continue;
+      const digest = createHash('sha256').update(jwt).digest();
+      for (let i = 0; i < hash.length; i++) hash[i]! ^= digest[i]!;
+    }
+    return hash;
   }
 
   /**
