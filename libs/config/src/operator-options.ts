@@ -90,8 +90,8 @@ const RESOLVER_SYNTAX = 'error parsing account resolver, should be MEM or  URL("
  * The directory resolvers' map, read as nats-server 2.9 reads it: `dir`, `type`, `allow_delete`,
  * `limit`, `ttl`, `interval`, `timeout`. Only `type: full` is served. Its `interval` (how often
  * servers compare their directories) and `timeout` (for fetching an account from another
- * server) are checked and have no effect: servers here do not exchange account JWTs, each
- * stores the updates the system account sends it.
+ * server) are checked and have no effect: this server asks no other for account JWTs (it
+ * answers their pack requests), each stores the updates the system account sends it.
  */
 function applyDirectoryResolver(e: ConfigEntry, map: MapNode, draft: Draft, d: Diagnostics): void {
   const text = (key: string): string | undefined => {
