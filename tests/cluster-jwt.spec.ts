@@ -3,7 +3,7 @@
 // Every pairing with nats-server 2.9.
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Received, clusterUrl, sleep, startClusterMember, waitForMesh } from './cluster-helpers.js';
+import { Received, clusterUrl, eventually, sleep, startClusterMember, waitForMesh } from './cluster-helpers.js';
 import { publishUntilReceived } from './leaf-helpers.js';
 import { newAccount, newOperator, operatorConfig, userCreds, type TestAccount, type TestOperator } from './support/jwt.js';
 import { targets, type RunningServer, type Target } from './support/servers.js';
@@ -56,5 +56,36 @@ describe.each(PAIRS.filter(([x, y]) => targets.includes(x) && targets.includes(y
     await publishUntilReceived(publisher, 'orders', 'for A', inA, 15_000);
     await sleep(300);
     expect(inB.texts).toEqual([]);
+  });
+
+  it('stores an account pushed to one server on both, and routes its messages', async () => {
+    const system = await newAccount(operator, 'SYS');
+    const resolver = (dir: string): string =>
+      [
+        `operator: "${operator.jwt}"`,
+        `system_account: ${system.key.getPublicKey()}`,
+        `resolver: { type: full, dir: ${JSON.stringify(dir)} }`,
+        `resolver_preload { ${system.key.getPublicKey()}: "${system.jwt}" }`,
+      ].join('\n');
+    const first = await startClusterMember(firstTarget, { extra: resolver('./jwt') });
+    servers.push(first);
+    const second = await startClusterMember(secondTarget, { extra: resolver('./jwt'), routes: [clusterUrl(first)] });
+    servers.push(second);
+    await waitForMesh([first, second]);
+    const pusher = await client(first, system);
+    // Until the second server's claims subscriptions reached the first over the route, only the first answers.
+    await eventually(async () => {
+      const replies: string[] = [];
+      const inbox = pusher.subscribe('pushed.>', { callback: (_err, msg) => void replies.push(msg.json<{ server: { id: string } }>().server.id) });
+      pusher.publish('$SYS.REQ.CLAIMS.UPDATE', a.jwt, { reply: 'pushed.a' });
+      await sleep(300);
+      inbox.unsubscribe();
+      expect(new Set(replies).size).toBe(2);
+    }, 15_000, 200);
+    const publisher = await client(first, a);
+    const subscriber = await client(second, a);
+    const received = new Received(subscriber, 'orders');
+    await subscriber.flush();
+    await publishUntilReceived(publisher, 'orders', 'pushed A', received, 15_000);
   });
 });

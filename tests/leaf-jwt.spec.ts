@@ -6,7 +6,7 @@ import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/trans
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Received, connectTo, getJson, sleep } from './cluster-helpers.js';
 import { leafPort, publishUntilReceived, startHub, startLeaf, waitForLeafs } from './leaf-helpers.js';
-import { newAccount, newOperator, operatorConfig, userCreds, userJwt, type TestAccount, type TestOperator } from './support/jwt.js';
+import { UNLIMITED, newAccount, newOperator, operatorConfig, userCreds, userJwt, type TestAccount, type TestOperator } from './support/jwt.js';
 import { targets, type RunningServer, type Target } from './support/servers.js';
 
 const PAIRS: Array<[Target, Target]> = [
@@ -17,10 +17,13 @@ const PAIRS: Array<[Target, Target]> = [
 
 let operator: TestOperator;
 let account: TestAccount;
+/** An account allowing one leaf connection (`leaf: 1`). */
+let oneLeaf: TestAccount;
 
 beforeAll(async () => {
   operator = await newOperator();
   account = await newAccount(operator, 'A');
+  oneLeaf = await newAccount(operator, 'L', { limits: { ...UNLIMITED, leaf: 1 } });
 });
 
 describe.each(PAIRS.filter(([hub, leaf]) => targets.includes(hub) && targets.includes(leaf)))('leaf credentials: %s hub in operator mode, %s leaf', (hubTarget, leafTarget) => {
@@ -33,7 +36,7 @@ describe.each(PAIRS.filter(([hub, leaf]) => targets.includes(hub) && targets.inc
   });
 
   async function hub(): Promise<RunningServer> {
-    const server = await startHub(hubTarget, '', operatorConfig(operator, [account]));
+    const server = await startHub(hubTarget, '', operatorConfig(operator, [account, oneLeaf]));
     servers.push(server);
     return server;
   }
@@ -71,5 +74,14 @@ describe.each(PAIRS.filter(([hub, leaf]) => targets.includes(hub) && targets.inc
     await leafWith(hubServer, fmtCreds(await userJwt(account, user), createUser()));
     await sleep(1_500);
     expect((await getJson(hubServer, '/leafz')).leafnodes).toBe(0);
+  });
+
+  it("refuses a leaf past its account's `leaf` limit", async () => {
+    const hubServer = await hub();
+    await leafWith(hubServer, await userCreds(oneLeaf));
+    await waitForLeafs(hubServer, 1);
+    await leafWith(hubServer, await userCreds(oneLeaf));
+    await sleep(1_500);
+    expect((await getJson(hubServer, '/leafz')).leafnodes).toBe(1);
   });
 });

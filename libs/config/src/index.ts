@@ -20,3 +20,5 @@ export {
 } from './conf-nodes.js';
 export { parseDuration } from './duration.js';
 export { accountJwtJetStream, knownAccountNames } from './operator-options.js';
+export { AccountDirectory } from './account-directory.js';
+export { sharingOptionsOf, type JwtAccountSharing, type SharingOptions } from './jwt-sharing.js';

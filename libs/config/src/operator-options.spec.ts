@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Algorithms, createAccount, createOperator, encodeAccount, encodeOperator, type KeyPair } from '@nats-io/jwt';
@@ -47,7 +47,8 @@ describe('operator mode configuration', () => {
       operatorJwts: [operatorJwt],
       trustedKeys: [operator.getPublicKey(), signingKey.getPublicKey()],
       resolver: 'memory',
-      preload: new Map([[account.getPublicKey(), accountJwt]]),
+      accountJwts: new Map([[account.getPublicKey(), accountJwt]]),
+      accountSharing: [{ name: account.getPublicKey(), sharing: { streamExports: [], serviceExports: [], streamImports: [], serviceImports: [], mappings: [] } }],
     });
   });
 
@@ -56,6 +57,26 @@ describe('operator mode configuration', () => {
     writeFileSync(file, `-----BEGIN NATS OPERATOR JWT-----\n${operatorJwt}\n------END NATS OPERATOR JWT------\n`);
     const { options } = loadConfigFile(write(`operators: [ "${file}" ]\nresolver: MEM`), {});
     expect(options.trust?.operatorJwts).toEqual([operatorJwt]);
+  });
+
+  it('reads a full resolver, creating its directory and taking the JWTs it holds', () => {
+    const jwtDir = join(dir, `full${++counter}`);
+    const first = loadConfigFile(write(`operator: "${operatorJwt}"\nresolver: { type: full, dir: "${jwtDir}", allow_delete: true, interval: "2m", limit: 10, timeout: "2s" }`), {});
+    expect(first.options.trust?.resolver).toBe('full');
+    expect(first.options.trust?.directory).toEqual({ path: jwtDir, allowDelete: true, limit: 10 });
+    expect(first.options.trust?.accountJwts.size).toBe(0);
+    writeFileSync(join(jwtDir, `${account.getPublicKey()}.jwt`), accountJwt);
+    const second = loadConfigFile(write(`operator: "${operatorJwt}"\nresolver: { type: full, dir: "${jwtDir}" }`), {});
+    expect(second.options.trust?.accountJwts).toEqual(new Map([[account.getPublicKey(), accountJwt]]));
+  });
+
+  it('refuses a full resolver directory holding a file that is not the JWT its name says', () => {
+    const jwtDir = join(dir, `full${++counter}`);
+    mkdirSync(jwtDir);
+    const other = createAccount().getPublicKey();
+    writeFileSync(join(jwtDir, `${other}.jwt`), accountJwt);
+    const errors = errorsOf(`operator: "${operatorJwt}"\nresolver: { type: full, dir: "${jwtDir}" }`);
+    expect(errors).toEqual([`F:2:1: error reading the account resolver's directory: ${join(jwtDir, `${other}.jwt`)}: the JWT of ${account.getPublicKey()}`]);
   });
 
   it('is not operator mode with a resolver but no operator', () => {
@@ -74,7 +95,12 @@ describe('operator mode configuration', () => {
     ],
     ['users beside an operator', () => `operator: "${operatorJwt}"\nresolver: MEMORY\nauthorization { users: [ {user: a} ] }`, ['F:1:1: operators do not allow users to be configured directly']],
     ['a URL resolver', () => `operator: "${operatorJwt}"\nresolver: URL("http://localhost:9090/jwt/v1/accounts/")`, [/^F:2:1: "resolver" is not supported: the URL account resolver/]],
-    ['a directory resolver', () => `operator: "${operatorJwt}"\nresolver: { type: full, dir: "./jwt" }`, [/^F:2:1: "resolver" is not supported: the full and cache/]],
+    ['a cache resolver', () => `operator: "${operatorJwt}"\nresolver: { type: cache, dir: "${dir}/cache" }`, [/^F:2:1: "resolver" is not supported: the cache account resolver is not implemented/]],
+    ['a full resolver without a dir', () => `operator: "${operatorJwt}"\nresolver: { type: full }`, ['F:2:1: dir has no value and needs to point to a directory']],
+    ['a full resolver whose dir is a file', () => `operator: "${operatorJwt}"\nresolver: { type: full, dir: "${write('')}" }`, ['F:2:1: dir needs to point to an accessible directory']],
+    ['a full resolver with a ttl', () => `operator: "${operatorJwt}"\nresolver: { type: full, dir: "${dir}/ttl", ttl: "2m" }`, ['F:2:1: FULL does not accept ttl']],
+    ['a full resolver with a zero timeout', () => `operator: "${operatorJwt}"\nresolver: { type: full, dir: "${dir}/to", timeout: "0s" }`, ['F:2:1: Fetch timeout 0s is too smal']],
+    ['a directory resolver of no type', () => `operator: "${operatorJwt}"\nresolver: { dir: "${dir}/none" }`, [/^F:2:1: error parsing account resolver, should be MEM/]],
     ['a resolver of no kind', () => `operator: "${operatorJwt}"\nresolver: SOMETHING`, [/^F:2:1: error parsing account resolver, should be MEM/]],
     ['a preload that is not a map', () => `operator: "${operatorJwt}"\nresolver: MEMORY\nresolver_preload: "x"`, ['F:3:1: preload should be a map of account_public_key:account_jwt']],
     ['a preload value that is no JWT', () => `operator: "${operatorJwt}"\nresolver: MEMORY\nresolver_preload {\n  AXYZ: "nope"\n}`, ['F:4:3: invalid account JWT']],

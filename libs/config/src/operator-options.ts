@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
-import type { ConfigEntry } from './conf-nodes.js';
+import { readFileSync, statSync, type Stats } from 'node:fs';
+import type { ConfigEntry, MapNode } from './conf-nodes.js';
 import type { Draft } from './draft.js';
 import { natsJwt } from './nats-keys.js';
-import { readString, readStringList, type Diagnostics } from './entry-reader.js';
+import { readBool, readDurationMs, readInteger, readString, readStringList, type Diagnostics } from './entry-reader.js';
+import { readAccountDirectory } from './account-directory.js';
+import { jwtAccountsSharing } from './jwt-sharing.js';
 import type { JetStreamAccountLimits, ServerOptions, TrustConfig } from './options.js';
 
 const JWT_PREFIX = 'eyJ';
@@ -62,15 +64,13 @@ export function applyOperators(e: ConfigEntry, draft: Draft, d: Diagnostics): vo
 }
 
 /**
- * `resolver: MEMORY` (or `MEM`): account JWTs come from `resolver_preload` only. The URL and
- * directory resolvers are refused rather than ignored: without them no account would resolve.
+ * `resolver: MEMORY` (or `MEM`): account JWTs come from `resolver_preload` only; or
+ * `resolver: { type: full, dir, ... }`. The URL and cache resolvers are refused rather than
+ * ignored: without them no account would resolve.
  */
 export function applyResolver(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
   draft.positions.set('resolver', e.keyPos);
-  if (e.node.kind === 'map') {
-    d.error(e.keyPos, `"${e.key}" is not supported: the full and cache (directory) account resolvers are not implemented yet; use resolver: MEMORY with resolver_preload`);
-    return;
-  }
+  if (e.node.kind === 'map') return applyDirectoryResolver(e, e.node, draft, d);
   const value = readString(e, d);
   if (value === undefined) return;
   if (/^\s*(MEM|MEMORY)\s*$/i.test(value)) {
@@ -78,10 +78,74 @@ export function applyResolver(e: ConfigEntry, draft: Draft, d: Diagnostics): voi
     return;
   }
   if (/^\s*URL/i.test(value)) {
-    d.error(e.keyPos, `"${e.key}" is not supported: the URL account resolver is not implemented; use resolver: MEMORY with resolver_preload`);
+    d.error(e.keyPos, `"${e.key}" is not supported: the URL account resolver is not implemented (this server fetches nothing from outside); use resolver: MEMORY with resolver_preload, or the full resolver`);
     return;
   }
-  d.error(e.keyPos, 'error parsing account resolver, should be MEM or  URL("url") or a map containing dir and type state=[FULL|CACHE])');
+  d.error(e.keyPos, RESOLVER_SYNTAX);
+}
+
+const RESOLVER_SYNTAX = 'error parsing account resolver, should be MEM or  URL("url") or a map containing dir and type state=[FULL|CACHE])';
+
+/**
+ * The directory resolvers' map, read as nats-server 2.9 reads it: `dir`, `type`, `allow_delete`,
+ * `limit`, `ttl`, `interval`, `timeout`. Only `type: full` is served. Its `interval` (how often
+ * servers compare their directories) and `timeout` (for fetching an account from another
+ * server) are checked and have no effect: this server asks no other for account JWTs (it
+ * answers their pack requests), each stores the updates the system account sends it.
+ */
+function applyDirectoryResolver(e: ConfigEntry, map: MapNode, draft: Draft, d: Diagnostics): void {
+  const text = (key: string): string | undefined => {
+    const entry = map.entries.get(key);
+    return entry === undefined ? undefined : readString(entry, d);
+  };
+  const dir = text('dir') ?? '';
+  const type = text('type') ?? '';
+  const deleteEntry = map.entries.get('allow_delete');
+  const allowDelete = deleteEntry === undefined ? false : (readBool(deleteEntry, d) ?? false);
+  const limitEntry = map.entries.get('limit');
+  const limit = limitEntry === undefined ? 0 : (readInteger(limitEntry, d) ?? 0);
+  const durations: Record<string, number> = {};
+  for (const key of ['ttl', 'interval', 'timeout']) {
+    const entry = map.entries.get(key);
+    if (entry === undefined) continue;
+    const ms = readDurationMs(entry, d, 'refused');
+    if (ms === undefined) return;
+    durations[key] = ms;
+  }
+  if (durations.timeout !== undefined && durations.timeout <= 0) {
+    // nats-server's wording, typo included.
+    d.error(e.keyPos, `Fetch timeout ${text('timeout') ?? ''} is too smal`);
+    return;
+  }
+  if (dir === '') {
+    d.error(e.keyPos, 'dir has no value and needs to point to a directory');
+    return;
+  }
+  const info = statOrUndefined(dir);
+  if (info !== undefined && (!info.isDirectory() || (info.mode & 0o100) === 0)) {
+    d.error(e.keyPos, 'dir needs to point to an accessible directory');
+    return;
+  }
+  switch (type.toUpperCase()) {
+    case 'FULL':
+      if (durations.ttl !== undefined && durations.ttl !== 0) return d.error(e.keyPos, 'FULL does not accept ttl');
+      trustOf(draft).resolver = 'full';
+      trustOf(draft).directory = { path: dir, allowDelete, limit };
+      return;
+    case 'CACHE':
+      d.error(e.keyPos, `"${e.key}" is not supported: the cache account resolver is not implemented (it fetches accounts from other servers); use type: full, or resolver: MEMORY with resolver_preload`);
+      return;
+    default:
+      d.error(e.keyPos, RESOLVER_SYNTAX);
+  }
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /** `resolver_preload { <account public key>: <account JWT> }`. */
@@ -90,7 +154,7 @@ export function applyResolverPreload(e: ConfigEntry, draft: Draft, d: Diagnostic
     d.error(e.keyPos, 'preload should be a map of account_public_key:account_jwt');
     return;
   }
-  const preload = trustOf(draft).preload;
+  const preload = trustOf(draft).accountJwts;
   for (const entry of e.node.entries.values()) {
     if (entry.node.kind !== 'string') {
       d.error(entry.keyPos, 'preload map value should be a string JWT');
@@ -107,8 +171,20 @@ export function applyResolverPreload(e: ConfigEntry, draft: Draft, d: Diagnostic
   }
 }
 
+/** Adds `more`'s JWTs to `into`, keeping the one issued later where both have a key (as nats-server stores a preload). */
+function mergeNewer(into: Map<string, string>, more: ReadonlyMap<string, string>): void {
+  for (const [key, jwt] of more) {
+    const kept = into.get(key);
+    if (kept === undefined || issuedAt(jwt) > issuedAt(kept)) into.set(key, jwt);
+  }
+}
+
+function issuedAt(jwt: string): number {
+  return (natsJwt().decode<unknown>(jwt) as { iat?: number }).iat ?? 0;
+}
+
 function trustOf(draft: Draft): TrustConfig {
-  return (draft.options.trust ??= { operatorJwts: [], trustedKeys: [], preload: new Map() });
+  return (draft.options.trust ??= { operatorJwts: [], trustedKeys: [], accountJwts: new Map(), accountSharing: [] });
 }
 
 /** nats-server's checks of operator mode against the rest of the configuration. */
@@ -126,6 +202,14 @@ export function validateTrust(draft: Draft, d: Diagnostics): void {
   if (trust.resolver === undefined && !draft.positions.has('resolver')) {
     d.error(at, 'operators require an account resolver to be configured');
   }
+  if (trust.directory !== undefined) {
+    try {
+      mergeNewer(trust.accountJwts, readAccountDirectory(trust.directory.path));
+    } catch (err) {
+      d.error(draft.positions.get('resolver'), `error reading the account resolver's directory: ${(err as Error).message}`);
+    }
+  }
+  trust.accountSharing = jwtAccountsSharing(trust.accountJwts, Date.now());
   if (o.accounts.length > 0) d.error(at, 'operators do not allow Accounts to be configured directly');
   else if (o.auth.users.length > 0 || o.auth.nkeys.length > 0) d.error(at, 'operators do not allow users to be configured directly');
   for (const key of trust.trustedKeys) {
@@ -171,7 +255,7 @@ export function accountJwtJetStream(jwt: string): JetStreamAccountLimits | undef
  * and the configured ones, or in operator mode the resolver's (named by public key).
  */
 export function knownAccountNames(options: Readonly<ServerOptions>): string[] {
-  const names = options.trust !== undefined ? ['$G', ...options.trust.preload.keys()] : ['$G', ...options.accounts.map((a) => a.name)];
+  const names = options.trust !== undefined ? ['$G', ...options.trust.accountJwts.keys()] : ['$G', ...options.accounts.map((a) => a.name)];
   // The default `$SYS` (and an operator's system account not preloaded) exists without being configured.
   if (options.systemAccount !== undefined && !names.includes(options.systemAccount)) names.push(options.systemAccount);
   return names;

@@ -1,3 +1,4 @@
+import type { JwtAccountSharing } from './jwt-sharing.js';
 import type { LeafnodesConfig } from './leafnode-options.js';
 
 /**
@@ -54,10 +55,26 @@ export interface TrustConfig {
   operatorJwts: string[];
   /** Public keys whose signatures make an account JWT trusted: each operator's own and its signing keys. */
   trustedKeys: string[];
-  /** `resolver: MEMORY`: account JWTs come from `preload` only. */
-  resolver?: 'memory';
-  /** `resolver_preload`: account public key → account JWT. */
-  preload: Map<string, string>;
+  /** `resolver: MEMORY` (account JWTs from `resolver_preload` only) or the full resolver (`type: full`). */
+  resolver?: 'memory' | 'full';
+  /**
+   * Account public key → account JWT: `resolver_preload`'s, and with the full resolver those
+   * its directory held when the configuration was read (the newer one where both have a key).
+   */
+  accountJwts: Map<string, string>;
+  /** The full resolver's directory and what updates may do there. */
+  directory?: AccountDirectoryConfig;
+  /** What the account JWTs export, and the imports they are authorized for (built at load). */
+  accountSharing: JwtAccountSharing[];
+}
+
+/** `resolver: { type: full, dir, allow_delete, limit }`: account JWTs kept as `<dir>/<public key>.jwt`. */
+export interface AccountDirectoryConfig {
+  path: string;
+  /** `$SYS.REQ.CLAIMS.DELETE` may remove accounts (renamed to `<key>.jwt.deleted`, as nats-server). */
+  allowDelete: boolean;
+  /** At most this many account JWTs are stored; 0 for no limit. */
+  limit: number;
 }
 
 export interface AuthConfig {

@@ -26,6 +26,12 @@ export interface RoleContext {
    * serves), once all roles have started; empty before. The system account's requests use them.
    */
   monitoringEndpoints(): ReadonlyMap<string, EndpointSpec>;
+  /**
+   * Applies changed options to every role of this process as a SIGHUP does, without re-reading
+   * the file: how one role shares what it changed at run time (the full resolver storing a
+   * pushed account JWT). `change` gets the options in force and returns the new ones.
+   */
+  reloadRoles(change: (current: Readonly<ServerOptions>) => Readonly<ServerOptions>): void;
 }
 
 /** What a role's logic needs of its node: a RoleContext provides it; tests build it by hand. */

@@ -1,5 +1,5 @@
 import { InProcessBus, type BusTransport } from '@nats-ts/bus';
-import { ConfigError, loadOptions, type ServerOptions } from '@nats-ts/config';
+import { ConfigError, loadOptions, type ServerOptions, sharingOptionsOf } from '@nats-ts/config';
 import { joinHostPort, Logger, MonitoringServer, PROMETHEUS_CONTENT_TYPE, renderPrometheusText, Tracing } from '@nats-ts/observability';
 import { mergeEndpoints } from './merge-endpoints.js';
 import { nodeBus } from './node-bus.js';
@@ -97,6 +97,10 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
           websocketRoutes,
           tracing,
           monitoringEndpoints: () => endpoints,
+          reloadRoles: (change) => {
+            options = change(options);
+            for (const role of roles) role.reload(options);
+          },
         }),
       );
     }
@@ -214,7 +218,7 @@ async function checkSharing(options: Readonly<ServerOptions>): Promise<string | 
     { memberJoined: () => undefined, memberLeft: () => undefined },
   );
   try {
-    endpoint.router.configureSharing(options);
+    endpoint.router.configureSharing(sharingOptionsOf(options));
     return undefined;
   } catch (err) {
     return (err as Error).message;

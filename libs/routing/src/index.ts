@@ -33,3 +33,4 @@ export { SubjectMapper, type MappingSpec } from './subject-mapping.js';
 export type { AccountSharingSpec, SharingSpec } from './router/configure-sharing.js';
 export type { SharedInterest, SharedInterestListener } from './router/shared-interest.js';
 export type { ResponseType } from './router/response-routes.js';
+export { natsJwt } from './nats-keys.js';

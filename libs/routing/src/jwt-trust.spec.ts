@@ -48,7 +48,7 @@ describe('OperatorTrust', () => {
       name: 'alice',
       permissions: { publish: { allow: ['a.>'] }, subscribe: { deny: ['secret'] }, allowResponses: { maxMsgs: 1, expiresMs: 120_000 } },
       // The user JWT says -1 (none); the account JWT leaves its limits out, which is 0 of each.
-      limits: { maxPayload: 0, maxSubscriptions: 0, maxAccountConnections: 0 },
+      limits: { maxPayload: 0, maxSubscriptions: 0, maxAccountConnections: 0, maxAccountLeafConnections: 0 },
     });
   });
 

@@ -39,6 +39,8 @@ export interface JwtLimits {
   maxSubscriptions: number;
   /** The account's `conn`: its client connections on this server. */
   maxAccountConnections: number;
+  /** The account's `leaf`: its leaf node connections on this server. */
+  maxAccountLeafConnections: number;
 }
 
 /** Why a user was refused, for the server's log; the client only hears `Authorization Violation`. */
@@ -46,6 +48,8 @@ export interface JwtRefusal {
   refused: string;
   /** The account revoked the user (connected clients are told `User Authentication Revoked`). */
   revoked?: true;
+  /** The account is gone (deleted from the full resolver) or its JWT expired: connected clients are told `Account Authentication Expired`. */
+  accountExpired?: true;
 }
 
 /** The kinds of connection `allowed_connection_types` names that this server serves. */
@@ -86,9 +90,11 @@ interface AccountClaims {
   signing_keys?: (string | ScopedSigningKey)[] | null;
   revocations?: Record<string, number> | null;
   default_permissions?: WirePermissions | null;
-  limits?: (WireLimits & { conn?: number; disallow_bearer?: boolean }) | null;
+  limits?: (WireLimits & { conn?: number; leaf?: number; imports?: number; exports?: number; disallow_bearer?: boolean }) | null;
+  exports?: unknown[] | null;
   disallow_bearer?: boolean;
   tags?: string[] | null;
+  imports?: { subject?: string; token?: string }[] | null;
 }
 interface Claims<T> {
   sub: string;
@@ -173,6 +179,7 @@ export class OperatorTrust {
       maxPayload: smallerLimit(userLimits.payload ?? 0, acc.limits?.payload ?? 0),
       maxSubscriptions: smallerLimit(userLimits.subs ?? 0, acc.limits?.subs ?? 0),
       maxAccountConnections: acc.limits?.conn ?? 0,
+      maxAccountLeafConnections: acc.limits?.leaf ?? 0,
     };
     const result: JwtUser = { userKey: user.sub, accountKey, name: user.name ?? '', limits };
     if (permissions !== undefined) result.permissions = permissions;
@@ -186,7 +193,7 @@ export class OperatorTrust {
     if (known !== undefined) {
       if ('refused' in known) return known;
       const exp = known.claims.exp;
-      return exp !== undefined && exp > 0 && exp <= nowSec ? { refused: 'Account JWT has expired' } : known;
+      return exp !== undefined && exp > 0 && exp <= nowSec ? { refused: 'Account JWT has expired', accountExpired: true } : known;
     }
     const resolved = this.resolve(key);
     this.accounts.set(key, resolved);
@@ -195,7 +202,7 @@ export class OperatorTrust {
 
   private resolve(key: string): ResolvedAccount | JwtRefusal {
     const jwt = this.accountJwts.get(key);
-    if (jwt === undefined) return { refused: `Account JWT lookup error: account ${key} not found` };
+    if (jwt === undefined) return { refused: `Account JWT lookup error: account ${key} not found`, accountExpired: true };
     let claims: Claims<AccountClaims>;
     try {
       claims = natsJwt().decode<AccountClaims>(jwt) as Claims<AccountClaims>;
@@ -204,6 +211,10 @@ export class OperatorTrust {
     }
     if (claims.sub !== key) return { refused: `Account JWT filed under ${key} is the JWT of ${claims.sub}` };
     if (!this.trusted.has(claims.iss)) return { refused: 'Account JWT not signed by trusted operator' };
+    const invalid = sharingOverLimits(claims.nats ?? {});
+    if (invalid !== undefined) return { refused: `Account JWT not valid: ${invalid}` };
+    const borrowed = borrowedActivation(claims);
+    if (borrowed !== undefined) return { refused: `Account JWT not valid: activation token doesn't match account it is being included in, "${borrowed}"` };
     const signers = new Map<string, ScopedSigningKey | undefined>([[claims.sub, undefined]]);
     for (const signer of claims.nats?.signing_keys ?? []) {
       if (typeof signer === 'string') signers.set(signer, undefined);
@@ -211,6 +222,37 @@ export class OperatorTrust {
     }
     return { claims, signers };
   }
+}
+
+/**
+ * The account JWT's validation error when it has more imports or exports than its limits
+ * allow: nats-server then refuses its users. (`wildcards` and `data` are not checked by
+ * nats-server 2.9, and are not here.)
+ */
+function sharingOverLimits(account: AccountClaims): string | undefined {
+  const limits = account.limits ?? {};
+  const imports = limits.imports ?? 0;
+  const exports = limits.exports ?? 0;
+  if (imports >= 0 && (account.imports?.length ?? 0) > imports) return 'the account contains more imports than allowed by the operator';
+  if (exports >= 0 && (account.exports?.length ?? 0) > exports) return 'the account contains more exports than allowed by the operator';
+  return undefined;
+}
+
+/**
+ * The subject of an import whose activation token was issued to another account (or does not
+ * decode): nats-server finds such an account JWT invalid and refuses its users.
+ */
+function borrowedActivation(account: Claims<AccountClaims>): string | undefined {
+  for (const i of account.nats?.imports ?? []) {
+    if (i.token === undefined || i.token === '') continue;
+    try {
+      if (natsJwt().decode<unknown>(i.token).sub === account.sub) continue;
+    } catch {
+      // An activation that does not decode is no more this account's.
+    }
+    return i.subject ?? '';
+  }
+  return undefined;
 }
 
 /** The tighter of two limits where -1 is none. */

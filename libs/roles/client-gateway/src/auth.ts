@@ -60,7 +60,7 @@ export class Authenticator {
     private readonly logger: Logger,
   ) {
     const auth = options.auth;
-    this.trust = options.trust === undefined ? undefined : new OperatorTrust(options.trust.trustedKeys, options.trust.preload);
+    this.trust = options.trust === undefined ? undefined : new OperatorTrust(options.trust.trustedKeys, options.trust.accountJwts);
     for (const u of auth.users) this.users.set(u.user, u);
     for (const n of auth.nkeys) this.nkeys.set(n.nkey, n);
     for (const acc of options.accounts) {
@@ -93,11 +93,11 @@ export class Authenticator {
   /** Returns the binding for these credentials, or undefined for an authorization violation. */
   authenticate(creds: ClientCredentials, peer: ClientPeer): AuthResult | undefined {
     const result = this.recheck(creds, peer);
-    return result === 'revoked' ? undefined : result;
+    return typeof result === 'string' ? undefined : result;
   }
 
-  /** As authenticate, telling apart a JWT user its account revoked (after a reload). */
-  recheck(creds: ClientCredentials, peer: ClientPeer): AuthResult | 'revoked' | undefined {
+  /** As authenticate, telling apart a JWT user its account revoked, and one whose account is gone or expired (after a reload). */
+  recheck(creds: ClientCredentials, peer: ClientPeer): AuthResult | 'revoked' | 'account expired' | undefined {
     if (!this.required) return { account: GLOBAL_ACCOUNT };
     if (this.trust !== undefined) return this.authenticateJwt(this.trust, creds, peer);
     const auth = this.options.auth;
@@ -144,12 +144,13 @@ export class Authenticator {
     return undefined;
   }
 
-  private authenticateJwt(trust: OperatorTrust, creds: ClientCredentials, peer: ClientPeer): AuthResult | 'revoked' | undefined {
+  private authenticateJwt(trust: OperatorTrust, creds: ClientCredentials, peer: ClientPeer): AuthResult | 'revoked' | 'account expired' | undefined {
     const proved = trust.authenticate(creds.jwt, creds.nonce, creds.sig, { host: peer.host, type: peer.type, nowMs: Date.now() });
     if ('refused' in proved) {
       // nats-server logs why at debug level only; the client hears Authorization Violation.
       this.logger.debug(`JWT authentication: ${proved.refused}`);
-      return proved.revoked ? 'revoked' : undefined;
+      if (proved.revoked) return 'revoked';
+      return proved.accountExpired ? 'account expired' : undefined;
     }
     const result: AuthResult = { user: proved.userKey, jwt: true, account: proved.accountKey, limits: proved.limits };
     if (proved.permissions !== undefined) result.permissions = proved.permissions;

@@ -470,6 +470,12 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     this.close('Credentials Revoked');
   }
 
+  /** A JWT user whose account is gone (deleted) or expired is told and closed, as by nats-server. */
+  accountExpired(): void {
+    this.sendErr(WireError.accountAuthenticationExpired);
+    this.close('Authentication Expired');
+  }
+
   /** A JWT user whose JWT expired is told and closed, as by nats-server. */
   private authExpired(): void {
     this.expiryTimer = undefined;

@@ -2,7 +2,7 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { encodeErr, encodeInfo, FlushQueue } from '@nats-ts/protocol';
 import { AccountRegistry, subjectMatches, type InterestRouter, type RouterAccount, type RouterEntry, type RouterOrigin, type SubscriberEntry } from '@nats-ts/routing';
-import type { ServerOptions } from '@nats-ts/config';
+import { sharingOptionsOf, type ServerOptions } from '@nats-ts/config';
 import type { RoleSetup, WebsocketClientPeer } from '@nats-ts/lifecycle';
 import { Tracing, type Logger } from '@nats-ts/observability';
 import type { BusEndpoint, BusHandlers, BusTransport, MemberInfo, MemberState } from '@nats-ts/bus';
@@ -86,7 +86,7 @@ export class ClientGateway implements BusHandlers {
   async start(): Promise<BoundAddress> {
     const o = this.options;
     this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'client-gateway', version: this.productVersion, routed: true }, this);
-    this.bus.router.configureSharing(o);
+    this.bus.router.configureSharing(sharingOptionsOf(o));
     // Other servers, leaf nodes and processes send what accounts share here, as they hear of its interest.
     const bus = this.bus;
     this.internalOrigin = { originKind: 'internal', originMember: bus.self.memberId };
@@ -188,6 +188,7 @@ export class ClientGateway implements BusHandlers {
   private recheckJwtClient(conn: ClientConnection, accountClients: Map<string, number>): void {
     const result = this.authenticator.recheck(conn.credentials, conn.peer());
     if (result === 'revoked') return conn.revoked();
+    if (result === 'account expired') return conn.accountExpired();
     if (result === undefined) return conn.authViolation();
     const seen = accountClients.get(result.account) ?? 0;
     const limit = result.limits?.maxAccountConnections ?? -1;

@@ -1,7 +1,10 @@
-import type { RoleFactory } from '@nats-ts/lifecycle';
+import type { ServerOptions } from '@nats-ts/config';
+import type { RoleContext, RoleFactory } from '@nats-ts/lifecycle';
 import { urlsFor } from '@nats-ts/lifecycle';
 import { ClientGateway } from './client-gateway.js';
 import { buildAccountz, buildAccstatz, buildConnz, buildSubsz, buildVarz, leafConnectionsByAccount } from './monitor-endpoints.js';
+import { AccountDirectory } from '@nats-ts/config';
+import { ClaimsRequests } from './system-account/claims-requests.js';
 import { ClientEvents } from './system-account/client-events.js';
 import { SystemResponder } from './system-account/system-responder.js';
 
@@ -20,6 +23,11 @@ export const clientGatewayRole: RoleFactory = async (ctx) => {
     gateway.systemEvents = new ClientEvents(responder, gateway, ctx.monitoringEndpoints);
     gateway.onClientGatewaysChanged(() => responder.update());
     responder.update();
+  }
+  const claims = responder === undefined ? undefined : fullResolverRequests(gateway, responder, o, ctx.reloadRoles);
+  if (claims !== undefined) {
+    gateway.onClientGatewaysChanged(() => claims.update());
+    claims.update();
   }
   return {
     name: 'client-gateway',
@@ -50,8 +58,25 @@ export const clientGatewayRole: RoleFactory = async (ctx) => {
     enterLameDuck: () => gateway.enterLameDuck(),
     shutdown: () => {
       responder?.stop();
+      claims?.stop();
       gateway.systemEvents?.stop();
       return gateway.shutdown();
     },
   };
 };
+
+/**
+ * With the full resolver, the system account's claims requests; the directory first takes the
+ * preloaded JWTs newer than its own, as nats-server stores them at startup. A stored change
+ * reaches every role of this process as a reload does: connected clients are rechecked, leaf
+ * connections are accepted by the new JWTs.
+ */
+function fullResolverRequests(gateway: ClientGateway, responder: SystemResponder, o: Readonly<ServerOptions>, reloadRoles: RoleContext['reloadRoles']): ClaimsRequests | undefined {
+  const trust = o.trust;
+  if (trust?.directory === undefined || o.systemAccount === undefined) return undefined;
+  const directory = new AccountDirectory(trust.directory);
+  for (const [key, jwt] of trust.accountJwts) directory.save(key, jwt);
+  return new ClaimsRequests(gateway, responder, o.systemAccount, directory, trust, (accountJwts) =>
+    reloadRoles((current) => (current.trust === undefined ? current : { ...current, trust: { ...current.trust, accountJwts } })),
+  );
+}

@@ -7,6 +7,7 @@ export const WireError = {
   authenticationTimeout: 'Authentication Timeout',
   userAuthenticationExpired: 'User Authentication Expired',
   userAuthenticationRevoked: 'User Authentication Revoked',
+  accountAuthenticationExpired: 'Account Authentication Expired',
   maxConnections: 'maximum connections exceeded',
   maxAccountConnections: 'maximum account active connections exceeded',
   maxSubscriptions: 'maximum subscriptions exceeded',

@@ -53,9 +53,9 @@ export function leafJwtAccount(
   connect: { jwt?: string; sig?: string },
   nonce: string | undefined,
   peer: { host: string; websocket: boolean },
-): { account: string } | { refused: string } {
+): { account: string; maxLeafConnections: number } | { refused: string } {
   const proved = trust.authenticate(connect.jwt, nonce, connect.sig, { host: peer.host, type: peer.websocket ? 'LEAFNODE_WS' : 'LEAFNODE', nowMs: Date.now() });
   if ('refused' in proved) return proved;
   if (proved.permissions !== undefined) return { refused: 'JWT permissions on leaf node users are not supported yet' };
-  return { account: proved.accountKey };
+  return { account: proved.accountKey, maxLeafConnections: proved.limits.maxAccountLeafConnections };
 }

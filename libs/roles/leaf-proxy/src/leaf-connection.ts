@@ -26,6 +26,7 @@ export type LeafCloseReason =
   | 'Authentication Timeout'
   | 'Wrong Port'
   | 'Duplicate Remote LeafNode Connection'
+  | 'Maximum Account Connections Exceeded'
   | 'Loop Detected'
   | 'Cluster Name Conflict'
   | 'Slow Consumer (Pending Bytes)'

@@ -52,10 +52,12 @@ export function processLeafConnect(proxy: LeafProxy, conn: LeafConnection, conne
     return conn.close('Wrong Port');
   }
   let account: string | undefined;
+  /** The account JWT's `leaf`: its leaf connections at this server, -1 for no limit. */
+  let maxLeafConnections = -1;
   if (proxy.trust !== undefined && leafUsesJwt(proxy.leaf, proxy.options)) {
     const proved = leafJwtAccount(proxy.trust, connect, conn.nonce, { host: conn.remoteAddress, websocket: conn.viaWebsocket });
     if ('refused' in proved) logger.debug(`${conn.label()} - JWT authentication: ${proved.refused}`);
-    else account = proved.account;
+    else ({ account, maxLeafConnections } = proved);
   } else {
     account = leafAccount(proxy.leaf, proxy.options, connect.user, connect.pass);
   }
@@ -88,8 +90,21 @@ export function processLeafConnect(proxy: LeafProxy, conn: LeafConnection, conne
       other.close('Duplicate Remote LeafNode Connection');
     }
   }
+  if (maxLeafConnections !== -1 && leafConnectionsOf(proxy, account, conn) >= maxLeafConnections) {
+    // As nats-server registering the leaf with its account.
+    logger.error(`${conn.label()} - maximum account active connections exceeded`);
+    conn.sendErr('maximum account active connections exceeded');
+    return conn.close('Maximum Account Connections Exceeded');
+  }
   conn.queueProto(encodeLeafInfo(hubInfo(leafIdentity(proxy), conn.cid, leafnodeUrls(proxy, undefined), { remoteAccount: account }), true));
   proxy.register(conn);
+}
+
+/** The account's leaf connections here, either direction, besides `conn` and those closing. */
+function leafConnectionsOf(proxy: LeafProxy, account: string, conn: LeafConnection): number {
+  let count = 0;
+  for (const other of proxy.connections.values()) if (other !== conn && other.registered && !other.isClosed && other.account === account) count++;
+  return count;
 }
 
 /**

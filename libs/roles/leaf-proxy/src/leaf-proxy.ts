@@ -1,7 +1,7 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { BusEndpoint, BusHandlers, BusTransport, InterestChange, MemberInfo } from '@nats-ts/bus';
-import type { LeafnodesConfig, ServerOptions } from '@nats-ts/config';
+import { sharingOptionsOf, type LeafnodesConfig, type ServerOptions } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
 import { encodeLeafInfo, FlushQueue, joinHostPort } from '@nats-ts/protocol';
 import { MemberContributions, OperatorTrust, PermissionChecker, type ContributionDelta } from '@nats-ts/routing';
@@ -91,7 +91,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
 
   async start(): Promise<BoundAddress | undefined> {
     this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'leaf-proxy', version: this.productVersion, routed: true }, this);
-    this.bus.router.configureSharing(this.options);
+    this.bus.router.configureSharing(sharingOptionsOf(this.options));
     if (this.leaf.port !== 0) {
       this.listener = createServer({ noDelay: true }, (socket) => this.accept(socket));
       this.bound = await listen(this.listener, this.leaf.host, this.leaf.port);
@@ -329,5 +329,5 @@ function isRemoteRole(role: string): boolean {
 }
 
 function operatorTrust(options: Readonly<ServerOptions>): OperatorTrust | undefined {
-  return options.trust === undefined ? undefined : new OperatorTrust(options.trust.trustedKeys, options.trust.preload);
+  return options.trust === undefined ? undefined : new OperatorTrust(options.trust.trustedKeys, options.trust.accountJwts);
 }

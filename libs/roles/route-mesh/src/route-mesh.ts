@@ -1,6 +1,6 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { BusEndpoint, BusHandlers, BusTransport, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
-import { knownAccountNames, type ClusterConfig, type ServerOptions } from '@nats-ts/config';
+import { knownAccountNames, type ClusterConfig, type ServerOptions, sharingOptionsOf } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
 import type { RouterAccount } from '@nats-ts/routing';
 import { encodeGatewayGossip, encodeRouteConnect, encodeRouteInfo, joinHostPort, parseAdvertise } from '@nats-ts/protocol';
@@ -105,7 +105,7 @@ export class RouteMesh implements BusHandlers {
 
   async start(): Promise<BoundAddress> {
     this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'route-mesh', version: this.productVersion, routed: true }, this);
-    this.bus.router.configureSharing(this.options);
+    this.bus.router.configureSharing(sharingOptionsOf(this.options));
     this.logger.info(`Cluster name is ${this.clusterName}`);
     if (this.dynamicClusterName) this.logger.warn('Cluster name was dynamically generated, consider setting one');
     this.listener = createServer({ noDelay: true }, (socket) => this.createRoute(socket, undefined));
@@ -145,6 +145,8 @@ export class RouteMesh implements BusHandlers {
 
   reload(options: Readonly<ServerOptions>): void {
     this.options = options;
+    // Accounts become known (a pushed account JWT); as in nats-server, none is forgotten.
+    for (const name of knownAccountNames(options)) this.knownAccounts.add(name);
   }
 
   get boundAddress(): BoundAddress | undefined {

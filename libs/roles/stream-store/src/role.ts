@@ -29,7 +29,7 @@ export const streamStoreRole: RoleFactory = async (ctx) => {
       // Merged into the client role's /varz by the process runner.
       '/varz': () => jetStreamVarz(service),
     }),
-    reload: () => undefined,
+    reload: (options) => service.reload(options),
     enterLameDuck: () => Promise.resolve(),
     shutdown: () => service.shutdown(),
   };

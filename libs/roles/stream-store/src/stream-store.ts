@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, statfsSync } from 'node:fs';
 import { totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BusEndpoint, BusHandlers, MemberInfo } from '@nats-ts/bus';
-import { UNLIMITED_ACCOUNT_JETSTREAM, accountJwtJetStream, type JetStreamAccountLimits, type ServerOptions } from '@nats-ts/config';
+import { UNLIMITED_ACCOUNT_JETSTREAM, accountJwtJetStream, type JetStreamAccountLimits, type ServerOptions, sharingOptionsOf } from '@nats-ts/config';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 import type { Logger } from '@nats-ts/observability';
 import { GLOBAL_ACCOUNT_NAME, type InterestRouter, type RouterOrigin } from '@nats-ts/routing';
@@ -157,7 +157,7 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     rmSync(join(this.storeRoot, RESTORE_STAGING_DIR), { recursive: true, force: true });
     const setup = this.setup;
     this.bus = await setup.bus.join({ nodeId: setup.serverId, role: 'stream-store', version: setup.productVersion, routed: true }, this);
-    this.bus.router.configureSharing(setup.options);
+    this.bus.router.configureSharing(sharingOptionsOf(setup.options));
     this.origin = { originKind: 'internal', originMember: this.bus.self.memberId };
     const js = setup.options.jetstream;
     if (js.redis !== undefined) {
@@ -165,17 +165,7 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
       const options = { minReplicas: js.redisMinReplicas, leaseMs: js.redisLeaseMs, identity: this.serverName };
       this.redis = await RedisStoreConnection.connect(js.redis, options, (message) => this.logger.warn(`JetStream: Redis store: ${message}`));
     }
-    for (const [name, limits] of jetStreamAccounts(setup.options)) {
-      const account = new JetStreamAccount(name, limits ?? UNLIMITED_ACCOUNT_JETSTREAM, this);
-      if (limits !== undefined) this.accounts.set(name, account);
-      const subjects: [string, number][] = [['$JS.API.>', 2]];
-      if (this.domain !== undefined && limits !== undefined) subjects.push([`$JS.${this.domain}.API.>`, 3]);
-      for (const [subject, prefixTokens] of subjects) {
-        this.subscribeApi(name, new AccountApi(this, name, prefixTokens, 'plain'), subject, undefined);
-        if (js.redis !== undefined) this.subscribeApi(name, new AccountApi(this, name, prefixTokens, 'once'), subject, API_ONCE_QUEUE);
-      }
-      if (js.redis !== undefined && limits !== undefined) this.subscribeApi(name, new AccountApi(this, name, 4, 'forwarded'), `${forwardPrefix(this.serverName)}.>`, undefined);
-    }
+    for (const [name, limits] of jetStreamAccounts(setup.options)) this.serveAccount(name, limits);
     for (const account of this.accounts.values()) {
       for (const problem of account.recover()) this.logger.error(`JetStream: ${problem}`);
       if (this.redis !== undefined) await this.takeOver(account, this.redis);
@@ -486,6 +476,36 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     router.publish(router.account(accountName), this.origin, subject, undefined, headerSize, data, 0, data.length, undefined);
   }
 
+  /** An account's JetStream API subjects, answered "not enabled" when it has no JetStream limits. */
+  private serveAccount(name: string, limits: JetStreamAccountLimits | undefined): void {
+    const js = this.setup.options.jetstream;
+    const account = new JetStreamAccount(name, limits ?? UNLIMITED_ACCOUNT_JETSTREAM, this);
+    if (limits !== undefined) this.accounts.set(name, account);
+    const subjects: [string, number][] = [['$JS.API.>', 2]];
+    if (this.domain !== undefined && limits !== undefined) subjects.push([`$JS.${this.domain}.API.>`, 3]);
+    for (const [subject, prefixTokens] of subjects) {
+      this.subscribeApi(name, new AccountApi(this, name, prefixTokens, 'plain'), subject, undefined);
+      if (js.redis !== undefined) this.subscribeApi(name, new AccountApi(this, name, prefixTokens, 'once'), subject, API_ONCE_QUEUE);
+    }
+    if (js.redis !== undefined && limits !== undefined) this.subscribeApi(name, new AccountApi(this, name, 4, 'forwarded'), `${forwardPrefix(this.serverName)}.>`, undefined);
+  }
+
+  /**
+   * A reload: accounts it made known (a pushed account JWT) get their JetStream API, as nats-server
+   * configures JetStream on an account update. Accounts served already keep their limits, and
+   * one that gains JetStream limits gets them at the next restart.
+   */
+  reload(options: Readonly<ServerOptions>): void {
+    const served = new Set(this.apiEntries.map((e) => e.account));
+    for (const [name, limits] of jetStreamAccounts(options)) {
+      if (served.has(name)) continue;
+      this.serveAccount(name, limits);
+      const account = this.accounts.get(name);
+      if (account !== undefined) for (const problem of account.recover()) this.logger.error(`JetStream: ${problem}`);
+    }
+  }
+
+
   private subscribeApi(account: string, api: AccountApi, subject: string, queue: string | undefined): void {
     const entry = new InternalEntry(subject, api, queue);
     this.bus!.subscribe(account, entry);
@@ -501,7 +521,7 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
 function jetStreamAccounts(options: Readonly<ServerOptions>): Map<string, JetStreamAccountLimits | undefined> {
   const out = new Map<string, JetStreamAccountLimits | undefined>();
   if (options.trust !== undefined) {
-    for (const [key, jwt] of options.trust.preload) out.set(key, accountJwtJetStream(jwt));
+    for (const [key, jwt] of options.trust.accountJwts) out.set(key, accountJwtJetStream(jwt));
     return out;
   }
   if (options.accounts.length === 0) {

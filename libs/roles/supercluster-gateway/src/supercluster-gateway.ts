@@ -1,6 +1,6 @@
 import { createServer, isIP, type Server as NetServer, type Socket } from 'node:net';
 import type { BusEndpoint, BusHandlers, BusTransport, GatewayUrls, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
-import { knownAccountNames, type GatewayConfig, type ServerOptions } from '@nats-ts/config';
+import { knownAccountNames, type GatewayConfig, type ServerOptions, sharingOptionsOf } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
 import {
   encodeGatewayCommand,
@@ -146,7 +146,7 @@ export class SuperclusterGateway implements BusHandlers {
 
   async start(): Promise<BoundAddress> {
     this.bus = await this.busTransport.join({ nodeId: this.serverId, role: 'supercluster-gateway', version: this.productVersion, routed: true }, this);
-    this.bus.router.configureSharing(this.options);
+    this.bus.router.configureSharing(sharingOptionsOf(this.options));
     this.listener = createServer({ noDelay: true }, (socket) => this.createGateway(socket, undefined, undefined));
     this.bound = await listen(this.listener, this.config.host, this.config.port);
     this.logger.info(`Gateway name is ${this.gatewayName}`);
@@ -181,6 +181,8 @@ export class SuperclusterGateway implements BusHandlers {
 
   reload(options: Readonly<ServerOptions>): void {
     this.options = options;
+    // Accounts become known (a pushed account JWT); as in nats-server, none is forgotten.
+    for (const name of knownAccountNames(options)) this.knownAccounts.add(name);
   }
 
   get boundAddress(): BoundAddress | undefined {

@@ -5,7 +5,7 @@ import type { ClientGateway } from '../client-gateway.js';
 import { filterExcludes, parseServerRequest, RequestBodyError, SERVER_REQUESTS, type FilteredServer } from './request-options.js';
 
 /** A subscriber inside the client role: one of the system account's request subjects. */
-class SystemEntry implements SubscriberEntry {
+export class SystemEntry implements SubscriberEntry {
   readonly kind = 'internal';
   readonly link = undefined;
   readonly queue = undefined;
