@@ -36,7 +36,7 @@ export const clientGatewayRole: RoleFactory = async (ctx) => {
       '/connz': (query) => buildConnz(gateway, query),
       '/subsz': (query) => buildSubsz(gateway, query),
       '/subscriptionsz': (query) => buildSubsz(gateway, query),
-      '/accountz': (query) => buildAccountz(gateway, query),
+      '/accountz': async (query) => buildAccountz(gateway, query, leafConnectionsByAccount(await ctx.monitoringEndpoints().get('/leafz')?.handler({})), ctx.configLoadTime),
       '/accstatz': async (query) => buildAccstatz(gateway, query, leafConnectionsByAccount(await ctx.monitoringEndpoints().get('/leafz')?.handler({}))),
     }),
     serve: () => gateway.serveHeldClients(),

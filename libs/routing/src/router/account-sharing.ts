@@ -195,6 +195,7 @@ export class ServiceImport implements SharingEntry {
     private readonly responses: ResponseRoutes,
     private readonly responseType: ResponseType,
     private readonly thresholdMs: number,
+    private readonly share: boolean,
   ) {}
 
   forward(
@@ -216,7 +217,7 @@ export class ServiceImport implements SharingEntry {
       if (mapped === undefined) return true;
       to = mapped;
     }
-    const mappedReply = reply === undefined ? undefined : this.responses.add(this.importer, reply, this.responseType, this.thresholdMs);
+    const mappedReply = reply === undefined ? undefined : this.responses.add(this.importer, reply, this.responseType, this.thresholdMs, this.share);
     this.origin.originMember = origin.originMember;
     const request = withRequestInfo(this.importer.name, origin.rttMs ?? 0, headerSize, data, start, end);
     const infoSize = request.length - (end - start) + headerSize;

@@ -13,7 +13,8 @@ export interface AccountSharingSpec {
     readonly serviceExports: readonly { readonly subject: string; readonly responseType: ResponseType; readonly responseThresholdMs: number }[];
     /** `at`: where the import was written, for the error naming it. */
     readonly streamImports: readonly { readonly account: string; readonly subject: string; readonly to: string; readonly at: string }[];
-    readonly serviceImports: readonly { readonly account: string; readonly subject: string; readonly to: string; readonly at: string }[];
+    /** `share`: the requester's details go with its responses' records (/accountz shows it). */
+    readonly serviceImports: readonly { readonly account: string; readonly subject: string; readonly to: string; readonly share?: boolean; readonly at: string }[];
     readonly mappings: readonly MappingSpec[];
   };
 }
@@ -80,6 +81,7 @@ export function configureSharing(router: InterestRouter, spec: SharingSpec, tall
         responses,
         exported?.responseType ?? 'Singleton',
         exported?.responseThresholdMs ?? DEFAULT_THRESHOLD_MS,
+        i.share === true,
       );
       sharingOf(importer).entries.insert(entry);
       tally.change({ account: account.name, subject: i.to }, true);

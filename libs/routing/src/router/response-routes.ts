@@ -12,6 +12,8 @@ interface PendingResponse {
   readonly reply: string;
   readonly singleton: boolean;
   readonly thresholdMs: number;
+  /** The import's `share` flag, shown by /accountz. */
+  readonly share: boolean;
   expiresAt: number;
 }
 
@@ -48,10 +50,15 @@ export class ResponseRoutes implements SharingEntry {
     return this.pending.size;
   }
 
+  /** The replies waiting, each as the exporter's subject, the requester's account and its reply (for /accountz). */
+  waiting(): { subject: string; account: string; reply: string; share: boolean }[] {
+    return [...this.pending].map(([subject, p]) => ({ subject, account: p.account.name, reply: p.reply, share: p.share }));
+  }
+
   /** The exporter's reply subject for a request whose requester waits on `reply` in `account`. */
-  add(account: RouterAccount, reply: string, type: ResponseType, thresholdMs: number): string {
+  add(account: RouterAccount, reply: string, type: ResponseType, thresholdMs: number, share: boolean): string {
     const mapped = this.prefix + (this.next++).toString(36);
-    this.pending.set(mapped, { account, reply, singleton: type === 'Singleton', thresholdMs, expiresAt: Date.now() + thresholdMs });
+    this.pending.set(mapped, { account, reply, singleton: type === 'Singleton', thresholdMs, share, expiresAt: Date.now() + thresholdMs });
     if (thresholdMs < this.sweepMs) this.startSweeping(thresholdMs);
     return mapped;
   }
