@@ -14,6 +14,7 @@ accounts {
   SYS: { users: [ { user: admin, password: admin } ] }
   A: {
     users: [ { user: a, password: a } ]
+    jetstream: enabled
     exports: [
       { service: "help.>" }
       { service: "priv.>", accounts: [B], response_type: stream }
@@ -33,9 +34,27 @@ accounts {
       { stream: { account: A, subject: "news.>" }, prefix: "a" }
     ]
   }
+  E: { users: [ { user: e, password: e } ] }
 }
 system_account: SYS
+jetstream { store_dir: "js" }
 `;
+
+/** Publishes a request and collects every reply that comes within `waitMs`. */
+async function gather(nc: NatsConnection, subject: string, body = '', waitMs = 500): Promise<Json[]> {
+  const inbox = createInbox();
+  const replies: Json[] = [];
+  const sub = nc.subscribe(inbox, {
+    callback: (_err, msg) => {
+      replies.push(msg.json<Json>());
+    },
+  });
+  await nc.flush();
+  nc.publish(subject, body, { reply: inbox });
+  await sleep(waitMs);
+  sub.unsubscribe();
+  return replies;
+}
 
 /** Imports the configuration gave (nats-server adds some of the system account's services). */
 function configuredImports(detail: Json): Json[] {
@@ -68,7 +87,7 @@ describeEachTarget('one account: /accountz?acc=', (target) => {
     expect(accountz.accounts).toBeUndefined();
     expect(accountz.system_account).toBe('SYS');
     const detail = accountz.account_detail as Json;
-    expect(detail).toMatchObject({ account_name: 'A', expired: false, complete: true, jetstream_enabled: false, leafnode_connections: 0, client_connections: 1 });
+    expect(detail).toMatchObject({ account_name: 'A', expired: false, complete: true, jetstream_enabled: true, leafnode_connections: 0, client_connections: 1 });
     expect(detail.is_system).toBeUndefined();
     expect(Number.isNaN(Date.parse(detail.update_time))).toBe(false);
     expect(detail.subscriptions).toBeGreaterThanOrEqual(1);
@@ -137,5 +156,77 @@ describeEachTarget('one account: /accountz?acc=', (target) => {
     const responses = ((await getJson(server, '/accountz?acc=A')).account_detail as Json).responses as Json;
     // nats-server writes this record's type as a number, and it carries the import's share flag.
     expect(responses[requests[0]!]).toEqual({ subject: requests[0], account: 'B', to: inbox, type: 2, invalid: false, share: true, tracking: false });
+  });
+});
+
+describeEachTarget('one account: $SYS.REQ.ACCOUNT.<acc>.<name>', (target) => {
+  let server: RunningServer;
+  let admin: NatsConnection;
+  let a: NatsConnection;
+  beforeAll(async () => {
+    server = await startServer(target, CONFIG);
+    admin = await connect({ servers: server.clientUrl, user: 'admin', pass: 'admin', reconnect: false, timeout: 3_000 });
+    a = await connect({ servers: server.clientUrl, user: 'a', pass: 'a', reconnect: false, timeout: 3_000 });
+    a.subscribe('help.>');
+    await a.flush();
+  });
+  afterAll(async () => {
+    await Promise.all([admin, a].map((nc) => nc?.close().catch(() => undefined)));
+    await server?.stop();
+  });
+
+  it('answers INFO with the account detail /accountz?acc= shows, and an unknown account with an error', async () => {
+    const [info] = await gather(admin, '$SYS.REQ.ACCOUNT.B.INFO');
+    expect(info!.server).toMatchObject({ name: 'ACC' });
+    expect(info!.data).toMatchObject({ account_name: 'B', client_connections: 0, expired: false, complete: true });
+    expect(configuredImports(info!.data).map((i) => i.subject).sort()).toEqual(['a.help.>', 'news.>', 'priv.>']);
+    const [unknown] = await gather(admin, '$SYS.REQ.ACCOUNT.NOPE.INFO');
+    expect(unknown).toMatchObject({ data: null, error: { code: 500, description: 'Account NOPE does not exist' } });
+    const [bad] = await gather(admin, '$SYS.REQ.ACCOUNT.A.INFO', '{bad');
+    expect(bad!.error.code).toBe(400);
+    expect(bad!.data).toBeUndefined();
+  });
+
+  it('answers STATZ for an account with clients here, and for one without only with include_unused', async () => {
+    const [statz] = await gather(admin, '$SYS.REQ.ACCOUNT.A.STATZ');
+    expect(statz!.data.server_id).toBe(statz!.server.id);
+    expect(statz!.data.account_statz).toEqual([
+      { acc: 'A', conns: 1, leafnodes: 0, total_conns: 1, sent: expect.any(Object), received: expect.any(Object), slow_consumers: 0 },
+    ]);
+    expect(await gather(admin, '$SYS.REQ.ACCOUNT.E.STATZ')).toEqual([]);
+    const [unused] = await gather(admin, '$SYS.REQ.ACCOUNT.E.STATZ', JSON.stringify({ include_unused: true }));
+    expect(unused!.data.account_statz).toMatchObject([{ acc: 'E', conns: 0, total_conns: 0 }]);
+  });
+
+  it('answers PING.STATZ once, with every account that has clients here or those asked for', async () => {
+    const all = await gather(admin, '$SYS.REQ.ACCOUNT.PING.STATZ');
+    expect(all).toHaveLength(1);
+    expect((all[0]!.data.account_statz as Json[]).map((s) => s.acc).sort()).toEqual(['A', 'SYS']);
+    const [some] = await gather(admin, '$SYS.REQ.ACCOUNT.PING.STATZ', JSON.stringify({ accounts: ['A'] }));
+    expect((some!.data.account_statz as Json[]).map((s) => s.acc)).toEqual(['A']);
+  });
+
+  it('answers CONNS with the account connections event, only for an account with clients here', async () => {
+    const [conns] = await gather(admin, '$SYS.REQ.ACCOUNT.A.CONNS');
+    expect(conns).toMatchObject({ type: 'io.nats.server.advisory.v1.account_connections', server: { name: 'ACC' }, acc: 'A', conns: 1, total_conns: 1 });
+    expect(conns!.id).toMatch(/^[0-9A-Za-z]{22}$/);
+    expect(await gather(admin, '$SYS.REQ.ACCOUNT.E.CONNS')).toEqual([]);
+    expect(await gather(admin, '$SYS.REQ.ACCOUNT.A.CONNS', JSON.stringify({ acc: 'B' }))).toEqual([]);
+  });
+
+  it("answers LEAFZ with the account's leaf connections and JSZ with its JetStream detail", async () => {
+    const [leafz] = await gather(admin, '$SYS.REQ.ACCOUNT.A.LEAFZ');
+    expect(leafz!.data).toMatchObject({ server_id: leafz!.server.id, leafnodes: 0 });
+    const [jsz] = await gather(admin, '$SYS.REQ.ACCOUNT.A.JSZ');
+    expect(jsz!.data).toMatchObject({ name: 'A', id: 'A', memory: 0, storage: 0, api: { total: expect.any(Number), errors: 0 } });
+    const [none] = await gather(admin, '$SYS.REQ.ACCOUNT.E.JSZ');
+    expect(none).toMatchObject({ data: null, error: { code: 500, description: 'account "E" not jetstream enabled' } });
+  });
+
+  it("still answers CONNZ and SUBSZ with the account's connections and subscriptions", async () => {
+    const [connz] = await gather(admin, '$SYS.REQ.ACCOUNT.A.CONNZ', JSON.stringify({ auth: true }));
+    expect((connz!.data.connections as Json[]).map((c) => c.account)).toEqual(['A']);
+    const [subsz] = await gather(admin, '$SYS.REQ.ACCOUNT.A.SUBSZ');
+    expect((subsz!.data.subscriptions_list as Json[]).map((sub) => [sub.account, sub.subject])).toContainEqual(['A', 'help.>']);
   });
 });

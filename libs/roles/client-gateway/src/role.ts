@@ -2,6 +2,7 @@ import type { RoleFactory } from '@nats-ts/lifecycle';
 import { urlsFor } from '@nats-ts/lifecycle';
 import { ClientGateway } from './client-gateway.js';
 import { buildAccountz, buildAccstatz, buildConnz, buildSubsz, buildVarz, leafConnectionsByAccount } from './monitor-endpoints.js';
+import { AccountRequests } from './system-account/account-requests.js';
 import { ClientEvents } from './system-account/client-events.js';
 import { SystemResponder } from './system-account/system-responder.js';
 
@@ -15,7 +16,8 @@ export const clientGatewayRole: RoleFactory = async (ctx) => {
   const o = ctx.options;
   // Fixed at startup, as nats-server sets its system account once: a reload does not move it.
   const systemAccount = o.systemAccount;
-  const responder = systemAccount === undefined ? undefined : new SystemResponder(gateway, systemAccount, ctx.monitoringEndpoints);
+  const accountRequests = new AccountRequests(gateway, ctx.monitoringEndpoints, ctx.configLoadTime);
+  const responder = systemAccount === undefined ? undefined : new SystemResponder(gateway, systemAccount, ctx.monitoringEndpoints, accountRequests);
   if (responder !== undefined) {
     gateway.systemEvents = new ClientEvents(responder, gateway, ctx.monitoringEndpoints);
     gateway.onClientGatewaysChanged(() => responder.update());

@@ -102,9 +102,9 @@ export class ClientEvents {
     this.pending.delete(account);
     if (this.stopped) return;
     const stat = accountStatOf(this.gateway, account, leafs);
-    const event = { type: CONNS_TYPE, id: eventId(), timestamp: formatGoTime(Date.now()) };
-    this.system.send(`$SYS.SERVER.ACCOUNT.${account}.CONNS`, { ...event, server: this.system.serverInfo(), ...stat });
-    this.system.send(`$SYS.ACCOUNT.${account}.SERVER.CONNS`, { ...event, server: this.system.serverInfo(), ...stat });
+    const event = accountConnsEvent(this.system, stat);
+    this.system.send(`$SYS.SERVER.ACCOUNT.${account}.CONNS`, event);
+    this.system.send(`$SYS.ACCOUNT.${account}.SERVER.CONNS`, { ...event, server: this.system.serverInfo() });
     if ((stat.total_conns as number) === 0) return;
     const timer = setTimeout(() => this.accountConns(account), CONNS_HEARTBEAT_MS);
     // The heartbeat alone must not keep the process alive.
@@ -120,6 +120,11 @@ export class ClientEvents {
  */
 const CONNS_HEARTBEAT_MS = 30_000;
 const CONNS_TYPE = 'io.nats.server.advisory.v1.account_connections';
+
+/** nats-server's AccountNumConns for one account's AccountStat (the events, and the reply to `$SYS.REQ.ACCOUNT.<acc>.CONNS`). */
+export function accountConnsEvent(system: SystemResponder, stat: Record<string, unknown>): { server: Record<string, unknown>; [field: string]: unknown } {
+  return { type: CONNS_TYPE, id: eventId(), timestamp: formatGoTime(Date.now()), server: system.serverInfo(), ...stat };
+}
 
 /** nats-server's ClientInfo, empty fields left out as its `omitempty` does. */
 function clientInfo(conn: ClientConnection, account: string, closed: boolean): Record<string, unknown> {
