@@ -545,6 +545,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     this.gateway.logger.error(`${this.label()} - authentication error${who}`);
     this.sendErr(WireError.authorizationViolation);
     this.close('Authentication Failure');
+    this.gateway.systemEvents?.authError(this);
   }
 
   private slowConsumer(reason: CloseReason): void {

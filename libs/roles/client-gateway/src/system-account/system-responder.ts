@@ -82,8 +82,17 @@ export class SystemResponder {
     else if (!answering && this.entries.length > 0) this.unsubscribe();
   }
 
+  /**
+   * At shutdown: `$SYS.SERVER.<id>.SHUTDOWN`, nats-server's last event, whose body is the server
+   * block alone (sent by the replica answering for the server), then no more answers.
+   */
   stop(): void {
-    if (this.entries.length > 0) this.unsubscribe();
+    if (this.entries.length === 0) return;
+    const server = this.serverInfo();
+    server.seq = ++this.seq;
+    server.time = new Date().toISOString();
+    this.gateway.publishInternal(this.systemAccount, `$SYS.SERVER.${this.gateway.serverId}.SHUTDOWN`, Buffer.from(JSON.stringify(server), 'utf8'));
+    this.unsubscribe();
   }
 
   private subscribe(): void {
