@@ -4,6 +4,7 @@ import { ClientGateway } from './client-gateway.js';
 import { buildAccountz, buildAccstatz, buildConnz, buildSubsz, buildVarz, leafConnectionsByAccount } from './monitor-endpoints.js';
 import { AccountRequests } from './system-account/account-requests.js';
 import { ClientEvents } from './system-account/client-events.js';
+import { RemoteServers } from './system-account/remote-servers.js';
 import { SystemResponder } from './system-account/system-responder.js';
 
 /** Starts the client role of a node and exposes it to the process runner. */
@@ -17,7 +18,8 @@ export const clientGatewayRole: RoleFactory = async (ctx) => {
   // Fixed at startup, as nats-server sets its system account once: a reload does not move it.
   const systemAccount = o.systemAccount;
   const accountRequests = new AccountRequests(gateway, ctx.monitoringEndpoints, ctx.configLoadTime);
-  const responder = systemAccount === undefined ? undefined : new SystemResponder(gateway, systemAccount, ctx.monitoringEndpoints, accountRequests);
+  const remoteServers = new RemoteServers(gateway.serverId, () => String(gateway.baseInfo().domain ?? ''));
+  const responder = systemAccount === undefined ? undefined : new SystemResponder(gateway, systemAccount, ctx.monitoringEndpoints, accountRequests, remoteServers);
   if (responder !== undefined) {
     gateway.systemEvents = new ClientEvents(responder, gateway, ctx.monitoringEndpoints);
     gateway.onClientGatewaysChanged(() => responder.update());

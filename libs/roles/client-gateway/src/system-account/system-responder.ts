@@ -1,6 +1,8 @@
 import type { EndpointSpec } from '@nats-ts/lifecycle';
 import type { SubscriberEntry } from '@nats-ts/routing';
 import type { ClientGateway } from '../client-gateway.js';
+import { gatewayStats } from './gateway-stats.js';
+import type { RemoteServers } from './remote-servers.js';
 import { filterExcludes, parseServerRequest, RequestBodyError, SERVER_REQUESTS, type FilteredServer, type ServerRequest } from './request-options.js';
 
 /** A subscriber inside the client role: one of the system account's request subjects. */
@@ -73,6 +75,8 @@ export class SystemResponder {
     private readonly endpoints: () => ReadonlyMap<string, EndpointSpec>,
     /** The requests about one account (account-requests.ts), subscribed with the server's. */
     private readonly accountRequests: { entries(system: SystemResponder): SystemEntry[] },
+    /** The other servers heard of, for STATSZ's `active_servers`. */
+    private readonly remoteServers: RemoteServers,
   ) {}
 
   /** Subscribes when this replica is the node's responder, unsubscribes when it no longer is. */
@@ -102,7 +106,7 @@ export class SystemResponder {
       const onRequest = (_s: string, reply: string | undefined, body: Uint8Array): void => this.answer(name, reply, body);
       this.entries.push(new SystemEntry(`$SYS.REQ.SERVER.PING.${name}`, onRequest), new SystemEntry(`$SYS.REQ.SERVER.${id}.${name}`, onRequest));
     }
-    this.entries.push(...this.accountRequests.entries(this));
+    this.entries.push(...this.accountRequests.entries(this), ...this.remoteServers.entries());
     for (const entry of this.entries) this.gateway.subscribeInternal(this.systemAccount, entry);
     this.statszIntervalMs = FIRST_STATSZ_MS;
     this.scheduleStatsz();
@@ -219,6 +223,9 @@ export class SystemResponder {
       pending: r.pending_size,
     }));
     if (routes.length > 0) stats.routes = routes;
+    const gateways = gatewayStats(await this.endpoints().get('/gatewayz')?.handler({}));
+    if (gateways.length > 0) stats.gateways = gateways;
+    stats.active_servers = 1 + this.remoteServers.count();
     if (v.jetstream !== undefined && Object.keys(v.jetstream as object).length > 0) stats.jetstream = v.jetstream;
     return stats;
   }
