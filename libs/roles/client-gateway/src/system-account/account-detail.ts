@@ -103,6 +103,7 @@ function exportsOf(sharing: AccountSharingConfig): Record<string, unknown>[] {
     subject: x.subject,
     type: 'service',
     response_type: RESPONSE_TYPE_NAMES[x.responseType],
+    ...(x.latency !== undefined ? { service_latency: { sampling: x.latency.sampling, results: x.latency.subject } } : {}),
     ...(x.accounts !== undefined && x.accounts.length > 0 ? { approved_accounts: x.accounts } : {}),
   }));
   const streams = sharing.streamExports.map((x) => ({
