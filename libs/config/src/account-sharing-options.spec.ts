@@ -58,9 +58,24 @@ ${accounts(
     ]);
   });
 
-  it('warns that service latency tracking is ignored', () => {
-    const path = write(accounts('exports: [ { service: "x", latency: { subject: lat } } ]', ''));
-    expect(loadConfigFile(path, {}).warnings).toEqual([`${path}:2:35: "latency" in export is not supported yet, ignored`]);
+  it('reads service latency tracking, and refuses what nats-server refuses', () => {
+    const path = write(accounts('exports: [ { service: "x", latency: { sampling: 50%, subject: lat } }, { service: "y", latency: "lat.y" }, { service: "z", latency: { sampling: 7, subject: lat.z } } ]', ''));
+    const { options, warnings } = loadConfigFile(path, {});
+    expect(warnings).toEqual([]);
+    expect(options.accounts[0]!.sharing!.serviceExports.map((x) => x.latency)).toEqual([
+      { sampling: 50, subject: 'lat' },
+      { sampling: 100, subject: 'lat.y' },
+      { sampling: 7, subject: 'lat.z' },
+    ]);
+    expect(errorsOf(accounts('exports: [ { service: "lat.>", latency: { subject: "lat.results" } } ]', ''))).toEqual([
+      'F:2:39: Error adding service latency sampling for "lat.>" on subject "lat.results": invalid publish subject',
+    ]);
+    expect(errorsOf(accounts('exports: [ { service: "x", latency: { sampling: 0, subject: lat } } ]', ''))).toEqual(['F:2:46: bad sampling percentage, should be 1-100']);
+    expect(errorsOf(accounts('exports: [ { service: "x", latency: { sampling: 50% } } ]', ''))).toEqual(['F:2:35: Latency subject required, but missing']);
+    expect(errorsOf(accounts('exports: [ { service: "x", latency: { sampling: headers, subject: lat } } ]', ''))).toEqual([
+      'F:2:46: "sampling" is not supported: sampling by trace headers is not implemented',
+    ]);
+    expect(errorsOf(accounts('exports: [ { stream: "x", latency: lat } ]', ''))).toEqual(['F:2:34: Detected latency directive on non-service']);
   });
 
   it.each([

@@ -1,12 +1,13 @@
 import { describeNode, type ConfigEntry, type ConfigNode, type MapNode } from './conf-nodes.js';
 import type { Draft } from './draft.js';
-import { notSupported, readDurationMs, refused, unknownField, type Diagnostics } from './entry-reader.js';
+import { readDurationMs, refused, unknownField, type Diagnostics } from './entry-reader.js';
 import { formatPos, type SourcePos } from './errors.js';
 import {
   DEFAULTS,
   type AccountSharingConfig,
   type ServiceExportConfig,
   type ServiceImportConfig,
+  type ServiceLatencyConfig,
   type ServiceResponseType,
   type StreamExportConfig,
   type StreamImportConfig,
@@ -52,6 +53,7 @@ function readExport(block: MapNode, sharing: AccountSharingConfig, draft: Draft,
   let accounts: string[] | undefined;
   let responseType: ConfigEntry | undefined;
   let threshold: ConfigEntry | undefined;
+  let latency: ConfigEntry | undefined;
   let ok = true;
   for (const x of block.entries.values()) {
     switch (x.key.toLowerCase()) {
@@ -78,8 +80,7 @@ function readExport(block: MapNode, sharing: AccountSharingConfig, draft: Draft,
         threshold = x;
         break;
       case 'latency':
-        // Latency tracking only reports: without it the service still works.
-        notSupported(x, d, 'export');
+        latency = x;
         break;
       case 'account_token_position':
         // Ignoring it would open the export to every account.
@@ -103,7 +104,8 @@ function readExport(block: MapNode, sharing: AccountSharingConfig, draft: Draft,
     for (const directive of [responseType, threshold]) {
       if (directive !== undefined) d.error(directive.keyPos, 'Detected response directive on non-service');
     }
-    if (!ok || responseType !== undefined || threshold !== undefined) return;
+    if (latency !== undefined) d.error(latency.keyPos, 'Detected latency directive on non-service');
+    if (!ok || responseType !== undefined || threshold !== undefined || latency !== undefined) return;
     const exported: StreamExportConfig = { subject: stream };
     if (accounts !== undefined) exported.accounts = accounts;
     sharing.streamExports.push(exported);
@@ -112,11 +114,76 @@ function readExport(block: MapNode, sharing: AccountSharingConfig, draft: Draft,
   }
   const type = responseType === undefined ? 'Singleton' : readResponseType(responseType, d);
   const thresholdMs = threshold === undefined ? DEFAULTS.serviceResponseThresholdMs : readThreshold(threshold, d);
-  if (!ok || type === undefined || thresholdMs === undefined) return;
+  const tracking = latency === undefined ? undefined : readLatency(latency, d);
+  if (!ok || type === undefined || thresholdMs === undefined || tracking === null) return;
   const exported: ServiceExportConfig = { subject: service!, responseType: type, responseThresholdMs: thresholdMs };
   if (accounts !== undefined) exported.accounts = accounts;
+  if (tracking !== undefined) {
+    // As nats-server: results on a subject of the account's services would loop back into them.
+    const services = [...sharing.serviceExports.map((x) => x.subject), exported.subject];
+    if (!isValidSubject(tracking.subject) || !isLiteralSubject(tracking.subject) || services.some((x) => isSubsetMatch(tracking.subject, x))) {
+      d.error(latency!.keyPos, `Error adding service latency sampling for "${exported.subject}" on subject "${tracking.subject}": invalid publish subject`);
+      return;
+    }
+    exported.latency = tracking;
+  }
   sharing.serviceExports.push(exported);
   draft.sharingPositions.set(exported, block.pos);
+}
+
+/**
+ * `latency: "results.subject"` (every request sampled) or `{ sampling: 50% | 50, subject }`;
+ * null when refused. Sampling by the requests' trace headers (`headers`) is not implemented.
+ */
+function readLatency(e: ConfigEntry, d: Diagnostics): ServiceLatencyConfig | null {
+  if (e.node.kind === 'string') return { sampling: 100, subject: e.node.value };
+  if (e.node.kind !== 'map') {
+    d.error(e.keyPos, `Expected latency entry to be a map/struct or string, found ${describeNode(e.node)}`);
+    return null;
+  }
+  let sampling = 100;
+  let subject: string | undefined;
+  for (const x of e.node.entries.values()) {
+    switch (x.key.toLowerCase()) {
+      case 'sampling': {
+        const text = x.node.kind === 'string' ? x.node.value.trim() : x.node.kind === 'integer' ? String(x.node.value) : undefined;
+        if (text === undefined) {
+          d.error(x.keyPos, `Expected latency sample to be a string or a number, found ${describeNode(x.node)}`);
+          return null;
+        }
+        if (text.toLowerCase() === 'headers') {
+          refused(x, d, 'sampling by trace headers is not implemented');
+          return null;
+        }
+        const percent = Number(text.replace(/%$/, ''));
+        if (!Number.isInteger(percent)) {
+          d.error(x.keyPos, `Failed to parse latency sample: "${text}"`);
+          return null;
+        }
+        if (percent < 1 || percent > 100) {
+          d.error(x.keyPos, 'bad sampling percentage, should be 1-100');
+          return null;
+        }
+        sampling = percent;
+        break;
+      }
+      case 'subject':
+        if (x.node.kind !== 'string') {
+          d.error(x.keyPos, `Expected latency subject to be a string, found ${describeNode(x.node)}`);
+          return null;
+        }
+        subject = x.node.value;
+        break;
+      default:
+        unknownField(x, d, 'latency');
+        return null;
+    }
+  }
+  if (subject === undefined) {
+    d.error(e.keyPos, 'Latency subject required, but missing');
+    return null;
+  }
+  return { sampling, subject };
 }
 
 function readResponseType(e: ConfigEntry, d: Diagnostics): ServiceResponseType | undefined {

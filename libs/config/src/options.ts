@@ -132,6 +132,14 @@ export interface ServiceExportConfig {
   responseType: ServiceResponseType;
   /** How long a requester's reply stays mapped back (nats-server's default: 2 minutes). */
   responseThresholdMs: number;
+  /** `latency`: a ServiceLatency metric of the sampled requests is published on `subject` in this account. */
+  latency?: ServiceLatencyConfig;
+}
+
+export interface ServiceLatencyConfig {
+  /** Percent of the requests measured, 1..100. */
+  sampling: number;
+  subject: string;
 }
 
 /** `{ stream: { account, subject }, prefix }` or with `to`. */

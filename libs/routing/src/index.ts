@@ -29,7 +29,7 @@ export { pickForPublisher, pickNamed } from './router/queue-policy.js';
 export type { LinkEntry, RouterEntry, RouterLink, RouterOrigin, SubscriberEntry } from './router/router-entry.js';
 export { InterestRouter, type RouterAccount } from './router/interest-router.js';
 export { SubjectTransform, isValidSubjectTransform } from './subject-transform.js';
-export { SubjectMapper, type MappingSpec } from './subject-mapping.js';
+export { SubjectMapper, tokenizeWildcards, type MappingSpec } from './subject-mapping.js';
 export type { AccountSharingSpec, SharingSpec } from './router/configure-sharing.js';
 export type { SharedInterest, SharedInterestListener } from './router/shared-interest.js';
 export type { ResponseType } from './router/response-routes.js';

@@ -28,6 +28,7 @@ import type { ClientGateway } from './client-gateway.js';
 import { publishViolation, subscribeViolation, WireError } from './wire-errors.js';
 import { ClientSubscription } from './interest.js';
 import { GatewayReplies } from './gateway-replies.js';
+import { latencyClientInfo } from './latency-client-info.js';
 
 /** Why a connection was closed, with nats-server's /connz wording. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -109,6 +110,10 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
 
   get originMember(): string {
     return this.gateway.memberId;
+  }
+
+  clientInfo(detailed: boolean): Record<string, unknown> {
+    return latencyClientInfo(this, detailed);
   }
   readonly subs = new Map<string, ClientSubscription>();
 
@@ -551,6 +556,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     this.gateway.logger.error(`${this.label()} - authentication error${who}`);
     this.sendErr(WireError.authorizationViolation);
     this.close('Authentication Failure');
+    this.gateway.systemEvents?.authError(this);
   }
 
   private slowConsumer(reason: CloseReason): void {

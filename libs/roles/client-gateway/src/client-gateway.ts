@@ -154,9 +154,12 @@ export class ClientGateway implements BusHandlers {
 
   /**
    * SIGHUP: new users, passwords, permissions and limits apply to existing connections; in
-   * operator mode, new account JWTs too (revocations, signing keys, limits), as nats-server.
+   * operator mode, new account JWTs too (revocations, signing keys, limits), as nats-server;
+   * and the accounts' new imports, exports and mappings.
    */
   reload(options: Readonly<ServerOptions>): void {
+    // The accounts' imports, exports and mappings first: a reload they refuse changes nothing here.
+    this.bus?.router.reconfigureSharing(options);
     this.options = options;
     this.authenticator = new Authenticator(options, this.logger);
     const accountClients = new Map<string, number>();

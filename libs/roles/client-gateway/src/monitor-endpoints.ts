@@ -6,6 +6,7 @@ import { isValidLiteralSubject } from '@nats-ts/routing';
 import { knownAccountNames } from '@nats-ts/config';
 import { ClientSubscription } from './interest.js';
 import { accountStat } from './system-account/account-statz.js';
+import { accountDetail } from './system-account/account-detail.js';
 
 /**
  * The client role's monitoring documents, with nats-server's JSON field names (server/monitor.go)
@@ -268,15 +269,18 @@ export function buildSubsz(gw: ClientGateway, query: Record<string, string>): Re
 
 /**
  * GET /accountz: the accounts this server knows (configured or in use, `$G` and the system
- * account) and which is the system account, as nats-server's Accountz. One account's detail
- * (`?acc=`, nats-server's AccountInfo) is not built yet: refused rather than answered partly.
+ * account) and which is the system account, as nats-server's Accountz; with `acc`, that
+ * account's detail instead of the list.
  */
-export function buildAccountz(gw: ClientGateway, query: Record<string, string>): Record<string, unknown> {
-  if (query.acc !== undefined && query.acc !== '') throw new MonitoringRequestError('account detail (acc) is not implemented yet', 501);
-  const names = new Set(knownAccountNames(gw.options));
-  for (const account of gw.accounts.all()) names.add(account.name);
+export function buildAccountz(gw: ClientGateway, query: Record<string, string>, leafs: ReadonlyMap<string, number>, updated: Date): Record<string, unknown> {
   const accountz: Record<string, unknown> = { server_id: gw.serverId, now: formatGoTime(Date.now()) };
   if (gw.options.systemAccount !== undefined) accountz.system_account = gw.options.systemAccount;
+  if (query.acc !== undefined && query.acc !== '') {
+    accountz.account_detail = accountDetail(gw, query.acc, leafs, updated);
+    return accountz;
+  }
+  const names = new Set(knownAccountNames(gw.options));
+  for (const account of gw.accounts.all()) names.add(account.name);
   accountz.accounts = [...names];
   return accountz;
 }

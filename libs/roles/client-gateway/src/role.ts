@@ -4,8 +4,10 @@ import { urlsFor } from '@nats-ts/lifecycle';
 import { ClientGateway } from './client-gateway.js';
 import { buildAccountz, buildAccstatz, buildConnz, buildSubsz, buildVarz, leafConnectionsByAccount } from './monitor-endpoints.js';
 import { AccountDirectory } from '@nats-ts/config';
+import { AccountRequests } from './system-account/account-requests.js';
 import { ClaimsRequests } from './system-account/claims-requests.js';
 import { ClientEvents } from './system-account/client-events.js';
+import { RemoteServers } from './system-account/remote-servers.js';
 import { SystemResponder } from './system-account/system-responder.js';
 
 /** Starts the client role of a node and exposes it to the process runner. */
@@ -18,7 +20,9 @@ export const clientGatewayRole: RoleFactory = async (ctx) => {
   const o = ctx.options;
   // Fixed at startup, as nats-server sets its system account once: a reload does not move it.
   const systemAccount = o.systemAccount;
-  const responder = systemAccount === undefined ? undefined : new SystemResponder(gateway, systemAccount, ctx.monitoringEndpoints);
+  const accountRequests = new AccountRequests(gateway, ctx.monitoringEndpoints, ctx.configLoadTime);
+  const remoteServers = new RemoteServers(gateway.serverId, () => String(gateway.baseInfo().domain ?? ''));
+  const responder = systemAccount === undefined ? undefined : new SystemResponder(gateway, systemAccount, ctx.monitoringEndpoints, accountRequests, remoteServers);
   if (responder !== undefined) {
     gateway.systemEvents = new ClientEvents(responder, gateway, ctx.monitoringEndpoints);
     gateway.onClientGatewaysChanged(() => responder.update());
@@ -44,7 +48,7 @@ export const clientGatewayRole: RoleFactory = async (ctx) => {
       '/connz': (query) => buildConnz(gateway, query),
       '/subsz': (query) => buildSubsz(gateway, query),
       '/subscriptionsz': (query) => buildSubsz(gateway, query),
-      '/accountz': (query) => buildAccountz(gateway, query),
+      '/accountz': async (query) => buildAccountz(gateway, query, leafConnectionsByAccount(await ctx.monitoringEndpoints().get('/leafz')?.handler({})), ctx.configLoadTime),
       '/accstatz': async (query) => buildAccstatz(gateway, query, leafConnectionsByAccount(await ctx.monitoringEndpoints().get('/leafz')?.handler({}))),
     }),
     serve: () => gateway.serveHeldClients(),

@@ -113,6 +113,8 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
   }
 
   reload(options: Readonly<ServerOptions>): void {
+    // The accounts' imports, exports and mappings first: a reload they refuse changes nothing here.
+    this.bus?.router.reconfigureSharing(options);
     this.options = options;
     this.trust = operatorTrust(options);
   }

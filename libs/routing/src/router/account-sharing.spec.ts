@@ -252,4 +252,27 @@ describe('subject mappings', () => {
       'f:9:3: Error adding mapping for "q.*" to "q.{{foo(1)}}": invalid mapping destination',
     );
   });
+
+  it('rebuilds the sharing on a reload, telling only of the shared interest that went or appeared', () => {
+    const exporter = { name: 'A', sharing: { ...none, serviceExports: [{ subject: 'help.>', responseType: 'Singleton' as const, responseThresholdMs: 1000 }] } };
+    const serviceImport = { account: 'A', subject: 'help.>', to: 'help.>', at: 'f:1:1' };
+    const router = routerWith([exporter, { name: 'B', sharing: { ...none, serviceImports: [serviceImport] } }]);
+    const told: string[] = [];
+    router.watchSharedInterest((interest, add) => told.push(`${add ? '+' : '-'}${interest.account} ${interest.subject}`));
+    told.length = 0;
+    const news = new Subscriber('a.news.>');
+    router.insert('B', news);
+    const streamImport = { account: 'A', subject: 'news.>', to: 'a.news.>', at: 'f:2:1' };
+    router.reconfigureSharing({ accounts: [exporter, { name: 'B', sharing: { ...none, streamImports: [streamImport] } }], mappings: [] });
+    // The service import and the exporter's response routes went; the stream import is wanted by the subscriber already there.
+    expect(told.filter((t) => !t.includes('_R_')).sort()).toEqual(['+A news.>', '-B help.>']);
+    expect(told.filter((t) => t.startsWith('-A _R_.'))).toHaveLength(1);
+    expect(send(router, 'A', 'news.x', 'hi')).toBe(true);
+    expect(news.got).toEqual(['a.news.x hi']);
+    expect(router.hasInterest(router.account('B'), 'help.x')).toBe(false);
+    expect(() => router.reconfigureSharing({ accounts: [{ name: 'B', sharing: { ...none, streamImports: [{ ...streamImport, subject: 'news.*', to: 'n.x' }] } }], mappings: [] })).toThrow(/f:2:1/);
+    // A refused reload changes nothing.
+    expect(send(router, 'A', 'news.y', 'again')).toBe(true);
+    expect(news.got).toEqual(['a.news.x hi', 'a.news.y again']);
+  });
 });

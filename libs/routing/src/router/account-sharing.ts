@@ -7,6 +7,7 @@ import { KIND_BIT } from './interest-kind.js';
 import type { InterestRouter, RouterAccount } from './interest-router.js';
 import type { ResponseRoutes, ResponseType } from './response-routes.js';
 import type { RouterOrigin } from './router-entry.js';
+import { sampled, type ServiceLatencySpec } from './service-latency.js';
 import type { WatchedImport } from './shared-interest.js';
 
 /**
@@ -195,6 +196,8 @@ export class ServiceImport implements SharingEntry {
     private readonly responses: ResponseRoutes,
     private readonly responseType: ResponseType,
     private readonly thresholdMs: number,
+    private readonly share: boolean,
+    private readonly latency: ServiceLatencySpec | undefined,
   ) {}
 
   forward(
@@ -216,7 +219,12 @@ export class ServiceImport implements SharingEntry {
       if (mapped === undefined) return true;
       to = mapped;
     }
-    const mappedReply = reply === undefined ? undefined : this.responses.add(this.importer, reply, this.responseType, this.thresholdMs);
+    const latency = this.latency;
+    const measurement =
+      latency !== undefined && reply !== undefined && origin.clientInfo !== undefined && sampled(latency)
+        ? { latency, requestor: origin, share: this.share, startMs: Date.now(), startNs: process.hrtime.bigint() }
+        : undefined;
+    const mappedReply = reply === undefined ? undefined : this.responses.add(this.importer, reply, this.responseType, this.thresholdMs, this.share, measurement);
     this.origin.originMember = origin.originMember;
     const request = withRequestInfo(this.importer.name, origin.rttMs ?? 0, headerSize, data, start, end);
     const infoSize = request.length - (end - start) + headerSize;

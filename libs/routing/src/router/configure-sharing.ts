@@ -4,16 +4,23 @@ import { SubjectMapper, type MappingSpec } from '../subject-mapping.js';
 import { AccountSharing, ServiceImport, StreamImportTap, SubjectRewrite } from './account-sharing.js';
 import type { InterestRouter, RouterAccount } from './interest-router.js';
 import { ResponseRoutes, type ResponseType } from './response-routes.js';
+import type { ServiceLatencySpec } from './service-latency.js';
 import { ImportDemand, type SharedInterestTally } from './shared-interest.js';
 
 /** An account's imports, exports and mappings as the configuration gives them (checked already). */
 export interface AccountSharingSpec {
   readonly name: string;
   readonly sharing?: {
-    readonly serviceExports: readonly { readonly subject: string; readonly responseType: ResponseType; readonly responseThresholdMs: number }[];
+    readonly serviceExports: readonly {
+      readonly subject: string;
+      readonly responseType: ResponseType;
+      readonly responseThresholdMs: number;
+      readonly latency?: ServiceLatencySpec;
+    }[];
     /** `at`: where the import was written, for the error naming it. */
     readonly streamImports: readonly { readonly account: string; readonly subject: string; readonly to: string; readonly at: string }[];
-    readonly serviceImports: readonly { readonly account: string; readonly subject: string; readonly to: string; readonly at: string }[];
+    /** `share`: the requester's details go with its responses' records (/accountz shows it). */
+    readonly serviceImports: readonly { readonly account: string; readonly subject: string; readonly to: string; readonly share?: boolean; readonly at: string }[];
     readonly mappings: readonly MappingSpec[];
   };
 }
@@ -68,7 +75,7 @@ export function configureSharing(router: InterestRouter, spec: SharingSpec, tall
       const exporterSharing = sharingOf(exporter);
       let responses = exporterSharing.responses;
       if (responses === undefined) {
-        responses = exporterSharing.responses = new ResponseRoutes();
+        responses = exporterSharing.responses = new ResponseRoutes(exporter);
         exporterSharing.entries.insert(responses);
         tally.change({ account: i.account, subject: responses.subject }, true);
       }
@@ -80,6 +87,8 @@ export function configureSharing(router: InterestRouter, spec: SharingSpec, tall
         responses,
         exported?.responseType ?? 'Singleton',
         exported?.responseThresholdMs ?? DEFAULT_THRESHOLD_MS,
+        i.share === true,
+        exported?.latency,
       );
       sharingOf(importer).entries.insert(entry);
       tally.change({ account: account.name, subject: i.to }, true);

@@ -30,7 +30,8 @@ export class InterestRouter {
   activeTrace: string | undefined;
   /** The interest what accounts share needs, for other servers, leafs and processes to hear of. */
   private readonly sharedInterest = new SharedInterestTally();
-  private sharingConfigured = false;
+  /** The configuration the accounts' sharing was last built from. */
+  private sharingSpec: SharingSpec | undefined;
   private pass = 0;
   private depth = 0;
   private readonly fanouts: LinkFanout[] = [];
@@ -41,9 +42,30 @@ export class InterestRouter {
    * routes. Throws an Error naming where a mapping that cannot be built was written.
    */
   configureSharing(spec: SharingSpec): void {
-    if (this.sharingConfigured) return;
-    this.sharingConfigured = true;
+    if (this.sharingSpec !== undefined) return;
+    this.sharingSpec = spec;
     configureSharing(this, spec, this.sharedInterest);
+  }
+
+  /**
+   * On a configuration reload: rebuilds every account's imports, exports and mappings from
+   * `spec` (once per spec, whichever routed role of the process asks first), keeping the
+   * accounts' interest, and announces only the shared interest that appeared or went. Replies
+   * still waiting for a response across accounts are dropped with the old exports. Throws, before
+   * anything changes, an Error naming where a mapping or an import that cannot be built was written.
+   */
+  reconfigureSharing(spec: SharingSpec): void {
+    if (spec === this.sharingSpec) return;
+    configureSharing(new InterestRouter(), spec, new SharedInterestTally());
+    this.sharingSpec = spec;
+    this.sharedInterest.rebuild(() => {
+      for (const account of this.accounts.all()) {
+        account.mapper = undefined;
+        account.sharing = undefined;
+        account.importDemand = undefined;
+      }
+      configureSharing(this, spec, this.sharedInterest);
+    });
   }
 
   /**

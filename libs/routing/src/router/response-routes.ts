@@ -3,6 +3,7 @@ import { ImportOrigin, type SharingEntry } from './account-sharing.js';
 import { forwardMask } from './delivery-policy.js';
 import type { InterestRouter, RouterAccount } from './interest-router.js';
 import type { RouterOrigin } from './router-entry.js';
+import { latencyMetric, type LatencyMeasurement } from './service-latency.js';
 
 /** How many responses a service sends to one request (nats-server's response types). */
 export type ResponseType = 'Singleton' | 'Stream' | 'Chunked';
@@ -12,6 +13,10 @@ interface PendingResponse {
   readonly reply: string;
   readonly singleton: boolean;
   readonly thresholdMs: number;
+  /** The import's `share` flag, shown by /accountz. */
+  readonly share: boolean;
+  /** A sampled request of a service with latency tracking, until its first response. */
+  measurement: LatencyMeasurement | undefined;
   expiresAt: number;
 }
 
@@ -37,7 +42,10 @@ export class ResponseRoutes implements SharingEntry {
   private sweeper: NodeJS.Timeout | undefined;
   private sweepMs = Infinity;
 
-  constructor() {
+  constructor(
+    /** The exporting account, where latency metrics are published. */
+    private readonly exporter: RouterAccount,
+  ) {
     const tag = randomBytes(6).toString('base64url').replace(/[-_]/g, 'x');
     this.prefix = `_R_.${tag}.`;
     this.subject = `${this.prefix}>`;
@@ -48,10 +56,15 @@ export class ResponseRoutes implements SharingEntry {
     return this.pending.size;
   }
 
+  /** The replies waiting, each as the exporter's subject, the requester's account and its reply (for /accountz). */
+  waiting(): { subject: string; account: string; reply: string; share: boolean }[] {
+    return [...this.pending].map(([subject, p]) => ({ subject, account: p.account.name, reply: p.reply, share: p.share }));
+  }
+
   /** The exporter's reply subject for a request whose requester waits on `reply` in `account`. */
-  add(account: RouterAccount, reply: string, type: ResponseType, thresholdMs: number): string {
+  add(account: RouterAccount, reply: string, type: ResponseType, thresholdMs: number, share: boolean, measurement?: LatencyMeasurement): string {
     const mapped = this.prefix + (this.next++).toString(36);
-    this.pending.set(mapped, { account, reply, singleton: type === 'Singleton', thresholdMs, expiresAt: Date.now() + thresholdMs });
+    this.pending.set(mapped, { account, reply, singleton: type === 'Singleton', thresholdMs, share, measurement, expiresAt: Date.now() + thresholdMs });
     if (thresholdMs < this.sweepMs) this.startSweeping(thresholdMs);
     return mapped;
   }
@@ -77,7 +90,17 @@ export class ResponseRoutes implements SharingEntry {
     if (pending.singleton || end === start) this.drop(subject);
     else pending.expiresAt = Date.now() + pending.thresholdMs;
     this.origin.originMember = origin.originMember;
-    return router.publish(pending.account, this.origin, pending.reply, reply, headerSize, data, start, end, traceparent);
+    const delivered = router.publish(pending.account, this.origin, pending.reply, reply, headerSize, data, start, end, traceparent);
+    const measurement = pending.measurement;
+    if (measurement !== undefined) {
+      pending.measurement = undefined;
+      const metric = latencyMetric(measurement, origin);
+      if (metric !== undefined) {
+        const payload = Buffer.from(JSON.stringify(metric), 'utf8');
+        router.publish(this.exporter, this.origin, measurement.latency.subject, undefined, 0, payload, 0, payload.length, undefined);
+      }
+    }
+    return delivered;
   }
 
   private startSweeping(thresholdMs: number): void {

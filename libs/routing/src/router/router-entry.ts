@@ -13,6 +13,11 @@ export interface RouterOrigin {
   readonly forwards?: number;
   /** The publisher's round trip (a client's), which a request into an imported service reports to the responder. */
   readonly rttMs?: number;
+  /**
+   * A client publisher as nats-server's ClientInfo (its account and round trip; every detail
+   * when `detailed`), for the service latency metrics naming requester and responder.
+   */
+  clientInfo?(detailed: boolean): Record<string, unknown>;
 }
 
 /**

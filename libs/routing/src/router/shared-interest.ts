@@ -41,6 +41,24 @@ export class SharedInterestTally {
     for (const { interest } of this.counts.values()) listener(interest, true);
   }
 
+  /**
+   * Counts the interest anew as `build` adds it, then tells the listener only of what went and
+   * what appeared since before.
+   */
+  rebuild(build: () => void): void {
+    const before = new Map(this.counts);
+    const listener = this.listener;
+    this.counts.clear();
+    this.listener = undefined;
+    try {
+      build();
+    } finally {
+      this.listener = listener;
+    }
+    for (const [key, held] of before) if (!this.counts.has(key)) listener?.(held.interest, false);
+    for (const [key, held] of this.counts) if (!before.has(key)) listener?.(held.interest, true);
+  }
+
   change(interest: SharedInterest, add: boolean): void {
     const key = `${interest.account} ${interest.subject}`;
     const held = this.counts.get(key);

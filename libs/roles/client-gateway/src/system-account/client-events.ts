@@ -78,6 +78,28 @@ export class ClientEvents {
   }
 
   /**
+   * `$SYS.SERVER.<id>.CLIENT.AUTH.ERR`, as nats-server's sendAuthErrorEvent: a disconnect event
+   * for a client refused as unauthenticated, with the user it claimed; a client not yet bound
+   * to an account shows `$G`, where nats-server holds every client until it authenticates.
+   */
+  authError(conn: ClientConnection): void {
+    if (this.stopped) return;
+    const account = conn.account?.name ?? GLOBAL_ACCOUNT;
+    const user = conn.credentials.user ?? conn.credentials.nkey;
+    const message = {
+      type: DISCONNECT_TYPE,
+      id: eventId(),
+      timestamp: formatGoTime(conn.stopTime),
+      server: this.system.serverInfo(),
+      client: clientInfo(conn, account, true, user),
+      sent: { msgs: conn.inMsgs, bytes: conn.inBytes },
+      received: { msgs: conn.outMsgs, bytes: conn.outBytes },
+      reason: conn.closeReason ?? '',
+    };
+    this.system.send(`$SYS.SERVER.${this.gateway.serverId}.CLIENT.AUTH.ERR`, message);
+  }
+
+  /**
    * Sends the account's connections event, after the current turn of the event loop: counting
    * walks this server's connections, so a burst of connects or disconnects of one account in
    * the same turn is counted and sent once, with the count after all of them.
@@ -102,9 +124,9 @@ export class ClientEvents {
     this.pending.delete(account);
     if (this.stopped) return;
     const stat = accountStatOf(this.gateway, account, leafs);
-    const event = { type: CONNS_TYPE, id: eventId(), timestamp: formatGoTime(Date.now()) };
-    this.system.send(`$SYS.SERVER.ACCOUNT.${account}.CONNS`, { ...event, server: this.system.serverInfo(), ...stat });
-    this.system.send(`$SYS.ACCOUNT.${account}.SERVER.CONNS`, { ...event, server: this.system.serverInfo(), ...stat });
+    const event = accountConnsEvent(this.system, stat);
+    this.system.send(`$SYS.SERVER.ACCOUNT.${account}.CONNS`, event);
+    this.system.send(`$SYS.ACCOUNT.${account}.SERVER.CONNS`, { ...event, server: this.system.serverInfo() });
     if ((stat.total_conns as number) === 0) return;
     const timer = setTimeout(() => this.accountConns(account), CONNS_HEARTBEAT_MS);
     // The heartbeat alone must not keep the process alive.
@@ -121,10 +143,15 @@ export class ClientEvents {
 const CONNS_HEARTBEAT_MS = 30_000;
 const CONNS_TYPE = 'io.nats.server.advisory.v1.account_connections';
 
+/** nats-server's AccountNumConns for one account's AccountStat (the events, and the reply to `$SYS.REQ.ACCOUNT.<acc>.CONNS`). */
+export function accountConnsEvent(system: SystemResponder, stat: Record<string, unknown>): { server: Record<string, unknown>; [field: string]: unknown } {
+  return { type: CONNS_TYPE, id: eventId(), timestamp: formatGoTime(Date.now()), server: system.serverInfo(), ...stat };
+}
+
 /** nats-server's ClientInfo, empty fields left out as its `omitempty` does. */
-function clientInfo(conn: ClientConnection, account: string, closed: boolean): Record<string, unknown> {
+function clientInfo(conn: ClientConnection, account: string, closed: boolean, user = conn.auth?.user): Record<string, unknown> {
   const info: Record<string, unknown> = { start: formatGoTime(conn.start), host: conn.transport.remoteAddress, id: conn.cid, acc: account };
-  if (conn.auth?.user) info.user = conn.auth.user;
+  if (user) info.user = user;
   if (conn.opts.name) info.name = conn.opts.name;
   if (conn.opts.lang) info.lang = conn.opts.lang;
   if (conn.opts.version) info.ver = conn.opts.version;

@@ -6,7 +6,7 @@ const server = { name: 'east-1', host: '0.0.0.0', cluster: 'EAST', tags: ['az:1'
 
 describe('parseServerRequest', () => {
   it('takes an empty body as no options', () => {
-    expect(parseServerRequest('CONNZ', new Uint8Array(0))).toEqual({ query: {}, filter: {} });
+    expect(parseServerRequest('CONNZ', new Uint8Array(0))).toEqual({ query: {}, filter: {}, options: {} });
   });
 
   it("turns nats-server's option keys into the HTTP endpoint's query", () => {

@@ -36,6 +36,8 @@ export interface EventFilter {
 export interface ServerRequest {
   query: Record<string, string>;
   filter: EventFilter;
+  /** The body's JSON object as sent (empty without a body), for options no HTTP query has. */
+  options: Record<string, unknown>;
 }
 
 export class RequestBodyError extends Error {}
@@ -43,7 +45,7 @@ export class RequestBodyError extends Error {}
 /** Parses the body (empty: no options); throws RequestBodyError on what nats-server's json.Unmarshal would refuse. */
 export function parseServerRequest(endpoint: string, body: Uint8Array): ServerRequest {
   const query: Record<string, string> = {};
-  if (body.length === 0) return { query, filter: {} };
+  if (body.length === 0) return { query, filter: {}, options: {} };
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(body).toString('utf8'));
@@ -64,7 +66,7 @@ export function parseServerRequest(endpoint: string, body: Uint8Array): ServerRe
   // Subscriptions, with or without their details, are one query parameter.
   if (options.subscriptions_detail === true) query.subs = 'detail';
   else if (options.subscriptions === true) query.subs = '1';
-  return { query, filter: readFilter(options) };
+  return { query, filter: readFilter(options), options };
 }
 
 function readFilter(options: Record<string, unknown>): EventFilter {

@@ -1,8 +1,9 @@
 import type { EndpointSpec } from '@nats-ts/lifecycle';
-import { MonitoringRequestError } from '@nats-ts/observability';
 import type { SubscriberEntry } from '@nats-ts/routing';
 import type { ClientGateway } from '../client-gateway.js';
-import { filterExcludes, parseServerRequest, RequestBodyError, SERVER_REQUESTS, type FilteredServer } from './request-options.js';
+import { gatewayStats } from './gateway-stats.js';
+import type { RemoteServers } from './remote-servers.js';
+import { filterExcludes, parseServerRequest, RequestBodyError, SERVER_REQUESTS, type FilteredServer, type ServerRequest } from './request-options.js';
 
 /** A subscriber inside the client role: one of the system account's request subjects. */
 export class SystemEntry implements SubscriberEntry {
@@ -35,9 +36,6 @@ const EMPTY = new Uint8Array(0);
  */
 const FIRST_STATSZ_MS = 250;
 const STATSZ_INTERVAL_MS = 30_000;
-
-/** What `$SYS.REQ.ACCOUNT.<acc>.<name>` answers for one account. */
-const ACCOUNT_REQUESTS = ['CONNZ', 'SUBSZ'];
 
 /** The monitoring path each request name is answered from (STATSZ is built from /varz and /routez). */
 const PATHS: Readonly<Record<string, string>> = {
@@ -75,6 +73,10 @@ export class SystemResponder {
     private readonly gateway: ClientGateway,
     private readonly systemAccount: string,
     private readonly endpoints: () => ReadonlyMap<string, EndpointSpec>,
+    /** The requests about one account (account-requests.ts), subscribed with the server's. */
+    private readonly accountRequests: { entries(system: SystemResponder): SystemEntry[] },
+    /** The other servers heard of, for STATSZ's `active_servers`. */
+    private readonly remoteServers: RemoteServers,
   ) {}
 
   /** Subscribes when this replica is the node's responder, unsubscribes when it no longer is. */
@@ -84,8 +86,17 @@ export class SystemResponder {
     else if (!answering && this.entries.length > 0) this.unsubscribe();
   }
 
+  /**
+   * At shutdown: `$SYS.SERVER.<id>.SHUTDOWN`, nats-server's last event, whose body is the server
+   * block alone (sent by the replica answering for the server), then no more answers.
+   */
   stop(): void {
-    if (this.entries.length > 0) this.unsubscribe();
+    if (this.entries.length === 0) return;
+    const server = this.serverInfo();
+    server.seq = ++this.seq;
+    server.time = new Date().toISOString();
+    this.gateway.publishInternal(this.systemAccount, `$SYS.SERVER.${this.gateway.serverId}.SHUTDOWN`, Buffer.from(JSON.stringify(server), 'utf8'));
+    this.unsubscribe();
   }
 
   private subscribe(): void {
@@ -95,10 +106,7 @@ export class SystemResponder {
       const onRequest = (_s: string, reply: string | undefined, body: Uint8Array): void => this.answer(name, reply, body);
       this.entries.push(new SystemEntry(`$SYS.REQ.SERVER.PING.${name}`, onRequest), new SystemEntry(`$SYS.REQ.SERVER.${id}.${name}`, onRequest));
     }
-    // `$SYS.REQ.ACCOUNT.<acc>.CONNZ|SUBSZ`: one account's connections or subscriptions.
-    for (const name of ACCOUNT_REQUESTS) {
-      this.entries.push(new SystemEntry(`$SYS.REQ.ACCOUNT.*.${name}`, (subject, reply, body) => this.answer(name, reply, body, subject.split('.')[3])));
-    }
+    this.entries.push(...this.accountRequests.entries(this), ...this.remoteServers.entries());
     for (const entry of this.entries) this.gateway.subscribeInternal(this.systemAccount, entry);
     this.statszIntervalMs = FIRST_STATSZ_MS;
     this.scheduleStatsz();
@@ -138,7 +146,7 @@ export class SystemResponder {
     return block;
   }
 
-  private filtered(): FilteredServer {
+  filtered(): FilteredServer {
     const info = this.gateway.baseInfo();
     const o = this.gateway.options;
     return {
@@ -150,11 +158,20 @@ export class SystemResponder {
     };
   }
 
-  private answer(name: string, reply: string | undefined, body: Uint8Array, account?: string): void {
+  private answer(name: string, reply: string | undefined, body: Uint8Array): void {
     // nats-server answers a STATSZ request without a reply on the server's STATSZ subject.
     if (reply === undefined && name !== 'STATSZ') return;
     const to = reply ?? `$SYS.SERVER.${this.gateway.serverId}.STATSZ`;
-    let request;
+    this.respond(to, name, body, (request) => this.document(name, request.query), name === 'STATSZ' ? 'statsz' : 'data');
+  }
+
+  /**
+   * Answers one request as nats-server's zReq does: the body parsed as the endpoint's options
+   * (400 when it cannot be), nothing when its filters exclude this server or `build` resolves
+   * to undefined, else the document under `field`, or `data: null` and the error (500).
+   */
+  respond(to: string, name: string, body: Uint8Array, build: (request: ServerRequest) => unknown, field: 'data' | 'statsz' = 'data'): void {
+    let request: ServerRequest;
     try {
       request = parseServerRequest(name, body);
     } catch (err) {
@@ -163,24 +180,20 @@ export class SystemResponder {
       return;
     }
     if (filterExcludes(request.filter, this.filtered())) return;
-    if (account !== undefined) {
-      // As nats-server: the subject names the account, and SUBSZ then lists the subscriptions.
-      request.query.acc = account;
-      if (name === 'SUBSZ') request.query.subs = '1';
-    }
-    this.document(name, request.query).then(
-      (data) => this.send(to, name === 'STATSZ' ? { server: this.serverInfo(), statsz: data } : { server: this.serverInfo(), data }),
-      (err: Error) => {
-        const code = err instanceof MonitoringRequestError ? err.statusCode : 500;
-        this.send(to, { server: this.serverInfo(), error: { code, description: err.message } });
-      },
-    );
+    Promise.resolve()
+      .then(() => build(request))
+      .then(
+        (document) => {
+          if (document !== undefined) this.send(to, { server: this.serverInfo(), [field]: document });
+        },
+        (err: Error) => this.send(to, { server: this.serverInfo(), data: null, error: { code: 500, description: err.message } }),
+      );
   }
 
   private async document(name: string, query: Record<string, string>): Promise<unknown> {
     if (name === 'STATSZ') return this.statsz();
     const endpoint = this.endpoints().get(PATHS[name]!);
-    if (endpoint === undefined) throw new MonitoringRequestError(`${name} is not served by this server`, 404);
+    if (endpoint === undefined) throw new Error(`${name} is not served by this server`);
     return endpoint.handler(query);
   }
 
@@ -210,6 +223,9 @@ export class SystemResponder {
       pending: r.pending_size,
     }));
     if (routes.length > 0) stats.routes = routes;
+    const gateways = gatewayStats(await this.endpoints().get('/gatewayz')?.handler({}));
+    if (gateways.length > 0) stats.gateways = gateways;
+    stats.active_servers = 1 + this.remoteServers.count();
     if (v.jetstream !== undefined && Object.keys(v.jetstream as object).length > 0) stats.jetstream = v.jetstream;
     return stats;
   }
