@@ -55,6 +55,8 @@ type ScriptPipeline = ChainableCommander & StreamScripts;
 /** How long WAIT waits for the replicas of `redis_min_replicas` before the write counts as not confirmed. */
 const REPLICA_WAIT_MS = 5_000;
 const CONNECT_TIMEOUT_MS = 2_000;
+/** Message records asked for per round trip when a stream is opened. */
+const SCAN_PAGE = 1000;
 
 /**
  * The write landed on the primary, but fewer replicas than `redis_min_replicas` confirmed it in
@@ -217,18 +219,19 @@ export class RedisStoreConnection {
     return { lastSeq: lastSeq ?? null, lastTime: lastTime ?? null, config: config!, created: created! };
   }
 
-  /** The stored sequences from `fromSeq` on (at most `count`), ascending, with their records. */
-  async loadRecords(name: RedisStreamName, fromSeq: number, count: number): Promise<{ seq: number; record: Buffer }[]> {
-    const prefix = streamKeyPrefix(name);
-    const seqs = await this.client.zrangebyscore(`${prefix}seqs`, fromSeq, '+inf', 'LIMIT', 0, count);
-    if (seqs.length === 0) return [];
-    const records = await this.client.hmgetBuffer(`${prefix}msgs`, ...seqs);
+  /** Every stored message with its record, ascending (the hash scanned in pages, then sorted). */
+  async loadRecords(name: RedisStreamName): Promise<{ seq: number; record: Buffer }[]> {
+    const key = `${streamKeyPrefix(name)}msgs`;
     const out: { seq: number; record: Buffer }[] = [];
-    for (let i = 0; i < seqs.length; i++) {
-      const record = records[i];
-      if (record !== null && record !== undefined) out.push({ seq: Number(seqs[i]), record });
-    }
-    return out;
+    let cursor = '0';
+    do {
+      const [next, fields] = await this.client.hscanBuffer(key, cursor, 'COUNT', SCAN_PAGE);
+      for (let i = 0; i + 1 < fields.length; i += 2) out.push({ seq: Number(fields[i]!.toString('latin1')), record: fields[i + 1]! });
+      cursor = next.toString('latin1');
+    } while (cursor !== '0');
+    // A field seen twice (the hash was resized between pages) is one message.
+    out.sort((a, b) => a.seq - b.seq);
+    return out.filter((entry, i) => i === 0 || out[i - 1]!.seq !== entry.seq);
   }
 
   /** The consumers kept for the stream: name, meta JSON and state JSON (undefined when none was written). */
