@@ -377,8 +377,12 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     if (answer === undefined) return;
     const creating = tokens[0] === 'STREAM' && tokens[1] === 'CREATE' ? this.accounts.get(accountName)?.streams.get(tokens[2] ?? '') : undefined;
     const answered = (): void => {
-      // Another server created it first: that one answers.
-      if (creating !== undefined && this.refusedRedisCreate(creating)) return;
+      // Another server created it at the same moment and Redis took that one: the request goes
+      // to it, which answers as nats-server answers a create of an existing stream.
+      if (creating !== undefined && this.refusedRedisCreate(creating)) {
+        if (creating.store instanceof RedisStore && creating.store.nameTaken) this.apiRequest(accountName, tokens, reply, body, 'once');
+        return;
+      }
       this.publishReply(accountName, reply, answer);
       if ('json' in answer && this.accounts.has(accountName)) {
         const request = body.length === 0 ? '' : Buffer.from(body).toString('utf8');
@@ -396,7 +400,7 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
 
   /**
    * A STREAM.CREATE made here before Redis had it, which Redis refused (another server keeps a
-   * stream of that name, and answers): the stream is let go here.
+   * stream of that name, or Redis could not write): the stream is let go here.
    */
   private refusedRedisCreate(stream: Stream): boolean {
     const store = stream.store;

@@ -68,6 +68,8 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
   private isClosed = false;
   /** Another store took the stream: this one's holder should let it go. */
   lost = false;
+  /** Its create was refused: Redis already kept a stream of that name (another server's create came first). */
+  nameTaken = false;
   /** The last sequence Redis confirmed (with `redis_min_replicas`, its replicas too). */
   private confirmedSeq = 0;
 
@@ -351,6 +353,7 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
       if (err instanceof ReplicaShortfall) return;
       this.failure ??= `the Redis store of stream ${this.name.stream} could not write: ${err.message.replace(/^(FENCED|EXISTS) /, '')}`;
       if (err.message.startsWith('FENCED')) this.lost = true;
+      if (err.message.startsWith('EXISTS')) this.nameTaken = true;
     });
     // A later WAIT covers the earlier writes too: a shortfall of an earlier one is not carried over.
     const previous = this.lastWrite?.catch((err: Error) => {
