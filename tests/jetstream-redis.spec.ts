@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { AckPolicy, StorageType, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, createInbox, type NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -201,6 +201,30 @@ describe('JetStream on the Redis store [nats-ts]', () => {
       await a.stop();
       await b.stop();
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps a memory stream out of Redis, and says in stream info which server holds each stream', { timeout: 30_000 }, async () => {
+    const redis = await startRedis();
+    const storeDir = mkdtempSync(join(tmpdir(), 'js-redis-mem-'));
+    const server = await serverOn(redis, storeDir, 'a');
+    const admin = new Redis(redis.url);
+    try {
+      const nc = await connect({ servers: server.clientUrl });
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.add({ name: 'INMEM', subjects: ['mem.*'], storage: StorageType.Memory });
+      await jsm.streams.add({ name: 'KEPT', subjects: ['kept.*'] });
+      await jetstream(nc).publish('mem.1', 'm');
+      await jetstream(nc).publish('kept.1', 'k');
+      for (const name of ['INMEM', 'KEPT']) expect((await jsm.streams.info(name)).cluster?.leader).toBe('a');
+      expect(await admin.keys('nats-ts:js:{%24G:INMEM}:*')).toEqual([]);
+      expect(await admin.smembers('nats-ts:js:streams:%24G')).toEqual(['KEPT']);
+      expect(await admin.hlen('nats-ts:js:{%24G:KEPT}:msgs')).toBe(1);
+      await nc.close();
+    } finally {
+      admin.disconnect();
+      await server.stop();
+      rmSync(storeDir, { recursive: true, force: true });
     }
   });
 
