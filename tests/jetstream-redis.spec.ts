@@ -241,6 +241,8 @@ describe('JetStream on the Redis store [nats-ts]', () => {
       expect(await publishRange(js, 1, 10)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
       await admin.config('SET', 'maxmemory', '1');
       for (let i = 0; i < 3; i++) await expect(js.publish('orders.1', `refused${i}`), 'an ack of a write Redis refused').rejects.toThrow();
+      // A create Redis refused is answered with nats-server's create error (10049), and not kept.
+      await expect(jsm.streams.add({ name: 'REFUSED', subjects: ['refused.*'] })).rejects.toThrow(/could not write/);
       await admin.config('SET', 'maxmemory', '0');
       let seq = 0;
       for (const deadline = Date.now() + 15_000; seq === 0 && Date.now() < deadline; ) {
@@ -254,6 +256,7 @@ describe('JetStream on the Redis store [nats-ts]', () => {
       expect((await jsm.streams.info('ORDERS')).state).toMatchObject({ messages: 11, last_seq: 11 });
       expect(decoder.decode((await jsm.streams.getMessage('ORDERS', { seq: 11 }))!.data)).toBe('back');
       expect(server.output()).toMatch(/opened again as Redis has it/);
+      expect((await jsm.streams.names().next()).sort()).toEqual(['ORDERS']);
       await nc.close();
     } finally {
       admin.disconnect();

@@ -8,7 +8,7 @@ import type { Logger } from '@nats-ts/observability';
 import { GLOBAL_ACCOUNT_NAME, type InterestRouter, type RouterOrigin } from '@nats-ts/routing';
 import { Advisories } from './advisories.js';
 import { goJson } from './api/go-json.js';
-import type { JsApiError } from './api/js-errors.js';
+import { jsError, type JsApiError } from './api/js-errors.js';
 import type { SnapshotRequest } from './api/snapshot-api.js';
 import { encodeJsonReply, handleApiRequest, type ApiReply, type ApiServer } from './api/stream-api.js';
 import { JetStreamAccount, RESTORE_STAGING_DIR, type JetStreamServer } from './js-account.js';
@@ -380,7 +380,10 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
       // Another server created it at the same moment and Redis took that one: the request goes
       // to it, which answers as nats-server answers a create of an existing stream.
       if (creating !== undefined && this.refusedRedisCreate(creating)) {
-        if (creating.store instanceof RedisStore && creating.store.nameTaken) this.apiRequest(accountName, tokens, reply, body, 'once');
+        const store = creating.store as RedisStore;
+        if (store.nameTaken) this.apiRequest(accountName, tokens, reply, body, 'once');
+        // Redis could not write it (out of memory, say): nats-server's "stream create failed" answer.
+        else if ('json' in answer) this.publishReply(accountName, reply, { json: { type: answer.json.type, error: jsError('StreamCreate', { err: store.failedWrite()! }) } });
         return;
       }
       this.publishReply(accountName, reply, answer);
