@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { AckPolicy, StorageType, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, createInbox, type NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -204,6 +204,30 @@ describe('JetStream on the Redis store [nats-ts]', () => {
     }
   });
 
+  it('keeps a memory stream out of Redis, and says in stream info which server holds each stream', { timeout: 30_000 }, async () => {
+    const redis = await startRedis();
+    const storeDir = mkdtempSync(join(tmpdir(), 'js-redis-mem-'));
+    const server = await serverOn(redis, storeDir, 'a');
+    const admin = new Redis(redis.url);
+    try {
+      const nc = await connect({ servers: server.clientUrl });
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.add({ name: 'INMEM', subjects: ['mem.*'], storage: StorageType.Memory });
+      await jsm.streams.add({ name: 'KEPT', subjects: ['kept.*'] });
+      await jetstream(nc).publish('mem.1', 'm');
+      await jetstream(nc).publish('kept.1', 'k');
+      for (const name of ['INMEM', 'KEPT']) expect((await jsm.streams.info(name)).cluster?.leader).toBe('a');
+      expect(await admin.keys('nats-ts:js:{%24G:INMEM}:*')).toEqual([]);
+      expect(await admin.smembers('nats-ts:js:streams:%24G')).toEqual(['KEPT']);
+      expect(await admin.hlen('nats-ts:js:{%24G:KEPT}:msgs')).toBe(1);
+      await nc.close();
+    } finally {
+      admin.disconnect();
+      await server.stop();
+      rmSync(storeDir, { recursive: true, force: true });
+    }
+  });
+
   it('opens a stream again as Redis has it after Redis refused its writes (out of memory)', { timeout: 60_000 }, async () => {
     const redis = await startRedis();
     const storeDir = mkdtempSync(join(tmpdir(), 'js-redis-oom-'));
@@ -217,6 +241,8 @@ describe('JetStream on the Redis store [nats-ts]', () => {
       expect(await publishRange(js, 1, 10)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
       await admin.config('SET', 'maxmemory', '1');
       for (let i = 0; i < 3; i++) await expect(js.publish('orders.1', `refused${i}`), 'an ack of a write Redis refused').rejects.toThrow();
+      // A create Redis refused is answered with nats-server's create error (10049), and not kept.
+      await expect(jsm.streams.add({ name: 'REFUSED', subjects: ['refused.*'] })).rejects.toThrow(/could not write/);
       await admin.config('SET', 'maxmemory', '0');
       let seq = 0;
       for (const deadline = Date.now() + 15_000; seq === 0 && Date.now() < deadline; ) {
@@ -230,6 +256,7 @@ describe('JetStream on the Redis store [nats-ts]', () => {
       expect((await jsm.streams.info('ORDERS')).state).toMatchObject({ messages: 11, last_seq: 11 });
       expect(decoder.decode((await jsm.streams.getMessage('ORDERS', { seq: 11 }))!.data)).toBe('back');
       expect(server.output()).toMatch(/opened again as Redis has it/);
+      expect((await jsm.streams.names().next()).sort()).toEqual(['ORDERS']);
       await nc.close();
     } finally {
       admin.disconnect();

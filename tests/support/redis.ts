@@ -1,7 +1,7 @@
 // A real redis-server for tests, on a free loopback port, without persistence (or, persistent,
 // with an append-only file fsynced at every write); stopped when the test file's worker exits
 // at the latest.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 
 const redisBin = process.env.REDIS_SERVER_BIN ?? ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p)) ?? 'redis-server';
 const sentinelBin = process.env.REDIS_SENTINEL_BIN ?? ['/usr/bin/redis-sentinel', '/usr/local/bin/redis-sentinel'].find((p) => existsSync(p)) ?? 'redis-sentinel';
+const redisCliBin = process.env.REDIS_CLI_BIN ?? ['/usr/bin/redis-cli', '/usr/local/bin/redis-cli'].find((p) => existsSync(p)) ?? 'redis-cli';
 const startTimeoutMs = 10_000;
 
 const live = new Set<ChildProcess>();
@@ -46,6 +47,8 @@ class RedisProcess implements RunningRedis {
     private readonly replicaOf: number | undefined,
     /** A Sentinel watching the primary on this port, as `mymaster`. */
     private readonly sentinelOf: number | undefined,
+    /** A node of a Redis Cluster, its cluster bus on this port. */
+    private readonly clusterBusPort?: number,
   ) {
     this.url = `redis://127.0.0.1:${port}`;
   }
@@ -70,7 +73,8 @@ class RedisProcess implements RunningRedis {
     }
     const persistence = this.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
     const replica = this.replicaOf === undefined ? [] : ['--replicaof', '127.0.0.1', String(this.replicaOf)];
-    return [redisBin, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, ...replica, '--dir', this.dir]];
+    const cluster = this.clusterBusPort === undefined ? [] : ['--cluster-enabled', 'yes', '--cluster-port', String(this.clusterBusPort), '--cluster-config-file', join(this.dir, 'nodes.conf'), '--cluster-node-timeout', '2000'];
+    return [redisBin, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, ...replica, ...cluster, '--dir', this.dir]];
   }
 
   async start(): Promise<void> {
@@ -137,6 +141,34 @@ export async function startSentinel(primaryPort: number): Promise<RunningRedis> 
   started.push(sentinel);
   await sentinel.start();
   return sentinel;
+}
+
+/**
+ * A Redis Cluster of `primaries` nodes on free ports (no replicas), made with `redis-cli
+ * --cluster create`; resolves once every node says cluster_state:ok.
+ */
+export async function startRedisCluster(primaries: number): Promise<RunningRedis[]> {
+  const nodes: RedisProcess[] = [];
+  for (let i = 0; i < primaries; i++) {
+    const node = new RedisProcess(await freePort(), false, undefined, undefined, await freePort());
+    started.push(node);
+    nodes.push(node);
+  }
+  await Promise.all(nodes.map((node) => node.start()));
+  await new Promise<void>((resolve, reject) => {
+    const args = ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', '0', '--cluster-yes'];
+    execFile(redisCliBin, args, { timeout: startTimeoutMs }, (err, stdout, stderr) => (err === null ? resolve() : reject(new Error(`redis-cli --cluster create failed: ${err.message}\n${stdout}${stderr}`))));
+  });
+  const deadline = Date.now() + startTimeoutMs;
+  for (const node of nodes) {
+    for (;;) {
+      const info = await new Promise<string>((resolve) => execFile(redisCliBin, ['-p', String(node.port), 'cluster', 'info'], (_err, stdout) => resolve(stdout)));
+      if (info.includes('cluster_state:ok')) break;
+      if (Date.now() > deadline) throw new Error(`Redis Cluster node ${node.port} not ok within ${startTimeoutMs}ms:\n${info}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return nodes;
 }
 
 /** Stops every redis-server and redis-sentinel this test file started. */

@@ -13,8 +13,8 @@ function redisUrlProblem(text: string): string | undefined {
   return undefined;
 }
 
-/** `host:port` of a Sentinel, the port from 1 to 65535. */
-function parseSentinel(text: string): { host: string; port: number } | undefined {
+/** `host:port` of a Sentinel or a cluster node, the port from 1 to 65535. */
+function parseHostPort(text: string): { host: string; port: number } | undefined {
   const match = /^(\[[^\]]+\]|[^:[\]/\s]+):(\d+)$/.exec(text.trim());
   if (match === null) return undefined;
   const port = Number(match[2]);
@@ -22,9 +22,27 @@ function parseSentinel(text: string): { host: string; port: number } | undefined
   return { host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port };
 }
 
+/** A list of `host:port`; undefined (its errors reported) when one is not. */
+function readHostPorts(x: ConfigEntry, what: string, d: Diagnostics): { host: string; port: number }[] | undefined {
+  const list = readStringList(x, d);
+  if (list === undefined) return undefined;
+  const out: { host: string; port: number }[] = [];
+  let fine = true;
+  for (const text of list) {
+    const address = parseHostPort(text);
+    if (address !== undefined) out.push(address);
+    else {
+      d.error(x.keyPos, `jetstream redis ${what} "${text}" must be host:port`);
+      fine = false;
+    }
+  }
+  return fine ? out : undefined;
+}
+
 /**
- * nats-ts's `jetstream { redis: ... }`: `"redis://host:port/db"`, or a Sentinel group
- * `{ sentinels: ["h1:26379", ...], name: "mymaster" }`.
+ * nats-ts's `jetstream { redis: ... }`: `"redis://host:port/db"`, a Sentinel group
+ * `{ sentinels: ["h1:26379", ...], name: "mymaster" }`, or a Redis Cluster by some of its
+ * nodes `{ cluster: ["h1:6379", ...] }`.
  */
 export function applyJetStreamRedis(e: ConfigEntry, js: JetStreamConfig, d: Diagnostics): void {
   const node = e.node;
@@ -35,31 +53,23 @@ export function applyJetStreamRedis(e: ConfigEntry, js: JetStreamConfig, d: Diag
     return;
   }
   if (node.kind !== 'map') {
-    d.error(e.keyPos, `jetstream redis must be a redis:// URL or a map of sentinels and name, found ${describeNode(node)}`);
+    d.error(e.keyPos, `jetstream redis must be a redis:// URL, a map of sentinels and name, or a map of cluster nodes, found ${describeNode(node)}`);
     return;
   }
   let sentinels: { host: string; port: number }[] | undefined;
+  let cluster: { host: string; port: number }[] | undefined;
   let name: string | undefined;
   let fine = true;
   for (const x of node.entries.values()) {
     switch (x.key.toLowerCase()) {
-      case 'sentinels': {
-        const list = readStringList(x, d);
-        if (list === undefined) {
-          fine = false;
-          break;
-        }
-        sentinels = [];
-        for (const text of list) {
-          const sentinel = parseSentinel(text);
-          if (sentinel !== undefined) sentinels.push(sentinel);
-          else {
-            d.error(x.keyPos, `jetstream redis sentinel "${text}" must be host:port`);
-            fine = false;
-          }
-        }
+      case 'sentinels':
+        sentinels = readHostPorts(x, 'sentinel', d);
+        if (sentinels === undefined) fine = false;
         break;
-      }
+      case 'cluster':
+        cluster = readHostPorts(x, 'cluster node', d);
+        if (cluster === undefined) fine = false;
+        break;
       case 'name':
         if (x.node.kind === 'string' && x.node.value !== '') name = x.node.value;
         else {
@@ -68,11 +78,17 @@ export function applyJetStreamRedis(e: ConfigEntry, js: JetStreamConfig, d: Diag
         }
         break;
       default:
-        d.error(x.keyPos, `unknown field "${x.key}" in jetstream redis (sentinels, name)`);
+        d.error(x.keyPos, `unknown field "${x.key}" in jetstream redis (sentinels, name, cluster)`);
         fine = false;
     }
   }
   if (!fine) return;
+  if (cluster !== undefined) {
+    if (sentinels !== undefined || name !== undefined) d.error(e.keyPos, 'jetstream redis is either a Redis Cluster (cluster) or a Sentinel group (sentinels, name), not both');
+    else if (cluster.length === 0) d.error(e.keyPos, 'jetstream redis cluster needs at least one host:port of a cluster node');
+    else js.redis = { cluster };
+    return;
+  }
   if (sentinels === undefined || sentinels.length === 0 || name === undefined) {
     d.error(e.keyPos, 'jetstream redis with Sentinel needs sentinels (at least one host:port) and name');
     return;

@@ -304,11 +304,12 @@ describe('loadConfigFile: jetstream', () => {
     expect(optionsOf('jetstream: enabled').jetstream).toMatchObject({ enabled: true, maxMemoryStore: -1, maxFileStore: -1, syncIntervalMs: DEFAULTS.jetstreamSyncIntervalMs });
   });
 
-  it('reads the Redis store: a URL, or a Sentinel group, and redis_min_replicas', () => {
+  it('reads the Redis store: a URL, a Sentinel group or a Redis Cluster, and redis_min_replicas', () => {
     expect(optionsOf('jetstream { redis: "redis://127.0.0.1:6379/2" }').jetstream).toMatchObject({ enabled: true, redis: { url: 'redis://127.0.0.1:6379/2' }, redisMinReplicas: 0 });
     const sentinel = optionsOf('jetstream {\n  redis: { sentinels: ["h1:26379", "[::1]:26380"], name: "mymaster" }\n  redis_min_replicas: 1\n}').jetstream;
     expect(sentinel.redis).toEqual({ sentinels: [{ host: 'h1', port: 26379 }, { host: '::1', port: 26380 }], name: 'mymaster' });
     expect(sentinel.redisMinReplicas).toBe(1);
+    expect(optionsOf('jetstream { redis: { cluster: ["10.0.0.1:7000", "[::1]:7001"] } }').jetstream.redis).toEqual({ cluster: [{ host: '10.0.0.1', port: 7000 }, { host: '::1', port: 7001 }] });
     expect(optionsOf('jetstream { redis: "redis://h", redis_lease: "2s" }').jetstream.redisLeaseMs).toBe(2_000);
   });
 

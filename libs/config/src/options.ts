@@ -205,10 +205,11 @@ export interface JetStreamConfig {
   redisLeaseMs: number;
 }
 
-/** Where the Redis store is: one server (`redis://host:port/db`), or the primary a Sentinel group names. */
+/** Where the Redis store is: one server (`redis://host:port/db`), the primary a Sentinel group names, or a Redis Cluster (its seed nodes). */
 export type JetStreamRedisConfig =
   | { readonly url: string }
-  | { readonly sentinels: readonly { readonly host: string; readonly port: number }[]; readonly name: string };
+  | { readonly sentinels: readonly { readonly host: string; readonly port: number }[]; readonly name: string }
+  | { readonly cluster: readonly { readonly host: string; readonly port: number }[] };
 
 /** An account's JetStream limits as nats-server 2.9 reads them; -1 is unlimited. */
 export interface JetStreamAccountLimits {

@@ -115,7 +115,7 @@ export class JetStreamAccount implements StreamOwner {
     return this.server.domain;
   }
 
-  /** With the Redis store, this server: it owns (holds the lease of) every Redis stream it serves. */
+  /** With the Redis store, this server: it owns (holds the lease of) every Redis stream it serves, and holds its memory streams. */
   get leader(): string | undefined {
     return this.server.redis === undefined ? undefined : this.server.serverName;
   }

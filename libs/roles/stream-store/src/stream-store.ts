@@ -8,7 +8,7 @@ import type { Logger } from '@nats-ts/observability';
 import { GLOBAL_ACCOUNT_NAME, type InterestRouter, type RouterOrigin } from '@nats-ts/routing';
 import { Advisories } from './advisories.js';
 import { goJson } from './api/go-json.js';
-import type { JsApiError } from './api/js-errors.js';
+import { jsError, type JsApiError } from './api/js-errors.js';
 import type { SnapshotRequest } from './api/snapshot-api.js';
 import { encodeJsonReply, handleApiRequest, type ApiReply, type ApiServer } from './api/stream-api.js';
 import { JetStreamAccount, RESTORE_STAGING_DIR, type JetStreamServer } from './js-account.js';
@@ -367,8 +367,15 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     if (answer === undefined) return;
     const creating = tokens[0] === 'STREAM' && tokens[1] === 'CREATE' ? this.accounts.get(accountName)?.streams.get(tokens[2] ?? '') : undefined;
     const answered = (): void => {
-      // Another server created it first: that one answers.
-      if (creating !== undefined && this.refusedRedisCreate(creating)) return;
+      // Another server created it at the same moment and Redis took that one: the request goes
+      // to it, which answers as nats-server answers a create of an existing stream.
+      if (creating !== undefined && this.refusedRedisCreate(creating)) {
+        const store = creating.store as RedisStore;
+        if (store.nameTaken) this.apiRequest(accountName, tokens, reply, body, 'once');
+        // Redis could not write it (out of memory, say): nats-server's "stream create failed" answer.
+        else if ('json' in answer) this.publishReply(accountName, reply, { json: { type: answer.json.type, error: jsError('StreamCreate', { err: store.failedWrite()! }) } });
+        return;
+      }
       this.publishReply(accountName, reply, answer);
       if ('json' in answer && this.accounts.has(accountName)) {
         const request = body.length === 0 ? '' : Buffer.from(body).toString('utf8');
@@ -386,7 +393,7 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
 
   /**
    * A STREAM.CREATE made here before Redis had it, which Redis refused (another server keeps a
-   * stream of that name, and answers): the stream is let go here.
+   * stream of that name, or Redis could not write): the stream is let go here.
    */
   private refusedRedisCreate(stream: Stream): boolean {
     const store = stream.store;

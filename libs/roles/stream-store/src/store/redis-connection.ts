@@ -1,4 +1,4 @@
-import type { ChainableCommander, Redis, RedisOptions } from 'ioredis';
+import type { ChainableCommander, Cluster, Redis, RedisOptions } from 'ioredis';
 import type { JetStreamRedisConfig } from '@nats-ts/config';
 import { randomUUID } from 'node:crypto';
 import { APPLY_SCRIPT, CLAIM_SCRIPT, CREATE_SCRIPT, DESTROY_SCRIPT, RENEW_SCRIPT, STREAM_KEY_NAMES, SUMMARY_SCRIPT } from './redis-scripts.js';
@@ -52,9 +52,17 @@ export interface RedisStoreOptions {
 
 type ScriptPipeline = ChainableCommander & StreamScripts;
 
+/** The scripts called on the client itself, outside a pipeline. */
+interface ScriptClient {
+  natsTsRenew(...args: RedisArg[]): Promise<unknown>;
+  natsTsSummary(...args: RedisArg[]): Promise<unknown>;
+}
+
 /** How long WAIT waits for the replicas of `redis_min_replicas` before the write counts as not confirmed. */
 const REPLICA_WAIT_MS = 5_000;
 const CONNECT_TIMEOUT_MS = 2_000;
+/** Message records asked for per round trip when a stream is opened. */
+const SCAN_PAGE = 1000;
 
 /**
  * The write landed on the primary, but fewer replicas than `redis_min_replicas` confirmed it in
@@ -93,7 +101,8 @@ export class RedisStoreConnection {
   private readonly identity: string;
 
   private constructor(
-    private readonly client: Redis,
+    /** One server, a Sentinel group's primary, or a Redis Cluster (a pipeline then holds keys of one slot only). */
+    private readonly client: Redis | Cluster,
     options: RedisStoreOptions,
     /** For logs: where Redis is, without credentials. */
     readonly description: string,
@@ -108,14 +117,23 @@ export class RedisStoreConnection {
 
   /** Connects (ioredis loaded only now) and waits until Redis answers. */
   static async connect(config: JetStreamRedisConfig, options: RedisStoreOptions, onError: (message: string) => void): Promise<RedisStoreConnection> {
-    const { Redis: RedisClient } = await import('ioredis');
+    const { Redis: RedisClient, Cluster: ClusterClient } = await import('ioredis');
     const clientOptions: RedisOptions = {
       connectTimeout: CONNECT_TIMEOUT_MS,
       // Writes wait for Redis to come back instead of failing: an ack is only sent once they land.
       maxRetriesPerRequest: null,
       retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
     };
-    const client = 'url' in config ? new RedisClient(config.url, clientOptions) : new RedisClient({ ...clientOptions, sentinels: config.sentinels.map((s) => ({ ...s })), name: config.name });
+    const retry = (attempt: number): number => Math.min(attempt * 100, 1_000);
+    const client =
+      'url' in config
+        ? new RedisClient(config.url, clientOptions)
+        : 'cluster' in config
+          ? new ClusterClient(
+              config.cluster.map((node) => ({ ...node })),
+              { redisOptions: clientOptions, clusterRetryStrategy: retry },
+            )
+          : new RedisClient({ ...clientOptions, sentinels: config.sentinels.map((s) => ({ ...s })), name: config.name });
     let lastError = '';
     client.on('error', (err: Error) => {
       if (err.message === lastError) return;
@@ -131,7 +149,8 @@ export class RedisStoreConnection {
     client.defineCommand('natsTsDestroy', { numberOfKeys: STREAM_KEY_NAMES.length, lua: DESTROY_SCRIPT });
     client.defineCommand('natsTsRenew', { numberOfKeys: STREAM_KEY_NAMES.length, lua: RENEW_SCRIPT });
     client.defineCommand('natsTsSummary', { numberOfKeys: STREAM_KEY_NAMES.length, lua: SUMMARY_SCRIPT });
-    const description = 'url' in config ? redactUrl(config.url) : `Sentinel primary "${config.name}" (${config.sentinels.map((s) => `${s.host}:${s.port}`).join(', ')})`;
+    const addresses = (nodes: readonly { host: string; port: number }[]): string => nodes.map((node) => `${node.host}:${node.port}`).join(', ');
+    const description = 'url' in config ? redactUrl(config.url) : 'cluster' in config ? `Redis Cluster (${addresses(config.cluster)})` : `Sentinel primary "${config.name}" (${addresses(config.sentinels)})`;
     await client.ping();
     return new RedisStoreConnection(client, options, description);
   }
@@ -160,10 +179,8 @@ export class RedisStoreConnection {
    * stream of that name.
    */
   async streamOwner(account: string, stream: string): Promise<string | undefined | null> {
-    const pipeline = this.client.pipeline();
-    pipeline.sismember(accountStreamsKey(account), stream);
-    pipeline.get(`${streamKeyPrefix({ account, stream })}lease`);
-    const [kept, holder] = (await this.exec(pipeline)) as [number, string | null];
+    // Two keys of two slots: two commands, not one pipeline (a Cluster's pipeline is one slot's).
+    const [kept, holder] = await Promise.all([this.client.sismember(accountStreamsKey(account), stream), this.client.get(`${streamKeyPrefix({ account, stream })}lease`)]);
     if (kept !== 1) return null;
     return holder === null ? undefined : identityOf(holder);
   }
@@ -173,13 +190,13 @@ export class RedisStoreConnection {
     return this.client.smembers(accountStreamsKey(account));
   }
 
-  /** Every stream of the account kept in Redis, as Redis has it (one round trip after the names). */
+  /** Every stream of the account kept in Redis, as Redis has it (the summaries sent together after the names). */
   async streamSummaries(account: string): Promise<RedisStreamSummary[]> {
     const names = await this.streamNames(account);
     if (names.length === 0) return [];
-    const pipeline = this.client.pipeline() as ScriptPipeline;
-    for (const stream of names) pipeline.natsTsSummary(...streamKeys({ account, stream }));
-    const replies = await this.exec(pipeline);
+    // Each stream is a slot of its own: one script call each, all sent at once.
+    const scripts = this.client as unknown as ScriptClient;
+    const replies = await Promise.all(names.map((stream) => scripts.natsTsSummary(...streamKeys({ account, stream }))));
     const out: RedisStreamSummary[] = [];
     replies.forEach((reply, i) => {
       // Deleted since its name was read.
@@ -217,18 +234,19 @@ export class RedisStoreConnection {
     return { lastSeq: lastSeq ?? null, lastTime: lastTime ?? null, config: config!, created: created! };
   }
 
-  /** The stored sequences from `fromSeq` on (at most `count`), ascending, with their records. */
-  async loadRecords(name: RedisStreamName, fromSeq: number, count: number): Promise<{ seq: number; record: Buffer }[]> {
-    const prefix = streamKeyPrefix(name);
-    const seqs = await this.client.zrangebyscore(`${prefix}seqs`, fromSeq, '+inf', 'LIMIT', 0, count);
-    if (seqs.length === 0) return [];
-    const records = await this.client.hmgetBuffer(`${prefix}msgs`, ...seqs);
+  /** Every stored message with its record, ascending (the hash scanned in pages, then sorted). */
+  async loadRecords(name: RedisStreamName): Promise<{ seq: number; record: Buffer }[]> {
+    const key = `${streamKeyPrefix(name)}msgs`;
     const out: { seq: number; record: Buffer }[] = [];
-    for (let i = 0; i < seqs.length; i++) {
-      const record = records[i];
-      if (record !== null && record !== undefined) out.push({ seq: Number(seqs[i]), record });
-    }
-    return out;
+    let cursor = '0';
+    do {
+      const [next, fields] = await this.client.hscanBuffer(key, cursor, 'COUNT', SCAN_PAGE);
+      for (let i = 0; i + 1 < fields.length; i += 2) out.push({ seq: Number(fields[i]!.toString('latin1')), record: fields[i + 1]! });
+      cursor = next.toString('latin1');
+    } while (cursor !== '0');
+    // A field seen twice (the hash was resized between pages) is one message.
+    out.sort((a, b) => a.seq - b.seq);
+    return out.filter((entry, i) => i === 0 || out[i - 1]!.seq !== entry.seq);
   }
 
   /** The consumers kept for the stream: name, meta JSON and state JSON (undefined when none was written). */
@@ -242,8 +260,7 @@ export class RedisStoreConnection {
   create(name: RedisStreamName, token: string, config: string, created: string): Promise<void> {
     const pipeline = this.client.pipeline() as ScriptPipeline;
     pipeline.natsTsCreate(...streamKeys(name), streamKeyPrefix(name), token, this.leaseMs, config, created);
-    pipeline.sadd(accountStreamsKey(name.account), name.stream);
-    return this.send(pipeline);
+    return this.alongside(this.send(pipeline), this.client.sadd(accountStreamsKey(name.account), name.stream));
   }
 
   /** Applies batches of operations (each one script call, atomic), in one round trip, then WAIT for the replicas. */
@@ -258,8 +275,21 @@ export class RedisStoreConnection {
   destroy(name: RedisStreamName, token: string): Promise<void> {
     const pipeline = this.client.pipeline() as ScriptPipeline;
     pipeline.natsTsDestroy(...streamKeys(name), streamKeyPrefix(name), token, this.leaseMs);
-    pipeline.srem(accountStreamsKey(name.account), name.stream);
-    return this.send(pipeline);
+    return this.alongside(this.send(pipeline), this.client.srem(accountStreamsKey(name.account), name.stream));
+  }
+
+  /**
+   * A stream's write and the change of its account's name set, a key of another slot (so not
+   * in its pipeline): settled() waits for both; a failed write fails it.
+   */
+  private alongside(write: Promise<void>, names: Promise<number>): Promise<void> {
+    const both = Promise.all([write, names]).then(() => undefined);
+    this.inFlight.add(both);
+    const forget = (): void => {
+      this.inFlight.delete(both);
+    };
+    both.then(forget, forget);
+    return both;
   }
 
   /** Resolves when every write sent so far was answered (failed ones included). */
@@ -276,21 +306,19 @@ export class RedisStoreConnection {
     this.client.disconnect();
   }
 
-  /** One pipeline renewing every lease held; a lease another store took is reported to its holder. Skipped while Redis is away. */
+  /** Renews every lease held (a call per stream, all sent at once); a lease another store took is reported to its holder. Skipped while Redis is away. */
   private renewLeases(): void {
     if (this.leases.size === 0 || !this.ready) return;
-    const holders = [...this.leases];
-    const pipeline = this.client.pipeline() as ScriptPipeline;
-    for (const holder of holders) pipeline.natsTsRenew(...streamKeys(holder.name), streamKeyPrefix(holder.name), holder.token, this.leaseMs);
-    pipeline.exec().then(
-      (results) => {
-        (results ?? []).forEach(([err], i) => {
-          if (err !== null && err.message.startsWith('FENCED')) holders[i]!.leaseLost(err.message.slice('FENCED '.length));
-        });
-      },
-      // The connection went: the next renewal tries again.
-      () => undefined,
-    );
+    const scripts = this.client as unknown as ScriptClient;
+    for (const holder of this.leases) {
+      scripts.natsTsRenew(...streamKeys(holder.name), streamKeyPrefix(holder.name), holder.token, this.leaseMs).then(
+        () => undefined,
+        (err: Error) => {
+          // Any other failure (the connection went): the next renewal tries again.
+          if (err.message.startsWith('FENCED')) holder.leaseLost(err.message.slice('FENCED '.length));
+        },
+      );
+    }
   }
 
   /** A write: sent with WAIT when replicas must confirm it; rejects when a reply is an error or too few replicas confirmed. */

@@ -4,12 +4,13 @@
 // sets are `<prefix>s:<subject>`, named from ARGV[1] (the prefix).
 //
 // meta      hash: owner (the token of the store that took the stream last), last_seq, last_time,
-//           config (the stream config's JSON), created, bytes (the stored bytes as the owner
-//           counts them, after its last batch)
+//           config (the stream config's JSON), created, and as the owner counts them after its
+//           last batch: bytes, messages, first_seq (for the servers that answer from Redis)
 // lease     the owner's token, expiring unless renewed (`redis_lease`): while it lives no other
 //           store takes the stream
-// msgs      hash: seq -> the message record (time, subject, header, data; see redis-store.ts)
-// seqs      sorted set of the stored sequences (score = member = seq), for loading in order
+// msgs      hash: seq -> the message record (time, subject, header, data; see redis-store.ts);
+//           no sorted set of all sequences: an opening store scans it and sorts, so an append
+//           writes one structure less
 // subjects  set of the subjects with messages; each has its sorted set `s:<subject>` of seqs
 //           (ZCARD: its count, the highest: its last sequence)
 // consumers hash: name -> the consumer's meta JSON; cstate hash: name -> its state JSON
@@ -20,23 +21,23 @@
 // a removal of what is gone changes nothing), so a batch that ioredis sends again after a
 // reconnect leaves the same state.
 
-export const STREAM_KEY_NAMES = ['meta', 'msgs', 'seqs', 'subjects', 'consumers', 'cstate', 'lease'] as const;
+export const STREAM_KEY_NAMES = ['meta', 'msgs', 'subjects', 'consumers', 'cstate', 'lease'] as const;
 
 /** Deletes every key of the stream (KEYS as STREAM_KEY_NAMES, ARGV[1] the prefix). */
 const WIPE = `
 local function wipe()
-  local subjects = redis.call('SMEMBERS', KEYS[4])
+  local subjects = redis.call('SMEMBERS', KEYS[3])
   for i = 1, #subjects do redis.call('DEL', ARGV[1] .. 's:' .. subjects[i]) end
-  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7])
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
 end
 `;
 
 const FENCE = `
 local function fenced()
-  local holder = redis.call('GET', KEYS[7])
+  local holder = redis.call('GET', KEYS[6])
   if holder == ARGV[2] then return nil end
   if not holder and redis.call('HGET', KEYS[1], 'owner') == ARGV[2] then
-    redis.call('SET', KEYS[7], ARGV[2], 'PX', ARGV[3])
+    redis.call('SET', KEYS[6], ARGV[2], 'PX', ARGV[3])
     return nil
   end
   return redis.error_reply('FENCED the stream is owned by another store (' .. tostring(holder or redis.call('HGET', KEYS[1], 'owner')) .. ')')
@@ -50,7 +51,7 @@ if redis.call('HEXISTS', KEYS[1], 'config') == 1 then
 end
 wipe()
 redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'config', ARGV[4], 'created', ARGV[5])
-redis.call('SET', KEYS[7], ARGV[2], 'PX', ARGV[3])
+redis.call('SET', KEYS[6], ARGV[2], 'PX', ARGV[3])
 return 1
 `;
 
@@ -62,9 +63,9 @@ return 1
  */
 export const CLAIM_SCRIPT = `
 if redis.call('HEXISTS', KEYS[1], 'config') == 0 then return nil end
-local holder = redis.call('GET', KEYS[7])
+local holder = redis.call('GET', KEYS[6])
 if holder and string.sub(holder, 1, #ARGV[4]) ~= ARGV[4] then return 0 end
-redis.call('SET', KEYS[7], ARGV[2], 'PX', ARGV[3])
+redis.call('SET', KEYS[6], ARGV[2], 'PX', ARGV[3])
 redis.call('HSET', KEYS[1], 'owner', ARGV[2])
 return redis.call('HMGET', KEYS[1], 'last_seq', 'last_time', 'config', 'created')
 `;
@@ -73,7 +74,7 @@ return redis.call('HMGET', KEYS[1], 'last_seq', 'last_time', 'config', 'created'
 export const RENEW_SCRIPT = `${FENCE}
 local refusal = fenced()
 if refusal then return refusal end
-redis.call('PEXPIRE', KEYS[7], ARGV[3])
+redis.call('PEXPIRE', KEYS[6], ARGV[3])
 return 1
 `;
 
@@ -93,15 +94,14 @@ return 1
  */
 export const SUMMARY_SCRIPT = `
 if redis.call('HEXISTS', KEYS[1], 'config') == 0 then return nil end
-local m = redis.call('HMGET', KEYS[1], 'config', 'created', 'last_seq', 'last_time', 'bytes')
-local first = redis.call('ZRANGE', KEYS[3], 0, 0)[1]
+local m = redis.call('HMGET', KEYS[1], 'config', 'created', 'last_seq', 'last_time', 'bytes', 'messages', 'first_seq')
 local high, low = 0, 0
-if first then
-  local record = redis.call('HGET', KEYS[2], first)
+if m[7] then
+  local record = redis.call('HGET', KEYS[2], m[7])
   if record then high, low = struct.unpack('>I4I4', record) end
 end
-return { m[1], m[2], m[3] or '0', m[4] or '0', m[5] or '0', redis.call('ZCARD', KEYS[3]), first or '0', high, low,
-  redis.call('SCARD', KEYS[4]), redis.call('HLEN', KEYS[5]), redis.call('GET', KEYS[7]) }
+return { m[1], m[2], m[3] or '0', m[4] or '0', m[5] or '0', tonumber(m[6] or '0'), m[7] or '0', high, low,
+  redis.call('SCARD', KEYS[3]), redis.call('HLEN', KEYS[4]), redis.call('GET', KEYS[6]) }
 `;
 
 /**
@@ -114,26 +114,26 @@ return { m[1], m[2], m[3] or '0', m[4] or '0', m[5] or '0', redis.call('ZCARD', 
  *   G config                    the stream's new config JSON
  *   K name meta                 a consumer's meta JSON;  T name state: its state JSON
  *   X name                      a consumer removed
- *   B bytes                     the stored bytes, as the owner counts them (the last of a batch)
+ *   B bytes messages first      the stored bytes, the message count and the first sequence (as
+ *                               stream info shows it), as the owner counts them (the last of a batch)
  * Returns the number of operations applied.
  */
 export const APPLY_SCRIPT = `${FENCE}
 local refusal = fenced()
 if refusal then return refusal end
-local meta, msgs, seqs, subjects = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local meta, msgs, subjects = KEYS[1], KEYS[2], KEYS[3]
 local prefix = ARGV[1]
 local last = tonumber(redis.call('HGET', meta, 'last_seq') or '0')
 -- A run of messages is written together, one command per key instead of five per message;
 -- any other operation writes the run out first, so operations still apply in order.
-local records, scored, bySubject, runSubjects, runLast, runTime = {}, {}, {}, {}, nil, nil
+local records, bySubject, runSubjects, runLast, runTime = {}, {}, {}, nil, nil
 local function writeRun()
   if runLast == nil then return end
   redis.call('HSET', msgs, unpack(records))
-  redis.call('ZADD', seqs, unpack(scored))
   for k = 1, #runSubjects do redis.call('ZADD', prefix .. 's:' .. runSubjects[k], unpack(bySubject[runSubjects[k]])) end
   redis.call('SADD', subjects, unpack(runSubjects))
   redis.call('HSET', meta, 'last_seq', runLast, 'last_time', runTime)
-  records, scored, bySubject, runSubjects, runLast, runTime = {}, {}, {}, {}, nil, nil
+  records, bySubject, runSubjects, runLast, runTime = {}, {}, {}, nil, nil
 end
 local i, n, applied = 4, #ARGV, 0
 while i <= n do
@@ -149,8 +149,6 @@ while i <= n do
         local member = string.format('%d', seq)
         records[#records + 1] = member
         records[#records + 1] = record
-        scored[#scored + 1] = member
-        scored[#scored + 1] = member
         local ofSubject = bySubject[subject]
         if ofSubject == nil then
           ofSubject = {}
@@ -170,7 +168,6 @@ while i <= n do
   elseif op == 'D' then
     if redis.call('HDEL', msgs, ARGV[i + 1]) == 1 then
       local subjectKey = prefix .. 's:' .. ARGV[i + 2]
-      redis.call('ZREM', seqs, ARGV[i + 1])
       redis.call('ZREM', subjectKey, ARGV[i + 1])
       if redis.call('EXISTS', subjectKey) == 0 then redis.call('SREM', subjects, ARGV[i + 2]) end
     end
@@ -186,18 +183,18 @@ while i <= n do
     redis.call('HSET', meta, 'config', ARGV[i + 1])
     i = i + 2
   elseif op == 'K' then
-    redis.call('HSET', KEYS[5], ARGV[i + 1], ARGV[i + 2])
+    redis.call('HSET', KEYS[4], ARGV[i + 1], ARGV[i + 2])
     i = i + 3
   elseif op == 'T' then
-    redis.call('HSET', KEYS[6], ARGV[i + 1], ARGV[i + 2])
+    redis.call('HSET', KEYS[5], ARGV[i + 1], ARGV[i + 2])
     i = i + 3
   elseif op == 'X' then
+    redis.call('HDEL', KEYS[4], ARGV[i + 1])
     redis.call('HDEL', KEYS[5], ARGV[i + 1])
-    redis.call('HDEL', KEYS[6], ARGV[i + 1])
     i = i + 2
   elseif op == 'B' then
-    redis.call('HSET', meta, 'bytes', ARGV[i + 1])
-    i = i + 2
+    redis.call('HSET', meta, 'bytes', ARGV[i + 1], 'messages', ARGV[i + 2], 'first_seq', ARGV[i + 3])
+    i = i + 4
   else
     return redis.error_reply('ERR unknown stream operation ' .. tostring(op))
   end

@@ -26,8 +26,6 @@ const RECORD_HEAD = 16;
 /** Script arguments, and their bytes, per call before a batch is cut (at the next operation's start). */
 const MAX_ARGS_PER_CALL = 8192;
 const MAX_BYTES_PER_CALL = 4 << 20;
-/** Sequences loaded per round trip when opening. */
-const LOAD_PAGE = 1000;
 /** Messages, and record bytes, of one packed run (op P) before the next run begins. */
 const RUN_MESSAGES = 1024;
 const RUN_BYTES = 1 << 20;
@@ -70,6 +68,8 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
   private isClosed = false;
   /** Another store took the stream: this one's holder should let it go. */
   lost = false;
+  /** Its create was refused: Redis already kept a stream of that name (another server's create came first). */
+  nameTaken = false;
   /** The last sequence Redis confirmed (with `redis_min_replicas`, its replicas too). */
   private confirmedSeq = 0;
 
@@ -109,12 +109,7 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
     const store = new RedisStore(connection, name, token, limitsOf(claimed.config));
     connection.holdLease(store);
     try {
-      for (let fromSeq = 0; ; ) {
-        const page = await connection.loadRecords(name, fromSeq, LOAD_PAGE);
-        if (page.length === 0) break;
-        for (const { seq, record } of page) store.adopt(seq, record);
-        fromSeq = page[page.length - 1]!.seq + 1;
-      }
+      for (const { seq, record } of await connection.loadRecords(name)) store.adopt(seq, record);
       if (claimed.lastSeq !== null) store.index.skipTo(Number(claimed.lastSeq), BigInt(claimed.lastTime ?? '0'));
       store.confirmedSeq = store.index.lastSeq;
       const consumers = await connection.loadConsumers(name);
@@ -318,9 +313,9 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
   /** The pending operations as script calls, in one pipeline; none once a write failed. */
   private send(): void {
     if (this.ops.length === 0) return;
-    // The stored bytes go with each batch, for the servers that answer about the stream from Redis.
+    // The stream's counts go with each batch, for the servers that answer about it from Redis.
     this.beginOperation();
-    this.push('B', String(this.index.bytes));
+    this.push('B', String(this.index.bytes), String(this.index.messages), String(this.index.firstSeq));
     const ops = this.ops;
     const boundaries = this.boundaries;
     this.ops = [];
@@ -358,6 +353,7 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
       if (err instanceof ReplicaShortfall) return;
       this.failure ??= `the Redis store of stream ${this.name.stream} could not write: ${err.message.replace(/^(FENCED|EXISTS) /, '')}`;
       if (err.message.startsWith('FENCED')) this.lost = true;
+      if (err.message.startsWith('EXISTS')) this.nameTaken = true;
     });
     // A later WAIT covers the earlier writes too: a shortfall of an earlier one is not carried over.
     const previous = this.lastWrite?.catch((err: Error) => {

@@ -12,7 +12,7 @@ import { SubjectTransform } from '@nats-ts/routing';
 /** What a stream needs from its account: acks go out in batches, storage is counted per account. */
 export interface StreamOwner {
   readonly domain: string | undefined;
-  /** The server owning the stream's Redis lease (this one), reported as nats-server's cluster leader; undefined without Redis. */
+  /** With the Redis store, this server (owning a file stream's lease, holding a memory stream), reported as nats-server's cluster leader; undefined without Redis. */
   readonly leader: string | undefined;
   /** Queues a reply (a publish ack) to go out once the stream's appends are flushed. */
   queueReply(stream: Stream, reply: string, body: string): void;
@@ -287,8 +287,9 @@ export class Stream {
   /** nats-server's StreamInfo: config, created, state (with subject counts and deleted on request). */
   info(options: { subjectsFilter?: string; deletedDetails?: boolean } = {}): Record<string, unknown> {
     const info: Record<string, unknown> = { config: this.config, created: rfc3339Nano(this.createdNs), state: this.stateJson(options) };
+    // Where it lives: the server holding it (a file stream's Redis lease; a memory stream is only there).
     const leader = this.owner.leader;
-    if (leader !== undefined && this.config.storage === 'file') info.cluster = { leader };
+    if (leader !== undefined) info.cluster = { leader };
     return info;
   }
 
