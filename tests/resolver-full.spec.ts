@@ -167,6 +167,28 @@ describeEachTarget('full account resolver', (target) => {
     expect(kept.isClosed()).toBe(false);
   });
 
+  it('applies the exports and imports of an update: a service import pushed later carries requests of connected clients', async () => {
+    server = await start(newJwtDir());
+    const exporter = await newAccount(operator, 'EXP', { exports: [{ name: 'help', subject: 'help.>', type: 'service' }] });
+    const importer = await newAccount(operator, 'IMP');
+    await request('$SYS.REQ.CLAIMS.UPDATE', exporter.jwt);
+    await request('$SYS.REQ.CLAIMS.UPDATE', importer.jwt);
+    const responder = await client(exporter);
+    responder.subscribe('help.>', { callback: (_err, msg) => void msg.respond(`answer to ${msg.subject}`) });
+    await responder.flush();
+    const requester = await client(importer);
+    await expect(requester.request('help.me', '', { timeout: 1_000 })).rejects.toThrow(/503|no responders|timeout/i);
+    const importing = await encodeAccount(
+      'IMP',
+      importer.key,
+      { signing_keys: [importer.signer.getPublicKey()], limits: UNLIMITED, imports: [{ name: 'help', subject: 'help.me', account: exporter.key.getPublicKey(), type: 'service' }] },
+      { ...V2, signer: operator.key },
+    );
+    expect((await request('$SYS.REQ.CLAIMS.UPDATE', importing)).data?.message).toBe('jwt updated');
+    const reply = await requester.request('help.me', '', { timeout: 2_000 });
+    expect(reply.string()).toBe('answer to help.me');
+  });
+
   it('accepts a leaf connection of a pushed account at the hub', async () => {
     server = await startHub(target, '', resolverConfig(newJwtDir(), false));
     const a = await newAccount(operator, 'A');

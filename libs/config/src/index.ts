@@ -21,4 +21,4 @@ export {
 export { parseDuration } from './duration.js';
 export { accountJwtJetStream, knownAccountNames } from './operator-options.js';
 export { AccountDirectory } from './account-directory.js';
-export { sharingOptionsOf, type JwtAccountSharing, type SharingOptions } from './jwt-sharing.js';
+export { sharingOptionsOf, trustWithAccountJwts, type JwtAccountSharing, type SharingOptions } from './jwt-sharing.js';

@@ -1,5 +1,5 @@
 import { natsJwt } from './nats-keys.js';
-import type { AccountSharingConfig, ServerOptions, ServiceResponseType } from './options.js';
+import type { AccountSharingConfig, ServerOptions, ServiceResponseType, TrustConfig } from './options.js';
 import { isSubsetMatch } from './subject-rules.js';
 
 /** nats-server's default response threshold of a service export (2 minutes). */
@@ -134,8 +134,22 @@ export interface SharingOptions {
   cluster?: ServerOptions['cluster'];
 }
 
+// One SharingOptions per options object, so that the roles of a process, which all pass the same
+// options on a start or reload, hand their router the same spec and it is built once.
+const sharingByOptions = new WeakMap<Readonly<ServerOptions>, SharingOptions>();
+
 /** The configured accounts' sharing, or in operator mode the account JWTs'. */
 export function sharingOptionsOf(options: Readonly<ServerOptions>): SharingOptions {
   if (options.trust === undefined) return options;
-  return { accounts: options.trust.accountSharing, mappings: options.mappings, ...(options.cluster !== undefined ? { cluster: options.cluster } : {}) };
+  let sharing = sharingByOptions.get(options);
+  if (sharing === undefined) {
+    sharing = { accounts: options.trust.accountSharing, mappings: options.mappings, ...(options.cluster !== undefined ? { cluster: options.cluster } : {}) };
+    sharingByOptions.set(options, sharing);
+  }
+  return sharing;
+}
+
+/** `trust` with other account JWTs (an update pushed to the full resolver): their exports and imports with them. */
+export function trustWithAccountJwts(trust: Readonly<TrustConfig>, accountJwts: Map<string, string>, nowMs: number): TrustConfig {
+  return { ...trust, accountJwts, accountSharing: jwtAccountsSharing(accountJwts, nowMs) };
 }

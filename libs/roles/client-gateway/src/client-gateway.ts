@@ -159,7 +159,7 @@ export class ClientGateway implements BusHandlers {
    */
   reload(options: Readonly<ServerOptions>): void {
     // The accounts' imports, exports and mappings first: a reload they refuse changes nothing here.
-    this.bus?.router.reconfigureSharing(options);
+    this.bus?.router.reconfigureSharing(sharingOptionsOf(options));
     this.options = options;
     this.authenticator = new Authenticator(options, this.logger);
     const accountClients = new Map<string, number>();

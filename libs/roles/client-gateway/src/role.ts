@@ -3,7 +3,7 @@ import type { RoleContext, RoleFactory } from '@nats-ts/lifecycle';
 import { urlsFor } from '@nats-ts/lifecycle';
 import { ClientGateway } from './client-gateway.js';
 import { buildAccountz, buildAccstatz, buildConnz, buildSubsz, buildVarz, leafConnectionsByAccount } from './monitor-endpoints.js';
-import { AccountDirectory } from '@nats-ts/config';
+import { AccountDirectory, trustWithAccountJwts } from '@nats-ts/config';
 import { AccountRequests } from './system-account/account-requests.js';
 import { ClaimsRequests } from './system-account/claims-requests.js';
 import { ClientEvents } from './system-account/client-events.js';
@@ -81,6 +81,6 @@ function fullResolverRequests(gateway: ClientGateway, responder: SystemResponder
   const directory = new AccountDirectory(trust.directory);
   for (const [key, jwt] of trust.accountJwts) directory.save(key, jwt);
   return new ClaimsRequests(gateway, responder, o.systemAccount, directory, trust, (accountJwts) =>
-    reloadRoles((current) => (current.trust === undefined ? current : { ...current, trust: { ...current.trust, accountJwts } })),
+    reloadRoles((current) => (current.trust === undefined ? current : { ...current, trust: trustWithAccountJwts(current.trust, accountJwts, Date.now()) })),
   );
 }

@@ -114,7 +114,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
 
   reload(options: Readonly<ServerOptions>): void {
     // The accounts' imports, exports and mappings first: a reload they refuse changes nothing here.
-    this.bus?.router.reconfigureSharing(options);
+    this.bus?.router.reconfigureSharing(sharingOptionsOf(options));
     this.options = options;
     this.trust = operatorTrust(options);
   }

@@ -181,7 +181,7 @@ export class SuperclusterGateway implements BusHandlers {
 
   reload(options: Readonly<ServerOptions>): void {
     // The accounts' imports, exports and mappings first: a reload they refuse changes nothing here.
-    this.bus?.router.reconfigureSharing(options);
+    this.bus?.router.reconfigureSharing(sharingOptionsOf(options));
     this.options = options;
     // Accounts become known (a pushed account JWT); as in nats-server, none is forgotten.
     for (const name of knownAccountNames(options)) this.knownAccounts.add(name);
