@@ -1,11 +1,12 @@
 // Push consumers and ephemeral lifetimes, against nats-ts and nats-server -js: queue groups on
 // the deliver subject, flow control with a reader that does not answer, inactive ephemerals.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AckPolicy, jetstream, jetstreamManager, JetStreamApiError, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, createInbox, type Msg, type NatsConnection } from '@nats-io/transport-node';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachTarget, startServer, type RunningServer } from './support/servers.js';
 
 const MS = 1_000_000;
@@ -161,5 +162,62 @@ describeEachTarget('JetStream push consumers', (target) => {
     expect(statuses[0]!.headers?.code).toBe(408);
     await sleep(2_000);
     expect(await consumerGone('EPH', waited.name)).toBe(true);
+  });
+});
+
+// nats-ts only: nats-server 2.9 writes a push backlog without flow control into the subscriber's
+// connection as fast as it reads the stream and cuts it off as a slow consumer past max_pending;
+// nats-ts holds the consumer back while that connection is stalled, as both servers hold back a
+// client publisher, so a subscriber that pauses is not lost.
+describe('a push consumer over a backlog larger than max_pending', () => {
+  let server: RunningServer;
+  let storeDir: string;
+
+  beforeAll(async () => {
+    storeDir = mkdtempSync(join(tmpdir(), 'js-push-backlog-'));
+    server = await startServer('nats-ts', `max_pending: 1048576\nmax_payload: 65536\njetstream { store_dir: ${JSON.stringify(storeDir)} }`);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(storeDir, { recursive: true, force: true });
+  });
+
+  it('waits while its subscriber stops reading, then delivers the rest of the backlog to it', async () => {
+    const nc = await connect({ servers: server.clientUrl });
+    // A reader on a bare socket that only counts MSG lines, so it reads as fast as the server writes.
+    const socket = netConnect({ host: '127.0.0.1', port: server.port });
+    let delivered = 0;
+    let closed = false;
+    let tail = '';
+    socket.on('data', (chunk: Buffer) => {
+      const text = tail + chunk.toString('latin1');
+      for (let at = text.indexOf('MSG backlog 1 '); at >= 0; at = text.indexOf('MSG backlog 1 ', at + 1)) delivered++;
+      tail = text.slice(-13);
+    });
+    socket.on('close', () => (closed = true));
+    socket.on('error', () => undefined);
+    try {
+      const jsm = await jetstreamManager(nc);
+      const js = jetstream(nc);
+      await jsm.streams.add({ name: 'BACKLOG', subjects: ['backlog'] });
+      const body = 'x'.repeat(4096);
+      const acks = [];
+      for (let i = 0; i < 8_000; i++) acks.push(js.publish('backlog', body));
+      await Promise.all(acks);
+      socket.write('CONNECT {"verbose":false}\r\nSUB backlog.deliver 1\r\nPING\r\n');
+      await sleep(200);
+      // 32 MiB of backlog against 1 MiB of max_pending and the kernel's socket buffers.
+      socket.pause();
+      await jsm.consumers.add('BACKLOG', { deliver_subject: 'backlog.deliver', ack_policy: AckPolicy.None });
+      await sleep(1_500);
+      socket.resume();
+      expect(await until(() => delivered === 8_000 || closed, 20_000)).toBe(true);
+      expect(closed, server.output().slice(-1500)).toBe(false);
+      expect(delivered).toBe(8_000);
+    } finally {
+      socket.destroy();
+      await nc.close();
+    }
   });
 });

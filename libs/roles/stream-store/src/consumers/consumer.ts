@@ -1,4 +1,5 @@
 import { parseDuration } from '@nats-ts/config';
+import { outputStall } from '@nats-ts/protocol';
 import { subjectMatches } from '@nats-ts/routing';
 import { rfc3339Nano } from '../api/time.js';
 import type { StoredMessage, StreamStore } from '../store/stream-store.js';
@@ -61,6 +62,8 @@ const STATUS_HEADER_END = '\r\n\r\n';
 const FLOW_CONTROL_MAX_WINDOW = 32 * 1024 * 1024;
 const FLOW_CONTROL_FIRST_WINDOW = FLOW_CONTROL_MAX_WINDOW / 16;
 const PUSH_INTEREST_POLL_MS = 100;
+/** Push deliveries per event-loop turn while a backlog drains. */
+const PUSH_TURN_DELIVERIES = 512;
 /** Deliveries restored after a restart are looked at this soon (nats-server: 0.5 to 1.5 s). */
 const RESTORED_PENDING_CHECK_MS = 1_000;
 const DEFAULT_ACK_WAIT_NS = 30_000_000_000;
@@ -123,6 +126,8 @@ export class Consumer {
   private ackTimerDue = 0;
   private readonly onAckTimer = (): void => this.checkAckWaits();
   private pushTimer: NodeJS.Timeout | undefined;
+  /** A push backlog's next share is scheduled (the next turn, or the end of an output stall). */
+  private pushResumeArmed = false;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private inactiveTimer: NodeJS.Timeout | undefined;
   private delayTimer: NodeJS.Timeout | undefined;
@@ -506,6 +511,8 @@ export class Consumer {
       // A push consumer's interest is looked up once: a delivery nobody takes stops the loop.
       const push = this.isPush;
       if (push && !this.pushReady()) return;
+      if (push) outputStall.producing();
+      let budget = PUSH_TURN_DELIVERIES;
       for (;;) {
         if (push ? !this.withinFlowControlWindow() : this.waiting.length === 0) break;
         if (this.notBefore > 0 && this.notBefore > Date.now()) {
@@ -514,6 +521,12 @@ export class Consumer {
         }
         const msg = this.nextMessage();
         if (msg === undefined || !this.deliver(msg)) break;
+        // A push backlog goes out a share per event-loop turn, so the socket writes between
+        // shares, and waits while the subscriber's connection is stalled, as a client publisher does.
+        if (push && (--budget === 0 || outputStall.mustWait)) {
+          this.resumePush(outputStall.mustWait);
+          break;
+        }
       }
       // nats-server ends a no_wait request that got messages once the stream runs dry.
       if (this.noWaitServed && !this.atMaxAckPending) {
@@ -687,6 +700,17 @@ export class Consumer {
   }
 
   // ---- push ----
+
+  private resumePush(stalled: boolean): void {
+    if (this.pushResumeArmed) return;
+    this.pushResumeArmed = true;
+    const resume = (): void => {
+      this.pushResumeArmed = false;
+      this.drive();
+    };
+    if (stalled) outputStall.wait(resume);
+    else setImmediate(resume);
+  }
 
   private withinFlowControlWindow(): boolean {
     return !this.config.flow_control || this.unacknowledgedBytes <= this.flowControlWindow;
