@@ -1,5 +1,6 @@
 // Leaf nodes in operator mode: a leaf remote with `credentials` signs the hub's nonce with the
-// creds' seed and sends its user JWT; the hub binds the leaf to the JWT's account, or refuses it.
+// creds' seed and sends its user JWT; the hub binds the leaf to the JWT's account, with the user's
+// permissions, or refuses it.
 // Every pairing with nats-server 2.9 on either side.
 import { fmtCreds, createUser } from '@nats-io/jwt';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
@@ -64,6 +65,31 @@ describe.each(PAIRS.filter(([hub, leaf]) => targets.includes(hub) && targets.inc
     await publishUntilReceived(atHub, 'down', 'from the hub', downAtLeaf, 15_000);
     const leafz = await getJson(hubServer, '/leafz');
     expect(leafz.leafs[0].account).toBe(account.key.getPublicKey());
+  });
+
+  it("applies the leaf JWT user's permissions: the leaf publishes into the hub only what the user may publish, and receives only what it may subscribe to", async () => {
+    const hubServer = await hub();
+    const leaf = await leafWith(hubServer, await userCreds(account, { pub: { allow: ['up.ok'] }, sub: { allow: ['down.ok'] } }));
+    await waitForLeafs(hubServer, 1);
+    const atHub = await connect({ servers: hubServer.clientUrl, authenticator: credsAuthenticator(await userCreds(account)) });
+    connections.push(atHub);
+    const atLeaf = await connectTo(leaf);
+    connections.push(atLeaf);
+    const upAtHub = new Received(atHub, 'up.>');
+    const downAtLeaf = new Received(atLeaf, 'down.>');
+    await atHub.flush();
+    await atLeaf.flush();
+    await publishUntilReceived(atLeaf, 'up.ok', 'first', upAtHub, 15_000);
+    await publishUntilReceived(atHub, 'down.ok', 'first', downAtLeaf, 15_000);
+    atLeaf.publish('up.no', 'denied');
+    atLeaf.publish('up.ok', 'second');
+    atHub.publish('down.no', 'denied');
+    atHub.publish('down.ok', 'second');
+    await upAtHub.waitFor(2);
+    await downAtLeaf.waitFor(2);
+    expect(upAtHub.messages.map((m) => `${m.subject} ${m.string()}`)).toEqual(['up.ok first', 'up.ok second']);
+    expect(downAtLeaf.messages.map((m) => `${m.subject} ${m.string()}`)).toEqual(['down.ok first', 'down.ok second']);
+    expect((await getJson(hubServer, '/leafz')).leafnodes).toBe(1);
   });
 
   it('refuses a leaf whose JWT is of an account the hub does not know, or whose seed is not the JWT user\'s', async () => {
