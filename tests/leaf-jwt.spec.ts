@@ -7,8 +7,9 @@ import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/trans
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Received, connectTo, getJson, sleep } from './cluster-helpers.js';
 import { leafPort, publishUntilReceived, startHub, startLeaf, waitForLeafs } from './leaf-helpers.js';
-import { UNLIMITED, newAccount, newOperator, operatorConfig, userCreds, userJwt, type TestAccount, type TestOperator } from './support/jwt.js';
-import { targets, type RunningServer, type Target } from './support/servers.js';
+import { UNLIMITED, newAccount, newOperator, operatorConfig, signedNonce, userCreds, userJwt, type TestAccount, type TestOperator } from './support/jwt.js';
+import { RawClient } from './support/raw.js';
+import { describeEachTarget, targets, type RunningServer, type Target } from './support/servers.js';
 
 const PAIRS: Array<[Target, Target]> = [
   ['nats-ts', 'nats-ts'],
@@ -109,5 +110,31 @@ describe.each(PAIRS.filter(([hub, leaf]) => targets.includes(hub) && targets.inc
     await leafWith(hubServer, await userCreds(oneLeaf));
     await sleep(1_500);
     expect((await getJson(hubServer, '/leafz')).leafnodes).toBe(1);
+  });
+});
+
+describeEachTarget("a leaf JWT user's permissions at the hub", (hubTarget) => {
+  let hubServer: RunningServer | undefined;
+  let raw: RawClient | undefined;
+
+  afterEach(async () => {
+    raw?.close();
+    raw = undefined;
+    await hubServer?.stop();
+    hubServer = undefined;
+  });
+
+  it('are sent to the leaf as INFO import and export, and a leaf subscribing to what it may not receive is closed', async () => {
+    hubServer = await startHub(hubTarget, '', operatorConfig(operator, [account, oneLeaf]));
+    const user = createUser();
+    const jwt = await userJwt(account, user, { pub: { allow: ['up.ok'] }, sub: { allow: ['down.ok'] } });
+    raw = await RawClient.connect(leafPort(hubServer));
+    raw.send(`CONNECT ${JSON.stringify({ jwt, sig: signedNonce(user, raw.info.nonce as string), name: 'raw-leaf' })}\r\n`);
+    const info = JSON.parse((await raw.waitForLine(/^INFO .*"connect_info":true/)).slice('INFO '.length)) as Record<string, unknown>;
+    expect(info.import).toEqual({ allow: ['down.ok'] });
+    expect(info.export).toEqual({ allow: ['up.ok'] });
+    raw.send('LS+ down.ok\r\nLS+ down.no\r\n');
+    await raw.waitForLine(`-ERR 'Permissions Violation for Subscription to "down.no"'`);
+    expect(await raw.waitClosed()).toBe(true);
   });
 });
