@@ -3,7 +3,7 @@
 // signed account JWT on the claims update subjects), looked up, listed and deleted, and an
 // update applied to the connected clients. Replies are compared with nats-server 2.9's.
 import { createAccount, createOperator, createUser, encodeAccount, encodeGeneric, encodeOperator } from '@nats-io/jwt';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { StorageType, jetstreamManager } from '@nats-io/jetstream';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -239,6 +239,20 @@ describeEachTarget('full account resolver', (target) => {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: 'ORDERS', subjects: ['orders.>'] });
     expect((await jsm.getAccountInfo()).streams).toBe(1);
+  });
+
+  it('takes JetStream away from an account whose update has no JetStream limits, and gives its stored streams back with the next', async () => {
+    server = await startServer(target, `${resolverConfig(newJwtDir(), false)}\njetstream { store_dir: "./js" }`);
+    const jetstream = { mem_storage: 1 << 20, disk_storage: 1 << 20, streams: 3, consumer: -1 };
+    const a = await newAccount(operator, 'A', { limits: { ...UNLIMITED, ...jetstream } });
+    await request('$SYS.REQ.CLAIMS.UPDATE', a.jwt);
+    const nc = await client(a);
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: 'KEPT', subjects: ['kept'], storage: StorageType.File });
+    await request('$SYS.REQ.CLAIMS.UPDATE', await reissued(a, 'A', {}));
+    await eventually(async () => expect(jsm.getAccountInfo()).rejects.toThrow(/not enabled/));
+    await request('$SYS.REQ.CLAIMS.UPDATE', await reissued(a, 'A', jetstream));
+    await eventually(async () => expect((await jsm.streams.info('KEPT')).config.name).toBe('KEPT'));
   });
 
   it('loads the stored accounts at startup', async () => {

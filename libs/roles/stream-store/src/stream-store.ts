@@ -508,8 +508,8 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
    * A reload (a pushed account JWT), as nats-server configures JetStream on an account update:
    * accounts it made known get their JetStream API, an account served with JetStream takes its
    * new limits at once (streams and consumers already there stay), and one served without
-   * JetStream that now has limits gets its JetStream and the streams stored for it. An account
-   * whose JWT no longer has JetStream limits keeps its JetStream until a restart.
+   * JetStream that now has limits gets its JetStream and the streams stored for it, and one
+   * whose JWT no longer has JetStream limits loses its JetStream, what it stored kept.
    */
   reload(options: Readonly<ServerOptions>): void {
     const served = new Set(this.apiEntries.map((e) => e.account));
@@ -517,6 +517,7 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
       const existing = this.accounts.get(name);
       if (existing !== undefined) {
         if (limits !== undefined) existing.limits = limits;
+        else this.disableAccount(existing);
         continue;
       }
       if (!served.has(name)) this.subscribeApiVariants(name, '$JS.API.>', 2);
@@ -524,6 +525,19 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
       const account = this.enableAccount(name, limits);
       for (const problem of account.recover()) this.logger.error(`JetStream: ${problem}`);
       if (this.redis !== undefined) void this.takeOver(account, this.redis);
+    }
+  }
+
+  /** As nats-server's DisableJetStream: the streams stop, their files stay; the API answers "not enabled". */
+  private disableAccount(account: JetStreamAccount): void {
+    for (const problem of account.close()) this.logger.error(`JetStream: ${problem}`);
+    this.streamsChanged(account);
+    this.accounts.delete(account.name);
+    for (let i = this.apiEntries.length - 1; i >= 0; i--) {
+      const { account: name, entry } = this.apiEntries[i]!;
+      if (name !== account.name || entry.subject === '$JS.API.>') continue;
+      this.bus?.unsubscribe(name, entry);
+      this.apiEntries.splice(i, 1);
     }
   }
 
