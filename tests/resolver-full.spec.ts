@@ -3,7 +3,7 @@
 // signed account JWT on the claims update subjects), looked up, listed and deleted, and an
 // update applied to the connected clients. Replies are compared with nats-server 2.9's.
 import { createAccount, createOperator, createUser, encodeAccount, encodeGeneric, encodeOperator } from '@nats-io/jwt';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { StorageType, jetstreamManager } from '@nats-io/jetstream';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { UNLIMITED, V2, newAccount, userCreds, userJwt, type TestAccount, type TestOperator } from './support/jwt.js';
+import { eventually, sleep } from './cluster-helpers.js';
 import { leafPort, startHub, startLeaf, waitForLeafs } from './leaf-helpers.js';
 import { describeEachTarget, startServer, type RunningServer } from './support/servers.js';
 
@@ -205,6 +206,53 @@ describeEachTarget('full account resolver', (target) => {
     const jsm = await jetstreamManager(await client(a));
     await jsm.streams.add({ name: 'ORDERS', subjects: ['orders.>'] });
     expect((await jsm.getAccountInfo()).limits.max_streams).toBe(2);
+  });
+
+  /** The account's JWT again, issued a second later (a newer JWT), with `limits` in place of its own. */
+  async function reissued(account: TestAccount, name: string, limits: Record<string, unknown>): Promise<string> {
+    await sleep(1_100);
+    return encodeAccount(name, account.key, { signing_keys: [account.signer.getPublicKey()], limits: { ...UNLIMITED, ...limits } }, { ...V2, signer: operator.key });
+  }
+
+  it('applies changed JetStream limits of an account already served at once: fewer streams allowed refuse new ones', async () => {
+    server = await startServer(target, `${resolverConfig(newJwtDir(), false)}\njetstream { store_dir: "./js" }`);
+    const jetstream = { mem_storage: 1 << 20, disk_storage: 1 << 20, consumer: -1 };
+    const a = await newAccount(operator, 'A', { limits: { ...UNLIMITED, ...jetstream, streams: 2 } });
+    await request('$SYS.REQ.CLAIMS.UPDATE', a.jwt);
+    const jsm = await jetstreamManager(await client(a));
+    await jsm.streams.add({ name: 'ONE', subjects: ['one'] });
+    const update = await request('$SYS.REQ.CLAIMS.UPDATE', await reissued(a, 'A', { ...jetstream, streams: 1 }));
+    expect(update.data?.code).toBe(200);
+    await eventually(async () => expect((await jsm.getAccountInfo()).limits.max_streams).toBe(1));
+    await expect(jsm.streams.add({ name: 'TWO', subjects: ['two'] })).rejects.toThrow('maximum number of streams reached');
+    expect((await jsm.streams.info('ONE')).config.name).toBe('ONE');
+  });
+
+  it('gives an account already served without JetStream its JetStream when an update adds limits', async () => {
+    server = await startServer(target, `${resolverConfig(newJwtDir(), false)}\njetstream { store_dir: "./js" }`);
+    const a = await newAccount(operator, 'A');
+    await request('$SYS.REQ.CLAIMS.UPDATE', a.jwt);
+    const nc = await client(a);
+    await expect(jetstreamManager(nc)).rejects.toThrow();
+    await request('$SYS.REQ.CLAIMS.UPDATE', await reissued(a, 'A', { mem_storage: 1 << 20, disk_storage: 1 << 20, streams: 3, consumer: -1 }));
+    await eventually(async () => expect((await (await jetstreamManager(nc)).getAccountInfo()).limits.max_streams).toBe(3));
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: 'ORDERS', subjects: ['orders.>'] });
+    expect((await jsm.getAccountInfo()).streams).toBe(1);
+  });
+
+  it('takes JetStream away from an account whose update has no JetStream limits, and gives its stored streams back with the next', async () => {
+    server = await startServer(target, `${resolverConfig(newJwtDir(), false)}\njetstream { store_dir: "./js" }`);
+    const jetstream = { mem_storage: 1 << 20, disk_storage: 1 << 20, streams: 3, consumer: -1 };
+    const a = await newAccount(operator, 'A', { limits: { ...UNLIMITED, ...jetstream } });
+    await request('$SYS.REQ.CLAIMS.UPDATE', a.jwt);
+    const nc = await client(a);
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: 'KEPT', subjects: ['kept'], storage: StorageType.File });
+    await request('$SYS.REQ.CLAIMS.UPDATE', await reissued(a, 'A', {}));
+    await eventually(async () => expect(jsm.getAccountInfo()).rejects.toThrow(/not enabled/));
+    await request('$SYS.REQ.CLAIMS.UPDATE', await reissued(a, 'A', jetstream));
+    await eventually(async () => expect((await jsm.streams.info('KEPT')).config.name).toBe('KEPT'));
   });
 
   it('loads the stored accounts at startup', async () => {

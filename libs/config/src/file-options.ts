@@ -3,7 +3,7 @@ import { applyBus } from './bus-options.js';
 import { applyCluster } from './cluster-options.js';
 import { applyLeafnodes } from './leafnode-options.js';
 import { applyGateway } from './gateway-options.js';
-import { applyOperators, applyResolver, applyResolverPreload } from './operator-options.js';
+import { applyOperators, applyResolver, applyResolverPreload, applyTrustedKeys } from './operator-options.js';
 import type { ConfigEntry, MapNode } from './conf-nodes.js';
 import { describeNode } from './conf-nodes.js';
 import type { Draft } from './draft.js';
@@ -54,10 +54,6 @@ const NOT_SUPPORTED = new Set([
   'https',
   'https_port',
 ]);
-
-/** Keys whose absence would let in clients the file means to keep out: refused. */
-const TRUST_KEYS = new Set(['trusted', 'trusted_keys']);
-const TRUST_REFUSAL = 'trusted keys without operator JWTs are not implemented, and ignoring them would admit every client; use operator';
 
 /** Applies every top-level key of a parsed file, in the order written. */
 export function applyConfigFile(root: MapNode, draft: Draft, d: Diagnostics): void {
@@ -216,6 +212,9 @@ function applyTopLevel(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
     case 'root_operators':
     case 'root_operator':
       return applyOperators(e, draft, d);
+    case 'trusted':
+    case 'trusted_keys':
+      return applyTrustedKeys(e, draft, d);
     case 'resolver':
     case 'account_resolver':
     case 'accounts_resolver':
@@ -231,9 +230,7 @@ function applyTopLevel(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
       draft.noSystemAccount = readBool(e, d) ?? draft.noSystemAccount;
       return;
   }
-  if (TRUST_KEYS.has(key)) {
-    refused(e, d, TRUST_REFUSAL);
-  } else if (NOT_SUPPORTED.has(key)) {
+  if (NOT_SUPPORTED.has(key)) {
     notSupported(e, d);
   } else {
     unknownField(e, d);

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAccount, createUser } from '@nats-io/nkeys';
+import { createAccount, createOperator, createUser } from '@nats-io/nkeys';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors.js';
 import { loadConfigFile, loadOptions } from './load.js';
@@ -111,10 +111,16 @@ describe('loadConfigFile: bad values name file:line:col', () => {
     expect(errorsOf(text)).toEqual(expected);
   });
 
-  it('refuses what ignoring would make less secure', () => {
-    expect(errorsOf('trusted: [ "OABC" ]')).toEqual([
-      'F:1:1: "trusted" is not supported: trusted keys without operator JWTs are not implemented, and ignoring them would admit every client; use operator',
+  it('refuses trusted keys that are no operator public keys, or beside configured users', () => {
+    expect(errorsOf('trusted: [ "OABC" ]')).toEqual(['F:1:1: trust key "OABC" required to be a valid public operator nkey']);
+    expect(errorsOf('trusted_keys: [ 1 ]')).toEqual(['F:1:17: "trusted_keys" entries must be strings, found an integer']);
+    const key = createOperator().getPublicKey();
+    expect(errorsOf(`trusted: ${key}\nauthorization { users: [ { user: a, password: b } ] }`)).toEqual([
+      'F:1:1: trusted keys beside configured accounts or users are not supported: accounts and users come from JWTs',
     ]);
+  });
+
+  it('refuses what ignoring would make less secure', () => {
     expect(errorsOf('jetstream { key: s3cr3t }')[0]).toMatch(/^F:1:13: "key" is not supported: encryption at rest/);
     expect(errorsOf('websocket { port: 8080, no_tls: true, authorization { user: a } }')[0]).toMatch(/^F:1:39: "authorization" is not supported: websocket-specific credentials/);
     expect(errorsOf(`leafnodes { port: 7422, tls { cert_file: "${certFile}", key_file: "${keyFile}", verify_and_map: true } }`)[0]).toMatch(/"verify_and_map" is not supported/);

@@ -52,6 +52,20 @@ describe('operator mode configuration', () => {
     });
   });
 
+  it('reads trusted keys without operator JWTs, with the system account of the configuration', () => {
+    const sys = createAccount().getPublicKey();
+    const { options } = loadConfigFile(write(`trusted: "${operator.getPublicKey()}"\nsystem_account: ${sys}\nresolver: MEMORY\nresolver_preload { ${account.getPublicKey()}: "${accountJwt}" }`), {});
+    expect(options.trust?.operatorJwts).toEqual([]);
+    expect(options.trust?.trustedKeys).toEqual([operator.getPublicKey()]);
+    expect(options.systemAccount).toBe(sys);
+  });
+
+  it('refuses trusted keys beside operator JWTs, as nats-server', () => {
+    expect(errorsOf(`operator: "${operatorJwt}"\nresolver: MEMORY\ntrusted_keys: [ "${operator.getPublicKey()}" ]`)).toEqual([
+      "F:3:1: conflicting options for 'TrustedKeys' and 'TrustedOperators'",
+    ]);
+  });
+
   it('reads an operator file as nsc writes it, framed by BEGIN and END lines', () => {
     const file = join(dir, 'op.jwt');
     writeFileSync(file, `-----BEGIN NATS OPERATOR JWT-----\n${operatorJwt}\n------END NATS OPERATOR JWT------\n`);

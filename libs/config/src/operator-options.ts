@@ -64,6 +64,24 @@ export function applyOperators(e: ConfigEntry, draft: Draft, d: Diagnostics): vo
 }
 
 /**
+ * `trusted` / `trusted_keys`: operator public keys whose accounts this server trusts, without
+ * the operators' JWTs (so without their signing keys and system account), as nats-server 2.9.
+ */
+export function applyTrustedKeys(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
+  const keys = readStringList(e, d);
+  if (keys === undefined) return;
+  draft.positions.set('trusted', e.keyPos);
+  for (const key of keys) {
+    if (!isOperatorKey(key)) d.error(e.keyPos, `trust key "${key}" required to be a valid public operator nkey`);
+  }
+  trustOf(draft).trustedKeys.push(...keys);
+}
+
+function isOperatorKey(key: string): boolean {
+  return /^O[A-Z2-7]{55}$/.test(key);
+}
+
+/**
  * `resolver: MEMORY` (or `MEM`): account JWTs come from `resolver_preload` only; or
  * `resolver: { type: full, dir, ... }`. The URL and cache resolvers are refused rather than
  * ignored: without them no account would resolve.
@@ -193,13 +211,17 @@ export function validateTrust(draft: Draft, d: Diagnostics): void {
   const trust = o.trust;
   if (trust === undefined) return;
   const at = draft.positions.get('operator') ?? draft.positions.get('resolver');
-  if (trust.operatorJwts.length === 0) {
+  const trustedAt = draft.positions.get('trusted');
+  if (trust.operatorJwts.length === 0 && trustedAt === undefined) {
     // resolver or resolver_preload without an operator: nats-server runs without operator mode.
     delete o.trust;
     return;
   }
-  // A resolver that was given but refused has its own error already.
-  if (trust.resolver === undefined && !draft.positions.has('resolver')) {
+  if (trust.operatorJwts.length > 0 && trustedAt !== undefined) d.error(trustedAt, "conflicting options for 'TrustedKeys' and 'TrustedOperators'");
+  // nats-server checks the rest against operators only; trusted keys alone take any resolver,
+  // or none (then no account resolves and every user is refused).
+  if (trust.operatorJwts.length > 0 && trust.resolver === undefined && !draft.positions.has('resolver')) {
+    // A resolver that was given but refused has its own error already.
     d.error(at, 'operators require an account resolver to be configured');
   }
   if (trust.directory !== undefined) {
@@ -210,10 +232,18 @@ export function validateTrust(draft: Draft, d: Diagnostics): void {
     }
   }
   trust.accountSharing = jwtAccountsSharing(trust.accountJwts, Date.now());
+  if (trust.operatorJwts.length === 0) {
+    // nats-server would serve configured accounts beside JWT ones; this server's roles take the
+    // accounts from either the configuration or the JWTs, never both.
+    if (o.accounts.length > 0 || o.auth.users.length > 0 || o.auth.nkeys.length > 0) {
+      d.error(trustedAt, 'trusted keys beside configured accounts or users are not supported: accounts and users come from JWTs');
+    }
+    return;
+  }
   if (o.accounts.length > 0) d.error(at, 'operators do not allow Accounts to be configured directly');
   else if (o.auth.users.length > 0 || o.auth.nkeys.length > 0) d.error(at, 'operators do not allow users to be configured directly');
   for (const key of trust.trustedKeys) {
-    if (!/^O[A-Z2-7]{55}$/.test(key)) d.error(at, `trusted Keys "${key}" are required to be a valid public operator nkey`);
+    if (!isOperatorKey(key)) d.error(at, `trusted Keys "${key}" are required to be a valid public operator nkey`);
   }
 }
 

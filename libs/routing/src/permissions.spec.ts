@@ -146,3 +146,19 @@ describe('PermissionChecker delivery filter for wildcard subscriptions', () => {
     expect(checker.isDeliveryDenied('foo.baz')).toBe(false);
   });
 });
+
+describe('PermissionChecker.canSubscribeAcrossLeaf', () => {
+  const perms = new PermissionChecker({ subscribe: { allow: ['foo.bar', 'baz.*'], deny: ['foo.>'] } });
+
+  it('allows a wildcard wider than an allowed subject, as nats-server does for leaf connections', () => {
+    expect(new PermissionChecker({ subscribe: { allow: ['foo.bar'] } }).canSubscribeAcrossLeaf('foo.*')).toBe(true);
+    expect(new PermissionChecker({ subscribe: { allow: ['foo.bar'] } }).canSubscribe('foo.*')).toBe(false);
+    expect(perms.canSubscribeAcrossLeaf('baz.>')).toBe(true);
+  });
+
+  it('still refuses subjects no allow entry falls under, and denied ones', () => {
+    expect(perms.canSubscribeAcrossLeaf('qux.*')).toBe(false);
+    expect(perms.canSubscribeAcrossLeaf('other')).toBe(false);
+    expect(perms.canSubscribeAcrossLeaf('foo.*')).toBe(false);
+  });
+});

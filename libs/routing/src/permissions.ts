@@ -73,6 +73,7 @@ export class PermissionChecker {
   private readonly subscribeAllow: Sublist<PermissionEntry> | undefined;
   private readonly subscribeDeny: Sublist<PermissionEntry> | undefined;
   private readonly subscribeDenyTexts: readonly string[];
+  private readonly subscribeAllowTexts: readonly string[];
   private readonly publishVerdicts = new Map<string, boolean>();
   /** Built on the first wildcard subscription that reaches into a deny entry. */
   private deliveryDeny: Sublist<PermissionEntry> | undefined;
@@ -89,6 +90,7 @@ export class PermissionChecker {
     this.subscribeAllow = subscribe?.allow?.length ? sublistOf(subscribe.allow.map(parseSubscribeEntry)) : undefined;
     this.subscribeDeny = subscribe?.deny?.length ? sublistOf(subscribe.deny.map(parseSubscribeEntry)) : undefined;
     this.subscribeDenyTexts = subscribe?.deny ?? [];
+    this.subscribeAllowTexts = subscribe?.allow ?? [];
   }
 
   /** May the client publish to `subject` (ignoring response permissions)? */
@@ -123,6 +125,21 @@ export class PermissionChecker {
       }
     }
     return allowed;
+  }
+
+  /**
+   * canSubscribe for a leaf connection, as nats-server: a wildcard subject the allow list does
+   * not cover is still allowed when it covers an allowed subject, since what crosses the link is
+   * filtered by subject afterwards.
+   */
+  canSubscribeAcrossLeaf(subject: string, queue?: string): boolean {
+    if (this.canSubscribe(subject, queue)) return true;
+    if (this.subscribeAllow === undefined || !subjectHasWildcard(subject)) return false;
+    const covered = this.subscribeAllowTexts.some((text) => subjectIsSubsetMatch(parseSubscribeEntry(text).subject, subject));
+    if (!covered || this.subscribeDeny === undefined) return covered;
+    const hasQueue = queue !== undefined && queue !== '';
+    const result = this.subscribeDeny.match(subject);
+    return hasQueue && result.queues.length > 0 ? !queueMatches(queue, result.queues) : result.plain.length === 0;
   }
 
   /**

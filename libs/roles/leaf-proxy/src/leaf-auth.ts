@@ -1,5 +1,5 @@
 import type { LeafnodesConfig, ServerOptions } from '@nats-ts/config';
-import { passwordMatches, type OperatorTrust } from '@nats-ts/routing';
+import { passwordMatches, type OperatorTrust, type Permissions, type SubjectPermission } from '@nats-ts/routing';
 
 const GLOBAL_ACCOUNT = '$G';
 
@@ -43,19 +43,35 @@ export function leafUsesJwt(leaf: LeafnodesConfig, options: Readonly<ServerOptio
   return options.trust !== undefined && leaf.users.length === 0 && leaf.user === undefined;
 }
 
+/** A leaf JWT user's permissions as the hub applies them, and as its INFO tells the leaf. */
+export interface LeafJwtPermissions {
+  /**
+   * The user's permissions turned around, as nats-server turns them for a leaf that dialed in:
+   * what the hub may send the leaf is what the user may subscribe to, and the interest the hub
+   * tells the leaf is what the user may publish.
+   */
+  hubSide: Permissions;
+  /** INFO `import` (the user's subscribe permissions) and `export` (its publish permissions). */
+  imports: SubjectPermission | undefined;
+  exports: SubjectPermission | undefined;
+}
+
 /**
  * Operator mode: the account of the JWT user a leaf's CONNECT proves (its `jwt`, and `sig` over
- * our INFO's nonce), or why it is refused. A JWT user with permissions is refused: leaf
- * connections do not apply JWT permissions yet, and ignoring them would let more through.
+ * our INFO's nonce), with the user's permissions, or why it is refused.
  */
 export function leafJwtAccount(
   trust: OperatorTrust,
   connect: { jwt?: string; sig?: string },
   nonce: string | undefined,
   peer: { host: string; websocket: boolean },
-): { account: string; maxLeafConnections: number } | { refused: string } {
+): { account: string; maxLeafConnections: number; permissions: LeafJwtPermissions | undefined } | { refused: string } {
   const proved = trust.authenticate(connect.jwt, nonce, connect.sig, { host: peer.host, type: peer.websocket ? 'LEAFNODE_WS' : 'LEAFNODE', nowMs: Date.now() });
   if ('refused' in proved) return proved;
-  if (proved.permissions !== undefined) return { refused: 'JWT permissions on leaf node users are not supported yet' };
-  return { account: proved.accountKey, maxLeafConnections: proved.limits.maxAccountLeafConnections };
+  const granted = proved.permissions;
+  const permissions =
+    granted === undefined || (granted.publish === undefined && granted.subscribe === undefined)
+      ? undefined
+      : { hubSide: { publish: granted.subscribe, subscribe: granted.publish }, imports: granted.subscribe, exports: granted.publish };
+  return { account: proved.accountKey, maxLeafConnections: proved.limits.maxAccountLeafConnections, permissions };
 }

@@ -11,7 +11,8 @@ import {
   type RouteProtocolParser,
 } from '@nats-ts/protocol';
 import { ServerLink } from '@nats-ts/server-link';
-import { PermissionChecker, type Permissions, type RouterLink, type RouterOrigin } from '@nats-ts/routing';
+import { PermissionChecker, subjectHasWildcard, type Permissions, type RouterLink, type RouterOrigin } from '@nats-ts/routing';
+import { applyHubPermissions } from './leaf-handshake.js';
 import { type LeafConnectInfo, type LeafPeerInfo } from './leaf-info.js';
 import { leafTakes, SPOKE_FORWARDS } from './leaf-policy.js';
 import type { LeafProxy } from './leaf-proxy.js';
@@ -34,6 +35,11 @@ export type LeafCloseReason =
   | 'TLS Handshake Error';
 
 const LOOP_SUBJECT_PREFIX = '$LDS.';
+
+/** Loop detection and gateway reply subjects, which a leaf's permissions never hold back (nats-server). */
+function isLeafInternalSubject(subject: string): boolean {
+  return subject.startsWith(LOOP_SUBJECT_PREFIX) || subject.startsWith('$GR.') || subject.startsWith('_GR_.');
+}
 
 /**
  * One leaf node connection, either side: a leaf that connected to us (we are its hub) or a hub
@@ -145,6 +151,7 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
       this.proxy.processHubInfo(this, peer);
     } else if (peer.connect_info === true && this.awaitingConnectInfo) {
       this.awaitingConnectInfo = false;
+      applyHubPermissions(this, peer);
       this.proxy.register(this);
     } else if (Array.isArray(peer.leafnode_urls)) {
       this.remote!.learnUrls(peer.leafnode_urls);
@@ -161,6 +168,12 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
     if (subject.startsWith(LOOP_SUBJECT_PREFIX) && subject === this.proxy.loopSubject(this.account)) {
       this.proxy.loopDetected(this);
       return;
+    }
+    if (!this.isSolicited && !subjectHasWildcard(subject) && !isLeafInternalSubject(subject) && !this.perms.canPublish(subject)) {
+      // As nats-server: a leaf asking for what it may not receive breaks its permissions.
+      this.sendErr(`Permissions Violation for Subscription to ${JSON.stringify(subject)}`);
+      this.proxy.logger.error(`${this.label()} - Subscription Violation on ${JSON.stringify(subject)} - Check other side configuration`);
+      return this.close('Protocol Violation');
     }
     this.proxy.linkSubscribed(this, subject, queue, weight);
   }
@@ -182,7 +195,7 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
     this.inBytes += message.length;
     if (!this.registered) return;
     // deny_imports: what we did not ask for is not let in either.
-    if (this.isSolicited && !this.perms.canSubscribe(subject)) return;
+    if (this.isSolicited && !this.perms.canSubscribeAcrossLeaf(subject)) return;
     this.proxy.fromLeaf(this, subject, reply, queues, headerSize, message);
   }
 
@@ -202,7 +215,7 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
    */
   adjustInterest(subject: string, queue: string | undefined, delta: number, checked = true): void {
     if (delta === 0 || this.closed) return;
-    if (checked && !this.perms.canSubscribe(subject, queue)) return;
+    if (checked && !this.perms.canSubscribeAcrossLeaf(subject, queue)) return;
     const key = queue === undefined ? subject : `${subject} ${queue}`;
     const before = this.smap.get(key) ?? 0;
     const after = Math.max(0, before + delta);

@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import { encodeLeafConnect, encodeLeafInfo, joinHostPort } from '@nats-ts/protocol';
 import { readFileSync } from 'node:fs';
-import { PermissionChecker, parseUserCreds, signNonce } from '@nats-ts/routing';
-import { leafAccount, leafAuthRequired, leafJwtAccount, leafUsesJwt } from './leaf-auth.js';
+import { PermissionChecker, parseUserCreds, signNonce, type SubjectPermission } from '@nats-ts/routing';
+import { leafAccount, leafAuthRequired, leafJwtAccount, leafUsesJwt, type LeafJwtPermissions } from './leaf-auth.js';
 import type { LeafConnection } from './leaf-connection.js';
 import { hubInfo, leafConnect, urlCredentials, urlHostPort, type LeafConnectInfo, type LeafIdentity, type LeafPeerInfo } from './leaf-info.js';
 import type { LeafProxy } from './leaf-proxy.js';
@@ -54,10 +54,11 @@ export function processLeafConnect(proxy: LeafProxy, conn: LeafConnection, conne
   let account: string | undefined;
   /** The account JWT's `leaf`: its leaf connections at this server, -1 for no limit. */
   let maxLeafConnections = -1;
+  let jwtPermissions: LeafJwtPermissions | undefined;
   if (proxy.trust !== undefined && leafUsesJwt(proxy.leaf, proxy.options)) {
     const proved = leafJwtAccount(proxy.trust, connect, conn.nonce, { host: conn.remoteAddress, websocket: conn.viaWebsocket });
     if ('refused' in proved) logger.debug(`${conn.label()} - JWT authentication: ${proved.refused}`);
-    else ({ account, maxLeafConnections } = proved);
+    else ({ account, maxLeafConnections, permissions: jwtPermissions } = proved);
   } else {
     account = leafAccount(proxy.leaf, proxy.options, connect.user, connect.pass);
   }
@@ -79,8 +80,12 @@ export function processLeafConnect(proxy: LeafProxy, conn: LeafConnection, conne
   conn.headers = connect.headers === true && proxy.supportsHeaders;
   conn.peerDomain = typeof connect.domain === 'string' && connect.domain !== '' ? connect.domain : undefined;
   if (connect.is_hub === true) conn.becomeSpoke();
-  if (Array.isArray(connect.deny_pub) && connect.deny_pub.length > 0) {
-    conn.basePermissions = { publish: { deny: connect.deny_pub.filter((s): s is string => typeof s === 'string') } };
+  const denyPub = Array.isArray(connect.deny_pub) ? connect.deny_pub.filter((s): s is string => typeof s === 'string') : [];
+  if (jwtPermissions !== undefined || denyPub.length > 0) {
+    // As nats-server, the leaf's deny_pub joins the denies of what we send it.
+    const base = jwtPermissions?.hubSide;
+    const publish = denyPub.length > 0 ? { ...base?.publish, deny: [...(base?.publish?.deny ?? []), ...denyPub] } : base?.publish;
+    conn.basePermissions = { publish, subscribe: base?.subscribe };
     conn.perms = new PermissionChecker(conn.basePermissions);
   }
   for (const other of proxy.connections.values()) {
@@ -96,7 +101,7 @@ export function processLeafConnect(proxy: LeafProxy, conn: LeafConnection, conne
     conn.sendErr('maximum account active connections exceeded');
     return conn.close('Maximum Account Connections Exceeded');
   }
-  conn.queueProto(encodeLeafInfo(hubInfo(leafIdentity(proxy), conn.cid, leafnodeUrls(proxy, undefined), { remoteAccount: account }), true));
+  conn.queueProto(encodeLeafInfo(hubInfo(leafIdentity(proxy), conn.cid, leafnodeUrls(proxy, undefined), { remoteAccount: account, imports: jwtPermissions?.imports, exports: jwtPermissions?.exports }), true));
   proxy.register(conn);
 }
 
@@ -153,4 +158,17 @@ export function processHubInfo(proxy: LeafProxy, conn: LeafConnection, info: Lea
   conn.queueProto(encodeLeafConnect(leafConnect(self, credentials, useTls, remote.config.denyImports, remote.config.hub === true)));
   if (info.info_on_connect === true) conn.awaitConnectInfo();
   else proxy.register(conn);
+}
+
+/**
+ * Leaf side: the hub's INFO with connect_info may say what we may publish into it (`export`)
+ * and subscribe to (`import`); as nats-server, our remote's deny_exports and deny_imports are
+ * added to them, and they are applied at registration.
+ */
+export function applyHubPermissions(conn: LeafConnection, info: LeafPeerInfo): void {
+  if (info.import === undefined && info.export === undefined) return;
+  const config = conn.remote!.config;
+  const withDenies = (granted: SubjectPermission | undefined, denies: readonly string[]): SubjectPermission | undefined =>
+    denies.length === 0 ? granted : { ...granted, deny: [...(granted?.deny ?? []), ...denies] };
+  conn.basePermissions = { publish: withDenies(info.export, config.denyExports), subscribe: withDenies(info.import, config.denyImports) };
 }

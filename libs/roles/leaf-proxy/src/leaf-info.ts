@@ -1,3 +1,4 @@
+import type { SubjectPermission } from '@nats-ts/routing';
 import { randomBytes } from 'node:crypto';
 
 /** The INFO fields of the other side of a leaf connection that we use. */
@@ -13,6 +14,9 @@ export interface LeafPeerInfo {
   connect_info?: boolean;
   leafnode_urls?: string[];
   remote_account?: string;
+  /** With connect_info: what the hub lets us subscribe to (`import`) and publish (`export`). */
+  import?: SubjectPermission;
+  export?: SubjectPermission;
   [field: string]: unknown;
 }
 
@@ -64,7 +68,7 @@ export function hubInfo(
   self: LeafIdentity,
   clientId: number,
   leafnodeUrls: readonly string[],
-  stage: { nonce: string } | { remoteAccount: string },
+  stage: { nonce: string } | { remoteAccount: string; imports?: SubjectPermission; exports?: SubjectPermission },
 ): Record<string, unknown> {
   const info: Record<string, unknown> = {
     server_id: self.serverId,
@@ -87,6 +91,8 @@ export function hubInfo(
   if ('nonce' in stage) info.nonce = stage.nonce;
   if (self.domain !== undefined) info.domain = self.domain;
   if (self.cluster !== undefined) info.cluster = self.cluster;
+  if ('remoteAccount' in stage && stage.imports !== undefined) info.import = stage.imports;
+  if ('remoteAccount' in stage && stage.exports !== undefined) info.export = stage.exports;
   info.info_on_connect = true;
   if ('remoteAccount' in stage) info.connect_info = true;
   info.leafnode_urls = leafnodeUrls;

@@ -107,7 +107,8 @@ export class JetStreamAccount implements StreamOwner {
 
   constructor(
     readonly name: string,
-    readonly limits: Readonly<JetStreamAccountLimits>,
+    /** Replaced when a pushed account JWT changes them. */
+    public limits: Readonly<JetStreamAccountLimits>,
     private readonly server: JetStreamServer,
   ) {}
 

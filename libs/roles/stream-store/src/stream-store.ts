@@ -485,33 +485,61 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
 
   /** An account's JetStream API subjects, answered "not enabled" when it has no JetStream limits. */
   private serveAccount(name: string, limits: JetStreamAccountLimits | undefined): void {
-    const js = this.setup.options.jetstream;
-    const account = new JetStreamAccount(name, limits ?? UNLIMITED_ACCOUNT_JETSTREAM, this);
-    if (limits !== undefined) this.accounts.set(name, account);
-    const subjects: [string, number][] = [['$JS.API.>', 2]];
-    if (this.domain !== undefined && limits !== undefined) subjects.push([`$JS.${this.domain}.API.>`, 3]);
-    for (const [subject, prefixTokens] of subjects) {
-      this.subscribeApi(name, new AccountApi(this, name, prefixTokens, 'plain'), subject, undefined);
-      if (js.redis !== undefined) this.subscribeApi(name, new AccountApi(this, name, prefixTokens, 'once'), subject, API_ONCE_QUEUE);
-    }
-    if (js.redis !== undefined && limits !== undefined) this.subscribeApi(name, new AccountApi(this, name, 4, 'forwarded'), `${forwardPrefix(this.serverName)}.>`, undefined);
+    this.subscribeApiVariants(name, '$JS.API.>', 2);
+    if (limits !== undefined) this.enableAccount(name, limits);
+  }
+
+  /** An account's JetStream: its streams, and the API subjects only an account with JetStream answers. */
+  private enableAccount(name: string, limits: JetStreamAccountLimits): JetStreamAccount {
+    const account = new JetStreamAccount(name, limits, this);
+    this.accounts.set(name, account);
+    if (this.domain !== undefined) this.subscribeApiVariants(name, `$JS.${this.domain}.API.>`, 3);
+    if (this.setup.options.jetstream.redis !== undefined) this.subscribeApi(name, new AccountApi(this, name, 4, 'forwarded'), `${forwardPrefix(this.serverName)}.>`, undefined);
+    return account;
+  }
+
+  /** The API on `subject` answered here, and with the Redis store also once for the servers sharing it. */
+  private subscribeApiVariants(name: string, subject: string, prefixTokens: number): void {
+    this.subscribeApi(name, new AccountApi(this, name, prefixTokens, 'plain'), subject, undefined);
+    if (this.setup.options.jetstream.redis !== undefined) this.subscribeApi(name, new AccountApi(this, name, prefixTokens, 'once'), subject, API_ONCE_QUEUE);
   }
 
   /**
-   * A reload: accounts it made known (a pushed account JWT) get their JetStream API, as nats-server
-   * configures JetStream on an account update. Accounts served already keep their limits, and
-   * one that gains JetStream limits gets them at the next restart.
+   * A reload (a pushed account JWT), as nats-server configures JetStream on an account update:
+   * accounts it made known get their JetStream API, an account served with JetStream takes its
+   * new limits at once (streams and consumers already there stay), and one served without
+   * JetStream that now has limits gets its JetStream and the streams stored for it, and one
+   * whose JWT no longer has JetStream limits loses its JetStream, what it stored kept.
    */
   reload(options: Readonly<ServerOptions>): void {
     const served = new Set(this.apiEntries.map((e) => e.account));
     for (const [name, limits] of jetStreamAccounts(options)) {
-      if (served.has(name)) continue;
-      this.serveAccount(name, limits);
-      const account = this.accounts.get(name);
-      if (account !== undefined) for (const problem of account.recover()) this.logger.error(`JetStream: ${problem}`);
+      const existing = this.accounts.get(name);
+      if (existing !== undefined) {
+        if (limits !== undefined) existing.limits = limits;
+        else this.disableAccount(existing);
+        continue;
+      }
+      if (!served.has(name)) this.subscribeApiVariants(name, '$JS.API.>', 2);
+      if (limits === undefined) continue;
+      const account = this.enableAccount(name, limits);
+      for (const problem of account.recover()) this.logger.error(`JetStream: ${problem}`);
+      if (this.redis !== undefined) void this.takeOver(account, this.redis);
     }
   }
 
+  /** As nats-server's DisableJetStream: the streams stop, their files stay; the API answers "not enabled". */
+  private disableAccount(account: JetStreamAccount): void {
+    for (const problem of account.close()) this.logger.error(`JetStream: ${problem}`);
+    this.streamsChanged(account);
+    this.accounts.delete(account.name);
+    for (let i = this.apiEntries.length - 1; i >= 0; i--) {
+      const { account: name, entry } = this.apiEntries[i]!;
+      if (name !== account.name || entry.subject === '$JS.API.>') continue;
+      this.bus?.unsubscribe(name, entry);
+      this.apiEntries.splice(i, 1);
+    }
+  }
 
   private subscribeApi(account: string, api: AccountApi, subject: string, queue: string | undefined): void {
     const entry = new InternalEntry(subject, api, queue);
