@@ -1,90 +1,13 @@
 // Property tests of the three parsers (client, route, leaf): valid streams split anywhere parse
 // exactly; mutated streams and random bytes never make a parser throw, never make it report
 // anything after its error, and leave every frame before the mutation parsed as it was.
-import {
-  ClientProtocolParser,
-  RouteProtocolParser,
-  createLeafParser,
-  type ClientDispatcher,
-  type ProtocolErrorKind,
-  type RouteDispatcher,
-} from '@nats-ts/protocol';
+import { ClientProtocolParser, RouteProtocolParser, createLeafParser, type ProtocolErrorKind } from '@nats-ts/protocol';
+import { RecordingDispatcher, RouteRecordingDispatcher } from '@nats-ts/protocol/test-support';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clientFrame, leafFrame, mutate, mutation, mutationOffset, routeFrame, streamOf, type ClientEvent, type Frame, type LinkEvent } from './frames.js';
 
-type ErrorEvent = readonly ['error', ProtocolErrorKind];
-type Recorded<E> = E | ErrorEvent;
-
-class ClientRecorder implements ClientDispatcher {
-  readonly events: Recorded<ClientEvent>[] = [];
-  onConnect(json: Buffer): void {
-    this.events.push(['connect', json.toString('latin1')]);
-  }
-  onPub(subject: string, reply: string | undefined, data: Buffer, start: number, end: number): void {
-    this.events.push(['pub', subject, reply, data.toString('latin1', start, end)]);
-  }
-  onHPub(subject: string, reply: string | undefined, headerSize: number, data: Buffer, start: number, end: number): void {
-    this.events.push(['hpub', subject, reply, headerSize, data.toString('latin1', start, end)]);
-  }
-  onSub(subject: string, queue: string | undefined, sid: string): void {
-    this.events.push(['sub', subject, queue, sid]);
-  }
-  onUnsub(sid: string, max: number | undefined): void {
-    this.events.push(['unsub', sid, max]);
-  }
-  onPing(): void {
-    this.events.push(['ping']);
-  }
-  onPong(): void {
-    this.events.push(['pong']);
-  }
-  onParseError(error: ProtocolErrorKind): void {
-    this.events.push(['error', error]);
-  }
-}
-
-class LinkRecorder implements RouteDispatcher {
-  readonly events: Recorded<LinkEvent>[] = [];
-  onConnect(json: Buffer): void {
-    this.events.push(['connect', json.toString('latin1')]);
-  }
-  onInfo(json: Buffer): void {
-    this.events.push(['info', json.toString('latin1')]);
-  }
-  onSub(origin: string | undefined, account: string, subject: string, queue: string | undefined, weight: number): void {
-    this.events.push(['sub', origin, account, subject, queue, weight]);
-  }
-  onUnsub(account: string, subject: string, queue: string | undefined): void {
-    this.events.push(['unsub', account, subject, queue]);
-  }
-  onAccountInterest(account: string, present: boolean): void {
-    this.events.push(['account', account, present]);
-  }
-  onMsg(
-    origin: string | undefined,
-    account: string,
-    subject: string,
-    reply: string | undefined,
-    queues: readonly string[],
-    headerSize: number,
-    message: Buffer,
-  ): void {
-    this.events.push(['msg', origin, account, subject, reply, [...queues], headerSize, message.toString('latin1')]);
-  }
-  onPing(): void {
-    this.events.push(['ping']);
-  }
-  onPong(): void {
-    this.events.push(['pong']);
-  }
-  onErr(text: string): void {
-    this.events.push(['err', text]);
-  }
-  onParseError(error: ProtocolErrorKind): void {
-    this.events.push(['error', error]);
-  }
-}
+type Recorded<E> = E | readonly ['error', ProtocolErrorKind, string | undefined];
 
 interface Subject<E> {
   readonly name: string;
@@ -100,7 +23,7 @@ const subjects: readonly Subject<ClientEvent | LinkEvent>[] = [
     name: 'client',
     frame: clientFrame,
     parse(chunks) {
-      const recorder = new ClientRecorder();
+      const recorder = new RecordingDispatcher();
       const parser = new ClientProtocolParser(recorder, CLIENT_LIMITS);
       for (const chunk of chunks) parser.parse(chunk);
       return { events: recorder.events, stopped: parser.stopped, feed: (more) => parser.parse(more) };
@@ -110,7 +33,7 @@ const subjects: readonly Subject<ClientEvent | LinkEvent>[] = [
     name: 'route',
     frame: routeFrame,
     parse(chunks) {
-      const recorder = new LinkRecorder();
+      const recorder = new RouteRecordingDispatcher();
       const parser = new RouteProtocolParser(recorder);
       for (const chunk of chunks) parser.parse(chunk);
       return { events: recorder.events, stopped: parser.stopped, feed: (more) => parser.parse(more) };
@@ -120,7 +43,7 @@ const subjects: readonly Subject<ClientEvent | LinkEvent>[] = [
     name: 'leaf',
     frame: leafFrame,
     parse(chunks) {
-      const recorder = new LinkRecorder();
+      const recorder = new RouteRecordingDispatcher();
       const parser = createLeafParser(recorder);
       for (const chunk of chunks) parser.parse(chunk);
       return { events: recorder.events, stopped: parser.stopped, feed: (more) => parser.parse(more) };
@@ -209,7 +132,7 @@ describe('client parser under tight limits', () => {
   it('refuses long lines and large payloads with an error, never a throw', () => {
     fc.assert(
       fc.property(fc.array(clientFrame, { minLength: 1, maxLength: 20 }), cuts, (frames, at) => {
-        const recorder = new ClientRecorder();
+        const recorder = new RecordingDispatcher();
         const parser = new ClientProtocolParser(recorder, { maxControlLine: 24, maxPayload: 16 });
         for (const chunk of splitAt(streamOf(frames), at)) parser.parse(chunk);
         expectErrorLast({ events: recorder.events, stopped: parser.stopped, feed: (more) => parser.parse(more) });
