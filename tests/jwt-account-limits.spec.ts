@@ -1,10 +1,10 @@
 // Account JWT limits beyond conn, subs and payload: `imports`, `exports` and `wildcards` (an
 // account JWT over them is invalid, so its users are refused), `data`, and `leaf` (leaf
 // connections of the account at this hub). Each case runs against nats-server too.
-import { createAccount, createUser, encodeAccount, type Export, type Import } from '@nats-io/jwt';
-import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { createAccount, encodeAccount, type Export, type Import } from '@nats-io/jwt';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { afterEach, beforeAll, expect, it } from 'vitest';
-import { UNLIMITED, V2, newAccount, newOperator, operatorConfig, userCreds, type TestAccount, type TestOperator } from './support/jwt.js';
+import { UNLIMITED, V2, connectWithCreds, newAccount, newOperator, operatorConfig, type TestAccount, type TestOperator } from './support/jwt.js';
 import { describeEachTarget, startServer, type RunningServer } from './support/servers.js';
 
 let operator: TestOperator;
@@ -33,7 +33,7 @@ describeEachTarget('account JWT limits', (target) => {
   });
 
   async function client(of: TestAccount): Promise<NatsConnection> {
-    const nc = await connect({ servers: server!.clientUrl, reconnect: false, timeout: 3_000, authenticator: credsAuthenticator(await userCreds(of, {}, { key: createUser() })) });
+    const nc = await connectWithCreds(server!.clientUrl, of);
     connections.push(nc);
     return nc;
   }

@@ -1,10 +1,10 @@
 // Exports and imports written in account JWTs (operator mode): public service and stream
 // exports, private ones that need an activation token the exporter issued to the importer.
 // Every case runs against nats-server too.
-import { createAccount, createUser, encodeAccount, encodeActivation, type Export, type Import, type KeyPair } from '@nats-io/jwt';
-import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { createAccount, encodeAccount, encodeActivation, type Export, type Import, type KeyPair } from '@nats-io/jwt';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { afterEach, beforeAll, expect, it } from 'vitest';
-import { UNLIMITED, V2, newOperator, operatorConfig, userCreds, type TestAccount, type TestOperator } from './support/jwt.js';
+import { UNLIMITED, V2, connectWithCreds, newOperator, operatorConfig, type TestAccount, type TestOperator } from './support/jwt.js';
 import { describeEachTarget, startServer, type RunningServer } from './support/servers.js';
 
 let operator: TestOperator;
@@ -67,7 +67,7 @@ describeEachTarget('exports and imports of account JWTs', (target) => {
   });
 
   async function client(of: TestAccount): Promise<NatsConnection> {
-    const nc = await connect({ servers: server!.clientUrl, reconnect: false, timeout: 3_000, authenticator: credsAuthenticator(await userCreds(of, {}, { key: createUser() })) });
+    const nc = await connectWithCreds(server!.clientUrl, of);
     connections.push(nc);
     return nc;
   }

@@ -1,5 +1,6 @@
 // Operator-mode fixtures: an operator, accounts it signs, users of them as creds, and the
 // server configuration (`operator`, `resolver: MEMORY`, `resolver_preload`) that trusts them.
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { Algorithms, createAccount, createOperator, createUser, encodeAccount, encodeOperator, encodeUser, fmtCreds, type KeyPair, type User } from '@nats-io/jwt';
 
 export const V2 = { algorithm: Algorithms.v2 };
@@ -46,6 +47,11 @@ export async function userCreds(account: TestAccount, claims: Partial<User> = {}
 }
 
 /** The configuration lines that put a server in operator mode, trusting these accounts. */
+/** A client of `account` with a new user's creds, that does not reconnect. */
+export async function connectWithCreds(url: string, account: TestAccount): Promise<NatsConnection> {
+  return connect({ servers: url, reconnect: false, timeout: 3_000, authenticator: credsAuthenticator(await userCreds(account, {}, { key: createUser() })) });
+}
+
 export function operatorConfig(operator: TestOperator, accounts: TestAccount[]): string {
   const preload = accounts.map((a) => `${a.key.getPublicKey()}: "${a.jwt}"`).join('\n  ');
   return `operator: "${operator.jwt}"\nresolver: MEMORY\nresolver_preload {\n  ${preload}\n}`;
