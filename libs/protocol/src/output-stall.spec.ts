@@ -19,7 +19,7 @@ describe('OutputStall', () => {
     expect([a, b, stall.active]).toEqual([false, false, false]);
   });
 
-  it('resumes waiting producers when the last stalled output drains, or after the longest wait', () => {
+  it('resumes waiting producers when the last stalled output drains, or after the longest wait', async () => {
     vi.useFakeTimers();
     const stall = new OutputStall();
     const resumed: string[] = [];
@@ -27,6 +27,7 @@ describe('OutputStall', () => {
     stall.wait(() => resumed.push('first'));
     stall.wait(() => resumed.push('second'));
     stalled = stall.update(stalled, 0, 100);
+    await Promise.resolve();
     expect(resumed).toEqual(['first', 'second']);
     vi.advanceTimersByTime(STALL_MAX_WAIT_MS);
     expect(resumed).toEqual(['first', 'second']);
@@ -36,6 +37,21 @@ describe('OutputStall', () => {
     vi.advanceTimersByTime(STALL_MAX_WAIT_MS);
     expect(resumed).toEqual(['first', 'second', 'third']);
     expect(stall.active).toBe(true);
+  });
+
+  it('wakes producers only once the drained output has recorded it, so their deliveries count it right', async () => {
+    const stall = new OutputStall();
+    let a = stall.update(false, 70, 100);
+    let b = false;
+    // A woken producer feeds both outputs: the drained one looks at its stall again, another stalls.
+    stall.wait(() => {
+      a = stall.update(a, 0, 100);
+      b = stall.update(b, 70, 100);
+    });
+    a = stall.update(a, 0, 100);
+    expect(stall.active).toBe(false);
+    await Promise.resolve();
+    expect([a, b, stall.active]).toEqual([false, true, true]);
   });
 
   it('waits as nats-server does: 100 ms plus 100 ms per tenth of half max_pending beyond half, up to 1 s', () => {

@@ -58,7 +58,9 @@ export class OutputStall {
     if (stalled) this.waitMs = stallWaitMs(pending, maxPending);
     if (stalled === wasStalled) return stalled;
     if (stalled) this.stalledOutputs++;
-    else if (--this.stalledOutputs === 0) this.wakeAll();
+    // Woken after the caller has recorded that its output is no longer stalled: a producer woken
+    // inside this call would feed that output and see it still marked stalled.
+    else if (--this.stalledOutputs === 0) queueMicrotask(this.wakeAll);
     return stalled;
   }
 
@@ -75,11 +77,13 @@ export class OutputStall {
     this.waiting.push(once);
   }
 
-  private wakeAll(): void {
+  private readonly wakeAll = (): void => {
+    // Stalled again before the wake: the producers wait for that stall's end (or their timers).
+    if (this.stalledOutputs > 0) return;
     const waiting = this.waiting;
     this.waiting = [];
     for (const resume of waiting) resume();
-  }
+  };
 }
 
 /** The process's output stall. */
