@@ -541,6 +541,7 @@ export class Consumer {
    * The next message to deliver, without taking it (deliver does, once it went out): a
    * redelivery first (past max_deliver it is dropped from the pending ones, as nats-server
    * drops it), then, below max_ack_pending, the last per subject and the cursor's next.
+   * Peeked: its buffers are the store's until the next store call, so deliver encodes it at once.
    */
   private nextMessage(): StoredMessage | undefined {
     return (this.redeliver.size > 0 ? this.nextRedelivery() : undefined) ?? this.nextNew();
@@ -563,7 +564,7 @@ export class Consumer {
         this.host.changed(this);
         continue;
       }
-      const msg = store.load(seq);
+      const msg = store.peek(seq);
       if (msg === undefined) {
         this.forget(seq);
         continue;
@@ -585,7 +586,7 @@ export class Consumer {
     this.nextDeliveries = 1;
     const deliverable = store.deliverableSeq();
     while (this.lastPerSubject.length > 0) {
-      const msg = store.load(this.lastPerSubject[0]!);
+      const msg = store.peek(this.lastPerSubject[0]!);
       if (msg !== undefined && msg.seq > deliverable) return undefined;
       if (msg !== undefined) {
         this.nextSource = Source.LastPerSubject;
@@ -594,7 +595,7 @@ export class Consumer {
       this.takeLastPerSubject();
     }
     this.nextSource = Source.Cursor;
-    const msg = store.loadNextMatching(this.filter, this.sseq);
+    const msg = store.peekNextMatching(this.filter, this.sseq);
     // Not yet where the store keeps it (Redis): delivered once it is (driven after the write).
     return msg !== undefined && msg.seq > deliverable ? undefined : msg;
   }

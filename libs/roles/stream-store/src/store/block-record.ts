@@ -113,6 +113,12 @@ export class RecordReader {
   /** STATE. */
   lastSeq = 0;
   lastTimeNs = 0n;
+  /**
+   * A view of the last reused buffer read (DataView's getBigInt64 costs about half of Buffer's
+   * readBigInt64LE); only reused buffers are kept, so a one-off buffer is never held.
+   */
+  private view: DataView | undefined;
+  private viewed: Buffer | undefined;
 
   get headerAt(): number {
     return this.subjectAt + this.subjectLength;
@@ -124,9 +130,10 @@ export class RecordReader {
 
   /**
    * Reads the record at `at` of `source[.., end)`; undefined when it is good, else what is wrong.
-   * `verify` false skips the checksum (a record this process wrote itself).
+   * `verify` false skips the checksum (a record this process wrote itself); `reused`: the caller
+   * reads from `source` again and again (a read window, a write buffer).
    */
-  read(source: Buffer, at: number, end: number, verify = true): string | undefined {
+  read(source: Buffer, at: number, end: number, verify = true, reused = false): string | undefined {
     if (end - at < DELETE_RECORD_LENGTH) return 'a partial record';
     const length = source.readUInt32LE(at);
     if (length < DELETE_RECORD_LENGTH || length > end - at) return 'a record length beyond the block';
@@ -142,7 +149,7 @@ export class RecordReader {
         const headerLength = source.readUInt32LE(at + HEADER_LENGTH_AT);
         const dataLength = length - MESSAGE_OVERHEAD - subjectLength - headerLength;
         if (dataLength < 0) return 'a message record shorter than its subject and header';
-        this.timeNs = source.readBigInt64LE(at + TIME_AT);
+        this.timeNs = reused ? this.viewOf(source).getBigInt64(at + TIME_AT, true) : source.readBigInt64LE(at + TIME_AT);
         this.subjectAt = at + CONTENT_AT;
         this.subjectLength = subjectLength;
         this.headerLength = headerLength;
@@ -164,5 +171,13 @@ export class RecordReader {
     this.length = length;
     this.seq = readUint64(source, at + SEQ_AT);
     return undefined;
+  }
+
+  private viewOf(source: Buffer): DataView {
+    if (source !== this.viewed) {
+      this.viewed = source;
+      this.view = new DataView(source.buffer, source.byteOffset, source.byteLength);
+    }
+    return this.view!;
   }
 }

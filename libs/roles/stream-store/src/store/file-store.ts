@@ -210,7 +210,7 @@ export class FileStore extends IndexedStreamStore<FileIndex> {
     block.liveMessages++;
   }
 
-  protected readMessage(seq: number): StoredMessage {
+  protected readMessage(seq: number, transient: boolean): StoredMessage {
     const blockId = this.index.blockOf(seq);
     const offset = this.index.offsetOf(seq);
     const length = this.index.lengthOf(seq);
@@ -240,7 +240,7 @@ export class FileStore extends IndexedStreamStore<FileIndex> {
       source = this.readWindow;
     }
     const reader = this.reader;
-    const problem = reader.read(source, at, at + length, offset < this.blocks.get(blockId)!.writtenFrom);
+    const problem = reader.read(source, at, at + length, offset < this.blocks.get(blockId)!.writtenFrom, !ownSource);
     if (problem !== undefined || reader.type !== RECORD_MESSAGE || reader.seq !== seq) {
       throw new Error(`${this.dir}: block ${blockId} at ${offset} does not hold message ${seq} (${problem ?? 'another record'})`);
     }
@@ -248,7 +248,7 @@ export class FileStore extends IndexedStreamStore<FileIndex> {
     const dataLength = reader.dataLength;
     let bytes: Buffer = source;
     let bytesAt = reader.headerAt;
-    if (!ownSource) {
+    if (!ownSource && !transient) {
       // Copied out of the shared buffer into Buffer's pool (no ArrayBuffer of its own per read).
       bytes = Buffer.allocUnsafe(headerLength + dataLength);
       source.copy(bytes, 0, bytesAt, bytesAt + headerLength + dataLength);

@@ -18,8 +18,8 @@ export abstract class IndexedStreamStore<Index extends SequenceIndex = SequenceI
 
   /** Keeps the message at `seq` (above the last sequence) and adds it to the index. */
   protected abstract storeMessage(seq: number, subject: string, header: Uint8Array, data: Uint8Array, timeNs: bigint): void;
-  /** The message at `seq`, which the index has. */
-  protected abstract readMessage(seq: number): StoredMessage;
+  /** The message at `seq`, which the index has; `transient`: its buffers may be the backend's own (see peek). */
+  protected abstract readMessage(seq: number, transient: boolean): StoredMessage;
   /** Lets go of the bytes of `seq` (still in the index; removed from it right after). */
   protected abstract discardMessage(seq: number, erase: boolean): void;
   /** Makes durable that `seq` is removed; called while the index still has it. */
@@ -86,13 +86,24 @@ export abstract class IndexedStreamStore<Index extends SequenceIndex = SequenceI
 
   load(seq: number): StoredMessage | undefined {
     this.assertOpen();
-    return this.index.has(seq) ? this.readMessage(seq) : undefined;
+    return this.index.has(seq) ? this.readMessage(seq, false) : undefined;
   }
 
   loadNextMatching(filter: string, fromSeq: number): StoredMessage | undefined {
     this.assertOpen();
     const seq = this.index.nextMatching(filter, fromSeq);
-    return seq === 0 ? undefined : this.readMessage(seq);
+    return seq === 0 ? undefined : this.readMessage(seq, false);
+  }
+
+  peek(seq: number): StoredMessage | undefined {
+    this.assertOpen();
+    return this.index.has(seq) ? this.readMessage(seq, true) : undefined;
+  }
+
+  peekNextMatching(filter: string, fromSeq: number): StoredMessage | undefined {
+    this.assertOpen();
+    const seq = this.index.nextMatching(filter, fromSeq);
+    return seq === 0 ? undefined : this.readMessage(seq, true);
   }
 
   nextSeqMatching(filter: string, fromSeq: number): number {
@@ -113,7 +124,7 @@ export abstract class IndexedStreamStore<Index extends SequenceIndex = SequenceI
   loadLastMatching(filter: string): StoredMessage | undefined {
     this.assertOpen();
     const seq = this.index.lastMatching(filter);
-    return seq === 0 ? undefined : this.readMessage(seq);
+    return seq === 0 ? undefined : this.readMessage(seq, false);
   }
 
   lastSeqOfSubject(subject: string): number {

@@ -28,9 +28,10 @@ export class MemoryStore extends IndexedStreamStore {
     this.index.add(seq, subject, timeNs, memoryStoreMessageSize(subject.length, header.length, data.length));
   }
 
-  /** A copy, so that an erase or the caller never changes what the other holds. */
-  protected readMessage(seq: number): StoredMessage {
+  /** A copy, so that an erase or the caller never changes what the other holds; transient: the held message. */
+  protected readMessage(seq: number, transient: boolean): StoredMessage {
     const message = this.messages.get(seq)!;
+    if (transient) return message;
     const headerLength = message.header.length;
     const bytes = new Uint8Array(headerLength + message.data.length);
     bytes.set(message.header);

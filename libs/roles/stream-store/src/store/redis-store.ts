@@ -235,12 +235,12 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
     run.lastTimeNs = timeNs;
   }
 
-  /** A copy, so that the caller never changes what is held. */
-  protected readMessage(seq: number): StoredMessage {
+  /** A copy, so that the caller never changes what is held; transient: views of the held record. */
+  protected readMessage(seq: number, transient: boolean): StoredMessage {
     const record = this.records.get(seq)!;
     const headerAt = RECORD_HEAD + record.readUInt32BE(8);
     const dataAt = headerAt + record.readUInt32BE(12);
-    const bytes = new Uint8Array(record.subarray(headerAt));
+    const bytes = transient ? record.subarray(headerAt) : new Uint8Array(record.subarray(headerAt));
     return {
       seq,
       subject: this.index.subjectOf(seq),

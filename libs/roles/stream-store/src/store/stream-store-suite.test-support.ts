@@ -168,6 +168,31 @@ export function describeStreamStore(
         check();
       });
 
+      it('peeks the message it loads, in memory, written out and after a restart', async () => {
+        let s = await start();
+        const binary = Uint8Array.from({ length: 300 }, (_, i) => i % 256);
+        s.append('peek.a', NONE, bytes('first'), at(1));
+        s.append('peek.b', HEADER, binary, at(2));
+        s.append('peek.a', HEADER, NONE, at(3));
+        const check = (): void => {
+          for (const seq of [1, 2, 3]) {
+            // Read one at a time: a peeked message is only good until the next store call.
+            const loaded = s.load(seq)!;
+            const peeked = s.peek(seq)!;
+            expect({ ...peeked, header: [...peeked.header], data: [...peeked.data] }).toEqual({ ...loaded, header: [...loaded.header], data: [...loaded.data] });
+          }
+          expect(s.peekNextMatching('peek.a', 2)?.seq).toBe(3);
+          expect(text(s.peekNextMatching('peek.*', 0)!.data)).toBe('first');
+          expect(s.peekNextMatching('peek.b', 3)).toBeUndefined();
+          expect(s.peek(4)).toBeUndefined();
+        };
+        check();
+        s.flush();
+        check();
+        s = await survive();
+        check();
+      });
+
       it('copies what it is given and hands out copies', async () => {
         const s = await start();
         const data = bytes('original');

@@ -57,6 +57,12 @@ export interface StreamStore {
   load(seq: number): StoredMessage | undefined;
   /** The first message at or after `fromSeq` whose subject matches `filter` (wildcards allowed; `''` and `>`: any). */
   loadNextMatching(filter: string, fromSeq: number): StoredMessage | undefined;
+  /**
+   * As load and loadNextMatching, but the message's buffers may be the store's own, valid only
+   * until the next call into the store: for a delivery that is encoded at once, without a copy.
+   */
+  peek(seq: number): StoredMessage | undefined;
+  peekNextMatching(filter: string, fromSeq: number): StoredMessage | undefined;
   /** The sequence `loadNextMatching` would load, without loading it; 0 when none. */
   nextSeqMatching(filter: string, fromSeq: number): number;
   /** How many stored messages at or after `fromSeq` match `filter` (a consumer's pending count). */
