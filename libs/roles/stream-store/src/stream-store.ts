@@ -460,10 +460,23 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     for (const stream of confirmed) if (!failed.has(stream)) for (const consumer of stream.consumers.values()) consumer.drive();
     const router = this.bus?.router;
     if (router === undefined) return;
+    // The acks' JSON bodies encoded into one buffer: one allocation per batch, not per ack. It is
+    // the batch's own, so whatever keeps a view of one ack keeps valid bytes.
+    let textBytes = 0;
+    for (const body of batch.bodies) if (typeof body === 'string') textBytes += body.length * 3;
+    const text = textBytes === 0 ? undefined : Buffer.allocUnsafe(textBytes);
+    let textAt = 0;
     for (let i = 0; i < batch.subjects.length; i++) {
       if (failed.size > 0 && failed.has(batch.streams[i]!)) continue;
       const body = batch.bodies[i]!;
-      this.publish(router, batch.accounts[i]!, batch.subjects[i]!, typeof body === 'string' ? Buffer.from(body, 'utf8') : body, batch.headerSizes[i]!);
+      const account = router.account(batch.accounts[i]!);
+      if (typeof body === 'string') {
+        const start = textAt;
+        textAt += text!.write(body, textAt, 'utf8');
+        router.publish(account, this.origin, batch.subjects[i]!, undefined, 0, text!, start, textAt, undefined);
+      } else {
+        router.publish(account, this.origin, batch.subjects[i]!, undefined, batch.headerSizes[i]!, body, 0, body.length, undefined);
+      }
     }
   }
 
