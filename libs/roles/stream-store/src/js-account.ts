@@ -50,6 +50,8 @@ export interface JetStreamServer {
   streamsChanged(account: JetStreamAccount): void;
   /** Publishes through the router in the account (a consumer's delivery, a status). */
   publishMessage(accountName: string, subject: string, deliverAs: string | undefined, reply: string | undefined, header: Uint8Array, payload: Uint8Array): boolean;
+  /** As publishMessage, the header and payload contiguous in `bytes[start, end)` (a stored message). */
+  publishSpan(accountName: string, subject: string, deliverAs: string | undefined, reply: string | undefined, headerSize: number, bytes: Uint8Array, start: number, end: number): boolean;
   hasInterest(accountName: string, subject: string): boolean;
   /** A subscription inside the server (a mirror's deliveries, a consumer create reply). */
   subscribeInternal(accountName: string, subject: string, target: MessageTarget): InternalEntry;
@@ -519,6 +521,7 @@ export class JetStreamAccount implements StreamOwner {
       store: stream.store,
       files,
       publish: (subject, deliverAs, reply, header, payload) => server.publishMessage(name, subject, deliverAs, reply, header, payload),
+      publishSpan: (subject, deliverAs, reply, headerSize, bytes, start, end) => server.publishSpan(name, subject, deliverAs, reply, headerSize, bytes, start, end),
       hasInterest: (subject) => server.hasInterest(name, subject),
       released: (seq) => stream.released(seq),
       changed: (consumer, ackReply) => this.consumerChanged(consumer, ackReply),

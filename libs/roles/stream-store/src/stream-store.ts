@@ -233,6 +233,12 @@ export class StreamStoreService implements JetStreamServer, ApiServer, SessionHo
     return router.publish(router.account(accountName), this.origin, subject, reply, header.length, data, 0, data.length, undefined, deliverAs);
   }
 
+  publishSpan(accountName: string, subject: string, deliverAs: string | undefined, reply: string | undefined, headerSize: number, bytes: Uint8Array, start: number, end: number): boolean {
+    const router = this.bus?.router;
+    if (router === undefined) return false;
+    return router.publish(router.account(accountName), this.origin, subject, reply, headerSize, bytes, start, end, undefined, deliverAs);
+  }
+
   hasInterest(accountName: string, subject: string): boolean {
     const router = this.bus?.router;
     if (router === undefined) return false;

@@ -2,7 +2,8 @@ import { parseDuration } from '@nats-ts/config';
 import { outputStall } from '@nats-ts/protocol';
 import { subjectMatches } from '@nats-ts/routing';
 import { rfc3339Nano } from '../api/time.js';
-import type { StoredMessage, StreamStore } from '../store/stream-store.js';
+import type { PeekedMessage } from '../store/peeked-message.js';
+import type { StreamStore } from '../store/stream-store.js';
 import { samplePercent, type ConsumerConfig } from './consumer-config.js';
 import type { ConsumerStateStore } from './consumer-files.js';
 import { PullRequest, parsePullRequest } from './pull-request.js';
@@ -18,6 +19,8 @@ export interface ConsumerHost {
    * (the stored subject of a delivery) when given. True when anything took it.
    */
   publish(subject: string, deliverAs: string | undefined, reply: string | undefined, header: Uint8Array, payload: Uint8Array): boolean;
+  /** A stored message's delivery: header and payload contiguous in `bytes[start, end)`. */
+  publishSpan(subject: string, deliverAs: string | undefined, reply: string | undefined, headerSize: number, bytes: Uint8Array, start: number, end: number): boolean;
   hasInterest(subject: string): boolean;
   /** A message this consumer no longer needs (acked, terminated, or delivered without acks). */
   released(seq: number): void;
@@ -64,6 +67,7 @@ const FLOW_CONTROL_FIRST_WINDOW = FLOW_CONTROL_MAX_WINDOW / 16;
 const PUSH_INTEREST_POLL_MS = 100;
 /** Push deliveries per event-loop turn while a backlog drains. */
 const PUSH_TURN_DELIVERIES = 512;
+const DELIVERIES_PER_CLOCK_READ = 64;
 /** Deliveries restored after a restart are looked at this soon (nats-server: 0.5 to 1.5 s). */
 const RESTORED_PENDING_CHECK_MS = 1_000;
 const DEFAULT_ACK_WAIT_NS = 30_000_000_000;
@@ -513,14 +517,22 @@ export class Consumer {
       if (push && !this.pushReady()) return;
       if (push) outputStall.producing();
       let budget = PUSH_TURN_DELIVERIES;
+      // The clock is read once per share of deliveries, not per message: ack timers count in
+      // milliseconds and a share takes well under one.
+      let now = Date.now();
+      let sinceClock = 0;
       for (;;) {
         if (push ? !this.withinFlowControlWindow() : this.waiting.length === 0) break;
-        if (this.notBefore > 0 && this.notBefore > Date.now()) {
+        if (this.notBefore > 0 && this.notBefore > (now = Date.now())) {
           this.armDelay();
           break;
         }
         const msg = this.nextMessage();
-        if (msg === undefined || !this.deliver(msg)) break;
+        if (msg === undefined || !this.deliver(msg, now)) break;
+        if (++sinceClock === DELIVERIES_PER_CLOCK_READ) {
+          now = Date.now();
+          sinceClock = 0;
+        }
         // A push backlog goes out a share per event-loop turn, so the socket writes between
         // shares, and waits while the subscriber's connection is stalled, as a client publisher does.
         if (push && (--budget === 0 || outputStall.mustWait)) {
@@ -543,11 +555,11 @@ export class Consumer {
    * drops it), then, below max_ack_pending, the last per subject and the cursor's next.
    * Peeked: its buffers are the store's until the next store call, so deliver encodes it at once.
    */
-  private nextMessage(): StoredMessage | undefined {
+  private nextMessage(): PeekedMessage | undefined {
     return (this.redeliver.size > 0 ? this.nextRedelivery() : undefined) ?? this.nextNew();
   }
 
-  private nextRedelivery(): StoredMessage | undefined {
+  private nextRedelivery(): PeekedMessage | undefined {
     const store = this.host.store;
     const maxDeliver = this.config.max_deliver ?? -1;
     for (const seq of this.redeliver) {
@@ -576,7 +588,7 @@ export class Consumer {
     return undefined;
   }
 
-  private nextNew(): StoredMessage | undefined {
+  private nextNew(): PeekedMessage | undefined {
     const store = this.host.store;
     const maxAckPending = this.config.max_ack_pending ?? 0;
     if (!this.acksNone && maxAckPending > 0 && this.pending.size >= maxAckPending) {
@@ -607,16 +619,18 @@ export class Consumer {
   }
 
   /** Sends the message nextMessage chose; false when nothing more can go out now. */
-  private deliver(msg: StoredMessage): boolean {
+  private deliver(msg: PeekedMessage, now: number): boolean {
     const c = this.config;
     const source = this.nextSource;
     const deliveries = this.nextDeliveries;
+    // Only replay_policy original looks at the time between deliveries.
+    const timeNs = this.replayUpTo > 0 ? msg.timeNs() : 0n;
     if (this.replayUpTo > 0 && this.lastDeliveredTimeNs > 0n) {
       if (this.sseq > this.replayUpTo) {
         // Caught up: what is published from now on goes out at once.
         this.replayUpTo = 0;
       } else if (!this.replayWaited) {
-        const gapMs = Number((msg.timeNs - this.lastDeliveredTimeNs) / 1_000_000n);
+        const gapMs = Number((timeNs - this.lastDeliveredTimeNs) / 1_000_000n);
         if (gapMs > 1) {
           this.replayWaited = true;
           this.notBefore = Date.now() + gapMs;
@@ -628,13 +642,19 @@ export class Consumer {
     const seq = msg.seq;
     const dseq = this.dseq;
     const left = source === Source.Cursor || source === Source.LastPerSubject ? Math.max(0, this.numPending() - 1) : this.numPending();
-    const reply = `${this.ackPrefix}${deliveries}.${seq}.${dseq}.${msg.timeNs}.${left}`;
-    let header = msg.header;
-    let payload = msg.data;
+    const reply = `${this.ackPrefix}${deliveries}.${seq}.${dseq}.${msg.timeDecimal()}.${left}`;
+    // What goes out: the stored span, or with headers_only a header of its own and no payload.
+    let headerSize = msg.headerLength;
+    let bytes = msg.bytes;
+    let start = msg.start;
+    let end = msg.end;
     if (c.headers_only) {
-      header = appendHeader(msg.header, `Nats-Msg-Size: ${msg.data.length}`);
-      payload = EMPTY;
+      bytes = appendHeader(msg.header, `Nats-Msg-Size: ${msg.dataLength}`);
+      headerSize = bytes.length;
+      start = 0;
+      end = bytes.length;
     }
+    const size = end - start;
     let target: string;
     let request: PullRequest | undefined;
     if (this.isPush) {
@@ -642,14 +662,14 @@ export class Consumer {
     } else {
       request = this.waiting[0]!;
       target = request.reply;
-      const size = msg.subject.length + reply.length + header.length + payload.length;
-      if (request.maxBytes > 0 && size > request.maxBytes - request.bytes) {
+      const requestSize = msg.subject.length + reply.length + size;
+      if (request.maxBytes > 0 && requestSize > request.maxBytes - request.bytes) {
         this.endRequest(request, '409 Message Size Exceeds MaxBytes', true);
         return this.waiting.length > 0;
       }
-      request.bytes += size;
+      request.bytes += requestSize;
     }
-    if (!this.host.publish(target, msg.subject, reply, header, payload)) {
+    if (!this.host.publishSpan(target, msg.subject, reply, headerSize, bytes, start, end)) {
       if (request === undefined) return false;
       // Nobody waits on that inbox any more: the request is dropped, as nats-server drops it.
       this.endRequest(request, '', false);
@@ -657,7 +677,7 @@ export class Consumer {
     }
     this.notBefore = 0;
     this.replayWaited = false;
-    this.lastDeliveredTimeNs = msg.timeNs;
+    if (this.replayUpTo > 0) this.lastDeliveredTimeNs = timeNs;
     if (source === Source.Redelivery) {
       this.redeliver.delete(seq);
       this.redelivered.set(seq, deliveries - 1);
@@ -667,7 +687,6 @@ export class Consumer {
       if (seq >= this.sseq) this.sseq = seq + 1;
     }
     this.dseq++;
-    const now = Date.now();
     this.lastActiveMs = now;
     this.lastActivityMs = now;
     if (this.acksNone) {
@@ -691,10 +710,10 @@ export class Consumer {
       }
     } else {
       this.lastPushMs = now;
-      this.afterPushDelivery(target.length + reply.length + header.length + payload.length);
+      this.afterPushDelivery(target.length + reply.length + size);
     }
     if (c.rate_limit_bps !== undefined && c.rate_limit_bps > 0) {
-      this.notBefore = now + ((header.length + payload.length) * 8 * 1000) / c.rate_limit_bps;
+      this.notBefore = now + (size * 8 * 1000) / c.rate_limit_bps;
     }
     this.host.changed(this);
     return true;

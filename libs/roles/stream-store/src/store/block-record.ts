@@ -13,6 +13,7 @@
 // sequences up to lastSeq are used (last appended at lastTimeNs).
 import { randomFillSync } from 'node:crypto';
 import { crc32 } from './crc32.js';
+import { int64FromHalves } from './int64.js';
 
 export const RECORD_MESSAGE = 1;
 export const RECORD_ERASED = 2;
@@ -104,8 +105,9 @@ export class RecordReader {
   length = 0;
   /** MESSAGE, ERASED, DELETE: the message's sequence; STATE: the first sequence. */
   seq = 0;
-  /** MESSAGE, ERASED: where its parts are in the buffer read. */
-  timeNs = 0n;
+  /** MESSAGE, ERASED: the time's int64 halves (see int64.ts), and where its parts are in the buffer read. */
+  timeHigh = 0;
+  timeLow = 0;
   subjectAt = 0;
   subjectLength = 0;
   headerLength = 0;
@@ -113,12 +115,10 @@ export class RecordReader {
   /** STATE. */
   lastSeq = 0;
   lastTimeNs = 0n;
-  /**
-   * A view of the last reused buffer read (DataView's getBigInt64 costs about half of Buffer's
-   * readBigInt64LE); only reused buffers are kept, so a one-off buffer is never held.
-   */
-  private view: DataView | undefined;
-  private viewed: Buffer | undefined;
+
+  get timeNs(): bigint {
+    return int64FromHalves(this.timeHigh, this.timeLow);
+  }
 
   get headerAt(): number {
     return this.subjectAt + this.subjectLength;
@@ -130,10 +130,9 @@ export class RecordReader {
 
   /**
    * Reads the record at `at` of `source[.., end)`; undefined when it is good, else what is wrong.
-   * `verify` false skips the checksum (a record this process wrote itself); `reused`: the caller
-   * reads from `source` again and again (a read window, a write buffer).
+   * `verify` false skips the checksum (a record this process wrote itself).
    */
-  read(source: Buffer, at: number, end: number, verify = true, reused = false): string | undefined {
+  read(source: Buffer, at: number, end: number, verify = true): string | undefined {
     if (end - at < DELETE_RECORD_LENGTH) return 'a partial record';
     const length = source.readUInt32LE(at);
     if (length < DELETE_RECORD_LENGTH || length > end - at) return 'a record length beyond the block';
@@ -149,7 +148,8 @@ export class RecordReader {
         const headerLength = source.readUInt32LE(at + HEADER_LENGTH_AT);
         const dataLength = length - MESSAGE_OVERHEAD - subjectLength - headerLength;
         if (dataLength < 0) return 'a message record shorter than its subject and header';
-        this.timeNs = reused ? this.viewOf(source).getBigInt64(at + TIME_AT, true) : source.readBigInt64LE(at + TIME_AT);
+        this.timeLow = source.readUInt32LE(at + TIME_AT);
+        this.timeHigh = source.readInt32LE(at + TIME_AT + 4);
         this.subjectAt = at + CONTENT_AT;
         this.subjectLength = subjectLength;
         this.headerLength = headerLength;
@@ -171,13 +171,5 @@ export class RecordReader {
     this.length = length;
     this.seq = readUint64(source, at + SEQ_AT);
     return undefined;
-  }
-
-  private viewOf(source: Buffer): DataView {
-    if (source !== this.viewed) {
-      this.viewed = source;
-      this.view = new DataView(source.buffer, source.byteOffset, source.byteLength);
-    }
-    return this.view!;
   }
 }

@@ -45,6 +45,7 @@ import {
 } from './block-record.js';
 import { IndexedStreamStore } from './indexed-stream-store.js';
 import { fileStoreMessageSize } from './message-size.js';
+import { PeekedMessage } from './peeked-message.js';
 import { INITIAL_SLOTS, SequenceIndex, moveSlots } from './sequence-index.js';
 import type { StoreLimits, StoredMessage } from './stream-store.js';
 
@@ -157,6 +158,9 @@ export class FileStore extends IndexedStreamStore<FileIndex> {
   /** Blocks left without messages, unlinked in the next flush. */
   private readonly emptied = new Set<number>();
   private readonly reader = new RecordReader();
+  private readonly peeked = new PeekedMessage();
+  /** Whether the last readRecord read into a buffer of its own (a record larger than the read window). */
+  private readOwnBuffer = false;
   private readonly problems: RecoveryProblem[] = [];
   private syncTimer: NodeJS.Timeout | undefined;
 
@@ -210,45 +214,14 @@ export class FileStore extends IndexedStreamStore<FileIndex> {
     block.liveMessages++;
   }
 
-  protected readMessage(seq: number, transient: boolean): StoredMessage {
-    const blockId = this.index.blockOf(seq);
-    const offset = this.index.offsetOf(seq);
-    const length = this.index.lengthOf(seq);
-    let source: Buffer;
-    let at = 0;
-    /** A record read into a buffer of its own is handed out as it is; the shared buffers are copied from. */
-    let ownSource = false;
-    const current = this.current;
-    if (current !== undefined && blockId === current.id && offset >= current.size - this.buffered) {
-      source = this.writeBuffer;
-      at = offset - (current.size - this.buffered);
-    } else if (blockId === this.windowBlock && offset >= this.windowStart && offset + length <= this.windowStart + this.windowLength) {
-      source = this.readWindow;
-      at = offset - this.windowStart;
-    } else if (length > READ_WINDOW_BYTES) {
-      source = Buffer.allocUnsafe(length);
-      readFully(this.fdOf(blockId), source, length, offset);
-      ownSource = true;
-    } else {
-      const block = this.blocks.get(blockId)!;
-      const readable = Math.min(READ_WINDOW_BYTES, (block === current ? block.size - this.buffered : block.size) - offset);
-      this.windowLength = 0;
-      readFully(this.fdOf(blockId), this.readWindow, readable, offset);
-      this.windowBlock = blockId;
-      this.windowStart = offset;
-      this.windowLength = readable;
-      source = this.readWindow;
-    }
+  protected readMessage(seq: number): StoredMessage {
+    const source = this.readRecord(seq);
     const reader = this.reader;
-    const problem = reader.read(source, at, at + length, offset < this.blocks.get(blockId)!.writtenFrom, !ownSource);
-    if (problem !== undefined || reader.type !== RECORD_MESSAGE || reader.seq !== seq) {
-      throw new Error(`${this.dir}: block ${blockId} at ${offset} does not hold message ${seq} (${problem ?? 'another record'})`);
-    }
     const headerLength = reader.headerLength;
     const dataLength = reader.dataLength;
     let bytes: Buffer = source;
     let bytesAt = reader.headerAt;
-    if (!ownSource && !transient) {
+    if (!this.readOwnBuffer) {
       // Copied out of the shared buffer into Buffer's pool (no ArrayBuffer of its own per read).
       bytes = Buffer.allocUnsafe(headerLength + dataLength);
       source.copy(bytes, 0, bytesAt, bytesAt + headerLength + dataLength);
@@ -264,6 +237,53 @@ export class FileStore extends IndexedStreamStore<FileIndex> {
       header: headerLength === 0 ? NO_HEADER : new Uint8Array(bytes.buffer, base, headerLength),
       data: new Uint8Array(bytes.buffer, base + headerLength, dataLength),
     };
+  }
+
+  protected peekMessage(seq: number): PeekedMessage {
+    const source = this.readRecord(seq);
+    const r = this.reader;
+    return this.peeked.fill(seq, this.index.subjectOf(seq), source, r.headerAt, r.headerLength, r.dataAt + r.dataLength, r.timeHigh, r.timeLow);
+  }
+
+  /**
+   * Reads the record of `seq` into the reader and returns the buffer it is in: the write buffer,
+   * the read window, or (a record larger than the window) a buffer of its own, which
+   * `readOwnBuffer` then says.
+   */
+  private readRecord(seq: number): Buffer {
+    const blockId = this.index.blockOf(seq);
+    const offset = this.index.offsetOf(seq);
+    const length = this.index.lengthOf(seq);
+    let source: Buffer;
+    let at = 0;
+    this.readOwnBuffer = false;
+    const current = this.current;
+    if (current !== undefined && blockId === current.id && offset >= current.size - this.buffered) {
+      source = this.writeBuffer;
+      at = offset - (current.size - this.buffered);
+    } else if (blockId === this.windowBlock && offset >= this.windowStart && offset + length <= this.windowStart + this.windowLength) {
+      source = this.readWindow;
+      at = offset - this.windowStart;
+    } else if (length > READ_WINDOW_BYTES) {
+      source = Buffer.allocUnsafe(length);
+      readFully(this.fdOf(blockId), source, length, offset);
+      this.readOwnBuffer = true;
+    } else {
+      const block = this.blocks.get(blockId)!;
+      const readable = Math.min(READ_WINDOW_BYTES, (block === current ? block.size - this.buffered : block.size) - offset);
+      this.windowLength = 0;
+      readFully(this.fdOf(blockId), this.readWindow, readable, offset);
+      this.windowBlock = blockId;
+      this.windowStart = offset;
+      this.windowLength = readable;
+      source = this.readWindow;
+    }
+    const reader = this.reader;
+    const problem = reader.read(source, at, at + length, offset < this.blocks.get(blockId)!.writtenFrom);
+    if (problem !== undefined || reader.type !== RECORD_MESSAGE || reader.seq !== seq) {
+      throw new Error(`${this.dir}: block ${blockId} at ${offset} does not hold message ${seq} (${problem ?? 'another record'})`);
+    }
+    return source;
   }
 
   protected discardMessage(seq: number, erase: boolean): void {

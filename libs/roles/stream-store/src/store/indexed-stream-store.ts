@@ -1,4 +1,5 @@
 import { subjectHasWildcard } from '@nats-ts/routing';
+import type { PeekedMessage } from './peeked-message.js';
 import { matchesEverySubject, type SequenceIndex } from './sequence-index.js';
 import type { PurgeRequest, StoreLimits, StoreState, StoredMessage, StreamStore } from './stream-store.js';
 
@@ -18,8 +19,10 @@ export abstract class IndexedStreamStore<Index extends SequenceIndex = SequenceI
 
   /** Keeps the message at `seq` (above the last sequence) and adds it to the index. */
   protected abstract storeMessage(seq: number, subject: string, header: Uint8Array, data: Uint8Array, timeNs: bigint): void;
-  /** The message at `seq`, which the index has; `transient`: its buffers may be the backend's own (see peek). */
-  protected abstract readMessage(seq: number, transient: boolean): StoredMessage;
+  /** The message at `seq`, which the index has, in buffers of the caller's own. */
+  protected abstract readMessage(seq: number): StoredMessage;
+  /** The message at `seq`, which the index has, in the backend's own buffers (see peek). */
+  protected abstract peekMessage(seq: number): PeekedMessage;
   /** Lets go of the bytes of `seq` (still in the index; removed from it right after). */
   protected abstract discardMessage(seq: number, erase: boolean): void;
   /** Makes durable that `seq` is removed; called while the index still has it. */
@@ -86,24 +89,24 @@ export abstract class IndexedStreamStore<Index extends SequenceIndex = SequenceI
 
   load(seq: number): StoredMessage | undefined {
     this.assertOpen();
-    return this.index.has(seq) ? this.readMessage(seq, false) : undefined;
+    return this.index.has(seq) ? this.readMessage(seq) : undefined;
   }
 
   loadNextMatching(filter: string, fromSeq: number): StoredMessage | undefined {
     this.assertOpen();
     const seq = this.index.nextMatching(filter, fromSeq);
-    return seq === 0 ? undefined : this.readMessage(seq, false);
+    return seq === 0 ? undefined : this.readMessage(seq);
   }
 
-  peek(seq: number): StoredMessage | undefined {
+  peek(seq: number): PeekedMessage | undefined {
     this.assertOpen();
-    return this.index.has(seq) ? this.readMessage(seq, true) : undefined;
+    return this.index.has(seq) ? this.peekMessage(seq) : undefined;
   }
 
-  peekNextMatching(filter: string, fromSeq: number): StoredMessage | undefined {
+  peekNextMatching(filter: string, fromSeq: number): PeekedMessage | undefined {
     this.assertOpen();
     const seq = this.index.nextMatching(filter, fromSeq);
-    return seq === 0 ? undefined : this.readMessage(seq, true);
+    return seq === 0 ? undefined : this.peekMessage(seq);
   }
 
   nextSeqMatching(filter: string, fromSeq: number): number {
@@ -124,7 +127,7 @@ export abstract class IndexedStreamStore<Index extends SequenceIndex = SequenceI
   loadLastMatching(filter: string): StoredMessage | undefined {
     this.assertOpen();
     const seq = this.index.lastMatching(filter);
-    return seq === 0 ? undefined : this.readMessage(seq, false);
+    return seq === 0 ? undefined : this.readMessage(seq);
   }
 
   lastSeqOfSubject(subject: string): number {

@@ -1,14 +1,17 @@
 import { randomFillSync } from 'node:crypto';
 import { IndexedStreamStore } from './indexed-stream-store.js';
+import { int64FromHalves, int64High, int64Low } from './int64.js';
 import { memoryStoreMessageSize } from './message-size.js';
+import { PeekedMessage } from './peeked-message.js';
 import { SequenceIndex } from './sequence-index.js';
 import type { StoreLimits, StoredMessage } from './stream-store.js';
 
 /** A stream kept in this process only (storage 'memory'); gone with the process. */
 export class MemoryStore extends IndexedStreamStore {
   readonly storage = 'memory' as const;
-  /** Header and data of each message, one copy per message (header first). */
-  private readonly messages = new Map<number, StoredMessage>();
+  /** Each message's header and data in one copy (header first), and its time's int64 halves. */
+  private readonly messages = new Map<number, HeldMessage>();
+  private readonly peeked = new PeekedMessage();
 
   constructor(limits: StoreLimits) {
     super(new SequenceIndex(), limits);
@@ -23,27 +26,31 @@ export class MemoryStore extends IndexedStreamStore {
     const bytes = new Uint8Array(header.length + data.length);
     bytes.set(header);
     bytes.set(data, header.length);
-    const message = { seq, subject, timeNs, header: bytes.subarray(0, header.length), data: bytes.subarray(header.length) };
-    this.messages.set(seq, message);
+    this.messages.set(seq, { subject, bytes, headerLength: header.length, timeHigh: int64High(timeNs), timeLow: int64Low(timeNs) });
     this.index.add(seq, subject, timeNs, memoryStoreMessageSize(subject.length, header.length, data.length));
   }
 
-  /** A copy, so that an erase or the caller never changes what the other holds; transient: the held message. */
-  protected readMessage(seq: number, transient: boolean): StoredMessage {
+  /** A copy, so that an erase or the caller never changes what the other holds. */
+  protected readMessage(seq: number): StoredMessage {
     const message = this.messages.get(seq)!;
-    if (transient) return message;
-    const headerLength = message.header.length;
-    const bytes = new Uint8Array(headerLength + message.data.length);
-    bytes.set(message.header);
-    bytes.set(message.data, headerLength);
-    return { seq, subject: message.subject, timeNs: message.timeNs, header: bytes.subarray(0, headerLength), data: bytes.subarray(headerLength) };
+    const bytes = message.bytes.slice();
+    return {
+      seq,
+      subject: message.subject,
+      timeNs: int64FromHalves(message.timeHigh, message.timeLow),
+      header: bytes.subarray(0, message.headerLength),
+      data: bytes.subarray(message.headerLength),
+    };
+  }
+
+  protected peekMessage(seq: number): PeekedMessage {
+    const m = this.messages.get(seq)!;
+    return this.peeked.fill(seq, m.subject, m.bytes, 0, m.headerLength, m.bytes.length, m.timeHigh, m.timeLow);
   }
 
   protected discardMessage(seq: number, erase: boolean): void {
     if (erase) {
-      const message = this.messages.get(seq)!;
-      randomFillSync(message.header);
-      randomFillSync(message.data);
+      randomFillSync(this.messages.get(seq)!.bytes);
     }
     this.messages.delete(seq);
   }
@@ -58,4 +65,12 @@ export class MemoryStore extends IndexedStreamStore {
   }
 
   protected removeStorage(): void {}
+}
+
+interface HeldMessage {
+  subject: string;
+  bytes: Uint8Array;
+  headerLength: number;
+  timeHigh: number;
+  timeLow: number;
 }

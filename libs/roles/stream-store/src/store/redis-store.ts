@@ -18,6 +18,7 @@
 // then the subject (latin1), the header block and the data.
 import { IndexedStreamStore } from './indexed-stream-store.js';
 import { fileStoreMessageSize } from './message-size.js';
+import { PeekedMessage } from './peeked-message.js';
 import { SequenceIndex } from './sequence-index.js';
 import { ReplicaShortfall, type LeaseHolder, type RedisArg, type RedisStoreConnection, type RedisStreamName } from './redis-connection.js';
 import type { PurgeRequest, StoreLimits, StoredMessage } from './stream-store.js';
@@ -56,6 +57,7 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
   readonly storage = 'file' as const;
   /** Each stored message's record, as written to Redis. */
   private readonly records = new Map<number, Buffer>();
+  private readonly peeked = new PeekedMessage();
   /** The pending operations (script arguments), not sent yet. */
   private ops: RedisArg[] = [];
   /** Where in `ops` each operation after the first begins: batches are cut only there. */
@@ -235,12 +237,12 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
     run.lastTimeNs = timeNs;
   }
 
-  /** A copy, so that the caller never changes what is held; transient: views of the held record. */
-  protected readMessage(seq: number, transient: boolean): StoredMessage {
+  /** A copy, so that the caller never changes what is held. */
+  protected readMessage(seq: number): StoredMessage {
     const record = this.records.get(seq)!;
     const headerAt = RECORD_HEAD + record.readUInt32BE(8);
     const dataAt = headerAt + record.readUInt32BE(12);
-    const bytes = transient ? record.subarray(headerAt) : new Uint8Array(record.subarray(headerAt));
+    const bytes = new Uint8Array(record.subarray(headerAt));
     return {
       seq,
       subject: this.index.subjectOf(seq),
@@ -248,6 +250,13 @@ export class RedisStore extends IndexedStreamStore implements LeaseHolder {
       header: bytes.subarray(0, dataAt - headerAt),
       data: bytes.subarray(dataAt - headerAt),
     };
+  }
+
+  protected peekMessage(seq: number): PeekedMessage {
+    const record = this.records.get(seq)!;
+    const headerAt = RECORD_HEAD + record.readUInt32BE(8);
+    const headerLength = record.readUInt32BE(12);
+    return this.peeked.fill(seq, this.index.subjectOf(seq), record, headerAt, headerLength, record.length, record.readInt32BE(0), record.readUInt32BE(4));
   }
 
   /** An erased message goes as a removed one does: Redis deletes its record, nothing is overwritten in place. */

@@ -1,3 +1,5 @@
+import type { PeekedMessage } from './peeked-message.js';
+
 /**
  * What a stream keeps its messages in. Every backend (memory, file, and later Redis) implements
  * this one interface and passes the shared suite in `stream-store-suite.test-support.ts`.
@@ -58,11 +60,12 @@ export interface StreamStore {
   /** The first message at or after `fromSeq` whose subject matches `filter` (wildcards allowed; `''` and `>`: any). */
   loadNextMatching(filter: string, fromSeq: number): StoredMessage | undefined;
   /**
-   * As load and loadNextMatching, but the message's buffers may be the store's own, valid only
-   * until the next call into the store: for a delivery that is encoded at once, without a copy.
+   * As load and loadNextMatching, but the message is the store's own bytes in an object the
+   * store reuses, valid only until the next call into the store: for a delivery that is encoded
+   * at once, without a copy.
    */
-  peek(seq: number): StoredMessage | undefined;
-  peekNextMatching(filter: string, fromSeq: number): StoredMessage | undefined;
+  peek(seq: number): PeekedMessage | undefined;
+  peekNextMatching(filter: string, fromSeq: number): PeekedMessage | undefined;
   /** The sequence `loadNextMatching` would load, without loading it; 0 when none. */
   nextSeqMatching(filter: string, fromSeq: number): number;
   /** How many stored messages at or after `fromSeq` match `filter` (a consumer's pending count). */
