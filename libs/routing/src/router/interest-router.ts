@@ -217,7 +217,6 @@ export class InterestRouter {
   ): boolean {
     const result = account.sublist.match(subject);
     const shown = deliverAs ?? subject;
-    const linkReply = deliverAs === undefined ? reply : `${reply ?? ''}@${deliverAs}`;
     const plain = result.plain;
     const groups = result.queues;
     if (plain.length === 0 && groups.length === 0) return false;
@@ -267,6 +266,8 @@ export class InterestRouter {
       }
       if (links.length > 0) {
         delivered = true;
+        // Links carry the subject to show after an `@` in the reply (made only when a link takes it).
+        const linkReply = deliverAs === undefined ? reply : `${reply ?? ''}@${deliverAs}`;
         for (let i = 0; i < links.length; i++) {
           const link = links[i]!;
           link.sendRouted(account.name, subject, linkReply, link.queueScratch, headerSize, data, start, end, traceparent, origin);
