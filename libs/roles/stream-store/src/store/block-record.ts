@@ -44,8 +44,22 @@ function writeUint64(target: Buffer, value: number, at: number): void {
   target.writeUInt32LE(Math.floor(value / TWO_TO_32), at + 4);
 }
 
-function readUint64(source: Buffer, at: number): number {
-  return source.readUInt32LE(at) + source.readUInt32LE(at + 4) * TWO_TO_32;
+// Field reads without Buffer's per-call argument checks (a delivery reads a record's fields
+// each time): read() checks that the record lies inside what it was given first.
+function u16(b: Uint8Array, at: number): number {
+  return b[at]! | (b[at + 1]! << 8);
+}
+
+function u32(b: Uint8Array, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16)) + b[at + 3]! * 0x1000000;
+}
+
+function i32(b: Uint8Array, at: number): number {
+  return b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24);
+}
+
+function readUint64(source: Uint8Array, at: number): number {
+  return u32(source, at) + u32(source, at + 4) * TWO_TO_32;
 }
 
 function seal(target: Buffer, at: number, length: number): void {
@@ -133,10 +147,10 @@ export class RecordReader {
    * `verify` false skips the checksum (a record this process wrote itself).
    */
   read(source: Buffer, at: number, end: number, verify = true): string | undefined {
-    if (end - at < DELETE_RECORD_LENGTH) return 'a partial record';
-    const length = source.readUInt32LE(at);
+    if (end - at < DELETE_RECORD_LENGTH || end > source.length) return 'a partial record';
+    const length = u32(source, at);
     if (length < DELETE_RECORD_LENGTH || length > end - at) return 'a record length beyond the block';
-    if (verify && source.readUInt32LE(at + length - CHECKSUM_LENGTH) !== crc32(source, at, at + length - CHECKSUM_LENGTH)) {
+    if (verify && u32(source, at + length - CHECKSUM_LENGTH) !== crc32(source, at, at + length - CHECKSUM_LENGTH)) {
       return 'a checksum mismatch';
     }
     const type = source[at + TYPE_AT]!;
@@ -144,12 +158,12 @@ export class RecordReader {
       case RECORD_MESSAGE:
       case RECORD_ERASED: {
         if (length < MESSAGE_OVERHEAD) return 'a message record too short';
-        const subjectLength = source.readUInt16LE(at + SUBJECT_LENGTH_AT);
-        const headerLength = source.readUInt32LE(at + HEADER_LENGTH_AT);
+        const subjectLength = u16(source, at + SUBJECT_LENGTH_AT);
+        const headerLength = u32(source, at + HEADER_LENGTH_AT);
         const dataLength = length - MESSAGE_OVERHEAD - subjectLength - headerLength;
         if (dataLength < 0) return 'a message record shorter than its subject and header';
-        this.timeLow = source.readUInt32LE(at + TIME_AT);
-        this.timeHigh = source.readInt32LE(at + TIME_AT + 4);
+        this.timeLow = u32(source, at + TIME_AT);
+        this.timeHigh = i32(source, at + TIME_AT + 4);
         this.subjectAt = at + CONTENT_AT;
         this.subjectLength = subjectLength;
         this.headerLength = headerLength;
