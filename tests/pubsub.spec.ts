@@ -131,6 +131,22 @@ describeEachTarget('publish/subscribe with the official client', (target) => {
     expect(inbox.texts).toEqual([`${base}.a`, `${base}.a.b.c`]);
   });
 
+  it('a wildcard subscription shows each message its own subject, in runs and alternating, with and without headers', async () => {
+    const nc = await client();
+    const base = uniqueSubject('runs');
+    const inbox = Inbox.on(nc, `${base}.*`);
+    const tokens = ['a', 'a', 'b', 'b', 'b', 'a', 'c', 'a', 'c', 'c', 'b', 'b'];
+    tokens.forEach((token, i) => {
+      const h = headers();
+      h.set('N', String(i));
+      nc.publish(`${base}.${token}`, String(i), i % 3 === 0 ? { headers: h } : undefined);
+    });
+    await inbox.waitFor(tokens.length);
+    expect(inbox.messages.map((m) => m.subject)).toEqual(tokens.map((token) => `${base}.${token}`));
+    expect(inbox.texts).toEqual(tokens.map((_, i) => String(i)));
+    expect(inbox.messages.map((m) => m.headers?.get('N') ?? '')).toEqual(tokens.map((_, i) => (i % 3 === 0 ? String(i) : '')));
+  });
+
   it('a message matching several subscriptions of one connection is delivered to each', async () => {
     const nc = await client();
     const base = uniqueSubject('overlap');

@@ -382,14 +382,15 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     }
     if (this.gateway.logger.isTrace) this.traceOut(headerSize > 0 ? 'HMSG' : 'MSG', `${subject} ${sub.sid}${reply ? ` ${reply}` : ''} ${end - start}`);
     if (this.gateway.activeTrace !== undefined) this.gateway.traceDelivery(this, sub, subject);
-    // A literal subscription's encoded head holds its own subject; a JetStream delivery shows the stored one.
     if (headerSize > 0 && this.opts.headers) {
-      if (sub.literal && subject === sub.subject) writeHMsgAfterHead(this.out, sub.hmsgDeliveryHead, reply, headerSize, data, start, end);
+      const head = sub.headFor(subject, true);
+      if (head !== undefined) writeHMsgAfterHead(this.out, head, reply, headerSize, data, start, end);
       else writeHMsg(this.out, subject, sub.sid, reply, headerSize, data, start, end);
     } else {
       // A client without header support gets the payload alone, as nats-server does.
       const payloadStart = start + headerSize;
-      if (sub.literal && subject === sub.subject) writeMsgAfterHead(this.out, sub.msgDeliveryHead, reply, data, payloadStart, end);
+      const head = sub.headFor(subject, false);
+      if (head !== undefined) writeMsgAfterHead(this.out, head, reply, data, payloadStart, end);
       else writeMsg(this.out, subject, sub.sid, reply, data, payloadStart, end);
     }
     this.outMsgs++;

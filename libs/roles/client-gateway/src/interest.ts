@@ -11,8 +11,10 @@ export class ClientSubscription implements SubscriberEntry {
   /** Auto-unsubscribe limit from `UNSUB <sid> <max>`; 0 = none. */
   max = 0;
   delivered = 0;
-  /** Deliveries to a subject without wildcards always carry that subject: their MSG/HMSG heads are encoded once. */
-  readonly literal: boolean;
+  /** The subject whose MSG/HMSG heads are kept encoded (see headFor). */
+  private headSubject: string | undefined;
+  /** A subject delivered once since the last change: kept if the next delivery has it too. */
+  private candidateSubject: string | undefined;
   private msgHead: Buffer | undefined;
   private hmsgHead: Buffer | undefined;
 
@@ -22,7 +24,7 @@ export class ClientSubscription implements SubscriberEntry {
     readonly sid: string,
     readonly conn: ClientConnection,
   ) {
-    this.literal = !subjectHasWildcard(subject);
+    if (!subjectHasWildcard(subject)) this.headSubject = subject;
   }
 
   /** A client that published the message gets it back only with echo on. */
@@ -35,11 +37,21 @@ export class ClientSubscription implements SubscriberEntry {
     this.conn.deliver(this, subject, reply, headerSize, data, start, end);
   }
 
-  get msgDeliveryHead(): Buffer {
-    return (this.msgHead ??= encodeDeliveryHead(false, this.subject, this.sid));
-  }
-
-  get hmsgDeliveryHead(): Buffer {
-    return (this.hmsgHead ??= encodeDeliveryHead(true, this.subject, this.sid));
+  /**
+   * The encoded `MSG <subject> <sid> ` (or `HMSG ...`) of a delivery on `subject` when it is
+   * kept, else undefined (the caller encodes it inline). Kept: a SUB without wildcards' own
+   * subject, and a subject delivered twice in a row (a JetStream push consumer shows its
+   * stream's subjects on one deliver subject); a wildcard SUB's changing subjects cost no encoding.
+   */
+  headFor(subject: string, withHeaders: boolean): Buffer | undefined {
+    if (subject !== this.headSubject) {
+      if (subject !== this.candidateSubject) {
+        this.candidateSubject = subject;
+        return undefined;
+      }
+      this.headSubject = subject;
+      this.msgHead = this.hmsgHead = undefined;
+    }
+    return withHeaders ? (this.hmsgHead ??= encodeDeliveryHead(true, subject, this.sid)) : (this.msgHead ??= encodeDeliveryHead(false, subject, this.sid));
   }
 }
