@@ -1,6 +1,5 @@
 // Helpers for the cluster suites: start servers joined by routes, wait for the mesh and for
 // interest to cross it, and collect what subscribers receive.
-import { createServer } from 'node:net';
 import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { expect } from 'vitest';
 import { startServer, type RunningServer, type Target } from './support/servers.js';
@@ -45,16 +44,7 @@ export function clusterUrl(server: RunningServer): string {
 }
 
 /** A port free right now on loopback (for configurations that must name each other's ports up front). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './support/free-port.js';
 
 export function clusterPort(server: RunningServer): number {
   return Number(new URL(clusterUrl(server)).port);

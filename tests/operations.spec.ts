@@ -3,13 +3,13 @@
 // Every expectation is nats-server 2.9.10 behaviour unless a comment says otherwise.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createUser, type KeyPair } from '@nats-io/nkeys';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nkeyConnectFields } from './support/nkeys.js';
+import { freePort } from './support/free-port.js';
 import { RawClient } from './support/raw.js';
 import { describeEachTarget, startServer, type RunningServer, type Target } from './support/servers.js';
 
@@ -25,14 +25,6 @@ function runToExit(target: Target, args: string[]): { status: number | null; std
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** A loopback port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 async function varz(server: RunningServer): Promise<Record<string, any>> {
   const response = await fetch(`${server.httpUrl}/varz`, { signal: AbortSignal.timeout(3_000) });
