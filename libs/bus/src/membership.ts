@@ -1,4 +1,4 @@
-import { joinHostPort } from '@nats-ts/protocol';
+import { joinHostPort } from '@nats-ts/base';
 /** This process as the other bus peers find it. */
 export interface PeerAddress {
   readonly peerId: string;

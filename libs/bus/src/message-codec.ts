@@ -1,4 +1,4 @@
-import { RecentString, clearArray, copyBytes } from '@nats-ts/protocol';
+import { clearArray, copyBytes, RecentString } from '@nats-ts/base';
 import type { BusMessage } from './types.js';
 import { ByteCursor, varintSize, writeVarint } from './varint.js';
 

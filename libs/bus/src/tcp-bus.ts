@@ -10,7 +10,7 @@ import { RemoteMember, RemotePeer } from './remote-peer.js';
 import type { BusFrame } from './schema.js';
 import { BUS_PROTOCOL, BusLink, type LinkEvents, type LinkSettings, type PeerHello } from './tcp-link.js';
 import type { BusEndpoint, BusHandlers, BusMessage, BusTransport, InterestChange, JoinInfo, MemberInfo } from './types.js';
-import { FlushQueue, joinHostPort } from '@nats-ts/protocol';
+import { FlushQueue, joinHostPort } from '@nats-ts/base';
 
 export interface TcpBusOptions {
   /** Where to accept bus connections; port 0 or -1 picks a free port. */

@@ -4,7 +4,7 @@ import { FrameReader, type FrameSink } from './frame-reader.js';
 import { MESSAGE_FRAME_TAG, MessageFrameDecoder } from './message-codec.js';
 import { decodeFrame, encodeFrame, type BusFrame } from './schema.js';
 import type { BusMessage } from './types.js';
-import { outputStall, type Flushable, type FlushQueue } from '@nats-ts/protocol';
+import { type Flushable, type FlushQueue, outputStall } from '@nats-ts/base';
 
 /** Version of the TCP bus conversation, sent in PeerHello; a peer speaking another is refused. */
 export const BUS_PROTOCOL = 2;

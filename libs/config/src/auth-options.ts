@@ -18,8 +18,8 @@ import { formatPos, type SourcePos } from './errors.js';
 import { readMappings } from './mapping-options.js';
 import { UNLIMITED_ACCOUNT_JETSTREAM, type AccountConfig, type AccountSharingConfig, type JetStreamAccountLimits, type NkeyUserConfig, type Permissions, type UserConfig } from './options.js';
 import { readPermissions } from './permissions-options.js';
+import { GLOBAL_ACCOUNT_NAME } from '@nats-ts/base';
 
-const GLOBAL_ACCOUNT = '$G';
 const CONNECTION_TYPES = new Set(['STANDARD', 'WEBSOCKET', 'LEAFNODE', 'LEAFNODE_WS', 'MQTT', 'MQTT_WS']);
 
 interface DeclaredUser {
@@ -99,7 +99,7 @@ export function applyAccounts(e: ConfigEntry, draft: Draft, d: Diagnostics): voi
 }
 
 function checkAccountName(name: string, pos: SourcePos, draft: Draft, d: Diagnostics): boolean {
-  if (name === GLOBAL_ACCOUNT) {
+  if (name === GLOBAL_ACCOUNT_NAME) {
     d.error(pos, `"${name}" is a reserved account`);
     return false;
   }

@@ -6,6 +6,7 @@ import { readBool, readDurationMs, readInteger, readString, readStringList, type
 import { readAccountDirectory } from './account-directory.js';
 import { jwtAccountsSharing } from './jwt-sharing.js';
 import type { JetStreamAccountLimits, ServerOptions, TrustConfig } from './options.js';
+import { GLOBAL_ACCOUNT_NAME } from '@nats-ts/base';
 
 const JWT_PREFIX = 'eyJ';
 
@@ -285,7 +286,7 @@ export function accountJwtJetStream(jwt: string): JetStreamAccountLimits | undef
  * and the configured ones, or in operator mode the resolver's (named by public key).
  */
 export function knownAccountNames(options: Readonly<ServerOptions>): string[] {
-  const names = options.trust !== undefined ? ['$G', ...options.trust.accountJwts.keys()] : ['$G', ...options.accounts.map((a) => a.name)];
+  const names = options.trust !== undefined ? [GLOBAL_ACCOUNT_NAME, ...options.trust.accountJwts.keys()] : [GLOBAL_ACCOUNT_NAME, ...options.accounts.map((a) => a.name)];
   // The default `$SYS` (and an operator's system account not preloaded) exists without being configured.
   if (options.systemAccount !== undefined && !names.includes(options.systemAccount)) names.push(options.systemAccount);
   return names;

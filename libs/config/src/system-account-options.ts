@@ -2,6 +2,7 @@ import type { ConfigEntry } from './conf-nodes.js';
 import type { Draft } from './draft.js';
 import type { Diagnostics } from './entry-reader.js';
 import { DEFAULTS } from './options.js';
+import { GLOBAL_ACCOUNT_NAME } from '@nats-ts/base';
 
 /** `system_account: SYS` (or `system`): the name, checked once every account is known. */
 export function applySystemAccount(e: ConfigEntry, draft: Draft, d: Diagnostics): void {
@@ -34,7 +35,7 @@ export function resolveSystemAccount(draft: Draft, d: Diagnostics): void {
     return;
   }
   const name = written?.name ?? DEFAULTS.systemAccount;
-  if (name === '$G') {
+  if (name === GLOBAL_ACCOUNT_NAME) {
     d.error(written?.pos, 'the global account "$G" cannot be the system account');
     return;
   }

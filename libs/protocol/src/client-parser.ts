@@ -1,8 +1,7 @@
 import { ClientOp, KEYWORDS, ParserState, opForFirstByte, stateAfterKeyword, upperCaseByte } from './client-ops.js';
 import { parseSize, splitArgs } from './control-args.js';
-import { latin1Slice } from './latin1.js';
+import { latin1Slice, RecentString } from '@nats-ts/base';
 import { ProtocolErrorKind } from './protocol-error.js';
-import { RecentString } from './recent-string.js';
 import { SplitFrame } from './split-frame.js';
 
 /**

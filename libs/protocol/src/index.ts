@@ -32,10 +32,3 @@ export {
   isGatewayReply,
   unmapGatewayReply,
 } from './gateway-reply.js';
-export { EAGER_FLUSH_BYTES, FlushQueue, type Flushable } from './flush-queue.js';
-export { joinHostPort, parseAdvertise } from './host-port.js';
-export { parseJsonObject } from './json-object.js';
-export { OutputStall, STALL_MAX_WAIT_MS, outputStall } from './output-stall.js';
-export { clearArray } from './clear-array.js';
-export { RecentString } from './recent-string.js';
-export { copyBytes } from './copy-bytes.js';

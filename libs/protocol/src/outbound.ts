@@ -1,5 +1,4 @@
-import { copyBytes } from './copy-bytes.js';
-import { latin1Write } from './latin1.js';
+import { copyBytes, latin1Write } from '@nats-ts/base';
 
 const INITIAL_CAPACITY = 4 * 1024;
 // A store larger than this is dropped at take() so an idle connection does not keep a burst's memory.

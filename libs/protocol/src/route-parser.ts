@@ -1,9 +1,7 @@
-import { clearArray } from './clear-array.js';
+import { clearArray, latin1Slice, RecentString } from '@nats-ts/base';
 import { upperCaseByte } from './client-ops.js';
 import { parseSize, splitArgs } from './control-args.js';
-import { latin1Slice } from './latin1.js';
 import { ProtocolErrorKind } from './protocol-error.js';
-import { RecentString } from './recent-string.js';
 import { SplitFrame } from './split-frame.js';
 import { FIRST_BYTE_CANDIDATES, ROUTE_KEYWORDS, RouteOp, RouteParserState, routeStateAfterKeyword } from './route-ops.js';
 

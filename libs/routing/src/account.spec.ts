@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AccountRegistry, GLOBAL_ACCOUNT_NAME } from './account.js';
+import { GLOBAL_ACCOUNT_NAME } from '@nats-ts/base';
+import { AccountRegistry } from './account.js';
 import type { SublistEntry } from './sublist-result.js';
 
 describe('AccountRegistry', () => {

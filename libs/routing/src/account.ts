@@ -1,11 +1,9 @@
+import { GLOBAL_ACCOUNT_NAME } from '@nats-ts/base';
 import type { AccountSharing } from './router/account-sharing.js';
 import type { ImportDemand } from './router/shared-interest.js';
 import type { SubjectMapper } from './subject-mapping.js';
 import { Sublist } from './sublist.js';
 import type { SublistEntry } from './sublist-result.js';
-
-/** Name of the account clients land in when no accounts are configured. */
-export const GLOBAL_ACCOUNT_NAME = '$G';
 
 /** An isolated subject namespace: each account keeps its own interest. */
 export class Account<T extends SublistEntry> {

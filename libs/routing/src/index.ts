@@ -16,7 +16,7 @@ export {
   DEFAULT_RESPONSE_MAX_MSGS,
   ResponsePermissions,
 } from './response-permissions.js';
-export { Account, AccountRegistry, GLOBAL_ACCOUNT_NAME } from './account.js';
+export { Account, AccountRegistry } from './account.js';
 export { passwordMatches } from './password.js';
 export { parseUserCreds, signNonce, type UserCreds } from './creds.js';
 export { OperatorTrust, smallerLimit, type JwtConnectionType, type JwtLimits, type JwtPermissions, type JwtRefusal, type JwtUser } from './jwt-trust.js';

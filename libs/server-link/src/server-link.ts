@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
-import { EAGER_FLUSH_BYTES, OutboundBuffer, PING_FRAME, PONG_FRAME, ProtocolErrorKind, encodeErr, outputStall, protocolErrorText, type FlushQueue, type Flushable, type RouteProtocolParser } from '@nats-ts/protocol';
+import { EAGER_FLUSH_BYTES, type Flushable, type FlushQueue, outputStall } from '@nats-ts/base';
+import { encodeErr, OutboundBuffer, PING_FRAME, PONG_FRAME, ProtocolErrorKind, protocolErrorText, type RouteProtocolParser } from '@nats-ts/protocol';
 import type { Logger } from '@nats-ts/observability';
 
 /** The limits a link reads from the server options (live, so a reload applies). */

@@ -1,7 +1,7 @@
 // Property tests of the three parsers (client, route, leaf): valid streams split anywhere parse
 // exactly; mutated streams and random bytes never make a parser throw, never make it report
 // anything after its error, and leave every frame before the mutation parsed as it was.
-import { ClientProtocolParser, RouteProtocolParser, createLeafParser, type ProtocolErrorKind } from '@nats-ts/protocol';
+import { ClientProtocolParser, createLeafParser, type ProtocolErrorKind, RouteProtocolParser } from '@nats-ts/protocol';
 import { RecordingDispatcher, RouteRecordingDispatcher } from '@nats-ts/protocol/test-support';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -2,6 +2,7 @@ import type { NkeyUserConfig, Permissions, ServerOptions, UserConfig } from '@na
 import type { Logger } from '@nats-ts/observability';
 import { OperatorTrust, newNonce, nkeySignatureValid, passwordMatches, type JwtConnectionType, type JwtLimits } from '@nats-ts/routing';
 import { parseDistinguishedName, sameName, sameRdns, type CertificateNames } from './certificate-names.js';
+import { GLOBAL_ACCOUNT_NAME } from '@nats-ts/base';
 
 /** The credentials a client presents in CONNECT, and the nonce its `sig` must sign. */
 export interface ClientCredentials {
@@ -40,8 +41,6 @@ export interface ClientPeer {
   host: string;
   type: JwtConnectionType;
 }
-
-export const GLOBAL_ACCOUNT = '$G';
 
 /**
  * Decides who a client is, from the server's auth configuration, as nats-server 2.9 does:
@@ -83,11 +82,11 @@ export class Authenticator {
     if (previous.user === undefined || previous.jwt) return true;
     if (previous.nkey) {
       const nkeyUser = this.nkeys.get(previous.user);
-      return nkeyUser !== undefined && (nkeyUser.account ?? GLOBAL_ACCOUNT) === previous.account;
+      return nkeyUser !== undefined && (nkeyUser.account ?? GLOBAL_ACCOUNT_NAME) === previous.account;
     }
     if (this.users.size === 0) return true;
     const user = this.users.get(previous.user);
-    return user !== undefined && (user.account ?? GLOBAL_ACCOUNT) === previous.account && (creds.user ?? previous.user) === previous.user;
+    return user !== undefined && (user.account ?? GLOBAL_ACCOUNT_NAME) === previous.account && (creds.user ?? previous.user) === previous.user;
   }
 
   /** Returns the binding for these credentials, or undefined for an authorization violation. */
@@ -98,7 +97,7 @@ export class Authenticator {
 
   /** As authenticate, telling apart a JWT user its account revoked, and one whose account is gone or expired (after a reload). */
   recheck(creds: ClientCredentials, peer: ClientPeer): AuthResult | 'revoked' | 'account expired' | undefined {
-    if (!this.required) return { account: GLOBAL_ACCOUNT };
+    if (!this.required) return { account: GLOBAL_ACCOUNT_NAME };
     if (this.trust !== undefined) return this.authenticateJwt(this.trust, creds, peer);
     const auth = this.options.auth;
     if (this.nkeys.size > 0 && creds.nkey !== undefined && creds.nkey !== '') {
@@ -109,14 +108,14 @@ export class Authenticator {
       return {
         user: nkeyUser.nkey,
         nkey: true,
-        account: nkeyUser.account ?? GLOBAL_ACCOUNT,
+        account: nkeyUser.account ?? GLOBAL_ACCOUNT_NAME,
         permissions: nkeyUser.permissions ?? auth.defaultPermissions,
       };
     }
     if (this.users.size > 0 && creds.certificate !== undefined) {
       const user = this.userOfCertificate(creds.certificate);
       // As nats-server: the mapped user's password (usually none) must still match CONNECT's.
-      return user === undefined || !passwordMatches(user.password ?? '', creds.pass ?? '') ? undefined : { user: user.user, account: user.account ?? GLOBAL_ACCOUNT, permissions: user.permissions ?? auth.defaultPermissions };
+      return user === undefined || !passwordMatches(user.password ?? '', creds.pass ?? '') ? undefined : { user: user.user, account: user.account ?? GLOBAL_ACCOUNT_NAME, permissions: user.permissions ?? auth.defaultPermissions };
     }
     if (this.users.size > 0) {
       let name = creds.user;
@@ -130,16 +129,16 @@ export class Authenticator {
       if (!viaNoAuthUser && !passwordMatches(user.password ?? '', creds.pass ?? '')) return undefined;
       return {
         user: user.user,
-        account: user.account ?? GLOBAL_ACCOUNT,
+        account: user.account ?? GLOBAL_ACCOUNT_NAME,
         permissions: user.permissions ?? auth.defaultPermissions,
       };
     }
     if (auth.token !== undefined) {
-      return passwordMatches(auth.token, creds.authToken ?? '') ? { account: GLOBAL_ACCOUNT } : undefined;
+      return passwordMatches(auth.token, creds.authToken ?? '') ? { account: GLOBAL_ACCOUNT_NAME } : undefined;
     }
     if (auth.user !== undefined) {
       if (creds.user !== auth.user) return undefined;
-      return passwordMatches(auth.password ?? '', creds.pass ?? '') ? { user: auth.user, account: GLOBAL_ACCOUNT } : undefined;
+      return passwordMatches(auth.password ?? '', creds.pass ?? '') ? { user: auth.user, account: GLOBAL_ACCOUNT_NAME } : undefined;
     }
     return undefined;
   }

@@ -1,23 +1,5 @@
-import {
-  ClientProtocolParser,
-  OutboundBuffer,
-  PING_FRAME,
-  PONG_FRAME,
-  OK_FRAME,
-  encodeErr,
-  encodeInfo,
-  protocolErrorText,
-  writeMsg,
-  writeHMsg,
-  writeMsgAfterHead,
-  writeHMsgAfterHead,
-  ProtocolErrorKind,
-  hasGatewayReplyPrefix,
-  isGatewayReply,
-  outputStall,
-  EAGER_FLUSH_BYTES,
-  type ClientDispatcher,
-} from '@nats-ts/protocol';
+import { EAGER_FLUSH_BYTES, GLOBAL_ACCOUNT_NAME, outputStall } from '@nats-ts/base';
+import { type ClientDispatcher, ClientProtocolParser, encodeErr, encodeInfo, hasGatewayReplyPrefix, isGatewayReply, OK_FRAME, OutboundBuffer, PING_FRAME, PONG_FRAME, ProtocolErrorKind, protocolErrorText, writeHMsg, writeHMsgAfterHead, writeMsg, writeMsgAfterHead } from '@nats-ts/protocol';
 import { PermissionChecker, ResponsePermissions, isReservedQueueName, isValidLiteralSubject, smallerLimit, type RouterAccount, type RouterOrigin } from '@nats-ts/routing';
 import type { Permissions } from '@nats-ts/config';
 import { formatGoDuration } from '@nats-ts/observability';
@@ -543,7 +525,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     if (this.connectReceived) return true;
     if (!this.gateway.authenticator.required) {
       // Without auth nats-server accepts protocol before CONNECT (telnet-style use).
-      this.bind({ account: '$G' });
+      this.bind({ account: GLOBAL_ACCOUNT_NAME });
       this.connectReceived = true;
       return true;
     }

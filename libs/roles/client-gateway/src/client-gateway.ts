@@ -1,6 +1,7 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { encodeErr, encodeInfo, FlushQueue } from '@nats-ts/protocol';
+import { FlushQueue } from '@nats-ts/base';
+import { encodeErr, encodeInfo } from '@nats-ts/protocol';
 import { AccountRegistry, subjectMatches, type InterestRouter, type RouterAccount, type RouterEntry, type RouterOrigin, type SubscriberEntry } from '@nats-ts/routing';
 import { sharingOptionsOf, type ServerOptions } from '@nats-ts/config';
 import type { RoleSetup, WebsocketClientPeer } from '@nats-ts/lifecycle';

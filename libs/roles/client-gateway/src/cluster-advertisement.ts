@@ -1,6 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import type { MemberState } from '@nats-ts/bus';
-import { joinHostPort, parseAdvertise } from '@nats-ts/protocol';
+import { joinHostPort, parseAdvertise } from '@nats-ts/base';
 
 /**
  * The cluster as clients see it in INFO: `cluster` and `connect_urls`, from the states other bus

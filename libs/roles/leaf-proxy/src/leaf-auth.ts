@@ -1,7 +1,7 @@
 import type { LeafnodesConfig, ServerOptions } from '@nats-ts/config';
 import { passwordMatches, type OperatorTrust, type Permissions, type SubjectPermission } from '@nats-ts/routing';
+import { GLOBAL_ACCOUNT_NAME } from '@nats-ts/base';
 
-const GLOBAL_ACCOUNT = '$G';
 
 /**
  * The account a leaf connection's CONNECT credentials bind it to, undefined when they are
@@ -13,13 +13,13 @@ const GLOBAL_ACCOUNT = '$G';
 export function leafAccount(leaf: LeafnodesConfig, options: Readonly<ServerOptions>, user: string | undefined, pass: string | undefined): string | undefined {
   if (leaf.users.length > 0) {
     const entry = leaf.users.find((u) => u.user === user);
-    return entry !== undefined && passwordMatches(entry.password, pass) ? (entry.account ?? GLOBAL_ACCOUNT) : undefined;
+    return entry !== undefined && passwordMatches(entry.password, pass) ? (entry.account ?? GLOBAL_ACCOUNT_NAME) : undefined;
   }
   if (leaf.user !== undefined) {
-    return user === leaf.user && passwordMatches(leaf.password, pass) ? (leaf.account ?? GLOBAL_ACCOUNT) : undefined;
+    return user === leaf.user && passwordMatches(leaf.password, pass) ? (leaf.account ?? GLOBAL_ACCOUNT_NAME) : undefined;
   }
   const auth = options.auth;
-  if (auth.user !== undefined) return user === auth.user && passwordMatches(auth.password, pass) ? GLOBAL_ACCOUNT : undefined;
+  if (auth.user !== undefined) return user === auth.user && passwordMatches(auth.password, pass) ? GLOBAL_ACCOUNT_NAME : undefined;
   if (auth.users.length > 0 || auth.nkeys.length > 0) {
     const name = user ?? auth.noAuthUser;
     const entry = auth.users.find((u) => u.user === name);
@@ -27,9 +27,9 @@ export function leafAccount(leaf: LeafnodesConfig, options: Readonly<ServerOptio
     if (user !== undefined && !passwordMatches(entry.password, pass)) return undefined;
     const types = entry.allowedConnectionTypes;
     if (types !== undefined && !types.includes('LEAFNODE')) return undefined;
-    return entry.account ?? GLOBAL_ACCOUNT;
+    return entry.account ?? GLOBAL_ACCOUNT_NAME;
   }
-  return GLOBAL_ACCOUNT;
+  return GLOBAL_ACCOUNT_NAME;
 }
 
 /** Whether a leaf must send credentials (INFO `auth_required`). */

@@ -1,15 +1,6 @@
 import type { Duplex } from 'node:stream';
-import {
-  createLeafParser,
-  isGatewayReply,
-  parseJsonObject,
-  unmapGatewayReply,
-  writeLeafMsg,
-  writeLeafSub,
-  writeLeafUnsub,
-  type LeafDispatcher,
-  type RouteProtocolParser,
-} from '@nats-ts/protocol';
+import { GLOBAL_ACCOUNT_NAME, parseJsonObject } from '@nats-ts/base';
+import { createLeafParser, isGatewayReply, type LeafDispatcher, type RouteProtocolParser, unmapGatewayReply, writeLeafMsg, writeLeafSub, writeLeafUnsub } from '@nats-ts/protocol';
 import { ServerLink } from '@nats-ts/server-link';
 import { PermissionChecker, subjectHasWildcard, type Permissions, type RouterLink, type RouterOrigin } from '@nats-ts/routing';
 import { applyHubPermissions } from './leaf-handshake.js';
@@ -92,7 +83,7 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
     readonly remote: LeafRemote | undefined,
   ) {
     super(proxy, socket);
-    this.account = remote?.account ?? '$G';
+    this.account = remote?.account ?? GLOBAL_ACCOUNT_NAME;
     this.basePermissions = remote !== undefined ? { publish: { deny: remote.config.denyExports }, subscribe: { deny: remote.config.denyImports } } : undefined;
     this.perms = new PermissionChecker(this.basePermissions);
     this.parser = createLeafParser(this);

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import { encodeLeafConnect, encodeLeafInfo, joinHostPort } from '@nats-ts/protocol';
+import { joinHostPort } from '@nats-ts/base';
+import { encodeLeafConnect, encodeLeafInfo } from '@nats-ts/protocol';
 import { readFileSync } from 'node:fs';
 import { PermissionChecker, parseUserCreds, signNonce, type SubjectPermission } from '@nats-ts/routing';
 import { leafAccount, leafAuthRequired, leafJwtAccount, leafUsesJwt, type LeafJwtPermissions } from './leaf-auth.js';

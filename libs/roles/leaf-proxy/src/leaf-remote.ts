@@ -6,7 +6,7 @@ import type { LeafRemoteConfig } from '@nats-ts/config';
 import type { Logger } from '@nats-ts/observability';
 import { urlHostPort } from './leaf-info.js';
 import { tlsFiles } from '@nats-ts/server-link';
-import { joinHostPort } from '@nats-ts/protocol';
+import { GLOBAL_ACCOUNT_NAME, joinHostPort } from '@nats-ts/base';
 
 /** How long a dial may take, as nats-server's leaf dial timeout. */
 const DIAL_TIMEOUT_MS = 1000;
@@ -49,7 +49,7 @@ export class LeafRemote {
     readonly config: LeafRemoteConfig,
     private readonly owner: LeafRemoteOwner,
   ) {
-    this.account = config.account ?? '$G';
+    this.account = config.account ?? GLOBAL_ACCOUNT_NAME;
     this.configured = config.urls.map((u) => new URL(u));
   }
 

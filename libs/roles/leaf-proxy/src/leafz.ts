@@ -1,5 +1,6 @@
 import { formatGoTime, formatRtt, querySubscriptions } from '@nats-ts/observability';
 import type { LeafProxy } from './leaf-proxy.js';
+import { GLOBAL_ACCOUNT_NAME } from '@nats-ts/base';
 
 /** One leaf connection in /leafz, with nats-server 2.9's field names. */
 export interface LeafzEntry {
@@ -64,7 +65,7 @@ export function leafVarz(proxy: LeafProxy): Record<string, unknown> {
     if (leaf.tls.verify) block.tls_verify = true;
   }
   const remotes = (leaf?.remotes ?? []).map((remote) => {
-    const entry: Record<string, unknown> = { local_account: remote.account ?? '$G' };
+    const entry: Record<string, unknown> = { local_account: remote.account ?? GLOBAL_ACCOUNT_NAME };
     if (remote.tls !== undefined) entry.tls_timeout = remote.tls.timeoutMs / 1000;
     entry.urls = remote.urls.map(redactUrl);
     if (remote.denyExports.length > 0 || remote.denyImports.length > 0) {

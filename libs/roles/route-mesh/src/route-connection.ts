@@ -1,12 +1,6 @@
 import type { Socket } from 'node:net';
-import {
-  parseJsonObject,
-  RouteProtocolParser,
-  writeRoutedMsg,
-  writeRouteSub,
-  writeRouteUnsub,
-  type RouteDispatcher,
-} from '@nats-ts/protocol';
+import { parseJsonObject } from '@nats-ts/base';
+import { type RouteDispatcher, RouteProtocolParser, writeRoutedMsg, writeRouteSub, writeRouteUnsub } from '@nats-ts/protocol';
 import type { RouterLink, RouterOrigin } from '@nats-ts/routing';
 import { ServerLink } from '@nats-ts/server-link';
 import { asPeerInfo, type PeerInfo, type RouteConnectInfo } from './route-info.js';

@@ -3,8 +3,8 @@ import type { BusEndpoint, BusHandlers, BusTransport, InterestChange, MemberInfo
 import { knownAccountNames, type ClusterConfig, type ServerOptions, sharingOptionsOf } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
 import type { RouterAccount } from '@nats-ts/routing';
-import { encodeGatewayGossip, encodeRouteConnect, encodeRouteInfo, joinHostPort, parseAdvertise } from '@nats-ts/protocol';
-import { FlushQueue } from '@nats-ts/protocol';
+import { FlushQueue, joinHostPort, parseAdvertise } from '@nats-ts/base';
+import { encodeGatewayGossip, encodeRouteConnect, encodeRouteInfo } from '@nats-ts/protocol';
 import { GatewayGossip } from './gateway-gossip.js';
 import { processRouteConnect, processRouteInfo } from './handshake.js';
 import { LocalInterest, type LocalInterestTotal } from './local-interest.js';

@@ -1,13 +1,6 @@
 import type { Socket } from 'node:net';
-import {
-  parseJsonObject,
-  RouteProtocolParser,
-  writeAccountUnsub,
-  writeRoutedMsg,
-  writeRouteSub,
-  writeRouteUnsub,
-  type RouteDispatcher,
-} from '@nats-ts/protocol';
+import { parseJsonObject } from '@nats-ts/base';
+import { type RouteDispatcher, RouteProtocolParser, writeAccountUnsub, writeRoutedMsg, writeRouteSub, writeRouteUnsub } from '@nats-ts/protocol';
 import type { RouterOrigin } from '@nats-ts/routing';
 import { ServerLink } from '@nats-ts/server-link';
 import { asGatewayPeerInfo, type GatewayConnectInfo } from './gateway-info.js';

@@ -1,4 +1,5 @@
-import { GATEWAY_REPLY_WINDOW_MS, clearArray } from '@nats-ts/protocol';
+import { clearArray } from '@nats-ts/base';
+import { GATEWAY_REPLY_WINDOW_MS } from '@nats-ts/protocol';
 import { Sublist } from '@nats-ts/routing';
 
 class RecentSubscription {

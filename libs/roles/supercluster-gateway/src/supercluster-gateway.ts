@@ -2,21 +2,8 @@ import { createServer, isIP, type Server as NetServer, type Socket } from 'node:
 import type { BusEndpoint, BusHandlers, BusTransport, GatewayUrls, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
 import { knownAccountNames, type GatewayConfig, type ServerOptions, sharingOptionsOf } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
-import {
-  encodeGatewayCommand,
-  encodeGatewayGossip,
-  encodeGatewayInfo,
-  encodeRouteConnect,
-  FlushQueue,
-  GatewayCommand,
-  gatewayHash,
-  gatewayReplyClusterHash,
-  gatewayReplyPrefix,
-  isGatewayReply,
-  joinHostPort,
-  parseAdvertise,
-  unmapGatewayReply,
-} from '@nats-ts/protocol';
+import { FlushQueue, joinHostPort, parseAdvertise } from '@nats-ts/base';
+import { encodeGatewayCommand, encodeGatewayGossip, encodeGatewayInfo, encodeRouteConnect, GatewayCommand, gatewayHash, gatewayReplyClusterHash, gatewayReplyPrefix, isGatewayReply, unmapGatewayReply } from '@nats-ts/protocol';
 import { ClusterInterest, type ClusterInterestChange } from './cluster-interest.js';
 import { passwordMatches, type RouterAccount } from '@nats-ts/routing';
 import { GatewayConnection } from './gateway-connection.js';

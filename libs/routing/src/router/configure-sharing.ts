@@ -1,4 +1,4 @@
-import { GLOBAL_ACCOUNT_NAME } from '../account.js';
+import { GLOBAL_ACCOUNT_NAME } from '@nats-ts/base';
 import { subjectIsSubsetMatch } from '../subject.js';
 import { SubjectMapper, type MappingSpec } from '../subject-mapping.js';
 import { AccountSharing, ServiceImport, StreamImportTap, SubjectRewrite } from './account-sharing.js';

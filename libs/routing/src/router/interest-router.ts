@@ -1,4 +1,4 @@
-import { clearArray } from '@nats-ts/protocol';
+import { clearArray } from '@nats-ts/base';
 import { AccountRegistry, type Account } from '../account.js';
 import { configureSharing, type SharingSpec } from './configure-sharing.js';
 import { forwardMask } from './delivery-policy.js';

@@ -1,6 +1,7 @@
 import { accountJwtJetStream, knownAccountNames, type AccountSharingConfig, type ServerOptions, type SubjectMappingConfig } from '@nats-ts/config';
 import { formatGoTime, MonitoringRequestError } from '@nats-ts/observability';
-import { GLOBAL_ACCOUNT_NAME, subjectHasWildcard, tokenizeWildcards } from '@nats-ts/routing';
+import { GLOBAL_ACCOUNT_NAME } from '@nats-ts/base';
+import { subjectHasWildcard, tokenizeWildcards } from '@nats-ts/routing';
 import type { ClientGateway } from '../client-gateway.js';
 
 /**

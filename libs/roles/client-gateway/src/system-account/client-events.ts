@@ -5,10 +5,10 @@ import type { ClientConnection } from '../client-connection.js';
 import type { ClientGateway } from '../client-gateway.js';
 import { accountStatOf, leafConnectionsByAccount } from '../monitor-endpoints.js';
 import type { SystemResponder } from './system-responder.js';
+import { GLOBAL_ACCOUNT_NAME } from '@nats-ts/base';
 
 const CONNECT_TYPE = 'io.nats.server.advisory.v1.client_connect';
 const DISCONNECT_TYPE = 'io.nats.server.advisory.v1.client_disconnect';
-const GLOBAL_ACCOUNT = '$G';
 const ID_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** A 22-character base-62 event id, shaped like the NUIDs nats-server gives its events. */
@@ -47,7 +47,7 @@ export class ClientEvents {
     const account = conn.account?.name;
     if (account === undefined) return;
     this.accountConns(account);
-    if (account === GLOBAL_ACCOUNT) return;
+    if (account === GLOBAL_ACCOUNT_NAME) return;
     const message = {
       type: CONNECT_TYPE,
       id: eventId(),
@@ -62,7 +62,7 @@ export class ClientEvents {
     const account = conn.account?.name;
     if (account === undefined) return;
     this.accountConns(account);
-    if (account === GLOBAL_ACCOUNT) return;
+    if (account === GLOBAL_ACCOUNT_NAME) return;
     const message = {
       type: DISCONNECT_TYPE,
       id: eventId(),
@@ -84,7 +84,7 @@ export class ClientEvents {
    */
   authError(conn: ClientConnection): void {
     if (this.stopped) return;
-    const account = conn.account?.name ?? GLOBAL_ACCOUNT;
+    const account = conn.account?.name ?? GLOBAL_ACCOUNT_NAME;
     const user = conn.credentials.user ?? conn.credentials.nkey;
     const message = {
       type: DISCONNECT_TYPE,

@@ -1,5 +1,5 @@
 import { parseDuration } from '@nats-ts/config';
-import { outputStall } from '@nats-ts/protocol';
+import { outputStall } from '@nats-ts/base';
 import { subjectMatches } from '@nats-ts/routing';
 import { rfc3339Nano } from '../api/time.js';
 import type { PeekedMessage } from '../store/peeked-message.js';
