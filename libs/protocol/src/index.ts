@@ -1,6 +1,7 @@
 export { ClientProtocolParser } from './client-parser.js';
 export type { ClientDispatcher, ClientParserLimits } from './client-parser.js';
 export { ProtocolErrorKind, protocolErrorText } from './protocol-error.js';
+export { WireError } from './wire-errors.js';
 export { OutboundBuffer } from './outbound.js';
 export {
   NO_RESPONDERS_HEADER,

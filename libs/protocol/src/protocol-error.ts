@@ -1,3 +1,5 @@
+import { WireError } from './wire-errors.js';
+
 /**
  * Why the client-protocol parser stopped. Each kind mirrors one way nats-server 2.9 ends a
  * client connection while parsing; `protocolErrorText` gives what it sends before closing.
@@ -27,14 +29,13 @@ export type ProtocolErrorKind = (typeof ProtocolErrorKind)[keyof typeof Protocol
 export function protocolErrorText(kind: ProtocolErrorKind): string | undefined {
   switch (kind) {
     case ProtocolErrorKind.UnknownOperation:
-      return 'Unknown Protocol Operation';
+      return WireError.unknownProtocol;
     case ProtocolErrorKind.MaxControlLineExceeded:
-      // nats-server sends its error value's text here, hence the lower case.
-      return 'maximum control line exceeded';
+      return WireError.maxControlLine;
     case ProtocolErrorKind.MaxPayloadViolation:
-      return 'Maximum Payload Violation';
+      return WireError.maxPayload;
     case ProtocolErrorKind.AuthorizationViolation:
-      return 'Authorization Violation';
+      return WireError.authorizationViolation;
     case ProtocolErrorKind.MalformedArguments:
     case ProtocolErrorKind.InvalidInfo:
     case ProtocolErrorKind.ClientReportedError:

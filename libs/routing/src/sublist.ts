@@ -42,7 +42,6 @@ export class Sublist<T extends SublistEntry> {
   /** Token scratch for match(); entries past the current count are stale and never read. */
   private readonly tokens: string[] = [];
   private entryCount = 0;
-  private generationId = 0;
   private inserts = 0;
   private removes = 0;
   private matches = 0;
@@ -53,18 +52,12 @@ export class Sublist<T extends SublistEntry> {
     return this.entryCount;
   }
 
-  /** Changes on every insert and remove, so callers can keep their own result caches. */
-  get generation(): number {
-    return this.generationId;
-  }
-
   /** Adds an entry. Throws InvalidSubjectError for empty tokens or a `>` before the end. Re-adding an entry already present changes nothing. */
   insert(entry: T): void {
     if (!isValidSublistSubject(entry.subject)) throw new InvalidSubjectError(entry.subject);
     if (!insertIntoTree(this.root, entry)) return;
     this.entryCount++;
     this.inserts++;
-    this.generationId++;
     this.addToCachedResults(entry);
   }
 
@@ -73,7 +66,6 @@ export class Sublist<T extends SublistEntry> {
     if (!isValidSublistSubject(entry.subject) || !removeFromTree(this.root, entry)) return false;
     this.entryCount--;
     this.removes++;
-    this.generationId++;
     this.dropCachedResults(entry.subject);
     return true;
   }

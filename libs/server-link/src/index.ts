@@ -1,4 +1,5 @@
-export { ServerLink, type LinkCloseReason, type LinkHost, type LinkLimits } from './server-link.js';
+export { ServerLink, type LinkHost, type LinkLimits } from './server-link.js';
+export { ClosedState } from './closed-state.js';
 export { listen, peerAddress, type BoundAddress } from './listen.js';
 export { MutualLinkTls, TlsAcceptor, tlsFiles, type AcceptTlsOptions, type LinkTlsConfig, type LinkTlsKind } from './link-tls.js';
 export { LinkDialer } from './link-dialer.js';

@@ -1,7 +1,8 @@
 import type { Duplex } from 'node:stream';
 import { EAGER_FLUSH_BYTES, type Flushable, type FlushQueue, outputStall } from '@nats-ts/base';
-import { encodeErr, OutboundBuffer, PING_FRAME, PONG_FRAME, ProtocolErrorKind, protocolErrorText, type RouteProtocolParser } from '@nats-ts/protocol';
+import { encodeErr, OutboundBuffer, PING_FRAME, PONG_FRAME, ProtocolErrorKind, protocolErrorText, type RouteProtocolParser, WireError } from '@nats-ts/protocol';
 import type { Logger } from '@nats-ts/observability';
+import { ClosedState } from './closed-state.js';
 
 /** The limits a link reads from the server options (live, so a reload applies). */
 export interface LinkLimits {
@@ -18,23 +19,13 @@ export interface LinkHost {
   readonly flushQueue: FlushQueue;
 }
 
-/** Close reasons every link can reach, in nats-server's words. */
-export type LinkCloseReason =
-  | 'Client Closed'
-  | 'Parse Error'
-  | 'Authentication Failure'
-  | 'Stale Connection'
-  | 'Authentication Timeout'
-  | 'Slow Consumer (Pending Bytes)'
-  | 'Slow Consumer (Write Deadline)';
-
 /**
  * One connection to another server (route, gateway or leaf node), without its protocol:
  * output batched into one write per event-loop turn, a slow peer cut off past max_pending or
  * the write deadline, PING/PONG with RTT and nats-server's stale detection, the CONNECT
  * deadline, and an orderly close. Each role's connection adds its parser and verbs.
  */
-export abstract class ServerLink<Reason extends string> implements Flushable {
+export abstract class ServerLink implements Flushable {
   readonly start = Date.now();
   lastActivity = this.start;
   flushQueued = false;
@@ -45,7 +36,7 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
   inBytes = 0;
   outBytes = 0;
   rttMs = 0;
-  closeReason: Reason | LinkCloseReason | undefined;
+  closeReason: ClosedState | undefined;
   /** The router's fan-out scratch (RouterLink): the pass that last chose this link, and the queue groups it got. */
   mark = 0;
   readonly queueScratch: string[] = [];
@@ -61,7 +52,7 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
   private writeDeadlineTimer: NodeJS.Timeout | undefined;
   private readonly onDataBound = (chunk: Buffer): void => this.onData(chunk);
   private readonly onDrainBound = (): void => this.onDrain();
-  private readonly onCloseBound = (): void => this.markClosed('Client Closed');
+  private readonly onCloseBound = (): void => this.markClosed(ClosedState.ClientClosed);
 
   constructor(
     protected readonly host: LinkHost,
@@ -194,7 +185,7 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
     this.host.logger.error(`${this.label()} - ${this.parserName} parser ERROR: ${detail ?? kind}`);
     const text = protocolErrorText(kind);
     if (text !== undefined) this.sendErr(text);
-    this.close(kind === ProtocolErrorKind.AuthorizationViolation ? 'Authentication Failure' : 'Parse Error');
+    this.close(kind === ProtocolErrorKind.AuthorizationViolation ? ClosedState.AuthenticationViolation : ClosedState.ParseError);
   }
 
   // ---- output ----
@@ -214,7 +205,7 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
     const pending = this.out.length + this.socket.writableLength;
     const maxPending = this.host.options.maxPending;
     if (pending > maxPending) {
-      this.slowConsumer('Slow Consumer (Pending Bytes)');
+      this.slowConsumer(ClosedState.SlowConsumerPendingBytes);
       return;
     }
     if (pending > maxPending / 2 && !this.stalled) this.stalled = outputStall.update(false, pending, maxPending);
@@ -231,7 +222,7 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
     if (ok && this.socket.writableLength === 0) this.out.reuseStore();
     this.updateStall();
     if (!ok && this.writeDeadlineTimer === undefined) {
-      this.writeDeadlineTimer = setTimeout(() => this.slowConsumer('Slow Consumer (Write Deadline)'), this.host.options.writeDeadlineMs);
+      this.writeDeadlineTimer = setTimeout(() => this.slowConsumer(ClosedState.SlowConsumerWriteDeadline), this.host.options.writeDeadlineMs);
     }
   }
 
@@ -251,8 +242,8 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
     if (this.closed) return;
     if (this.pingsOut + 1 > this.host.options.pingMax) {
       this.host.logger.debug(`${this.label()} - Stale Client Connection - Closing`);
-      this.sendErr('Stale Connection');
-      return this.close('Stale Connection');
+      this.sendErr(WireError.staleConnection);
+      return this.close(ClosedState.StaleConnection);
     }
     if (this.wantsPing()) {
       this.pingsOut++;
@@ -265,11 +256,11 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
   private onAuthTimeout(): void {
     this.authTimer = undefined;
     if (this.closed) return;
-    this.sendErr('Authentication Timeout');
-    this.close('Authentication Timeout');
+    this.sendErr(WireError.authenticationTimeout);
+    this.close(ClosedState.AuthenticationTimeout);
   }
 
-  private slowConsumer(reason: LinkCloseReason): void {
+  private slowConsumer(reason: ClosedState): void {
     if (this.closed) return;
     this.host.logger.info(`${this.label()} - Slow Consumer Detected`);
     this.out.reset();
@@ -278,7 +269,7 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
   }
 
   /** Sends what is pending, then closes. */
-  close(reason: Reason | LinkCloseReason): void {
+  close(reason: ClosedState): void {
     if (this.closed) return;
     if (this.out.length > 0) this.socket.write(this.out.take());
     this.markClosed(reason);
@@ -287,7 +278,7 @@ export abstract class ServerLink<Reason extends string> implements Flushable {
     setTimeout(() => this.socket.destroy(), 2000).unref();
   }
 
-  protected markClosed(reason: Reason | LinkCloseReason): void {
+  protected markClosed(reason: ClosedState): void {
     if (this.closed) return;
     this.closed = true;
     this.closeReason = reason;

@@ -1,42 +1,18 @@
 import { EAGER_FLUSH_BYTES, GLOBAL_ACCOUNT_NAME, outputStall } from '@nats-ts/base';
-import { type ClientDispatcher, ClientProtocolParser, encodeErr, encodeInfo, hasGatewayReplyPrefix, isGatewayReply, OK_FRAME, OutboundBuffer, PING_FRAME, PONG_FRAME, ProtocolErrorKind, protocolErrorText, writeHMsg, writeHMsgAfterHead, writeMsg, writeMsgAfterHead } from '@nats-ts/protocol';
+import { type ClientDispatcher, ClientProtocolParser, encodeErr, encodeInfo, hasGatewayReplyPrefix, isGatewayReply, OK_FRAME, OutboundBuffer, PING_FRAME, PONG_FRAME, ProtocolErrorKind, protocolErrorText, WireError, writeHMsg, writeHMsgAfterHead, writeMsg, writeMsgAfterHead } from '@nats-ts/protocol';
 import { PermissionChecker, ResponsePermissions, isReservedQueueName, isValidLiteralSubject, smallerLimit, type RouterAccount, type RouterOrigin } from '@nats-ts/routing';
 import type { Permissions } from '@nats-ts/config';
 import { formatGoDuration } from '@nats-ts/observability';
+import { ClosedState } from '@nats-ts/server-link';
 import type { ConnectionTransport } from './transport.js';
 import type { AuthResult, ClientCredentials, ClientPeer } from './auth.js';
 import { certificateNames, NO_CERTIFICATE } from './certificate-names.js';
 import type { ClientGateway } from './client-gateway.js';
-import { publishViolation, subscribeViolation, WireError } from './wire-errors.js';
 import { ClientSubscription } from './interest.js';
 import { GatewayReplies } from './gateway-replies.js';
 import { latencyClientInfo } from './latency-client-info.js';
 
-/** Why a connection was closed, with nats-server's /connz wording. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-export type CloseReason =
-  | 'Client Closed'
-  | 'Authentication Timeout'
-  | 'Authentication Failure'
-  | 'Authentication Expired'
-  | 'Credentials Revoked'
-  | 'Slow Consumer (Pending Bytes)'
-  | 'Slow Consumer (Write Deadline)'
-  | 'Stale Connection'
-  | 'Parse Error'
-  | 'Protocol Violation'
-  | 'Maximum Payload Exceeded'
-  | 'Maximum Control Line Exceeded'
-  | 'Maximum Connections Exceeded'
-  | 'Maximum Account Connections Exceeded'
-  | 'Bad Client Protocol Version'
-  | 'No Responders Requires Headers'
-  | 'TLS Handshake Error'
-  | 'Server Shutdown'
-  | 'Lame Duck Mode'
-  | 'Write Error'
-  | 'Read Error';
 
 interface ConnectOptions {
   verbose: boolean;
@@ -106,7 +82,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
   private gatewayReplies: GatewayReplies | undefined;
   private connectReceived = false;
   private closed = false;
-  closeReason: CloseReason | undefined;
+  closeReason: ClosedState | undefined;
   stopTime = 0;
   private pingsOut = 0;
   private pingTimer: NodeJS.Timeout | undefined;
@@ -188,7 +164,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
   }
 
   onClose(): void {
-    this.markClosed('Client Closed');
+    this.markClosed(ClosedState.ClientClosed);
   }
 
   // ---- parser events ----
@@ -199,7 +175,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     if (parsed === undefined) {
       // nats-server closes without -ERR when CONNECT does not decode.
       this.gateway.logger.error(`${this.label()} - Client parser ERROR: invalid CONNECT`);
-      return this.close('Protocol Violation');
+      return this.close(ClosedState.ProtocolViolation);
     }
     this.opts = parsed.opts;
     this.credentials = parsed.credentials;
@@ -226,11 +202,11 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     }
     if (opts.protocol < 0 || opts.protocol > 1) {
       this.sendErr(WireError.badClientProtocol);
-      return this.close('Bad Client Protocol Version');
+      return this.close(ClosedState.BadClientProtocolVersion);
     }
     if (opts.noResponders && !opts.headers) {
       this.sendErr(WireError.noRespondersRequiresHeaders);
-      return this.close('No Responders Requires Headers');
+      return this.close(ClosedState.NoRespondersRequiresHeaders);
     }
     if (opts.verbose) this.queueProto(OK_FRAME);
   }
@@ -251,7 +227,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     if (this.gateway.logger.isTrace) this.traceIn('SUB', `${subject}${queue ? ` ${queue}` : ''} ${sid}`);
     if (!this.requireConnect()) return;
     if ((this.perms !== undefined && !this.perms.canSubscribe(subject, queue)) || (queue !== undefined && isReservedQueueName(queue))) {
-      this.sendErr(subscribeViolation(subject, queue));
+      this.sendErr(WireError.subscribeViolation(subject, queue));
       this.gateway.logger.error(`${this.label()} - Subscription Violation - ${this.authUserLabel()}, Subject "${subject}", SID ${sid}`);
       return;
     }
@@ -303,10 +279,10 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     if (text !== undefined) this.sendErr(text);
     this.close(
       kind === ProtocolErrorKind.MaxPayloadViolation
-        ? 'Maximum Payload Exceeded'
+        ? ClosedState.MaxPayloadExceeded
         : kind === ProtocolErrorKind.MaxControlLineExceeded
-          ? 'Maximum Control Line Exceeded'
-          : 'Parse Error',
+          ? ClosedState.MaxControlLineExceeded
+          : ClosedState.ParseError,
     );
   }
 
@@ -319,7 +295,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     this.inBytes += end - start;
     if (headerSize > 0 && !this.opts.headers) {
       // nats-server closes, without -ERR, a client that sends HPUB without negotiating headers.
-      return this.close('Protocol Violation');
+      return this.close(ClosedState.ProtocolViolation);
     }
     // nats-server reports a bad subject in pedantic mode but still routes the message.
     if (this.opts.pedantic && !isValidLiteralSubject(subject)) this.sendErr(WireError.invalidPublishSubject);
@@ -335,7 +311,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
   }
 
   private publishDenied(subject: string): void {
-    this.sendErr(publishViolation(subject));
+    this.sendErr(WireError.publishViolation(subject));
     this.gateway.logger.error(`${this.label()} - Publish Violation - ${this.authUserLabel()}, Subject "${subject}"`);
   }
 
@@ -383,7 +359,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     const pending = this.out.length + this.transport.pendingBytes();
     const maxPending = this.gateway.options.maxPending;
     if (pending > maxPending) {
-      this.slowConsumer('Slow Consumer (Pending Bytes)');
+      this.slowConsumer(ClosedState.SlowConsumerPendingBytes);
       return;
     }
     if (pending > maxPending / 2 && !this.stalled) this.stalled = outputStall.update(false, pending, maxPending);
@@ -405,7 +381,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     if (ok && this.transport.writesReleased()) this.out.reuseStore();
     this.updateStall();
     if (!ok && this.writeDeadlineTimer === undefined) {
-      this.writeDeadlineTimer = setTimeout(() => this.slowConsumer('Slow Consumer (Write Deadline)'), this.gateway.options.writeDeadlineMs);
+      this.writeDeadlineTimer = setTimeout(() => this.slowConsumer(ClosedState.SlowConsumerWriteDeadline), this.gateway.options.writeDeadlineMs);
     }
   }
 
@@ -449,26 +425,26 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
 
   accountConnectionsExceeded(): void {
     this.sendErr(WireError.maxAccountConnections);
-    this.close('Maximum Account Connections Exceeded');
+    this.close(ClosedState.MaxAccountConnectionsExceeded);
   }
 
   /** A JWT user its account revoked (seen on reload) is told and closed, as by nats-server. */
   revoked(): void {
     this.sendErr(WireError.userAuthenticationRevoked);
-    this.close('Credentials Revoked');
+    this.close(ClosedState.Revocation);
   }
 
   /** A JWT user whose account is gone (deleted) or expired is told and closed, as by nats-server. */
   accountExpired(): void {
     this.sendErr(WireError.accountAuthenticationExpired);
-    this.close('Authentication Expired');
+    this.close(ClosedState.AuthenticationExpired);
   }
 
   /** A JWT user whose JWT expired is told and closed, as by nats-server. */
   private authExpired(): void {
     this.expiryTimer = undefined;
     this.sendErr(WireError.userAuthenticationExpired);
-    this.close('Authentication Expired');
+    this.close(ClosedState.AuthenticationExpired);
   }
 
   /** (Re)applies permissions; on reload, subscriptions no longer allowed are removed as nats-server does. */
@@ -485,7 +461,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     for (const sub of [...this.subs.values()]) {
       if (!perms.canSubscribe(sub.subject, sub.queue)) {
         this.removeSubscription(sub);
-        this.sendErr(`Permissions Violation for Subscription to "${sub.subject}" (sid "${sub.sid}")`);
+        this.sendErr(WireError.subscriptionRevoked(sub.subject, sub.sid));
       }
     }
   }
@@ -507,7 +483,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     if (this.pingsOut + 1 > this.gateway.options.pingMax) {
       this.gateway.logger.debug(`${this.label()} - Stale Client Connection - Closing`);
       this.sendErr(WireError.staleConnection);
-      return this.close('Stale Connection');
+      return this.close(ClosedState.StaleConnection);
     }
     this.pingsOut++;
     this.rttStart = now;
@@ -518,7 +494,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     this.authTimer = undefined;
     if (this.connectReceived || this.closed) return;
     this.sendErr(WireError.authenticationTimeout);
-    this.close('Authentication Timeout');
+    this.close(ClosedState.AuthenticationTimeout);
   }
 
   private requireConnect(): boolean {
@@ -538,11 +514,11 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     const who = nkey ? ` - Nkey "${nkey}"` : user ? ` - User "${user}"` : '';
     this.gateway.logger.error(`${this.label()} - authentication error${who}`);
     this.sendErr(WireError.authorizationViolation);
-    this.close('Authentication Failure');
+    this.close(ClosedState.AuthenticationViolation);
     this.gateway.systemEvents?.authError(this);
   }
 
-  private slowConsumer(reason: CloseReason): void {
+  private slowConsumer(reason: ClosedState): void {
     if (this.closed) return;
     this.gateway.stats.slowConsumers++;
     const o = this.gateway.options;
@@ -577,14 +553,14 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
   }
 
   /** Flushes pending output, then closes the transport. */
-  close(reason: CloseReason): void {
+  close(reason: ClosedState): void {
     if (this.closed) return;
     if (this.out.length > 0) this.transport.write(this.out.take());
     this.markClosed(reason);
     this.transport.end();
   }
 
-  private markClosed(reason: CloseReason): void {
+  private markClosed(reason: ClosedState): void {
     if (this.closed) return;
     this.closed = true;
     this.parser.stop();

@@ -1,12 +1,13 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { FlushQueue } from '@nats-ts/base';
-import { encodeErr, encodeInfo } from '@nats-ts/protocol';
+import { encodeErr, encodeInfo, WireError } from '@nats-ts/protocol';
 import { AccountRegistry, subjectMatches, type InterestRouter, type RouterAccount, type RouterEntry, type RouterOrigin, type SubscriberEntry } from '@nats-ts/routing';
 import { sharingOptionsOf, type ServerOptions } from '@nats-ts/config';
 import type { RoleSetup, WebsocketClientPeer } from '@nats-ts/lifecycle';
 import { Tracing, type Logger } from '@nats-ts/observability';
 import type { BusEndpoint, BusHandlers, BusTransport, MemberInfo, MemberState } from '@nats-ts/bus';
+import { type BoundAddress, ClosedState, listen, TlsAcceptor, tlsFiles } from '@nats-ts/server-link';
 import { Authenticator } from './auth.js';
 import { ClientConnection } from './client-connection.js';
 import { ClusterAdvertisement, clientConnectUrls } from './cluster-advertisement.js';
@@ -16,8 +17,6 @@ import { startReceiveSpan, traceDelivery } from './message-tracing.js';
 import { SocketTransport, WebSocketTransport, type ConnectionTransport } from './transport.js';
 import { addClosedTraffic, type AccountTraffic } from './system-account/account-statz.js';
 import type { ClientEvents } from './system-account/client-events.js';
-import { WireError } from './wire-errors.js';
-import { TlsAcceptor, listen, tlsFiles, type BoundAddress } from '@nats-ts/server-link';
 
 export interface GatewayStats {
   inMsgs: number;
@@ -107,7 +106,7 @@ export class ClientGateway implements BusHandlers {
     const listenersClosed = this.stopListening();
     for (const socket of this.heldSockets ?? []) socket.destroy();
     this.heldSockets = undefined;
-    for (const conn of [...this.connections.values()]) conn.close('Server Shutdown');
+    for (const conn of [...this.connections.values()]) conn.close(ClosedState.ServerShutdown);
     await listenersClosed;
     await this.bus?.close();
   }
@@ -147,7 +146,7 @@ export class ClientGateway implements BusHandlers {
     }
     this.logger.info('Closing existing clients');
     for (let i = 0; i < conns.length; i += batch) {
-      for (const conn of conns.slice(i, i + batch)) conn.close('Lame Duck Mode');
+      for (const conn of conns.slice(i, i + batch)) conn.close(ClosedState.ServerShutdown);
       if (i + batch < conns.length) await sleep(pause);
     }
     await listenersClosed;
@@ -174,7 +173,7 @@ export class ClientGateway implements BusHandlers {
       // As nats-server: a user that is gone or now in another account is closed quietly;
       // one whose credentials no longer pass gets an Authorization Violation.
       if (!this.authenticator.knowsSameBinding(conn.credentials, conn.auth)) {
-        conn.close('Client Closed');
+        conn.close(ClosedState.ClientClosed);
         continue;
       }
       const result = this.authenticator.authenticate(conn.credentials, conn.peer());
@@ -262,7 +261,7 @@ export class ClientGateway implements BusHandlers {
       const onReady = (): void => this.logger.debug(`${conn.label()} - TLS handshake complete`);
       const onFail = (reason: string): void => {
         this.logger.error(`${conn.label()} - ${reason}`);
-        conn.close('TLS Handshake Error');
+        conn.close(ClosedState.TLSHandshakeError);
       };
       if (this.options.allowNonTls) transport.upgradeToTlsIfClientStarts(this.tlsAcceptor, onReady, onFail);
       else transport.upgradeToTls(this.tlsAcceptor, onReady, onFail);

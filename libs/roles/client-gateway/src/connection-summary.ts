@@ -1,4 +1,5 @@
-import type { ClientConnection, CloseReason } from './client-connection.js';
+import type { ClosedState } from '@nats-ts/server-link';
+import type { ClientConnection } from './client-connection.js';
 import type { ClientSubscription } from './interest.js';
 
 /**
@@ -15,7 +16,7 @@ export interface ConnectionSummary {
   readonly lastActivity: number;
   /** Set once closed. */
   readonly stopTime: number | undefined;
-  readonly closeReason: CloseReason | undefined;
+  readonly closeReason: ClosedState | undefined;
   readonly rttMs: number;
   readonly pendingBytes: number;
   readonly inMsgs: number;

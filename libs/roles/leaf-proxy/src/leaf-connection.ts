@@ -1,29 +1,13 @@
 import type { Duplex } from 'node:stream';
 import { GLOBAL_ACCOUNT_NAME, parseJsonObject } from '@nats-ts/base';
-import { createLeafParser, isGatewayReply, type LeafDispatcher, type RouteProtocolParser, unmapGatewayReply, writeLeafMsg, writeLeafSub, writeLeafUnsub } from '@nats-ts/protocol';
-import { ServerLink } from '@nats-ts/server-link';
+import { createLeafParser, isGatewayReply, type LeafDispatcher, type RouteProtocolParser, unmapGatewayReply, WireError, writeLeafMsg, writeLeafSub, writeLeafUnsub } from '@nats-ts/protocol';
+import { ClosedState, ServerLink } from '@nats-ts/server-link';
 import { PermissionChecker, subjectHasWildcard, type Permissions, type RouterLink, type RouterOrigin } from '@nats-ts/routing';
 import { applyHubPermissions } from './leaf-handshake.js';
 import { type LeafConnectInfo, type LeafPeerInfo } from './leaf-info.js';
 import { leafTakes, SPOKE_FORWARDS } from './leaf-policy.js';
 import type { LeafProxy } from './leaf-proxy.js';
 import type { DialedStream, LeafRemote } from './leaf-remote.js';
-
-/** Why a leaf connection closed, in nats-server's words (logs). */
-export type LeafCloseReason =
-  | 'Client Closed'
-  | 'Server Shutdown'
-  | 'Stale Connection'
-  | 'Protocol Violation'
-  | 'Authentication Timeout'
-  | 'Wrong Port'
-  | 'Duplicate Remote LeafNode Connection'
-  | 'Maximum Account Connections Exceeded'
-  | 'Loop Detected'
-  | 'Cluster Name Conflict'
-  | 'Slow Consumer (Pending Bytes)'
-  | 'Slow Consumer (Write Deadline)'
-  | 'TLS Handshake Error';
 
 const LOOP_SUBJECT_PREFIX = '$LDS.';
 
@@ -40,7 +24,7 @@ function isLeafInternalSubject(subject: string): boolean {
  * weight on every change), batches output, pings, and hands everything else to the proxy. To the
  * router it is the link its interest is reached over and the origin of the messages it brings.
  */
-export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafDispatcher, RouterLink, RouterOrigin {
+export class LeafConnection extends ServerLink implements LeafDispatcher, RouterLink, RouterOrigin {
   /** What the router knows a message from this connection by. */
   readonly originKind = 'leaf';
   /** What its messages may reach: less from a connection to our hub. */
@@ -123,7 +107,7 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
     const connect = parseJsonObject(json);
     if (connect === undefined || this.isSolicited) {
       this.proxy.logger.error(`${this.label()} - ${this.parserName} parser ERROR: unexpected CONNECT`);
-      return this.close('Protocol Violation');
+      return this.close(ClosedState.ProtocolViolation);
     }
     this.clearAuthTimer();
     this.parser.setConnectRequired(false);
@@ -134,7 +118,7 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
     const info = parseJsonObject(json);
     if (info === undefined || typeof info.server_id !== 'string') {
       this.proxy.logger.error(`${this.label()} - ${this.parserName} parser ERROR: invalid INFO`);
-      return this.close('Parse Error');
+      return this.close(ClosedState.ParseError);
     }
     if (!this.isSolicited) return;
     const peer = info as LeafPeerInfo;
@@ -162,9 +146,9 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
     }
     if (!this.isSolicited && !subjectHasWildcard(subject) && !isLeafInternalSubject(subject) && !this.perms.canPublish(subject)) {
       // As nats-server: a leaf asking for what it may not receive breaks its permissions.
-      this.sendErr(`Permissions Violation for Subscription to ${JSON.stringify(subject)}`);
+      this.sendErr(WireError.subscribeViolation(subject));
       this.proxy.logger.error(`${this.label()} - Subscription Violation on ${JSON.stringify(subject)} - Check other side configuration`);
-      return this.close('Protocol Violation');
+      return this.close(ClosedState.ProtocolViolation);
     }
     this.proxy.linkSubscribed(this, subject, queue, weight);
   }
@@ -193,9 +177,8 @@ export class LeafConnection extends ServerLink<LeafCloseReason> implements LeafD
   onErr(text: string): void {
     this.proxy.logger.error(`${this.label()} - Leafnode Error ${text}`);
     this.proxy.leafError(this, text);
-    this.close('Parse Error');
+    this.close(ClosedState.ParseError);
   }
-
 
   // ---- interest we tell the other side ----
 

@@ -1,8 +1,9 @@
 import type { Socket } from 'node:net';
 import { joinHostPort } from '@nats-ts/base';
-import { encodeLeafConnect, encodeLeafInfo } from '@nats-ts/protocol';
+import { encodeLeafConnect, encodeLeafInfo, WireError } from '@nats-ts/protocol';
 import { readFileSync } from 'node:fs';
 import { PermissionChecker, parseUserCreds, signNonce, type SubjectPermission } from '@nats-ts/routing';
+import { ClosedState } from '@nats-ts/server-link';
 import { leafAccount, leafAuthRequired, leafJwtAccount, leafUsesJwt, type LeafJwtPermissions } from './leaf-auth.js';
 import type { LeafConnection } from './leaf-connection.js';
 import { hubInfo, leafConnect, urlCredentials, urlHostPort, type LeafConnectInfo, type LeafIdentity, type LeafPeerInfo } from './leaf-info.js';
@@ -49,8 +50,8 @@ export function leafnodeUrls(proxy: LeafProxy, localAddress: string | undefined)
 export function processLeafConnect(proxy: LeafProxy, conn: LeafConnection, connect: LeafConnectInfo): void {
   const logger = proxy.logger;
   if (typeof connect.gateway === 'string' && connect.gateway !== '') {
-    conn.sendErr('Attempted To Connect To Leaf Node Port');
-    return conn.close('Wrong Port');
+    conn.sendErr(WireError.clientOnLeafPort);
+    return conn.close(ClosedState.WrongPort);
   }
   let account: string | undefined;
   /** The account JWT's `leaf`: its leaf connections at this server, -1 for no limit. */
@@ -65,14 +66,14 @@ export function processLeafConnect(proxy: LeafProxy, conn: LeafConnection, conne
   }
   if (account === undefined) {
     logger.error(`${conn.label()} - authentication error`);
-    conn.sendErr('Authorization Violation');
-    return conn.close('Authentication Failure');
+    conn.sendErr(WireError.authorizationViolation);
+    return conn.close(ClosedState.AuthenticationViolation);
   }
   const ourCluster = proxy.options.cluster?.name;
   if (ourCluster !== undefined && connect.cluster === ourCluster) {
     logger.error(`${conn.label()} - remote leafnode has same cluster name`);
-    conn.sendErr('remote leafnode has same cluster name');
-    return conn.close('Cluster Name Conflict');
+    conn.sendErr(WireError.leafSameClusterName);
+    return conn.close(ClosedState.ClusterNameConflict);
   }
   conn.account = account;
   conn.remoteId = connect.server_id ?? '';
@@ -92,15 +93,15 @@ export function processLeafConnect(proxy: LeafProxy, conn: LeafConnection, conne
   for (const other of proxy.connections.values()) {
     const same = other.remoteName === conn.remoteName && other.remoteCluster === conn.remoteCluster && other.account === account;
     if (other !== conn && !other.isSolicited && other.registered && same) {
-      other.sendErr('Duplicate Remote LeafNode Connection');
-      other.close('Duplicate Remote LeafNode Connection');
+      other.sendErr(WireError.duplicateRemoteLeaf);
+      other.close(ClosedState.DuplicateRemoteLeafnodeConnection);
     }
   }
   if (maxLeafConnections !== -1 && leafConnectionsOf(proxy, account, conn) >= maxLeafConnections) {
     // As nats-server registering the leaf with its account.
     logger.error(`${conn.label()} - maximum account active connections exceeded`);
-    conn.sendErr('maximum account active connections exceeded');
-    return conn.close('Maximum Account Connections Exceeded');
+    conn.sendErr(WireError.maxAccountConnections);
+    return conn.close(ClosedState.MaxAccountConnectionsExceeded);
   }
   conn.queueProto(encodeLeafInfo(hubInfo(leafIdentity(proxy), conn.cid, leafnodeUrls(proxy, undefined), { remoteAccount: account, imports: jwtPermissions?.imports, exports: jwtPermissions?.exports }), true));
   proxy.register(conn);
@@ -123,7 +124,7 @@ export function processHubInfo(proxy: LeafProxy, conn: LeafConnection, info: Lea
   const dialed = conn.dialed!;
   if (typeof info.client_id !== 'number' || !Array.isArray(info.leafnode_urls)) {
     proxy.logger.error(`${conn.label()} - Attempted to connect to wrong port`);
-    return conn.close('Wrong Port');
+    return conn.close(ClosedState.WrongPort);
   }
   conn.remoteId = info.server_id;
   conn.remoteName = info.server_name ?? '';
@@ -153,7 +154,7 @@ export function processHubInfo(proxy: LeafProxy, conn: LeafConnection, info: Lea
       credentials = { jwt: creds.jwt, ...(typeof info.nonce === 'string' ? { sig: signNonce(creds.seed, info.nonce) } : {}) };
     } catch (err) {
       proxy.logger.error(`${conn.label()} - cannot use credentials "${remote.config.credentials}": ${(err as Error).message}`);
-      return conn.close('Authentication Failure');
+      return conn.close(ClosedState.AuthenticationViolation);
     }
   }
   conn.queueProto(encodeLeafConnect(leafConnect(self, credentials, useTls, remote.config.denyImports, remote.config.hub === true)));

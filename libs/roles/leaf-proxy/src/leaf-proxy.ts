@@ -4,8 +4,10 @@ import type { BusEndpoint, BusHandlers, BusTransport, InterestChange, MemberInfo
 import { sharingOptionsOf, type LeafnodesConfig, type ServerOptions } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
 import { FlushQueue, joinHostPort } from '@nats-ts/base';
-import { encodeLeafInfo } from '@nats-ts/protocol';
+import { encodeLeafInfo, WireError } from '@nats-ts/protocol';
 import { MemberContributions, OperatorTrust, PermissionChecker, type ContributionDelta } from '@nats-ts/routing';
+import { type BoundAddress, ClosedState, LinkTraffic, listen } from '@nats-ts/server-link';
+import type { RoleSetup } from '@nats-ts/lifecycle';
 import { LeafConnection } from './leaf-connection.js';
 import { leafIdentity, leafnodeUrls, processHubInfo, processLeafConnect } from './leaf-handshake.js';
 import { hubInfo, leafNonce, nuid, type LeafConnectInfo, type LeafPeerInfo } from './leaf-info.js';
@@ -14,8 +16,6 @@ import { linkReaches, memberReaches } from './leaf-policy.js';
 import { LeafRemote, type DialedStream, type LeafRemoteOwner } from './leaf-remote.js';
 import { LeafTls } from './leaf-tls.js';
 import { LinkInterest } from './link-interest.js';
-import { LinkTraffic, listen, type BoundAddress } from '@nats-ts/server-link';
-import type { RoleSetup } from '@nats-ts/lifecycle';
 
 /** Names the spans of traced messages crossing leaf connections (`leaf send`, `leaf receive`). */
 const LEAF_TRACE_SCOPE: LinkTraceScope = { role: 'leaf-proxy', link: 'leaf' };
@@ -108,7 +108,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     const listener = this.listener;
     this.listener = undefined;
     const closed = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
-    for (const conn of [...this.connections.values()]) conn.close('Server Shutdown');
+    for (const conn of [...this.connections.values()]) conn.close(ClosedState.ServerShutdown);
     await closed;
     await this.bus?.close();
   }
@@ -225,11 +225,11 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
   }
 
   loopDetected(conn: LeafConnection): void {
-    const text = `Loop detected for leafnode account="${conn.account}". Delaying attempt to reconnect for ${LOOP_DELAY_MS / 1000}s`;
+    const text = WireError.leafLoopDetected(conn.account, LOOP_DELAY_MS / 1000);
     this.logger.error(`${conn.label()} - ${text}`);
     conn.sendErr(text);
     conn.remote?.delayNextAttempt(LOOP_DELAY_MS);
-    conn.close('Loop Detected');
+    conn.close(ClosedState.ProtocolViolation);
   }
 
   /** An -ERR from the other side; after a loop or a cluster name conflict the reconnect waits, as nats-server's. */

@@ -1,8 +1,9 @@
-import { GatewayCommand } from '@nats-ts/protocol';
+import { GatewayCommand, WireError } from '@nats-ts/protocol';
+import { passwordMatches } from '@nats-ts/routing';
+import { ClosedState } from '@nats-ts/server-link';
 import type { RouteConnection } from './route-connection.js';
 import type { PeerInfo, RouteConnectInfo } from './route-info.js';
 import type { RouteMesh } from './route-mesh.js';
-import { passwordMatches } from '@nats-ts/routing';
 
 /**
  * CONNECT from a peer that dialed us (nats-server's processConnect for a ROUTER, then
@@ -12,26 +13,26 @@ export function processRouteConnect(mesh: RouteMesh, conn: RouteConnection, conn
   const cluster = mesh.options.cluster;
   if (cluster?.user !== undefined && (connect.user !== cluster.user || !passwordMatches(cluster.password, connect.pass))) {
     mesh.logger.error(`${conn.label()} - authentication error - User "${connect.user ?? ''}"`);
-    conn.sendErr('Authorization Violation');
-    return conn.close('Authentication Failure');
+    conn.sendErr(WireError.authorizationViolation);
+    return conn.close(ClosedState.AuthenticationViolation);
   }
   if (typeof connect.lang === 'string' && connect.lang !== '') {
     mesh.logger.error(`${conn.label()} - attempted to connect to route port`);
-    conn.sendErr('attempted to connect to route port');
-    return conn.close('Wrong Port');
+    conn.sendErr(WireError.clientOnRoutePort);
+    return conn.close(ClosedState.WrongPort);
   }
   if (typeof connect.gateway === 'string' && connect.gateway !== '') {
-    const text = `Rejecting connection from gateway "${connect.gateway}" on the Route port`;
+    const text = WireError.gatewayOnRoutePort(connect.gateway);
     mesh.logger.error(`${conn.label()} - ${text}`);
     conn.sendErr(text);
-    return conn.close('Wrong Gateway');
+    return conn.close(ClosedState.WrongGateway);
   }
   const theirs = typeof connect.cluster === 'string' ? connect.cluster : '';
   if (theirs !== mesh.clusterName && !mesh.mayAdoptClusterName(theirs, connect.cluster_dynamic === true)) {
-    const text = `Rejecting connection, cluster name "${theirs}" does not match "${mesh.clusterName}"`;
+    const text = WireError.clusterNameMismatch(theirs, mesh.clusterName);
     mesh.logger.error(`${conn.label()} - ${text}`);
     conn.sendErr(text);
-    return conn.close('Cluster Name Conflict');
+    return conn.close(ClosedState.ClusterNameConflict);
   }
   if (theirs !== mesh.clusterName) mesh.adoptClusterName(theirs, connect.cluster_dynamic === true, conn);
   conn.remoteId = typeof connect.name === 'string' ? connect.name : '';
@@ -47,18 +48,18 @@ export function processRouteInfo(mesh: RouteMesh, conn: RouteConnection, info: P
   if (info.server_id === mesh.serverId) {
     conn.remoteId = info.server_id;
     if (conn.origin !== undefined) mesh.dialer.markSelf(conn.origin.url);
-    return conn.close('Duplicate Route');
+    return conn.close(ClosedState.DuplicateRoute);
   }
   const theirs = typeof info.cluster === 'string' ? info.cluster : '';
   if (theirs !== '' && theirs !== mesh.clusterName) {
-    if (!mesh.mayAdoptClusterName(theirs, info.cluster_dynamic === true)) return conn.close('Cluster Name Conflict');
+    if (!mesh.mayAdoptClusterName(theirs, info.cluster_dynamic === true)) return conn.close(ClosedState.ClusterNameConflict);
     mesh.adoptClusterName(theirs, info.cluster_dynamic === true, conn);
   }
   if (conn.infoReceived) return processAsyncInfo(mesh, conn, info);
 
   if (!conn.didSolicit && info.server_name !== undefined && info.server_name === mesh.serverName) {
     mesh.logger.error(`${conn.label()} - Remote server has a duplicate name: "${info.server_name}"`);
-    return conn.close('Duplicate Server Name');
+    return conn.close(ClosedState.DuplicateServerName);
   }
   conn.infoReceived = true;
   conn.remoteId = info.server_id;
@@ -69,7 +70,7 @@ export function processRouteInfo(mesh: RouteMesh, conn: RouteConnection, info: P
     mesh.logger.debug(`${conn.label()} - Registering remote route "${info.server_id}"`);
   } else {
     mesh.logger.debug(`${conn.label()} - Detected duplicate remote route "${info.server_id}"`);
-    conn.close('Duplicate Route');
+    conn.close(ClosedState.DuplicateRoute);
   }
 }
 

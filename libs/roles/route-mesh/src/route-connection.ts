@@ -2,25 +2,9 @@ import type { Socket } from 'node:net';
 import { parseJsonObject } from '@nats-ts/base';
 import { type RouteDispatcher, RouteProtocolParser, writeRoutedMsg, writeRouteSub, writeRouteUnsub } from '@nats-ts/protocol';
 import type { RouterLink, RouterOrigin } from '@nats-ts/routing';
-import { ServerLink } from '@nats-ts/server-link';
+import { ClosedState, ServerLink } from '@nats-ts/server-link';
 import { asPeerInfo, type PeerInfo, type RouteConnectInfo } from './route-info.js';
 import type { RouteMesh } from './route-mesh.js';
-
-/** Why a route connection closed, in nats-server's words (logs and /routez). */
-export type RouteCloseReason =
-  | 'Client Closed'
-  | 'Duplicate Route'
-  | 'Cluster Name Conflict'
-  | 'Duplicate Server Name'
-  | 'Stale Connection'
-  | 'Protocol Violation'
-  | 'Authentication Timeout'
-  | 'Wrong Port'
-  | 'Wrong Gateway'
-  | 'Server Shutdown'
-  | 'Slow Consumer (Pending Bytes)'
-  | 'Slow Consumer (Write Deadline)'
-  | 'Cluster Name Changed';
 
 /** Where a route we dialed came from: kept so it can be redialed when it drops. */
 export interface RouteOrigin {
@@ -33,7 +17,7 @@ export interface RouteOrigin {
  * One connection to a route peer: reads and parses its bytes, buffers and batches what we send,
  * pings it, and hands every protocol event to the mesh, which owns the cluster logic.
  */
-export class RouteConnection extends ServerLink<RouteCloseReason> implements RouteDispatcher, RouterLink, RouterOrigin {
+export class RouteConnection extends ServerLink implements RouteDispatcher, RouterLink, RouterOrigin {
   /** What the router knows a message from this route by. */
   readonly originKind = 'route';
   readonly remoteAddress: string;
@@ -58,7 +42,6 @@ export class RouteConnection extends ServerLink<RouteCloseReason> implements Rou
   /** Registered as the route to its server (not a duplicate, not refused). */
   registered = false;
   infoReceived = false;
-
 
   protected readonly parser: RouteProtocolParser;
   protected readonly parserName = 'Route';
@@ -103,7 +86,7 @@ export class RouteConnection extends ServerLink<RouteCloseReason> implements Rou
     const connect = parseJsonObject(json);
     if (connect === undefined) {
       this.mesh.logger.error(`${this.label()} - ${this.parserName} parser ERROR: invalid CONNECT`);
-      return this.close('Protocol Violation');
+      return this.close(ClosedState.ProtocolViolation);
     }
     this.clearAuthTimer();
     this.parser.setConnectRequired(false);
@@ -114,7 +97,7 @@ export class RouteConnection extends ServerLink<RouteCloseReason> implements Rou
     const info = asPeerInfo(parseJsonObject(json));
     if (info === undefined) {
       this.mesh.logger.error(`${this.label()} - ${this.parserName} parser ERROR: invalid INFO`);
-      return this.close('Parse Error');
+      return this.close(ClosedState.ParseError);
     }
     this.mesh.processInfo(this, info);
   }
@@ -143,9 +126,8 @@ export class RouteConnection extends ServerLink<RouteCloseReason> implements Rou
 
   onErr(text: string): void {
     this.mesh.logger.error(`${this.label()} - Router Error ${text}`);
-    this.close('Parse Error');
+    this.close(ClosedState.ParseError);
   }
-
 
   // ---- output ----
 

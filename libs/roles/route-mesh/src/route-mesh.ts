@@ -5,6 +5,8 @@ import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type L
 import type { RouterAccount } from '@nats-ts/routing';
 import { FlushQueue, joinHostPort, parseAdvertise } from '@nats-ts/base';
 import { encodeGatewayGossip, encodeRouteConnect, encodeRouteInfo } from '@nats-ts/protocol';
+import { type BoundAddress, ClosedState, LinkTraffic, listen, MutualLinkTls } from '@nats-ts/server-link';
+import type { RoleSetup } from '@nats-ts/lifecycle';
 import { GatewayGossip } from './gateway-gossip.js';
 import { processRouteConnect, processRouteInfo } from './handshake.js';
 import { LocalInterest, type LocalInterestTotal } from './local-interest.js';
@@ -12,8 +14,6 @@ import { PeerInterest } from './peer-interest.js';
 import { RouteConnection, type RouteOrigin } from './route-connection.js';
 import { RouteDialer } from './route-dialer.js';
 import { dynamicClusterName, routeConnect, routeInfo, routeNonce, routeUrlCredentials, routeUrlHostPort, type PeerInfo, type RouteConnectInfo, type RouteIdentity } from './route-info.js';
-import { LinkTraffic, MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
-import type { RoleSetup } from '@nats-ts/lifecycle';
 
 /** Names the spans of traced messages crossing routes (`route send`, `route receive`). */
 const ROUTE_TRACE_SCOPE: LinkTraceScope = { role: 'route-mesh', link: 'route' };
@@ -131,7 +131,7 @@ export class RouteMesh implements BusHandlers {
     const listener = this.listener;
     this.listener = undefined;
     const closed = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
-    for (const conn of [...this.connections.values()]) conn.close('Server Shutdown');
+    for (const conn of [...this.connections.values()]) conn.close(ClosedState.ServerShutdown);
     await closed;
     await this.bus?.close();
   }
@@ -329,7 +329,7 @@ export class RouteMesh implements BusHandlers {
     this.logger.info(`Cluster name updated to ${name}`);
     this.clusterName = name;
     this.dynamicClusterName = dynamic;
-    for (const conn of [...this.connections.values()]) if (conn !== keep) conn.close('Cluster Name Conflict');
+    for (const conn of [...this.connections.values()]) if (conn !== keep) conn.close(ClosedState.ClusterNameConflict);
     this.announceState();
   }
 

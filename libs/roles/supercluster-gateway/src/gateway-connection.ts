@@ -2,24 +2,11 @@ import type { Socket } from 'node:net';
 import { parseJsonObject } from '@nats-ts/base';
 import { type RouteDispatcher, RouteProtocolParser, writeAccountUnsub, writeRoutedMsg, writeRouteSub, writeRouteUnsub } from '@nats-ts/protocol';
 import type { RouterOrigin } from '@nats-ts/routing';
-import { ServerLink } from '@nats-ts/server-link';
+import { ClosedState, ServerLink } from '@nats-ts/server-link';
 import { asGatewayPeerInfo, type GatewayConnectInfo } from './gateway-info.js';
 import type { RemoteGateway } from './gateway-dialer.js';
 import type { GatewayLink } from './remote-interest.js';
 import type { SuperclusterGateway } from './supercluster-gateway.js';
-
-/** Why a gateway connection closed, in nats-server's words (logs and /gatewayz). */
-export type GatewayCloseReason =
-  | 'Client Closed'
-  | 'Duplicate Gateway'
-  | 'Stale Connection'
-  | 'Protocol Violation'
-  | 'Authentication Timeout'
-  | 'Wrong Port'
-  | 'Wrong Gateway'
-  | 'Server Shutdown'
-  | 'Slow Consumer (Pending Bytes)'
-  | 'Slow Consumer (Write Deadline)';
 
 /** nats-server pings gateways at most this far apart, traffic or not. */
 const MAX_GATEWAY_PING_MS = 15_000;
@@ -30,7 +17,7 @@ const MAX_GATEWAY_PING_MS = 15_000;
  * messages come in (routed as from a gateway), our cluster's interest goes out. Protocol events
  * are handed to the SuperclusterGateway, which owns the super-cluster logic.
  */
-export class GatewayConnection extends ServerLink<GatewayCloseReason> implements RouteDispatcher, GatewayLink, RouterOrigin {
+export class GatewayConnection extends ServerLink implements RouteDispatcher, GatewayLink, RouterOrigin {
   /** What the router knows a message from this gateway by. */
   readonly originKind = 'gateway';
   readonly remoteAddress: string;
@@ -105,7 +92,7 @@ export class GatewayConnection extends ServerLink<GatewayCloseReason> implements
     const connect = parseJsonObject(json);
     if (connect === undefined || this.outbound) {
       this.gateway.logger.error(`${this.label()} - ${this.parserName} parser ERROR: invalid CONNECT`);
-      return this.close('Protocol Violation');
+      return this.close(ClosedState.ProtocolViolation);
     }
     this.parser.setConnectRequired(false);
     this.connectReceived = true;
@@ -116,7 +103,7 @@ export class GatewayConnection extends ServerLink<GatewayCloseReason> implements
     const info = asGatewayPeerInfo(parseJsonObject(json));
     if (info === undefined) {
       this.gateway.logger.error(`${this.label()} - ${this.parserName} parser ERROR: invalid INFO`);
-      return this.close('Parse Error');
+      return this.close(ClosedState.ParseError);
     }
     this.gateway.processInfo(this, info);
   }
@@ -151,7 +138,7 @@ export class GatewayConnection extends ServerLink<GatewayCloseReason> implements
 
   onErr(text: string): void {
     this.gateway.logger.error(`${this.label()} - Gateway Error ${text}`);
-    this.close('Parse Error');
+    this.close(ClosedState.ParseError);
   }
 
   // ---- output ----

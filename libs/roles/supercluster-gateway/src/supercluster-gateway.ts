@@ -3,16 +3,16 @@ import type { BusEndpoint, BusHandlers, BusTransport, GatewayUrls, InterestChang
 import { knownAccountNames, type GatewayConfig, type ServerOptions, sharingOptionsOf } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
 import { FlushQueue, joinHostPort, parseAdvertise } from '@nats-ts/base';
-import { encodeGatewayCommand, encodeGatewayGossip, encodeGatewayInfo, encodeRouteConnect, GatewayCommand, gatewayHash, gatewayReplyClusterHash, gatewayReplyPrefix, isGatewayReply, unmapGatewayReply } from '@nats-ts/protocol';
-import { ClusterInterest, type ClusterInterestChange } from './cluster-interest.js';
+import { encodeGatewayCommand, encodeGatewayGossip, encodeGatewayInfo, encodeRouteConnect, GatewayCommand, gatewayHash, gatewayReplyClusterHash, gatewayReplyPrefix, isGatewayReply, unmapGatewayReply, WireError } from '@nats-ts/protocol';
 import { passwordMatches, type RouterAccount } from '@nats-ts/routing';
+import { type BoundAddress, ClosedState, LinkTraffic, listen, MutualLinkTls } from '@nats-ts/server-link';
+import type { RoleSetup } from '@nats-ts/lifecycle';
+import { ClusterInterest, type ClusterInterestChange } from './cluster-interest.js';
 import { GatewayConnection } from './gateway-connection.js';
 import { GatewayDialer, type RemoteGateway } from './gateway-dialer.js';
 import { gatewayConnect, gatewayInfo, parseGatewayUrl, type GatewayConnectInfo, type GatewayPeerInfo } from './gateway-info.js';
 import { RecentSubscriptions } from './recent-subscriptions.js';
 import { RemoteInterest } from './remote-interest.js';
-import { LinkTraffic, MutualLinkTls, listen, type BoundAddress } from '@nats-ts/server-link';
-import type { RoleSetup } from '@nats-ts/lifecycle';
 
 /** Names the spans of traced messages crossing gateways (`gateway send`, `gateway receive`). */
 const GATEWAY_TRACE_SCOPE: LinkTraceScope = { role: 'supercluster-gateway', link: 'gateway' };
@@ -161,7 +161,7 @@ export class SuperclusterGateway implements BusHandlers {
     const listener = this.listener;
     this.listener = undefined;
     const closed = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
-    for (const conn of [...this.connections.values()]) conn.close('Server Shutdown');
+    for (const conn of [...this.connections.values()]) conn.close(ClosedState.ServerShutdown);
     await closed;
     await this.bus?.close();
   }
@@ -243,16 +243,16 @@ export class SuperclusterGateway implements BusHandlers {
   /** CONNECT on an inbound connection: a gateway of a cluster we accept, with the right credentials. */
   processConnect(conn: GatewayConnection, connect: GatewayConnectInfo): void {
     if (typeof connect.gateway !== 'string' || connect.gateway === '') {
-      conn.sendErr('Attempted To Connect To Gateway Port');
-      return conn.close('Wrong Port');
+      conn.sendErr(WireError.clientOnGatewayPort);
+      return conn.close(ClosedState.WrongPort);
     }
     if (this.config.user !== undefined && (connect.user !== this.config.user || !passwordMatches(this.config.password, connect.pass))) {
-      conn.sendErr('Authorization Violation');
-      return conn.close('Authentication Failure');
+      conn.sendErr(WireError.authorizationViolation);
+      return conn.close(ClosedState.AuthenticationViolation);
     }
     if (this.config.rejectUnknownCluster && !this.config.gateways.some((g) => g.name === connect.gateway)) {
       this.logger.error(`${conn.label()} - Rejecting connection from gateway "${connect.gateway}": unknown cluster`);
-      return conn.close('Wrong Gateway');
+      return conn.close(ClosedState.WrongGateway);
     }
     conn.remoteName = connect.gateway;
     conn.remoteId = typeof connect.name === 'string' ? connect.name : '';
@@ -271,8 +271,8 @@ export class SuperclusterGateway implements BusHandlers {
         const start = info.gateway_cmd === GatewayCommand.AllSubsStart;
         const account = typeof info.gateway_cmd_payload === 'string' ? Buffer.from(info.gateway_cmd_payload, 'base64').toString('utf8') : '';
         if (account === '') {
-          conn.sendErr(`Account absent from receive-all-subscriptions-${start ? 'start' : 'complete'} command`);
-          return conn.close('Protocol Violation');
+          conn.sendErr(WireError.gatewayAccountAbsent(start));
+          return conn.close(ClosedState.ProtocolViolation);
         }
         if (start) this.remoteInterest.startInterestOnly(conn, account);
         else this.remoteInterest.completeInterestOnly(conn, account);
@@ -285,15 +285,15 @@ export class SuperclusterGateway implements BusHandlers {
     }
     const expected = conn.remoteName;
     if (typeof info.gateway !== 'string' || info.gateway === '') {
-      conn.sendErr(`Attempt to connect to gateway "${expected}" using wrong port`);
-      return conn.close('Wrong Port');
+      conn.sendErr(WireError.gatewayWrongPort(expected));
+      return conn.close(ClosedState.WrongPort);
     }
     if (info.gateway !== expected) {
-      conn.sendErr(`Connection from "${this.gatewayName}" rejected, wanted to connect to "${expected}", this is "${info.gateway}"`);
-      return conn.close('Wrong Gateway');
+      conn.sendErr(WireError.gatewayRejected(this.gatewayName, expected, info.gateway));
+      return conn.close(ClosedState.WrongGateway);
     }
     this.dialer.done(expected);
-    if (info.server_id === this.serverId || this.outbound.has(expected)) return conn.close('Duplicate Gateway');
+    if (info.server_id === this.serverId || this.outbound.has(expected)) return conn.close(ClosedState.DuplicateRoute);
     conn.remoteId = info.server_id;
     conn.remoteHash = gatewayHash(expected);
     conn.headers = info.headers === true;
@@ -323,7 +323,7 @@ export class SuperclusterGateway implements BusHandlers {
    * account by account (interest-only mode), and dial that cluster back if we have no outbound.
    */
   private registerInbound(conn: GatewayConnection, info: GatewayPeerInfo): void {
-    if (typeof info.gateway !== 'string' || info.gateway === '') return conn.close('Protocol Violation');
+    if (typeof info.gateway !== 'string' || info.gateway === '') return conn.close(ClosedState.ProtocolViolation);
     conn.registered = true;
     conn.handshakeDone();
     conn.headers = info.headers === true;
@@ -428,7 +428,7 @@ export class SuperclusterGateway implements BusHandlers {
     } else if (!conn.registered) {
       this.dialer.done(name);
     }
-    if (this.stopping || this.outbound.has(name) || conn.closeReason === 'Duplicate Gateway') return;
+    if (this.stopping || this.outbound.has(name) || conn.closeReason === ClosedState.DuplicateRoute) return;
     const remote = this.remotes.get(name);
     if (remote !== undefined) this.dialer.reconnect(remote);
   }
