@@ -25,13 +25,14 @@ export default [
             { sourceTag: 'layer:observability', onlyDependOnLibsWithTags: ['layer:observability'] },
             { sourceTag: 'layer:protocol', onlyDependOnLibsWithTags: ['layer:base', 'layer:observability'] },
             { sourceTag: 'layer:config', onlyDependOnLibsWithTags: ['layer:base', 'layer:observability'] },
+            { sourceTag: 'layer:auth', onlyDependOnLibsWithTags: ['layer:config', 'layer:base', 'layer:observability'] },
             { sourceTag: 'layer:bus', onlyDependOnLibsWithTags: ['layer:routing', 'layer:base', 'layer:observability'] },
             { sourceTag: 'layer:link', onlyDependOnLibsWithTags: ['layer:protocol', 'layer:base', 'layer:observability'] },
             { sourceTag: 'layer:lifecycle', onlyDependOnLibsWithTags: ['layer:bus', 'layer:config', 'layer:base', 'layer:observability'] },
             { sourceTag: 'layer:routing', onlyDependOnLibsWithTags: ['layer:base', 'layer:observability'] },
             {
               sourceTag: 'layer:role',
-              onlyDependOnLibsWithTags: ['layer:base', 'layer:protocol', 'layer:routing', 'layer:bus', 'layer:config', 'layer:lifecycle', 'layer:link', 'layer:observability'],
+              onlyDependOnLibsWithTags: ['layer:base', 'layer:protocol', 'layer:routing', 'layer:auth', 'layer:bus', 'layer:config', 'layer:lifecycle', 'layer:link', 'layer:observability'],
             },
             // A role's own app starts that role only; apps/server composes them all.
             { sourceTag: 'app:client-gateway', onlyDependOnLibsWithTags: ['scope:client-gateway', 'layer:lifecycle'] },

@@ -1,6 +1,6 @@
+import { natsJwt } from '@nats-ts/base';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { natsJwt } from './nats-keys.js';
 import type { AccountDirectoryConfig } from './options.js';
 
 /** nats-server's directory store names each account's file after its public key. */

@@ -1,4 +1,3 @@
-import { natsKeys } from './nats-keys.js';
 import { emptySharing, readExports, readImports } from './account-sharing-options.js';
 import type { ConfigEntry, MapNode } from './conf-nodes.js';
 import { describeNode } from './conf-nodes.js';
@@ -18,7 +17,7 @@ import { formatPos, type SourcePos } from './errors.js';
 import { readMappings } from './mapping-options.js';
 import { UNLIMITED_ACCOUNT_JETSTREAM, type AccountConfig, type AccountSharingConfig, type JetStreamAccountLimits, type NkeyUserConfig, type Permissions, type UserConfig } from './options.js';
 import { readPermissions } from './permissions-options.js';
-import { GLOBAL_ACCOUNT_NAME } from '@nats-ts/base';
+import { GLOBAL_ACCOUNT_NAME, natsKeys } from '@nats-ts/base';
 
 const CONNECTION_TYPES = new Set(['STANDARD', 'WEBSOCKET', 'LEAFNODE', 'LEAFNODE_WS', 'MQTT', 'MQTT_WS']);
 

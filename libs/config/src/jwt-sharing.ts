@@ -1,4 +1,4 @@
-import { natsJwt } from './nats-keys.js';
+import { natsJwt } from '@nats-ts/base';
 import type { AccountSharingConfig, ServerOptions, ServiceResponseType, TrustConfig } from './options.js';
 import { isSubsetMatch } from './subject-rules.js';
 

@@ -1,12 +1,11 @@
 import { readFileSync, statSync, type Stats } from 'node:fs';
 import type { ConfigEntry, MapNode } from './conf-nodes.js';
 import type { Draft } from './draft.js';
-import { natsJwt } from './nats-keys.js';
 import { readBool, readDurationMs, readInteger, readString, readStringList, type Diagnostics } from './entry-reader.js';
 import { readAccountDirectory } from './account-directory.js';
 import { jwtAccountsSharing } from './jwt-sharing.js';
 import type { JetStreamAccountLimits, ServerOptions, TrustConfig } from './options.js';
-import { GLOBAL_ACCOUNT_NAME } from '@nats-ts/base';
+import { GLOBAL_ACCOUNT_NAME, natsJwt } from '@nats-ts/base';
 
 const JWT_PREFIX = 'eyJ';
 

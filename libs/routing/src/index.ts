@@ -17,10 +17,6 @@ export {
   ResponsePermissions,
 } from './response-permissions.js';
 export { Account, AccountRegistry } from './account.js';
-export { passwordMatches } from './password.js';
-export { parseUserCreds, signNonce, type UserCreds } from './creds.js';
-export { OperatorTrust, smallerLimit, type JwtConnectionType, type JwtLimits, type JwtPermissions, type JwtRefusal, type JwtUser } from './jwt-trust.js';
-export { newNonce, nkeySignatureValid } from './nkey.js';
 export { InterestTotals, type InterestDelta, type InterestTotal } from './interest-totals.js';
 export { MemberContributions, type AnnouncedInterest, type ContributionDelta, type MemberContribution } from './member-contributions.js';
 export { INTEREST_KINDS, KIND_BIT, LOCAL_KINDS, type InterestKind } from './router/interest-kind.js';
@@ -33,4 +29,3 @@ export { SubjectMapper, tokenizeWildcards, type MappingSpec } from './subject-ma
 export type { AccountSharingSpec, SharingSpec } from './router/configure-sharing.js';
 export type { SharedInterest, SharedInterestListener } from './router/shared-interest.js';
 export type { ResponseType } from './router/response-routes.js';
-export { natsJwt } from './nats-keys.js';

@@ -1,12 +1,12 @@
+import { type AuthResult, certificateNames, type ClientCredentials, type ClientPeer, NO_CERTIFICATE, smallerLimit } from '@nats-ts/auth';
 import { EAGER_FLUSH_BYTES, GLOBAL_ACCOUNT_NAME, outputStall } from '@nats-ts/base';
 import { type ClientDispatcher, ClientProtocolParser, encodeErr, encodeInfo, hasGatewayReplyPrefix, isGatewayReply, OK_FRAME, OutboundBuffer, PING_FRAME, PONG_FRAME, ProtocolErrorKind, protocolErrorText, WireError, writeHMsg, writeHMsgAfterHead, writeMsg, writeMsgAfterHead } from '@nats-ts/protocol';
-import { PermissionChecker, ResponsePermissions, isReservedQueueName, isValidLiteralSubject, smallerLimit, type RouterAccount, type RouterOrigin } from '@nats-ts/routing';
+import { PermissionChecker, ResponsePermissions, isReservedQueueName, isValidLiteralSubject, type RouterAccount, type RouterOrigin } from '@nats-ts/routing';
 import type { Permissions } from '@nats-ts/config';
 import { formatGoDuration } from '@nats-ts/observability';
 import { ClosedState } from '@nats-ts/server-link';
 import type { ConnectionTransport } from './transport.js';
-import type { AuthResult, ClientCredentials, ClientPeer } from './auth.js';
-import { certificateNames, NO_CERTIFICATE } from './certificate-names.js';
+
 import type { ClientGateway } from './client-gateway.js';
 import { ClientSubscription } from './interest.js';
 import { GatewayReplies } from './gateway-replies.js';

@@ -1,5 +1,6 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { WebSocket } from 'ws';
+import { Authenticator } from '@nats-ts/auth';
 import { FlushQueue } from '@nats-ts/base';
 import { encodeErr, encodeInfo, WireError } from '@nats-ts/protocol';
 import { AccountRegistry, subjectMatches, type InterestRouter, type RouterAccount, type RouterEntry, type RouterOrigin, type SubscriberEntry } from '@nats-ts/routing';
@@ -8,7 +9,7 @@ import type { RoleSetup, WebsocketClientPeer } from '@nats-ts/lifecycle';
 import { Tracing, type Logger } from '@nats-ts/observability';
 import type { BusEndpoint, BusHandlers, BusTransport, MemberInfo, MemberState } from '@nats-ts/bus';
 import { type BoundAddress, ClosedState, listen, TlsAcceptor, tlsFiles } from '@nats-ts/server-link';
-import { Authenticator } from './auth.js';
+
 import { ClientConnection } from './client-connection.js';
 import { ClusterAdvertisement, clientConnectUrls } from './cluster-advertisement.js';
 import { summarizeConnection, type ConnectionSummary } from './connection-summary.js';

@@ -1,4 +1,3 @@
 export { ClientGateway, type GatewayStats } from './client-gateway.js';
 export { buildVarz, buildConnz, buildSubsz, type VarzContext } from './monitor-endpoints.js';
-export { Authenticator } from './auth.js';
 export { clientGatewayRole } from './role.js';

@@ -1,10 +1,11 @@
 import type { Socket } from 'node:net';
+import { leafAccount, leafAuthRequired, leafJwtAccount, type LeafJwtPermissions, leafUsesJwt, parseUserCreds, signNonce } from '@nats-ts/auth';
 import { joinHostPort } from '@nats-ts/base';
 import { encodeLeafConnect, encodeLeafInfo, WireError } from '@nats-ts/protocol';
 import { readFileSync } from 'node:fs';
-import { PermissionChecker, parseUserCreds, signNonce, type SubjectPermission } from '@nats-ts/routing';
+import { PermissionChecker, type SubjectPermission } from '@nats-ts/routing';
 import { ClosedState } from '@nats-ts/server-link';
-import { leafAccount, leafAuthRequired, leafJwtAccount, leafUsesJwt, type LeafJwtPermissions } from './leaf-auth.js';
+
 import type { LeafConnection } from './leaf-connection.js';
 import { hubInfo, leafConnect, urlCredentials, urlHostPort, type LeafConnectInfo, type LeafIdentity, type LeafPeerInfo } from './leaf-info.js';
 import type { LeafProxy } from './leaf-proxy.js';

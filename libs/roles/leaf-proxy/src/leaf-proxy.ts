@@ -1,11 +1,12 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { OperatorTrust } from '@nats-ts/auth';
 import type { BusEndpoint, BusHandlers, BusTransport, InterestChange, MemberInfo } from '@nats-ts/bus';
 import { sharingOptionsOf, type LeafnodesConfig, type ServerOptions } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
 import { FlushQueue, joinHostPort } from '@nats-ts/base';
 import { encodeLeafInfo, WireError } from '@nats-ts/protocol';
-import { MemberContributions, OperatorTrust, PermissionChecker, type ContributionDelta } from '@nats-ts/routing';
+import { MemberContributions, PermissionChecker, type ContributionDelta } from '@nats-ts/routing';
 import { type BoundAddress, ClosedState, LinkTraffic, listen } from '@nats-ts/server-link';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 import { LeafConnection } from './leaf-connection.js';

@@ -1,5 +1,6 @@
+import { linkCredentialsPass } from '@nats-ts/auth';
 import { GatewayCommand, WireError } from '@nats-ts/protocol';
-import { passwordMatches } from '@nats-ts/routing';
+
 import { ClosedState } from '@nats-ts/server-link';
 import type { RouteConnection } from './route-connection.js';
 import type { PeerInfo, RouteConnectInfo } from './route-info.js';
@@ -11,7 +12,7 @@ import type { RouteMesh } from './route-mesh.js';
  */
 export function processRouteConnect(mesh: RouteMesh, conn: RouteConnection, connect: RouteConnectInfo): void {
   const cluster = mesh.options.cluster;
-  if (cluster?.user !== undefined && (connect.user !== cluster.user || !passwordMatches(cluster.password, connect.pass))) {
+  if (!linkCredentialsPass(cluster, connect.user, connect.pass)) {
     mesh.logger.error(`${conn.label()} - authentication error - User "${connect.user ?? ''}"`);
     conn.sendErr(WireError.authorizationViolation);
     return conn.close(ClosedState.AuthenticationViolation);

@@ -1,10 +1,11 @@
 import { createServer, isIP, type Server as NetServer, type Socket } from 'node:net';
+import { linkCredentialsPass } from '@nats-ts/auth';
 import type { BusEndpoint, BusHandlers, BusTransport, GatewayUrls, InterestChange, MemberInfo, MemberState } from '@nats-ts/bus';
 import { knownAccountNames, type GatewayConfig, type ServerOptions, sharingOptionsOf } from '@nats-ts/config';
 import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type LinkTraceScope, type Logger } from '@nats-ts/observability';
 import { FlushQueue, joinHostPort, parseAdvertise } from '@nats-ts/base';
 import { encodeGatewayCommand, encodeGatewayGossip, encodeGatewayInfo, encodeRouteConnect, GatewayCommand, gatewayHash, gatewayReplyClusterHash, gatewayReplyPrefix, isGatewayReply, unmapGatewayReply, WireError } from '@nats-ts/protocol';
-import { passwordMatches, type RouterAccount } from '@nats-ts/routing';
+import { type RouterAccount } from '@nats-ts/routing';
 import { type BoundAddress, ClosedState, LinkTraffic, listen, MutualLinkTls } from '@nats-ts/server-link';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 import { ClusterInterest, type ClusterInterestChange } from './cluster-interest.js';
@@ -246,7 +247,7 @@ export class SuperclusterGateway implements BusHandlers {
       conn.sendErr(WireError.clientOnGatewayPort);
       return conn.close(ClosedState.WrongPort);
     }
-    if (this.config.user !== undefined && (connect.user !== this.config.user || !passwordMatches(this.config.password, connect.pass))) {
+    if (!linkCredentialsPass(this.config, connect.user, connect.pass)) {
       conn.sendErr(WireError.authorizationViolation);
       return conn.close(ClosedState.AuthenticationViolation);
     }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AccountDirectory, TrustConfig } from '@nats-ts/config';
-import { natsJwt } from '@nats-ts/routing';
+import { natsJwt } from '@nats-ts/base';
 import type { ClientGateway } from '../client-gateway.js';
 import { SystemEntry, type SystemResponder } from './system-responder.js';
 

@@ -1,4 +1,4 @@
-import { natsKeys } from './nats-keys.js';
+import { natsKeys } from '@nats-ts/base';
 
 /** A `.creds` file's parts: the user JWT and the seed of the user's nkey. */
 export interface UserCreds {

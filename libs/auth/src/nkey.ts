@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { natsKeys } from './nats-keys.js';
+import { natsKeys } from '@nats-ts/base';
 
 /** nats-server's nonce: 11 random bytes, base64url without padding (15 characters). */
 const NONCE_BYTES = 11;

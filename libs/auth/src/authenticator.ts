@@ -1,8 +1,10 @@
 import type { NkeyUserConfig, Permissions, ServerOptions, UserConfig } from '@nats-ts/config';
 import type { Logger } from '@nats-ts/observability';
-import { OperatorTrust, newNonce, nkeySignatureValid, passwordMatches, type JwtConnectionType, type JwtLimits } from '@nats-ts/routing';
-import { parseDistinguishedName, sameName, sameRdns, type CertificateNames } from './certificate-names.js';
 import { GLOBAL_ACCOUNT_NAME } from '@nats-ts/base';
+import { parseDistinguishedName, sameName, sameRdns, type CertificateNames } from './certificate-names.js';
+import { OperatorTrust, type JwtConnectionType, type JwtLimits } from './jwt-trust.js';
+import { newNonce, nkeySignatureValid } from './nkey.js';
+import { passwordMatches } from './password.js';
 
 /** The credentials a client presents in CONNECT, and the nonce its `sig` must sign. */
 export interface ClientCredentials {

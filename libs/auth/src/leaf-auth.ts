@@ -1,7 +1,7 @@
-import type { LeafnodesConfig, ServerOptions } from '@nats-ts/config';
-import { passwordMatches, type OperatorTrust, type Permissions, type SubjectPermission } from '@nats-ts/routing';
 import { GLOBAL_ACCOUNT_NAME } from '@nats-ts/base';
-
+import type { LeafnodesConfig, Permissions, ServerOptions, SubjectPermission } from '@nats-ts/config';
+import type { OperatorTrust } from './jwt-trust.js';
+import { passwordMatches } from './password.js';
 
 /**
  * The account a leaf connection's CONNECT credentials bind it to, undefined when they are

@@ -1,7 +1,7 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import { natsJwt } from './nats-keys.js';
+import { natsJwt } from '@nats-ts/base';
 import { nkeySignatureValid } from './nkey.js';
-import type { SubjectPermission } from './permissions.js';
+import type { SubjectPermission } from '@nats-ts/config';
 
 /** nats-server's defaults for a `resp` permission that leaves a field at 0. */
 const DEFAULT_RESPONSE_MAX_MSGS = 1;
