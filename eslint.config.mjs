@@ -17,6 +17,8 @@ export default [
         {
           enforceBuildableLibDependency: false,
           allow: [],
+          // The TCP bus entry (`@nats-ts/bus/tcp`) is imported on demand beside the bus's static entry.
+          checkDynamicDependenciesExceptions: ['@nats-ts/bus'],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             // Tools (bench, stack, fuzz) drive servers from outside; they may share code and use libs.

@@ -2,12 +2,6 @@ export { ROLES } from './types.js';
 export type { BusEndpoint, BusHandlers, BusMessage, BusTransport, GatewayUrls, InterestChange, JoinInfo, MemberInfo, MemberState, Role } from './types.js';
 export { InProcessBus } from './in-process.js';
 export type { InProcessBusOptions } from './in-process.js';
-export { TcpBus } from './tcp-bus.js';
-export type { BusPeerStatus, TcpBusOptions } from './tcp-bus.js';
-export { StaticMembership, normalizeBusUrl } from './membership.js';
-export type { Membership, PeerAddress } from './membership.js';
-export { RedisMembership } from './redis-membership.js';
-export type { RedisMembershipOptions } from './redis-membership.js';
-export { BUS_PROTO_FILE } from './bus-proto.js';
-export { decodeFrame, encodeFrame } from './schema.js';
-export type { BusFrame } from './schema.js';
+// The TCP bus (with protobufjs and the membership drivers) is its own entry, `@nats-ts/bus/tcp`,
+// so a process on the in-process bus never loads it.
+export type { BusPeerStatus } from './tcp-bus.js';

@@ -1,4 +1,5 @@
-import { InProcessBus, RedisMembership, StaticMembership, TcpBus, type BusPeerStatus, type BusTransport } from '@nats-ts/bus';
+import { InProcessBus, type BusPeerStatus, type BusTransport } from '@nats-ts/bus';
+import type { TcpBus } from '@nats-ts/bus/tcp';
 import type { BusConfig, ServerOptions } from '@nats-ts/config';
 import type { Logger, Tracing } from '@nats-ts/observability';
 import type { EndpointSpec } from './role.js';
@@ -17,15 +18,15 @@ export interface NodeBus {
 
 /**
  * The in-process bus, unless the configuration has a `bus {}` block: then the TCP bus, with Redis
- * membership when `redis` is set and the static `members` list otherwise. A transport given by
- * the caller (tests, embedding) is used as it is.
+ * membership when `redis` is set and the static `members` list otherwise (loaded only then: the
+ * TCP bus brings protobufjs). A transport given by the caller (tests, embedding) is used as it is.
  */
-export function nodeBus(options: Readonly<ServerOptions>, logger: Logger, tracing: Tracing, given?: BusTransport): NodeBus {
+export async function nodeBus(options: Readonly<ServerOptions>, logger: Logger, tracing: Tracing, given?: BusTransport): Promise<NodeBus> {
   if (given !== undefined || options.bus === undefined) {
     const transport = given ?? new InProcessBus({ logger });
     return { transport, start: () => Promise.resolve(undefined), endpoints: () => ({}), peers: () => undefined, close: () => Promise.resolve() };
   }
-  const tcp = tcpBus(options.bus, logger, tracing);
+  const tcp = await tcpBus(options.bus, logger, tracing);
   return {
     transport: tcp,
     start: async () => [`tcp://${(await tcp.start()).url}`],
@@ -35,7 +36,8 @@ export function nodeBus(options: Readonly<ServerOptions>, logger: Logger, tracin
   };
 }
 
-function tcpBus(config: Readonly<BusConfig>, logger: Logger, tracing: Tracing): TcpBus {
+async function tcpBus(config: Readonly<BusConfig>, logger: Logger, tracing: Tracing): Promise<TcpBus> {
+  const { RedisMembership, StaticMembership, TcpBus } = await import('@nats-ts/bus/tcp');
   const membership =
     config.redis !== undefined
       ? new RedisMembership({ url: config.redis, name: config.name, ttlMs: config.redisTtlMs, logger })

@@ -65,7 +65,7 @@ export async function runNode(run: RunNodeOptions): Promise<number> {
   for (const w of warnings) logger.warn(w);
   const serverId = generateServerId();
   const tracing = Tracing.fromEnv(process.env, { serviceName: 'nats-ts', serviceVersion: PRODUCT_VERSION, serviceInstanceId: serverId }, logger);
-  const bus = nodeBus(options, logger, tracing, run.bus);
+  const bus = await nodeBus(options, logger, tracing, run.bus);
   logger.info(`Starting nats-ts-server`);
   logger.info(`  Version:  ${PRODUCT_VERSION} (nats-server ${COMPAT_VERSION} compatible)`);
   logger.info(`  ID:       ${serverId}`);
