@@ -8,7 +8,7 @@ import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Cluster } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { streamKeyPrefix } from '@nats-ts/stream-store';
+import { streamKeyPrefix } from '@nats-ts/stream-store/store';
 import { startRedisCluster, stopAllRedis } from './support/redis.js';
 import { startServer, stopAllServers, type RunningServer } from './support/servers.js';
 

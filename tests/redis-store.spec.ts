@@ -2,7 +2,7 @@
 // the shared store suite with reopen, and what it keeps in Redis.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisStore, RedisStoreConnection, UNLIMITED, streamKeyPrefix, type RedisStreamName, type StoreLimits, type StreamStore } from '@nats-ts/stream-store';
+import { RedisStore, RedisStoreConnection, UNLIMITED, streamKeyPrefix, type RedisStreamName, type StoreLimits, type StreamStore } from '@nats-ts/stream-store/store';
 import { describeStreamStore } from '@nats-ts/stream-store/test-support';
 import { startRedis, stopAllRedis, type RunningRedis } from './support/redis.js';
 

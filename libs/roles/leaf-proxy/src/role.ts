@@ -1,6 +1,5 @@
 import type { RoleFactory } from '@nats-ts/lifecycle';
 import { urlsFor } from '@nats-ts/lifecycle';
-import { LeafProxy } from './leaf-proxy.js';
 import { buildLeafz, leafVarz } from './leafz.js';
 
 /**
@@ -19,6 +18,8 @@ export const leafProxyRole: RoleFactory = async (ctx) => {
       shutdown: () => Promise.resolve(),
     };
   }
+  // Loaded only when `leafnodes {}` is configured: a server without leafs does not carry it.
+  const { LeafProxy } = await import('./leaf-proxy.js');
   const proxy = new LeafProxy(ctx);
   const bound = await proxy.start();
   // As nats-server: leafs may also connect through the websocket listener, on paths starting with /leafnode.

@@ -1,6 +1,5 @@
 import type { RoleFactory } from '@nats-ts/lifecycle';
 import { urlsFor } from '@nats-ts/lifecycle';
-import { RouteMesh } from './route-mesh.js';
 import { buildRoutez, routeVarz } from './routez.js';
 
 /**
@@ -19,6 +18,8 @@ export const routeMeshRole: RoleFactory = async (ctx) => {
       shutdown: () => Promise.resolve(),
     };
   }
+  // Loaded only when a cluster port is set: a server outside a cluster does not carry it.
+  const { RouteMesh } = await import('./route-mesh.js');
   const mesh = new RouteMesh(ctx);
   const bound = await mesh.start();
   return {

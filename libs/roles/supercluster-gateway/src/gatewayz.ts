@@ -10,7 +10,8 @@ import {
 } from '@nats-ts/observability';
 import type { GatewayConnection } from './gateway-connection.js';
 import { INTEREST_ONLY_THRESHOLD, InterestMode } from './remote-interest.js';
-import { gatewayAuthTimeoutMs, type SuperclusterGateway } from './supercluster-gateway.js';
+import { gatewayAuthTimeoutMs } from './auth-timeout.js';
+import type { SuperclusterGateway } from './supercluster-gateway.js';
 
 /**
  * GET /gatewayz with nats-server's field names; `gw_name` filters by cluster, `accs=1` adds the

@@ -1,3 +1,1 @@
-export { SuperclusterGateway } from './supercluster-gateway.js';
-export { buildGatewayz, gatewayVarz } from './gatewayz.js';
 export { superclusterGatewayRole } from './role.js';

@@ -1,6 +1,5 @@
 import type { RoleFactory } from '@nats-ts/lifecycle';
 import { buildGatewayz, gatewayVarz } from './gatewayz.js';
-import { SuperclusterGateway } from './supercluster-gateway.js';
 
 /**
  * Starts the super-cluster role of a node. As nats-server turns gateways on only when a gateway
@@ -18,6 +17,8 @@ export const superclusterGatewayRole: RoleFactory = async (ctx) => {
       shutdown: () => Promise.resolve(),
     };
   }
+  // Loaded only when a gateway port is set: a server outside a super-cluster does not carry it.
+  const { SuperclusterGateway } = await import('./supercluster-gateway.js');
   const gateway = new SuperclusterGateway(ctx);
   await gateway.start();
   return {

@@ -14,6 +14,7 @@ import { GatewayDialer, type RemoteGateway } from './gateway-dialer.js';
 import { gatewayConnect, gatewayInfo, parseGatewayUrl, type GatewayConnectInfo, type GatewayPeerInfo } from './gateway-info.js';
 import { RecentSubscriptions } from './recent-subscriptions.js';
 import { RemoteInterest } from './remote-interest.js';
+import { gatewayAuthTimeoutMs } from './auth-timeout.js';
 
 /** Names the spans of traced messages crossing gateways (`gateway send`, `gateway receive`). */
 const GATEWAY_TRACE_SCOPE: LinkTraceScope = { role: 'supercluster-gateway', link: 'gateway' };
@@ -21,14 +22,6 @@ const GATEWAY_TRACE_SCOPE: LinkTraceScope = { role: 'supercluster-gateway', link
 /** Interest of these roles is the cluster's, which other clusters hear (not our own nor another gateway's). */
 function isClusterRole(member: MemberInfo): boolean {
   return member.role !== 'supercluster-gateway';
-}
-
-/** nats-server's default authentication timeout (also for gateways without `authorization { timeout }`). */
-const DEFAULT_GATEWAY_AUTH_TIMEOUT_MS = 2000;
-
-/** As nats-server: `authorization { timeout }`, else the TLS handshake's timeout plus a second, else 2 s. */
-export function gatewayAuthTimeoutMs(config: GatewayConfig): number {
-  return config.authTimeoutMs ?? (config.tls !== undefined ? config.tls.timeoutMs + 1000 : DEFAULT_GATEWAY_AUTH_TIMEOUT_MS);
 }
 
 /**

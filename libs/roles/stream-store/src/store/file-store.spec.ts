@@ -396,7 +396,7 @@ describe('FileStore in a child process', () => {
     // Appends and flushes one message at a time, printing each flushed sequence (stdout to a
     // pipe is synchronous on Linux, so a printed sequence was flushed before it).
     const script = `
-      import { FileStore, UNLIMITED } from '@nats-ts/stream-store';
+      import { FileStore, UNLIMITED } from '@nats-ts/stream-store/store';
       const store = FileStore.open(process.env.STORE_DIR, UNLIMITED, { blockSize: 64 * 1024 });
       const header = new TextEncoder().encode('NATS/1.0\\r\\nKey: value\\r\\n\\r\\n');
       for (let seq = 1; seq <= 1_000_000; seq++) {
@@ -446,7 +446,7 @@ describe('FileStore in a child process', () => {
   it('writes and reads back 200 MB with the message bytes on disk, not in memory', () => {
     dir = freshDir();
     const script = `
-      import { FileStore, UNLIMITED } from '@nats-ts/stream-store';
+      import { FileStore, UNLIMITED } from '@nats-ts/stream-store/store';
       const size = 64 * 1024;
       const count = 3200;
       const store = FileStore.open(process.env.STORE_DIR, UNLIMITED, { blockSize: 8 * 1024 * 1024 });
