@@ -17,8 +17,9 @@ export default [
         {
           enforceBuildableLibDependency: false,
           allow: [],
-          // The TCP bus entry (`@nats-ts/bus/tcp`) is imported on demand beside the bus's static entry.
-          checkDynamicDependenciesExceptions: ['@nats-ts/bus'],
+          // The TCP bus (`@nats-ts/bus/tcp`) and TLS (`@nats-ts/server-link/tls`) entries are imported on
+          // demand beside their libs' static entries.
+          checkDynamicDependenciesExceptions: ['@nats-ts/bus', '@nats-ts/server-link'],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             // Tools (bench, stack, fuzz) drive servers from outside; they may share code and use libs.

@@ -8,7 +8,7 @@ import { sharingOptionsOf, type ServerOptions } from '@nats-ts/config';
 import type { RoleSetup, WebsocketClientPeer } from '@nats-ts/lifecycle';
 import { Tracing, type Logger } from '@nats-ts/observability';
 import type { BusEndpoint, BusHandlers, BusTransport, MemberInfo, MemberState } from '@nats-ts/bus';
-import { type BoundAddress, ClosedState, listen, TlsAcceptor, tlsFiles } from '@nats-ts/server-link';
+import { type BoundAddress, ClosedState, listen, type TlsAcceptor } from '@nats-ts/server-link';
 
 import { ClientConnection } from './client-connection.js';
 import { ClusterAdvertisement, clientConnectUrls } from './cluster-advertisement.js';
@@ -92,7 +92,11 @@ export class ClientGateway implements BusHandlers {
     const bus = this.bus;
     this.internalOrigin = { originKind: 'internal', originMember: bus.self.memberId };
     bus.router.watchSharedInterest(({ account, subject }, add) => bus.announceInterest({ account, subject, weight: 1, add }));
-    if (o.tls) this.tlsAcceptor = new TlsAcceptor({ files: tlsFiles(o.tls), requestCert: o.tls.verify, timeoutMs: o.tls.timeoutMs, kind: 'client' });
+    if (o.tls) {
+      // node:tls is loaded only by a server that has TLS configured.
+      const { TlsAcceptor, tlsFiles } = await import('@nats-ts/server-link/tls');
+      this.tlsAcceptor = new TlsAcceptor({ files: tlsFiles(o.tls), requestCert: o.tls.verify, timeoutMs: o.tls.timeoutMs, kind: 'client' });
+    }
     this.listener = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.acceptSocket(socket));
     // Dual-stack as nats-server's client listener: the default 0.0.0.0 also takes IPv6 clients.
     this.clientAddress = await listen(this.listener, o.host, o.port, true);

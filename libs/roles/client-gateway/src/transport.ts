@@ -1,12 +1,17 @@
 import type { Socket } from 'node:net';
 import type { X509Certificate } from 'node:crypto';
-import { TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { peerAddress, type TlsAcceptor } from '@nats-ts/server-link';
 import type { WebSocket } from 'ws';
 import { readIntoSharedBuffer } from './shared-read-buffer.js';
 
 /** The first byte of a TLS handshake record (a ClientHello). */
 const TLS_HANDSHAKE_RECORD = 0x16;
+
+/** A TLSSocket, told apart without loading node:tls (`encrypted` is set on TLS sockets only). */
+function isTlsSocket(socket: Socket): socket is TLSSocket {
+  return (socket as Partial<TLSSocket>).encrypted === true;
+}
 
 /** What a client connection needs from the byte stream below it (TCP, TLS or WebSocket). */
 export interface TransportEvents {
@@ -131,11 +136,11 @@ export class SocketTransport implements ConnectionTransport {
   }
 
   peerCertificate(): X509Certificate | undefined {
-    return this.socket instanceof TLSSocket ? this.socket.getPeerX509Certificate() : undefined;
+    return isTlsSocket(this.socket) ? this.socket.getPeerX509Certificate() : undefined;
   }
 
   tlsDetails(): { version: string; cipher: string } | undefined {
-    if (!(this.socket instanceof TLSSocket)) return undefined;
+    if (!isTlsSocket(this.socket)) return undefined;
     const cipher = this.socket.getCipher();
     return { version: this.socket.getProtocol() ?? '', cipher: cipher?.standardName ?? cipher?.name ?? '' };
   }

@@ -5,7 +5,7 @@ import type * as WsModule from 'ws';
 import type { LeafRemoteConfig } from '@nats-ts/config';
 import type { Logger } from '@nats-ts/observability';
 import { urlHostPort } from './leaf-info.js';
-import { tlsFiles } from '@nats-ts/server-link';
+import { tlsFiles } from '@nats-ts/server-link/tls';
 import { GLOBAL_ACCOUNT_NAME, joinHostPort } from '@nats-ts/base';
 
 /** How long a dial may take, as nats-server's leaf dial timeout. */

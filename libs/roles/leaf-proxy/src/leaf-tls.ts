@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { TlsConfig } from '@nats-ts/config';
-import { TlsAcceptor, tlsFiles } from '@nats-ts/server-link';
+import { TlsAcceptor, tlsFiles } from '@nats-ts/server-link/tls';
 
 /**
  * `leafnodes { tls {...} }` on the hub side: TLS starts after our plaintext INFO, as nats-server

@@ -5,7 +5,8 @@ import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type L
 import type { RouterAccount } from '@nats-ts/routing';
 import { FlushQueue, joinHostPort, parseAdvertise } from '@nats-ts/base';
 import { encodeGatewayGossip, encodeRouteConnect, encodeRouteInfo } from '@nats-ts/protocol';
-import { type BoundAddress, ClosedState, LinkTraffic, listen, MutualLinkTls } from '@nats-ts/server-link';
+import { type BoundAddress, ClosedState, LinkTraffic, listen } from '@nats-ts/server-link';
+import { MutualLinkTls } from '@nats-ts/server-link/tls';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 import { GatewayGossip } from './gateway-gossip.js';
 import { processRouteConnect, processRouteInfo } from './handshake.js';

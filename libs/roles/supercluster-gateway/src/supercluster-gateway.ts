@@ -6,7 +6,8 @@ import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type L
 import { FlushQueue, joinHostPort, parseAdvertise } from '@nats-ts/base';
 import { encodeGatewayCommand, encodeGatewayGossip, encodeGatewayInfo, encodeRouteConnect, GatewayCommand, gatewayHash, gatewayReplyClusterHash, gatewayReplyPrefix, isGatewayReply, unmapGatewayReply, WireError } from '@nats-ts/protocol';
 import { type RouterAccount } from '@nats-ts/routing';
-import { type BoundAddress, ClosedState, LinkTraffic, listen, MutualLinkTls } from '@nats-ts/server-link';
+import { type BoundAddress, ClosedState, LinkTraffic, listen } from '@nats-ts/server-link';
+import { MutualLinkTls } from '@nats-ts/server-link/tls';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 import { ClusterInterest, type ClusterInterestChange } from './cluster-interest.js';
 import { GatewayConnection } from './gateway-connection.js';

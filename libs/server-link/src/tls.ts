@@ -1,0 +1,1 @@
+export { MutualLinkTls, TlsAcceptor, tlsFiles, type AcceptTlsOptions, type LinkTlsConfig, type LinkTlsKind } from './link-tls.js';
