@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { EAGER_FLUSH_BYTES, type Flushable, type FlushQueue, outputStall } from '@nats-ts/base';
-import { encodeErr, OutboundBuffer, PING_FRAME, PONG_FRAME, ProtocolErrorKind, protocolErrorText, type RouteProtocolParser, WireError } from '@nats-ts/protocol';
+import { encodeErr, OutboundBuffer, PING_FRAME, PONG_FRAME, ProtocolErrorKind, protocolErrorText, type RouteProtocolParser, WireError, writeRoutedMsg } from '@nats-ts/protocol';
 import type { Logger } from '@nats-ts/observability';
 import { ClosedState } from './closed-state.js';
 
@@ -36,6 +36,8 @@ export abstract class ServerLink implements Flushable {
   inBytes = 0;
   outBytes = 0;
   rttMs = 0;
+  /** The peer sends and accepts message headers (its INFO or CONNECT). */
+  headers = false;
   closeReason: ClosedState | undefined;
   /** The router's fan-out scratch (RouterLink): the pass that last chose this link, and the queue groups it got. */
   mark = 0;
@@ -90,6 +92,38 @@ export abstract class ServerLink implements Flushable {
   ): void {
     const header = headerSize > 0 ? data.subarray(start, start + headerSize) : undefined;
     this.sendRoutedParts(account, subject, reply, queues, header, data.subarray(start + headerSize, end), traceparent);
+  }
+
+  /**
+   * `RMSG` on a route or gateway; headers are dropped for a peer without header support, as
+   * nats-server does.
+   */
+  sendRoutedMsg(account: string, subject: string, reply: string | undefined, queues: readonly string[] | undefined, header: Uint8Array | undefined, payload: Uint8Array): void {
+    if (this.closed) return;
+    const withHeader = this.headerToSend(header);
+    writeRoutedMsg(this.out, account, subject, reply, queues, withHeader, payload);
+    this.countSent(payload, withHeader);
+  }
+
+  /** The header block as the peer may get it: none for a peer without header support. */
+  protected headerToSend(header: Uint8Array | undefined): Uint8Array | undefined {
+    return header !== undefined && header.length > 0 && this.headers ? header : undefined;
+  }
+
+  /** A message was written to the output: counted, and flushed this event-loop turn. */
+  protected countSent(payload: Uint8Array, header: Uint8Array | undefined): void {
+    this.outMsgs++;
+    this.outBytes += payload.length + (header?.length ?? 0);
+    this.scheduleFlush();
+  }
+
+  /**
+   * A CONNECT or INFO the link cannot take: logged and closed as nats-server does (a CONNECT as a
+   * protocol violation, an INFO as a parse error).
+   */
+  protected refuseControl(verb: 'CONNECT' | 'INFO', problem: 'invalid' | 'unexpected'): void {
+    this.host.logger.error(`${this.label()} - ${this.parserName} parser ERROR: ${problem} ${verb}`);
+    this.close(verb === 'CONNECT' ? ClosedState.ProtocolViolation : ClosedState.ParseError);
   }
 
   /** Sends a routed message on the link, under a send span when it is traced. */

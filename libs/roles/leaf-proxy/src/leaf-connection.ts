@@ -40,7 +40,6 @@ export class LeafConnection extends ServerLink implements LeafDispatcher, Router
   remoteId = '';
   remoteName = '';
   remoteCluster = '';
-  headers = false;
   /** Handshake complete: interest and messages flow. */
   registered = false;
   /** `deny_exports`/CONNECT `deny_pub` (what we may not send), `deny_imports` (what we may not ask for). */
@@ -106,8 +105,7 @@ export class LeafConnection extends ServerLink implements LeafDispatcher, Router
   onConnect(json: Buffer): void {
     const connect = parseJsonObject(json);
     if (connect === undefined || this.isSolicited) {
-      this.proxy.logger.error(`${this.label()} - ${this.parserName} parser ERROR: unexpected CONNECT`);
-      return this.close(ClosedState.ProtocolViolation);
+      return this.refuseControl('CONNECT', 'unexpected');
     }
     this.clearAuthTimer();
     this.parser.setConnectRequired(false);
@@ -117,8 +115,7 @@ export class LeafConnection extends ServerLink implements LeafDispatcher, Router
   onInfo(json: Buffer): void {
     const info = parseJsonObject(json);
     if (info === undefined || typeof info.server_id !== 'string') {
-      this.proxy.logger.error(`${this.label()} - ${this.parserName} parser ERROR: invalid INFO`);
-      return this.close(ClosedState.ParseError);
+      return this.refuseControl('INFO', 'invalid');
     }
     if (!this.isSolicited) return;
     const peer = info as LeafPeerInfo;
@@ -213,12 +210,10 @@ export class LeafConnection extends ServerLink implements LeafDispatcher, Router
    */
   sendMsg(subject: string, reply: string | undefined, queues: readonly string[] | undefined, header: Uint8Array | undefined, payload: Uint8Array): void {
     if (this.closed) return;
-    const withHeader = header !== undefined && header.length > 0 && this.headers ? header : undefined;
+    const withHeader = this.headerToSend(header);
     const leafReply = reply !== undefined && isGatewayReply(reply) ? unmapGatewayReply(reply) : reply;
     writeLeafMsg(this.out, subject, leafReply, queues, withHeader, payload);
-    this.outMsgs++;
-    this.outBytes += payload.length + (withHeader?.length ?? 0);
-    this.scheduleFlush();
+    this.countSent(payload, withHeader);
   }
 
   // ---- the router's link ----

@@ -7,7 +7,7 @@ import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type L
 import { FlushQueue, joinHostPort } from '@nats-ts/base';
 import { encodeLeafInfo, WireError } from '@nats-ts/protocol';
 import { MemberContributions, PermissionChecker, type ContributionDelta } from '@nats-ts/routing';
-import { type BoundAddress, ClosedState, LinkTraffic, listen } from '@nats-ts/server-link';
+import { type BoundAddress, ClosedState, closeListenerAndLinks, LinkTraffic, listen } from '@nats-ts/server-link';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 import { LeafConnection } from './leaf-connection.js';
 import { leafIdentity, leafnodeUrls, processHubInfo, processLeafConnect } from './leaf-handshake.js';
@@ -108,9 +108,7 @@ export class LeafProxy implements BusHandlers, LeafRemoteOwner {
     for (const remote of this.remotes) remote.stop();
     const listener = this.listener;
     this.listener = undefined;
-    const closed = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
-    for (const conn of [...this.connections.values()]) conn.close(ClosedState.ServerShutdown);
-    await closed;
+    await closeListenerAndLinks(listener, this.connections.values());
     await this.bus?.close();
   }
 

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { parseJsonObject } from '@nats-ts/base';
-import { type RouteDispatcher, RouteProtocolParser, writeRoutedMsg, writeRouteSub, writeRouteUnsub } from '@nats-ts/protocol';
+import { type RouteDispatcher, RouteProtocolParser, writeRouteSub, writeRouteUnsub } from '@nats-ts/protocol';
 import type { RouterLink, RouterOrigin } from '@nats-ts/routing';
 import { ClosedState, ServerLink } from '@nats-ts/server-link';
 import { asPeerInfo, type PeerInfo, type RouteConnectInfo } from './route-info.js';
@@ -32,7 +32,6 @@ export class RouteConnection extends ServerLink implements RouteDispatcher, Rout
   remoteName = '';
   /** The peer's first INFO, kept to gossip it to the other routes. */
   remoteInfo: PeerInfo | undefined;
-  headers = false;
   /** Client URLs the peer advertises for clients' connect_urls. */
   connectUrls: readonly string[] = [];
   /** The peer's gateway URL (its INFO `gateway_url`), when it has a gateway. */
@@ -85,8 +84,7 @@ export class RouteConnection extends ServerLink implements RouteDispatcher, Rout
   onConnect(json: Buffer): void {
     const connect = parseJsonObject(json);
     if (connect === undefined) {
-      this.mesh.logger.error(`${this.label()} - ${this.parserName} parser ERROR: invalid CONNECT`);
-      return this.close(ClosedState.ProtocolViolation);
+      return this.refuseControl('CONNECT', 'invalid');
     }
     this.clearAuthTimer();
     this.parser.setConnectRequired(false);
@@ -96,8 +94,7 @@ export class RouteConnection extends ServerLink implements RouteDispatcher, Rout
   onInfo(json: Buffer): void {
     const info = asPeerInfo(parseJsonObject(json));
     if (info === undefined) {
-      this.mesh.logger.error(`${this.label()} - ${this.parserName} parser ERROR: invalid INFO`);
-      return this.close(ClosedState.ParseError);
+      return this.refuseControl('INFO', 'invalid');
     }
     this.mesh.processInfo(this, info);
   }
@@ -137,16 +134,6 @@ export class RouteConnection extends ServerLink implements RouteDispatcher, Rout
     this.scheduleFlush();
   }
 
-  /** Forwards a message; headers are dropped for a peer without header support, as nats-server does. */
-  sendMsg(account: string, subject: string, reply: string | undefined, queues: readonly string[] | undefined, header: Uint8Array | undefined, payload: Uint8Array): void {
-    if (this.closed) return;
-    const withHeader = header !== undefined && header.length > 0 && this.headers ? header : undefined;
-    writeRoutedMsg(this.out, account, subject, reply, queues, withHeader, payload);
-    this.outMsgs++;
-    this.outBytes += payload.length + (withHeader?.length ?? 0);
-    this.scheduleFlush();
-  }
-
   get originMember(): string {
     return this.mesh.memberId;
   }
@@ -160,7 +147,7 @@ export class RouteConnection extends ServerLink implements RouteDispatcher, Rout
     payload: Uint8Array,
     traceparent: string | undefined,
   ): void {
-    if (traceparent === undefined || !this.mesh.tracing.enabled) this.sendMsg(account, subject, reply, queues, header, payload);
+    if (traceparent === undefined || !this.mesh.tracing.enabled) this.sendRoutedMsg(account, subject, reply, queues, header, payload);
     else this.mesh.sendTraced(this, traceparent, account, subject, reply, queues, header, payload);
   }
 

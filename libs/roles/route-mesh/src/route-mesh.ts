@@ -5,7 +5,7 @@ import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type L
 import type { RouterAccount } from '@nats-ts/routing';
 import { FlushQueue, joinHostPort, parseAdvertise } from '@nats-ts/base';
 import { encodeGatewayGossip, encodeRouteConnect, encodeRouteInfo } from '@nats-ts/protocol';
-import { type BoundAddress, ClosedState, LinkTraffic, listen } from '@nats-ts/server-link';
+import { type BoundAddress, ClosedState, closeListenerAndLinks, LinkTraffic, listen } from '@nats-ts/server-link';
 import { MutualLinkTls } from '@nats-ts/server-link/tls';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 import { GatewayGossip } from './gateway-gossip.js';
@@ -131,9 +131,7 @@ export class RouteMesh implements BusHandlers {
     this.dialer.stop();
     const listener = this.listener;
     this.listener = undefined;
-    const closed = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
-    for (const conn of [...this.connections.values()]) conn.close(ClosedState.ServerShutdown);
-    await closed;
+    await closeListenerAndLinks(listener, this.connections.values());
     await this.bus?.close();
   }
 
@@ -454,7 +452,7 @@ export class RouteMesh implements BusHandlers {
   /** Sends a traced message to a peer under a `route send` span whose trace context the header carries on. */
   sendTraced(route: RouteConnection, traceparent: string, account: string, subject: string, reply: string | undefined, queues: readonly string[], header: Uint8Array | undefined, payload: Uint8Array): void {
     const span = startLinkSendSpan(this.tracing, ROUTE_TRACE_SCOPE, this.memberId, route, account, subject, traceparent);
-    route.sendMsg(account, subject, reply, queues, headerForSpan(span, header), payload);
+    route.sendRoutedMsg(account, subject, reply, queues, headerForSpan(span, header), payload);
     span?.end();
   }
 

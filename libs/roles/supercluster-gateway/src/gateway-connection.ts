@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { parseJsonObject } from '@nats-ts/base';
-import { type RouteDispatcher, RouteProtocolParser, writeAccountUnsub, writeRoutedMsg, writeRouteSub, writeRouteUnsub } from '@nats-ts/protocol';
+import { type RouteDispatcher, RouteProtocolParser, writeAccountUnsub, writeRouteSub, writeRouteUnsub } from '@nats-ts/protocol';
 import type { RouterOrigin } from '@nats-ts/routing';
 import { ClosedState, ServerLink } from '@nats-ts/server-link';
 import { asGatewayPeerInfo, type GatewayConnectInfo } from './gateway-info.js';
@@ -28,8 +28,6 @@ export class GatewayConnection extends ServerLink implements RouteDispatcher, Ga
   remoteId = '';
   /** nats-server's hash of the remote cluster's name (outbound), as it appears in mapped replies. */
   remoteHash = '';
-  /** The peer sends and accepts headers (its INFO). */
-  headers = false;
   registered = false;
   connectReceived = false;
   /** Accounts we told the peer (A-) we do not know. */
@@ -91,8 +89,7 @@ export class GatewayConnection extends ServerLink implements RouteDispatcher, Ga
   onConnect(json: Buffer): void {
     const connect = parseJsonObject(json);
     if (connect === undefined || this.outbound) {
-      this.gateway.logger.error(`${this.label()} - ${this.parserName} parser ERROR: invalid CONNECT`);
-      return this.close(ClosedState.ProtocolViolation);
+      return this.refuseControl('CONNECT', 'invalid');
     }
     this.parser.setConnectRequired(false);
     this.connectReceived = true;
@@ -102,8 +99,7 @@ export class GatewayConnection extends ServerLink implements RouteDispatcher, Ga
   onInfo(json: Buffer): void {
     const info = asGatewayPeerInfo(parseJsonObject(json));
     if (info === undefined) {
-      this.gateway.logger.error(`${this.label()} - ${this.parserName} parser ERROR: invalid INFO`);
-      return this.close(ClosedState.ParseError);
+      return this.refuseControl('INFO', 'invalid');
     }
     this.gateway.processInfo(this, info);
   }
@@ -155,15 +151,6 @@ export class GatewayConnection extends ServerLink implements RouteDispatcher, Ga
     if (this.refusedAccounts.has(account)) return;
     this.refusedAccounts.add(account);
     writeAccountUnsub(this.out, account);
-    this.scheduleFlush();
-  }
-
-  sendMsg(account: string, subject: string, reply: string | undefined, queues: readonly string[] | undefined, header: Uint8Array | undefined, payload: Uint8Array): void {
-    if (this.closed) return;
-    const withHeader = header !== undefined && header.length > 0 && this.headers ? header : undefined;
-    writeRoutedMsg(this.out, account, subject, reply, queues, withHeader, payload);
-    this.outMsgs++;
-    this.outBytes += payload.length + (withHeader?.length ?? 0);
     this.scheduleFlush();
   }
 

@@ -6,7 +6,7 @@ import { Tracing, headerForSpan, startLinkReceiveSpan, startLinkSendSpan, type L
 import { FlushQueue, joinHostPort, parseAdvertise } from '@nats-ts/base';
 import { encodeGatewayCommand, encodeGatewayGossip, encodeGatewayInfo, encodeRouteConnect, GatewayCommand, gatewayHash, gatewayReplyClusterHash, gatewayReplyPrefix, isGatewayReply, unmapGatewayReply, WireError } from '@nats-ts/protocol';
 import { type RouterAccount } from '@nats-ts/routing';
-import { type BoundAddress, ClosedState, LinkTraffic, listen } from '@nats-ts/server-link';
+import { type BoundAddress, ClosedState, closeListenerAndLinks, LinkTraffic, listen } from '@nats-ts/server-link';
 import { MutualLinkTls } from '@nats-ts/server-link/tls';
 import type { RoleSetup } from '@nats-ts/lifecycle';
 import { ClusterInterest, type ClusterInterestChange } from './cluster-interest.js';
@@ -155,9 +155,7 @@ export class SuperclusterGateway implements BusHandlers {
     this.recentSubscriptions.stop();
     const listener = this.listener;
     this.listener = undefined;
-    const closed = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
-    for (const conn of [...this.connections.values()]) conn.close(ClosedState.ServerShutdown);
-    await closed;
+    await closeListenerAndLinks(listener, this.connections.values());
     await this.bus?.close();
   }
 
@@ -499,10 +497,10 @@ export class SuperclusterGateway implements BusHandlers {
       if (queues.length === 0 && this.remoteInterest.declines(conn, account, subject)) return;
       reply = this.replyFor(account, reply);
     }
-    if (traceparent === undefined || !this.tracing.enabled) return conn.sendMsg(account, subject, reply, queues, header, payload);
+    if (traceparent === undefined || !this.tracing.enabled) return conn.sendRoutedMsg(account, subject, reply, queues, header, payload);
     // A `gateway send` span whose trace context the header carries on.
     const span = startLinkSendSpan(this.tracing, GATEWAY_TRACE_SCOPE, this.memberId, conn, account, subject, traceparent);
-    conn.sendMsg(account, subject, reply, queues, headerForSpan(span, header), payload);
+    conn.sendRoutedMsg(account, subject, reply, queues, headerForSpan(span, header), payload);
     span?.end();
   }
 
