@@ -1,40 +1,19 @@
 // Pull consumer limits and delivery options, against nats-ts and nats-server -js: max_ack_pending,
 // headers_only, replay_policy original, +NXT, and the 409/100 statuses of pull requests.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AckPolicy, jetstream, jetstreamManager, ReplayPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, createInbox, headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { describeEachTarget, startServer, type RunningServer } from './support/servers.js';
+import { AckPolicy, ReplayPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { createInbox, headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { expect, it } from 'vitest';
+import { useJetStreamServer } from './support/jetstream.js';
+import { describeEachTarget } from './support/servers.js';
 
 const MS = 1_000_000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describeEachTarget('JetStream pull requests', (target) => {
-  let server: RunningServer;
-  let storeDir: string;
   let nc: NatsConnection;
   let jsm: JetStreamManager;
   let js: JetStreamClient;
-
-  beforeAll(async () => {
-    storeDir = mkdtempSync(join(tmpdir(), `js-pull-${target}-`));
-    server = await startServer(target, `jetstream { store_dir: ${JSON.stringify(storeDir)} }`);
-    nc = await connect({ servers: server.clientUrl });
-    jsm = await jetstreamManager(nc);
-    js = jetstream(nc);
-  });
-
-  afterEach(async () => {
-    for await (const name of jsm.streams.names()) await jsm.streams.delete(name);
-  });
-
-  afterAll(async () => {
-    await nc?.close();
-    await server?.stop();
-    rmSync(storeDir, { recursive: true, force: true });
-  });
+  useJetStreamServer(target, 'js-pull', (suite) => ({ nc, jsm, js } = suite));
 
   async function stream(count: number): Promise<void> {
     await jsm.streams.add({ name: 'PULL', subjects: ['pull.*'] });

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AckPolicy, jetstream, jetstreamManager, JetStreamApiError, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, createInbox, type Msg, type NatsConnection } from '@nats-io/transport-node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useJetStreamServer } from './support/jetstream.js';
 import { describeEachTarget, startServer, type RunningServer } from './support/servers.js';
 
 const MS = 1_000_000;
@@ -20,28 +21,10 @@ async function until(condition: () => boolean, ms: number): Promise<boolean> {
 
 describeEachTarget('JetStream push consumers', (target) => {
   let server: RunningServer;
-  let storeDir: string;
   let nc: NatsConnection;
   let jsm: JetStreamManager;
   let js: JetStreamClient;
-
-  beforeAll(async () => {
-    storeDir = mkdtempSync(join(tmpdir(), `js-push-${target}-`));
-    server = await startServer(target, `jetstream { store_dir: ${JSON.stringify(storeDir)} }`);
-    nc = await connect({ servers: server.clientUrl });
-    jsm = await jetstreamManager(nc);
-    js = jetstream(nc);
-  });
-
-  afterEach(async () => {
-    for await (const name of jsm.streams.names()) await jsm.streams.delete(name);
-  });
-
-  afterAll(async () => {
-    await nc?.close();
-    await server?.stop();
-    rmSync(storeDir, { recursive: true, force: true });
-  });
+  useJetStreamServer(target, 'js-push', (suite) => ({ server, nc, jsm, js } = suite));
 
   /** Whether the consumer is gone: CONSUMER.INFO answers 10014. */
   async function consumerGone(stream: string, name: string): Promise<boolean> {
