@@ -1,5 +1,7 @@
-// The operations a client may send and the parser states, as const objects indexed by number so
-// the parse loop switches on small integers.
+import { FrameState } from './frame-parser.js';
+
+// The operations a client may send, as a const object indexed by number so the parser switches on
+// small integers.
 
 export const ClientOp = {
   Connect: 0,
@@ -32,34 +34,6 @@ export const KEYWORDS: readonly Buffer[] = [
   '-ERR',
 ].map((keyword) => Buffer.from(keyword, 'latin1'));
 
-export const ParserState = {
-  /** Expecting the first byte of an operation. */
-  OpStart: 0,
-  /** Saw P: PUB, PING or PONG. */
-  OpP: 1,
-  /** Saw H: HPUB or HMSG. */
-  OpH: 2,
-  /** Matching the rest of KEYWORDS[op]. */
-  Keyword: 3,
-  /** After a verb that needs at least one space or tab. */
-  AwaitSpace: 4,
-  /** Skipping spaces/tabs before the arguments. */
-  SkipSpace: 5,
-  /** Inside the arguments, which were split across chunks. */
-  ControlLine: 6,
-  /** After PING/PONG/+OK: everything up to LF is ignored. */
-  SkipLine: 7,
-  /** At the first payload byte. */
-  Payload: 8,
-  /** Copying a split payload into a scratch buffer. */
-  PayloadAssembly: 9,
-  PayloadEndCr: 10,
-  PayloadEndLf: 11,
-  /** After an error or stop(): input is ignored. */
-  Stopped: 12,
-} as const;
-export type ParserState = (typeof ParserState)[keyof typeof ParserState];
-
 const UPPER_CASE_OFFSET = 0x20;
 
 /** ASCII letters to upper case, other bytes unchanged. */
@@ -88,17 +62,17 @@ export function opForFirstByte(upper: number): ClientOp | -1 {
 }
 
 /** What follows a complete verb. */
-export function stateAfterKeyword(op: ClientOp): ParserState {
+export function stateAfterKeyword(op: ClientOp): FrameState {
   switch (op) {
     case ClientOp.Connect:
     case ClientOp.Info:
       // nats-server lets the argument follow these verbs with no space at all.
-      return ParserState.SkipSpace;
+      return FrameState.SkipSpace;
     case ClientOp.Ping:
     case ClientOp.Pong:
     case ClientOp.Ok:
-      return ParserState.SkipLine;
+      return FrameState.SkipLine;
     default:
-      return ParserState.AwaitSpace;
+      return FrameState.AwaitSpace;
   }
 }

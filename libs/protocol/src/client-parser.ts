@@ -1,8 +1,8 @@
-import { ClientOp, KEYWORDS, ParserState, opForFirstByte, stateAfterKeyword, upperCaseByte } from './client-ops.js';
+import { ClientOp, KEYWORDS, opForFirstByte, stateAfterKeyword, upperCaseByte } from './client-ops.js';
 import { parseSize, splitArgs } from './control-args.js';
 import { latin1Slice, RecentString } from '@nats-ts/base';
 import { ProtocolErrorKind } from './protocol-error.js';
-import { SplitFrame } from './split-frame.js';
+import { FrameParser, FrameState } from './frame-parser.js';
 
 /**
  * Receives what a client sends, in order. Every Buffer passed here is valid only during the
@@ -32,22 +32,11 @@ export interface ClientParserLimits {
   maxPayload: number;
 }
 
-const CR = 0x0d;
-const LF = 0x0a;
 const SPACE = 0x20;
 const TAB = 0x09;
 const UPPER_C = 0x43;
-
-// Control lines are mostly short: within this many bytes a JS loop finds their LF sooner than
-// Buffer#indexOf, whose call into native code costs more than the scan.
-const SHORT_LINE_SCAN = 64;
-
-/** Index of the first LF at or after `from`, or -1. */
-function indexOfLf(chunk: Buffer, from: number): number {
-  const scanEnd = Math.min(chunk.length, from + SHORT_LINE_SCAN);
-  for (let i = from; i < scanEnd; i++) if (chunk[i] === LF) return i;
-  return scanEnd === chunk.length ? -1 : chunk.indexOf(LF, scanEnd);
-}
+const UPPER_P = 0x50;
+const UPPER_H = 0x48;
 
 /** `PUB` in any case, then a space or tab, at chunk[i]. */
 function isPubVerb(chunk: Buffer, i: number): boolean {
@@ -60,30 +49,21 @@ function isPubVerb(chunk: Buffer, i: number): boolean {
 const MAX_TOKENS = 4;
 
 /**
- * Server side of the NATS client protocol: a byte-level state machine over whatever chunks the
- * socket delivers. Any split of the stream gives the same events. Whole frames are dispatched
- * as views of the chunk; only frames split across chunks are copied.
+ * Server side of the NATS client protocol: the client verb table over the shared frame loop
+ * (FrameParser), with max_control_line and max_payload enforced as nats-server does.
  */
-export class ClientProtocolParser {
-  private readonly dispatcher: ClientDispatcher;
-  private maxControlLine: number;
+export class ClientProtocolParser extends FrameParser<ClientDispatcher> {
   private maxPayload: number;
-  private connectRequired = false;
 
-  private state: ParserState = ParserState.OpStart;
   private op: ClientOp = ClientOp.Connect;
   private keywordIndex = 0;
-
-  // Arguments of a control line split across chunks.
-  private readonly split = new SplitFrame();
+  /** P or H while the second byte picks among PUB/PING/PONG or HPUB/HMSG; else 0. */
+  private family = 0;
 
   // The frame announced by the last PUB/HPUB line.
   private subject = '';
   private reply: string | undefined = undefined;
   private headerSize = 0;
-  private payloadSize = 0;
-
-  // A payload split across chunks.
 
   private readonly tokens = new Int32Array(2 * (MAX_TOKENS + 1));
 
@@ -91,7 +71,7 @@ export class ClientProtocolParser {
   private readonly recentSubject = new RecentString();
 
   constructor(dispatcher: ClientDispatcher, limits: ClientParserLimits) {
-    this.dispatcher = dispatcher;
+    super(dispatcher);
     this.maxControlLine = limits.maxControlLine;
     this.maxPayload = limits.maxPayload;
   }
@@ -101,122 +81,21 @@ export class ClientProtocolParser {
     this.maxPayload = limits.maxPayload;
   }
 
-  /**
-   * While required, any operation other than CONNECT stops the parser with
-   * AuthorizationViolation, as nats-server does before a client has authenticated.
-   */
-  setConnectRequired(required: boolean): void {
-    this.connectRequired = required;
-  }
-
-  /** Ignore all further input (e.g. the server is closing the connection). */
-  stop(): void {
-    this.state = ParserState.Stopped;
-    this.split.release();
-  }
-
-  get stopped(): boolean {
-    return this.state === ParserState.Stopped;
-  }
-
-  parse(chunk: Buffer): void {
-    const length = chunk.length;
-    let i = 0;
-    while (i < length) {
-      switch (this.state) {
-        case ParserState.OpStart:
-          i = this.startOp(chunk, i);
-          break;
-        case ParserState.OpP:
-        case ParserState.OpH:
-          i = this.resolveSecondByte(chunk, i);
-          break;
-        case ParserState.Keyword: {
-          const keyword = KEYWORDS[this.op];
-          if (upperCaseByte(chunk[i]) !== keyword[this.keywordIndex]) {
-            this.failUnexpectedByte(chunk[i]);
-            return;
-          }
-          if (++this.keywordIndex === keyword.length) this.state = stateAfterKeyword(this.op);
-          i++;
-          break;
-        }
-        case ParserState.AwaitSpace:
-          if (chunk[i] !== SPACE && chunk[i] !== TAB) {
-            this.failUnexpectedByte(chunk[i]);
-            return;
-          }
-          this.state = ParserState.SkipSpace;
-          i++;
-          break;
-        case ParserState.SkipSpace:
-          while (i < length && (chunk[i] === SPACE || chunk[i] === TAB)) i++;
-          if (i < length) {
-            // As in nats-server the first argument byte is taken as is, even CR or LF; the
-            // search for the line end starts after it.
-            this.split.lineLength = 0;
-            i = this.scanControlLine(chunk, i, i + 1);
-          }
-          break;
-        case ParserState.ControlLine:
-          i = this.scanControlLine(chunk, i, i);
-          break;
-        case ParserState.SkipLine: {
-          const lf = chunk.indexOf(LF, i);
-          if (lf < 0) return;
-          this.state = ParserState.OpStart;
-          if (this.op === ClientOp.Ping) this.dispatcher.onPing();
-          else if (this.op === ClientOp.Pong) this.dispatcher.onPong();
-          i = lf + 1;
-          break;
-        }
-        case ParserState.Payload:
-          i = this.startPayload(chunk, i);
-          break;
-        case ParserState.PayloadAssembly:
-          i = this.fillPayload(chunk, i);
-          break;
-        case ParserState.PayloadEndCr:
-          if (chunk[i] !== CR) {
-            this.fail(ProtocolErrorKind.UnknownOperation, 'payload not followed by CRLF');
-            return;
-          }
-          this.state = ParserState.PayloadEndLf;
-          i++;
-          break;
-        case ParserState.PayloadEndLf: {
-          if (chunk[i] !== LF) {
-            this.fail(ProtocolErrorKind.UnknownOperation, 'payload not followed by CRLF');
-            return;
-          }
-          this.state = ParserState.OpStart;
-          const assembled = this.split.takePayload();
-          this.deliver(assembled, 0, this.payloadSize);
-          i++;
-          break;
-        }
-        case ParserState.Stopped:
-          return;
-      }
-    }
-  }
-
-  private startOp(chunk: Buffer, i: number): number {
+  protected startOp(chunk: Buffer, i: number): number {
     const upper = upperCaseByte(chunk[i]);
     if (this.connectRequired && upper !== UPPER_C) {
       this.fail(ProtocolErrorKind.AuthorizationViolation, 'operation before CONNECT');
       return chunk.length;
     }
-    if (upper === 0x50 /* P */) {
-      if (isPubVerb(chunk, i)) {
-        // Publishes dominate: a whole `PUB ` in the chunk skips the keyword states.
-        this.op = ClientOp.Pub;
-        this.state = ParserState.SkipSpace;
-        return i + 4;
-      }
-      this.state = ParserState.OpP;
-    } else if (upper === 0x48 /* H */) {
-      this.state = ParserState.OpH;
+    if (upper === UPPER_P && isPubVerb(chunk, i)) {
+      // Publishes dominate: a whole `PUB ` in the chunk skips the keyword states.
+      this.op = ClientOp.Pub;
+      this.state = FrameState.SkipSpace;
+      return i + 4;
+    }
+    if (upper === UPPER_P || upper === UPPER_H) {
+      this.family = upper;
+      this.state = FrameState.Keyword;
     } else {
       const op = opForFirstByte(upper);
       if (op < 0) {
@@ -225,8 +104,19 @@ export class ClientProtocolParser {
       }
       this.op = op as ClientOp;
       this.keywordIndex = 1;
-      this.state = ParserState.Keyword;
+      this.state = FrameState.Keyword;
     }
+    return i + 1;
+  }
+
+  protected matchKeyword(chunk: Buffer, i: number): number {
+    if (this.family !== 0) return this.resolveSecondByte(chunk, i);
+    const keyword = KEYWORDS[this.op];
+    if (upperCaseByte(chunk[i]) !== keyword[this.keywordIndex]) {
+      this.failUnexpectedByte(chunk[i]);
+      return chunk.length;
+    }
+    if (++this.keywordIndex === keyword.length) this.state = stateAfterKeyword(this.op);
     return i + 1;
   }
 
@@ -234,7 +124,7 @@ export class ClientProtocolParser {
   private resolveSecondByte(chunk: Buffer, i: number): number {
     const upper = upperCaseByte(chunk[i]);
     let op: ClientOp | -1 = -1;
-    if (this.state === ParserState.OpP) {
+    if (this.family === UPPER_P) {
       if (upper === KEYWORDS[ClientOp.Pub][1]) op = ClientOp.Pub;
       else if (upper === KEYWORDS[ClientOp.Ping][1]) op = ClientOp.Ping;
       else if (upper === KEYWORDS[ClientOp.Pong][1]) op = ClientOp.Pong;
@@ -247,58 +137,16 @@ export class ClientProtocolParser {
       return chunk.length;
     }
     this.op = op as ClientOp;
+    this.family = 0;
     this.keywordIndex = 2;
-    this.state = ParserState.Keyword;
     return i + 1;
   }
 
-  /**
-   * Looks for the LF ending the arguments that began at `argStart` (this chunk's part of them
-   * begins there; the search starts at `searchFrom`). Returns where parsing continues.
-   */
-  private scanControlLine(chunk: Buffer, argStart: number, searchFrom: number): number {
-    const lf = indexOfLf(chunk, searchFrom);
-    if (lf < 0) {
-      this.holdPartialLine(chunk, argStart);
-      return chunk.length;
-    }
-    // Held bytes mean the line was split (the first argument byte is always held).
-    let line = chunk;
-    let start = argStart;
-    let end = lf;
-    if (this.split.lineLength > 0) {
-      this.split.appendLine(chunk, argStart, lf);
-      end = this.split.lineLength;
-      line = this.split.takeLine();
-      start = 0;
-    }
-    if (end > start && line[end - 1] === CR) end--;
-    if (end - start > this.maxControlLine) {
-      this.fail(ProtocolErrorKind.MaxControlLineExceeded, `max_control_line ${this.maxControlLine}`);
-      return chunk.length;
-    }
-    this.processControlLine(line, start, end);
-    this.split.releaseLine();
-    return lf + 1;
-  }
-
-  /** Keeps the arguments seen so far, refusing them (as nats-server) once they exceed the limit. */
-  private holdPartialLine(chunk: Buffer, argStart: number): void {
-    const total = this.split.lineLength + chunk.length - argStart;
-    const trailingCr = chunk[chunk.length - 1] === CR ? 1 : 0;
-    if (total - trailingCr > this.maxControlLine) {
-      this.fail(ProtocolErrorKind.MaxControlLineExceeded, `max_control_line ${this.maxControlLine}`);
-      return;
-    }
-    this.split.appendLine(chunk, argStart, chunk.length);
-    this.state = ParserState.ControlLine;
-  }
-
   /** Handles the arguments line[start, end) of the current op. */
-  private processControlLine(line: Buffer, start: number, end: number): void {
+  protected processControlLine(line: Buffer, start: number, end: number): void {
     switch (this.op) {
       case ClientOp.Connect:
-        this.state = ParserState.OpStart;
+        this.state = FrameState.OpStart;
         this.dispatcher.onConnect(line.subarray(start, end));
         return;
       case ClientOp.Pub:
@@ -311,7 +159,7 @@ export class ClientProtocolParser {
         // nats-server does not read HMSG arguments from a client: it expects an empty payload.
         this.headerSize = 0;
         this.payloadSize = 0;
-        this.state = ParserState.Payload;
+        this.state = FrameState.Payload;
         return;
       case ClientOp.Sub:
         this.processSubArgs(line, start, end);
@@ -339,7 +187,7 @@ export class ClientProtocolParser {
     this.reply = count === 3 ? latin1Slice(line, tokens[2], tokens[3]) : undefined;
     this.headerSize = -1;
     this.payloadSize = size;
-    this.state = ParserState.Payload;
+    this.state = FrameState.Payload;
   }
 
   private processHPubArgs(line: Buffer, start: number, end: number): void {
@@ -356,7 +204,7 @@ export class ClientProtocolParser {
     this.reply = count === 4 ? latin1Slice(line, tokens[2], tokens[3]) : undefined;
     this.headerSize = headerSize;
     this.payloadSize = totalSize;
-    this.state = ParserState.Payload;
+    this.state = FrameState.Payload;
   }
 
   private processSubArgs(line: Buffer, start: number, end: number): void {
@@ -366,7 +214,7 @@ export class ClientProtocolParser {
     const subject = latin1Slice(line, tokens[0], tokens[1]);
     const queue = count === 3 ? latin1Slice(line, tokens[2], tokens[3]) : undefined;
     const sid = latin1Slice(line, tokens[2 * count - 2], tokens[2 * count - 1]);
-    this.state = ParserState.OpStart;
+    this.state = FrameState.OpStart;
     this.dispatcher.onSub(subject, queue, sid);
   }
 
@@ -377,7 +225,7 @@ export class ClientProtocolParser {
     const sid = latin1Slice(line, tokens[0], tokens[1]);
     // An absent, zero or unparsable max all mean "unsubscribe now" to nats-server.
     const max = count === 2 ? parseSize(line, tokens[2], tokens[3]) : -1;
-    this.state = ParserState.OpStart;
+    this.state = FrameState.OpStart;
     this.dispatcher.onUnsub(sid, max > 0 ? max : undefined);
   }
 
@@ -394,7 +242,7 @@ export class ClientProtocolParser {
       this.fail(ProtocolErrorKind.InvalidInfo, 'INFO argument is not a JSON object');
       return;
     }
-    this.state = ParserState.OpStart;
+    this.state = FrameState.OpStart;
   }
 
   private exceedsMaxPayload(size: number): boolean {
@@ -403,50 +251,16 @@ export class ClientProtocolParser {
     return true;
   }
 
-  /** At the first payload byte: dispatch in place if the frame is whole, else start copying. */
-  private startPayload(chunk: Buffer, i: number): number {
-    const size = this.payloadSize;
-    if (chunk.length - i >= size + 2) {
-      const end = i + size;
-      if (chunk[end] !== CR || chunk[end + 1] !== LF) {
-        this.fail(ProtocolErrorKind.UnknownOperation, 'payload not followed by CRLF');
-        return chunk.length;
-      }
-      this.state = ParserState.OpStart;
-      this.deliver(chunk, i, end);
-      return end + 2;
-    }
-    this.split.beginPayload(size);
-    this.state = ParserState.PayloadAssembly;
-    return this.fillPayload(chunk, i);
+  protected lineSkipped(): void {
+    if (this.op === ClientOp.Ping) this.dispatcher.onPing();
+    else if (this.op === ClientOp.Pong) this.dispatcher.onPong();
   }
 
-  private fillPayload(chunk: Buffer, i: number): number {
-    const next = this.split.fillPayload(chunk, i);
-    if (this.split.payloadComplete) this.state = ParserState.PayloadEndCr;
-    return next;
-  }
-
-  private deliver(data: Buffer, start: number, end: number): void {
+  protected deliver(data: Buffer, start: number, end: number): void {
     if (this.op === ClientOp.Pub) {
       this.dispatcher.onPub(this.subject, this.reply, data, start, end);
     } else if (this.op === ClientOp.HPub) {
       this.dispatcher.onHPub(this.subject, this.reply, this.headerSize, data, start, end);
     }
   }
-
-  private failUnexpectedByte(b: number): void {
-    const hex = b.toString(16).padStart(2, '0');
-    this.fail(ProtocolErrorKind.UnknownOperation, `unexpected byte 0x${hex}`);
-  }
-
-  private failMalformed(verb: string, line: Buffer, start: number, end: number): void {
-    this.fail(ProtocolErrorKind.MalformedArguments, `${verb} arguments ${JSON.stringify(latin1Slice(line, start, end))}`);
-  }
-
-  private fail(kind: ProtocolErrorKind, detail: string): void {
-    this.stop();
-    this.dispatcher.onParseError(kind, detail);
-  }
-
 }

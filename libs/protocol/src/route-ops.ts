@@ -1,5 +1,7 @@
-// The operations a route peer may send, and the route parser's states. Like client-ops.ts these
-// are const objects indexed by small integers so the parse loop switches on numbers.
+import { FrameState } from './frame-parser.js';
+
+// The operations a route, gateway or leaf peer may send. Like client-ops.ts, a const object indexed
+// by small integers so the parser switches on numbers.
 
 export const RouteOp = {
   Connect: 0,
@@ -57,43 +59,19 @@ export const FIRST_BYTE_CANDIDATES: Uint16Array = (() => {
   return table;
 })();
 
-export const RouteParserState = {
-  /** Expecting the first byte of an operation. */
-  OpStart: 0,
-  /** Matching the verb against the remaining candidates. */
-  Keyword: 1,
-  /** After a verb that needs at least one space or tab. */
-  AwaitSpace: 2,
-  /** Skipping spaces/tabs before the arguments. */
-  SkipSpace: 3,
-  /** Inside arguments that were split across chunks. */
-  ControlLine: 4,
-  /** After PING/PONG/+OK: everything up to LF is ignored. */
-  SkipLine: 5,
-  /** At the first payload byte. */
-  Payload: 6,
-  /** Copying a split payload into a scratch buffer. */
-  PayloadAssembly: 7,
-  PayloadEndCr: 8,
-  PayloadEndLf: 9,
-  /** After an error or stop(): input is ignored. */
-  Stopped: 10,
-} as const;
-export type RouteParserState = (typeof RouteParserState)[keyof typeof RouteParserState];
-
 /** What follows a complete verb. */
-export function routeStateAfterKeyword(op: RouteOp): RouteParserState {
+export function routeStateAfterKeyword(op: RouteOp): FrameState {
   switch (op) {
     case RouteOp.Connect:
     case RouteOp.Info:
     case RouteOp.Err:
       // As nats-server, the argument of these may follow the verb with no space.
-      return RouteParserState.SkipSpace;
+      return FrameState.SkipSpace;
     case RouteOp.Ping:
     case RouteOp.Pong:
     case RouteOp.Ok:
-      return RouteParserState.SkipLine;
+      return FrameState.SkipLine;
     default:
-      return RouteParserState.AwaitSpace;
+      return FrameState.AwaitSpace;
   }
 }

@@ -1,9 +1,9 @@
 import { clearArray, latin1Slice, RecentString } from '@nats-ts/base';
 import { upperCaseByte } from './client-ops.js';
 import { parseSize, splitArgs } from './control-args.js';
+import { FrameParser, FrameState } from './frame-parser.js';
 import { ProtocolErrorKind } from './protocol-error.js';
-import { SplitFrame } from './split-frame.js';
-import { FIRST_BYTE_CANDIDATES, ROUTE_KEYWORDS, RouteOp, RouteParserState, routeStateAfterKeyword } from './route-ops.js';
+import { FIRST_BYTE_CANDIDATES, ROUTE_KEYWORDS, RouteOp, routeStateAfterKeyword } from './route-ops.js';
 
 /**
  * Receives what a route peer sends, in order. Buffers and the `queues` array are valid only
@@ -45,10 +45,6 @@ export interface RouteDispatcher {
   onParseError(error: ProtocolErrorKind, detail?: string): void;
 }
 
-const CR = 0x0d;
-const LF = 0x0a;
-const SPACE = 0x20;
-const TAB = 0x09;
 const UPPER_C = 0x43;
 const PLUS = 0x2b;
 const PIPE = 0x7c;
@@ -58,27 +54,21 @@ const NO_QUEUES: readonly string[] = Object.freeze([]);
 const INITIAL_TOKENS = 16;
 
 /**
- * Server side of the NATS route protocol (nats-server 2.9): a byte-level state machine like
- * ClientProtocolParser. Any split of the stream gives the same events; whole frames are
- * dispatched as views of the chunk and only frames split across chunks are copied. Routes have
- * no control line or payload limit, as in nats-server.
+ * Server side of the NATS route protocol (nats-server 2.9), also spoken by gateways and, in leaf
+ * mode, by leaf connections: the route verb table over the shared frame loop (FrameParser).
+ * Routes have no control line or payload limit, as in nats-server.
  */
-export class RouteProtocolParser {
-  private readonly dispatcher: RouteDispatcher;
+export class RouteProtocolParser extends FrameParser<RouteDispatcher> {
   /**
    * On a leaf node connection the account is the connection's own and LS+/LS-/LMSG/HMSG carry
    * neither origin nor account (`LS+ <subject> [<queue> <weight>]`, `LMSG <subject> ...`); they
    * reach the dispatcher with account '' and no origin.
    */
   private readonly leaf: boolean;
-  private connectRequired = false;
 
-  private state: RouteParserState = RouteParserState.OpStart;
   private op: RouteOp = RouteOp.Connect;
   private candidates = 0;
   private keywordIndex = 0;
-
-  private readonly split = new SplitFrame();
 
   // The frame announced by the last RMSG/HMSG/LMSG line.
   private origin: string | undefined = undefined;
@@ -91,100 +81,15 @@ export class RouteProtocolParser {
   private readonly queueNames: string[] = [];
   private queues: readonly string[] = NO_QUEUES;
   private headerSize = 0;
-  private payloadSize = 0;
-
 
   private tokens = new Int32Array(2 * (INITIAL_TOKENS + 1));
 
   constructor(dispatcher: RouteDispatcher, options: { leaf?: boolean } = {}) {
-    this.dispatcher = dispatcher;
+    super(dispatcher);
     this.leaf = options.leaf === true;
   }
 
-  /** While required, any operation other than CONNECT stops the parser with AuthorizationViolation. */
-  setConnectRequired(required: boolean): void {
-    this.connectRequired = required;
-  }
-
-  stop(): void {
-    this.state = RouteParserState.Stopped;
-    this.split.release();
-  }
-
-  get stopped(): boolean {
-    return this.state === RouteParserState.Stopped;
-  }
-
-  parse(chunk: Buffer): void {
-    const length = chunk.length;
-    let i = 0;
-    while (i < length) {
-      switch (this.state) {
-        case RouteParserState.OpStart:
-          i = this.startOp(chunk, i);
-          break;
-        case RouteParserState.Keyword:
-          i = this.matchKeyword(chunk, i);
-          break;
-        case RouteParserState.AwaitSpace:
-          if (chunk[i] !== SPACE && chunk[i] !== TAB) {
-            this.failUnexpectedByte(chunk[i]!);
-            return;
-          }
-          this.state = RouteParserState.SkipSpace;
-          i++;
-          break;
-        case RouteParserState.SkipSpace:
-          while (i < length && (chunk[i] === SPACE || chunk[i] === TAB)) i++;
-          if (i < length) {
-            this.split.lineLength = 0;
-            i = this.scanControlLine(chunk, i);
-          }
-          break;
-        case RouteParserState.ControlLine:
-          i = this.scanControlLine(chunk, i);
-          break;
-        case RouteParserState.SkipLine: {
-          const lf = chunk.indexOf(LF, i);
-          if (lf < 0) return;
-          this.state = RouteParserState.OpStart;
-          if (this.op === RouteOp.Ping) this.dispatcher.onPing();
-          else if (this.op === RouteOp.Pong) this.dispatcher.onPong();
-          i = lf + 1;
-          break;
-        }
-        case RouteParserState.Payload:
-          i = this.startPayload(chunk, i);
-          break;
-        case RouteParserState.PayloadAssembly:
-          i = this.fillPayload(chunk, i);
-          break;
-        case RouteParserState.PayloadEndCr:
-          if (chunk[i] !== CR) {
-            this.fail(ProtocolErrorKind.UnknownOperation, 'payload not followed by CRLF');
-            return;
-          }
-          this.state = RouteParserState.PayloadEndLf;
-          i++;
-          break;
-        case RouteParserState.PayloadEndLf: {
-          if (chunk[i] !== LF) {
-            this.fail(ProtocolErrorKind.UnknownOperation, 'payload not followed by CRLF');
-            return;
-          }
-          this.state = RouteParserState.OpStart;
-          const assembled = this.split.takePayload();
-          this.deliver(assembled.subarray(0, this.payloadSize));
-          i++;
-          break;
-        }
-        case RouteParserState.Stopped:
-          return;
-      }
-    }
-  }
-
-  private startOp(chunk: Buffer, i: number): number {
+  protected startOp(chunk: Buffer, i: number): number {
     const upper = upperCaseByte(chunk[i]!);
     if (this.connectRequired && upper !== UPPER_C) {
       this.fail(ProtocolErrorKind.AuthorizationViolation, 'operation before CONNECT');
@@ -197,12 +102,12 @@ export class RouteProtocolParser {
     }
     this.candidates = candidates;
     this.keywordIndex = 1;
-    this.state = RouteParserState.Keyword;
+    this.state = FrameState.Keyword;
     return i + 1;
   }
 
   /** Narrows the candidate verbs by one byte; the verb is known when one of them is complete. */
-  private matchKeyword(chunk: Buffer, i: number): number {
+  protected matchKeyword(chunk: Buffer, i: number): number {
     const upper = upperCaseByte(chunk[i]!);
     const index = this.keywordIndex;
     let remaining = 0;
@@ -226,31 +131,8 @@ export class RouteProtocolParser {
     return i + 1;
   }
 
-  /** Looks for the LF ending the arguments that began at `argStart` in this chunk. */
-  private scanControlLine(chunk: Buffer, argStart: number): number {
-    const lf = chunk.indexOf(LF, argStart);
-    if (lf < 0) {
-      this.split.appendLine(chunk, argStart, chunk.length);
-      this.state = RouteParserState.ControlLine;
-      return chunk.length;
-    }
-    let line = chunk;
-    let start = argStart;
-    let end = lf;
-    if (this.split.lineLength > 0) {
-      this.split.appendLine(chunk, argStart, lf);
-      end = this.split.lineLength;
-      line = this.split.takeLine();
-      start = 0;
-    }
-    if (end > start && line[end - 1] === CR) end--;
-    this.processControlLine(line, start, end);
-    this.split.releaseLine();
-    return lf + 1;
-  }
-
-  private processControlLine(line: Buffer, start: number, end: number): void {
-    this.state = RouteParserState.OpStart;
+  protected processControlLine(line: Buffer, start: number, end: number): void {
+    this.state = FrameState.OpStart;
     switch (this.op) {
       case RouteOp.Connect:
         this.dispatcher.onConnect(line.subarray(start, end));
@@ -366,7 +248,7 @@ export class RouteProtocolParser {
     this.queues = queues;
     this.headerSize = headerSize;
     this.payloadSize = size;
-    this.state = RouteParserState.Payload;
+    this.state = FrameState.Payload;
   }
 
   /** Splits every argument, growing the token slots when a message names many queue groups. */
@@ -383,43 +265,12 @@ export class RouteProtocolParser {
     return latin1Slice(line, this.tokens[2 * index]!, this.tokens[2 * index + 1]!);
   }
 
-  private startPayload(chunk: Buffer, i: number): number {
-    const size = this.payloadSize;
-    if (chunk.length - i >= size + 2) {
-      const end = i + size;
-      if (chunk[end] !== CR || chunk[end + 1] !== LF) {
-        this.fail(ProtocolErrorKind.UnknownOperation, 'payload not followed by CRLF');
-        return chunk.length;
-      }
-      this.state = RouteParserState.OpStart;
-      this.deliver(chunk.subarray(i, end));
-      return end + 2;
-    }
-    this.split.beginPayload(size);
-    this.state = RouteParserState.PayloadAssembly;
-    return this.fillPayload(chunk, i);
+  protected lineSkipped(): void {
+    if (this.op === RouteOp.Ping) this.dispatcher.onPing();
+    else if (this.op === RouteOp.Pong) this.dispatcher.onPong();
   }
 
-  private fillPayload(chunk: Buffer, i: number): number {
-    const next = this.split.fillPayload(chunk, i);
-    if (this.split.payloadComplete) this.state = RouteParserState.PayloadEndCr;
-    return next;
-  }
-
-  private deliver(message: Buffer): void {
-    this.dispatcher.onMsg(this.origin, this.account, this.subject, this.reply, this.queues, this.headerSize, message);
-  }
-
-  private failUnexpectedByte(b: number): void {
-    this.fail(ProtocolErrorKind.UnknownOperation, `unexpected byte 0x${b.toString(16).padStart(2, '0')}`);
-  }
-
-  private failMalformed(verb: string, line: Buffer, start: number, end: number): void {
-    this.fail(ProtocolErrorKind.MalformedArguments, `${verb} arguments ${JSON.stringify(latin1Slice(line, start, end))}`);
-  }
-
-  private fail(kind: ProtocolErrorKind, detail: string): void {
-    this.stop();
-    this.dispatcher.onParseError(kind, detail);
+  protected deliver(data: Buffer, start: number, end: number): void {
+    this.dispatcher.onMsg(this.origin, this.account, this.subject, this.reply, this.queues, this.headerSize, data.subarray(start, end));
   }
 }
