@@ -6,5 +6,5 @@ export { joinHostPort, parseAdvertise } from './host-port.js';
 export { parseJsonObject } from './json-object.js';
 export { latin1Slice, latin1Write } from './latin1.js';
 export { natsJwt, natsKeys } from './nats-keys.js';
-export { OutputStall, STALL_MAX_WAIT_MS, outputStall } from './output-stall.js';
+export { outputStall } from './output-stall.js';
 export { RecentString } from './recent-string.js';

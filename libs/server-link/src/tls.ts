@@ -1,1 +1,1 @@
-export { MutualLinkTls, TlsAcceptor, tlsFiles, type AcceptTlsOptions, type LinkTlsConfig, type LinkTlsKind } from './link-tls.js';
+export { MutualLinkTls, TlsAcceptor, tlsFiles } from './link-tls.js';
