@@ -1,3 +1,4 @@
+export { ConnectionCore } from './connection-core.js';
 export { ServerLink } from './server-link.js';
 export { ClosedState } from './closed-state.js';
 export { closeListenerAndLinks } from './close-links.js';

@@ -1,10 +1,10 @@
 import { type AuthResult, certificateNames, type ClientCredentials, type ClientPeer, NO_CERTIFICATE, smallerLimit } from '@nats-ts/auth';
-import { EAGER_FLUSH_BYTES, GLOBAL_ACCOUNT_NAME, outputStall } from '@nats-ts/base';
-import { type ClientDispatcher, ClientProtocolParser, encodeErr, encodeInfo, hasGatewayReplyPrefix, isGatewayReply, OK_FRAME, OutboundBuffer, PING_FRAME, PONG_FRAME, ProtocolErrorKind, protocolErrorText, WireError, writeHMsg, writeHMsgAfterHead, writeMsg, writeMsgAfterHead } from '@nats-ts/protocol';
+import { GLOBAL_ACCOUNT_NAME, outputStall } from '@nats-ts/base';
+import { type ClientDispatcher, ClientProtocolParser, encodeInfo, hasGatewayReplyPrefix, isGatewayReply, OK_FRAME, ProtocolErrorKind, protocolErrorText, WireError, writeHMsg, writeHMsgAfterHead, writeMsg, writeMsgAfterHead } from '@nats-ts/protocol';
 import { PermissionChecker, ResponsePermissions, isReservedQueueName, isValidLiteralSubject, type RouterAccount, type RouterOrigin } from '@nats-ts/routing';
 import type { Permissions } from '@nats-ts/config';
 import { formatGoDuration } from '@nats-ts/observability';
-import { ClosedState } from '@nats-ts/server-link';
+import { ClosedState, ConnectionCore } from '@nats-ts/server-link';
 import type { ConnectionTransport } from './transport.js';
 import type { ClientGateway } from './client-gateway.js';
 import { ClientSubscription } from './interest.js';
@@ -22,17 +22,8 @@ const UNDERSCORE = 0x5f;
  * outbound buffer. Deliveries append to the buffer; the gateway's flush queue writes it to
  * the transport once per event-loop turn.
  */
-export class ClientConnection implements ClientDispatcher, RouterOrigin {
+export class ClientConnection extends ConnectionCore implements ClientDispatcher, RouterOrigin {
   readonly cid: number;
-  readonly start = Date.now();
-  lastActivity = Date.now();
-  readonly out = new OutboundBuffer();
-  flushQueued = false;
-
-  inMsgs = 0;
-  outMsgs = 0;
-  inBytes = 0;
-  outBytes = 0;
 
   opts: ConnectOptions = { ...DEFAULT_CONNECT };
   credentials: ClientCredentials = {};
@@ -56,37 +47,24 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
   /** Replies of requests from other clusters this client was given (created on the first). */
   private gatewayReplies: GatewayReplies | undefined;
   private connectReceived = false;
-  private closed = false;
-  closeReason: ClosedState | undefined;
   stopTime = 0;
-  private pingsOut = 0;
-  private pingTimer: NodeJS.Timeout | undefined;
-  private authTimer: NodeJS.Timeout | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
   /** -1: unlimited (a JWT limit of 0 allows none). */
   private maxSubscriptions = -1;
-  private writeDeadlineTimer: NodeJS.Timeout | undefined;
-  /** Over half max_pending: client producers that feed it pause (outputStall). */
-  private stalled = false;
   /** Not reading while an output of the process is stalled. */
   private readsPaused = false;
   private readonly resumeReadsBound = (): void => this.resumeReads();
-  rttMs = 0;
-  private rttStart = 0;
 
   constructor(
     readonly gateway: ClientGateway,
     readonly transport: ConnectionTransport,
     cid: number,
   ) {
+    super(gateway);
     this.cid = cid;
     const o = gateway.options;
     this.parser = new ClientProtocolParser(this, { maxControlLine: o.maxControlLine, maxPayload: o.maxPayload });
     this.maxSubscriptions = o.maxSubscriptions > 0 ? o.maxSubscriptions : -1;
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
   }
 
   get echo(): boolean {
@@ -103,11 +81,9 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
       this.credentials.nonce = nonce;
     }
     this.writeNow(encodeInfo(info));
-    if (this.gateway.authenticator.required) {
-      this.parser.setConnectRequired(true);
-      this.authTimer = setTimeout(() => this.onAuthTimeout(), this.gateway.options.auth.timeoutMs);
-    }
-    this.armPingTimer();
+    const required = this.gateway.authenticator.required;
+    if (required) this.parser.setConnectRequired(true);
+    this.armTimers(required ? this.gateway.options.auth.timeoutMs : undefined, this.pingIntervalMs());
   }
 
   // ---- transport events ----
@@ -128,14 +104,6 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
   private resumeReads(): void {
     this.readsPaused = false;
     if (!this.closed) this.transport.resume();
-  }
-
-  onDrain(): void {
-    this.updateStall();
-    if (this.writeDeadlineTimer !== undefined) {
-      clearTimeout(this.writeDeadlineTimer);
-      this.writeDeadlineTimer = undefined;
-    }
   }
 
   onClose(): void {
@@ -170,10 +138,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
       this.connectReceived = true;
       this.gateway.systemEvents?.connected(this);
       this.parser.setConnectRequired(false);
-      if (this.authTimer !== undefined) {
-        clearTimeout(this.authTimer);
-        this.authTimer = undefined;
-      }
+      this.clearAuthTimer();
     }
     if (opts.protocol < 0 || opts.protocol > 1) {
       this.sendErr(WireError.badClientProtocol);
@@ -233,18 +198,14 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     if (this.opts.verbose) this.queueProto(OK_FRAME);
   }
 
-  onPing(): void {
+  override onPing(): void {
     if (this.gateway.logger.isTrace) this.traceIn('PING');
-    this.queueProto(PONG_FRAME);
+    super.onPing();
   }
 
-  onPong(): void {
+  override onPong(): void {
     if (this.gateway.logger.isTrace) this.traceIn('PONG');
-    this.pingsOut = 0;
-    if (this.rttStart > 0) {
-      this.rttMs = Date.now() - this.rttStart;
-      this.rttStart = 0;
-    }
+    super.onPong();
   }
 
   onParseError(kind: ProtocolErrorKind, detail?: string): void {
@@ -331,33 +292,7 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     if (reply !== undefined && this.responsePerms !== undefined) this.responsePerms.grant(reply, Date.now());
     if (sub.max > 0 && ++sub.delivered >= sub.max) this.removeSubscription(sub);
     else if (sub.max === 0) sub.delivered++;
-    const pending = this.out.length + this.transport.pendingBytes();
-    const maxPending = this.gateway.options.maxPending;
-    if (pending > maxPending) {
-      this.slowConsumer(ClosedState.SlowConsumerPendingBytes);
-      return;
-    }
-    if (pending > maxPending / 2 && !this.stalled) this.stalled = outputStall.update(false, pending, maxPending);
-    if (this.stalled) outputStall.feeding();
-    if (this.out.length >= EAGER_FLUSH_BYTES) this.flush();
-    else this.gateway.flushQueue.schedule(this);
-  }
-
-  /** A stalled connection leaves the stall once what it holds is back under half max_pending. */
-  private updateStall(): void {
-    if (this.stalled) this.stalled = outputStall.update(true, this.out.length + this.transport.pendingBytes(), this.gateway.options.maxPending);
-  }
-
-  /** Called by the flush queue once per event-loop turn. */
-  flush(): void {
-    this.flushQueued = false;
-    if (this.closed || this.out.length === 0) return;
-    const ok = this.transport.write(this.out.take());
-    if (ok && this.transport.writesReleased()) this.out.reuseStore();
-    this.updateStall();
-    if (!ok && this.writeDeadlineTimer === undefined) {
-      this.writeDeadlineTimer = setTimeout(() => this.slowConsumer(ClosedState.SlowConsumerWriteDeadline), this.gateway.options.writeDeadlineMs);
-    }
+    this.scheduleFlush();
   }
 
   // ---- subscriptions ----
@@ -443,35 +378,6 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
 
   // ---- pings, timers, errors, close ----
 
-  private armPingTimer(): void {
-    const interval = this.gateway.options.pingIntervalMs;
-    this.pingTimer = setInterval(() => this.pingTick(), interval);
-    this.pingTimer.unref();
-  }
-
-  private pingTick(): void {
-    if (this.closed) return;
-    const now = Date.now();
-    const interval = this.gateway.options.pingIntervalMs;
-    // As nats-server: recent client activity makes a PING unnecessary once RTT is known.
-    if (this.rttMs > 0 && now - this.lastActivity < interval) return;
-    if (this.pingsOut + 1 > this.gateway.options.pingMax) {
-      this.gateway.logger.debug(`${this.label()} - Stale Client Connection - Closing`);
-      this.sendErr(WireError.staleConnection);
-      return this.close(ClosedState.StaleConnection);
-    }
-    this.pingsOut++;
-    this.rttStart = now;
-    this.queueProto(PING_FRAME);
-  }
-
-  private onAuthTimeout(): void {
-    this.authTimer = undefined;
-    if (this.connectReceived || this.closed) return;
-    this.sendErr(WireError.authenticationTimeout);
-    this.close(ClosedState.AuthenticationTimeout);
-  }
-
   private requireConnect(): boolean {
     if (this.connectReceived) return true;
     if (!this.gateway.authenticator.required) {
@@ -493,23 +399,14 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     this.gateway.systemEvents?.authError(this);
   }
 
-  private slowConsumer(reason: ClosedState): void {
-    if (this.closed) return;
+  protected override reportSlowConsumer(reason: ClosedState, pending: number): void {
     this.gateway.stats.slowConsumers++;
     const o = this.gateway.options;
-    const pending = this.out.length + this.transport.pendingBytes();
     this.gateway.logger.info(
-      reason === 'Slow Consumer (Write Deadline)'
+      reason === ClosedState.SlowConsumerWriteDeadline
         ? `${this.label()} - Slow Consumer Detected: WriteDeadline of ${formatGoDuration(o.writeDeadlineMs * 1e6)} exceeded with ${pending} total bytes.`
         : `${this.label()} - Slow Consumer Detected: MaxPending of ${o.maxPending} Exceeded`,
     );
-    this.out.reset();
-    this.markClosed(reason);
-    this.transport.destroy();
-  }
-
-  sendErr(text: string): void {
-    this.queueProto(encodeErr(text));
   }
 
   /** Sends an INFO update (lame duck mode, connect_urls) to clients that understand async INFO. */
@@ -517,35 +414,36 @@ export class ClientConnection implements ClientDispatcher, RouterOrigin {
     if (this.opts.protocol >= 1) this.queueProto(encodeInfo(info));
   }
 
-  private queueProto(frame: Uint8Array): void {
-    if (this.closed) return;
-    this.out.writeBytes(frame);
-    this.gateway.flushQueue.schedule(this);
-  }
-
   private writeNow(frame: Buffer): void {
     this.transport.write(frame);
   }
 
-  /** Flushes pending output, then closes the transport. */
-  close(reason: ClosedState): void {
-    if (this.closed) return;
-    if (this.out.length > 0) this.transport.write(this.out.take());
-    this.markClosed(reason);
+  // ---- the transport ----
+
+  protected writeOut(data: Buffer): boolean {
+    return this.transport.write(data);
+  }
+
+  protected transportPending(): number {
+    return this.transport.pendingBytes();
+  }
+
+  protected writesReleased(): boolean {
+    return this.transport.writesReleased();
+  }
+
+  protected endTransport(): void {
     this.transport.end();
   }
 
-  private markClosed(reason: ClosedState): void {
-    if (this.closed) return;
-    this.closed = true;
+  protected destroyTransport(): void {
+    this.transport.destroy();
+  }
+
+  protected connectionClosed(): void {
     this.parser.stop();
-    this.closeReason = reason;
     this.stopTime = Date.now();
-    if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
-    if (this.authTimer !== undefined) clearTimeout(this.authTimer);
     if (this.expiryTimer !== undefined) clearTimeout(this.expiryTimer);
-    if (this.writeDeadlineTimer !== undefined) clearTimeout(this.writeDeadlineTimer);
-    if (this.stalled) this.stalled = outputStall.update(true, 0, this.gateway.options.maxPending);
     for (const sub of this.subs.values()) this.gateway.removeSubscription(this, sub);
     this.subs.clear();
     this.gateway.connectionClosed(this);
