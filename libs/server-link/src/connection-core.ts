@@ -4,7 +4,7 @@ import type { Logger } from '@nats-ts/observability';
 import { ClosedState } from './closed-state.js';
 
 /** The limits a connection reads from the server options (live, so a reload applies). */
-export interface LinkLimits {
+export interface ConnectionLimits {
   readonly maxPending: number;
   readonly writeDeadlineMs: number;
   readonly pingIntervalMs: number;
@@ -12,8 +12,8 @@ export interface LinkLimits {
 }
 
 /** The role that owns a connection: its options, logger and write batching. */
-export interface LinkHost {
-  readonly options: LinkLimits;
+export interface ConnectionHost {
+  readonly options: ConnectionLimits;
   readonly logger: Logger;
   readonly flushQueue: FlushQueue;
 }
@@ -47,7 +47,7 @@ export abstract class ConnectionCore implements Flushable {
   private authTimer: NodeJS.Timeout | undefined;
   private writeDeadlineTimer: NodeJS.Timeout | undefined;
 
-  constructor(protected readonly host: LinkHost) {}
+  constructor(protected readonly host: ConnectionHost) {}
 
   get isClosed(): boolean {
     return this.closed;

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { ProtocolErrorKind, protocolErrorText, type RouteProtocolParser, writeRoutedMsg } from '@nats-ts/protocol';
 import { ClosedState } from './closed-state.js';
-import { ConnectionCore, type LinkHost } from './connection-core.js';
+import { ConnectionCore, type ConnectionHost } from './connection-core.js';
 
 /**
  * One connection to another server (route, gateway or leaf node) over a byte stream, on the
@@ -20,7 +20,7 @@ export abstract class ServerLink extends ConnectionCore {
   private readonly onDrainBound = (): void => this.onDrain();
   private readonly onCloseBound = (): void => this.markClosed(ClosedState.ClientClosed);
 
-  constructor(host: LinkHost, socket: Duplex) {
+  constructor(host: ConnectionHost, socket: Duplex) {
     super(host);
     this.socket = socket;
   }
