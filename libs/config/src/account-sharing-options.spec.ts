@@ -1,29 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './errors.js';
+import { ConfigFiles } from './config-files.test-support.js';
 import { loadConfigFile } from './load.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'nats-ts-sharing-'));
-let counter = 0;
+const files = new ConfigFiles('nats-ts-sharing-');
 
-function write(text: string): string {
-  const path = join(dir, `s${++counter}.conf`);
-  writeFileSync(path, text);
-  return path;
-}
+const write = (text: string): string => files.write(text);
 
-function errorsOf(text: string): string[] {
-  const path = write(text);
-  try {
-    loadConfigFile(path, {});
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).errors.map((e) => e.split(path).join('F'));
-  }
-  throw new Error(`expected errors for ${text}`);
-}
+const errorsOf = (text: string): string[] => files.errorsOf(text);
 
 const accounts = (a: string, b: string) => `accounts {\n  A: { ${a} }\n  B: { ${b} }\n  C: {}\n}\n`;
 

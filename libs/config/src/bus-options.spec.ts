@@ -1,18 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './errors.js';
+import { ConfigFiles } from './config-files.test-support.js';
 import { loadConfigFile } from './load.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'nats-ts-bus-options-'));
-let counter = 0;
+const files = new ConfigFiles('nats-ts-bus-options-');
 
-function pathFor(text: string): string {
-  const path = join(dir, `b${++counter}.conf`);
-  writeFileSync(path, text);
-  return path;
-}
+const pathFor = (text: string): string => files.write(text);
 
 function busOf(text: string) {
   const { options, warnings } = loadConfigFile(pathFor(text), {});
@@ -20,16 +12,7 @@ function busOf(text: string) {
   return options.bus;
 }
 
-function errorsOf(text: string): string[] {
-  const path = pathFor(text);
-  try {
-    loadConfigFile(path, {});
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).errors.map((e) => e.split(path).join('F'));
-  }
-  throw new Error(`expected errors for ${JSON.stringify(text)}`);
-}
+const errorsOf = (text: string): string[] => files.errorsOf(text);
 
 describe('bus block', () => {
   it('is absent unless configured', () => {

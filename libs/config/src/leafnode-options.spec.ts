@@ -1,18 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './errors.js';
+import { ConfigFiles } from './config-files.test-support.js';
 import { loadConfigFile } from './load.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'nats-ts-leaf-options-'));
-let counter = 0;
+const files = new ConfigFiles('nats-ts-leaf-options-');
 
-function pathFor(text: string): string {
-  const path = join(dir, `l${++counter}.conf`);
-  writeFileSync(path, text);
-  return path;
-}
+const pathFor = (text: string): string => files.write(text);
 
 function load(text: string) {
   const path = pathFor(text);
@@ -20,16 +12,7 @@ function load(text: string) {
   return { leafnodes: options.leafnodes, warnings: warnings.map((w) => w.split(path).join('F')) };
 }
 
-function errorsOf(text: string): string[] {
-  const path = pathFor(text);
-  try {
-    loadConfigFile(path, {});
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).errors.map((e) => e.split(path).join('F'));
-  }
-  throw new Error(`expected errors for ${JSON.stringify(text)}`);
-}
+const errorsOf = (text: string): string[] => files.errorsOf(text);
 
 describe('leafnodes block', () => {
   it('is absent without a port or remotes', () => {

@@ -1,14 +1,14 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Algorithms, createAccount, createOperator, encodeAccount, encodeOperator, type KeyPair } from '@nats-io/jwt';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from './errors.js';
+import { ConfigFiles } from './config-files.test-support.js';
 import { loadConfigFile } from './load.js';
 
 const V2 = { algorithm: Algorithms.v2 };
-const dir = mkdtempSync(join(tmpdir(), 'nats-ts-operator-'));
-let counter = 0;
+const files = new ConfigFiles('nats-ts-operator-');
+const dir = files.dir;
+let resolverDirs = 0;
 let operator: KeyPair;
 let signingKey: KeyPair;
 let operatorJwt: string;
@@ -23,22 +23,9 @@ beforeAll(async () => {
   accountJwt = await encodeAccount('A', account, {}, { ...V2, signer: signingKey });
 });
 
-function write(text: string): string {
-  const path = join(dir, `c${++counter}.conf`);
-  writeFileSync(path, text);
-  return path;
-}
+const write = (text: string): string => files.write(text);
 
-function errorsOf(text: string): string[] {
-  const path = write(text);
-  try {
-    loadConfigFile(path, {});
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).errors.map((e) => e.split(path).join('F'));
-  }
-  throw new Error(`expected errors for ${JSON.stringify(text)}`);
-}
+const errorsOf = (text: string): string[] => files.errorsOf(text);
 
 describe('operator mode configuration', () => {
   it('reads an inline operator JWT, a memory resolver and its preload', () => {
@@ -74,7 +61,7 @@ describe('operator mode configuration', () => {
   });
 
   it('reads a full resolver, creating its directory and taking the JWTs it holds', () => {
-    const jwtDir = join(dir, `full${++counter}`);
+    const jwtDir = join(dir, `full${++resolverDirs}`);
     const first = loadConfigFile(write(`operator: "${operatorJwt}"\nresolver: { type: full, dir: "${jwtDir}", allow_delete: true, interval: "2m", limit: 10, timeout: "2s" }`), {});
     expect(first.options.trust?.resolver).toBe('full');
     expect(first.options.trust?.directory).toEqual({ path: jwtDir, allowDelete: true, limit: 10 });
@@ -85,7 +72,7 @@ describe('operator mode configuration', () => {
   });
 
   it('refuses a full resolver directory holding a file that is not the JWT its name says', () => {
-    const jwtDir = join(dir, `full${++counter}`);
+    const jwtDir = join(dir, `full${++resolverDirs}`);
     mkdirSync(jwtDir);
     const other = createAccount().getPublicKey();
     writeFileSync(join(jwtDir, `${other}.jwt`), accountJwt);

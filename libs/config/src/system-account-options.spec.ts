@@ -1,19 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Algorithms, createAccount, createOperator, encodeAccount, encodeOperator } from '@nats-io/jwt';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './errors.js';
+import { ConfigFiles } from './config-files.test-support.js';
 import { loadConfigFile } from './load.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'nats-ts-sysacc-'));
-let counter = 0;
+const files = new ConfigFiles('nats-ts-sysacc-');
 
-function write(text: string): string {
-  const path = join(dir, `c${++counter}.conf`);
-  writeFileSync(path, text);
-  return path;
-}
+const write = (text: string): string => files.write(text);
 
 function systemAccountOf(text: string): string | undefined {
   const { options, warnings } = loadConfigFile(write(text), {});
@@ -21,16 +13,7 @@ function systemAccountOf(text: string): string | undefined {
   return options.systemAccount;
 }
 
-function errorsOf(text: string): string[] {
-  const path = write(text);
-  try {
-    loadConfigFile(path, {});
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).errors.map((e) => e.split(path).join('F'));
-  }
-  throw new Error(`expected errors for ${JSON.stringify(text)}`);
-}
+const errorsOf = (text: string): string[] => files.errorsOf(text);
 
 describe('system_account', () => {
   it('defaults to $SYS, as nats-server 2.9 creates it, whose users may be declared in accounts', () => {
