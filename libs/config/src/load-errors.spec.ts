@@ -1,32 +1,22 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAccount, createOperator, createUser } from '@nats-io/nkeys';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors.js';
+import { ConfigFiles } from './config-files.test-support.js';
 import { loadConfigFile, loadOptions } from './load.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'nats-ts-load-errors-'));
+const files = new ConfigFiles('nats-ts-load-errors-');
+const dir = files.dir;
 const certFile = join(dir, 'cert.pem');
 const keyFile = join(dir, 'key.pem');
 writeFileSync(certFile, 'cert');
 writeFileSync(keyFile, 'key');
-let counter = 0;
 const user = createUser();
 const publicKey = user.getPublicKey();
 
 /** Every error loading `text` reports, with the file path replaced by `F`. */
-function errorsOf(text: string): string[] {
-  const path = join(dir, `e${++counter}.conf`);
-  writeFileSync(path, text);
-  try {
-    loadConfigFile(path, {});
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).errors.map((e) => e.split(path).join('F'));
-  }
-  throw new Error(`expected errors for ${JSON.stringify(text)}`);
-}
+const errorsOf = (text: string): string[] => files.errorsOf(text);
 
 describe('loadConfigFile: bad values name file:line:col', () => {
   it.each([
